@@ -1,0 +1,11 @@
+export { ArcrunError, type ArcrunErrorCode, isArcrunError, OAuthError } from "./errors.js";
+export type {
+  CredentialSource,
+  CredentialStore,
+  OAuth2Credential,
+  RequestParts,
+  ResolvedCredential,
+  StaticKeyCredential,
+  StoredCredential,
+  Strategy,
+} from "./types.js";

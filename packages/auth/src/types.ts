@@ -1,0 +1,105 @@
+import type { PrimitiveName, Recipe, TemplateValues } from "@arcrun/recipes";
+
+/**
+ * What the store keeps for one service instance: a JSON value, one entry per `service/instance`.
+ * `values` holds the recipe's `required_secrets` (and non-secret values such as a site name) for every type.
+ */
+export type StoredCredential =
+  | StaticKeyCredential
+  | OAuth2Credential
+  | ServiceAccountCredential
+  | AwsSigV4Credential;
+
+interface CredentialBase {
+  /** Format version of this record. */
+  v: 1;
+  values: Record<string, string>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StaticKeyCredential extends CredentialBase {
+  type: "static_key";
+}
+
+export interface OAuth2Credential extends CredentialBase {
+  type: "oauth2";
+  access_token: string;
+  token_type: string;
+  /** Epoch milliseconds; absent when the provider gave no `expires_in`. */
+  expires_at?: number;
+  /** Epoch milliseconds of issue, used for the half-lifetime refresh rule. */
+  issued_at?: number;
+  refresh_token?: string;
+  scopes?: string[];
+  /** Which OAuth app issued it; refresh goes back through the same one. */
+  client: "byo" | "broker";
+  /** Set when the provider rejected the refresh token (invalid_grant): a person must log in again. */
+  status?: "ok" | "reauth_required";
+  id_token?: string;
+}
+
+export interface ServiceAccountCredential extends CredentialBase {
+  type: "service_account";
+  /** A cached access token minted from the key, reused until 5 minutes before expiry. */
+  access_token?: string;
+  token_type?: string;
+  expires_at?: number;
+}
+
+export interface AwsSigV4Credential extends CredentialBase {
+  type: "aws_sigv4";
+}
+
+/** A place credentials live. Every method may throw ArcrunError ERR_STORE_UNAVAILABLE / ERR_STORE_CORRUPT. */
+export interface CredentialStore {
+  /** Short name shown by `arcrun doctor`: "keyring", "encrypted-file", "memory". */
+  readonly kind: string;
+  get(service: string, instance: string): Promise<StoredCredential | undefined>;
+  set(service: string, instance: string, value: StoredCredential): Promise<void>;
+  delete(service: string, instance: string): Promise<boolean>;
+  /** Every stored service/instance pair. */
+  list(): Promise<Array<{ service: string; instance: string }>>;
+}
+
+/** Where the credential a strategy resolved came from, first match wins (DESIGN "arcrun-auth"). */
+export type CredentialSource = "option" | "env" | "secret-file" | "store" | "interactive";
+
+/** A request before auth is applied; strategies that sign (SigV4) change it, the rest interpolate `inject`. */
+export interface RequestParts {
+  method: string;
+  url: URL;
+  headers: Headers;
+  body?: Uint8Array | string | undefined;
+}
+
+export interface ResolvedCredential {
+  /** The values for the recipe's templates: secrets, and the runtime token where there is one. */
+  values: TemplateValues;
+  source: CredentialSource;
+  /** For token credentials: when the token expires (epoch ms), for status and refresh. */
+  expiresAt?: number;
+  scopes?: string[];
+}
+
+/**
+ * One strategy per primitive (strategies/*.ts), behind one interface: something that yields credentials,
+ * and something that applies them to a request (octokit's `auth` + `hook`).
+ */
+export interface Strategy {
+  readonly primitive: PrimitiveName;
+  /** Resolves (and where needed refreshes) the credential. `force` refreshes a token even if it looks valid. */
+  resolve(options?: { force?: boolean }): Promise<ResolvedCredential>;
+  /** Applies the credential to a request; the default (inject interpolation) lives in client code. */
+  sign?(request: RequestParts, credential: ResolvedCredential): Promise<RequestParts>;
+  /** Called once after a 401; returns true when a retry with a fresh credential makes sense. */
+  onUnauthorized?(): Promise<boolean>;
+}
+
+export interface StrategyContext {
+  recipe: Recipe;
+  service: string;
+  instance: string;
+  /** The primitive chosen: the recipe's own, or `via`. */
+  primitive: PrimitiveName;
+}

@@ -1,0 +1,328 @@
+import type { z } from "zod";
+import { RecipeError } from "./errors.js";
+import { type Recipe, RecipeFileSchema, RecipeSchema } from "./schema.js";
+import { findExprs, parseExpr } from "./template.js";
+
+/** One recipe file's text, named by its path (used in every error). */
+export interface RecipeSource {
+  file: string;
+  text: string;
+}
+
+/** A parsed file before `extends` is resolved. */
+export interface RawRecipe {
+  file: string;
+  data: Record<string, unknown>;
+}
+
+/** Known recipes a file may extend: resolved ones, and the merged (still partial) abstract bases. */
+export interface RecipeBases {
+  recipes: readonly Recipe[];
+  bases: Readonly<Record<string, Record<string, unknown>>>;
+}
+
+export interface ResolvedSet {
+  recipes: Recipe[];
+  /** Abstract bases (`_id`), merged with their own parents, for later files to extend. */
+  bases: Record<string, Record<string, unknown>>;
+}
+
+function baseName(file: string): string {
+  const name = file.split(/[\\/]/).pop() ?? file;
+  return name.replace(/\.ya?ml$/i, "");
+}
+
+function zodExpected(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys")
+    return `no key ${issue.keys.map((k) => `"${k}"`).join(", ")} (unknown key)`;
+  if (issue.code === "invalid_type")
+    return `${issue.expected}${issue.input === undefined ? " (missing)" : ""}`;
+  if (issue.code === "invalid_value")
+    return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  return issue.message;
+}
+
+function fromZod(file: string, error: z.ZodError): RecipeError {
+  const issue = error.issues[0];
+  if (!issue) return new RecipeError(file, [], "a valid recipe", { cause: error });
+  return new RecipeError(file, issue.path.map(String), zodExpected(issue), { cause: error });
+}
+
+/** Parses YAML text into a raw recipe object; the shape is checked, `extends` is not resolved yet. */
+export async function parseRecipeSource(source: RecipeSource): Promise<RawRecipe> {
+  const { parse } = await import("yaml");
+  let data: unknown;
+  try {
+    data = parse(source.text, { prettyErrors: true, uniqueKeys: true });
+  } catch (cause) {
+    const detail = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+    throw new RecipeError(source.file, [], `valid YAML (${detail})`, { cause });
+  }
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new RecipeError(source.file, [], "a YAML mapping with an `id`");
+  }
+  const checked = RecipeFileSchema.safeParse(data);
+  if (!checked.success) throw fromZod(source.file, checked.error);
+  const id = (data as { id: string }).id;
+  if (baseName(source.file) !== id) {
+    throw new RecipeError(source.file, ["id"], `"${baseName(source.file)}" (the file name), got "${id}"`);
+  }
+  return { file: source.file, data: data as Record<string, unknown> };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge: objects merge key by key, arrays and scalars replace. */
+export function deepMerge(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isPlainObject(b) && isPlainObject(v) ? deepMerge(b, v) : v;
+  }
+  return out;
+}
+
+const isAbstract = (id: string) => id.startsWith("_");
+
+/**
+ * Resolves `extends`, applies defaults, and checks each recipe's meaning (URLs, hosts, interpolation).
+ * Later files with the same id replace earlier ones (user recipes override built-ins); `known` supplies
+ * the built-in recipes and bases that files may extend.
+ */
+export function resolveRecipes(files: readonly RawRecipe[], known?: RecipeBases): ResolvedSet {
+  const byId = new Map<string, RawRecipe>();
+  for (const f of files) byId.set(f.data.id as string, f);
+  const knownRecipes = new Map((known?.recipes ?? []).map((r) => [r.id, r]));
+
+  const merged = new Map<string, Record<string, unknown>>();
+  const merging: string[] = [];
+
+  const mergedOf = (id: string, from: RawRecipe): Record<string, unknown> => {
+    const done = merged.get(id);
+    if (done) return done;
+    const own = byId.get(id);
+    if (!own) {
+      const k = known?.bases[id] ?? (knownRecipes.get(id) as Record<string, unknown> | undefined);
+      if (k) return k;
+      throw new RecipeError(
+        from.file,
+        ["extends"],
+        `the id of a known recipe or base, got "${id}" (unknown base)`,
+      );
+    }
+    if (merging.includes(id)) {
+      const cycle = [...merging.slice(merging.indexOf(id)), id].join(" -> ");
+      throw new RecipeError(own.file, ["extends"], `no cycle, got ${cycle}`);
+    }
+    merging.push(id);
+    const { extends: parent, ...rest } = own.data;
+    let result: Record<string, unknown> = rest;
+    if (typeof parent === "string") {
+      const { id: _parentId, $schema: _s, ...inherited } = mergedOf(parent, own);
+      result = deepMerge(inherited, rest);
+    }
+    merging.pop();
+    merged.set(id, result);
+    return result;
+  };
+
+  const recipes: Recipe[] = [];
+  const bases: Record<string, Record<string, unknown>> = {};
+  for (const f of byId.values()) {
+    const id = f.data.id as string;
+    const m = mergedOf(id, f);
+    if (isAbstract(id)) {
+      bases[id] = m;
+      continue;
+    }
+    const { $schema: _s, ...data } = m;
+    const parsed = RecipeSchema.safeParse(data);
+    if (!parsed.success) throw fromZod(f.file, parsed.error);
+    checkRecipe(f.file, parsed.data);
+    recipes.push(parsed.data);
+  }
+  recipes.sort((a, b) => a.id.localeCompare(b.id));
+  return { recipes, bases };
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+/** Replaces interpolations so a template URL can be parsed; `x` is a valid host label and path segment. */
+const placeholder = (text: string) => text.replace(/\{\{[^{}]*\}\}/g, "x");
+
+function checkUrl(file: string, path: string[], value: string | undefined): URL | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(placeholder(value));
+  } catch {
+    throw new RecipeError(file, path, `an absolute URL, got "${value}"`);
+  }
+  if (url.protocol === "https:") return url;
+  if (url.protocol === "http:" && LOOPBACK.has(url.hostname)) return url;
+  throw new RecipeError(file, path, `an https:// URL (plain http only for loopback hosts), got "${value}"`);
+}
+
+function hostOfTemplate(value: string): string | undefined {
+  const m = value.match(/^[a-z]+:\/\/([^/?#]+)/i);
+  return m?.[1]?.replace(/:\d+$/, "").toLowerCase();
+}
+
+function hostMatchesPattern(host: string, pattern: string): boolean {
+  const h = host.toLowerCase();
+  const p = pattern.toLowerCase();
+  if (h === p) return true;
+  if (p.startsWith("*.")) {
+    const suffix = p.slice(1);
+    return h.endsWith(suffix) && h.length > suffix.length;
+  }
+  return false;
+}
+
+/** The semantic checks zod cannot express. Exported for tests. */
+export function checkRecipe(file: string, r: Recipe): void {
+  checkUrl(file, ["docs_url"], r.docs_url);
+  checkUrl(file, ["base_url"], r.base_url);
+  r.required_secrets.forEach((s, i) => {
+    checkUrl(file, ["required_secrets", String(i), "help_url"], s.help_url);
+  });
+  if (r.oauth2) {
+    for (const k of ["authorize_url", "token_url", "revoke_url", "device_url", "userinfo_url"] as const) {
+      checkUrl(file, ["oauth2", k], r.oauth2[k]);
+    }
+    if (r.oauth2.grant === "authorization_code" && !r.oauth2.authorize_url) {
+      throw new RecipeError(
+        file,
+        ["oauth2", "authorize_url"],
+        "a URL (required for grant authorization_code)",
+      );
+    }
+  }
+  if (r.service_account) checkUrl(file, ["service_account", "token_url"], r.service_account.token_url);
+
+  // The block each usable primitive needs.
+  const required = { oauth2: r.oauth2, service_account: r.service_account, aws_sigv4: r.aws_sigv4 } as const;
+  if (r.primitive !== "static_key" && !required[r.primitive]) {
+    throw new RecipeError(
+      file,
+      [r.primitive],
+      `an ${r.primitive} block (the recipe's primitive is ${r.primitive})`,
+    );
+  }
+  if (r.primitive === "static_key") {
+    if (r.required_secrets.length === 0) {
+      throw new RecipeError(file, ["required_secrets"], "at least one secret for primitive static_key");
+    }
+    if (!r.inject) throw new RecipeError(file, ["inject"], "an inject block for primitive static_key");
+  }
+  if (r.service_account?.kind === "google_jwt" || r.service_account?.kind === "jwt_bearer") {
+    const key = r.service_account.key_secret;
+    if (r.primitive === "service_account" && !r.required_secrets.some((s) => s.key === key)) {
+      throw new RecipeError(
+        file,
+        ["service_account", "key_secret"],
+        `a key declared in required_secrets ("${key}")`,
+      );
+    }
+  }
+
+  const declared = new Map(r.required_secrets.map((s) => [s.key, s]));
+  const checkTemplate = (path: string[], text: string | undefined, allowRuntime: boolean, inHost = false) => {
+    if (text === undefined) return;
+    for (const raw of findExprs(text)) {
+      const expr = parseExpr(raw);
+      if (typeof expr === "string") throw new RecipeError(file, path, expr);
+      const keys =
+        expr.kind === "secret" ? [expr.key] : expr.kind === "basic" ? [expr.user, expr.password] : [];
+      if (expr.kind === "runtime" && !allowRuntime) {
+        throw new RecipeError(
+          file,
+          path,
+          `no {{runtime.${expr.key}}} here: only credentials from oauth2 or service_account have a token`,
+        );
+      }
+      for (const key of keys) {
+        const spec = declared.get(key);
+        if (!spec)
+          throw new RecipeError(file, path, `a secret declared in required_secrets, got {{secret.${key}}}`);
+        if (inHost && (spec.sensitive || !spec.pattern)) {
+          throw new RecipeError(
+            file,
+            path,
+            `{{secret.${key}}} in a host only with sensitive: false and a pattern (so a value cannot redirect credentials)`,
+          );
+        }
+      }
+    }
+  };
+  const checkInject = (path: string[], inject: Recipe["inject"], allowRuntime: boolean) => {
+    if (!inject) return;
+    for (const [k, v] of Object.entries(inject.header ?? {}))
+      checkTemplate([...path, "header", k], v, allowRuntime);
+    for (const [k, v] of Object.entries(inject.query ?? {}))
+      checkTemplate([...path, "query", k], v, allowRuntime);
+    checkTemplate([...path, "path_prefix"], inject.path_prefix, allowRuntime);
+  };
+
+  const tokenPrimitive = r.primitive === "oauth2" || r.primitive === "service_account";
+  checkInject(["inject"], r.inject, tokenPrimitive);
+  if (r.oauth2) checkInject(["oauth2", "inject"], r.oauth2.inject, true);
+  if (r.service_account) checkInject(["service_account", "inject"], r.service_account.inject, true);
+  // A top-level inject reused by an alternative token primitive may use the token; one used by static_key may not.
+  if (!tokenPrimitive) {
+    if (r.oauth2 && !r.oauth2.inject) {
+      throw new RecipeError(
+        file,
+        ["oauth2", "inject"],
+        "an inject block (the top-level one is for static_key)",
+      );
+    }
+    if (r.service_account && !r.service_account.inject) {
+      throw new RecipeError(
+        file,
+        ["service_account", "inject"],
+        "an inject block (the top-level one is for static_key)",
+      );
+    }
+  }
+
+  const baseHost = hostOfTemplate(r.base_url);
+  checkTemplate(["base_url"], baseHost, false, true);
+  checkTemplate(["base_url"], r.base_url.replace(/^[a-z]+:\/\/[^/?#]+/i, ""), false);
+  r.hosts.forEach((h, i) => {
+    if (!/^(\*\.)?([a-z0-9-]+|\{\{[^{}]+\}\})(\.([a-z0-9-]+|\{\{[^{}]+\}\}))*$|^\[::1\]$/i.test(h)) {
+      throw new RecipeError(
+        file,
+        ["hosts", String(i)],
+        `a host name such as api.example.com or *.example.com, got "${h}"`,
+      );
+    }
+    checkTemplate(["hosts", String(i)], h, false, true);
+  });
+  if (baseHost && !r.hosts.some((p) => hostMatchesPattern(baseHost, p))) {
+    throw new RecipeError(
+      file,
+      ["base_url"],
+      `a host listed in hosts (${r.hosts.join(", ")}), got "${baseHost}"`,
+    );
+  }
+  if (r.aws_sigv4) checkTemplate(["aws_sigv4", "region"], r.aws_sigv4.region, false);
+  if (r.test) {
+    checkTemplate(["test", "path"], r.test.path, tokenPrimitive);
+    if (/^[a-z]+:\/\//i.test(r.test.path)) {
+      const host = hostOfTemplate(r.test.path);
+      if (host && !r.hosts.some((p) => hostMatchesPattern(host, p))) {
+        throw new RecipeError(
+          file,
+          ["test", "path"],
+          `a path, or a URL on a host listed in hosts, got "${r.test.path}"`,
+        );
+      }
+    }
+  }
+}

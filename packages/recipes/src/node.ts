@@ -1,0 +1,18 @@
+import type { RecipeSource } from "./loader.js";
+import { parseRecipes } from "./parse.js";
+import { readRecipeDir } from "./read-dir.js";
+import type { Recipe } from "./schema.js";
+
+/**
+ * Loads user recipes from directories, in order: a later directory overrides an earlier one, and all of
+ * them override or extend the built-in catalogue. Returns only the recipes these directories define.
+ */
+export async function loadRecipeDirs(dirs: readonly string[]): Promise<Recipe[]> {
+  const sources: RecipeSource[] = [];
+  for (const d of dirs) sources.push(...(await readRecipeDir(d)));
+  if (sources.length === 0) return [];
+  return parseRecipes(sources);
+}
+
+export type { RecipeSource } from "./loader.js";
+export { readRecipeDir } from "./read-dir.js";

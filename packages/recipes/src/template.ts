@@ -1,0 +1,105 @@
+/**
+ * The `{{...}}` interpolation used in recipes. Pure and dependency-free: the library and both Workers use it.
+ */
+
+export type TemplateExpr =
+  | { kind: "secret"; key: string }
+  | { kind: "runtime"; key: RuntimeKey }
+  | { kind: "basic"; user: string; password: string };
+
+export const RUNTIME_KEYS = ["access_token", "token_type"] as const;
+export type RuntimeKey = (typeof RUNTIME_KEYS)[number];
+
+const EXPR = /\{\{\s*([^{}]*?)\s*\}\}/g;
+
+/** Parses one expression (the text between the braces); returns an error string when it is not valid. */
+export function parseExpr(raw: string): TemplateExpr | string {
+  const parts = raw.trim().split(/\s+/);
+  if (parts.length === 1) {
+    const [ns, key, ...rest] = (parts[0] ?? "").split(".");
+    if (rest.length === 0 && key) {
+      if (ns === "secret" && /^[a-z][a-z0-9_]*$/.test(key)) return { kind: "secret", key };
+      if (ns === "runtime" && (RUNTIME_KEYS as readonly string[]).includes(key)) {
+        return { kind: "runtime", key: key as RuntimeKey };
+      }
+    }
+  } else if (parts[0] === "basic" && parts.length === 3) {
+    const user = parts[1]?.match(/^secret\.([a-z][a-z0-9_]*)$/)?.[1];
+    const password = parts[2]?.match(/^secret\.([a-z][a-z0-9_]*)$/)?.[1];
+    if (user && password) return { kind: "basic", user, password };
+  }
+  return `an interpolation {{secret.KEY}}, {{runtime.${RUNTIME_KEYS.join("|")}}} or {{basic secret.USER secret.PASSWORD}}, got {{${raw}}}`;
+}
+
+/** Every expression in a string, in order, as raw text. */
+export function findExprs(text: string): string[] {
+  return Array.from(text.matchAll(EXPR), (m) => m[1] ?? "");
+}
+
+export function hasExpr(text: string): boolean {
+  return findExprs(text).length > 0;
+}
+
+export interface TemplateValues {
+  secret: Readonly<Record<string, string | undefined>>;
+  runtime?: Readonly<Partial<Record<RuntimeKey, string>>>;
+}
+
+/** A value the template needs and does not have. The message names the variable, never a value. */
+export class MissingTemplateValue extends Error {
+  override name = "MissingTemplateValue";
+  constructor(readonly variable: string) {
+    super(`no value for {{${variable}}}`);
+  }
+}
+
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+/** Substitutes every expression. Throws MissingTemplateValue for an absent value, Error for a bad expression. */
+export function renderTemplate(text: string, values: TemplateValues): string {
+  return text.replace(EXPR, (_m, raw: string) => {
+    const expr = parseExpr(raw);
+    if (typeof expr === "string") throw new Error(expr);
+    switch (expr.kind) {
+      case "secret": {
+        const v = values.secret[expr.key];
+        if (v === undefined) throw new MissingTemplateValue(`secret.${expr.key}`);
+        return v;
+      }
+      case "runtime": {
+        const v = values.runtime?.[expr.key];
+        if (v === undefined) throw new MissingTemplateValue(`runtime.${expr.key}`);
+        return v;
+      }
+      case "basic": {
+        const u = values.secret[expr.user];
+        const p = values.secret[expr.password];
+        if (u === undefined) throw new MissingTemplateValue(`secret.${expr.user}`);
+        if (p === undefined) throw new MissingTemplateValue(`secret.${expr.password}`);
+        return base64(`${u}:${p}`);
+      }
+      default: {
+        const never: never = expr;
+        return never;
+      }
+    }
+  });
+}
+
+/**
+ * Whether `host` (a concrete host name, lower case) is allowed by a `hosts` pattern list whose entries are
+ * already rendered: exact names, or `*.example.com` for any subdomain (not the apex).
+ */
+export function hostAllowed(host: string, patterns: readonly string[]): boolean {
+  const h = host.toLowerCase().replace(/\.$/, "");
+  return patterns.some((raw) => {
+    const p = raw.toLowerCase();
+    if (p.startsWith("*.")) return h.endsWith(p.slice(1)) && h.length > p.length - 1;
+    return h === p;
+  });
+}

@@ -1,0 +1,218 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { recipeJsonSchema } from "../scripts/build-catalog.js";
+import { RecipeError } from "../src/errors.js";
+import { parseRecipeSource, type RecipeSource, resolveRecipes } from "../src/loader.js";
+
+const pkg = join(__dirname, "..");
+
+async function resolve(...sources: RecipeSource[]) {
+  const raws = [];
+  for (const s of sources) raws.push(await parseRecipeSource(s));
+  return resolveRecipes(raws);
+}
+
+async function failure(...sources: RecipeSource[]): Promise<RecipeError> {
+  try {
+    await resolve(...sources);
+  } catch (err) {
+    expect(err).toBeInstanceOf(RecipeError);
+    return err as RecipeError;
+  }
+  throw new Error("expected a RecipeError");
+}
+
+const staticKey = (id: string, extra = "") => ({
+  file: `${id}.yaml`,
+  text: `id: ${id}
+display_name: Example
+docs_url: https://example.com/docs
+primitive: static_key
+base_url: https://api.example.com/v1
+hosts: [api.example.com]
+required_secrets:
+  - { key: token, label: API token }
+inject:
+  header: { Authorization: "Bearer {{secret.token}}" }
+${extra}`,
+});
+
+describe("recipe loader", () => {
+  it("accepts a valid static-key recipe and applies defaults", async () => {
+    const { recipes } = await resolve(staticKey("example"));
+    expect(recipes[0]?.required_secrets[0]).toMatchObject({ key: "token", sensitive: true, optional: false });
+  });
+
+  it("rejects a plain-http URL that is not loopback, naming the key path", async () => {
+    const src = staticKey("example");
+    src.text = src.text.replace("https://api.example.com/v1", "http://api.example.com/v1");
+    const err = await failure(src);
+    expect(err.keyPath).toEqual(["base_url"]);
+    expect(err.message).toContain("example.yaml: base_url: an https:// URL");
+  });
+
+  it("allows plain http for loopback hosts (local testing)", async () => {
+    const src = staticKey("example");
+    src.text = src.text
+      .replace("https://api.example.com/v1", "http://127.0.0.1:8080/v1")
+      .replace("[api.example.com]", "[127.0.0.1]");
+    await expect(resolve(src)).resolves.toBeTruthy();
+  });
+
+  it("rejects an undeclared secret in inject", async () => {
+    const src = staticKey("example");
+    src.text = src.text.replace("{{secret.token}}", "{{secret.api_key}}");
+    const err = await failure(src);
+    expect(err.keyPath).toEqual(["inject", "header", "Authorization"]);
+    expect(err.expected).toContain("{{secret.api_key}}");
+  });
+
+  it("rejects {{runtime.access_token}} on a static key", async () => {
+    const src = staticKey("example");
+    src.text = src.text.replace("{{secret.token}}", "{{runtime.access_token}}");
+    const err = await failure(src);
+    expect(err.keyPath).toEqual(["inject", "header", "Authorization"]);
+  });
+
+  it("rejects an unknown interpolation", async () => {
+    const src = staticKey("example");
+    src.text = src.text.replace("{{secret.token}}", "{{env.HOME}}");
+    expect((await failure(src)).keyPath).toEqual(["inject", "header", "Authorization"]);
+  });
+
+  it("rejects an unknown base", async () => {
+    const err = await failure({ file: "child.yaml", text: "id: child\nextends: _nowhere\n" });
+    expect(err.keyPath).toEqual(["extends"]);
+    expect(err.expected).toContain("unknown base");
+  });
+
+  it("rejects a cycle of extends", async () => {
+    const err = await failure(
+      { file: "_a.yaml", text: "id: _a\nextends: _b\n" },
+      { file: "_b.yaml", text: "id: _b\nextends: _a\n" },
+      { file: "c.yaml", text: "id: c\nextends: _a\n" },
+    );
+    expect(err.keyPath).toEqual(["extends"]);
+    expect(err.expected).toMatch(/cycle/);
+  });
+
+  it("rejects a base_url whose host is not in hosts", async () => {
+    const src = staticKey("example");
+    src.text = src.text.replace("hosts: [api.example.com]", "hosts: [other.example.com]");
+    const err = await failure(src);
+    expect(err.keyPath).toEqual(["base_url"]);
+    expect(err.expected).toContain("a host listed in hosts");
+  });
+
+  it("rejects an id that does not match the file name", async () => {
+    const err = await failure({ ...staticKey("example"), file: "other.yaml" });
+    expect(err.keyPath).toEqual(["id"]);
+  });
+
+  it("rejects an unknown key, naming it", async () => {
+    const err = await failure(staticKey("example", "colour: blue\n"));
+    expect(err.expected).toContain('"colour"');
+  });
+
+  it("reports malformed YAML with the file name", async () => {
+    const err = await failure({ file: "bad.yaml", text: "id: bad\n  display_name: [" });
+    expect(err.file).toBe("bad.yaml");
+    expect(err.expected).toMatch(/valid YAML/);
+  });
+
+  it("merges extends deeply, with arrays replaced", async () => {
+    const { recipes } = await resolve(
+      {
+        file: "_base.yaml",
+        text: `id: _base
+primitive: oauth2
+oauth2:
+  authorize_url: https://auth.example.com/authorize
+  token_url: https://auth.example.com/token
+  scopes: [a, b]
+  authorization_params: { access_type: offline }
+inject: { header: { Authorization: "Bearer {{runtime.access_token}}" } }
+`,
+      },
+      {
+        file: "child.yaml",
+        text: `id: child
+extends: _base
+display_name: Child
+docs_url: https://example.com
+base_url: https://api.example.com
+hosts: [api.example.com]
+oauth2: { scopes: [c], authorization_params: { prompt: consent } }
+`,
+      },
+    );
+    expect(recipes[0]?.oauth2?.scopes).toEqual(["c"]);
+    expect(recipes[0]?.oauth2?.authorization_params).toEqual({ access_type: "offline", prompt: "consent" });
+    expect(recipes[0]?.oauth2?.token_url).toBe("https://auth.example.com/token");
+  });
+
+  it("requires sensitive: false and a pattern for a secret interpolated into a host", async () => {
+    const src = staticKey("example");
+    src.text = src.text
+      .replace("https://api.example.com/v1", "https://{{secret.site}}.example.com/v1")
+      .replace("[api.example.com]", '["*.example.com"]')
+      .replace(
+        "- { key: token, label: API token }",
+        "- { key: token, label: API token }\n  - { key: site, label: Site }",
+      );
+    expect((await failure(src)).keyPath).toEqual(["base_url"]);
+    src.text = src.text.replace(
+      "{ key: site, label: Site }",
+      '{ key: site, label: Site, sensitive: false, pattern: "[a-z0-9-]+" }',
+    );
+    await expect(resolve(src)).resolves.toBeTruthy();
+  });
+});
+
+describe("built catalogue", () => {
+  it("loadCatalog() loads neither yaml nor zod (CJS build)", () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        "-e",
+        `const m = require(${JSON.stringify(join(pkg, "dist/index.cjs"))});
+         const n = m.loadCatalog().length; m.getRecipe("notion");
+         const loaded = Object.keys(require.cache).filter((k) => /node_modules[\\\\/](zod|yaml)[\\\\/]/.test(k));
+         console.log(JSON.stringify({ n, loaded }));`,
+      ],
+      { encoding: "utf8" },
+    );
+    const { n, loaded } = JSON.parse(out);
+    expect(n).toBeGreaterThan(0);
+    expect(loaded).toEqual([]);
+  });
+
+  it("the ESM entry's static import graph reaches neither yaml nor zod", () => {
+    // Node 20 has no synchronous module hooks, so walk the static imports of the built files instead.
+    const seen = new Set<string>();
+    const bare = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const code = readFileSync(file, "utf8");
+      for (const m of code.matchAll(
+        /(?:^|[;\n])\s*(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|(?:^|[;\n])\s*import\s*["']([^"']+)["']/g,
+      )) {
+        const spec = m[1] ?? m[2] ?? "";
+        if (spec.startsWith(".")) visit(join(file, "..", spec));
+        else bare.add(spec);
+      }
+    };
+    visit(join(pkg, "dist/index.js"));
+    expect(seen.size).toBeGreaterThan(1);
+    expect([...bare].filter((s) => s === "zod" || s === "yaml")).toEqual([]);
+    // parseRecipe still reaches the loader, lazily.
+    expect([...seen].some((f) => /import\(["']\.\/loader-/.test(readFileSync(f, "utf8")))).toBe(true);
+  });
+
+  it("recipe.schema.json is up to date with the zod schema", () => {
+    expect(readFileSync(join(pkg, "recipe.schema.json"), "utf8")).toBe(recipeJsonSchema());
+  });
+});
