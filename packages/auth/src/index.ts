@@ -2,6 +2,7 @@ export { ArcrunError, type ArcrunErrorCode, isArcrunError, OAuthError } from "./
 export type {
   CredentialSource,
   CredentialStore,
+  LoginOptions,
   OAuth2Credential,
   RequestParts,
   ResolvedCredential,

@@ -94,6 +94,22 @@ export interface Strategy {
   sign?(request: RequestParts, credential: ResolvedCredential): Promise<RequestParts>;
   /** Called once after a 401; returns true when a retry with a fresh credential makes sense. */
   onUnauthorized?(): Promise<boolean>;
+  /** Runs the interactive flow (browser consent, device code, prompt) and stores the result. */
+  login?(options: LoginOptions): Promise<void>;
+  /** Revokes at the provider where the recipe can (RFC 7009); the caller deletes locally either way. */
+  revoke?(credential: StoredCredential): Promise<void>;
+}
+
+/** Options of `auth.login` / `arcrun setup`. */
+export interface LoginOptions {
+  /** false: print the URL and accept the redirected URL pasted back (SSH, WSL, containers). */
+  browser?: boolean;
+  /** Use the device authorization grant (RFC 8628) where the recipe has `device_url`. */
+  device?: boolean;
+  scopes?: string[];
+  /** Milliseconds to wait for the user before ERR_LOGIN_TIMEOUT. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 export interface StrategyContext {
