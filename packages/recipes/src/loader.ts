@@ -184,16 +184,69 @@ function hostMatchesPattern(host: string, pattern: string): boolean {
   return false;
 }
 
+const AWS_SECRETS = ["access_key_id", "secret_access_key"] as const;
+
+/** Endpoints of the token protocols are used as written: interpolation there would never be rendered. */
+function checkNoExpr(file: string, path: string[], value: string | undefined): void {
+  if (value !== undefined && /\{\{/.test(value)) {
+    throw new RecipeError(
+      file,
+      path,
+      `a URL without {{...}} (this endpoint is not interpolated), got "${value}"`,
+    );
+  }
+}
+
+function checkSecretSpec(file: string, at: string[], s: Recipe["required_secrets"][number]): void {
+  for (const [i, name] of (typeof s.env === "string" ? [s.env] : (s.env ?? [])).entries()) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new RecipeError(
+        file,
+        [...at, "env", ...(typeof s.env === "string" ? [] : [String(i)])],
+        `an environment variable name such as OPENAI_API_KEY, got "${name}"`,
+      );
+    }
+  }
+  if (s.pattern === undefined) return;
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${s.pattern})$`);
+  } catch {
+    throw new RecipeError(file, [...at, "pattern"], `a valid regular expression, got "${s.pattern}"`);
+  }
+  if (s.default !== undefined && !re.test(s.default)) {
+    throw new RecipeError(
+      file,
+      [...at, "default"],
+      `a value matching pattern ${s.pattern}, got "${s.default}"`,
+    );
+  }
+}
+
 /** The semantic checks zod cannot express. Exported for tests. */
 export function checkRecipe(file: string, r: Recipe): void {
   checkUrl(file, ["docs_url"], r.docs_url);
   checkUrl(file, ["base_url"], r.base_url);
+  const seenKeys = new Set<string>();
   r.required_secrets.forEach((s, i) => {
-    checkUrl(file, ["required_secrets", String(i), "help_url"], s.help_url);
+    const at = ["required_secrets", String(i)];
+    checkUrl(file, [...at, "help_url"], s.help_url);
+    if (seenKeys.has(s.key))
+      throw new RecipeError(file, [...at, "key"], `a unique key, got "${s.key}" twice`);
+    seenKeys.add(s.key);
+    checkSecretSpec(file, at, s);
   });
   if (r.oauth2) {
     for (const k of ["authorize_url", "token_url", "revoke_url", "device_url", "userinfo_url"] as const) {
       checkUrl(file, ["oauth2", k], r.oauth2[k]);
+      checkNoExpr(file, ["oauth2", k], r.oauth2[k]);
+    }
+    if (r.oauth2.revoke_style && !r.oauth2.revoke_url) {
+      throw new RecipeError(
+        file,
+        ["oauth2", "revoke_url"],
+        `a URL (revoke_style is ${r.oauth2.revoke_style}), or no revoke_style`,
+      );
     }
     if (r.oauth2.grant === "authorization_code" && !r.oauth2.authorize_url) {
       throw new RecipeError(
@@ -203,7 +256,11 @@ export function checkRecipe(file: string, r: Recipe): void {
       );
     }
   }
-  if (r.service_account) checkUrl(file, ["service_account", "token_url"], r.service_account.token_url);
+  if (r.service_account) {
+    checkUrl(file, ["service_account", "token_url"], r.service_account.token_url);
+    checkNoExpr(file, ["service_account", "token_url"], r.service_account.token_url);
+    checkNoExpr(file, ["service_account", "audience"], r.service_account.audience);
+  }
 
   // The block each usable primitive needs.
   const required = { oauth2: r.oauth2, service_account: r.service_account, aws_sigv4: r.aws_sigv4 } as const;
@@ -219,6 +276,17 @@ export function checkRecipe(file: string, r: Recipe): void {
       throw new RecipeError(file, ["required_secrets"], "at least one secret for primitive static_key");
     }
     if (!r.inject) throw new RecipeError(file, ["inject"], "an inject block for primitive static_key");
+  }
+  if (r.primitive === "aws_sigv4") {
+    for (const key of AWS_SECRETS) {
+      if (!r.required_secrets.some((s) => s.key === key)) {
+        throw new RecipeError(
+          file,
+          ["required_secrets"],
+          `a secret "${key}" (primitive aws_sigv4 signs with access_key_id, secret_access_key and an optional session_token)`,
+        );
+      }
+    }
   }
   if (r.service_account?.kind === "google_jwt" || r.service_account?.kind === "jwt_bearer") {
     const key = r.service_account.key_secret;
@@ -312,6 +380,7 @@ export function checkRecipe(file: string, r: Recipe): void {
     );
   }
   if (r.aws_sigv4) checkTemplate(["aws_sigv4", "region"], r.aws_sigv4.region, false);
+  if (r.service_account) checkTemplate(["service_account", "subject"], r.service_account.subject, false);
   if (r.test) {
     checkTemplate(["test", "path"], r.test.path, tokenPrimitive);
     if (/^[a-z]+:\/\//i.test(r.test.path)) {

@@ -63,6 +63,12 @@ export const OAuth2 = z
     authorize_url: z.string().optional(),
     token_url: z.string(),
     revoke_url: z.string().optional(),
+    /**
+     * How `revoke_url` is called; absent means `rfc7009`. `rfc7009`: POST `token=...` (RFC 7009 section 2.1),
+     * authenticated and encoded like the token request (`token_auth_method`, `body_format`). `bearer`: POST with
+     * the access token as `Authorization: Bearer`, no body (Slack auth.revoke, Dropbox, Linear, LINE Notify).
+     */
+    revoke_style: z.enum(["rfc7009", "bearer"]).optional(),
     /** RFC 8628 device authorization endpoint, where the provider has one. */
     device_url: z.string().optional(),
     userinfo_url: z.string().optional(),
@@ -105,6 +111,11 @@ export const ServiceAccount = z
     audience: z.string().optional(),
     /** The secret that holds the key (a JSON key file for google_jwt). */
     key_secret: z.string().default("key_json"),
+    /**
+     * The JWT `sub`: the user to act as (Google Workspace domain-wide delegation), usually `{{secret.subject}}`.
+     * Absent: no `sub` claim, the service account acts as itself.
+     */
+    subject: z.string().optional(),
     inject: Inject.optional(),
   })
   .strict();

@@ -171,6 +171,128 @@ oauth2: { scopes: [c], authorization_params: { prompt: consent } }
   });
 });
 
+describe("recipe loader: secrets, endpoints and primitives", () => {
+  const oauthRecipe = (oauth2: string, extra = "") => ({
+    file: "example.yaml",
+    text: `id: example
+display_name: Example
+docs_url: https://example.com/docs
+primitive: oauth2
+base_url: https://api.example.com
+hosts: [api.example.com]
+oauth2:
+  authorize_url: https://auth.example.com/authorize
+  token_url: https://auth.example.com/token
+${oauth2}
+inject: { header: { Authorization: "Bearer {{runtime.access_token}}" } }
+${extra}`,
+  });
+
+  it("rejects two secrets with the same key", async () => {
+    const src = staticKey("example");
+    src.text = src.text.replace(
+      "- { key: token, label: API token }",
+      "- { key: token, label: API token }\n  - { key: token, label: Again }",
+    );
+    const err = await failure(src);
+    expect(err.keyPath).toEqual(["required_secrets", "1", "key"]);
+    expect(err.expected).toContain('"token" twice');
+  });
+
+  it("rejects a pattern that is not a regular expression, and a default that does not match it", async () => {
+    const src = staticKey("example");
+    src.text = src.text.replace(
+      "{ key: token, label: API token }",
+      '{ key: token, label: API token, pattern: "[a-" }',
+    );
+    expect((await failure(src)).keyPath).toEqual(["required_secrets", "0", "pattern"]);
+    const src2 = staticKey("example");
+    src2.text = src2.text.replace(
+      "- { key: token, label: API token }",
+      '- { key: token, label: API token }\n  - { key: region, label: Region, sensitive: false, default: "EU 1", pattern: "[a-z]+-[0-9]" }',
+    );
+    const err = await failure(src2);
+    expect(err.keyPath).toEqual(["required_secrets", "1", "default"]);
+    expect(err.expected).toContain("matching pattern");
+  });
+
+  it("rejects an env entry that is not a variable name", async () => {
+    const src = staticKey("example");
+    src.text = src.text.replace(
+      "{ key: token, label: API token }",
+      '{ key: token, label: API token, env: [OK_NAME, "not ok"] }',
+    );
+    const err = await failure(src);
+    expect(err.keyPath).toEqual(["required_secrets", "0", "env", "1"]);
+  });
+
+  it("rejects interpolation in an OAuth endpoint, which is never rendered", async () => {
+    const src = oauthRecipe("", "required_secrets: [{ key: tenant, label: Tenant, sensitive: false }]");
+    src.text = src.text.replace(
+      "https://auth.example.com/token",
+      "https://auth.example.com/{{secret.tenant}}/token",
+    );
+    const err = await failure(src);
+    expect(err.keyPath).toEqual(["oauth2", "token_url"]);
+    expect(err.expected).toContain("not interpolated");
+  });
+
+  it("accepts revoke_style bearer with a revoke_url and rejects it without one", async () => {
+    const ok = await resolve(
+      oauthRecipe("  revoke_url: https://auth.example.com/revoke\n  revoke_style: bearer"),
+    );
+    expect(ok.recipes[0]?.oauth2?.revoke_style).toBe("bearer");
+    const plain = await resolve(oauthRecipe(""));
+    expect(plain.recipes[0]?.oauth2?.revoke_style).toBeUndefined();
+    const err = await failure(oauthRecipe("  revoke_style: bearer"));
+    expect(err.keyPath).toEqual(["oauth2", "revoke_url"]);
+  });
+
+  it("checks service_account.subject like any interpolation", async () => {
+    const sa = (subject: string) => ({
+      file: "example.yaml",
+      text: `id: example
+display_name: Example
+docs_url: https://example.com/docs
+primitive: service_account
+base_url: https://api.example.com
+hosts: [api.example.com]
+required_secrets:
+  - { key: key_json, label: Key, format: json }
+  - { key: subject, label: User, sensitive: false }
+service_account: { kind: google_jwt, token_url: https://auth.example.com/token, subject: "${subject}" }
+inject: { header: { Authorization: "Bearer {{runtime.access_token}}" } }
+`,
+    });
+    const { recipes } = await resolve(sa("{{secret.subject}}"));
+    expect(recipes[0]?.service_account?.subject).toBe("{{secret.subject}}");
+    const err = await failure(sa("{{secret.user}}"));
+    expect(err.keyPath).toEqual(["service_account", "subject"]);
+    expect(err.expected).toContain("{{secret.user}}");
+  });
+
+  it("requires access_key_id and secret_access_key for primitive aws_sigv4", async () => {
+    const aws = (secrets: string) => ({
+      file: "example.yaml",
+      text: `id: example
+display_name: Example
+docs_url: https://example.com/docs
+primitive: aws_sigv4
+base_url: https://s3.us-east-1.amazonaws.com
+hosts: [s3.us-east-1.amazonaws.com]
+required_secrets: ${secrets}
+aws_sigv4: { service: s3, region: us-east-1 }
+`,
+    });
+    await expect(
+      resolve(aws("[{ key: access_key_id, label: Id }, { key: secret_access_key, label: Secret }]")),
+    ).resolves.toBeTruthy();
+    const err = await failure(aws("[{ key: access_key_id, label: Id }]"));
+    expect(err.keyPath).toEqual(["required_secrets"]);
+    expect(err.expected).toContain('"secret_access_key"');
+  });
+});
+
 describe("built catalogue", () => {
   it("loadCatalog() loads neither yaml nor zod (CJS build)", () => {
     const out = execFileSync(
