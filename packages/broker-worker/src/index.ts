@@ -1,0 +1,4 @@
+import { app } from "./app.js";
+
+export type { Env } from "./env.js";
+export default app;

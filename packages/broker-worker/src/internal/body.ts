@@ -1,0 +1,73 @@
+import { BrokerError } from "./errors.js";
+
+const tooLarge = (max: number) =>
+  new BrokerError(
+    413,
+    "invalid_request",
+    `The request body is larger than ${max} bytes.`,
+    "Send a smaller request.",
+  );
+
+/** Reads at most `max` bytes of a body, refusing more before reading it all (a declared or a streamed size). */
+async function readLimited(req: Request, max: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > max) throw tooLarge(max);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw tooLarge(max);
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** The string fields of a JSON or form body (RFC 6749 uses forms; arcrun-auth sends JSON). */
+export async function readParams(req: Request, max: number): Promise<Record<string, string>> {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+  const text = await readLimited(req, max);
+  if (type === "application/x-www-form-urlencoded") return Object.fromEntries(new URLSearchParams(text));
+  if (type === "application/json") {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw new BrokerError(
+        400,
+        "invalid_request",
+        "The request body is not valid JSON.",
+        "Check the request your client sends.",
+      );
+    }
+    if (typeof data !== "object" || data === null || Array.isArray(data)) {
+      throw new BrokerError(
+        400,
+        "invalid_request",
+        "The request body is not a JSON object.",
+        "Check the request your client sends.",
+      );
+    }
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(data)) if (typeof v === "string") out[k] = v;
+    return out;
+  }
+  throw new BrokerError(
+    415,
+    "invalid_request",
+    "The request body must be application/json or application/x-www-form-urlencoded.",
+    "Set the content-type header.",
+  );
+}

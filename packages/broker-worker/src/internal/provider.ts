@@ -1,0 +1,141 @@
+import type { Service } from "./config.js";
+import { BrokerError } from "./errors.js";
+
+const UPSTREAM_TIMEOUT_MS = 15_000;
+const MAX_UPSTREAM_BYTES = 64 * 1024;
+
+/** Keeps a provider's error words printable and short; they end up in a page and a JSON body. */
+export function clean(text: unknown, max: number): string | undefined {
+  if (typeof text !== "string") return undefined;
+  const t = text.replace(/[^\x20-\x7e]/g, " ").trim();
+  return t ? t.slice(0, max) : undefined;
+}
+
+/**
+ * Builds the request to a provider endpoint with the shared app's client authentication.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 (client_secret_basic: form-encoded id and secret)
+ */
+function providerRequest(service: Service, params: Record<string, string>): RequestInit {
+  const { token_auth_method: method, body_format: format } = service.oauth2;
+  const body: Record<string, string> = { ...params };
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (method === "client_secret_basic") {
+    const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, "+");
+    headers.authorization = `Basic ${btoa(`${enc(service.clientId)}:${enc(service.clientSecret ?? "")}`)}`;
+  } else {
+    body.client_id = service.clientId;
+    if (method === "client_secret_post" && service.clientSecret) body.client_secret = service.clientSecret;
+  }
+  if (format === "json") {
+    headers["content-type"] = "application/json";
+    return { method: "POST", headers, body: JSON.stringify(body) };
+  }
+  headers["content-type"] = "application/x-www-form-urlencoded";
+  return { method: "POST", headers, body: new URLSearchParams(body).toString() };
+}
+
+async function readBody(res: Response): Promise<Record<string, unknown> | undefined> {
+  const text = await res.text();
+  if (text.length > MAX_UPSTREAM_BYTES) return undefined;
+  const type = res.headers.get("content-type") ?? "";
+  if (type.includes("application/x-www-form-urlencoded")) {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  try {
+    const data: unknown = JSON.parse(text);
+    return typeof data === "object" && data !== null && !Array.isArray(data)
+      ? (data as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function post(
+  service: Service,
+  url: string,
+  params: Record<string, string>,
+  what: string,
+): Promise<{ status: number; body: Record<string, unknown> | undefined }> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      ...providerRequest(service, params),
+      signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+    });
+  } catch {
+    throw new BrokerError(
+      502,
+      "temporarily_unavailable",
+      `The broker could not reach the ${what} endpoint of ${service.id}.`,
+      "Try again in a minute; if it keeps failing, the provider may be down.",
+    );
+  }
+  return { status: res.status, body: await readBody(res) };
+}
+
+/** A provider's error response as a BrokerError with the provider's `error` code kept (RFC 6749 section 5.2). */
+function providerError(
+  service: Service,
+  status: number,
+  body: Record<string, unknown> | undefined,
+  what: string,
+) {
+  const error = clean(body?.error, 64)?.replace(/[^A-Za-z0-9_.-]/g, "_") ?? "server_error";
+  const desc = clean(body?.error_description, 200);
+  const next =
+    error === "invalid_grant"
+      ? "Sign in again (run: arcrun setup <service>)."
+      : "Try again; if it keeps failing, tell the broker's operator.";
+  return new BrokerError(
+    status >= 400 && status < 500 ? 400 : 502,
+    error,
+    `${service.id} refused the ${what} (${error}${desc ? `: ${desc}` : ""}).`,
+    next,
+  );
+}
+
+/**
+ * Calls the provider's token endpoint (authorization_code or refresh_token grant) and returns its JSON
+ * object as is, so the library can read provider-specific fields (`access_token_path`).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ */
+export async function tokenRequest(
+  service: Service,
+  params: Record<string, string>,
+): Promise<Record<string, unknown>> {
+  const { status, body } = await post(service, service.oauth2.token_url, params, "token request");
+  if (status < 200 || status >= 300 || !body || typeof body.error === "string" || body.ok === false) {
+    throw providerError(service, status, body, "token request");
+  }
+  return body;
+}
+
+/**
+ * Revokes a token at the provider.
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
+ */
+export async function revokeRequest(
+  service: Service,
+  token: string,
+  hint: string | undefined,
+): Promise<void> {
+  const url = service.oauth2.revoke_url;
+  if (!url) {
+    throw new BrokerError(
+      400,
+      "unsupported_operation",
+      `${service.id} has no revocation endpoint.`,
+      "The token expires on its own; to cut access now, remove the app in your account's security settings.",
+    );
+  }
+  const { status, body } = await post(
+    service,
+    url,
+    { token, ...(hint ? { token_type_hint: hint } : {}) },
+    "revocation",
+  );
+  // RFC 7009 section 2.2: an invalid token is not an error (200); anything else outside 2xx is.
+  if (status < 200 || status >= 300) throw providerError(service, status, body, "revocation");
+}
