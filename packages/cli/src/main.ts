@@ -1,12 +1,160 @@
-import { loadCatalog } from "@arcrun/recipes";
+import { readFileSync } from "node:fs";
+import type { Api } from "./internal/api.js";
+import { type CommandSpec, helpText, type Parsed, parse } from "./internal/args.js";
+import type { Context, Run } from "./internal/context.js";
+import { EXIT_OK, EXIT_USAGE, UsageError } from "./internal/errors.js";
+import { type Io, processIo, Ui } from "./internal/io.js";
+import { Prompter } from "./internal/prompt.js";
+import { reportError } from "./internal/report.js";
+import { suggest } from "./internal/suggest.js";
 
-/** Runs the CLI with argv (without node and script); returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
-  if (argv[0] === "list") {
-    for (const r of loadCatalog())
-      console.log(`${r.id.padEnd(24)} ${r.primitive.padEnd(16)} ${r.display_name}`);
-    return 0;
+interface CommandModule {
+  spec: CommandSpec;
+  run: Run;
+}
+
+/** Command table: modules load only when their command runs, so `arcrun list` pays for nothing else. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  setup: {
+    summary: "Connect a service: prompt for its secret or log in, verify, save",
+    load: () => import("./commands/setup.js"),
+  },
+  list: {
+    summary: "Every service, its auth kind, and which instances are connected",
+    load: () => import("./commands/list.js"),
+  },
+  status: {
+    summary: "Connection status of one service or all connected ones",
+    load: () => import("./commands/status.js"),
+  },
+  test: {
+    summary: "Run a service's test request with the stored credential",
+    load: () => import("./commands/test.js"),
+  },
+  token: {
+    summary: "Print a service's access token to stdout (for piping)",
+    load: () => import("./commands/token.js"),
+  },
+  secret: {
+    summary: "Print a service's stored secret to stdout (for piping)",
+    load: () => import("./commands/secret.js"),
+  },
+  logout: {
+    summary: "Revoke (where the provider can) and delete a stored credential",
+    load: () => import("./commands/logout.js"),
+  },
+  doctor: {
+    summary: "Node version, active store and why, ARCRUN_HOME, broker",
+    load: () => import("./commands/doctor.js"),
+  },
+  "recipe show": {
+    summary: "Print a resolved recipe (after extends and user overrides)",
+    load: () => import("./commands/recipe-show.js"),
+  },
+  "recipe validate": {
+    summary: "Check a recipe file; errors name the file and key path",
+    load: () => import("./commands/recipe-validate.js"),
+  },
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function topHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length)) + 2;
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`);
+  return [
+    "arcrun: set up, test and use third-party API credentials.",
+    "",
+    "Usage: arcrun <command> [arguments] [options]",
+    "",
+    "Commands:",
+    ...rows,
+    "",
+    "Options:",
+    "  -h, --help      Show help (also: arcrun <command> --help)",
+    "  -v, --version   Print the version",
+    "",
+    "Exit codes: 0 ok, 1 failure, 2 usage error. Docs: docs/cli.md",
+    "",
+  ].join("\n");
+}
+
+/** Finds the command named by argv's leading words ("recipe show" takes two). */
+function lookup(argv: readonly string[]): { name: string; rest: string[] } | undefined {
+  const [a, b] = argv;
+  if (a !== undefined && b !== undefined && COMMANDS[`${a} ${b}`])
+    return { name: `${a} ${b}`, rest: argv.slice(2) };
+  if (a !== undefined && COMMANDS[a]) return { name: a, rest: argv.slice(1) };
+  return undefined;
+}
+
+/** Runs the CLI with argv (without node and script); returns the exit code. Never throws. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const ui = new Ui(io);
+  const json = argv.includes("--json");
+  try {
+    const first = argv[0];
+    if (first === undefined || first === "-h" || first === "--help") {
+      io.stdout.write(topHelp());
+      return first === undefined ? EXIT_USAGE : EXIT_OK;
+    }
+    if (first === "-v" || first === "--version") {
+      ui.out(version());
+      return EXIT_OK;
+    }
+    if (first === "help") return help(ui, argv.slice(1));
+    const found = lookup(argv);
+    if (!found) {
+      const group = Object.keys(COMMANDS).filter((k) => k.startsWith(`${first} `));
+      if (group.length > 0)
+        throw new UsageError(
+          `"${first}" needs a subcommand: ${group.map((g) => g.split(" ")[1]).join(", ")}`,
+        );
+      const near = suggest(first, new Set(Object.keys(COMMANDS).map((k) => k.split(" ")[0] ?? k)));
+      throw new UsageError(
+        `unknown command "${first}"${near.length ? ` (did you mean: ${near.join(", ")}?)` : ""}`,
+      );
+    }
+    const mod = await COMMANDS[found.name]?.load();
+    if (!mod) throw new UsageError(`unknown command "${found.name}"`);
+    const args: Parsed = parse(mod.spec, found.rest);
+    if (args.values.help === true) {
+      io.stdout.write(helpText(mod.spec));
+      return EXIT_OK;
+    }
+    let prompter: Prompter | undefined;
+    let api: Promise<Api> | undefined;
+    const getPrompter = () => {
+      prompter ??= new Prompter(io);
+      return prompter;
+    };
+    const ctx: Context = {
+      ui,
+      json: args.values.json === true,
+      prompter: getPrompter,
+      api: () => {
+        api ??= import("./internal/auth.js").then((m) => m.createApi(io, getPrompter));
+        return api;
+      },
+    };
+    return await mod.run(ctx, args);
+  } catch (err) {
+    return reportError(ui, err, json);
   }
-  console.error("usage: arcrun list");
-  return 2;
+}
+
+async function help(ui: Ui, rest: string[]): Promise<number> {
+  const found = lookup(rest);
+  if (!found) {
+    ui.io.stdout.write(topHelp());
+    return rest.length === 0 ? EXIT_OK : EXIT_USAGE;
+  }
+  const mod = await COMMANDS[found.name]?.load();
+  if (mod) ui.io.stdout.write(helpText(mod.spec));
+  return EXIT_OK;
 }

@@ -1,0 +1,46 @@
+import { bool, type CommandSpec, type Parsed } from "../internal/args.js";
+import { JSON_OPTION } from "../internal/common.js";
+import type { Context } from "../internal/context.js";
+import { EXIT_OK } from "../internal/errors.js";
+import { instanceText, serviceJson, table } from "../internal/format.js";
+import { styles } from "../internal/io.js";
+
+export const spec: CommandSpec = {
+  name: "list",
+  summary:
+    "Every service arcrun knows (built-in and user recipes), its auth kind, and its connected instances.",
+  positionals: [],
+  options: {
+    ...JSON_OPTION,
+    connected: {
+      type: "boolean",
+      description: "Only services with at least one stored or configured instance",
+    },
+  },
+  details: "Examples:\n  arcrun list\n  arcrun list --json | jq -r '.services[] | select(.connected) | .id'",
+};
+
+export async function run(ctx: Context, args: Parsed): Promise<number> {
+  const { ui } = ctx;
+  const api = await ctx.api();
+  let rows = await api.services();
+  if (bool(args, "connected")) rows = rows.filter((r) => r.instances.length > 0);
+  if (ctx.json) {
+    ui.json({ services: rows.map(serviceJson) });
+    return EXIT_OK;
+  }
+  const plain = styles(false);
+  const head = ["SERVICE", "AUTH", "NAME", "INSTANCES"];
+  const cells = (s: typeof ui.o) =>
+    rows.map((r) => [
+      r.id,
+      r.primitive,
+      r.name,
+      r.instances.length ? r.instances.map((i) => instanceText(i, s)).join(", ") : s.dim("-"),
+    ]);
+  const lines = table([head.map((h) => ui.o.bold(h)), ...cells(ui.o)], [head, ...cells(plain)]);
+  for (const l of lines) ui.out(l);
+  if (rows.every((r) => r.instances.length === 0) && rows.length > 0)
+    ui.err(ui.e.dim("Nothing connected yet. Next: arcrun setup <service>"));
+  return EXIT_OK;
+}

@@ -1,0 +1,180 @@
+import { readFile } from "node:fs/promises";
+import type { PrimitiveName, Recipe, RequiredSecretSpec } from "@arcrun/recipes";
+import type { Api, InstanceOptions } from "../internal/api.js";
+import { bool, type CommandSpec, type Parsed, str } from "../internal/args.js";
+import { INSTANCE_OPTION, instanceName, instanceOptions, target, VIA_OPTION } from "../internal/common.js";
+import type { Context } from "../internal/context.js";
+import { CliError, EXIT_OK, UsageError } from "../internal/errors.js";
+import { Spinner } from "../internal/spinner.js";
+
+export const spec: CommandSpec = {
+  name: "setup",
+  summary:
+    "Connect a service. Static keys: a hidden prompt per required secret, then the recipe's test request;\n" +
+    "saved only if it passes. OAuth: browser consent (or --device / --no-browser), token saved.",
+  positionals: ["<service>"],
+  options: {
+    ...INSTANCE_OPTION,
+    ...VIA_OPTION,
+    "no-verify": { type: "boolean", description: "Save without running the recipe's test request" },
+    "no-browser": {
+      type: "boolean",
+      description: "OAuth: print the URL instead of opening a browser; paste the redirected URL back",
+    },
+    device: {
+      type: "boolean",
+      description: "OAuth: use the device code flow (code shown, enter it elsewhere)",
+    },
+    scopes: { type: "string", arg: "<a,b>", description: "OAuth: scopes to ask for instead of the recipe's" },
+  },
+  details: [
+    "Examples:",
+    "  arcrun setup notion",
+    "  arcrun setup github --instance work",
+    "  printf '%s\\n' \"$NOTION_TOKEN\" | arcrun setup notion     # no terminal: one value per line on stdin",
+    "  arcrun setup google_drive --no-browser                  # over SSH: paste the redirected URL",
+  ].join("\n"),
+};
+
+/** A `format: json` value (a service-account key) may be given as the JSON itself or a path to the file. */
+async function jsonValue(raw: string, secret: RequiredSecretSpec): Promise<string> {
+  const text = raw.trim().startsWith("{") ? raw : await readFile(raw.trim(), "utf8").catch(() => undefined);
+  if (text === undefined) {
+    throw new CliError("ERR_INVALID_INPUT", `${secret.label}: no such file`, "give the JSON or a path to it");
+  }
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new CliError(
+      "ERR_INVALID_INPUT",
+      `${secret.label}: not valid JSON`,
+      "give the JSON or a path to it",
+    );
+  }
+  return text;
+}
+
+async function askSecrets(ctx: Context, recipe: Recipe): Promise<Record<string, string>> {
+  const { ui } = ctx;
+  const prompter = ctx.prompter();
+  const values: Record<string, string> = {};
+  try {
+    for (const s of recipe.required_secrets) {
+      if (s.help_url) ui.err(ui.e.dim(`${s.label}: get it at ${s.help_url}`));
+      if (s.description) ui.err(ui.e.dim(s.description));
+      const pattern = s.pattern ? new RegExp(`^(?:${s.pattern})$`) : undefined;
+      const raw = await prompter.ask({
+        message: `${s.label}${s.optional ? " (optional)" : ""}`,
+        hidden: s.sensitive,
+        ...(s.default !== undefined ? { defaultValue: s.default } : {}),
+        validate: (v) => {
+          if (v === "") return s.optional ? undefined : `${s.label} is required`;
+          if (pattern && !pattern.test(v)) return `${s.label} does not have the expected form`;
+          return undefined;
+        },
+      });
+      if (raw === "") continue;
+      values[s.key] = s.format === "json" ? await jsonValue(raw, s) : raw;
+    }
+  } finally {
+    prompter.close();
+  }
+  return values;
+}
+
+function expectedText(expected: number[]): string {
+  return expected.join(" or ");
+}
+
+async function verify(
+  ctx: Context,
+  api: Api,
+  service: string,
+  options: InstanceOptions,
+  secret?: Record<string, string>,
+): Promise<void> {
+  const result = await Spinner.run(
+    ctx.ui,
+    `Testing ${service}`,
+    () => api.test(service, { ...options, ...(secret ? { secret } : {}) }),
+    (r) => `Testing ${service}: HTTP ${r.status}`,
+  );
+  if (!result.ok) {
+    const stored = secret ? "nothing was saved" : "the credential is kept";
+    throw new CliError(
+      "ERR_TEST_FAILED",
+      `${service}: the test request answered HTTP ${result.status} (expected ${expectedText(result.expected)}); ${stored}`,
+      `check the value and run: arcrun setup ${target(service, options)}`,
+    );
+  }
+}
+
+function chosenPrimitive(recipe: Recipe, via: PrimitiveName | undefined): PrimitiveName {
+  const p = via ?? recipe.primitive;
+  if (via && via !== recipe.primitive && (via === "static_key" || recipe[via] === undefined)) {
+    throw new CliError(
+      "ERR_PRIMITIVE_UNSUPPORTED",
+      `${recipe.id} has no ${via} block`,
+      `run: arcrun recipe show ${recipe.id}`,
+    );
+  }
+  return p;
+}
+
+export async function run(ctx: Context, args: Parsed): Promise<number> {
+  const { ui } = ctx;
+  const service = args.positionals[0] ?? "";
+  const options = instanceOptions(args, spec.name);
+  const noVerify = bool(args, "no-verify");
+  const api = await ctx.api();
+  const recipe = await api.recipe(service);
+  const primitive = chosenPrimitive(recipe, options.via);
+  const who = `${recipe.display_name} (${service}, instance ${instanceName(options)})`;
+
+  if (primitive === "oauth2") {
+    const scopesText = str(args, "scopes");
+    const scopes = scopesText
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+    if (scopesText !== undefined && (scopes?.length ?? 0) === 0)
+      throw new UsageError("--scopes needs at least one scope, comma-separated", spec.name);
+    ui.err(`Connecting ${who}`);
+    await api.login(service, {
+      ...options,
+      browser: !bool(args, "no-browser"),
+      device: bool(args, "device"),
+      ...(scopes ? { scopes } : {}),
+    });
+    if (!noVerify && recipe.test) await verify(ctx, api, service, options);
+    ui.err(`${ui.e.green("✔")} ${who} is connected`);
+    return EXIT_OK;
+  }
+
+  for (const flag of ["no-browser", "device", "scopes"]) {
+    if (args.values[flag] !== undefined)
+      throw new UsageError(`--${flag} is for OAuth services; ${service} uses ${primitive}`, spec.name);
+  }
+  if (recipe.required_secrets.length === 0) {
+    throw new CliError(
+      "ERR_RECIPE_INVALID",
+      `${service} (${primitive}) asks for no secrets, so there is nothing to set up`,
+      `run: arcrun recipe show ${service}`,
+    );
+  }
+  if (!ctx.prompter().tty) {
+    ui.err(ui.e.dim("stdin is not a terminal: reading one value per line"));
+  }
+  ui.err(`Setting up ${who}`);
+  const values = await askSecrets(ctx, recipe);
+  if (noVerify || !recipe.test) {
+    if (!recipe.test)
+      ui.err(ui.e.yellow(`${service} has no test request in its recipe; saved without a check`));
+  } else {
+    await verify(ctx, api, service, options, values);
+  }
+  await api.setSecret(service, values, options);
+  const store = await api.store();
+  ui.err(`${ui.e.green("✔")} Saved ${who} to the ${store.kind} store`);
+  return EXIT_OK;
+}

@@ -1,0 +1,61 @@
+import type { InstanceRow, ServiceRow } from "./api.js";
+import type { Styles } from "./io.js";
+
+/** The --json shape of a service in `list` and `status` (documented in docs/cli.md). */
+export function serviceJson(row: ServiceRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    primitive: row.primitive,
+    alternatives: row.alternatives,
+    connected: row.instances.some((i) => i.status === "ok"),
+    instances: row.instances,
+  };
+}
+
+function inWords(ms: number): string {
+  const abs = Math.abs(ms);
+  const unit =
+    abs < 90_000
+      ? `${Math.round(abs / 1000)} s`
+      : abs < 5_400_000
+        ? `${Math.round(abs / 60_000)} min`
+        : abs < 172_800_000
+          ? `${Math.round(abs / 3_600_000)} h`
+          : `${Math.round(abs / 86_400_000)} d`;
+  return ms >= 0 ? `in ${unit}` : `${unit} ago`;
+}
+
+export function expiryText(i: InstanceRow, now = Date.now()): string {
+  if (!i.expires_at) return "";
+  return `expires ${inWords(Date.parse(i.expires_at) - now)}`;
+}
+
+export function instanceText(i: InstanceRow, s: Styles): string {
+  const mark =
+    i.status === "ok"
+      ? s.green("✔")
+      : i.status === "reauth_required"
+        ? s.red("reauth required")
+        : s.yellow("expired");
+  const extra = [i.source !== "store" ? `from ${i.source}` : "", i.status === "ok" ? expiryText(i) : ""]
+    .filter((x) => x !== "")
+    .join(", ");
+  return `${i.instance} ${mark}${extra ? ` (${extra})` : ""}`;
+}
+
+/** Left-aligned columns; widths from the plain text so colour codes do not skew them. */
+export function table(rows: string[][], plainRows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const r of plainRows) {
+    for (const [i, c] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
+  }
+  return rows.map((r, ri) =>
+    r
+      .map((c, i) =>
+        i === r.length - 1 ? c : c + " ".repeat((widths[i] ?? 0) - (plainRows[ri]?.[i]?.length ?? 0) + 2),
+      )
+      .join("")
+      .trimEnd(),
+  );
+}

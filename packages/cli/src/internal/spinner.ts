@@ -1,0 +1,67 @@
+import type { Ui } from "./io.js";
+
+const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/** A spinner on stderr while waiting on the network; a plain "text..." line when stderr is not a terminal. */
+export class Spinner {
+  readonly #ui: Ui;
+  #text: string;
+  #timer: NodeJS.Timeout | undefined;
+  #frame = 0;
+
+  constructor(ui: Ui, text: string) {
+    this.#ui = ui;
+    this.#text = text;
+  }
+
+  get #tty(): boolean {
+    return this.#ui.io.stderr.isTTY === true && this.#ui.env.TERM !== "dumb";
+  }
+
+  start(): this {
+    if (!this.#tty) {
+      this.#ui.err(`${this.#text}...`);
+      return this;
+    }
+    const draw = () => {
+      const f = FRAMES[this.#frame++ % FRAMES.length] ?? "-";
+      this.#ui.io.stderr.write(`\r\u001b[2K${this.#ui.e.cyan(f)} ${this.#text}`);
+    };
+    draw();
+    this.#timer = setInterval(draw, 80);
+    return this;
+  }
+
+  #clear(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (this.#tty) this.#ui.io.stderr.write("\r\u001b[2K");
+  }
+
+  succeed(text = this.#text): void {
+    this.#clear();
+    this.#ui.err(`${this.#ui.e.green("✔")} ${text}`);
+  }
+
+  fail(text = this.#text): void {
+    this.#clear();
+    this.#ui.err(`${this.#ui.e.red("✖")} ${text}`);
+  }
+
+  stop(): void {
+    this.#clear();
+  }
+
+  /** Runs `work` with the spinner; the spinner stops whether it resolves or throws. */
+  static async run<T>(ui: Ui, text: string, work: () => Promise<T>, done?: (value: T) => string): Promise<T> {
+    const s = new Spinner(ui, text).start();
+    try {
+      const value = await work();
+      s.succeed(done ? done(value) : text);
+      return value;
+    } catch (err) {
+      s.fail(text);
+      throw err;
+    }
+  }
+}
