@@ -1,0 +1,68 @@
+/**
+ * The seam between the oauth2 strategy and the arcrun broker (DESIGN "Broker"), for recipes with
+ * `client: broker`. The broker module (src/internal/broker/) implements BrokerClient and registers its
+ * factory with `setBrokerClientFactory`; this strategy never knows the broker's HTTP API.
+ */
+import { ArcrunError } from "../../errors.js";
+import type { TokenResponse } from "./endpoint.js";
+
+export interface BrokerStartArgs {
+  service: string;
+  /** The loopback redirect URI the broker sends the handoff code to. */
+  redirectUri: string;
+  state: string;
+  /** S256 challenge of the verifier the library later sends to `redeem` (RFC 7636 section 4.2). */
+  codeChallenge: string;
+  scopes: readonly string[];
+}
+
+export interface BrokerClient {
+  /** The URL to open in the browser: `GET {broker}/oauth/{service}/start?...` (step 1). */
+  startUrl(args: BrokerStartArgs): string | Promise<string>;
+  /** Redeems the one-time handoff code with the PKCE verifier (step 3); returns the provider's tokens. */
+  redeem(args: {
+    service: string;
+    code: string;
+    codeVerifier: string;
+    redirectUri: string;
+  }): Promise<TokenResponse>;
+  /** Refreshes through the shared app (step 4). Throws OAuthError with `error: "invalid_grant"` when refused. */
+  refresh(args: {
+    service: string;
+    refreshToken: string;
+    scopes?: readonly string[];
+  }): Promise<TokenResponse>;
+  /** Revokes at the provider through the shared app, where the provider can (RFC 7009). */
+  revoke?(args: {
+    service: string;
+    token: string;
+    tokenTypeHint: "refresh_token" | "access_token";
+  }): Promise<void>;
+}
+
+export interface BrokerContext {
+  service: string;
+  instance: string;
+  env: Readonly<Record<string, string | undefined>>;
+  fetch: typeof globalThis.fetch;
+}
+
+export type BrokerClientFactory = (ctx: BrokerContext) => BrokerClient | Promise<BrokerClient>;
+
+let factory: BrokerClientFactory | undefined;
+
+/** Installs the broker client (the broker module calls this; tests may pass their own). */
+export function setBrokerClientFactory(f: BrokerClientFactory | undefined): void {
+  factory = f;
+}
+
+export async function brokerClient(ctx: BrokerContext): Promise<BrokerClient> {
+  if (!factory) {
+    throw new ArcrunError(
+      "ERR_BROKER",
+      `${ctx.service}: this recipe uses the arcrun broker, which this build of arcrun-auth cannot reach; use your own OAuth app instead (set ARCRUN_${ctx.service.toUpperCase()}_CLIENT_ID / _CLIENT_SECRET)`,
+      { service: ctx.service, instance: ctx.instance },
+    );
+  }
+  return factory(ctx);
+}

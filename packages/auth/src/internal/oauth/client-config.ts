@@ -1,0 +1,86 @@
+/**
+ * Bring-your-own OAuth clients: `clients.<service>.client_id/client_secret` in `$ARCRUN_HOME/config.yaml`,
+ * or `ARCRUN_<SERVICE>_CLIENT_ID` / `ARCRUN_<SERVICE>_CLIENT_SECRET`. The environment wins over the file.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ArcrunError } from "../../errors.js";
+import { isRecord, type OAuthClient, type TokenAuthMethod } from "./endpoint.js";
+
+export interface ByoClientSource {
+  service: string;
+  instance: string;
+  home: string;
+  env: Readonly<Record<string, string | undefined>>;
+  authMethod: TokenAuthMethod;
+}
+
+/** `google_drive` -> `GOOGLE_DRIVE`: the service part of `ARCRUN_<SERVICE>_*`. */
+export function envName(service: string): string {
+  return service.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+}
+
+async function readConfigClient(home: string, service: string): Promise<Record<string, unknown> | undefined> {
+  const file = join(home, "config.yaml");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new ArcrunError("ERR_STORE_UNAVAILABLE", `cannot read ${file}; check its permissions`, {
+      cause: err,
+    });
+  }
+  const { parse } = await import("yaml");
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (cause) {
+    throw new ArcrunError("ERR_INVALID_OPTION", `${file} is not valid YAML; fix it or remove it`, { cause });
+  }
+  const clients = isRecord(doc) ? doc.clients : undefined;
+  const entry = isRecord(clients) ? clients[service] : undefined;
+  return isRecord(entry) ? entry : undefined;
+}
+
+/**
+ * The user's own client for a service, or undefined when none is configured.
+ * A secret is required unless the recipe's token_auth_method is `none` (a public client, RFC 8252 section 8.4).
+ */
+export async function findByoClient(src: ByoClientSource): Promise<OAuthClient | undefined> {
+  const prefix = `ARCRUN_${envName(src.service)}_`;
+  let clientId = src.env[`${prefix}CLIENT_ID`];
+  let clientSecret = src.env[`${prefix}CLIENT_SECRET`];
+  let where = `${prefix}CLIENT_ID`;
+  if (!clientId) {
+    const entry = await readConfigClient(src.home, src.service);
+    if (entry && typeof entry.client_id === "string" && entry.client_id !== "") {
+      clientId = entry.client_id;
+      clientSecret = typeof entry.client_secret === "string" ? entry.client_secret : clientSecret;
+      where = `${join(src.home, "config.yaml")} clients > ${src.service}`;
+    }
+  }
+  if (!clientId) return undefined;
+  if (src.authMethod !== "none" && !clientSecret) {
+    throw new ArcrunError(
+      "ERR_NO_CLIENT",
+      `${src.service}: a client_id is configured (${where}) but no client_secret, and the recipe authenticates with ${src.authMethod}; set ${prefix}CLIENT_SECRET or clients > ${src.service} > client_secret in config.yaml`,
+      { service: src.service, instance: src.instance },
+    );
+  }
+  return {
+    clientId,
+    clientSecret: src.authMethod === "none" ? undefined : clientSecret,
+    authMethod: src.authMethod,
+  };
+}
+
+/** The error when a recipe needs the user's own client and none is configured. */
+export function noClientError(service: string, instance: string, home: string): ArcrunError {
+  const prefix = `ARCRUN_${envName(service)}_`;
+  return new ArcrunError(
+    "ERR_NO_CLIENT",
+    `${service}: no OAuth client configured; create one at the provider, then set ${prefix}CLIENT_ID and ${prefix}CLIENT_SECRET, or add clients: { ${service}: { client_id, client_secret } } to ${join(home, "config.yaml")}`,
+    { service, instance },
+  );
+}

@@ -1,0 +1,184 @@
+/**
+ * What every oauth2 flow of one bound service shares: the recipe's oauth2 block, the OAuth client (the
+ * user's own or the broker), the token keeper (refresh, locks) and the login output.
+ */
+import type { OAuth2Spec } from "@arcrun/recipes";
+import { ArcrunError } from "../../errors.js";
+import type { LoginOptions, OAuth2Credential, StrategyFactoryContext } from "../../types.js";
+import { credentialLockPath, SingleFlight, withFileLock } from "../lock.js";
+import { type BrokerClient, brokerClient } from "./broker.js";
+import { findByoClient, noClientError } from "./client-config.js";
+import {
+  type FlowContext,
+  type OAuthClient,
+  setupHint,
+  type TokenResponse,
+  tokenRequest,
+} from "./endpoint.js";
+import type { TokenKeeper } from "./refresh.js";
+
+/** One flight per credential per process, shared by every bound client of it. */
+const flights = new SingleFlight<OAuth2Credential>();
+
+/** The user's own client, or the broker: how tokens are obtained and renewed. */
+export type ClientChoice = { kind: "byo"; client: OAuthClient } | { kind: "broker"; broker: BrokerClient };
+
+export interface OAuthSession {
+  spec: OAuth2Spec;
+  flow: FlowContext;
+  /** Recipe scopes plus the ones asked for with `bind` / `login`, without duplicates. */
+  scopes(extra?: readonly string[]): string[];
+  client(): Promise<ClientChoice>;
+  keeper(choice: ClientChoice): TokenKeeper;
+  /** Where login messages go. */
+  out(options?: LoginOptions): NodeJS.WritableStream;
+  hint: string;
+}
+
+export function oauthSpec(ctx: StrategyFactoryContext): OAuth2Spec {
+  const spec = ctx.recipe.oauth2;
+  if (!spec) {
+    throw new ArcrunError(
+      "ERR_RECIPE_INVALID",
+      `${ctx.service}: the recipe has no oauth2 block, so it cannot use the oauth2 primitive; add oauth2 > token_url (and authorize_url) to the recipe`,
+      { service: ctx.service, instance: ctx.instance },
+    );
+  }
+  return spec;
+}
+
+export function createSession(ctx: StrategyFactoryContext): OAuthSession {
+  const spec = oauthSpec(ctx);
+  const flow: FlowContext = { service: ctx.service, instance: ctx.instance, fetch: ctx.fetch };
+  let chosen: Promise<ClientChoice> | undefined;
+
+  const client = (): Promise<ClientChoice> => {
+    chosen ??= (async (): Promise<ClientChoice> => {
+      // Explicit or environment values named client_id / client_secret win (recipes that ask for them).
+      const explicitId = ctx.secret?.client_id;
+      const byo =
+        explicitId !== undefined
+          ? {
+              clientId: explicitId,
+              clientSecret: ctx.secret?.client_secret,
+              authMethod: spec.token_auth_method,
+            }
+          : await findByoClient({
+              service: ctx.service,
+              instance: ctx.instance,
+              home: ctx.home,
+              env: ctx.env,
+              authMethod: spec.token_auth_method,
+            });
+      if (byo) return { kind: "byo", client: byo };
+      if (spec.client === "broker") {
+        return {
+          kind: "broker",
+          broker: await brokerClient({
+            service: ctx.service,
+            instance: ctx.instance,
+            env: ctx.env,
+            fetch: ctx.fetch,
+          }),
+        };
+      }
+      const values = await ctx.readValues();
+      const id = values.values.client_id;
+      if (id) {
+        return {
+          kind: "byo",
+          client: {
+            clientId: id,
+            clientSecret: values.values.client_secret,
+            authMethod: spec.token_auth_method,
+          },
+        };
+      }
+      throw noClientError(ctx.service, ctx.instance, ctx.home);
+    })();
+    chosen.catch(() => {
+      chosen = undefined;
+    });
+    return chosen;
+  };
+
+  const scopes = (extra: readonly string[] = []) => [
+    ...new Set([...spec.scopes, ...(ctx.scopes ?? []), ...extra]),
+  ];
+
+  const keeper = (choice: ClientChoice): TokenKeeper => ({
+    service: ctx.service,
+    instance: ctx.instance,
+    store: ctx.store,
+    now: ctx.now,
+    logger: ctx.logger,
+    client: choice.kind,
+    requestedScopes: scopes(),
+    scopeSeparator: spec.scope_separator,
+    withLock: (fn) => withFileLock(credentialLockPath(ctx.home, ctx.service, ctx.instance), fn),
+    singleFlight: (key, fn) => flights.run(`${ctx.home}\0${key}`, fn),
+    renew: (current) => renewToken(spec, flow, choice, current, scopes()),
+  });
+
+  return {
+    spec,
+    flow,
+    scopes,
+    client,
+    keeper,
+    out: (options) => options?.output ?? process.stderr,
+    hint: setupHint(ctx),
+  };
+}
+
+/**
+ * A new token for a stored record: the refresh_token grant (RFC 6749 section 6) with the recipe's
+ * `refresh_params`, or a new client_credentials grant (RFC 6749 section 4.4), which has no refresh token.
+ */
+export function renewToken(
+  spec: OAuth2Spec,
+  flow: FlowContext,
+  choice: ClientChoice,
+  current: OAuth2Credential,
+  scopes: readonly string[],
+): Promise<TokenResponse> | undefined {
+  if (spec.grant === "client_credentials" && choice.kind === "byo") {
+    return clientCredentialsToken(spec, flow, choice.client, scopes);
+  }
+  const refreshToken = current.refresh_token;
+  if (!refreshToken) return undefined;
+  if (choice.kind === "broker") return choice.broker.refresh({ service: flow.service, refreshToken, scopes });
+  return tokenRequest(
+    flow,
+    {
+      url: spec.token_url,
+      client: choice.client,
+      bodyFormat: spec.body_format,
+      params: { ...spec.refresh_params, grant_type: "refresh_token", refresh_token: refreshToken },
+    },
+    spec.access_token_path,
+  );
+}
+
+/** RFC 6749 section 4.4.2. */
+export function clientCredentialsToken(
+  spec: OAuth2Spec,
+  flow: FlowContext,
+  client: OAuthClient,
+  scopes: readonly string[],
+): Promise<TokenResponse> {
+  const params: Record<string, string> = { ...spec.token_params, grant_type: "client_credentials" };
+  if (scopes.length > 0) params.scope = scopes.join(spec.scope_separator);
+  return tokenRequest(
+    flow,
+    { url: spec.token_url, client, bodyFormat: spec.body_format, params },
+    spec.access_token_path,
+  );
+}
+
+/** Whether this machine can show a browser: a desktop session, macOS, Windows, or an explicit $BROWSER. */
+export function canOpenBrowser(env: Readonly<Record<string, string | undefined>>): boolean {
+  if (env.BROWSER) return true;
+  if (process.platform === "darwin" || process.platform === "win32") return true;
+  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+}

@@ -1,0 +1,87 @@
+/**
+ * The client credentials grant (RFC 6749 section 4.4) for `grant: client_credentials` recipes: no person,
+ * no refresh token; a new token is requested when the current one is due, under the same single-flight
+ * and lock as a refresh. Where no store answers (CI), the token lives in memory only.
+ */
+import { ArcrunError } from "../errors.js";
+import { freshToken } from "../internal/oauth/refresh.js";
+import { type ClientChoice, clientCredentialsToken, createSession } from "../internal/oauth/session.js";
+import { refreshDue, toCredential } from "../internal/oauth/tokens.js";
+import type { OAuth2Credential, ResolvedCredential, Strategy, StrategyFactoryContext } from "../types.js";
+import { oauthResolved } from "./oauth2-code.js";
+
+/** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4 */
+export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): Strategy {
+  const session = createSession(ctx);
+  let current: OAuth2Credential | undefined;
+  let pending: Promise<OAuth2Credential> | undefined;
+
+  const ownClient = async (): Promise<Extract<ClientChoice, { kind: "byo" }>> => {
+    const choice = await session.client();
+    if (choice.kind !== "byo") {
+      throw new ArcrunError(
+        "ERR_NO_CLIENT",
+        `${ctx.service}: the client credentials grant needs your own client; set ARCRUN_${ctx.service.toUpperCase()}_CLIENT_ID and ARCRUN_${ctx.service.toUpperCase()}_CLIENT_SECRET`,
+        { service: ctx.service, instance: ctx.instance },
+      );
+    }
+    return choice;
+  };
+
+  const obtain = async (force: boolean, stale: string | undefined): Promise<OAuth2Credential> => {
+    const choice = await ownClient();
+    const keeper = session.keeper(choice);
+    const stored = await ctx.store.get(ctx.service, ctx.instance).catch(() => undefined);
+    if (stored?.type === "oauth2") {
+      return freshToken(keeper, force ? { force, ...(stale ? { staleAccessToken: stale } : {}) } : {});
+    }
+    return keeper.singleFlight(`oauth2:${ctx.service}/${ctx.instance}`, () =>
+      keeper.withLock(async () => {
+        const again = await ctx.store.get(ctx.service, ctx.instance).catch(() => undefined);
+        if (again?.type === "oauth2" && !refreshDue(again, ctx.now()) && again.access_token !== stale)
+          return again;
+        const resp = await clientCredentialsToken(
+          session.spec,
+          session.flow,
+          choice.client,
+          session.scopes(),
+        );
+        const cred = toCredential(resp, {
+          now: ctx.now(),
+          client: "byo",
+          requestedScopes: session.scopes(),
+          scopeSeparator: session.spec.scope_separator,
+        });
+        await ctx.store.set(ctx.service, ctx.instance, cred).catch((err: unknown) => {
+          ctx.logger.debug?.(`${ctx.service}: token kept in memory only (${(err as Error).message})`);
+        });
+        return cred;
+      }),
+    );
+  };
+
+  const get = async (force: boolean): Promise<OAuth2Credential> => {
+    const c = current;
+    if (c && !force && !refreshDue(c, ctx.now())) return c;
+    pending ??= obtain(force, c?.access_token).finally(() => {
+      pending = undefined;
+    });
+    current = await pending;
+    return current;
+  };
+
+  return {
+    primitive: "oauth2",
+    async resolve(options = {}): Promise<ResolvedCredential> {
+      return oauthResolved(await get(options.force === true), "store", {});
+    },
+    async onUnauthorized() {
+      if (!current) return false;
+      await get(true);
+      return true;
+    },
+    async login() {
+      await get(true);
+    },
+  };
+}

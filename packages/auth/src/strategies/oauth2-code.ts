@@ -1,0 +1,313 @@
+/**
+ * The `oauth2` primitive for people: authorization code + PKCE through a loopback redirect (RFC 6749
+ * section 4.1, RFC 7636, RFC 8252), paste-back when no browser can reach this machine, the device grant
+ * (device-code.ts), and tokens kept fresh by internal/oauth/refresh.ts. Recipes with
+ * `grant: client_credentials` use client-credentials.ts instead.
+ */
+import { ArcrunError } from "../errors.js";
+import { openBrowser, readPastedLines } from "../internal/oauth/browser.js";
+import { setupHint, type TokenResponse, tokenRequest } from "../internal/oauth/endpoint.js";
+import { startLoopback } from "../internal/oauth/loopback.js";
+import { createPkce, randomToken } from "../internal/oauth/pkce.js";
+import { freshToken } from "../internal/oauth/refresh.js";
+import { revokeToken } from "../internal/oauth/revoke.js";
+import {
+  type ClientChoice,
+  canOpenBrowser,
+  createSession,
+  type OAuthSession,
+} from "../internal/oauth/session.js";
+import { refreshDue, toCredential } from "../internal/oauth/tokens.js";
+import type {
+  CredentialSource,
+  LoginOptions,
+  OAuth2Credential,
+  ResolvedCredential,
+  StoredCredential,
+  Strategy,
+  StrategyFactoryContext,
+} from "../types.js";
+import { deviceLogin } from "./device-code.js";
+
+/** Five minutes for a person to finish consent, unless the caller says otherwise. */
+export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60 * 1000;
+
+/** The template values and metadata of a token credential. */
+export function oauthResolved(
+  cred: OAuth2Credential,
+  source: CredentialSource,
+  secrets: Record<string, string>,
+): ResolvedCredential {
+  return {
+    values: { secret: secrets, runtime: { access_token: cred.access_token, token_type: cred.token_type } },
+    source,
+    ...(cred.expires_at !== undefined ? { expiresAt: cred.expires_at } : {}),
+    ...(cred.scopes !== undefined ? { scopes: cred.scopes } : {}),
+  };
+}
+
+/**
+ * Whether `iss` names the server the recipe sends people to (RFC 9207 section 2.4): same origin as the
+ * authorize URL, whose path lies under the issuer's path (issuers may carry a path, as Keycloak realms do).
+ */
+export function issuerMatches(authorizeUrl: string, iss: string): boolean {
+  try {
+    const a = new URL(authorizeUrl);
+    const i = new URL(iss);
+    if (a.origin !== i.origin) return false;
+    const base = i.pathname.replace(/\/$/, "");
+    return a.pathname === base || a.pathname.startsWith(`${base}/`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One authorization code attempt: fresh PKCE verifier and state, the loopback listener, the browser (or the
+ * printed URL and a pasted redirect), and the code exchange (RFC 6749 section 4.1.3 with RFC 7636 section 4.5).
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+ */
+export async function authorizationCodeLogin(
+  session: OAuthSession,
+  choice: ClientChoice,
+  options: LoginOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  display: string,
+): Promise<TokenResponse> {
+  const { spec, flow } = session;
+  if (!spec.authorize_url && choice.kind === "byo") {
+    throw new ArcrunError(
+      "ERR_RECIPE_INVALID",
+      `${flow.service}: the recipe has no oauth2 > authorize_url, so a person cannot sign in in a browser; add it to the recipe`,
+      { service: flow.service, instance: flow.instance },
+    );
+  }
+  const pkce = await createPkce();
+  const state = randomToken(32);
+  const scopes = session.scopes(options.scopes);
+  const authorizeUrl = spec.authorize_url ?? "";
+  const loopback = await startLoopback({
+    service: flow.service,
+    instance: flow.instance,
+    ...(spec.redirect?.host ? { host: spec.redirect.host } : {}),
+    ...(spec.redirect?.port ? { port: spec.redirect.port } : {}),
+    path: spec.redirect?.path ?? "/callback",
+    state,
+    ...(choice.kind === "byo" ? { issuerMatches: (iss: string) => issuerMatches(authorizeUrl, iss) } : {}),
+    timeoutMs: options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS,
+    signal: options.signal,
+  });
+  let stopReading: (() => void) | undefined;
+  try {
+    let url: string;
+    if (choice.kind === "broker") {
+      url = await choice.broker.startUrl({
+        service: flow.service,
+        redirectUri: loopback.redirectUri,
+        state,
+        codeChallenge: pkce.challenge,
+        scopes,
+      });
+    } else {
+      const u = new URL(authorizeUrl);
+      for (const [k, v] of Object.entries(spec.authorization_params)) u.searchParams.set(k, v);
+      u.searchParams.set("response_type", "code");
+      u.searchParams.set("client_id", choice.client.clientId);
+      u.searchParams.set("redirect_uri", loopback.redirectUri);
+      if (scopes.length > 0) u.searchParams.set("scope", scopes.join(spec.scope_separator));
+      u.searchParams.set("state", state);
+      if (spec.pkce === "S256") {
+        // RFC 7636 section 4.3 and RFC 8252 section 8.1: S256 always; never `plain`.
+        u.searchParams.set("code_challenge", pkce.challenge);
+        u.searchParams.set("code_challenge_method", "S256");
+      }
+      url = u.toString();
+    }
+
+    const out = session.out(options);
+    if (options.browser === false) {
+      out.write(
+        `\nTo connect ${display}, open this URL in a browser on any machine:\n\n  ${url}\n\n` +
+          "After you approve, the browser goes to an address starting with " +
+          `${loopback.redirectUri} (it may show an error page if that is another machine).\n` +
+          "Copy that whole address from the address bar and paste it here.\nPaste the redirected URL: ",
+      );
+      stopReading = readPastedLines(
+        options.input ?? process.stdin,
+        out,
+        (line) => loopback.submit(line)?.message ?? true,
+        loopback.result,
+      );
+    } else {
+      let opened = false;
+      if (options.openUrl) {
+        await options.openUrl(url);
+        opened = true;
+      } else {
+        opened = await openBrowser(url, env);
+      }
+      out.write(
+        opened
+          ? `\nOpened your browser to connect ${display}. If it did not open, visit:\n  ${url}\n`
+          : `\nCould not open a browser. To connect ${display}, visit:\n  ${url}\n`,
+      );
+    }
+
+    const response = await loopback.result;
+    if (choice.kind === "broker") {
+      return await choice.broker.redeem({
+        service: flow.service,
+        code: response.code,
+        codeVerifier: pkce.verifier,
+        redirectUri: loopback.redirectUri,
+      });
+    }
+    const params: Record<string, string> = {
+      ...spec.token_params,
+      grant_type: "authorization_code",
+      code: response.code,
+      redirect_uri: loopback.redirectUri,
+    };
+    if (spec.pkce === "S256") params.code_verifier = pkce.verifier;
+    return await tokenRequest(
+      { ...flow, ...(options.signal ? { signal: options.signal } : {}) },
+      { url: spec.token_url, client: choice.client, bodyFormat: spec.body_format, params },
+      spec.access_token_path,
+    );
+  } finally {
+    stopReading?.();
+    await loopback.close();
+  }
+}
+
+/** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1 */
+export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy {
+  const session = createSession(ctx);
+  const { service, instance } = ctx;
+  const display = ctx.recipe.display_name;
+  let current: OAuth2Credential | undefined;
+  let secrets: Record<string, string> = {};
+  let source: CredentialSource = "store";
+
+  const missingScopes = (cred: OAuth2Credential): string[] =>
+    cred.scopes === undefined ? [] : session.scopes().filter((s) => !cred.scopes?.includes(s));
+
+  const fromOption = (): OAuth2Credential | undefined => {
+    const token = ctx.secret?.access_token;
+    if (!token) return undefined;
+    const at = new Date(ctx.now()).toISOString();
+    return {
+      v: 1,
+      type: "oauth2",
+      values: {},
+      created_at: at,
+      updated_at: at,
+      access_token: token,
+      token_type: "Bearer",
+      client: "byo",
+    };
+  };
+
+  const strategy: Strategy = {
+    primitive: "oauth2",
+
+    async resolve(options = {}) {
+      const given = fromOption();
+      if (given) return oauthResolved(given, "option", {});
+      const c = current;
+      if (c && !options.force && !refreshDue(c, ctx.now())) return oauthResolved(c, source, secrets);
+      if (!c) {
+        const values = await ctx.readValues();
+        secrets = values.values;
+        if (values.stored?.type !== "oauth2") {
+          if (!ctx.interactive) {
+            throw new ArcrunError(
+              "ERR_NEEDS_LOGIN",
+              `${display} (${service}) is not connected yet; ${setupHint(ctx)}`,
+              {
+                service,
+                instance,
+              },
+            );
+          }
+          const browser = canOpenBrowser(ctx.env);
+          await strategy.login?.({ browser, device: !browser && session.spec.device_url !== undefined });
+          source = "interactive";
+        }
+      }
+      const choice = await session.client();
+      const cred = await freshToken(session.keeper(choice), {
+        ...(options.force ? { force: true } : {}),
+        ...(options.force && c ? { staleAccessToken: c.access_token } : {}),
+      });
+      const missing = missingScopes(cred);
+      if (missing.length > 0) {
+        throw new ArcrunError(
+          "ERR_NEEDS_LOGIN",
+          `${display} (${service}) was connected without the scope${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; ${setupHint(ctx)} --scopes ${missing.join(",")}`,
+          { service, instance },
+        );
+      }
+      current = cred;
+      return oauthResolved(cred, source, secrets);
+    },
+
+    async onUnauthorized() {
+      if (fromOption()) return false;
+      const c = current;
+      if (!c) return false;
+      const choice = await session.client();
+      const next = await freshToken(session.keeper(choice), {
+        force: true,
+        staleAccessToken: c.access_token,
+      });
+      current = next;
+      return next.access_token !== c.access_token;
+    },
+
+    async login(options: LoginOptions) {
+      const choice = await session.client();
+      const resp = options.device
+        ? await deviceLogin(session, choice, options, display)
+        : await authorizationCodeLogin(session, choice, options, ctx.env, display);
+      const keeper = session.keeper(choice);
+      await keeper.withLock(async () => {
+        const previous = await ctx.store.get(service, instance);
+        const cred = toCredential(resp, {
+          now: ctx.now(),
+          client: choice.kind,
+          requestedScopes: session.scopes(options.scopes),
+          scopeSeparator: session.spec.scope_separator,
+          // A new grant replaces the old one entirely: never carry an old refresh token over.
+          values: previous?.values ?? {},
+        });
+        await ctx.store.set(service, instance, cred);
+        current = cred;
+      });
+      session
+        .out(options)
+        .write(
+          `Connected ${display} (${service}${instance === "default" ? "" : `, instance ${instance}`}).\n`,
+        );
+    },
+
+    async revoke(credential: StoredCredential) {
+      if (credential.type !== "oauth2") return;
+      const token = credential.refresh_token
+        ? { value: credential.refresh_token, hint: "refresh_token" as const }
+        : { value: credential.access_token, hint: "access_token" as const };
+      const choice = await session.client();
+      if (choice.kind === "broker") {
+        await choice.broker.revoke?.({ service, token: token.value, tokenTypeHint: token.hint });
+        return;
+      }
+      if (!session.spec.revoke_url) return;
+      await revokeToken(
+        session.flow,
+        { url: session.spec.revoke_url, client: choice.client, bodyFormat: session.spec.body_format },
+        token,
+      );
+    },
+  };
+  return strategy;
+}
