@@ -1,3 +1,11 @@
+export {
+  decryptCredential,
+  type CredentialKey,
+  type EncryptedCredential,
+  encryptCredential,
+  generateCredentialKey,
+  importCredentialKey,
+} from "./credential-crypto.js";
 export { ArcrunError, type ArcrunErrorCode, isArcrunError, OAuthError } from "./errors.js";
 export type {
   CredentialSource,
