@@ -1,6 +1,6 @@
 export {
-  decryptCredential,
   type CredentialKey,
+  decryptCredential,
   type EncryptedCredential,
   encryptCredential,
   generateCredentialKey,
