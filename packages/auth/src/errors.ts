@@ -12,6 +12,7 @@ export type ArcrunErrorCode =
   | "ERR_STORE_UNAVAILABLE"
   | "ERR_STORE_CORRUPT"
   | "ERR_STORE_LOCKED"
+  | "ERR_STORE_WRONG_KEY"
   | "ERR_HOST_NOT_ALLOWED"
   | "ERR_INVALID_OPTION"
   | "ERR_MISSING_SECRET"
@@ -38,8 +39,8 @@ export interface ArcrunErrorOptions {
 export class ArcrunError extends Error {
   override name = "ArcrunError";
   readonly code: ArcrunErrorCode;
-  readonly service?: string;
-  readonly instance?: string;
+  declare readonly service?: string;
+  declare readonly instance?: string;
 
   constructor(code: ArcrunErrorCode, message: string, options: ArcrunErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -1,4 +1,21 @@
 export {
+  Auth,
+  type AuthLoginOptions,
+  type AuthOptions,
+  type AuthStatus,
+  type BindOptions,
+  createAuth,
+  type InstanceInfo,
+  type InstanceOptions,
+  type InstanceStatus,
+  type LoginResult,
+  type LogoutResult,
+  type ServiceInfo,
+  type TestResult,
+  type Token,
+} from "./auth.js";
+export type { Client, ClientInfo, ClientRequestInit, QueryParams, RequestOptions } from "./client.js";
+export {
   type CredentialKey,
   decryptCredential,
   type EncryptedCredential,
@@ -6,15 +23,31 @@ export {
   generateCredentialKey,
   importCredentialKey,
 } from "./credential-crypto.js";
+export { auth } from "./default.js";
 export { ArcrunError, type ArcrunErrorCode, isArcrunError, OAuthError } from "./errors.js";
+export type { StoreChoice, StoreInfo } from "./internal/store-select.js";
+export {
+  type EncryptedFileKey,
+  EncryptedFileStore,
+  type EncryptedFileStoreOptions,
+} from "./stores/encrypted-file.js";
+export { KeyringStore, type KeyringStoreOptions } from "./stores/keyring.js";
+export { MemoryStore } from "./stores/memory.js";
+export { type StrategyFactory, strategyFactories } from "./strategies/index.js";
 export type {
   CredentialSource,
   CredentialStore,
+  Logger,
   LoginOptions,
   OAuth2Credential,
+  Prompter,
+  PromptQuestion,
   RequestParts,
   ResolvedCredential,
+  ResolvedValues,
   StaticKeyCredential,
   StoredCredential,
   Strategy,
+  StrategyContext,
+  StrategyFactoryContext,
 } from "./types.js";

@@ -110,6 +110,15 @@ export interface LoginOptions {
   /** Milliseconds to wait for the user before ERR_LOGIN_TIMEOUT. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Opens the consent URL instead of `$BROWSER` / the system browser: for a CLI that shows it its own way,
+   * and for tests that drive a headless browser.
+   */
+  openUrl?: (url: string) => void | Promise<void>;
+  /** Where the consent URL, the device code and paste-back prompts are written (stderr by default). */
+  output?: NodeJS.WritableStream;
+  /** Where a redirected URL pasted back with `browser: false` is read (stdin by default). */
+  input?: NodeJS.ReadableStream;
 }
 
 export interface StrategyContext {
@@ -118,4 +127,70 @@ export interface StrategyContext {
   instance: string;
   /** The primitive chosen: the recipe's own, or `via`. */
   primitive: PrimitiveName;
+}
+
+/** Where arcrun-auth writes diagnostics (stderr by default). Messages never hold a secret. */
+export interface Logger {
+  warn(message: string): void;
+  debug?(message: string): void;
+}
+
+/** One question of an interactive prompt: a recipe's required secret. */
+export interface PromptQuestion {
+  service: string;
+  key: string;
+  label: string;
+  help_url?: string;
+  /** true: hidden input, nothing echoed. */
+  sensitive: boolean;
+  optional?: boolean;
+  default?: string;
+}
+
+/**
+ * How arcrun-auth asks a person for a value. The default reads the TTY (hidden for sensitive values);
+ * the CLI passes its own (@clack/prompts). Throws ArcrunError ERR_LOGIN_CANCELLED when the person cancels.
+ */
+export interface Prompter {
+  ask(question: PromptQuestion): Promise<string>;
+}
+
+/** The recipe's `required_secrets` values, gathered from sources 1-4 of DESIGN "arcrun-auth". */
+export interface ResolvedValues {
+  values: Record<string, string>;
+  /** Where each value came from. */
+  sources: Record<string, CredentialSource>;
+  /** Required keys no source had. */
+  missing: string[];
+  /** The stored record, when the store had one for this service/instance. */
+  stored?: StoredCredential;
+}
+
+/**
+ * What a strategy factory receives (strategies/index.ts). Everything a strategy needs comes through here,
+ * so a strategy never reads process.env, the clock or the network on its own.
+ */
+export interface StrategyFactoryContext extends StrategyContext {
+  /** $ARCRUN_HOME, for lock files (`${home}/locks/<service>.<instance>.lock`) and config.yaml. */
+  home: string;
+  /** The active credential store (keyring, encrypted file, memory, or one the caller passed). */
+  store: CredentialStore;
+  /** A fetch for token endpoints: the caller's `fetch`, or one that goes through the caller's dispatcher. */
+  fetch: typeof globalThis.fetch;
+  /** The environment to read (`process.env` unless the caller passed another). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Epoch milliseconds; tests pass a fixed clock. */
+  now(): number;
+  logger: Logger;
+  prompt: Prompter;
+  /** true when a person can answer (a TTY, or `interactive: true`). Never prompt or open a browser when false. */
+  interactive: boolean;
+  /** Values passed explicitly (`bind(service, { secret })`): source 1, they win over everything. */
+  secret?: Readonly<Record<string, string>>;
+  /** Scopes asked for with `bind(service, { scopes })`, if any. */
+  scopes?: readonly string[];
+  /** Service accounts: the user to impersonate (`sub`, Google domain-wide delegation), from `bind(service, { subject })`. */
+  subject?: string;
+  /** Reads the recipe's required_secrets through sources 1-4 (option, env, secret files, store). */
+  readValues(): Promise<ResolvedValues>;
 }

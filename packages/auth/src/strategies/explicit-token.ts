@@ -1,0 +1,20 @@
+import type { ResolvedCredential, Strategy, StrategyFactoryContext } from "../types.js";
+
+/**
+ * A token passed explicitly (`bind(service, { secret: { access_token } })`) for a token primitive
+ * (oauth2, service_account): used as it is, never stored or refreshed. For tests, CI, and tokens minted
+ * elsewhere.
+ */
+export function createExplicitTokenStrategy(ctx: StrategyFactoryContext, accessToken: string): Strategy {
+  const { access_token: _t, token_type: tokenType, ...rest } = ctx.secret ?? {};
+  const credential: ResolvedCredential = {
+    values: { secret: rest, runtime: { access_token: accessToken, token_type: tokenType ?? "Bearer" } },
+    source: "option",
+  };
+  return {
+    primitive: ctx.primitive,
+    async resolve() {
+      return credential;
+    },
+  };
+}
