@@ -23,7 +23,10 @@ export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
+    const started = Date.now();
     await next();
+    // One line per request: method, path (never the query, which carries codes and states), status, time.
+    console.log(`${c.req.method} ${c.req.path.slice(0, 200)} ${c.res.status} ${Date.now() - started}ms`);
     const h = c.res.headers;
     h.set("X-Content-Type-Options", "nosniff");
     h.set("Referrer-Policy", "no-referrer");

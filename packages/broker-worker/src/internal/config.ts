@@ -216,6 +216,11 @@ export function getService(config: Config, env: Env, id: string): Service {
     ...(override.token_url ? { token_url: override.token_url } : {}),
     ...(override.revoke_url ? { revoke_url: override.revoke_url } : {}),
   };
+  for (const k of ["authorize_url", "token_url", "revoke_url"] as const) {
+    // A per-user endpoint ({{secret.shop}}.example.com) has no single value a shared app could use.
+    if (oauth2[k]?.includes("{{"))
+      throw misconfigured(`the recipe "${id}" has a per-user ${k}; set it in ENDPOINT_OVERRIDES`);
+  }
   const clientId = env[envName(id, "ID")];
   const clientSecret = env[envName(id, "SECRET")];
   if (!clientId) throw misconfigured(`the secret ${envName(id, "ID")} is not set`);

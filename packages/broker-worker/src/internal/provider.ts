@@ -51,18 +51,15 @@ async function readBody(res: Response): Promise<Record<string, unknown> | undefi
   }
 }
 
-async function post(
+async function call(
   service: Service,
   url: string,
-  params: Record<string, string>,
+  init: RequestInit,
   what: string,
 ): Promise<{ status: number; body: Record<string, unknown> | undefined }> {
   let res: Response;
   try {
-    res = await fetch(url, {
-      ...providerRequest(service, params),
-      signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
-    });
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS) });
   } catch {
     throw new BrokerError(
       502,
@@ -105,7 +102,12 @@ export async function tokenRequest(
   service: Service,
   params: Record<string, string>,
 ): Promise<Record<string, unknown>> {
-  const { status, body } = await post(service, service.oauth2.token_url, params, "token request");
+  const { status, body } = await call(
+    service,
+    service.oauth2.token_url,
+    providerRequest(service, params),
+    "token request",
+  );
   if (status < 200 || status >= 300 || !body || typeof body.error === "string" || body.ok === false) {
     throw providerError(service, status, body, "token request");
   }
@@ -130,12 +132,14 @@ export async function revokeRequest(
       "The token expires on its own; to cut access now, remove the app in your account's security settings.",
     );
   }
-  const { status, body } = await post(
-    service,
-    url,
-    { token, ...(hint ? { token_type_hint: hint } : {}) },
-    "revocation",
-  );
+  // `bearer` (Slack, Dropbox): the access token authenticates its own revocation, there is no body.
+  const init: RequestInit =
+    service.oauth2.revoke_style === "bearer"
+      ? { method: "POST", headers: { authorization: `Bearer ${token}`, accept: "application/json" } }
+      : providerRequest(service, { token, ...(hint ? { token_type_hint: hint } : {}) });
+  const { status, body } = await call(service, url, init, "revocation");
   // RFC 7009 section 2.2: an invalid token is not an error (200); anything else outside 2xx is.
-  if (status < 200 || status >= 300) throw providerError(service, status, body, "revocation");
+  if (status < 200 || status >= 300 || body?.ok === false) {
+    throw providerError(service, status, body, "revocation");
+  }
 }
