@@ -92,7 +92,8 @@ const isAbstract = (id: string) => id.startsWith("_");
 /**
  * Resolves `extends`, applies defaults, and checks each recipe's meaning (URLs, hosts, interpolation).
  * Later files with the same id replace earlier ones (user recipes override built-ins); `known` supplies
- * the built-in recipes and bases that files may extend.
+ * the built-in recipes and bases that files may extend. A file that extends its own id (`id: gitlab`,
+ * `extends: gitlab`) changes the known recipe of that id: only the keys it sets differ.
  */
 export function resolveRecipes(files: readonly RawRecipe[], known?: RecipeBases): ResolvedSet {
   const byId = new Map<string, RawRecipe>();
@@ -102,12 +103,16 @@ export function resolveRecipes(files: readonly RawRecipe[], known?: RecipeBases)
   const merged = new Map<string, Record<string, unknown>>();
   const merging: string[] = [];
 
-  const mergedOf = (id: string, from: RawRecipe): Record<string, unknown> => {
-    const done = merged.get(id);
+  const knownOf = (id: string) =>
+    known?.bases[id] ?? (knownRecipes.get(id) as Record<string, unknown> | undefined);
+
+  const mergedOf = (id: string, from: RawRecipe, selfExtends = false): Record<string, unknown> => {
+    const done = selfExtends ? undefined : merged.get(id);
     if (done) return done;
-    const own = byId.get(id);
+    // `id: gitlab` with `extends: gitlab` changes the built-in gitlab: its parent is the known recipe.
+    const own = selfExtends ? undefined : byId.get(id);
     if (!own) {
-      const k = known?.bases[id] ?? (knownRecipes.get(id) as Record<string, unknown> | undefined);
+      const k = knownOf(id);
       if (k) return k;
       throw new RecipeError(
         from.file,
@@ -123,7 +128,7 @@ export function resolveRecipes(files: readonly RawRecipe[], known?: RecipeBases)
     const { extends: parent, ...rest } = own.data;
     let result: Record<string, unknown> = rest;
     if (typeof parent === "string") {
-      const { id: _parentId, $schema: _s, ...inherited } = mergedOf(parent, own);
+      const { id: _parentId, $schema: _s, ...inherited } = mergedOf(parent, own, parent === id);
       result = deepMerge(inherited, rest);
     }
     merging.pop();

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { recipeJsonSchema } from "../scripts/build-catalog.js";
 import { RecipeError } from "../src/errors.js";
 import { parseRecipeSource, type RecipeSource, resolveRecipes } from "../src/loader.js";
+import { parseRecipe, parseRecipes } from "../src/parse.js";
 
 const pkg = join(__dirname, "..");
 
@@ -290,6 +291,54 @@ aws_sigv4: { service: s3, region: us-east-1 }
     const err = await failure(aws("[{ key: access_key_id, label: Id }]"));
     expect(err.keyPath).toEqual(["required_secrets"]);
     expect(err.expected).toContain('"secret_access_key"');
+  });
+});
+
+describe("user recipes over the built-in catalogue", () => {
+  it("a file that extends its own id changes only the keys it sets (EU Mailgun)", async () => {
+    const r = await parseRecipe(
+      "id: mailgun\nextends: mailgun\nbase_url: https://api.eu.mailgun.net\n",
+      "/home/me/.arcrun/recipes/mailgun.yaml",
+    );
+    expect(r?.base_url).toBe("https://api.eu.mailgun.net");
+    expect(r?.inject?.header?.Authorization).toBe("Basic {{basic secret.username secret.api_key}}");
+    expect(r?.required_secrets.map((s) => s.key)).toEqual(["username", "api_key"]);
+  });
+
+  it("a new service may extend a built-in abstract base", async () => {
+    const [r] = await parseRecipes([
+      {
+        file: "google_tasks.yaml",
+        text: `id: google_tasks
+extends: _google_base
+display_name: Google Tasks
+docs_url: https://developers.google.com/workspace/tasks
+base_url: https://tasks.googleapis.com/tasks/v1
+hosts: [tasks.googleapis.com]
+oauth2: { scopes: [https://www.googleapis.com/auth/tasks.readonly] }
+`,
+      },
+    ]);
+    expect(r?.oauth2?.client).toBe("broker");
+    expect(r?.oauth2?.token_url).toBe("https://oauth2.googleapis.com/token");
+    expect(r?.oauth2?.scopes).toEqual(["https://www.googleapis.com/auth/tasks.readonly"]);
+  });
+
+  it("extending its own id with no built-in of that id is an unknown base", async () => {
+    const err = await failure({ file: "mine.yaml", text: "id: mine\nextends: mine\n" });
+    expect(err.keyPath).toEqual(["extends"]);
+    expect(err.expected).toContain("unknown base");
+  });
+
+  it("an override is validated like any recipe: a host it adds must cover base_url", async () => {
+    await expect(
+      parseRecipe("id: gitlab\nextends: gitlab\nbase_url: https://git.example.com/api/v4\n", "gitlab.yaml"),
+    ).rejects.toMatchObject({ code: "ERR_RECIPE_INVALID", keyPath: ["base_url"] });
+    const r = await parseRecipe(
+      "id: gitlab\nextends: gitlab\nbase_url: https://git.example.com/api/v4\nhosts: [git.example.com]\n",
+      "gitlab.yaml",
+    );
+    expect(r?.hosts).toEqual(["git.example.com"]);
   });
 });
 
