@@ -138,7 +138,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       json: args.values.json === true,
       prompter: getPrompter,
       api: () => {
-        api ??= import("./internal/auth.js").then((m) => m.createApi(io, getPrompter));
+        api ??= import("./internal/auth.js").then((m) => m.createApi(ui, getPrompter));
         return api;
       },
     };

@@ -41,7 +41,8 @@ describe("arcrun (top level)", () => {
     expect(none.stdout).toBe(help.stdout);
   });
 
-  it.each(COMMANDS)("%s %s --help shows usage and exits 0", async (...cmd) => {
+  it.each(COMMANDS.map((c) => c.join(" ")))("%s --help shows usage and exits 0", async (name) => {
+    const cmd = name.split(" ");
     const r = await run([...cmd, "--help"], box.env);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Usage: arcrun ${cmd.join(" ")}`);

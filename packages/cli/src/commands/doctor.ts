@@ -62,6 +62,8 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
       ok: false,
       kind: null as string | null,
       reason: null as string | null,
+      path: null as string | null,
+      key_source: null as string | null,
       error: null as string | null,
     },
     recipes: { ok: true, dirs: recipeDirs(env), builtin: 0, total: 0, error: null as string | null },
@@ -77,7 +79,7 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
     const api = await ctx.api();
     try {
       const store = await api.store();
-      Object.assign(report.store, { ok: true, kind: store.kind, reason: store.reason });
+      Object.assign(report.store, { ok: true, ...store });
     } catch (err) {
       report.store.error = message(err);
     }
@@ -106,7 +108,7 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
   );
   ui.out(
     report.store.ok
-      ? `${mark(true)} Store: ${report.store.kind} (${report.store.reason})`
+      ? `${mark(true)} Store: ${report.store.kind} (${report.store.reason})${report.store.path ? `\n  file ${report.store.path}${report.store.key_source ? `, key from ${report.store.key_source}` : ""}` : ""}`
       : `${mark(false)} Store: ${report.store.error}`,
   );
   ui.out(

@@ -28,7 +28,7 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   if (!r.deleted) ui.err(`Nothing was stored for ${service} (instance ${instance}).`);
   else
     ui.err(
-      `${ui.e.green("✔")} Logged out of ${service} (instance ${instance})${r.revoked ? "; revoked at the provider" : ""}`,
+      `${ui.e.green("✔")} Logged out of ${service} (instance ${instance})${r.revocation === "revoked" ? "; revoked at the provider" : r.revocation === "failed" ? " (revocation at the provider failed: revoke it in its settings)" : ""}`,
     );
   return EXIT_OK;
 }

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { PrimitiveName, Recipe, RequiredSecretSpec } from "@arcrun/recipes";
-import type { Api, InstanceOptions } from "../internal/api.js";
+import type { TestResult } from "../internal/api.js";
 import { bool, type CommandSpec, type Parsed, str } from "../internal/args.js";
 import { INSTANCE_OPTION, instanceName, instanceOptions, target, VIA_OPTION } from "../internal/common.js";
 import type { Context } from "../internal/context.js";
@@ -82,31 +82,17 @@ async function askSecrets(ctx: Context, recipe: Recipe): Promise<Record<string, 
   return values;
 }
 
-function expectedText(expected: number[]): string {
-  return expected.join(" or ");
-}
-
-async function verify(
+/** Runs `work` (which verifies, then saves) under a spinner when there is a test request to wait for. */
+async function withTest<T extends { test: TestResult | null }>(
   ctx: Context,
-  api: Api,
   service: string,
-  options: InstanceOptions,
-  secret?: Record<string, string>,
-): Promise<void> {
-  const result = await Spinner.run(
-    ctx.ui,
-    `Testing ${service}`,
-    () => api.test(service, { ...options, ...(secret ? { secret } : {}) }),
-    (r) => `Testing ${service}: HTTP ${r.status}`,
+  verify: boolean,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (!verify) return work();
+  return Spinner.run(ctx.ui, `Testing ${service}`, work, (r) =>
+    r.test?.tested ? `Testing ${service}: HTTP ${r.test.status}` : `${service} has no test request`,
   );
-  if (!result.ok) {
-    const stored = secret ? "nothing was saved" : "the credential is kept";
-    throw new CliError(
-      "ERR_TEST_FAILED",
-      `${service}: the test request answered HTTP ${result.status} (expected ${expectedText(result.expected)}); ${stored}`,
-      `check the value and run: arcrun setup ${target(service, options)}`,
-    );
-  }
 }
 
 function chosenPrimitive(recipe: Recipe, via: PrimitiveName | undefined): PrimitiveName {
@@ -135,8 +121,8 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
     const scopesText = str(args, "scopes");
     const scopes = scopesText
       ?.split(",")
-      .map((s) => s.trim())
-      .filter((s) => s !== "");
+      .map((x) => x.trim())
+      .filter((x) => x !== "");
     if (scopesText !== undefined && (scopes?.length ?? 0) === 0)
       throw new UsageError("--scopes needs at least one scope, comma-separated", spec.name);
     ui.err(`Connecting ${who}`);
@@ -144,9 +130,19 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
       ...options,
       browser: !bool(args, "no-browser"),
       device: bool(args, "device"),
+      verify: false,
       ...(scopes ? { scopes } : {}),
     });
-    if (!noVerify && recipe.test) await verify(ctx, api, service, options);
+    if (!noVerify && recipe.test) {
+      const t = await withTest(ctx, service, true, async () => ({ test: await api.test(service, options) }));
+      if (t.test && !t.test.ok) {
+        throw new CliError(
+          "ERR_TEST_FAILED",
+          `${service}: logged in, but the test request answered HTTP ${t.test.status} (expected ${t.test.expected.join(" or ")}); the token is kept`,
+          `check the scopes (arcrun recipe show ${service}), then run: arcrun setup ${target(service, options)}`,
+        );
+      }
+    }
     ui.err(`${ui.e.green("✔")} ${who} is connected`);
     return EXIT_OK;
   }
@@ -162,19 +158,15 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
       `run: arcrun recipe show ${service}`,
     );
   }
-  if (!ctx.prompter().tty) {
-    ui.err(ui.e.dim("stdin is not a terminal: reading one value per line"));
-  }
+  // The store first: a store problem (wrong ARCRUN_MASTER_KEY, no keyring) shows before anyone types a secret.
+  const store = await api.store();
+  if (!ctx.prompter().tty) ui.err(ui.e.dim("stdin is not a terminal: reading one value per line"));
   ui.err(`Setting up ${who}`);
   const values = await askSecrets(ctx, recipe);
-  if (noVerify || !recipe.test) {
-    if (!recipe.test)
-      ui.err(ui.e.yellow(`${service} has no test request in its recipe; saved without a check`));
-  } else {
-    await verify(ctx, api, service, options, values);
-  }
-  await api.setSecret(service, values, options);
-  const store = await api.store();
+  const verify = !noVerify && recipe.test !== undefined;
+  await withTest(ctx, service, verify, () => api.save(service, values, { ...options, verify }));
+  if (!recipe.test)
+    ui.err(ui.e.yellow(`${service} has no test request in its recipe; saved without a check`));
   ui.err(`${ui.e.green("✔")} Saved ${who} to the ${store.kind} store`);
   return EXIT_OK;
 }

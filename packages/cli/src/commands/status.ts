@@ -20,7 +20,7 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   const service = args.positionals[0];
   const api = await ctx.api();
   const rows = (await api.services(service)).filter((r) => service !== undefined || r.instances.length > 0);
-  const usable = rows.every((r) => r.instances.some((i) => i.status === "ok"));
+  const usable = rows.every((r) => r.instances.some((i) => i.status === "connected"));
   const code = service !== undefined && !usable ? EXIT_FAILURE : EXIT_OK;
   if (ctx.json) {
     ui.json({ services: rows.map(serviceJson) });
@@ -36,17 +36,12 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
     if (r.instances.length === 0) ui.out(`  not connected`);
     for (const i of r.instances) {
       const state =
-        i.status === "ok"
-          ? ui.o.green("ok")
+        i.status === "connected"
+          ? ui.o.green("connected")
           : i.status === "expired"
             ? ui.o.yellow("expired")
             : ui.o.red("reauth required");
-      const bits = [
-        state,
-        `from ${i.source}`,
-        expiryText(i),
-        i.scopes?.length ? `scopes: ${i.scopes.join(" ")}` : "",
-      ];
+      const bits = [state, `from ${i.source}${i.type ? ` (${i.type})` : ""}`, expiryText(i)];
       ui.out(`  ${i.instance}: ${bits.filter((b) => b !== "").join(", ")}`);
     }
   }

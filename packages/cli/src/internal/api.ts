@@ -1,15 +1,18 @@
 import type { PrimitiveName, Recipe } from "@arcrun/recipes";
 
-/** Connection state of one stored instance, as `list`, `status` and their --json show it. */
+/** Connection state of one instance, as `list`, `status` and their --json show it. */
 export interface InstanceRow {
   instance: string;
-  /** ok; expired (a token past expiry that cannot be refreshed); reauth_required (the provider refused the refresh token). */
-  status: "ok" | "expired" | "reauth_required";
+  /** connected; expired (a token past expiry that cannot be refreshed); reauth_required (refresh refused). */
+  status: "connected" | "expired" | "reauth_required";
   /** Where the credential comes from: the store, or the environment / secret files (not stored). */
   source: "store" | "env" | "secret-file";
+  /** The kind of stored credential (static_key, oauth2, ...); null when not from the store. */
+  type: string | null;
   /** ISO 8601, for tokens with an expiry; null otherwise. */
   expires_at: string | null;
-  scopes: string[] | null;
+  /** ISO 8601 of the last save; null when not from the store. */
+  updated_at: string | null;
 }
 
 export interface ServiceRow {
@@ -18,13 +21,17 @@ export interface ServiceRow {
   primitive: PrimitiveName;
   /** Other primitives the recipe offers through `--via` (e.g. service_account on Google recipes). */
   alternatives: PrimitiveName[];
+  /** From a user recipe directory rather than the built-in catalogue. */
+  user_recipe: boolean;
   instances: InstanceRow[];
 }
 
 export interface TestResult {
   ok: boolean;
-  /** The HTTP status of the recipe's test request. */
-  status: number;
+  /** false when the recipe has no test request. */
+  tested: boolean;
+  /** The HTTP status of the recipe's test request, or null when not tested. */
+  status: number | null;
   expected: number[];
 }
 
@@ -39,6 +46,10 @@ export interface StoreInfo {
   kind: string;
   /** Why this store is the active one, in words. */
   reason: string;
+  /** The file, for the encrypted-file store. */
+  path: string | null;
+  /** Where the encrypted file's key comes from: ARCRUN_MASTER_KEY, ARCRUN_PASSPHRASE or keyring. */
+  key_source: string | null;
 }
 
 export interface InstanceOptions {
@@ -46,22 +57,32 @@ export interface InstanceOptions {
   via?: PrimitiveName;
 }
 
+export interface LogoutResult {
+  deleted: boolean;
+  revocation: "revoked" | "failed" | "not-supported";
+}
+
 /**
  * What the commands need from arcrun-auth. src/internal/auth.ts implements it on the library; keeping the
- * commands on this narrow seam means they do not change when the library's shapes do.
+ * commands on this narrow seam keeps the CLI's --json shapes stable when the library's shapes move.
  */
 export interface Api {
   recipes(): Promise<Recipe[]>;
   recipe(id: string): Promise<Recipe>;
   services(service?: string): Promise<ServiceRow[]>;
-  test(service: string, options: InstanceOptions & { secret?: Record<string, string> }): Promise<TestResult>;
-  setSecret(service: string, values: Record<string, string>, options: InstanceOptions): Promise<void>;
+  test(service: string, options: InstanceOptions): Promise<TestResult>;
+  /** Saves values for a static-key-like credential; with verify, only if the test request passes. */
+  save(
+    service: string,
+    values: Record<string, string>,
+    options: InstanceOptions & { verify: boolean },
+  ): Promise<{ test: TestResult | null }>;
   login(
     service: string,
-    options: InstanceOptions & { browser: boolean; device: boolean; scopes?: string[] },
-  ): Promise<void>;
-  logout(service: string, options: InstanceOptions): Promise<{ deleted: boolean; revoked: boolean }>;
+    options: InstanceOptions & { browser: boolean; device: boolean; scopes?: string[]; verify: boolean },
+  ): Promise<{ test: TestResult | null }>;
+  logout(service: string, options: InstanceOptions): Promise<LogoutResult>;
   token(service: string, options: InstanceOptions): Promise<TokenResult>;
-  secret(service: string, options: InstanceOptions): Promise<Record<string, string>>;
+  secret(service: string, options: InstanceOptions): Promise<Readonly<Record<string, string>>>;
   store(): Promise<StoreInfo>;
 }

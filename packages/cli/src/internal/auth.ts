@@ -1,71 +1,122 @@
 import type { Recipe } from "@arcrun/recipes";
-import type { Api, InstanceRow, ServiceRow, StoreInfo, TestResult, TokenResult } from "./api.js";
-import type { Io } from "./io.js";
+import type {
+  Auth,
+  InstanceInfo,
+  Prompter as LibPrompter,
+  TestResult as LibTestResult,
+  PromptQuestion,
+  ServiceInfo,
+} from "arcrun-auth";
+import type { Api, InstanceRow, ServiceRow, TestResult } from "./api.js";
+import type { Ui } from "./io.js";
 import type { Prompter } from "./prompt.js";
-import { allRecipes, arcrunHome, unknownService } from "./recipes.js";
+import { unknownService } from "./recipes.js";
+import { Spinner } from "./spinner.js";
 
-/**
- * The parts of arcrun-auth's `Auth` the CLI calls, as DESIGN.md "arcrun-auth" describes them.
- * TEMPORARY: replaced by the library's own types once `createAuth` lands in packages/auth.
- */
-interface AuthLike {
-  setSecret(service: string, values: Record<string, string>, opts: { instance?: string }): Promise<void>;
-  getSecret(service: string, opts: { instance?: string }): Promise<Record<string, string>>;
-  getToken(service: string, opts: { instance?: string }): Promise<TokenResult>;
-  login(service: string, opts: object): Promise<void>;
-  logout(service: string, opts: { instance?: string }): Promise<{ deleted: boolean; revoked: boolean }>;
-  test(service: string, opts: object): Promise<TestResult>;
-  status(service?: string): Promise<Array<{ service: string; instances: InstanceRow[] }>>;
-  store(): Promise<StoreInfo>;
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+function instanceRow(i: InstanceInfo): InstanceRow {
+  return {
+    instance: i.instance,
+    status: i.status,
+    source: i.source,
+    type: i.type ?? null,
+    expires_at: iso(i.expiresAt),
+    updated_at: i.updatedAt ?? null,
+  };
 }
 
-export async function createApi(io: Io, prompter: () => Prompter): Promise<Api> {
-  const lib = (await import("arcrun-auth")) as unknown as {
-    createAuth(options: Record<string, unknown>): AuthLike;
+function serviceRow(s: ServiceInfo): ServiceRow {
+  return {
+    id: s.id,
+    name: s.displayName,
+    primitive: s.primitive,
+    alternatives: s.primitives.filter((p) => p !== s.primitive),
+    user_recipe: s.userRecipe,
+    instances: s.instances.map(instanceRow),
   };
-  const auth = lib.createAuth({ home: arcrunHome(io.env), env: io.env, prompt: prompter() });
-  let recipes: Promise<Recipe[]> | undefined;
-  const all = () => {
-    recipes ??= allRecipes(io.env);
-    return recipes;
+}
+
+function testResult(t: LibTestResult | undefined): TestResult | null {
+  if (!t) return null;
+  return { ok: t.ok, tested: t.tested, status: t.status ?? null, expected: t.expected };
+}
+
+/** The CLI's prompt behind the library's Prompter interface (the library asks for service-account keys). */
+function libPrompter(prompter: () => Prompter): LibPrompter {
+  return {
+    ask: (q: PromptQuestion) =>
+      prompter().ask({
+        message: `${q.label}${q.optional ? " (optional)" : ""}`,
+        hidden: q.sensitive,
+        ...(q.default !== undefined ? { defaultValue: q.default } : {}),
+      }),
   };
-  const recipe = async (id: string) => {
-    const list = await all();
-    const r = list.find((x) => x.id === id);
-    if (!r)
+}
+
+/** arcrun-auth behind the CLI's seam. One Auth per command run, with the CLI's environment and prompt. */
+export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> {
+  const { createAuth, isArcrunError } = await import("arcrun-auth");
+  const auth: Auth = createAuth({
+    env: ui.env,
+    prompt: libPrompter(prompter),
+    logger: { warn: (message) => Spinner.interrupt(ui, ui.e.yellow(message)) },
+  });
+
+  const recipe = async (id: string): Promise<Recipe> => {
+    try {
+      return await auth.recipe(id);
+    } catch (err) {
+      if (!isArcrunError(err, "ERR_UNKNOWN_SERVICE")) throw err;
       throw unknownService(
         id,
-        list.map((x) => x.id),
+        (await auth.recipes()).map((r) => r.id),
       );
-    return r;
+    }
   };
-  const alternatives = (r: Recipe) =>
-    (["oauth2", "service_account", "aws_sigv4"] as const).filter(
-      (p) => p !== r.primitive && r[p] !== undefined,
-    );
+
   return {
-    recipes: all,
+    recipes: () => auth.recipes(),
     recipe,
     async services(service) {
-      const list = service === undefined ? await all() : [await recipe(service)];
-      const status = await auth.status(service);
-      const byId = new Map(status.map((s) => [s.service, s.instances]));
-      return list.map(
-        (r): ServiceRow => ({
-          id: r.id,
-          name: r.display_name,
-          primitive: r.primitive,
-          alternatives: alternatives(r),
-          instances: byId.get(r.id) ?? [],
-        }),
-      );
+      if (service === undefined) return (await auth.listServices()).map(serviceRow);
+      await recipe(service);
+      return [serviceRow(await auth.status(service))];
     },
-    test: (service, options) => auth.test(service, options),
-    setSecret: (service, values, options) => auth.setSecret(service, values, options),
-    login: (service, options) => auth.login(service, options),
-    logout: (service, options) => auth.logout(service, options),
-    token: (service, options) => auth.getToken(service, options),
-    secret: (service, options) => auth.getSecret(service, options),
-    store: () => auth.store(),
+    async test(service, options) {
+      const t = await auth.test(service, { ...options, interactive: false });
+      return testResult(t) ?? { ok: true, tested: false, status: null, expected: [] };
+    },
+    async save(service, values, options) {
+      const { verify, ...rest } = options;
+      const r = await auth.login(service, { ...rest, values, verify });
+      return { test: testResult(r.test) };
+    },
+    async login(service, options) {
+      const { browser, device, scopes, verify, ...rest } = options;
+      const r = await auth.login(service, {
+        ...rest,
+        browser,
+        device,
+        verify,
+        ...(scopes ? { scopes } : {}),
+      });
+      return { test: testResult(r.test) };
+    },
+    async logout(service, options) {
+      const r = await auth.logout(service, options);
+      return { deleted: r.deleted, revocation: r.revocation };
+    },
+    token: (service, options) => auth.getToken(service, { ...options, interactive: false }),
+    secret: (service, options) => auth.getSecret(service, { ...options, interactive: false }),
+    async store() {
+      const info = await auth.storeInfo();
+      return {
+        kind: info.kind,
+        reason: info.reason,
+        path: info.path ?? null,
+        key_source: info.keySource ?? null,
+      };
+    },
   };
 }

@@ -8,7 +8,8 @@ export function serviceJson(row: ServiceRow) {
     name: row.name,
     primitive: row.primitive,
     alternatives: row.alternatives,
-    connected: row.instances.some((i) => i.status === "ok"),
+    user_recipe: row.user_recipe,
+    connected: row.instances.some((i) => i.status === "connected"),
     instances: row.instances,
   };
 }
@@ -33,12 +34,15 @@ export function expiryText(i: InstanceRow, now = Date.now()): string {
 
 export function instanceText(i: InstanceRow, s: Styles): string {
   const mark =
-    i.status === "ok"
+    i.status === "connected"
       ? s.green("✔")
       : i.status === "reauth_required"
         ? s.red("reauth required")
         : s.yellow("expired");
-  const extra = [i.source !== "store" ? `from ${i.source}` : "", i.status === "ok" ? expiryText(i) : ""]
+  const extra = [
+    i.source !== "store" ? `from ${i.source}` : "",
+    i.status === "connected" ? expiryText(i) : "",
+  ]
     .filter((x) => x !== "")
     .join(", ");
   return `${i.instance} ${mark}${extra ? ` (${extra})` : ""}`;

@@ -4,10 +4,13 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
 
 /** A spinner on stderr while waiting on the network; a plain "text..." line when stderr is not a terminal. */
 export class Spinner {
+  /** The spinner drawing now, if any: other stderr writers go through `Spinner.interrupt`. */
+  static #active: Spinner | undefined;
   readonly #ui: Ui;
   #text: string;
   #timer: NodeJS.Timeout | undefined;
   #frame = 0;
+  #draw: (() => void) | undefined;
 
   constructor(ui: Ui, text: string) {
     this.#ui = ui;
@@ -29,10 +32,22 @@ export class Spinner {
     };
     draw();
     this.#timer = setInterval(draw, 80);
+    this.#draw = draw;
+    Spinner.#active = this;
     return this;
   }
 
+  /** Writes a line on stderr without tearing the spinner: clear its line, write, draw it again. */
+  static interrupt(ui: Ui, line: string): void {
+    const s = Spinner.#active;
+    const spinning = s !== undefined && s.#timer !== undefined && s.#tty;
+    if (spinning) ui.io.stderr.write("\r\u001b[2K");
+    ui.err(line);
+    if (spinning) s.#draw?.();
+  }
+
   #clear(): void {
+    if (Spinner.#active === this) Spinner.#active = undefined;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     if (this.#tty) this.#ui.io.stderr.write("\r\u001b[2K");

@@ -59,7 +59,7 @@ describe("arcrun setup notion (pseudo-terminal, local Notion stand-in)", () => {
     );
     expect(notion).toMatchObject({
       connected: true,
-      instances: [{ instance: "default", status: "ok", source: "store" }],
+      instances: [{ instance: "default", status: "connected", source: "store" }],
     });
 
     const secret = await run(["secret", "notion"], box.env);
@@ -77,8 +77,9 @@ describe("arcrun setup notion (pseudo-terminal, local Notion stand-in)", () => {
     );
     expect(r.code).toBe(1);
     expect(r.output).not.toContain(WRONG);
-    expect(r.output).toContain("HTTP 401");
-    expect(r.output).toContain("nothing was saved");
+    expect(r.output).toContain("GET /users/me answered 401, expected 200");
+    expect(r.output).toContain("the credential was not saved");
+    expect(r.output).toContain("Check it at https://www.notion.so/my-integrations");
     expect(r.output).toContain("run: arcrun setup notion");
     expect(api.requests).toHaveLength(1);
 
@@ -106,7 +107,7 @@ describe("arcrun setup without a terminal", () => {
     expect(r.stderr).toContain("instance work");
     const status = capture(await run(["status", "notion", "--json"], box.env));
     expect(JSON.parse(status.stdout)).toMatchObject({
-      services: [{ id: "notion", connected: true, instances: [{ instance: "work", status: "ok" }] }],
+      services: [{ id: "notion", connected: true, instances: [{ instance: "work", status: "connected" }] }],
     });
   });
 

@@ -41,6 +41,8 @@ export async function sandbox(): Promise<Sandbox> {
     NO_COLOR: "1",
     TERM: "xterm-256color",
   };
+  // Loader hooks and coverage instrumentation reach the CLI processes through NODE_OPTIONS.
+  if (process.env.NODE_OPTIONS) env.NODE_OPTIONS = process.env.NODE_OPTIONS;
   return { home, env, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
 
