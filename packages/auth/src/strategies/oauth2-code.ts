@@ -192,34 +192,17 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
   const missingScopes = (cred: OAuth2Credential): string[] =>
     cred.scopes === undefined ? [] : session.scopes().filter((s) => !cred.scopes?.includes(s));
 
-  const fromOption = (): OAuth2Credential | undefined => {
-    const token = ctx.secret?.access_token;
-    if (!token) return undefined;
-    const at = new Date(ctx.now()).toISOString();
-    return {
-      v: 1,
-      type: "oauth2",
-      values: {},
-      created_at: at,
-      updated_at: at,
-      access_token: token,
-      token_type: "Bearer",
-      client: "byo",
-    };
-  };
-
   const strategy: Strategy = {
     primitive: "oauth2",
 
     async resolve(options = {}) {
-      const given = fromOption();
-      if (given) return oauthResolved(given, "option", {});
       const c = current;
       if (c && !options.force && !refreshDue(c, ctx.now())) return oauthResolved(c, source, secrets);
       if (!c) {
-        const values = await ctx.readValues();
-        secrets = values.values;
-        if (values.stored?.type !== "oauth2") {
+        // Values of the recipe's required_secrets (a site name, ...) for its templates; the token is in the store.
+        secrets = ctx.recipe.required_secrets.length > 0 ? (await ctx.readValues()).values : {};
+        const stored = await ctx.store.get(service, instance);
+        if (stored?.type !== "oauth2") {
           if (!ctx.interactive) {
             throw new ArcrunError(
               "ERR_NEEDS_LOGIN",
@@ -253,7 +236,6 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
     },
 
     async onUnauthorized() {
-      if (fromOption()) return false;
       const c = current;
       if (!c) return false;
       const choice = await session.client();

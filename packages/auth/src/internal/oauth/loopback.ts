@@ -73,13 +73,16 @@ function page(title: string, text: string): string {
 export function parsePasted(pasted: string, base: string): URL | undefined {
   const text = pasted.trim();
   if (text === "") return undefined;
+  let url: URL;
   try {
-    if (/^https?:\/\//i.test(text)) return new URL(text);
-    const query = text.startsWith("?") ? text : `?${text}`;
-    return new URL(query, base);
+    url = /^https?:\/\//i.test(text)
+      ? new URL(text)
+      : new URL(text.startsWith("?") ? text : `?${text}`, base);
   } catch {
     return undefined;
   }
+  // An authorization response carries `code` or `error` (RFC 6749 sections 4.1.2 and 4.1.2.1).
+  return url.searchParams.has("code") || url.searchParams.has("error") ? url : undefined;
 }
 
 /** Hosts a browser may put in the Host header of a request to this listener; anything else is a rebinding. */

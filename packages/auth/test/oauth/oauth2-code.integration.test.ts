@@ -1,0 +1,123 @@
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAuth, isArcrunError } from "../../src/index.js";
+import { type ConsentBrowser, launchConsentBrowser } from "../support/chromium.js";
+import { makeHome, providerRecipe, type TestHome } from "../support/home.js";
+import { startTestProvider, type TestProvider } from "../support/oidc-provider.js";
+
+let op: TestProvider;
+let browser: ConsentBrowser;
+let home: TestHome;
+
+beforeAll(async () => {
+  op = await startTestProvider();
+  browser = await launchConsentBrowser();
+  home = await makeHome();
+  await home.writeRecipe(providerRecipe(op, "local_oidc"));
+  home.env.ARCRUN_LOCAL_OIDC_CLIENT_ID = op.nativeClient.client_id;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await op?.close();
+  await home?.cleanup();
+});
+
+function sink(): PassThrough & { text(): string } {
+  const out = new PassThrough() as PassThrough & { text(): string };
+  let buf = "";
+  out.on("data", (c: Buffer) => {
+    buf += c.toString();
+  });
+  out.text = () => buf;
+  return out;
+}
+
+describe("authorization code + PKCE through the loopback redirect, with a real browser", () => {
+  it("logs in with Chromium, stores the token, and the bound client calls the protected resource", async () => {
+    const auth = createAuth({ env: home.env, interactive: false });
+    const output = sink();
+    let finalUrl = "";
+    let pageText = "";
+    await auth.login("local_oidc", {
+      output,
+      openUrl: async (url) => {
+        const u = new URL(url);
+        expect(u.searchParams.get("code_challenge_method")).toBe("S256");
+        void browser.authorize(url).then((r) => {
+          finalUrl = r.finalUrl;
+          pageText = r.text;
+        });
+      },
+    });
+    const client = auth.bind("local_oidc");
+    const res = await client.get("/me");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { client_id: string; sub: string; scope: string };
+    expect(body).toMatchObject({ client_id: "arcrun-native", sub: "alice" });
+    expect(body.scope).toContain("offline_access");
+    // The browser reached the loopback listener and saw the success page.
+    await expect.poll(() => finalUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback\?code=/);
+    expect(pageText).toContain("You can close this tab");
+    const token = await auth.getToken("local_oidc");
+    expect(token.expiresAt).toBeGreaterThan(Date.now());
+    const status = await auth.status("local_oidc");
+    expect(JSON.stringify(status)).toContain("connected");
+    const code = op.tokenRequests.find((r) => r.grant_type === "authorization_code");
+    expect(code?.params).toContain("code_verifier");
+    expect(code?.status).toBe(200);
+  });
+
+  it("a denied consent ends the login with ERR_ACCESS_DENIED and stores nothing", async () => {
+    const auth = createAuth({ env: home.env, interactive: false });
+    await auth.logout("local_oidc");
+    const err = await auth
+      .login("local_oidc", {
+        output: sink(),
+        openUrl: (url) => void browser.authorize(url, { deny: true }),
+      })
+      .catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_ACCESS_DENIED")).toBe(true);
+    expect((err as Error).message).toMatch(/run: arcrun setup local_oidc/);
+    const stored = await (await auth.store()).get("local_oidc", "default");
+    expect(stored).toBeUndefined();
+  });
+
+  it("--no-browser: prints the URL and accepts the redirected URL pasted back", async () => {
+    const auth = createAuth({ env: home.env, interactive: false });
+    const output = sink();
+    const input = new PassThrough();
+    const login = auth.login("local_oidc", { browser: false, output, input });
+    await expect.poll(() => output.text(), { timeout: 10_000 }).toContain("Paste the redirected URL");
+    const url = /open this URL in a browser on any machine:\s+(\S+)/.exec(output.text())?.[1];
+    expect(url).toBeDefined();
+    // The "other machine": a browser whose redirect never reaches this listener; the user copies the address.
+    const redirect = new URL(new URL(url as string).searchParams.get("redirect_uri") as string);
+    const r = await browser.authorize(url as string, { unreachableOrigin: redirect.origin });
+    expect(r.text).toContain("can't be reached");
+    expect(r.finalUrl).toMatch(/\/callback\?code=/);
+    input.write("not a url\n");
+    await expect.poll(() => output.text(), { timeout: 3000 }).toContain("not the redirected URL");
+    input.write(`${r.finalUrl}\n`);
+    await login;
+    const res = await auth.bind("local_oidc").get("/me");
+    expect(res.status).toBe(200);
+  });
+
+  it("logout revokes the refresh token at the provider (RFC 7009) and deletes it locally", async () => {
+    const auth = createAuth({ env: home.env, interactive: false });
+    const stored = await (await auth.store()).get("local_oidc", "default");
+    expect(stored?.type).toBe("oauth2");
+    const access = stored?.type === "oauth2" ? stored.access_token : "";
+    expect((await op.introspect(access)).active).toBe(true);
+    const result = await auth.logout("local_oidc");
+    expect(result).toMatchObject({ deleted: true, revocation: "revoked" });
+    // Revoking the refresh token revokes the grant, and with it the access token.
+    expect((await op.introspect(access)).active).toBe(false);
+    const err = await auth
+      .bind("local_oidc")
+      .get("/me")
+      .catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_NEEDS_LOGIN")).toBe(true);
+  });
+});
