@@ -388,6 +388,8 @@ export function checkRecipe(file: string, r: Recipe): void {
   if (r.service_account) checkTemplate(["service_account", "subject"], r.service_account.subject, false);
   if (r.test) {
     checkTemplate(["test", "path"], r.test.path, tokenPrimitive);
+    for (const [k, v] of Object.entries(r.test.headers ?? {}))
+      checkTemplate(["test", "headers", k], v, tokenPrimitive);
     if (/^[a-z]+:\/\//i.test(r.test.path)) {
       const host = hostOfTemplate(r.test.path);
       if (host && !r.hosts.some((p) => hostMatchesPattern(host, p))) {

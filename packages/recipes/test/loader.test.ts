@@ -77,6 +77,13 @@ describe("recipe loader", () => {
     expect(err.keyPath).toEqual(["inject", "header", "Authorization"]);
   });
 
+  it("checks interpolation in test headers too", async () => {
+    const err = await failure(
+      staticKey("example", 'test: { path: /me, headers: { X-Key: "{{secret.nope}}" } }\n'),
+    );
+    expect(err.keyPath).toEqual(["test", "headers", "X-Key"]);
+  });
+
   it("rejects an unknown interpolation", async () => {
     const src = staticKey("example");
     src.text = src.text.replace("{{secret.token}}", "{{env.HOME}}");
