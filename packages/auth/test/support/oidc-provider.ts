@@ -96,7 +96,10 @@ export interface TestProvider {
   readonly resourceHits: { ok: number; unauthorized: number };
   /** Token requests of one grant type, counted at arrival. */
   count(grantType: string): number;
-  /** Delays token requests of `grantType` before the provider sees them, until the returned function is called. */
+  /**
+   * Holds token requests of `grantType` before the provider sees them, until `release()`; a held request
+   * whose client disconnected meanwhile is dropped, never processed.
+   */
   hold(grantType: string): { release(): void; arrived: Promise<void> };
   registerServiceAccount(sa: ServiceAccountRegistration): Promise<void>;
   /** Issues a grant for the native client without a browser: an access and a rotating refresh token. */
@@ -328,6 +331,12 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
         if (hold) {
           hold.arrived();
           await hold.gate;
+          // The client died while held: the request never reaches the provider, as when a process is
+          // killed before its request is sent.
+          if (req.socket.destroyed) {
+            record.status = 0;
+            return;
+          }
         }
         // oidc-provider reads an already-parsed body from req.body (form-encoded only: JSON becomes form here,
         // standing in for the providers that accept JSON token requests).
