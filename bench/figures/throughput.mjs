@@ -33,7 +33,7 @@ export async function measure(options = {}) {
   const agent = new undici.Agent({ keepAliveTimeout: 30_000 });
   try {
     const { createAuth } = await importArcrunAuth();
-    const auth = createAuth({ home, env: {} });
+    const auth = createAuth({ home, env: { ARCRUN_STORE: "memory" } });
     const client = auth.bind("bench_api", { secret: { token: "bench-token-not-secret" } });
     const url = `${server.origin}/v1/users/me`;
     const sides = {

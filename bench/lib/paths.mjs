@@ -9,9 +9,12 @@ export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export const authDir = join(repoRoot, "packages", "auth");
 export const recipesDir = join(repoRoot, "packages", "recipes");
 
-/** The built arcrun-auth (packages/auth/dist); the bench measures what ships, so it must be built. */
+/**
+ * The built arcrun-auth (packages/auth/dist; the bench measures what ships, so it must be built), or the
+ * build in ARCRUN_BENCH_AUTH_DIST (a directory with index.js) to compare another build in the same run.
+ */
 export async function importArcrunAuth() {
-  const entry = join(authDir, "dist", "index.js");
+  const entry = join(process.env.ARCRUN_BENCH_AUTH_DIST || join(authDir, "dist"), "index.js");
   if (!existsSync(entry)) throw new Error("packages/auth is not built; run: pnpm build");
   return import(pathToFileURL(entry).href);
 }
