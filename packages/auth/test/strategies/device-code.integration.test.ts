@@ -1,0 +1,73 @@
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAuth, isArcrunError } from "../../src/index.js";
+import { type ConsentBrowser, launchConsentBrowser } from "../support/chromium.js";
+import { makeHome, providerRecipe, type TestHome } from "../support/home.js";
+import { startTestProvider, type TestProvider } from "../support/oidc-provider.js";
+
+let op: TestProvider;
+let browser: ConsentBrowser;
+let home: TestHome;
+
+beforeAll(async () => {
+  op = await startTestProvider();
+  browser = await launchConsentBrowser();
+  home = await makeHome();
+  await home.writeRecipe(providerRecipe(op, "local_device"));
+  home.env.ARCRUN_LOCAL_DEVICE_CLIENT_ID = op.nativeClient.client_id;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await op?.close();
+  await home?.cleanup();
+});
+
+function sink(): PassThrough & { text(): string } {
+  const out = new PassThrough() as PassThrough & { text(): string };
+  let buf = "";
+  out.on("data", (c: Buffer) => {
+    buf += c.toString();
+  });
+  out.text = () => buf;
+  return out;
+}
+
+describe("device authorization grant (RFC 8628) against oidc-provider, approved in Chromium", () => {
+  it("shows the user code, polls while pending, and stores the token once approved", async () => {
+    const auth = createAuth({ env: home.env, interactive: false });
+    const output = sink();
+    let page = "";
+    await auth.login("local_device", {
+      device: true,
+      output,
+      openUrl: (url) =>
+        void browser.authorize(url).then((r) => {
+          page = r.text;
+        }),
+    });
+    expect(output.text()).toMatch(/enter the code:\s+[A-Z]{4}-?[A-Z]{4}/);
+    expect(page).toMatch(/Success/i);
+    const req = op.tokenRequests.filter(
+      (r) => r.grant_type === "urn:ietf:params:oauth:grant-type:device_code",
+    );
+    expect(req.at(-1)?.status).toBe(200);
+    const res = await auth.bind("local_device").get("/me");
+    expect(res.status).toBe(200);
+    await auth.close();
+  });
+
+  it("access_denied on the verification page stops polling with ERR_ACCESS_DENIED", async () => {
+    const auth = createAuth({ env: home.env, interactive: false });
+    const err = await auth
+      .login("local_device", {
+        device: true,
+        output: sink(),
+        openUrl: (url) => void browser.authorize(url, { deny: true }),
+      })
+      .catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_ACCESS_DENIED")).toBe(true);
+    expect((err as Error).message).toContain("arcrun setup local_device --device");
+    await auth.close();
+  });
+});

@@ -1,0 +1,154 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { exportJWK, exportPKCS8, generateKeyPair } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAuth, isArcrunError, MemoryStore, strategyFactories } from "../../src/index.js";
+import type { StrategyFactoryContext } from "../../src/types.js";
+import { makeHome, type TestHome } from "../support/home.js";
+import { startTestProvider, type TestProvider } from "../support/oidc-provider.js";
+
+let op: TestProvider;
+let home: TestHome;
+let keyFile: string;
+const EMAIL = "backup@arcrun-test.iam.gserviceaccount.com";
+
+/** A service account key in Google's JSON key file format, made for this run. */
+async function googleKey(
+  email: string,
+): Promise<{ json: string; publicJwk: Awaited<ReturnType<typeof exportJWK>> }> {
+  const { privateKey, publicKey } = await generateKeyPair("RS256", {
+    extractable: true,
+    modulusLength: 2048,
+  });
+  const json = JSON.stringify({
+    type: "service_account",
+    project_id: "arcrun-test",
+    private_key_id: "0123456789abcdef",
+    private_key: await exportPKCS8(privateKey),
+    client_email: email,
+    client_id: "100000000000000000001",
+    auth_uri: "https://accounts.google.com/o/oauth2/auth",
+    token_uri: "https://oauth2.googleapis.com/token",
+  });
+  return { json, publicJwk: await exportJWK(publicKey) };
+}
+
+beforeAll(async () => {
+  op = await startTestProvider();
+  home = await makeHome();
+  const key = await googleKey(EMAIL);
+  await op.registerServiceAccount({ client_email: EMAIL, publicJwk: key.publicJwk });
+  keyFile = join(home.dir, "sa.json");
+  await writeFile(keyFile, key.json, { mode: 0o600 });
+  await home.writeRecipe({
+    id: "local_sa",
+    display_name: "Local service account API",
+    docs_url: "https://example.com/docs",
+    primitive: "oauth2",
+    base_url: op.resourceUrl,
+    hosts: ["127.0.0.1"],
+    oauth2: { authorize_url: op.urls.authorize, token_url: op.urls.token, client: "byo" },
+    service_account: {
+      kind: "google_jwt",
+      token_url: op.urls.token,
+      scopes: ["https://www.googleapis.com/auth/drive.file"],
+    },
+    inject: { header: { Authorization: "Bearer {{runtime.access_token}}" } },
+  });
+});
+
+afterAll(async () => {
+  await op?.close();
+  await home?.cleanup();
+});
+
+describe("service accounts (RFC 7523) with a Google JSON key", () => {
+  it("signs an RS256 assertion the token endpoint verifies, and calls the API with the token", async () => {
+    const auth = createAuth({ env: { ...home.env, ARCRUN_LOCAL_SA_KEY_JSON: keyFile }, interactive: false });
+    const client = auth.bind("local_sa", { via: "service_account" });
+    const res = await client.get("/files");
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { client_id: string }).client_id).toBe(EMAIL);
+    const req = op.tokenRequests
+      .filter((r) => r.grant_type === "urn:ietf:params:oauth:grant-type:jwt-bearer")
+      .at(-1);
+    expect(req?.status).toBe(200);
+    expect(req?.auth).toBe("none");
+    const claims = req?.assertion;
+    expect(claims).toMatchObject({
+      iss: EMAIL,
+      aud: op.urls.token,
+      scope: "https://www.googleapis.com/auth/drive.file",
+    });
+    expect(claims?.sub).toBeUndefined();
+    expect((claims?.exp ?? 0) - (claims?.iat ?? 0)).toBeLessThanOrEqual(3600);
+    expect(Math.abs((claims?.iat ?? 0) - Date.now() / 1000)).toBeLessThan(60);
+    await auth.close();
+  });
+
+  it("caches the token until 5 minutes before it expires: many calls, one assertion", async () => {
+    const auth = createAuth({
+      env: { ...home.env, GOOGLE_APPLICATION_CREDENTIALS: keyFile },
+      interactive: false,
+    });
+    const before = op.count("urn:ietf:params:oauth:grant-type:jwt-bearer");
+    const client = auth.bind("local_sa", { via: "service_account" });
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, async () => (await client.get("/x")).status),
+    );
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    await auth.getToken("local_sa", { via: "service_account" });
+    expect(op.count("urn:ietf:params:oauth:grant-type:jwt-bearer") - before).toBe(1);
+    await auth.close();
+  });
+
+  it("sets sub for domain-wide delegation when a subject is given", async () => {
+    const factory = strategyFactories.service_account;
+    if (!factory) throw new Error("service_account strategy not registered");
+    const auth = createAuth({ env: home.env, interactive: false });
+    const recipe = await auth.recipe("local_sa");
+    const ctx: StrategyFactoryContext = {
+      recipe,
+      service: "local_sa",
+      instance: "default",
+      primitive: "service_account",
+      home: home.dir,
+      store: new MemoryStore(),
+      fetch: globalThis.fetch,
+      env: { ARCRUN_LOCAL_SA_KEY_JSON: keyFile },
+      now: Date.now,
+      logger: { warn: () => {} },
+      prompt: { ask: async () => "" },
+      interactive: false,
+      subject: "alice@example.com",
+      readValues: async () => ({ values: {}, sources: {}, missing: [] }),
+    };
+    const strategy = await factory(ctx);
+    const cred = await strategy.resolve();
+    expect(cred.values.runtime?.access_token).toBeTruthy();
+    expect(op.tokenRequests.at(-1)?.assertion?.sub).toBe("alice@example.com");
+    await auth.close();
+  });
+
+  it("a key the server does not know is refused with ERR_INVALID_SECRET and the next step", async () => {
+    const other = await googleKey(EMAIL);
+    const auth = createAuth({
+      env: { ...home.env, ARCRUN_LOCAL_SA_KEY_JSON: other.json },
+      interactive: false,
+    });
+    const err = await auth.getToken("local_sa", { via: "service_account" }).catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_INVALID_SECRET")).toBe(true);
+    expect((err as Error).message).toMatch(/refused the service account's assertion/);
+    expect((err as Error).message).not.toContain("PRIVATE KEY");
+    await auth.close();
+  });
+
+  it("no key anywhere: ERR_NEEDS_LOGIN naming the variables to set", async () => {
+    const auth = createAuth({ env: home.env, interactive: false });
+    const err = await auth.getToken("local_sa", { via: "service_account" }).catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_NEEDS_LOGIN")).toBe(true);
+    expect((err as Error).message).toContain("ARCRUN_LOCAL_SA_KEY_JSON");
+    expect((err as Error).message).toContain("GOOGLE_APPLICATION_CREDENTIALS");
+    await auth.close();
+  });
+});
