@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { getRecipe, loadCatalog, type PrimitiveName, type Recipe } from "@arcrun/recipes";
-import { BoundClient, type Client } from "./client.js";
+import { BoundClient, type Client, renderWithCredential } from "./client.js";
 import { ArcrunError, isArcrunError } from "./errors.js";
 import { entryKey, validInstance } from "./internal/credential.js";
 import { primitivesOf } from "./internal/recipe.js";
@@ -626,15 +626,17 @@ export class Auth {
     const spec = recipe.test;
     if (!spec) return { ok: true, tested: false, expected: [] };
     const expected = Array.isArray(spec.expect_status) ? spec.expect_status : [spec.expect_status];
-    const client = this.bind(service, options);
+    const client = this.bind(service, options) as BoundClient;
     const init: { method: string; headers?: Record<string, string>; body?: string } = { method: spec.method };
-    const headers: Record<string, string> = { ...(spec.headers ?? {}) };
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(spec.headers ?? {}))
+      headers[k] = await client[renderWithCredential](v);
     if (spec.json !== undefined) {
       headers["content-type"] = "application/json";
       init.body = JSON.stringify(spec.json);
     }
     init.headers = headers;
-    const res = await client.fetch(spec.path, init);
+    const res = await client.fetch(await client[renderWithCredential](spec.path), init);
     await res.body?.cancel().catch(() => undefined);
     return {
       ok: expected.includes(res.status),

@@ -108,6 +108,9 @@ interface Prepared {
   dynamic: boolean;
 }
 
+/** Internal: renders a recipe template (the test request's path) with the client's credential. */
+export const renderWithCredential = Symbol("arcrun.renderWithCredential");
+
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
@@ -254,6 +257,11 @@ export class BoundClient implements Client {
     return next;
   }
 
+  async [renderWithCredential](text: string): Promise<string> {
+    const p = await this.#current();
+    return renderTemplate(text, p.cred.values);
+  }
+
   async ready(): Promise<ClientInfo> {
     const p = await this.#current();
     const info: ClientInfo = {
@@ -329,6 +337,7 @@ export class BoundClient implements Client {
         deps.agent(),
         { origin, path, method: req.method as Dispatcher.HttpMethod, headers, body },
         req.signal,
+        req.url ? req.url.href : `${p.baseUrl}${req.path?.startsWith("/") ? "" : "/"}${req.path ?? ""}`,
       );
       const status = res.status;
 

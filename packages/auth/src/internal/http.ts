@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { ArcrunError } from "../errors.js";
+import { ArcrunResponse } from "./response.js";
 import type { Dispatcher } from "./undici.js";
 
 /** A request body in the shapes fetch accepts, plus Node streams. */
@@ -115,21 +116,23 @@ function networkError(origin: string, err: unknown): ArcrunError {
 
 /**
  * One request through undici's dispatch API, resolved as a standard Response as soon as the headers
- * arrive; the body streams with backpressure (pause/resume). No redirect, retry or auth here.
+ * arrive; the body follows with backpressure (pause/resume). No redirect, retry or auth here.
+ * `url` is what `response.url` says (the caller's URL, without injected credentials).
  */
 export function dispatchResponse(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
   signal: AbortSignal | undefined,
+  url: string,
 ): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     let controller: Dispatcher.DispatchController | undefined;
-    let sink: ReadableStreamDefaultController<Uint8Array> | undefined;
+    let response: ArcrunResponse | undefined;
     let settled = false;
     const onAbort = () => {
       const reason =
         signal?.reason instanceof Error ? signal.reason : new DOMException("aborted", "AbortError");
-      if (controller) controller.abort(reason);
+      if (controller && !controller.aborted) controller.abort(reason);
       if (!settled) {
         settled = true;
         reject(signal?.reason ?? reason);
@@ -156,41 +159,28 @@ export function dispatchResponse(
           if (typeof v === "string") h.append(k, v);
           else for (const x of v) h.append(k, x);
         }
-        let body: ReadableStream<Uint8Array> | null = null;
-        if (!NULL_BODY.has(statusCode) && options.method !== "HEAD") {
-          body = new ReadableStream<Uint8Array>({
-            start(s) {
-              sink = s;
-            },
-            pull() {
-              if (c.paused) c.resume();
-            },
-            cancel(reason) {
-              done();
-              if (!c.aborted)
-                c.abort(reason instanceof Error ? reason : new DOMException("cancelled", "AbortError"));
-            },
-          });
-        }
+        const hasBody = !NULL_BODY.has(statusCode) && options.method !== "HEAD";
         settled = true;
         try {
-          resolve(new Response(body, { status: statusCode, statusText: statusMessage ?? "", headers: h }));
+          response = new ArcrunResponse(
+            hasBody,
+            { status: statusCode, statusText: statusMessage ?? "", headers: h },
+            url,
+            c,
+          );
         } catch (err) {
+          c.abort(err instanceof Error ? err : new Error(String(err)));
           reject(networkError(String(options.origin), err));
+          return;
         }
+        resolve(response as unknown as Response);
       },
-      onResponseData(c, chunk) {
-        if (!sink) return;
-        sink.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((sink.desiredSize ?? 1) <= 0) c.pause();
+      onResponseData(_c, chunk) {
+        response?.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       },
       onResponseEnd() {
         done();
-        try {
-          sink?.close();
-        } catch {
-          // The consumer cancelled the stream.
-        }
+        response?.end();
       },
       onResponseError(_c, err) {
         done();
@@ -199,11 +189,7 @@ export function dispatchResponse(
           reject(signal?.aborted ? signal.reason : networkError(String(options.origin), err));
           return;
         }
-        try {
-          sink?.error(err);
-        } catch {
-          // Already closed or cancelled.
-        }
+        response?.fail(err);
       },
     };
     try {
