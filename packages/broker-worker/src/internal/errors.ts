@@ -26,13 +26,17 @@ export class BrokerError extends Error {
     this.headers = headers;
   }
 
-  /** The JSON body of an API error: RFC 6749 section 5.2 fields, the description ending with the next step. */
-  toJSON(): { error: string; error_description: string } {
-    return { error: this.error, error_description: `${this.message} ${this.next}` };
+  /**
+   * The JSON body of an API error: RFC 6749 section 5.2 fields, the description ending with the next step,
+   * and that step alone in `next_step` so a client can put its own in place.
+   */
+  toJSON(): { error: string; error_description: string; next_step: string } {
+    return { error: this.error, error_description: `${this.message} ${this.next}`, next_step: this.next };
   }
 }
 
-export const START_AGAIN = "Start the sign-in again from arcrun (run: arcrun setup <service>).";
+export const START_AGAIN =
+  "Start the sign-in again from arcrun (run: arcrun setup, or auth.login in your program).";
 
 export const misconfigured = (what: string) =>
   new BrokerError(

@@ -82,7 +82,7 @@ function providerError(
   const desc = clean(body?.error_description, 200);
   const next =
     error === "invalid_grant"
-      ? "Sign in again (run: arcrun setup <service>)."
+      ? `Sign in again (run: arcrun setup ${service.id}).`
       : "Try again; if it keeps failing, tell the broker's operator.";
   return new BrokerError(
     status >= 400 && status < 500 ? 400 : 502,
@@ -90,6 +90,26 @@ function providerError(
     `${service.id} refused the ${what} (${error}${desc ? `: ${desc}` : ""}).`,
     next,
   );
+}
+
+/**
+ * Lifts a nested token (`access_token_path`, e.g. Slack's `authed_user.access_token`) to the top level, with
+ * the fields that sit beside it, so every client reads an RFC 6749 section 5.1 response; all else is kept.
+ */
+export function normalizeTokens(body: Record<string, unknown>, accessTokenPath: string | undefined) {
+  if (!accessTokenPath) return body;
+  const parts = accessTokenPath.split(".");
+  const key = parts.pop() ?? "access_token";
+  let holder: unknown = body;
+  for (const p of parts)
+    holder =
+      typeof holder === "object" && holder !== null ? (holder as Record<string, unknown>)[p] : undefined;
+  if (typeof holder !== "object" || holder === null) return body;
+  const h = holder as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...body, access_token: h[key] };
+  for (const k of ["token_type", "expires_in", "refresh_token", "scope"])
+    if (h[k] !== undefined) out[k] = h[k];
+  return out;
 }
 
 /**
@@ -111,7 +131,7 @@ export async function tokenRequest(
   if (status < 200 || status >= 300 || !body || typeof body.error === "string" || body.ok === false) {
     throw providerError(service, status, body, "token request");
   }
-  return body;
+  return normalizeTokens(body, service.oauth2.access_token_path);
 }
 
 /**

@@ -69,6 +69,7 @@ describe("GET /recipes/:id", () => {
     expect(await res.json()).toEqual({
       error: "unknown_recipe",
       error_description: 'No recipe has the id "nope". GET /recipes lists every recipe.',
+      next_step: "GET /recipes lists every recipe.",
     });
   });
 });
