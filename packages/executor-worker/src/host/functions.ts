@@ -1,0 +1,346 @@
+import type { Recipe } from "@arcrun/recipes";
+import { HOST_STATUS } from "components/abi";
+import { ExecutorError, type ExecutorErrorCode } from "../errors.js";
+import { base64Decode, base64UrlEncode } from "../internal/base64.js";
+import {
+  allowedHosts,
+  CREDENTIAL_NAME,
+  type CredentialRecord,
+  credentialKey,
+  decryptRecord,
+  type KvStore,
+  type SecretRegistry,
+  secretValues,
+  tokenCacheKey,
+} from "./credentials.js";
+import type { HostFunctions, HostReply } from "./runtime.js";
+
+/** What the host functions of one execution see: one tenant, its KV view, the executor's key. */
+export interface HostContext {
+  tenant: string;
+  kv: KvStore;
+  encryptionKey: () => Promise<CryptoKey>;
+  fetch: (request: Request) => Promise<Response>;
+  recipe: (id: string) => Recipe | undefined;
+  secrets: SecretRegistry;
+  /** Host calls are counted per run, across nodes. */
+  budget: { hostCalls: number; maxHostCalls: number };
+  maxResponseBytes: number;
+  /** Per-execution cache of opened credentials. */
+  opened: Map<string, Promise<OpenedCredential | undefined>>;
+}
+
+export interface OpenedCredential {
+  record: CredentialRecord;
+  plaintext: string;
+  secrets: Record<string, string>;
+  hosts: string[];
+}
+
+const ok = (body: unknown): HostReply => ({ status: HOST_STATUS.ok, body: JSON.stringify(body) });
+const notFound = (): HostReply => ({ status: HOST_STATUS.not_found, body: "{}" });
+const refuse = (status: number, code: ExecutorErrorCode, error: string): HostReply => ({
+  status,
+  body: JSON.stringify({ code, error }),
+});
+const denied = (code: ExecutorErrorCode, error: string) => refuse(HOST_STATUS.denied, code, error);
+const failed = (code: ExecutorErrorCode, error: string) => refuse(HOST_STATUS.failed, code, error);
+
+export async function loadRecord(ctx: HostContext, name: string): Promise<CredentialRecord | undefined> {
+  if (!CREDENTIAL_NAME.test(name)) return undefined;
+  const raw = await ctx.kv.get(credentialKey(ctx.tenant, name));
+  return raw ? (JSON.parse(raw) as CredentialRecord) : undefined;
+}
+
+/**
+ * Decrypts one of the tenant's credentials (once per execution) and registers its values, so that
+ * `http_request` can refuse to send them anywhere but their hosts. Undefined when the tenant has none by that name.
+ */
+export function openCredential(ctx: HostContext, name: string): Promise<OpenedCredential | undefined> {
+  let pending = ctx.opened.get(name);
+  if (!pending) {
+    pending = (async () => {
+      const record = await loadRecord(ctx, name);
+      if (!record) return undefined;
+      const plaintext = await decryptRecord(record, await ctx.encryptionKey());
+      const secrets = secretValues(plaintext);
+      const hosts = allowedHosts(record, record.recipe ? ctx.recipe(record.recipe) : undefined, secrets);
+      ctx.secrets.addSecrets(name, secrets, hosts);
+      ctx.secrets.add(name, plaintext, hosts);
+      return { record, plaintext, secrets, hosts };
+    })();
+    ctx.opened.set(name, pending);
+  }
+  return pending;
+}
+
+function parseInput(input: string): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(input);
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
+  return parsed as Record<string, unknown>;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+function countCall(ctx: HostContext, name: string): void {
+  ctx.budget.hostCalls++;
+  if (ctx.budget.hostCalls > ctx.budget.maxHostCalls) {
+    throw new ExecutorError(
+      "ERR_LIMIT_HOST_CALLS",
+      `the workflow made more than ${ctx.budget.maxHostCalls} host calls (limits.host_calls; the last was ${name}); raise the limit or make fewer requests`,
+    );
+  }
+}
+
+async function readCapped(res: Response, max: number): Promise<string | undefined> {
+  const declared = Number(res.headers.get("content-length") ?? "0");
+  if (declared > max) return undefined;
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** `u6u.http_request`: `{method, url, headers, body}` -> `{status, ok, headers, data: {body}}`. */
+async function httpRequest(ctx: HostContext, input: Record<string, unknown>): Promise<HostReply> {
+  const method = (str(input.method) ?? "GET").toUpperCase();
+  let url: URL;
+  try {
+    url = new URL(str(input.url) ?? "");
+  } catch {
+    return failed("ERR_BAD_REQUEST", `not a URL: ${ctx.secrets.redact(String(input.url))}`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return failed("ERR_BAD_REQUEST", `only http and https URLs are allowed, got ${url.protocol}`);
+  }
+  const headers = new Headers();
+  const rawHeaders = input.headers && typeof input.headers === "object" ? input.headers : {};
+  for (const [k, v] of Object.entries(rawHeaders)) {
+    if (typeof v === "string") headers.set(k, v);
+  }
+  const body = str(input.body);
+  const outgoing = `${url.href}\n${[...headers].map(([k, v]) => `${k}: ${v}`).join("\n")}\n${body ?? ""}`;
+  const violation = ctx.secrets.violation(outgoing, url.hostname);
+  if (violation) {
+    return denied(
+      "ERR_HOST_NOT_ALLOWED",
+      `credential "${violation.credential}" may only be sent to ${violation.hosts.join(", ") || "no host (it has no recipe)"}; ` +
+        `refused to send it to ${url.hostname}. Fix the node's url, or push the credential with --recipe or --host`,
+    );
+  }
+  const carried = ctx.secrets.find(outgoing);
+  let res: Response;
+  try {
+    res = await ctx.fetch(
+      new Request(url.href, {
+        method,
+        headers,
+        body: method === "GET" || method === "HEAD" ? undefined : body,
+        // A redirect must not carry a credential to a host nobody checked.
+        redirect: carried.length > 0 ? "manual" : "follow",
+      }),
+    );
+  } catch (err) {
+    return failed(
+      "ERR_COMPONENT_FAILED",
+      `request to ${url.host} failed: ${ctx.secrets.redact(String(err))}`,
+    );
+  }
+  const text = await readCapped(res, ctx.maxResponseBytes);
+  if (text === undefined) {
+    throw new ExecutorError(
+      "ERR_LIMIT_OUTPUT",
+      `the response from ${url.host} is larger than ${ctx.maxResponseBytes} bytes (limits.output_bytes); request less data`,
+    );
+  }
+  let raw = JSON.stringify(text);
+  if (text.length > 0 && /json/i.test(res.headers.get("content-type") ?? "")) {
+    try {
+      JSON.parse(text);
+      raw = text;
+      for (const c of carried) ctx.secrets.addTokens(c.credential, text, c.hosts);
+    } catch {
+      // declared JSON but is not: keep it as a string
+    }
+  }
+  const outHeaders: Record<string, string> = {};
+  res.headers.forEach((v, k) => {
+    outHeaders[k] = v;
+  });
+  return {
+    status: HOST_STATUS.ok,
+    body: `{"status":${res.status},"ok":${res.ok},"headers":${JSON.stringify(outHeaders)},"data":{"body":${raw}}}`,
+  };
+}
+
+const KEY = /^(cred|oauth2|recipe):([A-Za-z0-9_.-]{1,128})$/;
+
+/** `u6u.kv_get`: `{key}` where key is `cred:NAME`, `oauth2:NAME` or `recipe:ID`; always this tenant's. */
+async function kvGet(ctx: HostContext, input: Record<string, unknown>): Promise<HostReply> {
+  const m = KEY.exec(str(input.key) ?? "");
+  if (!m) {
+    return denied(
+      "ERR_HOST_DENIED",
+      "kv_get reads only cred:NAME, oauth2:NAME or recipe:ID keys of this tenant",
+    );
+  }
+  const [, space, name = ""] = m;
+  if (space === "recipe") {
+    const recipe = ctx.recipe(name);
+    return recipe ? ok(recipe) : notFound();
+  }
+  const record = await loadRecord(ctx, name);
+  if (!record) return notFound();
+  if (space === "cred") {
+    const { encrypted: _e, iv: _i, ...meta } = record;
+    return ok(meta);
+  }
+  const cached = await ctx.kv.get(tokenCacheKey(ctx.tenant, name));
+  if (cached === null) return notFound();
+  const opened = await openCredential(ctx, name);
+  if (opened) ctx.secrets.addTokens(name, cached, opened.hosts);
+  return { status: HOST_STATUS.ok, body: cached };
+}
+
+/** `u6u.kv_put`: `{key: "oauth2:NAME", value, ttl}`; a component writes nothing else. */
+async function kvPut(ctx: HostContext, input: Record<string, unknown>): Promise<HostReply> {
+  const m = KEY.exec(str(input.key) ?? "");
+  if (m?.[1] !== "oauth2") {
+    return denied("ERR_HOST_DENIED", "kv_put writes only oauth2:NAME keys (a token cache) of this tenant");
+  }
+  const name = m[2] ?? "";
+  const value = str(input.value);
+  if (value === undefined || value.length > 65536) {
+    return failed("ERR_BAD_REQUEST", "kv_put needs a string value of at most 64 KiB");
+  }
+  const opened = await openCredential(ctx, name);
+  if (!opened)
+    return denied(
+      "ERR_HOST_DENIED",
+      `no credential "${name}" for this tenant; run: arcrun creds push ${name}`,
+    );
+  ctx.secrets.addTokens(name, value, opened.hosts);
+  const ttl = Math.max(60, Math.min(Number(input.ttl) || 3600, 60 * 60 * 24 * 30));
+  await ctx.kv.put(tokenCacheKey(ctx.tenant, name), value, { expirationTtl: ttl });
+  return ok({});
+}
+
+/** `u6u.crypto_decrypt`: `{name}` (optionally with the stored `encrypted`/`iv`) -> `{plaintext}`. */
+async function cryptoDecrypt(ctx: HostContext, input: Record<string, unknown>): Promise<HostReply> {
+  const name = str(input.name) ?? "";
+  const opened = await openCredential(ctx, name);
+  if (!opened) return notFound();
+  if (
+    (input.encrypted !== undefined && input.encrypted !== opened.record.encrypted) ||
+    (input.iv !== undefined && input.iv !== opened.record.iv)
+  ) {
+    return denied("ERR_HOST_DENIED", "crypto_decrypt decrypts only this tenant's stored credentials");
+  }
+  return ok({ plaintext: opened.plaintext });
+}
+
+function findPem(secrets: Record<string, string>, plaintext: string): string | undefined {
+  const candidates = [secrets.private_key, ...Object.values(secrets), plaintext];
+  for (const c of candidates) {
+    if (!c) continue;
+    if (c.includes("-----BEGIN")) return c;
+    try {
+      const nested: unknown = JSON.parse(c);
+      if (
+        nested &&
+        typeof nested === "object" &&
+        typeof (nested as { private_key?: unknown }).private_key === "string"
+      ) {
+        return (nested as { private_key: string }).private_key;
+      }
+    } catch {
+      // not a JSON key file
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `u6u.crypto_sign_rs256`: `{credential, data}` -> `{signature}` (base64url, RSASSA-PKCS1-v1_5 SHA-256,
+ * RFC 7518 section 3.3). The private key stays in the host.
+ */
+async function cryptoSignRs256(ctx: HostContext, input: Record<string, unknown>): Promise<HostReply> {
+  const name = str(input.credential) ?? "";
+  const data = str(input.data);
+  if (data === undefined) return failed("ERR_BAD_REQUEST", "crypto_sign_rs256 needs {credential, data}");
+  const opened = await openCredential(ctx, name);
+  if (!opened) return notFound();
+  const pem = findPem(opened.secrets, opened.plaintext);
+  if (!pem) return failed("ERR_CREDENTIAL_INVALID", `credential "${name}" holds no PEM private key`);
+  if (pem.includes("BEGIN RSA PRIVATE KEY")) {
+    return failed(
+      "ERR_CREDENTIAL_INVALID",
+      `credential "${name}" is a PKCS#1 key; convert it: openssl pkcs8 -topk8 -nocrypt -in key.pem, then push it again`,
+    );
+  }
+  const der = base64Decode(pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, ""));
+  try {
+    const key = await crypto.subtle.importKey(
+      "pkcs8",
+      der,
+      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    const sig = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, new TextEncoder().encode(data));
+    return ok({ signature: base64UrlEncode(new Uint8Array(sig)) });
+  } catch {
+    return failed(
+      "ERR_CREDENTIAL_INVALID",
+      `credential "${name}" holds a private key WebCrypto cannot use (RSA PKCS#8 expected)`,
+    );
+  }
+}
+
+/** The `u6u` functions for one execution: every call counted, every input checked, errors as replies. */
+export function createHostFunctions(ctx: HostContext): HostFunctions {
+  const wrap =
+    (name: string, fn: (ctx: HostContext, input: Record<string, unknown>) => Promise<HostReply>) =>
+    async (raw: string): Promise<HostReply> => {
+      countCall(ctx, name);
+      let input: Record<string, unknown>;
+      try {
+        input = parseInput(raw);
+      } catch {
+        return failed("ERR_BAD_REQUEST", `${name} expects a JSON object`);
+      }
+      try {
+        return await fn(ctx, input);
+      } catch (err) {
+        if (err instanceof ExecutorError && err.code.startsWith("ERR_LIMIT_")) throw err;
+        if (err instanceof ExecutorError) return failed(err.code, err.message);
+        return failed("ERR_COMPONENT_FAILED", `${name} failed: ${ctx.secrets.redact(String(err))}`);
+      }
+    };
+  return {
+    http_request: wrap("http_request", httpRequest),
+    kv_get: wrap("kv_get", kvGet),
+    kv_put: wrap("kv_put", kvPut),
+    crypto_decrypt: wrap("crypto_decrypt", cryptoDecrypt),
+    crypto_sign_rs256: wrap("crypto_sign_rs256", cryptoSignRs256),
+  };
+}

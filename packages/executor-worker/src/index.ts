@@ -1,0 +1,4 @@
+import { manifest, modules } from "components";
+import { createApp } from "./app.js";
+
+export default createApp({ modules, manifest });

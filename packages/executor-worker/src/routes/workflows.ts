@@ -1,0 +1,157 @@
+import { Hono } from "hono";
+import { ExecutorError } from "../errors.js";
+import { runStored, workflowFromStored } from "../run.js";
+import { storeFor } from "../tenant.js";
+import { compileWorkflow } from "../workflow/graph.js";
+import { parseWorkflowObject, parseWorkflowYaml, type WorkflowDoc } from "../workflow/parse.js";
+import { type AppEnv, badRequest, errorResponse } from "./common.js";
+
+export const workflowRoutes = new Hono<AppEnv>();
+
+async function readInput(c: { req: { text(): Promise<string> } }): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest("the trigger body must be JSON (the workflow's input), or empty");
+  }
+}
+
+/** POST /webhooks/named: registers (or replaces) a workflow given as YAML or as the same structure in JSON. */
+workflowRoutes.post("/webhooks/named", async (c) => {
+  try {
+    const type = c.req.header("content-type") ?? "";
+    const text = await c.req.text();
+    let doc: WorkflowDoc;
+    let format: "yaml" | "json";
+    if (/json/i.test(type)) {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw badRequest(
+          "the body is not JSON; send the workflow as JSON, or as YAML with Content-Type: application/yaml",
+        );
+      }
+      doc = parseWorkflowObject(value);
+      format = "json";
+    } else {
+      doc = parseWorkflowYaml(text);
+      format = "yaml";
+    }
+    const registry = c.get("registry");
+    const graph = compileWorkflow(doc, (id) => id in registry.modules);
+    const store = storeFor(c);
+    const existed = (await store.getWorkflow(graph.name)) !== undefined;
+    await store.putWorkflow({ name: graph.name, format, source: text, updated_at: new Date().toISOString() });
+    return c.json(
+      { name: graph.name, nodes: graph.order, edges: graph.edges, replaced: existed },
+      existed ? 200 : 201,
+    );
+  } catch (err) {
+    return errorResponse(c, err);
+  }
+});
+
+/** POST /webhooks/named/:name/trigger: starts a run in the background and answers with its id at once. */
+workflowRoutes.post("/webhooks/named/:name/trigger", async (c) => {
+  try {
+    const store = storeFor(c);
+    const graph = await workflowFromStored(c, store, c.req.param("name"));
+    const input = await readInput(c);
+    const id = crypto.randomUUID();
+    const { started, done } = await runStored(c, store, graph, input, id);
+    c.executionCtx.waitUntil(done);
+    return c.json({ execution_id: id, status: started.status, status_url: `/executions/${id}` }, 202);
+  } catch (err) {
+    return errorResponse(c, err);
+  }
+});
+
+/** POST /webhooks/named/:name/query: runs to the end and answers with the last node's output. */
+workflowRoutes.post("/webhooks/named/:name/query", async (c) => {
+  try {
+    const store = storeFor(c);
+    const graph = await workflowFromStored(c, store, c.req.param("name"));
+    const input = await readInput(c);
+    const id = crypto.randomUUID();
+    const { done } = await runStored(c, store, graph, input, id);
+    const execution = await done;
+    if (execution.status === "failed") {
+      return c.json(
+        { execution_id: id, status: execution.status, error: execution.error, trace: execution.trace },
+        422,
+      );
+    }
+    return c.json({
+      execution_id: id,
+      status: execution.status,
+      output: execution.output,
+      trace: execution.trace,
+    });
+  } catch (err) {
+    return errorResponse(c, err);
+  }
+});
+
+workflowRoutes.get("/workflows", async (c) => {
+  try {
+    return c.json({ workflows: await storeFor(c).listWorkflows() });
+  } catch (err) {
+    return errorResponse(c, err);
+  }
+});
+
+workflowRoutes.get("/workflows/:name", async (c) => {
+  try {
+    const store = storeFor(c);
+    const stored = await store.getWorkflow(c.req.param("name"));
+    if (!stored) throw notFound(c.req.param("name"));
+    const graph = await workflowFromStored(c, store, stored.name);
+    return c.json({ ...stored, nodes: graph.order, edges: graph.edges, limits: graph.limits });
+  } catch (err) {
+    return errorResponse(c, err);
+  }
+});
+
+workflowRoutes.delete("/workflows/:name", async (c) => {
+  try {
+    const name = c.req.param("name");
+    if (!(await storeFor(c).deleteWorkflow(name))) throw notFound(name);
+    return c.json({ deleted: name });
+  } catch (err) {
+    return errorResponse(c, err);
+  }
+});
+
+workflowRoutes.get("/workflows/:name/executions", async (c) => {
+  try {
+    const limit = Math.max(1, Math.min(Number(c.req.query("limit") ?? "20") || 20, 100));
+    return c.json({ executions: await storeFor(c).listExecutions(c.req.param("name"), limit) });
+  } catch (err) {
+    return errorResponse(c, err);
+  }
+});
+
+workflowRoutes.get("/executions/:id", async (c) => {
+  try {
+    const execution = await storeFor(c).getExecution(c.req.param("id"));
+    if (!execution) {
+      throw new ExecutorError(
+        "ERR_EXECUTION_NOT_FOUND",
+        `no execution ${c.req.param("id")} (traces expire); run: arcrun workflow logs <name>`,
+      );
+    }
+    return c.json(execution);
+  } catch (err) {
+    return errorResponse(c, err);
+  }
+});
+
+function notFound(name: string): ExecutorError {
+  return new ExecutorError(
+    "ERR_WORKFLOW_NOT_FOUND",
+    `no workflow "${name}"; run: arcrun workflow push <file>`,
+  );
+}

@@ -1,0 +1,75 @@
+import { type Execution, executeWorkflow } from "./engine/execute.js";
+import { effectiveLimits, workerLimits } from "./engine/limits.js";
+import { ExecutorError } from "./errors.js";
+import type { KvStore } from "./host/credentials.js";
+import { importEncryptionKey } from "./host/credentials.js";
+import type { AppContext } from "./routes/common.js";
+import type { Store } from "./store.js";
+import { recipeFor } from "./tenant.js";
+import { compileWorkflow, type WorkflowGraph } from "./workflow/graph.js";
+import { parseWorkflowObject, parseWorkflowYaml } from "./workflow/parse.js";
+
+export async function workflowFromStored(c: AppContext, store: Store, name: string): Promise<WorkflowGraph> {
+  const stored = await store.getWorkflow(name);
+  if (!stored)
+    throw new ExecutorError(
+      "ERR_WORKFLOW_NOT_FOUND",
+      `no workflow "${name}"; run: arcrun workflow push <file>`,
+    );
+  const doc =
+    stored.format === "json"
+      ? parseWorkflowObject(JSON.parse(stored.source))
+      : parseWorkflowYaml(stored.source);
+  const registry = c.get("registry");
+  return compileWorkflow(doc, (id) => id in registry.modules);
+}
+
+/**
+ * Starts a run: stores it as running, and returns a promise of the finished execution (stored again at
+ * the end and after every node, so GET /executions/:id shows progress).
+ */
+export async function runStored(
+  c: AppContext,
+  store: Store,
+  graph: WorkflowGraph,
+  input: unknown,
+  id: string,
+): Promise<{ started: Execution; done: Promise<Execution> }> {
+  const limits = effectiveLimits(workerLimits(c.env.ARCRUN_LIMITS), graph.limits);
+  const started: Execution = {
+    id,
+    workflow: graph.name,
+    status: "running",
+    started_at: new Date().toISOString(),
+    trace: [],
+  };
+  await store.putExecution(started);
+  let key: Promise<CryptoKey> | undefined;
+  const kv: KvStore = {
+    get: (k) => c.env.ARCRUN_KV.get(k),
+    put: (k, v, o) => c.env.ARCRUN_KV.put(k, v, o),
+  };
+  const registry = c.get("registry");
+  const done = executeWorkflow(
+    graph,
+    input,
+    {
+      tenant: store.tenant,
+      kv,
+      encryptionKey: () => {
+        key ??= importEncryptionKey(c.env.ENCRYPTION_KEY);
+        return key;
+      },
+      fetch: (req) => fetch(req),
+      recipe: recipeFor(c),
+      modules: registry.modules,
+    },
+    limits,
+    id,
+    (progress) => store.putExecution({ ...progress, started_at: started.started_at }),
+  ).then(async (execution) => {
+    await store.putExecution(execution);
+    return execution;
+  });
+  return { started, done };
+}
