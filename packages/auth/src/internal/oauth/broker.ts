@@ -57,6 +57,8 @@ export function setBrokerClientFactory(f: BrokerClientFactory | undefined): void
 }
 
 export async function brokerClient(ctx: BrokerContext): Promise<BrokerClient> {
+  // The HTTP broker client is the default; it is loaded only for recipes that use the broker.
+  if (!factory) (await import("../broker/index.js")).installBrokerClient();
   if (!factory) {
     throw new ArcrunError(
       "ERR_BROKER",
