@@ -12,7 +12,7 @@ async function broker(vars: Record<string, string>): Promise<Broker> {
 
 beforeAll(async () => {
   bundle = await bundleWorker();
-});
+}, 60_000);
 
 afterAll(async () => {
   for (const b of brokers) await b.dispose();

@@ -61,7 +61,7 @@ beforeAll(async () => {
       },
     ]),
   });
-});
+}, 60_000);
 
 afterAll(async () => {
   for (const b of [broker, ...others]) await b?.dispose();

@@ -19,7 +19,7 @@ const extra = {
 beforeAll(async () => {
   bundle = await bundleWorker();
   broker = await startBroker(bundle.scriptPath, { ...baseVars(), EXTRA_RECIPES: JSON.stringify([extra]) });
-});
+}, 60_000);
 
 afterAll(async () => {
   await broker?.dispose();

@@ -78,7 +78,7 @@ beforeAll(async () => {
       },
     ]),
   });
-});
+}, 60_000);
 
 afterAll(async () => {
   setBrokerClientFactory(undefined);
