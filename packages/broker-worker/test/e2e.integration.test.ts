@@ -14,7 +14,8 @@ import { type Broker, baseVars, bundleWorker, startBroker, TEST_CLIENT } from ".
  * The library's only configuration is ARCRUN_BROKER_URL (plus a throwaway ARCRUN_HOME and store key).
  *
  * arcrun-auth's source and its Chromium consent driver are loaded by computed path: they live in another
- * package, outside this one's rootDir, and the broker client must share the library's module instances.
+ * package, outside this one's rootDir. Nothing installs the broker client here: the library loads it itself
+ * for a `client: broker` recipe.
  */
 interface StoredLike {
   type: string;
@@ -41,9 +42,6 @@ interface ConsentBrowser {
 const auth = (path: string) => import(new URL(`../../auth/${path}`, import.meta.url).href);
 const { createAuth } = (await auth("src/index.ts")) as {
   createAuth(options: { env: Record<string, string>; interactive: boolean }): AuthLike;
-};
-const { installBrokerClient } = (await auth("src/internal/broker/index.ts")) as {
-  installBrokerClient(): void;
 };
 const { launchConsentBrowser } = (await auth("test/support/chromium.ts")) as {
   launchConsentBrowser(): Promise<ConsentBrowser>;
@@ -83,7 +81,6 @@ beforeAll(async () => {
     ARCRUN_BROKER_URL: broker.url,
     PATH: process.env.PATH ?? "",
   };
-  installBrokerClient();
 });
 
 afterAll(async () => {
