@@ -106,6 +106,14 @@ describe("GET /oauth/:service/start", () => {
     expect(res.headers.get("location")).toMatch(/^http:\/\/127\.0\.0\.1:4000\/auth\?/);
   });
 
+  test("PUBLIC_URL sets the callback the provider sees (a broker behind a proxy or custom domain)", async () => {
+    const b = await other({ PUBLIC_URL: "https://broker.example.org/" });
+    const res = await b.fetch(startPath(validStart()));
+    expect(new URL(res.headers.get("location")!).searchParams.get("redirect_uri")).toBe(
+      "https://broker.example.org/oauth/callback",
+    );
+  });
+
   test.each([
     ["a web site", "https://evil.example/callback"],
     ["http on a public host", "http://evil.example:8080/callback"],
