@@ -5,6 +5,7 @@
  * Writes dist/<id>.wasm, dist/manifest.json (every contract) and dist/index.js (the registry the executor
  * Worker bundles: `import m from "./<id>.wasm"` for each component).
  */
+import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +18,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const assemblyDir = join(root, "assembly");
 const distDir = join(root, "dist");
 const tmpDir = join(root, ".tmp");
+const fixturesDir = join(assemblyDir, "_fixtures");
 
 /** What asc 0.28 emits by default, and no more: Node 20 and workerd both accept these. */
 const BASELINE =
@@ -31,13 +33,12 @@ class BuildError extends Error {
   override name = "BuildError";
 }
 
-async function compile(id: string, jsonAsPath: string): Promise<Uint8Array> {
+async function compile(id: string, entry: string, jsonAsPath: string): Promise<Uint8Array> {
   const out = join(tmpDir, `${id}.raw.wasm`);
   const stderr: string[] = [];
-  process.chdir(root);
   const { error } = await asc.main(
     [
-      `assembly/${id}/index.ts`,
+      entry,
       "--config",
       "node_modules/@assemblyscript/wasi-shim/asconfig.json",
       "--transform",
@@ -152,34 +153,89 @@ export declare const modules: Readonly<Record<string, WebAssembly.Module>>;
 export declare const manifest: ComponentManifest;
 `;
 
-async function main(): Promise<void> {
-  const only = process.argv.slice(2);
-  const ids = (await readdir(assemblyDir, { withFileTypes: true }))
+async function sourcesDigest(dirs: string[]): Promise<string> {
+  const hash = createHash("sha256");
+  hash.update(await readFile(fileURLToPath(import.meta.url)));
+  for (const dir of dirs) {
+    for (const f of (await readdir(dir, { recursive: true })).sort()) {
+      if (!/\.(ts|json)$/.test(f)) continue;
+      hash.update(f);
+      hash.update(await readFile(join(dir, f)));
+    }
+  }
+  for (const pkg of ["assemblyscript", "binaryen", "json-as", "@assemblyscript/wasi-shim"]) {
+    hash.update(await readFile(join(root, "node_modules", pkg, "package.json")));
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+/** Compiles and transforms one entry, reusing .tmp/cache when neither it, the SDK nor the toolchain changed. */
+async function buildWasm(
+  id: string,
+  entryDir: string,
+  jsonAsPath: string,
+): Promise<{ wasm: Uint8Array; cached: boolean }> {
+  const digest = await sourcesDigest([entryDir, join(assemblyDir, "_sdk")]);
+  const cacheFile = join(tmpDir, "cache", `${id}-${digest}.wasm`);
+  try {
+    return { wasm: new Uint8Array(await readFile(cacheFile)), cached: true };
+  } catch {
+    // not built yet
+  }
+  const entry = join(entryDir, "index.ts").slice(root.length + 1);
+  const wasm = transform(id, await compile(id, entry, jsonAsPath));
+  await mkdir(join(tmpDir, "cache"), { recursive: true });
+  await writeFile(cacheFile, wasm);
+  return { wasm, cached: false };
+}
+
+async function dirs(parent: string): Promise<string[]> {
+  return (await readdir(parent, { withFileTypes: true }))
     .filter((d) => d.isDirectory() && !d.name.startsWith("_"))
     .map((d) => d.name)
     .sort();
+}
+
+async function main(): Promise<void> {
   const jsonAsPath = dirname(await realpath(join(root, "node_modules/json-as")));
+  process.chdir(root);
   await rm(distDir, { recursive: true, force: true });
-  await mkdir(distDir, { recursive: true });
+  await mkdir(join(distDir, "fixtures"), { recursive: true });
   await mkdir(tmpDir, { recursive: true });
   const manifest: ComponentManifest = { version: 1, components: [] };
-  for (const id of ids) {
-    if (only.length > 0 && !only.includes(id)) continue;
+  for (const id of await dirs(assemblyDir)) {
     const started = performance.now();
     const contract = await readContract(id);
-    const wasm = transform(id, await compile(id, jsonAsPath));
+    const { wasm, cached } = await buildWasm(id, join(assemblyDir, id), jsonAsPath);
     const imports = checkImports(id, wasm);
     await writeFile(join(distDir, `${id}.wasm`), wasm);
     manifest.components.push({ ...contract, wasm: `${id}.wasm`, bytes: wasm.byteLength, imports });
-    process.stdout.write(
-      `  ${id}.wasm ${(wasm.byteLength / 1024).toFixed(1)} KiB (${Math.round(performance.now() - started)} ms)\n`,
-    );
+    const took = cached ? "cached" : `${Math.round(performance.now() - started)} ms`;
+    process.stdout.write(`  ${id}.wasm ${(wasm.byteLength / 1024).toFixed(1)} KiB (${took})\n`);
   }
   const built = manifest.components.map((c) => c.canonical_id);
   await writeFile(join(distDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   await writeFile(join(distDir, "index.js"), registrySource(built));
   await writeFile(join(distDir, "index.d.ts"), REGISTRY_DTS);
-  process.stdout.write(`components: ${built.length} built into dist/\n`);
+
+  // Test fixtures (a component that loops, traps, grows or floods): built for the executor's tests only,
+  // never in the registry the Worker bundles.
+  const fixtures = await dirs(fixturesDir);
+  for (const id of fixtures) {
+    const { wasm } = await buildWasm(`fixture-${id}`, join(fixturesDir, id), jsonAsPath);
+    checkImports(id, wasm);
+    await writeFile(join(distDir, "fixtures", `${id}.wasm`), wasm);
+  }
+  const lines = fixtures.map((id, i) => `import m${i} from "./${id}.wasm";`);
+  lines.push(
+    `export const modules = { ${fixtures.map((id, i) => `${JSON.stringify(id)}: m${i}`).join(", ")} };`,
+  );
+  await writeFile(join(distDir, "fixtures", "index.js"), `${lines.join("\n")}\n`);
+  await writeFile(
+    join(distDir, "fixtures", "index.d.ts"),
+    "export declare const modules: Readonly<Record<string, WebAssembly.Module>>;\n",
+  );
+  process.stdout.write(`components: ${built.length} built into dist/ (+${fixtures.length} test fixtures)\n`);
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,50 @@
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { Miniflare } from "miniflare";
+import { bundleWorker, packageRoot } from "../../scripts/bundle.js";
+
+export interface LocalExecutor {
+  mf: Miniflare;
+  request(
+    path: string,
+    init?: RequestInit & { apiKey?: string },
+  ): Promise<{ status: number; json: unknown; text: string }>;
+  dispose(): Promise<void>;
+}
+
+/** Bundles the test Worker (components + fixtures) and runs it on workerd through Miniflare. */
+export async function startExecutor(bindings: Record<string, string>): Promise<LocalExecutor> {
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+  process.env.WRANGLER_SEND_METRICS = "false";
+  const outdir = join(packageRoot, ".tmp", `worker-${randomUUID()}`);
+  const scriptPath = await bundleWorker(join(packageRoot, "test/fixtures/worker.ts"), outdir);
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-04-01",
+    kvNamespaces: ["ARCRUN_KV"],
+    bindings,
+  });
+  await mf.ready;
+  return {
+    mf,
+    async request(path, init = {}) {
+      const { apiKey, ...rest } = init;
+      const headers = new Headers(rest.headers as HeadersInit | undefined);
+      if (apiKey) headers.set("x-arcrun-api-key", apiKey);
+      const res = await mf.dispatchFetch(`http://executor.test${path}`, { ...rest, headers } as never);
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, json, text };
+    },
+    async dispose() {
+      await mf.dispose();
+    },
+  };
+}
