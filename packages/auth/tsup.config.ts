@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   splitting: true,
   target: "node20",
+  // import.meta.url (createRequire for undici) in the CJS build.
+  shims: true,
 });

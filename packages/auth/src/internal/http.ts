@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { ArcrunError } from "../errors.js";
-import { ArcrunResponse } from "./response.js";
+import { type ArcrunResponse, responseClass } from "./response.js";
 import type { Dispatcher } from "./undici.js";
 
 /** A request body in the shapes fetch accepts, plus Node streams. */
@@ -162,7 +162,7 @@ export function dispatchResponse(
         const hasBody = !NULL_BODY.has(statusCode) && options.method !== "HEAD";
         settled = true;
         try {
-          response = new ArcrunResponse(
+          response = new (responseClass())(
             hasBody,
             { status: statusCode, statusText: statusMessage ?? "", headers: h },
             url,

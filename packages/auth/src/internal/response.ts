@@ -17,178 +17,191 @@ interface ResponseBase {
   readonly status: number;
   readonly statusText: string;
 }
-const Base = Response as unknown as new (
+type ResponseCtor = new (
   body: null,
   init: { status: number; statusText: string; headers: Headers },
 ) => ResponseBase;
 
-export class ArcrunResponse extends Base {
-  #chunks: Uint8Array[] = [];
-  #size = 0;
-  #ended = false;
-  #error: unknown;
-  #used = false;
-  #waiters: Array<() => void> = [];
-  #stream: ReadableStream<Uint8Array> | undefined;
-  #sink: ReadableStreamDefaultController<Uint8Array> | undefined;
-  #controller: Dispatcher.DispatchController | undefined;
-  #url: string;
-  #hasBody: boolean;
+/** Touching the global Response loads Node's internal undici (~10 ms), so the class is made on first use. */
+let made: ReturnType<typeof define> | undefined;
+export function responseClass(): ReturnType<typeof define> {
+  made ??= define(Response as unknown as ResponseCtor);
+  return made;
+}
 
-  constructor(
-    hasBody: boolean,
-    init: { status: number; statusText: string; headers: Headers },
-    url: string,
-    controller: Dispatcher.DispatchController | undefined,
-  ) {
-    super(null, init);
-    this.#hasBody = hasBody;
-    this.#url = url;
-    this.#controller = controller;
-    if (!hasBody) this.#ended = true;
-  }
+export type ArcrunResponse = InstanceType<ReturnType<typeof define>>;
 
-  get url(): string {
-    return this.#url;
-  }
+function define(Base: ResponseCtor) {
+  return class ArcrunResponse extends Base {
+    #chunks: Uint8Array[] = [];
+    #size = 0;
+    #ended = false;
+    #error: unknown;
+    #used = false;
+    #waiters: Array<() => void> = [];
+    #stream: ReadableStream<Uint8Array> | undefined;
+    #sink: ReadableStreamDefaultController<Uint8Array> | undefined;
+    #controller: Dispatcher.DispatchController | undefined;
+    #url: string;
+    #hasBody: boolean;
 
-  /** Called by the dispatch handler. */
-  push(chunk: Uint8Array): void {
-    if (this.#sink) {
-      this.#sink.enqueue(chunk);
-      if ((this.#sink.desiredSize ?? 1) <= 0) this.#controller?.pause();
-      return;
+    constructor(
+      hasBody: boolean,
+      init: { status: number; statusText: string; headers: Headers },
+      url: string,
+      controller: Dispatcher.DispatchController | undefined,
+    ) {
+      super(null, init);
+      this.#hasBody = hasBody;
+      this.#url = url;
+      this.#controller = controller;
+      if (!hasBody) this.#ended = true;
     }
-    this.#chunks.push(chunk);
-    this.#size += chunk.byteLength;
-    if (this.#size >= PAUSE_AT && this.#waiters.length === 0) this.#controller?.pause();
-  }
 
-  end(): void {
-    this.#ended = true;
-    if (this.#sink) {
-      try {
-        this.#sink.close();
-      } catch {
-        // cancelled by the reader
+    get url(): string {
+      return this.#url;
+    }
+
+    /** Called by the dispatch handler. */
+    push(chunk: Uint8Array): void {
+      if (this.#sink) {
+        this.#sink.enqueue(chunk);
+        if ((this.#sink.desiredSize ?? 1) <= 0) this.#controller?.pause();
+        return;
       }
+      this.#chunks.push(chunk);
+      this.#size += chunk.byteLength;
+      if (this.#size >= PAUSE_AT && this.#waiters.length === 0) this.#controller?.pause();
     }
-    this.#wake();
-  }
 
-  fail(err: unknown): void {
-    this.#error = err;
-    this.#ended = true;
-    if (this.#sink) {
-      try {
-        this.#sink.error(err);
-      } catch {
-        // already closed
+    end(): void {
+      this.#ended = true;
+      if (this.#sink) {
+        try {
+          this.#sink.close();
+        } catch {
+          // cancelled by the reader
+        }
       }
+      this.#wake();
     }
-    this.#wake();
-  }
 
-  #wake(): void {
-    const w = this.#waiters;
-    this.#waiters = [];
-    for (const f of w) f();
-  }
+    fail(err: unknown): void {
+      this.#error = err;
+      this.#ended = true;
+      if (this.#sink) {
+        try {
+          this.#sink.error(err);
+        } catch {
+          // already closed
+        }
+      }
+      this.#wake();
+    }
 
-  get bodyUsed(): boolean {
-    return this.#used;
-  }
+    #wake(): void {
+      const w = this.#waiters;
+      this.#waiters = [];
+      for (const f of w) f();
+    }
 
-  get body(): ReadableStream<Uint8Array> | null {
-    if (!this.#hasBody) return null;
-    if (!this.#stream) {
-      const controller = this.#controller;
-      this.#stream = new ReadableStream<Uint8Array>({
-        start: (sink) => {
-          for (const c of this.#chunks) sink.enqueue(c);
-          this.#chunks = [];
-          this.#size = 0;
-          if (this.#error !== undefined) sink.error(this.#error);
-          else if (this.#ended) sink.close();
-          else this.#sink = sink;
-        },
-        pull: () => {
-          if (controller?.paused) controller.resume();
-        },
-        cancel: (reason) => {
+    get bodyUsed(): boolean {
+      return this.#used;
+    }
+
+    get body(): ReadableStream<Uint8Array> | null {
+      if (!this.#hasBody) return null;
+      if (!this.#stream) {
+        const controller = this.#controller;
+        this.#stream = new ReadableStream<Uint8Array>({
+          start: (sink) => {
+            for (const c of this.#chunks) sink.enqueue(c);
+            this.#chunks = [];
+            this.#size = 0;
+            if (this.#error !== undefined) sink.error(this.#error);
+            else if (this.#ended) sink.close();
+            else this.#sink = sink;
+          },
+          pull: () => {
+            if (controller?.paused) controller.resume();
+          },
+          cancel: (reason) => {
+            this.#used = true;
+            if (controller && !controller.aborted && !this.#ended) {
+              controller.abort(
+                reason instanceof Error ? reason : new DOMException("cancelled", "AbortError"),
+              );
+            }
+          },
+        });
+        // Once a stream exists it is the body; reading it marks the response used.
+        const reader = this.#stream.getReader.bind(this.#stream);
+        this.#stream.getReader = ((...args: Parameters<ReadableStream["getReader"]>) => {
           this.#used = true;
-          if (controller && !controller.aborted && !this.#ended) {
-            controller.abort(reason instanceof Error ? reason : new DOMException("cancelled", "AbortError"));
-          }
-        },
-      });
-      // Once a stream exists it is the body; reading it marks the response used.
-      const reader = this.#stream.getReader.bind(this.#stream);
-      this.#stream.getReader = ((...args: Parameters<ReadableStream["getReader"]>) => {
-        this.#used = true;
-        return reader(...args);
-      }) as ReadableStream<Uint8Array>["getReader"];
+          return reader(...args);
+        }) as ReadableStream<Uint8Array>["getReader"];
+      }
+      return this.#stream;
     }
-    return this.#stream;
-  }
 
-  async #all(): Promise<Uint8Array> {
-    if (this.#used) throw new TypeError("Body is unusable: Body has already been read");
-    this.#used = true;
-    if (this.#stream) {
-      const bytes = new Uint8Array(await new Response(this.#stream).arrayBuffer());
-      return bytes;
+    async #all(): Promise<Uint8Array> {
+      if (this.#used) throw new TypeError("Body is unusable: Body has already been read");
+      this.#used = true;
+      if (this.#stream) {
+        const bytes = new Uint8Array(await new Response(this.#stream).arrayBuffer());
+        return bytes;
+      }
+      if (this.#controller?.paused) this.#controller.resume();
+      while (!this.#ended) await new Promise<void>((r) => this.#waiters.push(r));
+      if (this.#error !== undefined) throw this.#error;
+      const chunks = this.#chunks;
+      this.#chunks = [];
+      if (chunks.length === 1) return chunks[0] as Uint8Array;
+      const out = new Uint8Array(this.#size);
+      let at = 0;
+      for (const c of chunks) {
+        out.set(c, at);
+        at += c.byteLength;
+      }
+      return out;
     }
-    if (this.#controller?.paused) this.#controller.resume();
-    while (!this.#ended) await new Promise<void>((r) => this.#waiters.push(r));
-    if (this.#error !== undefined) throw this.#error;
-    const chunks = this.#chunks;
-    this.#chunks = [];
-    if (chunks.length === 1) return chunks[0] as Uint8Array;
-    const out = new Uint8Array(this.#size);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.byteLength;
+
+    async text(): Promise<string> {
+      return decoder.decode(await this.#all());
     }
-    return out;
-  }
 
-  async text(): Promise<string> {
-    return decoder.decode(await this.#all());
-  }
+    async json(): Promise<unknown> {
+      return JSON.parse(await this.text());
+    }
 
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text());
-  }
+    async arrayBuffer(): Promise<ArrayBuffer> {
+      const b = await this.#all();
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+    }
 
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    const b = await this.#all();
-    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-  }
+    async bytes(): Promise<Uint8Array> {
+      const b = await this.#all();
+      return new Uint8Array(b);
+    }
 
-  async bytes(): Promise<Uint8Array> {
-    const b = await this.#all();
-    return new Uint8Array(b);
-  }
+    async blob(): Promise<Blob> {
+      const b = await this.#all();
+      return new Blob([b], { type: this.headers.get("content-type") ?? "" });
+    }
 
-  async blob(): Promise<Blob> {
-    const b = await this.#all();
-    return new Blob([b], { type: this.headers.get("content-type") ?? "" });
-  }
+    async formData(): Promise<FormData> {
+      const b = await this.#all();
+      return new Response(b, { headers: this.headers }).formData();
+    }
 
-  async formData(): Promise<FormData> {
-    const b = await this.#all();
-    return new Response(b, { headers: this.headers }).formData();
-  }
-
-  clone(): Response {
-    if (this.#used) throw new TypeError("Response.clone: Body has already been consumed.");
-    const init = { status: this.status, statusText: this.statusText, headers: new Headers(this.headers) };
-    const body = this.body;
-    if (!body) return new Response(null, init);
-    const [a, b] = body.tee();
-    this.#stream = a;
-    return new Response(b, init);
-  }
+    clone(): Response {
+      if (this.#used) throw new TypeError("Response.clone: Body has already been consumed.");
+      const init = { status: this.status, statusText: this.statusText, headers: new Headers(this.headers) };
+      const body = this.body;
+      if (!body) return new Response(null, init);
+      const [a, b] = body.tee();
+      this.#stream = a;
+      return new Response(b, init);
+    }
+  };
 }
