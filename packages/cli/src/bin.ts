@@ -9,12 +9,21 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
+/** Resolves once everything written to the stream so far has been handed to the OS. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (!stream.write("", () => resolve())) stream.once("drain", () => resolve());
+  });
+}
+
+// A command is over when `main` returns: exit then, after flushing, rather than wait for handles that a
+// finished flow may leave behind (a stdin reader of a paste-back prompt, a keep-alive socket).
+main(process.argv.slice(2))
+  .catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));
-    process.exitCode = 1;
-  },
-);
+    return 1;
+  })
+  .then(async (code) => {
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+    process.exit(code);
+  });

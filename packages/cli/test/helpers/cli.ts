@@ -124,3 +124,67 @@ export function runInPty(
     });
   });
 }
+
+export interface Running {
+  /** Everything printed so far, stdout and stderr interleaved. */
+  output(): string;
+  /** Resolves with the first match of `re` in the output, waiting for it to appear. */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  write(text: string): void;
+  done: Promise<Result>;
+}
+
+/** Starts the CLI with pipes and keeps stdin open, for commands that print something to act on. */
+export function start(args: readonly string[], env: Record<string, string>): Running {
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  let all = "";
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    for (const w of waiters) w();
+  };
+  child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    stdout += d;
+    all += d;
+    wake();
+  });
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+    all += d;
+    wake();
+  });
+  const done = new Promise<Result>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => {
+      wake();
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+  return {
+    output: () => all,
+    write: (text) => void child.stdin.write(text),
+    done,
+    waitFor: (re, timeoutMs = 30_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const m = re.exec(all);
+          if (m) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(m);
+          } else if (child.exitCode !== null) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`exited (${child.exitCode}) before ${re}; output:\n${all}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for ${re}; output:\n${all}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+  };
+}
