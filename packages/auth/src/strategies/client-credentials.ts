@@ -15,6 +15,8 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
   const session = createSession(ctx);
   let current: OAuth2Credential | undefined;
   let pending: Promise<OAuth2Credential> | undefined;
+  /** Set by onUnauthorized after it renewed: the retry's `resolve({ force })` uses that token as is. */
+  let renewedFor401 = false;
 
   const ownClient = async (): Promise<Extract<ClientChoice, { kind: "byo" }>> => {
     const choice = await session.client();
@@ -73,12 +75,15 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
   return {
     primitive: "oauth2",
     async resolve(options = {}): Promise<ResolvedCredential> {
-      return oauthResolved(await get(options.force === true), "store", {});
+      const force = options.force === true && !renewedFor401;
+      renewedFor401 = false;
+      return oauthResolved(await get(force), "store", {});
     },
     async onUnauthorized() {
-      if (!current) return false;
-      await get(true);
-      return true;
+      const before = current?.access_token;
+      if (!before) return false;
+      renewedFor401 = (await get(true)).access_token !== before;
+      return renewedFor401;
     },
     async login() {
       await get(true);

@@ -188,6 +188,8 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
   let current: OAuth2Credential | undefined;
   let secrets: Record<string, string> = {};
   let source: CredentialSource = "store";
+  /** Set by onUnauthorized after it refreshed: the retry's `resolve({ force })` uses that token as is. */
+  let renewedFor401 = false;
 
   const missingScopes = (cred: OAuth2Credential): string[] =>
     cred.scopes === undefined ? [] : session.scopes().filter((s) => !cred.scopes?.includes(s));
@@ -197,7 +199,9 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
 
     async resolve(options = {}) {
       const c = current;
-      if (c && !options.force && !refreshDue(c, ctx.now())) return oauthResolved(c, source, secrets);
+      const force = options.force === true && !renewedFor401;
+      renewedFor401 = false;
+      if (c && !force && !refreshDue(c, ctx.now())) return oauthResolved(c, source, secrets);
       if (!c) {
         // Values of the recipe's required_secrets (a site name, ...) for its templates; the token is in the store.
         secrets = ctx.recipe.required_secrets.length > 0 ? (await ctx.readValues()).values : {};
@@ -220,8 +224,8 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
       }
       const choice = await session.client();
       const cred = await freshToken(session.keeper(choice), {
-        ...(options.force ? { force: true } : {}),
-        ...(options.force && c ? { staleAccessToken: c.access_token } : {}),
+        ...(force ? { force: true } : {}),
+        ...(force && c ? { staleAccessToken: c.access_token } : {}),
       });
       const missing = missingScopes(cred);
       if (missing.length > 0) {
@@ -244,7 +248,8 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
         staleAccessToken: c.access_token,
       });
       current = next;
-      return next.access_token !== c.access_token;
+      renewedFor401 = next.access_token !== c.access_token;
+      return renewedFor401;
     },
 
     async login(options: LoginOptions) {

@@ -110,6 +110,8 @@ export function createServiceAccountStrategy(ctx: StrategyFactoryContext): Strat
   let source: CredentialSource = "store";
   let secrets: Record<string, string> = {};
   let pending: Promise<CachedToken> | undefined;
+  /** Set by onUnauthorized after it minted: the retry's `resolve({ force })` uses that token as is. */
+  let renewedFor401 = false;
 
   const notConfigured = () =>
     new ArcrunError(
@@ -211,12 +213,15 @@ export function createServiceAccountStrategy(ctx: StrategyFactoryContext): Strat
   return {
     primitive: "service_account",
     async resolve(options = {}) {
-      return resolved(await get(options.force === true));
+      const force = options.force === true && !renewedFor401;
+      renewedFor401 = false;
+      return resolved(await get(force));
     },
     async onUnauthorized() {
       const before = cached?.access_token;
       const next = await get(true);
-      return next.access_token !== before;
+      renewedFor401 = next.access_token !== before;
+      return renewedFor401;
     },
     async login(_options: LoginOptions) {
       if (!ctx.interactive) throw notConfigured();

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAuth, type OAuth2Credential } from "../../src/index.js";
+import { createAuth, isArcrunError, type OAuth2Credential } from "../../src/index.js";
 import { makeHome, providerRecipe, type TestHome } from "../support/home.js";
 import { startTestProvider, type TestProvider } from "../support/oidc-provider.js";
 import { startWorker } from "../support/processes.js";
@@ -22,9 +22,9 @@ afterAll(async () => {
 });
 
 /** Stores a real grant from the provider whose access token has already expired. */
-async function storeExpiredGrant(): Promise<OAuth2Credential> {
-  const { access_token, refresh_token } = await op.seedGrant({ accessTokenTtl: 1 });
-  await new Promise((r) => setTimeout(r, 1100));
+async function storeExpiredGrant(opts: { valid?: boolean } = {}): Promise<OAuth2Credential> {
+  const { access_token, refresh_token } = await op.seedGrant({ accessTokenTtl: opts.valid ? 3600 : 1 });
+  if (!opts.valid) await new Promise((r) => setTimeout(r, 1100));
   const auth = createAuth({ env: home.env, interactive: false });
   const now = Date.now();
   const cred: OAuth2Credential = {
@@ -36,8 +36,8 @@ async function storeExpiredGrant(): Promise<OAuth2Credential> {
     access_token,
     token_type: "Bearer",
     refresh_token,
-    issued_at: now - 2000,
-    expires_at: now - 1000,
+    issued_at: opts.valid ? now : now - 2000,
+    expires_at: opts.valid ? now + 3_600_000 : now - 1000,
     scopes: ["openid", "offline_access"],
     client: "byo",
     status: "ok",
@@ -108,5 +108,53 @@ describe("refresh under contention, against a provider that rotates refresh toke
     const after = await stored();
     expect(after.status).toBe("ok");
     expect((await op.introspect(after.access_token)).active).toBe(true);
+  });
+
+  it("a 401 on a token that looks valid: one forced refresh, then the request is retried and succeeds", async () => {
+    const before = await storeExpiredGrant({ valid: true });
+    // The provider no longer knows the access token (expired early, or revoked) while the record says it is valid.
+    const auth0 = createAuth({ env: home.env, interactive: false });
+    await (await auth0.store()).set("local_oidc", "default", {
+      ...before,
+      access_token: "unknown-to-the-provider",
+    });
+    await auth0.close();
+    const refreshes = op.count("refresh_token");
+    const unauthorized = op.resourceHits.unauthorized;
+    const auth = createAuth({ env: home.env, interactive: false });
+    const res = await auth.bind("local_oidc").get("/me");
+    expect(res.status).toBe(200);
+    expect(op.count("refresh_token") - refreshes).toBe(1);
+    expect(op.resourceHits.unauthorized - unauthorized).toBe(1);
+    expect((await stored()).access_token).not.toBe("unknown-to-the-provider");
+    expect((await stored()).refresh_token).not.toBe(before.refresh_token);
+    await auth.close();
+  });
+
+  it("invalid_grant (a refresh token the provider revoked): reauth_required stored, ERR_REAUTH_REQUIRED raised", async () => {
+    const before = await storeExpiredGrant();
+    // Someone else used this refresh token: the provider rotated it, so ours is now invalid.
+    const used = await fetch(op.urls.token, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: before.refresh_token ?? "",
+        client_id: op.nativeClient.client_id,
+      }),
+    });
+    expect(used.status).toBe(200);
+    const auth = createAuth({ env: home.env, interactive: false });
+    const err = await auth
+      .bind("local_oidc")
+      .get("/me")
+      .catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_REAUTH_REQUIRED")).toBe(true);
+    expect((err as Error).message).toContain("run: arcrun setup local_oidc");
+    expect(await stored()).toMatchObject({ status: "reauth_required" });
+    const services = await auth.listServices();
+    const info = services.find((s) => s.id === "local_oidc");
+    expect(info?.instances[0]?.status).toBe("reauth_required");
+    await auth.close();
   });
 });
