@@ -78,10 +78,11 @@ function foreachItems(from: string, out: NodeOutput): unknown[] {
   if (isRecord(data)) {
     if (Array.isArray(data.items)) return data.items;
     if (Array.isArray(data.body)) return data.body;
+    if (isRecord(data.body) && Array.isArray(data.body.items)) return data.body.items;
   }
   throw new ExecutorError(
     "ERR_TEMPLATE",
-    `FOREACH after "${from}": its output has no list at data, data.items or data.body; check the node's output`,
+    `FOREACH after "${from}": its output has no list at data, data.items, data.body or data.body.items; check the node's output`,
   );
 }
 
