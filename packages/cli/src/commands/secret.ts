@@ -29,6 +29,7 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   const options = instanceOptions(args, spec.name);
   guardTerminal(ctx.ui, bool(args, "force"), `secret ${service}`);
   const api = await ctx.api();
+  await api.recipe(service);
   const values = await api.secret(service, options);
   const key = str(args, "key");
   if (ctx.json && key === undefined) {

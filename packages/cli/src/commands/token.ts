@@ -23,6 +23,7 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   const options = instanceOptions(args, spec.name);
   guardTerminal(ctx.ui, bool(args, "force"), `token ${service}`);
   const api = await ctx.api();
+  await api.recipe(service);
   const t = await api.token(service, options);
   if (ctx.json) {
     ctx.ui.json({
