@@ -76,7 +76,7 @@ async function once(dir, file, env) {
 }
 
 /** @param {{ workDir: string, runs?: number }} options */
-export async function measure({ workDir, runs = 9 }) {
+export async function measure({ workDir, runs = 15 }) {
   const { arcrun, google } = await productionInstalls(workDir);
   const server = await startServer();
   const user = await benchHome(server.origin);

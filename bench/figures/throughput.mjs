@@ -24,9 +24,9 @@ async function drive(total, concurrency, once) {
  * requests per side per round, concurrent requests in flight, interleaved rounds (plus one warm-up).
  */
 export async function measure(options = {}) {
-  const requests = options.requests ?? 20_000;
+  const requests = options.requests ?? 10_000;
   const concurrency = options.concurrency ?? 16;
-  const rounds = options.rounds ?? 4;
+  const rounds = options.rounds ?? 8;
   const server = await startServer();
   const { home, cleanup } = await benchHome(server.origin);
   const undici = await importUndici();
