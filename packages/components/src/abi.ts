@@ -51,11 +51,23 @@ export interface ContractExample {
   config: Record<string, unknown>;
   /** The expected output; compared as a subset (every key given must match, extra keys are allowed). */
   output: Record<string, unknown>;
-  /** Host state the example needs: credentials (plaintext, encrypted by the test), KV entries, HTTP routes. */
+  /**
+   * Host state the example needs: credentials (plaintext, encrypted by the test; `$SERVICE_ACCOUNT_KEY_JSON`
+   * is replaced by a key file with a key generated per run), KV entries (keys as a component names them),
+   * and HTTP routes (matched on method and path with query, whatever the host; `echo` answers with the
+   * request's method, content type and body).
+   */
   fixtures?: {
     credentials?: Record<string, { value: string; recipe?: string; hosts?: string[] }>;
     kv?: Record<string, string>;
-    http?: { method?: string; path: string; status?: number; json?: unknown; text?: string }[];
+    http?: {
+      method?: string;
+      path: string;
+      status?: number;
+      json?: unknown;
+      text?: string;
+      echo?: boolean;
+    }[];
   };
 }
 

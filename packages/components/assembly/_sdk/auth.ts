@@ -68,7 +68,22 @@ export function loadCredential(name: string, recipeOverride: string): Credential
   const reply = parseObject(plain.body);
   const text = reply == null ? "" : getString(reply, "plaintext");
   const secrets = secretsFrom(text, recipe);
+  applyDefaults(secrets, recipe);
   return new Credential(name, recipeId, recipe, secrets);
+}
+
+/** A recipe's `default` for each secret the credential leaves out (Mailgun's user "api"). */
+function applyDefaults(secrets: Map<string, string>, recipe: JSON.Obj): void {
+  const req = recipe.get("required_secrets");
+  if (req == null || req.type != JSON.Types.Array) return;
+  const arr = req.get<JSON.Arr>();
+  for (let i = 0; i < arr.length; i++) {
+    const item = arr.at(i);
+    if (item.type != JSON.Types.Object) continue;
+    const spec = item.get<JSON.Obj>();
+    const key = getString(spec, "key");
+    if (key.length > 0 && !secrets.has(key) && spec.has("default")) secrets.set(key, getString(spec, "default"));
+  }
 }
 
 /** A JSON object of secrets as given, or a bare value for the recipe's first required secret. */

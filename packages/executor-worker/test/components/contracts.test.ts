@@ -1,0 +1,152 @@
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { getRecipe } from "@arcrun/recipes";
+import { encryptCredential, generateCredentialKey } from "arcrun-auth";
+import type { ComponentManifest, ContractExample } from "components/abi";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type CredentialRecord,
+  importEncryptionKey,
+  type KvStore,
+  SecretRegistry,
+} from "../../src/host/credentials.js";
+import { createHostFunctions, type HostContext } from "../../src/host/functions.js";
+import { runComponent } from "../../src/host/runtime.js";
+import { type ApiServer, startApiServer } from "../helpers/api-server.js";
+
+// Every example of every component.contract.yaml, run against the built .wasm with the executor's own host
+// (Node 20 has no JSPI, so this is the asyncify path; the workerd tests cover JSPI).
+const distDir = dirname(createRequire(import.meta.url).resolve("components/manifest.json"));
+const manifest = JSON.parse(await readFile(join(distDir, "manifest.json"), "utf8")) as ComponentManifest;
+const TENANT = "contract";
+
+let server: ApiServer;
+let routes: NonNullable<NonNullable<ContractExample["fixtures"]>["http"]> = [];
+let serviceAccountKey = "";
+
+beforeAll(async () => {
+  server = await startApiServer(async (req) => {
+    const route = routes.find((r) => (r.method ?? "GET") === req.method && r.path === req.path);
+    if (!route) return { status: 599, text: `no fixture for ${req.method} ${req.path}` };
+    if (route.echo) {
+      return {
+        json: { method: req.method, content_type: req.headers["content-type"] ?? null, body: req.body },
+      };
+    }
+    return {
+      status: route.status ?? 200,
+      ...(route.json !== undefined ? { json: route.json } : { text: route.text ?? "" }),
+    };
+  });
+  const pair = (await crypto.subtle.generateKey(
+    {
+      name: "RSASSA-PKCS1-v1_5",
+      modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: "SHA-256",
+    },
+    true,
+    ["sign", "verify"],
+  )) as CryptoKeyPair;
+  const der = Buffer.from((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer).toString(
+    "base64",
+  );
+  serviceAccountKey = JSON.stringify({
+    type: "service_account",
+    client_email: "robot@project.iam.gserviceaccount.com",
+    private_key: `-----BEGIN PRIVATE KEY-----\n${der}\n-----END PRIVATE KEY-----\n`,
+  });
+});
+
+afterAll(async () => server?.close());
+
+class MemoryKv implements KvStore {
+  readonly data = new Map<string, string>();
+  async get(key: string) {
+    return this.data.get(key) ?? null;
+  }
+  async put(key: string, value: string) {
+    this.data.set(key, value);
+  }
+}
+
+async function run(id: string, example: ContractExample): Promise<{ output: unknown; kv: MemoryKv }> {
+  const kv = new MemoryKv();
+  const keyText = generateCredentialKey();
+  for (const [name, c] of Object.entries(example.fixtures?.credentials ?? {})) {
+    const value = c.value === "$SERVICE_ACCOUNT_KEY_JSON" ? serviceAccountKey : c.value;
+    const sealed = await encryptCredential(name, value, keyText);
+    const record: CredentialRecord = {
+      ...sealed,
+      ...(c.recipe ? { recipe: c.recipe } : {}),
+      ...(c.hosts ? { hosts: c.hosts } : {}),
+      created_at: new Date().toISOString(),
+    };
+    kv.data.set(`${TENANT}:cred:${name}`, JSON.stringify(record));
+  }
+  for (const [key, value] of Object.entries(example.fixtures?.kv ?? {}))
+    kv.data.set(`${TENANT}:${key}`, value);
+  routes = example.fixtures?.http ?? [];
+  const ctx: HostContext = {
+    tenant: TENANT,
+    kv,
+    encryptionKey: () => importEncryptionKey(keyText),
+    // Every host resolves to the local fixture server; the host checks still see the real host name.
+    fetch: (req) => {
+      const u = new URL(req.url);
+      return fetch(new Request(`http://127.0.0.1:${server.port}${u.pathname}${u.search}`, req));
+    },
+    recipe: getRecipe,
+    secrets: new SecretRegistry(),
+    budget: { hostCalls: 0, maxHostCalls: 50 },
+    maxResponseBytes: 1 << 20,
+    opened: new Map(),
+  };
+  const module = await WebAssembly.compile(await readFile(join(distDir, `${id}.wasm`)));
+  const result = await runComponent(
+    module,
+    JSON.stringify({ config: example.config }),
+    createHostFunctions(ctx),
+    {
+      fuel: 50_000_000,
+      outputBytes: 1 << 20,
+      memoryBytes: 64 << 20,
+      deadline: Date.now() + 10_000,
+      deadlineCode: "ERR_LIMIT_NODE_TIME",
+    },
+  );
+  expect(result.mode).toBe("asyncify");
+  expect(result.exitCode, result.stderr).toBe(0);
+  return { output: JSON.parse(result.stdout), kv };
+}
+
+describe.each(manifest.components.map((c) => [c.canonical_id, c] as const))("%s contract", (id, contract) => {
+  it("documents itself", () => {
+    expect(contract.description.length).toBeGreaterThan(20);
+    expect(contract.input_schema.type).toBe("object");
+    expect(contract.output_schema.type).toBe("object");
+    expect(contract.imports.every((i) => /^(wasi_snapshot_preview1|u6u|env)\./.test(i))).toBe(true);
+  });
+
+  it.each(contract.examples.map((e) => [e.name, e] as const))("example: %s", async (_name, example) => {
+    const { output } = await run(id, example);
+    expect(output).toMatchObject(example.output);
+    for (const key of (contract.output_schema.required as string[] | undefined) ?? []) {
+      if ((output as { success?: boolean }).success) expect(output).toHaveProperty(key);
+    }
+  });
+});
+
+it("auth_oauth2 caches a refreshed token under the tenant's oauth2:NAME", async () => {
+  const contract = manifest.components.find((c) => c.canonical_id === "auth_oauth2");
+  const example = contract?.examples.find((e) => e.name.startsWith("no access token"));
+  if (!example) throw new Error("example missing");
+  const { kv } = await run("auth_oauth2", example);
+  const cached = JSON.parse(kv.data.get(`${TENANT}:oauth2:drive`) ?? "{}") as {
+    access_token?: string;
+    expires_at?: number;
+  };
+  expect(cached.access_token).toBe("ya29.fresh-token");
+  expect(cached.expires_at).toBeGreaterThan(Date.now() / 1000 + 3000);
+});
