@@ -64,6 +64,11 @@ export async function measure(options = {}) {
       rps.client.push(got.client);
       perRound.push(got.client / got.undici);
     }
+    // Both sides must really have reached the server: count what it answered.
+    const stats = await undici.request(`${server.origin}/stats`, { dispatcher: agent });
+    const { requests: answered } = await stats.body.json();
+    const sent = 2 * warm + 2 * rounds * requests;
+    if (answered !== sent) throw new Error(`the server answered ${answered} requests, ${sent} were sent`);
     return {
       client_vs_undici_throughput_ratio: round(median(perRound)),
       details: {
@@ -71,6 +76,7 @@ export async function measure(options = {}) {
           requests_per_round: requests,
           concurrency,
           rounds,
+          server_requests: answered,
           undici_rps_median: round(median(rps.undici), 0),
           client_rps_median: round(median(rps.client), 0),
           ratio_per_round: perRound.map((x) => round(x)),

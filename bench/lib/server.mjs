@@ -6,12 +6,12 @@ const body = Buffer.from('{"ok":true,"object":"user","id":"bench"}');
 let requests = 0;
 
 const server = createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, (req, res) => {
-  requests++;
   if (req.url === "/stats") {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ requests }));
     return;
   }
+  requests++;
   req.resume();
   const authorized = typeof req.headers.authorization === "string";
   res.writeHead(authorized ? 200 : 401, {
