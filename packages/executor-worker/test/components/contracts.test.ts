@@ -20,6 +20,8 @@ import { type ApiServer, startApiServer } from "../helpers/api-server.js";
 const distDir = dirname(createRequire(import.meta.url).resolve("components/manifest.json"));
 const manifest = JSON.parse(await readFile(join(distDir, "manifest.json"), "utf8")) as ComponentManifest;
 const TENANT = "contract";
+// workers-types describes workerd's WebAssembly, which cannot compile bytes; Node can.
+const NodeModule = WebAssembly.Module as unknown as new (bytes: Uint8Array) => WebAssembly.Module;
 
 let server: ApiServer;
 let routes: NonNullable<NonNullable<ContractExample["fixtures"]>["http"]> = [];
@@ -103,7 +105,7 @@ async function run(id: string, example: ContractExample): Promise<{ output: unkn
     maxResponseBytes: 1 << 20,
     opened: new Map(),
   };
-  const module = await WebAssembly.compile(await readFile(join(distDir, `${id}.wasm`)));
+  const module = new NodeModule(await readFile(join(distDir, `${id}.wasm`)));
   const result = await runComponent(
     module,
     JSON.stringify({ config: example.config }),
