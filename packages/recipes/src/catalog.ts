@@ -1,5 +1,5 @@
 import data from "../generated/catalog.json";
-import type { Recipe } from "./schema.js";
+import type { Recipe } from "./types.js";
 
 /** The built catalogue: validated and resolved at build time, so loading it needs neither yaml nor zod. */
 export interface CatalogData {

@@ -1,17 +1,6 @@
 export { builtinBases, type CatalogData, getRecipe, loadCatalog } from "./catalog.js";
 export { RecipeError } from "./errors.js";
 export { parseRecipe, parseRecipes } from "./parse.js";
-export type {
-  AwsSigV4Spec,
-  InjectSpec,
-  OAuth2Spec,
-  PrimitiveName,
-  Recipe,
-  RecipeInput,
-  RequiredSecretSpec,
-  ServiceAccountSpec,
-  TestRequestSpec,
-} from "./schema.js";
 export {
   findExprs,
   hasExpr,
@@ -24,3 +13,14 @@ export {
   type TemplateExpr,
   type TemplateValues,
 } from "./template.js";
+export type {
+  AwsSigV4Spec,
+  HttpMethod,
+  InjectSpec,
+  OAuth2Spec,
+  PrimitiveName,
+  Recipe,
+  RequiredSecretSpec,
+  ServiceAccountSpec,
+  TestRequestSpec,
+} from "./types.js";

@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import { RecipeError } from "./errors.js";
-import { type Recipe, RecipeFileSchema, RecipeSchema } from "./schema.js";
+import { RecipeFileSchema, RecipeSchema } from "./schema.js";
 import { findExprs, parseExpr } from "./template.js";
+import type { Recipe } from "./types.js";
 
 /** One recipe file's text, named by its path (used in every error). */
 export interface RecipeSource {

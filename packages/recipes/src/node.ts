@@ -1,7 +1,7 @@
 import type { RecipeSource } from "./loader.js";
 import { parseRecipes } from "./parse.js";
 import { readRecipeDir } from "./read-dir.js";
-import type { Recipe } from "./schema.js";
+import type { Recipe } from "./types.js";
 
 /**
  * Loads user recipes from directories, in order: a later directory overrides an earlier one, and all of

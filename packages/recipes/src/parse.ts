@@ -1,6 +1,6 @@
 import { builtinBases } from "./catalog.js";
 import type { RecipeSource } from "./loader.js";
-import type { Recipe } from "./schema.js";
+import type { Recipe } from "./types.js";
 
 /**
  * Parses and validates recipe files (YAML), resolving `extends` against each other and the built-in

@@ -238,12 +238,4 @@ export const RecipeFileSchema = z
   })
   .strict();
 
-export type Recipe = z.infer<typeof RecipeSchema>;
-export type RecipeInput = z.input<typeof RecipeSchema>;
-export type PrimitiveName = z.infer<typeof Primitive>;
-export type RequiredSecretSpec = z.infer<typeof RequiredSecret>;
-export type InjectSpec = z.infer<typeof Inject>;
-export type TestRequestSpec = z.infer<typeof TestRequest>;
-export type OAuth2Spec = z.infer<typeof OAuth2>;
-export type ServiceAccountSpec = z.infer<typeof ServiceAccount>;
-export type AwsSigV4Spec = z.infer<typeof AwsSigV4>;
+export type RecipeFile = z.input<typeof RecipeFileSchema>;

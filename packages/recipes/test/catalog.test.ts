@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseRecipeSource, type RawRecipe, type ResolvedSet, resolveRecipes } from "../src/loader.js";
 import { readRecipeDir } from "../src/read-dir.js";
-import type { PrimitiveName, Recipe } from "../src/schema.js";
 import { findExprs } from "../src/template.js";
+import type { PrimitiveName, Recipe } from "../src/types.js";
 
 const pkg = join(__dirname, "..");
 const recipesDir = join(pkg, "recipes");

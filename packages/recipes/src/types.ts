@@ -1,0 +1,95 @@
+/**
+ * The recipe types, written out so that the published declarations need no zod. They are checked against
+ * `z.infer` of the schema in src/schema-types.check.ts: the zod schema stays the single source of truth, and
+ * any drift between the two fails `tsc`.
+ */
+
+export type PrimitiveName = "static_key" | "oauth2" | "service_account" | "aws_sigv4";
+export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface RequiredSecretSpec {
+  key: string;
+  label: string;
+  help_url?: string | undefined;
+  description?: string | undefined;
+  env?: string | string[] | undefined;
+  sensitive: boolean;
+  optional: boolean;
+  default?: string | undefined;
+  pattern?: string | undefined;
+  format: "string" | "json";
+}
+
+export interface InjectSpec {
+  header?: Record<string, string> | undefined;
+  query?: Record<string, string> | undefined;
+  path_prefix?: string | undefined;
+}
+
+export interface TestRequestSpec {
+  method: HttpMethod;
+  path: string;
+  headers?: Record<string, string> | undefined;
+  json?: unknown;
+  expect_status: number | number[];
+}
+
+export interface OAuth2Spec {
+  grant: "authorization_code" | "client_credentials";
+  authorize_url?: string | undefined;
+  token_url: string;
+  revoke_url?: string | undefined;
+  revoke_style?: "rfc7009" | "bearer" | undefined;
+  device_url?: string | undefined;
+  userinfo_url?: string | undefined;
+  scopes: string[];
+  scope_separator: string;
+  token_auth_method: "client_secret_basic" | "client_secret_post" | "none";
+  body_format: "form" | "json";
+  authorization_params: Record<string, string>;
+  token_params: Record<string, string>;
+  refresh_params: Record<string, string>;
+  pkce: "S256" | "none";
+  client: "broker" | "byo";
+  redirect?:
+    | { host: "127.0.0.1" | "localhost" | "[::1]"; port?: number | undefined; path: string }
+    | undefined;
+  access_token_path?: string | undefined;
+  inject?: InjectSpec | undefined;
+}
+
+export interface ServiceAccountSpec {
+  kind: "google_jwt" | "jwt_bearer";
+  token_url: string;
+  scopes: string[];
+  scope_separator: string;
+  audience?: string | undefined;
+  key_secret: string;
+  subject?: string | undefined;
+  inject?: InjectSpec | undefined;
+}
+
+export interface AwsSigV4Spec {
+  service: string;
+  region: string;
+}
+
+/** A complete recipe, after `extends` is resolved and defaults are applied. */
+export interface Recipe {
+  $schema?: string | undefined;
+  id: string;
+  extends?: string | undefined;
+  display_name: string;
+  description?: string | undefined;
+  docs_url: string;
+  categories: string[];
+  primitive: PrimitiveName;
+  base_url: string;
+  hosts: string[];
+  required_secrets: RequiredSecretSpec[];
+  inject?: InjectSpec | undefined;
+  oauth2?: OAuth2Spec | undefined;
+  service_account?: ServiceAccountSpec | undefined;
+  aws_sigv4?: AwsSigV4Spec | undefined;
+  test?: TestRequestSpec | undefined;
+}
