@@ -25,8 +25,8 @@ export async function workflowFromStored(c: AppContext, store: Store, name: stri
 }
 
 /**
- * Starts a run: stores it as running, and returns a promise of the finished execution (stored again at
- * the end and after every node, so GET /executions/:id shows progress).
+ * Starts a run: stores it as running, and returns a promise of the finished execution, stored again at the
+ * end (and after every node with `progress`, for background runs whose GET /executions/:id shows progress).
  */
 export async function runStored(
   c: AppContext,
@@ -34,6 +34,7 @@ export async function runStored(
   graph: WorkflowGraph,
   input: unknown,
   id: string,
+  opts: { progress: boolean },
 ): Promise<{ started: Execution; done: Promise<Execution> }> {
   const limits = effectiveLimits(workerLimits(c.env.ARCRUN_LIMITS), graph.limits);
   const started: Execution = {
@@ -66,7 +67,9 @@ export async function runStored(
     },
     limits,
     id,
-    (progress) => store.putExecution({ ...progress, started_at: started.started_at }),
+    opts.progress
+      ? (progress) => store.putExecution({ ...progress, started_at: started.started_at })
+      : undefined,
   ).then(async (execution) => {
     await store.putExecution(execution);
     return execution;

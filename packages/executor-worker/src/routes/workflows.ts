@@ -61,7 +61,7 @@ workflowRoutes.post("/webhooks/named/:name/trigger", async (c) => {
     const graph = await workflowFromStored(c, store, c.req.param("name"));
     const input = await readInput(c);
     const id = crypto.randomUUID();
-    const { started, done } = await runStored(c, store, graph, input, id);
+    const { started, done } = await runStored(c, store, graph, input, id, { progress: true });
     c.executionCtx.waitUntil(done);
     return c.json({ execution_id: id, status: started.status, status_url: `/executions/${id}` }, 202);
   } catch (err) {
@@ -76,7 +76,7 @@ workflowRoutes.post("/webhooks/named/:name/query", async (c) => {
     const graph = await workflowFromStored(c, store, c.req.param("name"));
     const input = await readInput(c);
     const id = crypto.randomUUID();
-    const { done } = await runStored(c, store, graph, input, id);
+    const { done } = await runStored(c, store, graph, input, id, { progress: false });
     const execution = await done;
     if (execution.status === "failed") {
       return c.json(

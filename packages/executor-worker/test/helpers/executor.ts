@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { bundleWorker, packageRoot } from "../../scripts/bundle.js";
@@ -21,6 +22,7 @@ export async function startExecutor(bindings: Record<string, string>): Promise<L
   const mf = new Miniflare({
     modules: true,
     scriptPath,
+    modulesRoot: outdir,
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-01",
     kvNamespaces: ["ARCRUN_KV"],
@@ -45,6 +47,7 @@ export async function startExecutor(bindings: Record<string, string>): Promise<L
     },
     async dispose() {
       await mf.dispose();
+      await rm(outdir, { recursive: true, force: true });
     },
   };
 }
