@@ -1,3 +1,4 @@
+import { parse } from "yaml";
 import type { z } from "zod";
 import { RecipeError } from "./errors.js";
 import { RecipeFileSchema, RecipeSchema } from "./schema.js";
@@ -51,7 +52,6 @@ function fromZod(file: string, error: z.ZodError): RecipeError {
 
 /** Parses YAML text into a raw recipe object; the shape is checked, `extends` is not resolved yet. */
 export async function parseRecipeSource(source: RecipeSource): Promise<RawRecipe> {
-  const { parse } = await import("yaml");
   let data: unknown;
   try {
     data = parse(source.text, { prettyErrors: true, uniqueKeys: true });

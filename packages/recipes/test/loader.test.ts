@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { recipeJsonSchema } from "../scripts/build-catalog.js";
 import { RecipeError } from "../src/errors.js";
@@ -393,6 +394,28 @@ describe("built catalogue", () => {
     expect([...seen].filter(heavy)).toEqual([]);
     // parseRecipe still reaches them, lazily.
     expect([...seen].some((f) => /import\(["']\.\/loader-/.test(readFileSync(f, "utf8")))).toBe(true);
+  });
+
+  it.each([
+    ["CJS", "dist/index.cjs"],
+    ["ESM", "dist/index.js"],
+  ])("the %s build parses a user recipe and reports a bad one", (_format, entry) => {
+    const url = JSON.stringify(pathToFileURL(join(pkg, entry)).href);
+    const out = execFileSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const m = await import(${url});
+         const ok = await m.parseRecipe("id: x\\nextends: notion\\nbase_url: http://127.0.0.1:9/v1\\nhosts: [127.0.0.1]\\n", "x.yaml");
+         const bad = await m.parseRecipe("id: y\\ncolour: 1\\n", "y.yaml").then(() => "accepted", (e) => e.message);
+         console.log(JSON.stringify({ id: ok.id, base: ok.base_url, bad }));`,
+      ],
+      { encoding: "utf8" },
+    );
+    const r = JSON.parse(out);
+    expect(r).toMatchObject({ id: "x", base: "http://127.0.0.1:9/v1" });
+    expect(r.bad).toContain('y.yaml: no key "colour"');
   });
 
   it("recipe.schema.json is up to date with the zod schema", () => {
