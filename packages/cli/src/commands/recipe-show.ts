@@ -2,7 +2,6 @@ import type { Recipe } from "@arcrun/recipes";
 import type { CommandSpec, Parsed } from "../internal/args.js";
 import type { Context } from "../internal/context.js";
 import { EXIT_OK } from "../internal/errors.js";
-import { findRecipe } from "../internal/recipes.js";
 
 export const spec: CommandSpec = {
   name: "recipe show",
@@ -51,7 +50,7 @@ function human(r: Recipe): string[] {
 
 export async function run(ctx: Context, args: Parsed): Promise<number> {
   const id = args.positionals[0] ?? "";
-  const recipe = await findRecipe(ctx.ui.env, id);
+  const recipe = await (await ctx.api()).recipe(id);
   if (ctx.json) ctx.ui.json(recipe);
   else for (const line of human(recipe)) ctx.ui.out(line);
   return EXIT_OK;

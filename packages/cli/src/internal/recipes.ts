@@ -1,6 +1,5 @@
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
-import type { Recipe } from "@arcrun/recipes";
 import { CliError } from "./errors.js";
 import { suggest } from "./suggest.js";
 
@@ -17,15 +16,6 @@ export function recipeDirs(env: Env): string[] {
   return [join(arcrunHome(env), "recipes"), ...extra];
 }
 
-/** Built-in recipes overridden and extended by user recipes (yaml and zod load only if there are any). */
-export async function allRecipes(env: Env): Promise<Recipe[]> {
-  const { loadCatalog } = await import("@arcrun/recipes");
-  const { loadRecipeDirs } = await import("@arcrun/recipes/node");
-  const byId = new Map<string, Recipe>(loadCatalog().map((r) => [r.id, r]));
-  for (const r of await loadRecipeDirs(recipeDirs(env))) byId.set(r.id, r);
-  return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
-}
-
 export function unknownService(id: string, known: Iterable<string>): CliError {
   const near = suggest(id, known);
   return new CliError(
@@ -33,15 +23,4 @@ export function unknownService(id: string, known: Iterable<string>): CliError {
     `unknown service "${id}"${near.length > 0 ? ` (did you mean: ${near.join(", ")}?)` : ""}`,
     "run: arcrun list   (or add a recipe in $ARCRUN_HOME/recipes/)",
   );
-}
-
-export async function findRecipe(env: Env, id: string): Promise<Recipe> {
-  const recipes = await allRecipes(env);
-  const recipe = recipes.find((r) => r.id === id);
-  if (!recipe)
-    throw unknownService(
-      id,
-      recipes.map((r) => r.id),
-    );
-  return recipe;
 }
