@@ -160,7 +160,8 @@ export async function run({ runs = 60, nodeCalls = 300, rounds = 3 } = {}) {
 
 /** The bench/run.mjs figure-module shape: `{ <figure>, details }`. */
 export async function measure(options = {}) {
-  return run(options.quick ? { runs: 15, nodeCalls: 100, rounds: 2 } : {});
+  // bench/run.mjs --quick passes small counts (runs, rounds); scale down the same way.
+  return run(options.runs !== undefined ? { runs: 15, nodeCalls: 100, rounds: 2 } : {});
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
