@@ -24,6 +24,8 @@ export async function bundleWorker(entry: string, outdir: string): Promise<strin
     loader: { ".wasm": "copy" },
     assetNames: "[name]-[hash]",
     logLevel: "warning",
+    // @arcrun/recipes imports a shared chunk for its types only; esbuild rightly drops it.
+    logOverride: { "ignored-bare-import": "silent" },
     legalComments: "none",
   });
   return join(outdir, "index.js");
