@@ -11,9 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const root = join(__dirname, "..", "..");
-const readme = readFileSync(join(root, "README.md"), "utf8");
-const blocks = (lang: string) =>
-  Array.from(readme.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, "g")), (m) => m[1] ?? "");
+const docBlocks = (file: string, lang: string) =>
+  Array.from(
+    readFileSync(join(root, file), "utf8").matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, "g")),
+    (m) => m[1] ?? "",
+  );
+const blocks = (lang: string) => docBlocks("README.md", lang);
 
 const TOKEN = "secret_readme_quickstart_token";
 let server: Server;
@@ -64,9 +67,9 @@ describe("README", () => {
     expect(stdout + stderr).not.toContain(TOKEN);
   });
 
-  it("every TypeScript block type-checks against the built packages", async () => {
-    const ts = blocks("ts");
-    expect(ts.length).toBeGreaterThanOrEqual(2);
+  it("every TypeScript block of README.md and AGENTS.md type-checks against the built packages", async () => {
+    const ts = [...blocks("ts"), ...docBlocks("AGENTS.md", "ts")];
+    expect(ts.length).toBeGreaterThanOrEqual(4);
     ts.forEach((code, i) => {
       writeFileSync(join(scratch, `block-${i}.ts`), `${code}\nexport {};\n`);
     });
