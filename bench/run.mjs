@@ -27,13 +27,17 @@ export const FIGURES = {
     keys: ["executor_per_node_overhead_ms", "executor_workflow_p50_ms"],
     load: () => import("./executor.mjs"),
   },
-  // Later: "refresh" -> refresh_requests_for_1000_concurrent_calls.
+  refresh: {
+    keys: ["refresh_requests_for_1000_concurrent_calls"],
+    load: () => import("./refresh.mjs"),
+  },
 };
 
 export const TARGETS = {
   client_vs_undici_throughput_ratio: ">= 0.95",
   cold_start_vs_google_auth_library_ratio: "< 1",
   install_size_vs_google_auth_library_ratio: "<= 0.333",
+  refresh_requests_for_1000_concurrent_calls: "== 1",
 };
 
 /** Runs the selected figures; a figure that fails yields nulls and its error, the others still run. */
