@@ -4,6 +4,8 @@ import { UsageError } from "./errors.js";
 export interface OptionSpec {
   type: "string" | "boolean";
   short?: string;
+  /** The option may be given more than once; its value is then a list (read it with `list`). */
+  multiple?: boolean;
   /** Shown in --help, e.g. "<name>". */
   arg?: string;
   description: string;
@@ -22,17 +24,21 @@ export interface CommandSpec {
 }
 
 export interface Parsed {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   positionals: string[];
 }
 
 /** Parses argv against a spec with node:util parseArgs (strict); every mistake is a UsageError (exit 2). */
 export function parse(spec: CommandSpec, argv: readonly string[]): Parsed {
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
+  const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {
     help: { type: "boolean", short: "h" },
   };
   for (const [name, o] of Object.entries(spec.options)) {
-    options[name] = o.short === undefined ? { type: o.type } : { type: o.type, short: o.short };
+    options[name] = {
+      type: o.type,
+      ...(o.short === undefined ? {} : { short: o.short }),
+      ...(o.multiple ? { multiple: true } : {}),
+    };
   }
   let result: ReturnType<typeof parseArgs>;
   try {
@@ -91,6 +97,13 @@ export function helpText(spec: CommandSpec): string {
 export function str(p: Parsed, name: string): string | undefined {
   const v = p.values[name];
   return typeof v === "string" ? v : undefined;
+}
+
+/** Every value of an option declared with `multiple` (empty when not given). */
+export function list(p: Parsed, name: string): string[] {
+  const v = p.values[name];
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === "string");
 }
 
 export function bool(p: Parsed, name: string): boolean {
