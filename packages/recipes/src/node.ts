@@ -16,3 +16,12 @@ export async function loadRecipeDirs(dirs: readonly string[]): Promise<Recipe[]>
 
 export type { RecipeSource } from "./loader.js";
 export { readRecipeDir } from "./read-dir.js";
+
+/**
+ * Parses a YAML document (for `$ARCRUN_HOME/config.yaml`) with the yaml parser this package bundles, so
+ * arcrun-auth needs no yaml dependency of its own. The parser loads on the first call.
+ */
+export async function parseYaml(text: string): Promise<unknown> {
+  const { parse } = await import("yaml");
+  return parse(text) as unknown;
+}

@@ -30,7 +30,9 @@ export const RequiredSecret = z
     env: z
       .union([z.string(), z.array(z.string())])
       .optional()
-      .describe("Extra environment variable names read before ARCRUN_<SERVICE>_<KEY> (e.g. OPENAI_API_KEY)."),
+      .describe(
+        "Extra environment variable names read after ARCRUN_<SERVICE>_<KEY>, which wins (e.g. OPENAI_API_KEY).",
+      ),
     sensitive: z
       .boolean()
       .default(true)

@@ -3,10 +3,10 @@
  * `$ARCRUN_HOME/config.yaml`. There is no built-in default: a broker holds OAuth client secrets, so the user
  * chooses whose broker to trust (docs/broker.md says how to run one).
  */
-import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { ArcrunError } from "../../errors.js";
+import { readConfigFile } from "../config-file.js";
 import { isRecord } from "../oauth/endpoint.js";
 
 export interface BrokerUrlSource {
@@ -56,27 +56,14 @@ export function parseBrokerUrl(text: string, where: string, service?: string): U
 }
 
 async function configBrokerUrl(home: string): Promise<string | undefined> {
-  const file = join(home, "config.yaml");
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new ArcrunError("ERR_STORE_UNAVAILABLE", `cannot read ${file}; check its permissions`, {
-      cause: err,
-    });
-  }
-  const { parse } = await import("yaml");
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (cause) {
-    throw new ArcrunError("ERR_INVALID_OPTION", `${file} is not valid YAML; fix it or remove it`, { cause });
-  }
+  const doc = await readConfigFile(home);
   const value = isRecord(doc) ? doc.broker_url : undefined;
   if (value === undefined || value === null || value === "") return undefined;
   if (typeof value !== "string") {
-    throw new ArcrunError("ERR_BROKER", `broker_url in ${file} is not a string; set it to your broker's URL`);
+    throw new ArcrunError(
+      "ERR_BROKER",
+      `broker_url in ${join(home, "config.yaml")} is not a string; set it to your broker's URL`,
+    );
   }
   return value;
 }

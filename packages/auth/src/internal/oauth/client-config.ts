@@ -2,9 +2,9 @@
  * Bring-your-own OAuth clients: `clients.<service>.client_id/client_secret` in `$ARCRUN_HOME/config.yaml`,
  * or `ARCRUN_<SERVICE>_CLIENT_ID` / `ARCRUN_<SERVICE>_CLIENT_SECRET`. The environment wins over the file.
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ArcrunError } from "../../errors.js";
+import { readConfigFile } from "../config-file.js";
 import { isRecord, type OAuthClient, type TokenAuthMethod } from "./endpoint.js";
 
 export interface ByoClientSource {
@@ -21,23 +21,7 @@ export function envName(service: string): string {
 }
 
 async function readConfigClient(home: string, service: string): Promise<Record<string, unknown> | undefined> {
-  const file = join(home, "config.yaml");
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new ArcrunError("ERR_STORE_UNAVAILABLE", `cannot read ${file}; check its permissions`, {
-      cause: err,
-    });
-  }
-  const { parse } = await import("yaml");
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (cause) {
-    throw new ArcrunError("ERR_INVALID_OPTION", `${file} is not valid YAML; fix it or remove it`, { cause });
-  }
+  const doc = await readConfigFile(home);
   const clients = isRecord(doc) ? doc.clients : undefined;
   const entry = isRecord(clients) ? clients[service] : undefined;
   return isRecord(entry) ? entry : undefined;

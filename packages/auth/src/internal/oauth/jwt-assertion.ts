@@ -1,5 +1,6 @@
 /**
- * JWT bearer assertions for service accounts (RFC 7523), signed RS256 with jose (loaded only here).
+ * JWT bearer assertions for service accounts (RFC 7523), signed RS256 (RSASSA-PKCS1-v1_5 with SHA-256) with
+ * WebCrypto: a compact JWS (RFC 7515 section 7.1) needs no library.
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
  */
 import { ArcrunError } from "../../errors.js";
@@ -52,10 +53,25 @@ export interface AssertionClaims {
   nowMs: number;
 }
 
+/** base64url without padding (RFC 7515 section 2). */
+function base64url(data: Uint8Array | string): string {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  return Buffer.from(bytes).toString("base64url");
+}
+
+/** The DER bytes of a PKCS#8 PEM ("BEGIN PRIVATE KEY"); undefined for anything else (PKCS#1, certificates). */
+function pkcs8Der(pem: string): Uint8Array | undefined {
+  const m = /-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END PRIVATE KEY-----/.exec(pem);
+  if (!m?.[1]) return undefined;
+  const der = Buffer.from(m[1].replace(/\s+/g, ""), "base64");
+  return der.length > 0 ? new Uint8Array(der) : undefined;
+}
+
 /**
  * Signs an RS256 assertion: `iss`, `aud` (the token URL unless the recipe says otherwise), `iat`, `exp`
  * (<= 1 h later), optional `scope` and `sub` (domain-wide delegation), a fresh `jti`.
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc7518#section-3.3 (RS256)
  */
 export async function signAssertion(
   pem: string,
@@ -63,28 +79,33 @@ export async function signAssertion(
   claims: AssertionClaims,
   service: string,
 ): Promise<string> {
-  const { importPKCS8, SignJWT } = await import("jose");
-  let key: Awaited<ReturnType<typeof importPKCS8>>;
-  try {
-    key = await importPKCS8(pem.replace(/\\n/g, "\n"), "RS256");
-  } catch (cause) {
+  const der = pkcs8Der(pem.replace(/\\n/g, "\n"));
+  let key: Awaited<ReturnType<typeof crypto.subtle.importKey>> | undefined;
+  if (der) {
+    key = await crypto.subtle
+      .importKey("pkcs8", der, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"])
+      .catch(() => undefined);
+  }
+  if (!key) {
     throw new ArcrunError(
       "ERR_INVALID_SECRET",
       `${service}: the service account private key is not a PKCS#8 RSA key; download a new JSON key and run: arcrun setup ${service} --via service_account`,
-      { service, cause },
+      { service },
     );
   }
   const iat = Math.floor(claims.nowMs / 1000);
   const lifetime = Math.min(3600, Math.max(60, claims.lifetimeSeconds ?? 3600));
-  const payload: Record<string, string> = {};
+  const header = { alg: "RS256", typ: "JWT", ...(keyId ? { kid: keyId } : {}) };
+  const payload: Record<string, string | number> = {
+    iss: claims.issuer,
+    aud: claims.audience,
+    iat,
+    exp: iat + lifetime,
+    jti: crypto.randomUUID(),
+  };
   if (claims.scope) payload.scope = claims.scope;
-  const jwt = new SignJWT(payload)
-    .setProtectedHeader({ alg: "RS256", typ: "JWT", ...(keyId ? { kid: keyId } : {}) })
-    .setIssuer(claims.issuer)
-    .setAudience(claims.audience)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + lifetime)
-    .setJti(crypto.randomUUID());
-  if (claims.subject) jwt.setSubject(claims.subject);
-  return jwt.sign(key);
+  if (claims.subject) payload.sub = claims.subject;
+  const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
+  const signature = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, new TextEncoder().encode(input));
+  return `${input}.${base64url(new Uint8Array(signature))}`;
 }
