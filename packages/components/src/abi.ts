@@ -25,6 +25,11 @@ export const HOST_FUNCTIONS = [
   "kv_put",
   "crypto_decrypt",
   "crypto_sign_rs256",
+  "crypto_digest",
+  "crypto_hmac",
+  "crypto_seal",
+  "crypto_open",
+  "sleep",
 ] as const;
 
 export type HostFunctionName = (typeof HOST_FUNCTIONS)[number];

@@ -13,7 +13,8 @@ import {
   secretValues,
   tokenCacheKey,
 } from "./credentials.js";
-import type { HostFunctions, HostReply } from "./runtime.js";
+import { cryptoDigest, cryptoHmac, cryptoOpen, cryptoSeal, sleep } from "./platform.js";
+import type { HostCall, HostFunctions, HostReply } from "./runtime.js";
 
 /** What the host functions of one execution see: one tenant, its KV view, the executor's key. */
 export interface HostContext {
@@ -316,11 +317,16 @@ async function cryptoSignRs256(ctx: HostContext, input: Record<string, unknown>)
   }
 }
 
+const NO_DEADLINE: HostCall = { deadline: Number.POSITIVE_INFINITY, deadlineCode: "ERR_LIMIT_NODE_TIME" };
+
 /** The `u6u` functions for one execution: every call counted, every input checked, errors as replies. */
 export function createHostFunctions(ctx: HostContext): HostFunctions {
   const wrap =
-    (name: string, fn: (ctx: HostContext, input: Record<string, unknown>) => Promise<HostReply>) =>
-    async (raw: string): Promise<HostReply> => {
+    (
+      name: string,
+      fn: (ctx: HostContext, input: Record<string, unknown>, call: HostCall) => Promise<HostReply>,
+    ) =>
+    async (raw: string, call: HostCall = NO_DEADLINE): Promise<HostReply> => {
       countCall(ctx, name);
       let input: Record<string, unknown>;
       try {
@@ -329,7 +335,7 @@ export function createHostFunctions(ctx: HostContext): HostFunctions {
         return failed("ERR_BAD_REQUEST", `${name} expects a JSON object`);
       }
       try {
-        return await fn(ctx, input);
+        return await fn(ctx, input, call);
       } catch (err) {
         if (err instanceof ExecutorError && err.code.startsWith("ERR_LIMIT_")) throw err;
         if (err instanceof ExecutorError) return failed(err.code, err.message);
@@ -342,5 +348,10 @@ export function createHostFunctions(ctx: HostContext): HostFunctions {
     kv_put: wrap("kv_put", kvPut),
     crypto_decrypt: wrap("crypto_decrypt", cryptoDecrypt),
     crypto_sign_rs256: wrap("crypto_sign_rs256", cryptoSignRs256),
+    crypto_digest: wrap("crypto_digest", cryptoDigest),
+    crypto_hmac: wrap("crypto_hmac", cryptoHmac),
+    crypto_seal: wrap("crypto_seal", cryptoSeal),
+    crypto_open: wrap("crypto_open", cryptoOpen),
+    sleep: wrap("sleep", sleep),
   };
 }

@@ -13,7 +13,13 @@ export interface HostReply {
   body: string;
 }
 
-export type HostFunctions = Record<HostFunctionName, (input: string) => Promise<HostReply>>;
+/** What a host call knows of its node: when it must be done (a sleep refuses to wait past it). */
+export interface HostCall {
+  deadline: number;
+  deadlineCode: "ERR_LIMIT_NODE_TIME" | "ERR_LIMIT_RUN_TIME";
+}
+
+export type HostFunctions = Record<HostFunctionName, (input: string, call?: HostCall) => Promise<HostReply>>;
 
 export interface RunLimits {
   /** Checkpoints (function entries and loop headers, counted by the metering hook) a run may pass. */
@@ -145,7 +151,10 @@ export async function runComponent(
 
   const call = (name: HostFunctionName, input: string): Promise<HostReply> => {
     hostCalls++;
-    return withDeadline(host[name](input), limits);
+    return withDeadline(
+      host[name](input, { deadline: limits.deadline, deadlineCode: limits.deadlineCode }),
+      limits,
+    );
   };
 
   const native = opts.forceAsyncify ? undefined : jspi();

@@ -41,6 +41,11 @@ function host(overrides: Partial<HostFunctions> = {}): HostFunctions & { calls: 
     kv_put: reply("kv_put"),
     crypto_decrypt: reply("crypto_decrypt"),
     crypto_sign_rs256: reply("crypto_sign_rs256"),
+    crypto_digest: reply("crypto_digest"),
+    crypto_hmac: reply("crypto_hmac"),
+    crypto_seal: reply("crypto_seal"),
+    crypto_open: reply("crypto_open"),
+    sleep: reply("sleep"),
     ...overrides,
   };
 }
