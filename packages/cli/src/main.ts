@@ -55,6 +55,42 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "Check a recipe file; errors name the file and key path",
     load: () => import("./commands/recipe-validate.js"),
   },
+  "workflow validate": {
+    summary: "Check a workflow file; errors name the line and node",
+    load: () => import("./commands/executor/workflow-validate.js"),
+  },
+  "workflow push": {
+    summary: "Register or replace a workflow on the executor",
+    load: () => import("./commands/executor/workflow-push.js"),
+  },
+  "workflow run": {
+    summary: "Run a workflow with live per-node progress; print its output",
+    load: () => import("./commands/executor/workflow-run.js"),
+  },
+  "workflow list": {
+    summary: "The executor's workflows and their last run",
+    load: () => import("./commands/executor/workflow-list.js"),
+  },
+  "workflow logs": {
+    summary: "Recent executions of a workflow and their traces",
+    load: () => import("./commands/executor/workflow-logs.js"),
+  },
+  "creds push": {
+    summary: "Encrypt a credential locally and store it on the executor",
+    load: () => import("./commands/executor/creds-push.js"),
+  },
+  "creds list": {
+    summary: "The executor's credentials (names and metadata only)",
+    load: () => import("./commands/executor/creds-list.js"),
+  },
+  components: {
+    summary: "The executor's components and their contracts",
+    load: () => import("./commands/executor/components.js"),
+  },
+  init: {
+    summary: "Deploy your own executor and broker (--self-hosted [--dry-run])",
+    load: () => import("./commands/executor/init.js"),
+  },
 };
 
 function version(): string {

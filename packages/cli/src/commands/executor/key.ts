@@ -1,0 +1,110 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CliError } from "../../internal/errors.js";
+import { isLoopback } from "../../internal/executor-client.js";
+
+export interface ExecutorKey {
+  /** base64 of 32 bytes: the executor's ENCRYPTION_KEY. */
+  key: string;
+  /** Where it came from, for messages (never the key itself). */
+  source: string;
+}
+
+const DEV_VARS = join("packages", "executor-worker", ".dev.vars");
+
+/** Directories from `start` up to the root. */
+function* upwards(start: string): Generator<string> {
+  let dir = resolve(start);
+  for (;;) {
+    yield dir;
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
+
+/** The local executor's .dev.vars: in the checkout around the current directory, or around this CLI. */
+export function findDevVars(cwd: string): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const start of [cwd, here]) {
+    for (const dir of upwards(start)) {
+      const p = join(dir, DEV_VARS);
+      if (existsSync(p)) return p;
+    }
+  }
+  return undefined;
+}
+
+function checked(key: string, source: string): ExecutorKey {
+  const bytes = /^[A-Za-z0-9+/_-]+=*$/.test(key) ? Buffer.from(key, "base64") : Buffer.alloc(0);
+  if (bytes.length !== 32) {
+    throw new CliError(
+      "ERR_EXECUTOR_KEY",
+      `the executor key from ${source} is not base64 of 32 bytes`,
+      "use the executor's ENCRYPTION_KEY exactly as it was set (wrangler secret put ENCRYPTION_KEY)",
+    );
+  }
+  return { key, source };
+}
+
+async function fromFile(path: string, source: string): Promise<ExecutorKey> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new CliError(
+      "ERR_FILE",
+      `cannot read the executor key file ${path}`,
+      "check the path and run again",
+    );
+  }
+  // A dotenv file (.dev.vars) or a file holding only the key.
+  const line = /^\s*ENCRYPTION_KEY\s*=\s*["']?([^"'\s]+)["']?\s*$/m.exec(text)?.[1];
+  const key = line ?? (/^\s*[A-Za-z0-9+/_-]+=*\s*$/.test(text) ? text.trim() : undefined);
+  if (!key) {
+    throw new CliError(
+      "ERR_EXECUTOR_KEY",
+      `${path} holds no ENCRYPTION_KEY`,
+      "give a file with ENCRYPTION_KEY=<base64> or only the key, or set ARCRUN_EXECUTOR_KEY",
+    );
+  }
+  return checked(key, source);
+}
+
+/**
+ * The executor's ENCRYPTION_KEY, which credentials are encrypted with before they leave this machine. Never
+ * from argv (it would show in `ps` and the shell history): `--key-file`, then ARCRUN_EXECUTOR_KEY, then for
+ * an executor on this machine the .dev.vars that `pnpm start` wrote, else $ARCRUN_HOME/executor.key (written
+ * by `arcrun init --self-hosted`).
+ */
+export async function executorKey(
+  env: Readonly<Record<string, string | undefined>>,
+  executorUrl: string,
+  keyFile: string | undefined,
+  cwd = process.cwd(),
+): Promise<ExecutorKey> {
+  if (keyFile !== undefined) return fromFile(keyFile, keyFile);
+  const fromEnv = env.ARCRUN_EXECUTOR_KEY?.trim();
+  if (fromEnv) return checked(fromEnv, "ARCRUN_EXECUTOR_KEY");
+  if (isLoopback(executorUrl)) {
+    const devVars = findDevVars(cwd);
+    if (devVars) return fromFile(devVars, devVars);
+    throw new CliError(
+      "ERR_EXECUTOR_KEY",
+      `no key for the local executor at ${executorUrl}: ARCRUN_EXECUTOR_KEY is unset and no ${DEV_VARS} was found`,
+      "start the executor once (pnpm start) from the arcrun checkout, or set ARCRUN_EXECUTOR_KEY",
+    );
+  }
+  // Where `arcrun init --self-hosted` keeps the key of the executor it deployed.
+  const home = env.ARCRUN_HOME ?? join(env.HOME ?? homedir(), ".arcrun");
+  const initKey = join(home, "executor.key");
+  if (existsSync(initKey)) return fromFile(initKey, initKey);
+  throw new CliError(
+    "ERR_EXECUTOR_KEY",
+    `no key for the executor at ${executorUrl}: credentials are encrypted here with its ENCRYPTION_KEY`,
+    "set ARCRUN_EXECUTOR_KEY to it, or pass --key-file <file>",
+  );
+}

@@ -1,0 +1,298 @@
+import { CliError } from "./errors.js";
+
+/** The local executor that `pnpm start` (and `pnpm --filter executor-worker dev`) runs. */
+export const DEFAULT_EXECUTOR_URL = "http://127.0.0.1:8788";
+
+export interface ExecutorTarget {
+  /** Without a trailing slash. */
+  url: string;
+  urlSource: "ARCRUN_EXECUTOR_URL" | "default";
+  /** Sent as X-Arcrun-API-Key; unset talks to a single-tenant executor that has no ARCRUN_API_KEY. */
+  apiKey: string | undefined;
+}
+
+/** Where the commands send their requests: ARCRUN_EXECUTOR_URL (default the local one) as ARCRUN_API_KEY. */
+export function executorTarget(env: Readonly<Record<string, string | undefined>>): ExecutorTarget {
+  const raw = env.ARCRUN_EXECUTOR_URL?.trim();
+  let url = DEFAULT_EXECUTOR_URL;
+  if (raw) {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new CliError(
+        "ERR_INVALID_INPUT",
+        `ARCRUN_EXECUTOR_URL is not a URL: "${raw}"`,
+        `set it to the executor's address, e.g. ${DEFAULT_EXECUTOR_URL}`,
+      );
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+      throw new CliError(
+        "ERR_INVALID_INPUT",
+        `ARCRUN_EXECUTOR_URL must be http(s), got "${parsed.protocol}"`,
+        `set it to the executor's address, e.g. ${DEFAULT_EXECUTOR_URL}`,
+      );
+    }
+    url = raw.replace(/\/+$/, "");
+  }
+  const apiKey = env.ARCRUN_API_KEY?.trim() || undefined;
+  return { url, urlSource: raw ? "ARCRUN_EXECUTOR_URL" : "default", apiKey };
+}
+
+/** True for 127.0.0.1, ::1 and localhost: an executor on this machine (its .dev.vars may be readable). */
+export function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
+}
+
+/** One problem of a workflow, with its line and node where the executor knows them. */
+export interface WorkflowIssue {
+  message: string;
+  line?: number;
+  node?: string;
+}
+
+/** An error the executor answered with (`{ error: { code, message, issues? } }`); its code is the executor's. */
+export class ExecutorApiError extends CliError {
+  override name = "ExecutorApiError";
+  readonly status: number;
+  readonly issues: WorkflowIssue[];
+
+  constructor(status: number, code: string, message: string, issues: WorkflowIssue[] = []) {
+    super(code, message);
+    this.status = status;
+    this.issues = issues;
+  }
+}
+
+export interface TraceEntry {
+  node: string;
+  component: string;
+  status: "succeeded" | "failed";
+  started_at: string;
+  duration_ms: number;
+  output_bytes: number;
+  host_calls: number;
+  fuel: number;
+  iteration?: number;
+  error?: { code: string; message: string };
+}
+
+export interface Execution {
+  id: string;
+  workflow: string;
+  status: "running" | "succeeded" | "failed";
+  started_at: string;
+  finished_at?: string;
+  duration_ms?: number;
+  mode?: string;
+  trace: TraceEntry[];
+  output?: unknown;
+  error?: { code: string; message: string; node?: string };
+}
+
+export interface ExecutionSummary {
+  id: string;
+  status: Execution["status"];
+  started_at: string;
+  duration_ms?: number;
+  error?: Execution["error"];
+}
+
+export interface PushedWorkflow {
+  name: string;
+  nodes: string[];
+  edges: { from: string; to: string; kind: { type: string; label?: string; variable?: string } }[];
+  replaced: boolean;
+}
+
+export interface CredentialMeta {
+  name: string;
+  recipe?: string;
+  hosts?: string[];
+  created_at?: string;
+}
+
+/** A component's contract as GET /components serves it. */
+export interface ComponentContract {
+  canonical_id: string;
+  category?: string;
+  description?: string;
+  input_schema?: {
+    required?: string[];
+    properties?: Record<string, { type?: unknown; description?: string }>;
+  };
+  output_schema?: unknown;
+  examples?: { name: string; config: Record<string, unknown>; output: Record<string, unknown> }[];
+  wasm_bytes?: number;
+  imports?: string[];
+  [key: string]: unknown;
+}
+
+export interface Health {
+  ok: boolean;
+  components: number;
+  suspend: string;
+  tenancy: string;
+}
+
+interface RequestOptions {
+  body?: string;
+  contentType?: string;
+  /** Default 30 s: a sync run (`query`) may take that long. */
+  timeoutMs?: number;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The executor's HTTP API (docs/executor.md "Routes"), with errors the CLI can show as they are. */
+export class ExecutorClient {
+  readonly target: ExecutorTarget;
+  readonly #fetch: typeof fetch;
+
+  constructor(target: ExecutorTarget, fetchFn: typeof fetch = fetch) {
+    this.target = target;
+    this.#fetch = fetchFn;
+  }
+
+  get url(): string {
+    return this.target.url;
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (this.target.apiKey) headers["x-arcrun-api-key"] = this.target.apiKey;
+    if (options.body !== undefined) headers["content-type"] = options.contentType ?? "application/json";
+    let res: Response;
+    try {
+      res = await this.#fetch(`${this.target.url}${path}`, {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: options.body } : {}),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+        redirect: "error",
+      });
+    } catch (cause) {
+      throw this.#unreachable(cause);
+    }
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (!res.ok) {
+      const e = isRecord(body) && isRecord(body.error) ? body.error : undefined;
+      if (e && typeof e.code === "string" && typeof e.message === "string") {
+        const issues = Array.isArray(e.issues)
+          ? (e.issues.filter(isRecord) as unknown as WorkflowIssue[])
+          : [];
+        throw new ExecutorApiError(res.status, e.code, e.message, issues);
+      }
+      throw new ExecutorApiError(
+        res.status,
+        "ERR_EXECUTOR_RESPONSE",
+        `${method} ${path} answered HTTP ${res.status} without an arcrun error: is ${this.target.url} an arcrun executor? Check ARCRUN_EXECUTOR_URL`,
+      );
+    }
+    if (body === undefined) {
+      throw new ExecutorApiError(
+        res.status,
+        "ERR_EXECUTOR_RESPONSE",
+        `${method} ${path} answered with something that is not JSON: is ${this.target.url} an arcrun executor? Check ARCRUN_EXECUTOR_URL`,
+      );
+    }
+    return body as T;
+  }
+
+  #unreachable(cause: unknown): CliError {
+    const name = isRecord(cause) ? cause.name : undefined;
+    if (name === "TimeoutError") {
+      return new CliError(
+        "ERR_EXECUTOR_TIMEOUT",
+        `the executor at ${this.target.url} did not answer in time`,
+        "check that it is running and not overloaded: curl -s " + `${this.target.url}/health`,
+      );
+    }
+    const err = new CliError(
+      "ERR_EXECUTOR_UNREACHABLE",
+      `no executor answers at ${this.target.url}${this.target.urlSource === "default" ? " (the local default)" : " (ARCRUN_EXECUTOR_URL)"}`,
+      this.target.urlSource === "default" || isLoopback(this.target.url)
+        ? "start it with: pnpm start"
+        : "check ARCRUN_EXECUTOR_URL, or start a local one with: pnpm start",
+    );
+    return err;
+  }
+
+  health(timeoutMs?: number): Promise<Health> {
+    return this.request("GET", "/health", timeoutMs === undefined ? {} : { timeoutMs });
+  }
+
+  async components(timeoutMs?: number): Promise<ComponentContract[]> {
+    const r = await this.request<{ components: ComponentContract[] }>(
+      "GET",
+      "/components",
+      timeoutMs === undefined ? {} : { timeoutMs },
+    );
+    return r.components;
+  }
+
+  pushWorkflow(source: string, format: "yaml" | "json"): Promise<PushedWorkflow> {
+    return this.request("POST", "/webhooks/named", {
+      body: source,
+      contentType: format === "json" ? "application/json" : "application/yaml",
+    });
+  }
+
+  async workflows(): Promise<string[]> {
+    return (await this.request<{ workflows: string[] }>("GET", "/workflows")).workflows;
+  }
+
+  trigger(
+    name: string,
+    input: unknown,
+  ): Promise<{ execution_id: string; status: string; status_url: string }> {
+    return this.request("POST", `/webhooks/named/${encodeURIComponent(name)}/trigger`, {
+      body: JSON.stringify(input),
+    });
+  }
+
+  execution(id: string): Promise<Execution> {
+    return this.request("GET", `/executions/${encodeURIComponent(id)}`);
+  }
+
+  async executions(name: string, limit: number): Promise<ExecutionSummary[]> {
+    const r = await this.request<{ executions: ExecutionSummary[] }>(
+      "GET",
+      `/workflows/${encodeURIComponent(name)}/executions?limit=${limit}`,
+    );
+    return r.executions;
+  }
+
+  async workflowExists(name: string): Promise<boolean> {
+    try {
+      await this.request("GET", `/workflows/${encodeURIComponent(name)}`);
+      return true;
+    } catch (err) {
+      if (err instanceof ExecutorApiError && err.code === "ERR_WORKFLOW_NOT_FOUND") return false;
+      throw err;
+    }
+  }
+
+  pushCredential(body: {
+    name: string;
+    encrypted: string;
+    iv: string;
+    recipe?: string;
+    hosts?: string[];
+  }): Promise<{ name: string; recipe: string | null; created_at: string }> {
+    return this.request("POST", "/credentials", { body: JSON.stringify(body) });
+  }
+
+  async credentials(): Promise<CredentialMeta[]> {
+    return (await this.request<{ credentials: CredentialMeta[] }>("GET", "/credentials")).credentials;
+  }
+}
