@@ -1,0 +1,337 @@
+// The workflow commands end to end: the built CLI against the production executor on workerd (Miniflare,
+// over HTTP) and a node:http GitHub stand-in that the `github` recipe is pointed at.
+import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { generateCredentialKey } from "arcrun-auth";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run, type Sandbox, sandbox } from "./helpers/cli.js";
+import {
+  type LocalExecutor,
+  localRecipe,
+  type StandIn,
+  standIn,
+  startLocalExecutor,
+} from "./workflow-support.js";
+
+const TOKEN = `ghp_${randomBytes(12).toString("hex")}`;
+const STORED_TOKEN = `ghp_${randomBytes(12).toString("hex")}`;
+const EXAMPLE = join(__dirname, "..", "..", "..", "examples", "workflows", "github-who-am-i.yaml");
+
+let api: StandIn;
+let ex: LocalExecutor;
+let box: Sandbox;
+let env: Record<string, string>;
+const printed: string[] = [];
+
+async function cli(args: string[], input = "", extra: Record<string, string> = {}) {
+  const r = await run(args, { ...env, ...extra }, input);
+  printed.push(r.stdout, r.stderr);
+  return r;
+}
+
+function errorLine(stderr: string): { code: string; message: string } {
+  return (JSON.parse(stderr.trim()) as { error: { code: string; message: string } }).error;
+}
+
+beforeAll(async () => {
+  api = await standIn((req) => {
+    const auth = req.headers.authorization;
+    if (req.path === "/user") {
+      if (auth === `Bearer ${TOKEN}`) return { json: { login: "ada", id: 1 } };
+      if (auth === `Bearer ${STORED_TOKEN}`) return { json: { login: "stored-ada", id: 2 } };
+      return { status: 401, json: { message: "Bad credentials" } };
+    }
+    return { status: 404, json: { message: "Not Found" } };
+  });
+  ex = await startLocalExecutor({ recipes: [localRecipe("github", api.origin)] });
+  box = await sandbox();
+  env = { ...box.env, ...ex.env };
+});
+
+afterAll(async () => {
+  await ex?.dispose();
+  await api?.close();
+  await box?.cleanup();
+});
+
+describe("components", () => {
+  it("lists the executor's components with their contracts (--json)", async () => {
+    const r = await cli(["components", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      executor: string;
+      components: { canonical_id: string; input_schema: unknown; examples: unknown[] }[];
+    };
+    expect(out.executor).toBe(ex.url);
+    const ids = out.components.map((c) => c.canonical_id);
+    expect(ids).toEqual(
+      expect.arrayContaining(["http_request", "if_control", "auth_static_key", "auth_oauth2"]),
+    );
+    for (const c of out.components) {
+      expect(c.input_schema).toBeTypeOf("object");
+      expect(c.examples.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("shows one component's parameters and examples; an unknown one is exit 1", async () => {
+    const one = await cli(["components", "http_request"]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^http_request/);
+    expect(one.stdout).toContain("Parameters");
+    expect(one.stdout).toMatch(/\n {2}url /);
+    expect(one.stdout).toContain("Example: ");
+    const table = await cli(["components"]);
+    expect(table.stdout).toMatch(/COMPONENT\s+CATEGORY\s+DESCRIPTION/);
+    const none = await cli(["components", "nope", "--json"]);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toBe("");
+    expect(errorLine(none.stderr)).toEqual({
+      code: "ERR_UNKNOWN_COMPONENT",
+      message: `no component "nope" on ${ex.url}; see the list with: arcrun components`,
+    });
+  });
+});
+
+describe("creds", () => {
+  it("push encrypts the value from stdin with the executor's key; list shows names only", async () => {
+    const r = await cli(["creds", "push", "gh", "--recipe", "github", "--json"], `${TOKEN}\n`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      name: "gh",
+      recipe: "github",
+      hosts: [],
+      created_at: expect.stringMatching(/^\d{4}-/),
+      executor: ex.url,
+      key_source: "ARCRUN_EXECUTOR_KEY",
+    });
+    const list = await cli(["creds", "list", "--json"]);
+    expect(list.code).toBe(0);
+    const creds = (JSON.parse(list.stdout) as { credentials: Record<string, unknown>[] }).credentials;
+    expect(creds).toEqual([{ name: "gh", recipe: "github", hosts: [], created_at: expect.any(String) }]);
+    const human = await cli(["creds", "list"]);
+    expect(human.stdout).toMatch(/NAME\s+RECIPE\s+EXTRA HOSTS\s+CREATED\ngh\s+github\s+-/);
+  });
+
+  it("--from-service takes the value from arcrun-auth's store", async () => {
+    const setup = await cli(["setup", "github", "--no-verify"], `${STORED_TOKEN}\n`);
+    expect(setup.code, setup.stderr).toBe(0);
+    const r = await cli(["creds", "push", "gh_stored", "--from-service", "github"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Stored credential "gh_stored" (recipe github)');
+    const wf = join(box.home, "who-stored.yaml");
+    await writeFile(
+      wf,
+      [
+        "name: who-stored",
+        "flow:",
+        "  - input >> ON_SUCCESS >> auth",
+        "  - auth >> ON_SUCCESS >> me",
+        "config:",
+        "  auth: { component: auth_static_key, credential: gh_stored }",
+        '  me: { component: http_request, url: "{{auth.data.base_url}}/user", headers: "{{auth.data.headers}}" }',
+        "",
+      ].join("\n"),
+    );
+    expect((await cli(["workflow", "push", wf])).code).toBe(0);
+    const ran = await cli(["workflow", "run", "who-stored", "--json"]);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(JSON.parse(ran.stdout)).toMatchObject({
+      output: { status: 200, data: { body: { login: "stored-ada" } } },
+    });
+  });
+
+  it("a key that is not the executor's is refused with the next step", async () => {
+    const r = await cli(["creds", "push", "other", "--json"], "value", {
+      ARCRUN_EXECUTOR_KEY: generateCredentialKey(),
+    });
+    expect(r.code).toBe(1);
+    expect(errorLine(r.stderr)).toEqual({
+      code: "ERR_CREDENTIAL_INVALID",
+      message: `the executor at ${ex.url} could not decrypt "other": the key from ARCRUN_EXECUTOR_KEY is not its ENCRYPTION_KEY; set ARCRUN_EXECUTOR_KEY (or --key-file) to the executor's key and push again`,
+    });
+  });
+
+  it("an empty value, a malformed key, and a name that is not one are refused", async () => {
+    const empty = await cli(["creds", "push", "x", "--json"], "");
+    expect(empty.code).toBe(1);
+    expect(errorLine(empty.stderr).code).toBe("ERR_INVALID_INPUT");
+    const badKey = await cli(["creds", "push", "x", "--json"], "v", { ARCRUN_EXECUTOR_KEY: "c2hvcnQ=" });
+    expect(badKey.code).toBe(1);
+    expect(errorLine(badKey.stderr)).toMatchObject({ code: "ERR_EXECUTOR_KEY" });
+    const badName = await cli(["creds", "push", "a b"], "v");
+    expect(badName.code).toBe(2);
+    expect(badName.stderr).toContain('"a b" is not a credential name');
+  });
+});
+
+describe("workflow", () => {
+  it("validate checks component names against the running executor, naming line and node", async () => {
+    const file = join(box.home, "unknown.yaml");
+    await writeFile(
+      file,
+      "name: unknown\nflow:\n  - input >> ON_SUCCESS >> a\nconfig:\n  a: { component: no_such_thing }\n",
+    );
+    const r = await cli(["workflow", "validate", file, "--json"]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { valid: boolean; components_checked: boolean; issues: unknown[] };
+    expect(out.valid).toBe(false);
+    expect(out.components_checked).toBe(true);
+    expect(out.issues).toEqual([
+      { line: 5, node: "a", message: expect.stringContaining('unknown component "no_such_thing"') },
+    ]);
+    const ok = await cli(["workflow", "validate", EXAMPLE, "--json"]);
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      valid: true,
+      name: "github-who-am-i",
+      nodes: ["auth", "me", "ok", "hello", "denied"],
+      components_checked: true,
+    });
+  });
+
+  it("push registers, then replaces; an invalid workflow is refused with its issues", async () => {
+    const first = await cli(["workflow", "push", EXAMPLE, "--json"]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      name: "github-who-am-i",
+      nodes: ["auth", "me", "ok", "hello", "denied"],
+      replaced: false,
+      executor: ex.url,
+    });
+    const again = await cli(["workflow", "push", EXAMPLE]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`Replaced workflow "github-who-am-i" (5 nodes) to ${ex.url}`);
+
+    const bad = join(box.home, "bad.yaml");
+    await writeFile(
+      bad,
+      "name: bad\nflow:\n  - input >> ON_SUCCESS >> a\n  - a >> ON_SUCCESS >> input\nconfig:\n  a: { component: if_control, condition: true }\n",
+    );
+    const refused = await cli(["workflow", "push", bad]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("the executor refused the workflow");
+    expect(refused.stderr).toMatch(/line 4, node "input": input is where the flow starts/);
+    const refusedJson = await cli(["workflow", "push", bad, "--json"]);
+    expect(refusedJson.stdout).toBe("");
+    expect(JSON.parse(refusedJson.stderr)).toMatchObject({
+      error: {
+        code: "ERR_WORKFLOW_INVALID",
+        issues: expect.arrayContaining([expect.objectContaining({ line: 4, node: "input" })]),
+      },
+    });
+  });
+
+  it("run shows each node on stderr as it finishes and prints the output on stdout", async () => {
+    const r = await cli(["workflow", "run", "github-who-am-i"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ success: true, branch: "true", data: { result: true } });
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines.slice(0, 4)).toEqual([
+      expect.stringMatching(/^ {2}✔ auth \d+ ms \(auth_static_key\)$/),
+      expect.stringMatching(/^ {2}✔ me \d+ ms \(http_request\)$/),
+      expect.stringMatching(/^ {2}✔ ok \d+ ms \(if_control\)$/),
+      expect.stringMatching(/^ {2}✔ hello \d+ ms \(if_control\)$/),
+    ]);
+    expect(lines[4]).toMatch(/^✔ github-who-am-i succeeded in \d+ ms \(4 node runs\)$/);
+    expect(api.seen.filter((s) => s.path === "/user").at(-1)?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it("run --json prints the execution; -i and --data build the input", async () => {
+    const file = join(box.home, "echo.yaml");
+    await writeFile(
+      file,
+      'name: echo\nflow:\n  - input >> ON_SUCCESS >> check\nconfig:\n  check: { component: if_control, left: "{{input.user.n}}", operator: gt, right: "{{input.min}}" }\n',
+    );
+    expect((await cli(["workflow", "push", file])).code).toBe(0);
+    const r = await cli(["workflow", "run", "echo", "--data", '{"min": 3}', "-i", "user.n:=5", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(out).sort()).toEqual(
+      [
+        "duration_ms",
+        "error",
+        "execution_id",
+        "mode",
+        "output",
+        "started_at",
+        "status",
+        "trace",
+        "workflow",
+      ].sort(),
+    );
+    expect(out).toMatchObject({
+      workflow: "echo",
+      status: "succeeded",
+      output: { branch: "true" },
+      error: null,
+    });
+    const lower = await cli(["workflow", "run", "echo", "-i", "min:=9", "-i", "user.n:=5", "--json"]);
+    expect(JSON.parse(lower.stdout)).toMatchObject({ output: { branch: "false" } });
+    const badPair = await cli(["workflow", "run", "echo", "-i", "oops"]);
+    expect(badPair.code).toBe(2);
+    expect(badPair.stderr).toContain("-i takes key=value (a string) or key:=json");
+  });
+
+  it("a failed run exits 1 naming the node, with the executor's code; logs show the trace", async () => {
+    const file = join(box.home, "fails.yaml");
+    await writeFile(
+      file,
+      "name: fails\nflow:\n  - input >> ON_SUCCESS >> auth\nconfig:\n  auth: { component: auth_static_key, credential: missing_cred }\n",
+    );
+    expect((await cli(["workflow", "push", file])).code).toBe(0);
+    const r = await cli(["workflow", "run", "fails", "--json"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    const err = errorLine(r.stderr);
+    expect(err.code).toMatch(/^ERR_/);
+    expect(err.message).toMatch(/^workflow "fails" failed at node "auth": /);
+    expect(err.message).toMatch(/see the trace: arcrun workflow logs fails$/);
+
+    const logs = await cli(["workflow", "logs", "fails", "--json"]);
+    expect(logs.code).toBe(0);
+    const out = JSON.parse(logs.stdout) as {
+      workflow: string;
+      executions: { status: string; trace: unknown[] }[];
+    };
+    expect(out.workflow).toBe("fails");
+    expect(out.executions[0]).toMatchObject({
+      status: "failed",
+      trace: [{ node: "auth", status: "failed" }],
+    });
+    const human = await cli(["workflow", "logs", "fails", "-n", "1"]);
+    expect(human.stdout).toMatch(/^✖ \d{4}-.* failed in \d+ ms/);
+    expect(human.stdout).toMatch(
+      /\n {2}✖ auth auth_static_key: \d+ ms, \d+ B out, \d+ host calls, fuel \d+\n {6}ERR_/,
+    );
+  });
+
+  it("list shows each workflow with its last run; logs of an unknown workflow is exit 1", async () => {
+    const r = await cli(["workflow", "list", "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      executor: string;
+      workflows: { name: string; last_run: { status: string } | null }[];
+    };
+    expect(out.workflows.map((w) => w.name)).toEqual(["echo", "fails", "github-who-am-i", "who-stored"]);
+    expect(out.workflows.find((w) => w.name === "fails")?.last_run?.status).toBe("failed");
+    expect(out.workflows.find((w) => w.name === "github-who-am-i")?.last_run?.status).toBe("succeeded");
+    const none = await cli(["workflow", "logs", "nope", "--json"]);
+    expect(none.code).toBe(1);
+    expect(errorLine(none.stderr)).toEqual({
+      code: "ERR_WORKFLOW_NOT_FOUND",
+      message: `no workflow "nope" on ${ex.url}; see the pushed ones with: arcrun workflow list`,
+    });
+    const notPushed = await cli(["workflow", "run", "nope"]);
+    expect(notPushed.code).toBe(1);
+    expect(notPushed.stderr).toContain('no workflow "nope"; run: arcrun workflow push <file>');
+  });
+
+  it("no secret value appears in anything the CLI printed", () => {
+    const all = printed.join("\n");
+    expect(all).not.toContain(TOKEN);
+    expect(all).not.toContain(STORED_TOKEN);
+    expect(all).not.toContain(ex.key);
+  });
+});
