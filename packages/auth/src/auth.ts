@@ -8,6 +8,7 @@ import { entryKey, validInstance } from "./internal/credential.js";
 import { primitivesOf } from "./internal/recipe.js";
 import { checkValues, needsLogin, promptValues, setupCommand, valuesCredential } from "./internal/secrets.js";
 import { isStoreChoice, type StoreChoice, type StoreInfo, selectStore } from "./internal/store-select.js";
+import { suggest } from "./internal/suggest.js";
 import { type Agent, type Dispatcher, loadAgent } from "./internal/undici.js";
 import { readEnvValues } from "./stores/env.js";
 import { readSecretFiles, secretFileDirs } from "./stores/secret-files.js";
@@ -92,6 +93,8 @@ export interface InstanceInfo {
   /** The kind of credential stored. */
   type?: StoredCredential["type"];
   expiresAt?: number;
+  /** The scopes granted to an oauth2 credential (the provider's `scope` answer, else the ones asked for). */
+  scopes?: string[];
   updatedAt?: string;
 }
 
@@ -220,7 +223,7 @@ export class Auth {
   async recipe(service: string): Promise<Recipe> {
     const user = await this.#loadUserRecipes();
     const r = user.get(service) ?? getRecipe(service);
-    if (!r) throw unknownService(service);
+    if (!r) throw unknownService(service, [...loadCatalog().map((c) => c.id), ...user.keys()]);
     return r;
   }
 
@@ -759,15 +762,19 @@ function instanceInfo(instance: string, cred: StoredCredential, now: number): In
     updatedAt: cred.updated_at,
   };
   if (expiresAt !== undefined) info.expiresAt = expiresAt;
+  if (cred.type === "oauth2" && cred.scopes !== undefined) info.scopes = [...cred.scopes];
   return info;
 }
 
-function unknownService(service: string): ArcrunError {
-  const ids = loadCatalog().map((r) => r.id);
-  const near = ids.find((id) => id.includes(service) || service.includes(id));
+/** ERR_UNKNOWN_SERVICE, with the nearest ids by edit distance (`notoin` -> notion). */
+function unknownService(
+  service: string,
+  ids: Iterable<string> = loadCatalog().map((r) => r.id),
+): ArcrunError {
+  const near = suggest(service.slice(0, 64), ids);
   return new ArcrunError(
     "ERR_UNKNOWN_SERVICE",
-    `Unknown service "${service.slice(0, 64)}".${near ? ` Did you mean "${near}"?` : ""} See every service with: arcrun list`,
+    `Unknown service "${service.slice(0, 64)}"${near.length > 0 ? ` (did you mean: ${near.join(", ")}?)` : ""}; a new service needs a recipe in $ARCRUN_HOME/recipes/; to see every service, run: arcrun list`,
     { service },
   );
 }

@@ -265,6 +265,27 @@ describe("errors", () => {
     );
   });
 
+  it("unknown service: did you mean the nearest ids by edit distance", async () => {
+    const auth = createAuth({ home: join(tmpdir(), "arcrun-none-xyz"), store: new MemoryStore(), env: {} });
+    let err: unknown;
+    try {
+      auth.bind("notoin");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: "ERR_UNKNOWN_SERVICE" });
+    expect((err as Error).message).toContain('Unknown service "notoin" (did you mean: notion?)');
+    await expect(auth.recipe("gogle_drive")).rejects.toThrow("(did you mean: google_drive");
+    // Nothing near: no suggestion, still the next step.
+    await expect(auth.getToken("zzzzzzzzzzzz")).rejects.toThrow(
+      /^Unknown service "zzzzzzzzzzzz"; a new service .*arcrun list$/,
+    );
+  });
+
+  it("unknown service: user recipes are suggested too", async () => {
+    await expect(make().recipe("notion_locl")).rejects.toThrow(/did you mean: .*notion_local/);
+  });
+
   it("unknown service with user recipes: on first use", async () => {
     await expect(make().bind("nope_nope").ready()).rejects.toMatchObject({ code: "ERR_UNKNOWN_SERVICE" });
     await expect(make().getToken("nope_nope")).rejects.toMatchObject({ code: "ERR_UNKNOWN_SERVICE" });

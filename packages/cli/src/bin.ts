@@ -9,21 +9,14 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-/** Resolves once everything written to the stream so far has been handed to the OS. */
-function flushed(stream: NodeJS.WriteStream): Promise<void> {
-  return new Promise((resolve) => {
-    if (!stream.write("", () => resolve())) stream.once("drain", () => resolve());
-  });
-}
-
-// A command is over when `main` returns: exit then, after flushing, rather than wait for handles that a
-// finished flow may leave behind (a stdin reader of a paste-back prompt, a keep-alive socket).
+// The process ends by itself once the command is over: arcrun-auth releases stdin after a paste-back or a
+// prompt, and idle keep-alive sockets do not hold the event loop. Setting the exit code (not process.exit)
+// lets everything written to stdout and stderr drain first.
 main(process.argv.slice(2))
   .catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));
     return 1;
   })
-  .then(async (code) => {
-    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-    process.exit(code);
+  .then((code) => {
+    process.exitCode = code;
   });

@@ -1,5 +1,6 @@
 import { ArcrunError } from "../errors.js";
 import type { Prompter, PromptQuestion } from "../types.js";
+import { holdInput, releaseInput } from "./stdin.js";
 
 /**
  * The default prompter: reads the terminal, echoing nothing for sensitive values (not even asterisks,
@@ -34,7 +35,7 @@ function readAnswer(input: NodeJS.ReadStream, output: NodeJS.WriteStream, hidden
       input.removeListener("data", onData);
       input.removeListener("end", onEnd);
       if (raw) input.setRawMode(wasRaw);
-      input.pause();
+      releaseInput(input);
       output.write("\n");
       if (err) reject(err);
       else resolve(value);
@@ -84,6 +85,7 @@ function readAnswer(input: NodeJS.ReadStream, output: NodeJS.WriteStream, hidden
       value = pending;
     }
     if (raw) input.setRawMode(true);
+    holdInput(input);
     input.setEncoding("utf8");
     input.on("data", onData);
     input.on("end", onEnd);

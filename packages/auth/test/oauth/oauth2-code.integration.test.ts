@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuth, isArcrunError } from "../../src/index.js";
@@ -62,7 +64,9 @@ describe("authorization code + PKCE through the loopback redirect, with a real b
     const token = await auth.getToken("local_oidc");
     expect(token.expiresAt).toBeGreaterThan(Date.now());
     const status = await auth.status("local_oidc");
-    expect(JSON.stringify(status)).toContain("connected");
+    expect(status.instances[0]).toMatchObject({ status: "connected", type: "oauth2" });
+    // The scopes the provider granted are listed (arcrun list / status show them).
+    expect(status.instances[0]?.scopes).toEqual(expect.arrayContaining(["openid", "offline_access"]));
     const code = op.tokenRequests.find((r) => r.grant_type === "authorization_code");
     expect(code?.params).toContain("code_verifier");
     expect(code?.status).toBe(200);
@@ -102,6 +106,40 @@ describe("authorization code + PKCE through the loopback redirect, with a real b
     await login;
     const res = await auth.bind("local_oidc").get("/me");
     expect(res.status).toBe(200);
+  });
+
+  it("--no-browser in a process of its own: it exits by itself after the pasted URL, with stdin still open", async () => {
+    const tsx = createRequire(import.meta.url).resolve("tsx");
+    const child = spawn(
+      process.execPath,
+      ["--import", tsx, new URL("../fixtures/paste-back-child.ts", import.meta.url).pathname, "local_oidc"],
+      { env: home.env, stdio: ["pipe", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    let stdout = "";
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+    try {
+      await expect.poll(() => stderr, { timeout: 20_000 }).toContain("Paste the redirected URL");
+      const url = /open this URL in a browser on any machine:\s+(\S+)/.exec(stderr)?.[1] ?? "";
+      const redirect = new URL(new URL(url).searchParams.get("redirect_uri") as string);
+      const r = await browser.authorize(url, { unreachableOrigin: redirect.origin });
+      // The parent keeps its end of stdin open, as a terminal or a driving program does: no EOF comes.
+      child.stdin.write(`${r.finalUrl}\n`);
+      const code = await Promise.race([
+        exited,
+        new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 15_000)),
+      ]);
+      expect(code, stderr).toBe(0);
+      expect(stdout).toContain("logged in: Bearer");
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 
   it("logout revokes the refresh token at the provider (RFC 7009) and deletes it locally", async () => {

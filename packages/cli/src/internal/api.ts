@@ -13,6 +13,8 @@ export interface InstanceRow {
   expires_at: string | null;
   /** ISO 8601 of the last save; null when not from the store. */
   updated_at: string | null;
+  /** The scopes granted to an OAuth token; null for other credentials. */
+  scopes: string[] | null;
 }
 
 export interface ServiceRow {

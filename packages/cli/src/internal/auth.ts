@@ -10,7 +10,6 @@ import type {
 import type { Api, InstanceRow, ServiceRow, TestResult } from "./api.js";
 import type { Ui } from "./io.js";
 import type { Prompter } from "./prompt.js";
-import { unknownService } from "./recipes.js";
 import { Spinner } from "./spinner.js";
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -23,6 +22,7 @@ function instanceRow(i: InstanceInfo): InstanceRow {
     type: i.type ?? null,
     expires_at: iso(i.expiresAt),
     updated_at: i.updatedAt ?? null,
+    scopes: i.scopes ?? null,
   };
 }
 
@@ -56,24 +56,15 @@ function libPrompter(prompter: () => Prompter): LibPrompter {
 
 /** arcrun-auth behind the CLI's seam. One Auth per command run, with the CLI's environment and prompt. */
 export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> {
-  const { createAuth, isArcrunError } = await import("arcrun-auth");
+  const { createAuth } = await import("arcrun-auth");
   const auth: Auth = createAuth({
     env: ui.env,
     prompt: libPrompter(prompter),
     logger: { warn: (message) => Spinner.interrupt(ui, ui.e.yellow(message)) },
   });
 
-  const recipe = async (id: string): Promise<Recipe> => {
-    try {
-      return await auth.recipe(id);
-    } catch (err) {
-      if (!isArcrunError(err, "ERR_UNKNOWN_SERVICE")) throw err;
-      throw unknownService(
-        id,
-        (await auth.recipes()).map((r) => r.id),
-      );
-    }
-  };
+  // arcrun-auth's ERR_UNKNOWN_SERVICE already names the nearest ids ("did you mean") and the next step.
+  const recipe = (id: string): Promise<Recipe> => auth.recipe(id);
 
   return {
     recipes: () => auth.recipes(),

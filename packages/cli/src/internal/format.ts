@@ -32,6 +32,13 @@ export function expiryText(i: InstanceRow, now = Date.now()): string {
   return `expires ${inWords(Date.parse(i.expires_at) - now)}`;
 }
 
+/** "scopes: a b" (status), or "2 scopes" where space is short (list); "" when there are none. */
+export function scopesText(i: InstanceRow, short = false): string {
+  if (!i.scopes || i.scopes.length === 0) return "";
+  if (short) return i.scopes.length === 1 ? "1 scope" : `${i.scopes.length} scopes`;
+  return `scopes: ${i.scopes.join(" ")}`;
+}
+
 export function instanceText(i: InstanceRow, s: Styles): string {
   const mark =
     i.status === "connected"
@@ -42,6 +49,7 @@ export function instanceText(i: InstanceRow, s: Styles): string {
   const extra = [
     i.source !== "store" ? `from ${i.source}` : "",
     i.status === "connected" ? expiryText(i) : "",
+    scopesText(i, true),
   ]
     .filter((x) => x !== "")
     .join(", ");

@@ -16,6 +16,20 @@ const ESC = String.fromCharCode(27);
 const PASTE_MARKS = new RegExp(`${ESC}\\[20[01]~`, "g");
 const ESCAPE_SEQUENCES = new RegExp(`${ESC}(?:\\[[0-9;?]*[A-Za-z~]|O[A-Za-z])`, "g");
 
+type Refable = NodeJS.ReadableStream & { ref?: () => unknown; unref?: () => unknown };
+
+/** Reading: stdin holds the process while a person is asked. */
+function hold(stream: NodeJS.ReadableStream): void {
+  (stream as Refable).ref?.();
+  stream.resume();
+}
+
+/** Done reading: a paused pipe stdin whose writer stays open would otherwise keep the process from exiting. */
+function release(stream: NodeJS.ReadableStream): void {
+  stream.pause();
+  (stream as Refable).unref?.();
+}
+
 const cancelled = () =>
   new CliError("ERR_CANCELLED", "cancelled; nothing was saved", "run the command again when ready");
 
@@ -72,7 +86,7 @@ export class Prompter {
       const finish = (err?: Error) => {
         stdin.removeListener("data", onData);
         stdin.setRawMode?.(false);
-        stdin.pause();
+        release(stdin);
         stderr.write("\n");
         if (err) reject(err);
         else resolve(value);
@@ -105,7 +119,7 @@ export class Prompter {
       };
       stdin.setRawMode?.(true);
       stdin.on("data", onData);
-      stdin.resume();
+      hold(stdin);
     });
   }
 
@@ -142,6 +156,14 @@ class LineReader {
   }
 
   async next(): Promise<string | undefined> {
+    try {
+      return await this.#next();
+    } finally {
+      release(this.#stream);
+    }
+  }
+
+  async #next(): Promise<string | undefined> {
     for (;;) {
       const nl = this.#buffer.indexOf("\n");
       if (nl >= 0) {
@@ -155,7 +177,7 @@ class LineReader {
         this.#buffer = "";
         return line;
       }
-      this.#stream.resume();
+      hold(this.#stream);
       await new Promise<void>((r) => {
         this.#waiting = r;
       });
@@ -165,6 +187,6 @@ class LineReader {
   close(): void {
     this.#stream.removeListener("data", this.#onData);
     this.#stream.removeListener("end", this.#onEnd);
-    this.#stream.pause();
+    release(this.#stream);
   }
 }

@@ -1,7 +1,5 @@
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
-import { CliError } from "./errors.js";
-import { suggest } from "./suggest.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -14,13 +12,4 @@ export function arcrunHome(env: Env): string {
 export function recipeDirs(env: Env): string[] {
   const extra = (env.ARCRUN_RECIPES_DIR ?? "").split(delimiter).filter((d) => d !== "");
   return [join(arcrunHome(env), "recipes"), ...extra];
-}
-
-export function unknownService(id: string, known: Iterable<string>): CliError {
-  const near = suggest(id, known);
-  return new CliError(
-    "ERR_UNKNOWN_SERVICE",
-    `unknown service "${id}"${near.length > 0 ? ` (did you mean: ${near.join(", ")}?)` : ""}`,
-    "run: arcrun list   (or add a recipe in $ARCRUN_HOME/recipes/)",
-  );
 }

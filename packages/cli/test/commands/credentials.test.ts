@@ -56,6 +56,7 @@ describe("commands on a stored static key", () => {
       type: "static_key",
       expires_at: null,
       updated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      scopes: null,
     });
 
     const test = await cli(["test", "notion", "--json"]);
@@ -132,7 +133,7 @@ describe("commands on a stored static key", () => {
     for (const cmd of ["test", "token", "secret", "logout", "status"]) {
       const r = await cli([cmd, "notoin"]);
       expect(r.code, cmd).toBe(1);
-      expect(r.stderr, cmd).toContain('unknown service "notoin" (did you mean: notion');
+      expect(r.stderr, cmd).toContain('service "notoin" (did you mean: notion');
     }
   });
 

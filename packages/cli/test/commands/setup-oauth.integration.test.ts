@@ -70,9 +70,14 @@ describe("arcrun setup for OAuth against oidc-provider (Chromium clicks consent)
       connected: true,
       instances: [{ instance: "default", status: "connected", source: "store", type: "oauth2" }],
     });
-    const instances = (svc?.instances ?? []) as Array<{ expires_at: string }>;
+    const instances = (svc?.instances ?? []) as Array<{ expires_at: string; scopes: string[] | null }>;
     const expires = instances[0]?.expires_at ?? "";
     expect(Date.parse(expires)).toBeGreaterThan(Date.now());
+    // The granted scopes, in --json and in words.
+    expect(instances[0]?.scopes).toEqual(expect.arrayContaining(["openid", "offline_access"]));
+    const human = keep(await run(["status", "local_oauth"], box.env));
+    expect(human.stdout).toMatch(/default: connected, .*scopes: .*offline_access/);
+    expect(keep(await run(["list", "--connected"], box.env)).stdout).toMatch(/default ✔ \(.*\d scopes\)/);
 
     const token = await tokenOf("default");
     expect(await op.introspect(token)).toMatchObject({ active: true });

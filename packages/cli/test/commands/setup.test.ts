@@ -133,7 +133,7 @@ describe("arcrun setup without a terminal", () => {
   it("an unknown service exits 1 with a suggestion", async () => {
     const r = capture(await run(["setup", "notoin"], box.env));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('unknown service "notoin" (did you mean: notion');
+    expect(r.stderr).toContain('service "notoin" (did you mean: notion');
     expect(r.stderr).toContain("run: arcrun list");
   });
 });

@@ -1,6 +1,7 @@
 /** Opening the consent page, and reading a redirected URL pasted back by the user. */
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { holdInput, releaseInput } from "../stdin.js";
 
 /**
  * Splits `$BROWSER` the way xdg-open and Python's webbrowser read it: a list of commands separated by `:`,
@@ -67,14 +68,15 @@ export function readPastedLines(
   accept: (line: string) => string | true,
   done: Promise<unknown>,
 ): () => void {
+  holdInput(input);
   const rl = createInterface({ input, terminal: false });
   let stopped = false;
   const stop = () => {
     if (stopped) return;
     stopped = true;
     rl.close();
-    // Do not keep the process alive on stdin once the sign-in is over.
-    if ("pause" in input && typeof input.pause === "function") input.pause();
+    // Do not keep the process alive on stdin once the sign-in is over (a pipe the parent keeps open).
+    releaseInput(input);
   };
   rl.on("line", (line) => {
     if (stopped || line.trim() === "") return;
