@@ -10,7 +10,7 @@ import { setupHint, type TokenResponse, tokenRequest } from "../internal/oauth/e
 import { startLoopback } from "../internal/oauth/loopback.js";
 import { createPkce, randomToken } from "../internal/oauth/pkce.js";
 import { freshToken } from "../internal/oauth/refresh.js";
-import { revokeToken } from "../internal/oauth/revoke.js";
+import { revokeBearer, revokeToken } from "../internal/oauth/revoke.js";
 import {
   type ClientChoice,
   canOpenBrowser,
@@ -280,6 +280,22 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
 
     async revoke(credential: StoredCredential) {
       if (credential.type !== "oauth2") return;
+      const { revoke_url: revokeUrl, revoke_style: revokeStyle } = session.spec;
+      if (revokeStyle === "bearer" && revokeUrl) {
+        // The access token authenticates the call, so it must be a live one: renew it first when it is due.
+        let access = credential.access_token;
+        if (
+          credential.refresh_token &&
+          credential.expires_at !== undefined &&
+          credential.expires_at <= ctx.now()
+        ) {
+          access =
+            (await strategy.resolve({ force: true }).catch(() => undefined))?.values.runtime?.access_token ??
+            access;
+        }
+        await revokeBearer(session.flow, revokeUrl, access);
+        return;
+      }
       const token = credential.refresh_token
         ? { value: credential.refresh_token, hint: "refresh_token" as const }
         : { value: credential.access_token, hint: "access_token" as const };
