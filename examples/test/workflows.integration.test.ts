@@ -1,0 +1,244 @@
+// Every workflow in examples/workflows, run on the local executor (the production bundle on workerd)
+// against node:http stand-ins for GitHub, Slack, Google Drive and a webhook receiver, driven through the
+// `arcrun` CLI the way a person would: creds push (stdin), workflow push, workflow run --json.
+import { createHmac, randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run, type Sandbox, sandbox } from "../../packages/cli/test/helpers/cli.js";
+import {
+  type LocalExecutor,
+  localRecipe,
+  type StandIn,
+  standIn,
+  startLocalExecutor,
+} from "../../packages/cli/test/workflow-support.js";
+
+const DIR = join(__dirname, "..", "workflows");
+const GH_TOKEN = `ghp_${randomBytes(12).toString("hex")}`;
+const SLACK_TOKEN = `xoxb-${randomBytes(12).toString("hex")}`;
+const RELAY_SECRET = randomBytes(24).toString("base64url");
+const HOOK_SECRET = randomBytes(24).toString("base64url");
+const DRIVE = {
+  access_token: "ya29.expired",
+  refresh_token: `1//${randomBytes(12).toString("hex")}`,
+  expires_at: 1000,
+  client_id: "client-1.apps.googleusercontent.com",
+  client_secret: `GOCSPX-${randomBytes(8).toString("hex")}`,
+};
+const FRESH = `ya29.${randomBytes(12).toString("hex")}`;
+
+let github: StandIn;
+let slack: StandIn;
+let google: StandIn;
+let receiver: StandIn;
+let ex: LocalExecutor;
+let box: Sandbox;
+let env: Record<string, string>;
+const printed: string[] = [];
+
+async function cli(args: string[], input = "") {
+  const r = await run(args, env, input);
+  printed.push(r.stdout, r.stderr);
+  return r;
+}
+
+async function runWorkflow(name: string, args: string[] = []) {
+  const r = await cli(["workflow", "run", name, ...args, "--json"]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as {
+    status: string;
+    output: Record<string, unknown>;
+    trace: { node: string }[];
+  };
+}
+
+beforeAll(async () => {
+  github = await standIn((req) => {
+    if (req.headers.authorization !== `Bearer ${GH_TOKEN}`)
+      return { status: 401, json: { message: "Bad credentials" } };
+    if (req.path === "/user") return { json: { login: "ada" } };
+    const url = new URL(req.path, "http://x");
+    if (url.pathname === "/repos/octo/app/issues" && url.searchParams.get("labels") === "bug") {
+      return {
+        json: [
+          { number: 7, title: "Login fails", html_url: "https://github.com/octo/app/issues/7" },
+          { number: 8, title: "Fix login", html_url: "https://github.com/octo/app/pull/8", pull_request: {} },
+          { number: 9, title: "Crash on save", html_url: "https://github.com/octo/app/issues/9" },
+        ],
+      };
+    }
+    return { status: 404, json: { message: "Not Found" } };
+  });
+  slack = await standIn((req) => {
+    if (req.headers.authorization !== `Bearer ${SLACK_TOKEN}`)
+      return { json: { ok: false, error: "invalid_auth" } };
+    if (req.path === "/api/chat.postMessage") return { json: { ok: true, ts: "1.2" } };
+    return { status: 404, json: { ok: false, error: "unknown_method" } };
+  });
+  google = await standIn((req) => {
+    if (req.path === "/token") {
+      const form = new URLSearchParams(req.body);
+      const good =
+        form.get("grant_type") === "refresh_token" &&
+        form.get("refresh_token") === DRIVE.refresh_token &&
+        form.get("client_id") === DRIVE.client_id &&
+        form.get("client_secret") === DRIVE.client_secret;
+      return good
+        ? { json: { access_token: FRESH, token_type: "Bearer", expires_in: 3600 } }
+        : { status: 400, json: { error: "invalid_grant" } };
+    }
+    if (req.headers.authorization !== `Bearer ${FRESH}`)
+      return { status: 401, json: { error: "unauthorized" } };
+    if (req.method === "POST" && req.path === "/upload/drive/v3/files?uploadType=media")
+      return { json: { id: "file-1", name: "Untitled", mimeType: "application/json" } };
+    if (req.method === "PATCH" && req.path === "/drive/v3/files/file-1")
+      return { json: { id: "file-1", name: (req.json as { name?: string }).name } };
+    return { status: 404, json: { error: "not found" } };
+  });
+  receiver = await standIn((req) => {
+    const expected = `sha256=${createHmac("sha256", RELAY_SECRET).update(req.body).digest("hex")}`;
+    return req.headers["x-signature-256"] === expected
+      ? { json: { received: true } }
+      : { status: 401, json: { error: "bad signature" } };
+  });
+  ex = await startLocalExecutor({
+    recipes: [
+      localRecipe("github", github.origin),
+      localRecipe("slack", slack.origin, "/api"),
+      localRecipe("google_drive", google.origin),
+    ],
+  });
+  box = await sandbox();
+  env = { ...box.env, ...ex.env };
+  for (const [name, value, recipe] of [
+    ["gh", GH_TOKEN, "github"],
+    ["slack", SLACK_TOKEN, "slack"],
+    ["drive", JSON.stringify(DRIVE), "google_drive"],
+    ["relay_secret", RELAY_SECRET, undefined],
+    ["gh_webhook_secret", HOOK_SECRET, undefined],
+  ] as const) {
+    const r = await cli(["creds", "push", name, ...(recipe ? ["--recipe", recipe] : [])], value);
+    expect(r.code, r.stderr).toBe(0);
+  }
+  for (const file of readdirSync(DIR).filter((f) => f.endsWith(".yaml"))) {
+    const r = await cli(["workflow", "push", join(DIR, file)]);
+    expect(r.code, `${file}: ${r.stderr}`).toBe(0);
+  }
+});
+
+afterAll(async () => {
+  await ex?.dispose();
+  for (const s of [github, slack, google, receiver]) await s?.close();
+  await box?.cleanup();
+});
+
+describe("examples/workflows on the local executor", () => {
+  it("every example validates against the executor's components", async () => {
+    for (const file of readdirSync(DIR).filter((f) => f.endsWith(".yaml"))) {
+      const r = await cli(["workflow", "validate", join(DIR, file), "--json"]);
+      expect(r.code, r.stdout).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, components_checked: true });
+    }
+  });
+
+  it("github-who-am-i: calls GET /user with the token and takes the ON_TRUE branch", async () => {
+    const out = await runWorkflow("github-who-am-i");
+    expect(out.status).toBe("succeeded");
+    expect(out.trace.map((t) => t.node)).toEqual(["auth", "me", "ok", "hello"]);
+    expect(out.output).toMatchObject({ branch: "true" });
+  });
+
+  it("github-issues-to-slack: one Slack message per labelled issue, pull requests left out", async () => {
+    const before = slack.seen.length;
+    const out = await runWorkflow("github-issues-to-slack", [
+      "-i",
+      "repo=octo/app",
+      "-i",
+      "label=bug",
+      "-i",
+      "channel=C0123",
+    ]);
+    expect(out.status).toBe("succeeded");
+    const posts = slack.seen.slice(before).map((r) => r.json);
+    expect(posts).toEqual([
+      { channel: "C0123", text: "[octo/app#7] Login fails https://github.com/octo/app/issues/7" },
+      { channel: "C0123", text: "[octo/app#9] Crash on save https://github.com/octo/app/issues/9" },
+    ]);
+    const gh = github.seen.at(-1);
+    expect(new URL(gh?.path ?? "", "http://x").searchParams.get("state")).toBe("open");
+  });
+
+  it("github-issues-to-slack: a GitHub error is reported, nothing is posted", async () => {
+    const before = slack.seen.length;
+    const out = await runWorkflow("github-issues-to-slack", ["-i", "repo=octo/none", "-i", "label=bug"]);
+    expect(out.output).toMatchObject({ data: { posted: 0, error: "GitHub answered 404" } });
+    expect(slack.seen.length).toBe(before);
+  });
+
+  it("google-drive-backup: refreshes the expired token, uploads the document, names the file", async () => {
+    const document = { theme: "dark", shortcuts: ["ctrl+k"], version: 3 };
+    const out = await runWorkflow("google-drive-backup", [
+      "--data",
+      JSON.stringify({ name: "settings-backup.json", document }),
+    ]);
+    expect(out.output).toMatchObject({
+      data: { saved: true, file_id: "file-1", name: "settings-backup.json", token_refreshed: true },
+    });
+    const upload = google.seen.find((r) => r.path.startsWith("/upload/"));
+    expect(upload?.json).toEqual(document);
+    expect(google.seen.filter((r) => r.path === "/token")).toHaveLength(1);
+  });
+
+  it("signed-webhook-relay: the receiver checks the HMAC over the exact body it got", async () => {
+    const out = await runWorkflow("signed-webhook-relay", [
+      "-i",
+      `target=${receiver.origin}/hooks`,
+      "--data",
+      JSON.stringify({ event: { type: "order.paid", id: 42 } }),
+    ]);
+    expect(out.output).toMatchObject({ data: { delivered: true, status: 200 } });
+    expect(JSON.parse(receiver.seen.at(-1)?.body ?? "null")).toEqual({ type: "order.paid", id: 42 });
+  });
+
+  it("verify-github-webhook: a good signature on a push is announced; a bad one is refused", async () => {
+    const payload = JSON.stringify({ ref: "refs/heads/main", repository: { full_name: "octo/app" } });
+    const signature = `sha256=${createHmac("sha256", HOOK_SECRET).update(payload).digest("hex")}`;
+    const before = slack.seen.length;
+    const pushed = await runWorkflow("verify-github-webhook", [
+      "--data",
+      JSON.stringify({ event: "push", signature, payload, channel: "C9", repository: "octo/app" }),
+    ]);
+    expect(pushed.trace.map((t) => t.node)).toEqual(["verify", "event", "slack", "announce"]);
+    expect(slack.seen.slice(before).map((r) => r.json)).toEqual([
+      { channel: "C9", text: "New push to octo/app" },
+    ]);
+
+    const other = await runWorkflow("verify-github-webhook", [
+      "--data",
+      JSON.stringify({ event: "star", signature, payload }),
+    ]);
+    expect(other.output).toMatchObject({ data: { accepted: true, event: "star", announced: false } });
+
+    const forged = await runWorkflow("verify-github-webhook", [
+      "--data",
+      JSON.stringify({ event: "push", signature: `sha256=${"0".repeat(64)}`, payload }),
+    ]);
+    expect(forged.trace.map((t) => t.node)).toEqual(["verify", "refused"]);
+    expect(forged.output).toMatchObject({ data: { accepted: false } });
+  });
+
+  it("no secret appears in anything the CLI printed", () => {
+    const all = printed.join("\n");
+    for (const s of [
+      GH_TOKEN,
+      SLACK_TOKEN,
+      RELAY_SECRET,
+      HOOK_SECRET,
+      DRIVE.refresh_token,
+      DRIVE.client_secret,
+      FRESH,
+    ])
+      expect(all).not.toContain(s);
+  });
+});
