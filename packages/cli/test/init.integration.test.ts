@@ -1,0 +1,87 @@
+// `arcrun init --self-hosted --dry-run`: every step printed, wrangler deploy --dry-run run for real on both
+// Workers (offline), nothing created, uploaded or stored.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run, type Sandbox, sandbox } from "./helpers/cli.js";
+
+const ROOT = join(__dirname, "..", "..", "..");
+let box: Sandbox;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  box = await sandbox();
+  env = {
+    ...box.env,
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    WRANGLER_SEND_METRICS: "false",
+    XDG_CONFIG_HOME: join(box.home, "xdg"),
+  };
+});
+afterAll(async () => {
+  await box.cleanup();
+});
+
+describe("init --self-hosted --dry-run", () => {
+  it("prints every step and bundles both Workers with wrangler deploy --dry-run (--json)", async () => {
+    const r = await run(["init", "--self-hosted", "--dry-run", "--dir", ROOT, "--json"], env);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      dry_run: boolean;
+      checkout: string;
+      steps: { step: string; command: string | null; status: string }[];
+      executor: Record<string, unknown>;
+    };
+    expect(out.dry_run).toBe(true);
+    expect(out.checkout).toBe(ROOT);
+    expect(out.steps.map((s) => [s.step.replace(/^Checkout .*:/, "Checkout:"), s.status])).toEqual([
+      ["Checkout: components built", "done"],
+      ["Create the KV namespace ARCRUN_KV (executor)", "dry-run"],
+      ["Create the KV namespace BROKER_KV (broker)", "dry-run"],
+      ["Generate the executor's ENCRYPTION_KEY (32 random bytes)", "dry-run"],
+      ["Generate the executor's ARCRUN_API_KEY (32 random bytes)", "dry-run"],
+      ["Generate the broker's TOKEN_ENCRYPTION_KEY (32 random bytes)", "dry-run"],
+      ["Write the executor's wrangler config with the namespace id", "dry-run"],
+      ["Write the broker's wrangler config with the namespace id", "dry-run"],
+      ["Deploy the executor (bundled and checked, not uploaded)", "done"],
+      ["Set the executor's secret ENCRYPTION_KEY", "dry-run"],
+      ["Set the executor's secret ARCRUN_API_KEY", "dry-run"],
+      ["Deploy the broker (bundled and checked, not uploaded)", "done"],
+      ["Set the broker's secret TOKEN_ENCRYPTION_KEY", "dry-run"],
+      [
+        `Keep the executor's ENCRYPTION_KEY and ARCRUN_API_KEY in ${join(box.home, "executor.key")} (mode 0600)`,
+        "dry-run",
+      ],
+    ]);
+    expect(out.steps[1]?.command).toBe("wrangler kv namespace create ARCRUN_KV");
+    expect(out.steps[8]?.command).toMatch(/^wrangler deploy --config \S+ --dry-run --outdir \S+$/);
+    expect(out.steps[9]?.command).toMatch(
+      /^wrangler secret put ENCRYPTION_KEY --config \S+ {2}\(value on stdin\)$/,
+    );
+    expect(out.executor).toEqual({ url: null, config: null, key_file: null });
+    // Nothing stored or left behind.
+    expect(existsSync(join(box.home, "executor.key"))).toBe(false);
+    expect(existsSync(join(ROOT, "packages", "executor-worker", ".wrangler", "arcrun-init"))).toBe(false);
+  });
+
+  it("human output numbers the steps and ends with the next command", async () => {
+    const r = await run(["init", "--self-hosted", "--dry-run", "--dir", ROOT], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ 1\. Checkout .*: components built ✔$/m);
+    expect(r.stdout).toMatch(/^ {4}\$ wrangler kv namespace create BROKER_KV$/m);
+    expect(r.stdout).toContain(
+      "Dry run: nothing was created, uploaded or stored. Next: arcrun init --self-hosted",
+    );
+  });
+
+  it("outside a checkout it says where to run it, exit 1", async () => {
+    const r = await run(["init", "--self-hosted", "--dry-run", "--dir", box.home, "--json"], env);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stderr.trim())).toEqual({
+      error: {
+        code: "ERR_FILE",
+        message: `no arcrun checkout at ${box.home} (packages/executor-worker and packages/broker-worker); run it from a clone of arcrun, or pass --dir <checkout>`,
+      },
+    });
+  });
+});
