@@ -18,6 +18,8 @@ export interface TraceEntry {
   /** The FOREACH iteration, for nodes run once per item. */
   iteration?: number;
   error?: { code: ExecutorErrorCode; message: string };
+  /** The try_catch node that caught this failure (the run went on with its catch branch). */
+  caught_by?: string;
 }
 
 export interface Execution {
@@ -45,7 +47,8 @@ export type RunEnvironment = Omit<HostContext, "secrets" | "budget" | "opened" |
 interface NodeOutput {
   success: boolean;
   branch?: string;
-  error?: string;
+  /** A component's failure message, or (on a try_catch that caught) `{ code, message, node }`. */
+  error?: unknown;
   data?: unknown;
   [key: string]: unknown;
 }
@@ -77,12 +80,13 @@ function foreachItems(from: string, out: NodeOutput): unknown[] {
   if (Array.isArray(data)) return data;
   if (isRecord(data)) {
     if (Array.isArray(data.items)) return data.items;
+    if (Array.isArray(data.result)) return data.result;
     if (Array.isArray(data.body)) return data.body;
     if (isRecord(data.body) && Array.isArray(data.body.items)) return data.body.items;
   }
   throw new ExecutorError(
     "ERR_TEMPLATE",
-    `FOREACH after "${from}": its output has no list at data, data.items, data.body or data.body.items; check the node's output`,
+    `FOREACH after "${from}": its output has no list at data, data.items, data.result, data.body or data.body.items; check the node's output`,
   );
 }
 
@@ -90,9 +94,30 @@ class NodeFailure extends Error {
   constructor(
     readonly code: ExecutorErrorCode,
     message: string,
+    readonly node?: string,
+    readonly entry?: TraceEntry,
   ) {
     super(message);
   }
+}
+
+/** Run-wide limits end the run even inside a try branch: the catch branch would have nothing left to run on. */
+const UNCATCHABLE: ReadonlySet<ExecutorErrorCode> = new Set([
+  "ERR_LIMIT_RUN_TIME",
+  "ERR_LIMIT_NODES",
+  "ERR_LIMIT_HOST_CALLS",
+]);
+
+/** What the nodes of one level see: the top of the run, or one iteration of a foreach_control loop. */
+interface Scope {
+  /** Template values: input, node outputs, FOREACH variables. */
+  values: Record<string, unknown>;
+  /** Outputs that activate edges. */
+  outputs: Map<string, NodeOutput>;
+  /** Nodes of a try branch left out after a failure there was caught. */
+  skipped: Set<string>;
+  depth: number;
+  iteration?: number;
 }
 
 /**
@@ -132,7 +157,7 @@ export async function executeWorkflow(
   const values: Record<string, unknown> = { [INPUT]: input };
   const outputs = new Map<string, NodeOutput>([[INPUT, { success: true, data: input }]]);
   let executed = 0;
-  let last: NodeOutput | undefined;
+  let last: unknown;
 
   const credential = async (name: string, key: string | undefined): Promise<string> => {
     const opened = await openCredential(ctx, name);
@@ -158,16 +183,17 @@ export async function executeWorkflow(
 
   const runNode = async (
     node: string,
-    extra: Record<string, unknown>,
+    scopeValues: Record<string, unknown>,
     iteration?: number,
   ): Promise<NodeOutput> => {
     const cfg = graph.nodes[node];
-    if (!cfg) throw new NodeFailure("ERR_WORKFLOW_INVALID", `node "${node}" has no config`);
+    if (!cfg) throw new NodeFailure("ERR_WORKFLOW_INVALID", `node "${node}" has no config`, node);
     executed++;
     if (executed > limits.nodes) {
       throw new NodeFailure(
         "ERR_LIMIT_NODES",
         `the run executed more than ${limits.nodes} nodes (limits.nodes); FOREACH over fewer items`,
+        node,
       );
     }
     const now = Date.now();
@@ -175,6 +201,7 @@ export async function executeWorkflow(
       throw new NodeFailure(
         "ERR_LIMIT_RUN_TIME",
         "the workflow ran out of time (limits.run_ms) before this node",
+        node,
       );
     const nodeDeadline = now + limits.node_ms;
     const deadline = Math.min(nodeDeadline, runDeadline);
@@ -198,7 +225,7 @@ export async function executeWorkflow(
           "ERR_WORKFLOW_INVALID",
           `unknown component "${cfg.component}"; run: arcrun components`,
         );
-      const config = await resolveTemplates(cfg.params, { values: { ...values, ...extra }, credential });
+      const config = await resolveTemplates(cfg.params, { values: scopeValues, credential });
       const result = await runComponent(
         module,
         JSON.stringify({ config }),
@@ -247,48 +274,156 @@ export async function executeWorkflow(
       const code: ExecutorErrorCode = err instanceof ExecutorError ? err.code : "ERR_COMPONENT_FAILED";
       const message = secrets.redact(err instanceof Error ? err.message : String(err));
       entry.error = { code, message };
-      throw new NodeFailure(code, message);
+      throw new NodeFailure(code, message, node, entry);
     } finally {
       entry.duration_ms = Date.now() - now;
       entry.host_calls = ctx.budget.hostCalls - callsBefore;
     }
   };
 
-  try {
-    for (const node of graph.order) {
-      const incoming = graph.edges.filter((e) => e.to === node);
-      const active = incoming.filter((e) => {
-        const src = outputs.get(e.from);
+  const incoming = new Map<string, GraphEdge[]>();
+  for (const e of graph.edges) incoming.set(e.to, [...(incoming.get(e.to) ?? []), e]);
+  const orderIndex = new Map(graph.order.map((n, i) => [n, i]));
+
+  /** The nodes of `list` that run at its level: the bodies of loops in it run inside those loops. */
+  const levelNodes = (list: string[]): string[] => {
+    const inner = new Set<string>();
+    for (const n of list) for (const b of graph.loops[n]?.body ?? []) inner.add(b);
+    return list.filter((n) => !inner.has(n));
+  };
+
+  const setOutput = (scope: Scope, node: string, out: NodeOutput): void => {
+    scope.outputs.set(node, out);
+    scope.values[node] = out;
+    if (scope.depth === 0) last = out;
+  };
+
+  /** The innermost try_catch of this level, still on its try branch, that protects `node`. */
+  const guardFor = (node: string, level: Set<string>, scope: Scope): string | undefined => {
+    let best: string | undefined;
+    for (const [guard, info] of Object.entries(graph.guards)) {
+      if (!level.has(guard) || !info.protects.includes(node)) continue;
+      if (scope.outputs.get(guard)?.branch !== "try") continue;
+      if (best === undefined || (orderIndex.get(guard) ?? 0) > (orderIndex.get(best) ?? 0)) best = guard;
+    }
+    return best;
+  };
+
+  /**
+   * Runs a foreach_control's loop body once per item, each iteration in its own scope; then each body node's
+   * output is the collection `{ success, data: [per item], items: [per item] }` (null where it did not run),
+   * and the loop node's data.results holds, per item, the data of the last body node that ran.
+   */
+  const runLoop = async (loop: string, out: NodeOutput, scope: Scope): Promise<void> => {
+    const body = graph.loops[loop]?.body ?? [];
+    let items: unknown[];
+    try {
+      items = foreachItems(loop, out);
+    } catch (err) {
+      throw new NodeFailure("ERR_TEMPLATE", err instanceof Error ? err.message : String(err), loop);
+    }
+    const variables = graph.edges
+      .filter((e) => e.from === loop && e.kind.type === "FOREACH")
+      .map((e) => (e.kind.type === "FOREACH" ? e.kind.variable : ""));
+    const nodes = levelNodes(body);
+    const data = new Map<string, unknown[]>(body.map((b) => [b, []]));
+    const outs = new Map<string, unknown[]>(body.map((b) => [b, []]));
+    const results: unknown[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const values = { ...scope.values };
+      for (const v of variables) values[v] = items[i];
+      const child: Scope = {
+        values,
+        outputs: new Map(scope.outputs),
+        skipped: new Set(),
+        depth: scope.depth + 1,
+        iteration: i,
+      };
+      await runNodes(nodes, child);
+      let result: unknown = null;
+      for (const b of body) {
+        const o = child.outputs.get(b);
+        data.get(b)?.push(o === undefined ? null : (o.data ?? null));
+        outs.get(b)?.push(o ?? null);
+        if (o !== undefined) result = o.data ?? null;
+      }
+      results.push(result);
+    }
+    for (const b of body) {
+      scope.outputs.set(b, { success: true, data: data.get(b), items: outs.get(b) });
+      scope.values[b] = scope.outputs.get(b);
+    }
+    const loopData = isRecord(out.data) ? out.data : {};
+    setOutput(scope, loop, { ...out, data: { ...loopData, results } });
+  };
+
+  const runOne = async (node: string, active: GraphEdge[], scope: Scope): Promise<void> => {
+    // A FOREACH from any node but a foreach_control runs just its target once per item.
+    const each = active.find((e) => e.kind.type === "FOREACH" && graph.loops[e.from] === undefined);
+    let out: NodeOutput;
+    if (each && each.kind.type === "FOREACH") {
+      let items: unknown[];
+      try {
+        items = foreachItems(each.from, scope.outputs.get(each.from) as NodeOutput);
+      } catch (err) {
+        throw new NodeFailure("ERR_TEMPLATE", err instanceof Error ? err.message : String(err), node);
+      }
+      const results: NodeOutput[] = [];
+      for (let i = 0; i < items.length; i++) {
+        results.push(await runNode(node, { ...scope.values, [each.kind.variable]: items[i] }, i));
+      }
+      out = { success: true, data: results.map((r) => r.data ?? null), items: results };
+    } else {
+      out = await runNode(node, scope.values, scope.iteration);
+    }
+    setOutput(scope, node, out);
+    if (graph.loops[node]) await runLoop(node, out, scope);
+  };
+
+  const runNodes = async (list: string[], scope: Scope): Promise<void> => {
+    const level = new Set(list);
+    for (const node of list) {
+      if (scope.skipped.has(node)) continue;
+      const active = (incoming.get(node) ?? []).filter((e) => {
+        const src = scope.outputs.get(e.from);
         return src !== undefined && edgeActive(e, src);
       });
       if (active.length === 0) continue;
-      const loop = active.find((e) => e.kind.type === "FOREACH");
-      let out: NodeOutput;
-      if (loop && loop.kind.type === "FOREACH") {
-        const items = foreachItems(loop.from, outputs.get(loop.from) as NodeOutput);
-        const results: NodeOutput[] = [];
-        for (let i = 0; i < items.length; i++) {
-          results.push(await runNode(node, { [loop.kind.variable]: items[i] }, i));
-        }
-        out = { success: true, data: results.map((r) => r.data ?? null), items: results };
-      } else {
-        out = await runNode(node, {});
+      try {
+        await runOne(node, active, scope);
+      } catch (err) {
+        if (!(err instanceof NodeFailure) || UNCATCHABLE.has(err.code) || err.node === undefined) throw err;
+        const guard = guardFor(err.node, level, scope);
+        if (guard === undefined) throw err;
+        if (err.entry) err.entry.caught_by = guard;
+        for (const p of graph.guards[guard]?.protects ?? []) scope.skipped.add(p);
+        const before = scope.outputs.get(guard) as NodeOutput;
+        setOutput(scope, guard, {
+          ...before,
+          branch: "catch",
+          error: { code: err.code, message: err.message, node: err.node },
+        });
       }
-      outputs.set(node, out);
-      values[node] = out;
-      last = out;
-      if (onProgress) await onProgress(execution);
+      if (scope.depth === 0 && onProgress) await onProgress(execution);
     }
+  };
+
+  try {
+    await runNodes(levelNodes(graph.order), {
+      values,
+      outputs,
+      skipped: new Set(),
+      depth: 0,
+    });
     execution.status = "succeeded";
     execution.output = last === undefined ? input : JSON.parse(secrets.redact(JSON.stringify(last)));
   } catch (err) {
     execution.status = "failed";
-    const failedEntry = [...execution.trace].reverse().find((t) => t.status === "failed");
     if (err instanceof NodeFailure) {
       execution.error = {
         code: err.code,
         message: err.message,
-        ...(failedEntry ? { node: failedEntry.node } : {}),
+        ...(err.node !== undefined ? { node: err.node } : {}),
       };
     } else {
       const code: ExecutorErrorCode = err instanceof ExecutorError ? err.code : "ERR_COMPONENT_FAILED";

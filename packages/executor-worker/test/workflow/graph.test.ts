@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { compileWorkflow } from "../../src/workflow/graph.js";
 import { parseWorkflowYaml, WorkflowError } from "../../src/workflow/parse.js";
 
-const known = (id: string) => ["http_request", "if_control"].includes(id);
+const known = (id: string) =>
+  ["http_request", "if_control", "switch", "try_catch", "foreach_control", "set"].includes(id);
 
 function compile(yaml: string) {
   return compileWorkflow(parseWorkflowYaml(yaml), known);
@@ -142,5 +143,172 @@ describe("compileWorkflow", () => {
       }),
     );
     expect(g.order).toEqual(["a", "b"]);
+  });
+});
+
+const SET = "{ component: set, values: {} }";
+
+describe("control-flow components", () => {
+  it("foreach_control: its FOREACH body is every node after the target; other edges run after the loop", () => {
+    const g = compile(
+      wf(
+        [
+          "input >> ON_SUCCESS >> each",
+          "each >> ON_SUCCESS >> after",
+          "each >> FOREACH(row) >> a",
+          "a >> ON_SUCCESS >> b",
+          "a >> ON_SUCCESS >> c",
+        ],
+        {
+          each: "{ component: foreach_control, items: '{{input.rows}}' }",
+          a: "{ component: set, values: { x: '{{row.x}}' } }",
+          b: "{ component: set, values: { x: '{{row.x}}', a: '{{a.data}}' } }",
+          c: SET,
+          after: "{ component: set, values: { all: '{{b.data}}', results: '{{each.data.results}}' } }",
+        },
+      ),
+    );
+    expect(g.loops).toEqual({ each: { body: ["a", "b", "c"] } });
+    expect(g.order.indexOf("after")).toBeGreaterThan(g.order.indexOf("c"));
+    expect(g.order.indexOf("after")).toBeGreaterThan(g.order.indexOf("b"));
+  });
+
+  it("rule: a loop body is reached only from inside the loop", () => {
+    const found = issues(
+      wf(["input >> ON_SUCCESS >> each", "each >> FOREACH(row) >> a", "input >> ON_SUCCESS >> a"], {
+        each: "{ component: foreach_control, items: [] }",
+        a: SET,
+      }),
+    );
+    expect(found).toEqual([
+      {
+        line: 5,
+        node: "a",
+        message: expect.stringContaining('"a" runs once per item of the foreach_control "each"'),
+      },
+    ]);
+  });
+
+  it("rule: a node is not both inside a loop and after it", () => {
+    const found = issues(
+      wf(["input >> ON_SUCCESS >> each", "each >> FOREACH(row) >> a", "each >> ON_SUCCESS >> a"], {
+        each: "{ component: foreach_control, items: [] }",
+        a: SET,
+      }),
+    );
+    expect(found.map((i) => i.message)).toContain(
+      '"a" is both inside the loop of "each" (after FOREACH) and after it (each >> ON_SUCCESS >> a); keep one',
+    );
+  });
+
+  it("rule: a FOREACH variable is in scope only in the loop (not after a one-node FOREACH)", () => {
+    const found = issues(
+      wf(["input >> ON_SUCCESS >> a", "a >> FOREACH(row) >> b", "b >> ON_SUCCESS >> c"], {
+        a: "{ component: http_request, url: 'http://x' }",
+        b: "{ component: if_control, left: '{{row.n}}' }",
+        c: "{ component: if_control, left: '{{row.n}}' }",
+      }),
+    );
+    expect(found).toEqual([
+      {
+        line: 9,
+        node: "c",
+        message: expect.stringContaining('the FOREACH variable "row" is not in scope here'),
+      },
+    ]);
+    const after = issues(
+      wf(["input >> ON_SUCCESS >> each", "each >> FOREACH(row) >> a", "each >> ON_SUCCESS >> z"], {
+        each: "{ component: foreach_control, items: [] }",
+        a: SET,
+        z: "{ component: set, values: { r: '{{row}}' } }",
+      }),
+    );
+    expect(after[0]?.message).toContain('the FOREACH variable "row" is not in scope here');
+  });
+
+  it("try_catch: protects what follows ON_BRANCH(try) and orders it before the catch branch", () => {
+    const g = compile(
+      wf(
+        [
+          "input >> ON_SUCCESS >> guard",
+          "guard >> ON_BRANCH(catch) >> recover",
+          "guard >> ON_BRANCH(try) >> a",
+          "a >> ON_SUCCESS >> b",
+          "b >> ON_SUCCESS >> join",
+          "recover >> ON_SUCCESS >> join",
+        ],
+        {
+          guard: "{ component: try_catch }",
+          recover: "{ component: set, values: { why: '{{guard.error.message}}' } }",
+          a: SET,
+          b: SET,
+          join: SET,
+        },
+      ),
+    );
+    expect(g.guards).toEqual({ guard: { protects: ["a", "b"] } });
+    expect(g.order).toEqual(["guard", "a", "b", "recover", "join"]);
+  });
+
+  it("rule: a try_catch leads on with ON_BRANCH(try) and ON_BRANCH(catch) only, and protects something", () => {
+    const found = issues(
+      wf(["input >> ON_SUCCESS >> guard", "guard >> ON_SUCCESS >> a", "guard >> ON_BRANCH(catch) >> b"], {
+        guard: "{ component: try_catch }",
+        a: SET,
+        b: SET,
+      }),
+    );
+    expect(found.map((i) => i.message)).toEqual([
+      "a try_catch leads on with ON_BRANCH(try) and ON_BRANCH(catch), not guard >> ON_SUCCESS >> a",
+      'try_catch "guard" protects nothing: add "guard >> ON_BRANCH(try) >> <first protected node>"',
+    ]);
+  });
+
+  it("rule: a catch branch cannot read the try branch's nodes (they may not have run)", () => {
+    const found = issues(
+      wf(["input >> ON_SUCCESS >> guard", "guard >> ON_BRANCH(try) >> a", "guard >> ON_BRANCH(catch) >> b"], {
+        guard: "{ component: try_catch }",
+        a: SET,
+        b: "{ component: set, values: { x: '{{a.data}}' } }",
+      }),
+    );
+    expect(found[0]).toMatchObject({
+      node: "b",
+      message: expect.stringContaining('"a" does not run before "b"'),
+    });
+  });
+
+  it("rule: a switch's ON_BRANCH labels are among its cases (and default); no ON_TRUE/ON_FALSE", () => {
+    const found = issues(
+      wf(
+        [
+          "input >> ON_SUCCESS >> route",
+          "route >> ON_BRANCH(bug) >> a",
+          "route >> ON_BRANCH(bugs) >> b",
+          "route >> ON_BRANCH(default) >> c",
+          "route >> ON_TRUE >> d",
+        ],
+        {
+          route: "{ component: switch, value: x, cases: { bug: 1, feature: 2 } }",
+          a: SET,
+          b: SET,
+          c: SET,
+          d: SET,
+        },
+      ),
+    );
+    expect(found.map((i) => i.message)).toEqual([
+      "route >> ON_BRANCH(bugs) >> b never runs: the switch's branches are bug, feature, default",
+      "a switch leads on with ON_BRANCH(<case label>), not ON_TRUE",
+    ]);
+    // Cases given by a template are only known at run time.
+    expect(
+      compile(
+        wf(["input >> ON_SUCCESS >> route", "route >> ON_BRANCH(anything) >> a"], {
+          route: "{ component: switch, value: x, cases: '{{input.cases}}' }",
+          a: SET,
+        }),
+      ).order,
+    ).toEqual(["route", "a"]);
   });
 });
