@@ -39,7 +39,7 @@ function main(): void {
     fail("value is required: the text to hash (other JSON values are hashed as their compact JSON)");
     return;
   }
-  const value = v.type == JSON.Types.String ? v.get<string>() : v.toString();
+  const value = v.type == JSON.Types.String ? v.get<string>() : JSON.stringify<JSON.Value>(v);
   const inputEncoding = getString(config, "input_encoding", "utf8");
   let req = '{"algorithm":' + q(isHmac ? algorithm.substring(5) : algorithm) + ',"data":' + q(value) +
     ',"data_encoding":' + q(inputEncoding) + ',"encoding":' + q(encoding);

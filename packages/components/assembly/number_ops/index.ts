@@ -47,7 +47,7 @@ function describe(v: JSON.Value): string {
   if (t == JSON.Types.Bool) return v.get<bool>() ? "true" : "false";
   if (t == JSON.Types.Array) return "a list";
   if (t == JSON.Types.Object) return "an object";
-  return v.toString();
+  return JSON.stringify<JSON.Value>(v);
 }
 
 /** A JSON number or numeric string as f64; NaN (and `problem` set) otherwise. */

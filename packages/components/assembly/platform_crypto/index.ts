@@ -29,7 +29,7 @@ function main(): void {
   }
   const field = ',"field":' + q(getString(config, "credential_field"));
   if (operation == "encrypt") {
-    const text = v.type == JSON.Types.String ? v.get<string>() : v.toString();
+    const text = v.type == JSON.Types.String ? v.get<string>() : JSON.stringify<JSON.Value>(v);
     const r = cryptoSeal('{"credential":' + q(credential) + field + ',"plaintext":' + q(text) + "}");
     if (!r.ok) {
       fail(r.error());
