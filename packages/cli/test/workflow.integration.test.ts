@@ -5,7 +5,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run, type Sandbox, sandbox } from "./helpers/cli.js";
+import { run, runInPty, type Sandbox, sandbox } from "./helpers/cli.js";
 import {
   type LocalExecutor,
   localRecipe,
@@ -42,6 +42,8 @@ beforeAll(async () => {
       if (auth === `Bearer ${STORED_TOKEN}`) return { json: { login: "stored-ada", id: 2 } };
       return { status: 401, json: { message: "Bad credentials" } };
     }
+    if (req.path === "/slow")
+      return new Promise((resolve) => setTimeout(() => resolve({ json: { ok: 1 } }), 1000));
     return { status: 404, json: { message: "Not Found" } };
   });
   ex = await startLocalExecutor({ recipes: [localRecipe("github", api.origin)] });
@@ -228,13 +230,41 @@ describe("workflow", () => {
     expect(JSON.parse(r.stdout)).toEqual({ success: true, branch: "true", data: { result: true } });
     const lines = r.stderr.trimEnd().split("\n");
     expect(lines.slice(0, 4)).toEqual([
-      expect.stringMatching(/^ {2}✔ auth \d+ ms \(auth_static_key\)$/),
-      expect.stringMatching(/^ {2}✔ me \d+ ms \(http_request\)$/),
-      expect.stringMatching(/^ {2}✔ ok \d+ ms \(if_control\)$/),
-      expect.stringMatching(/^ {2}✔ hello \d+ ms \(if_control\)$/),
+      expect.stringMatching(/^ {2}✔ auth [\d.]+ m?s \(auth_static_key\)$/),
+      expect.stringMatching(/^ {2}✔ me [\d.]+ m?s \(http_request\)$/),
+      expect.stringMatching(/^ {2}✔ ok [\d.]+ m?s \(if_control\)$/),
+      expect.stringMatching(/^ {2}✔ hello [\d.]+ m?s \(if_control\)$/),
     ]);
-    expect(lines[4]).toMatch(/^✔ github-who-am-i succeeded in \d+ ms \(4 node runs\)$/);
+    expect(lines[4]).toMatch(/^✔ github-who-am-i succeeded in [\d.]+ m?s \(4 node runs\)$/);
     expect(api.seen.filter((s) => s.path === "/user").at(-1)?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it("at a terminal the progress is one line rewritten in place, then the node list", async () => {
+    const file = join(box.home, "slow.yaml");
+    await writeFile(
+      file,
+      [
+        "name: slow",
+        "flow:",
+        "  - input >> ON_SUCCESS >> auth",
+        "  - auth >> ON_SUCCESS >> wait_api",
+        "config:",
+        "  auth: { component: auth_static_key, credential: gh }",
+        '  wait_api: { component: http_request, url: "{{auth.data.base_url}}/slow" }',
+        "",
+      ].join("\n"),
+    );
+    expect((await cli(["workflow", "push", file])).code).toBe(0);
+    const r = await runInPty(["workflow", "run", "slow"], env, []);
+    printed.push(r.output);
+    expect(r.code, r.output).toBe(0);
+    // While the API takes its second: the live line, with the node that already finished.
+    expect(r.output).toMatch(/\r\u001b\[2K. slow: ✔ auth [\d.]+ m?s/);
+    const after = r.output.slice(r.output.lastIndexOf("\u001b[2K") + 4);
+    expect(after, r.output).toMatch(
+      /^ {2}✔ auth [\d.]+ m?s \(auth_static_key\)\r?\n {2}✔ wait_api [\d.]+ m?s \(http_request\)/,
+    );
+    expect(r.output).toMatch(/✔ slow succeeded in [\d.]+ m?s \(2 node runs\)/);
   });
 
   it("run --json prints the execution; -i and --data build the input", async () => {
@@ -301,9 +331,9 @@ describe("workflow", () => {
       trace: [{ node: "auth", status: "failed" }],
     });
     const human = await cli(["workflow", "logs", "fails", "-n", "1"]);
-    expect(human.stdout).toMatch(/^✖ \d{4}-.* failed in \d+ ms/);
+    expect(human.stdout).toMatch(/^✖ \d{4}-.* failed in [\d.]+ m?s/);
     expect(human.stdout).toMatch(
-      /\n {2}✖ auth auth_static_key: \d+ ms, \d+ B out, \d+ host calls, fuel \d+\n {6}ERR_/,
+      /\n {2}✖ auth auth_static_key: [\d.]+ m?s, \d+ B out, \d+ host calls, fuel \d+\n {6}ERR_/,
     );
   });
 
@@ -314,7 +344,13 @@ describe("workflow", () => {
       executor: string;
       workflows: { name: string; last_run: { status: string } | null }[];
     };
-    expect(out.workflows.map((w) => w.name)).toEqual(["echo", "fails", "github-who-am-i", "who-stored"]);
+    expect(out.workflows.map((w) => w.name)).toEqual([
+      "echo",
+      "fails",
+      "github-who-am-i",
+      "slow",
+      "who-stored",
+    ]);
     expect(out.workflows.find((w) => w.name === "fails")?.last_run?.status).toBe("failed");
     expect(out.workflows.find((w) => w.name === "github-who-am-i")?.last_run?.status).toBe("succeeded");
     const none = await cli(["workflow", "logs", "nope", "--json"]);
