@@ -6,12 +6,20 @@ import { BoundClient, type Client, renderWithCredential } from "./client.js";
 import { ArcrunError, isArcrunError } from "./errors.js";
 import { entryKey, validInstance } from "./internal/credential.js";
 import { primitivesOf } from "./internal/recipe.js";
-import { checkValues, needsLogin, promptValues, setupCommand, valuesCredential } from "./internal/secrets.js";
+import {
+  checkValues,
+  invalidSecret,
+  matchesPattern,
+  needsLogin,
+  promptValues,
+  setupCommand,
+  valuesCredential,
+} from "./internal/secrets.js";
 import { isStoreChoice, type StoreChoice, type StoreInfo, selectStore } from "./internal/store-select.js";
 import { suggest } from "./internal/suggest.js";
 import { type Agent, type Dispatcher, loadAgent } from "./internal/undici.js";
-import { readEnvValues } from "./stores/env.js";
-import { readSecretFiles, secretFileDirs } from "./stores/secret-files.js";
+import { envNames, readEnvValues } from "./stores/env.js";
+import { readSecretFiles, secretFileDirs, secretFileName } from "./stores/secret-files.js";
 import { strategyFactories } from "./strategies/index.js";
 import type {
   CredentialSource,
@@ -65,6 +73,11 @@ export interface BindOptions {
   scopes?: readonly string[];
   /** Explicit values, source 1: they win over env, secret files and the store, and are never stored. */
   secret?: Readonly<Record<string, string>>;
+  /**
+   * Service accounts: the user to act as (the JWT `sub`, Google domain-wide delegation). Default: the recipe's
+   * `service_account > subject` rendered with the values (gmail_sa: `{{secret.subject}}`).
+   */
+  subject?: string;
   /** Override `createAuth({ interactive })` for this call. */
   interactive?: boolean;
 }
@@ -369,14 +382,72 @@ export class Auth {
       }
     }
     result.missing = missingKeys().map((s) => s.key);
+    // Every source is checked the same way (env and secret files too): a value that does not match the
+    // recipe's pattern never reaches a request (it may be interpolated into a host), and defaults fill in.
+    for (const s of recipe.required_secrets) {
+      const v = values[s.key];
+      if (v === undefined) {
+        if (s.default !== undefined) values[s.key] = s.default;
+        continue;
+      }
+      if (!matchesPattern(s, v)) {
+        const where = sources[s.key];
+        throw invalidSecret(
+          s,
+          service,
+          instance,
+          this.#sourceText(recipe, service, instance, s.key, where, v),
+        );
+      }
+    }
     return result;
+  }
+
+  /** Where a value came from, in words for an error message (a variable or file name, never the value). */
+  #sourceText(
+    recipe: Recipe,
+    service: string,
+    instance: string,
+    key: string,
+    source: CredentialSource | undefined,
+    value: string,
+  ): string {
+    switch (source) {
+      case "env": {
+        const name = envNames(recipe, service, instance, key).find((n) => this.#env[n] === value);
+        return name ? `The value of ${name}` : "The environment value";
+      }
+      case "secret-file":
+        return `The secret file ${secretFileName(service, instance, key)}`;
+      case "store":
+        return "The stored value";
+      case "option":
+        return "The value passed as secret";
+      default:
+        return "The value given";
+    }
+  }
+
+  /**
+   * The primitive for a call without `via`: the recipe's own, unless what is stored for the instance was set
+   * up through another one the recipe offers (`arcrun setup google_drive --via service_account`).
+   */
+  async #storedPrimitive(recipe: Recipe, instance: string): Promise<PrimitiveName> {
+    const offered = primitivesOf(recipe);
+    if (offered.length < 2) return recipe.primitive;
+    const stored = await (await this.store()).get(recipe.id, instance).catch(() => undefined);
+    return stored && stored.type !== recipe.primitive && offered.includes(stored.type)
+      ? stored.type
+      : recipe.primitive;
   }
 
   async #setup(service: string, opts: BindOptions, cache: boolean): Promise<Setup> {
     const recipe = await this.recipe(service);
     const instance = this.#instance(service, opts.instance);
-    const primitive = this.#primitive(recipe, opts.via);
-    const key = `${entryKey(service, instance)}/${primitive}/${(opts.scopes ?? []).join(" ")}/${opts.interactive ?? ""}`;
+    const primitive = opts.via
+      ? this.#primitive(recipe, opts.via)
+      : await this.#storedPrimitive(recipe, instance);
+    const key = `${entryKey(service, instance)}/${primitive}/${(opts.scopes ?? []).join(" ")}/${opts.interactive ?? ""}/${opts.subject ?? ""}`;
     const useCache = cache && opts.secret === undefined;
     if (useCache) {
       const hit = this.#strategies.get(key);
@@ -420,6 +491,7 @@ export class Auth {
     };
     if (opts.secret) ctx.secret = opts.secret;
     if (opts.scopes) ctx.scopes = opts.scopes;
+    if (opts.subject) ctx.subject = opts.subject;
     const token = opts.secret?.access_token;
     if (token !== undefined && (primitive === "oauth2" || primitive === "service_account")) {
       const { createExplicitTokenStrategy } = await import("./strategies/explicit-token.js");
@@ -538,14 +610,14 @@ export class Auth {
 
   /**
    * Sets a service up: for static keys, a hidden prompt per required secret (or `values`), optionally
-   * verified with the recipe's test request before saving; for OAuth, the strategy's login flow.
+   * verified with the recipe's test request before saving; for OAuth and service accounts, the strategy's login flow (a service account key is kept only if `verify` passes).
    */
   async login(service: string, options: AuthLoginOptions = {}): Promise<LoginResult> {
     const recipe = await this.recipe(service);
     const instance = this.#instance(service, options.instance);
     const primitive = this.#primitive(recipe, options.via);
     const result: LoginResult = { service, instance, primitive };
-    if (primitive === "oauth2" && options.values === undefined) {
+    if ((primitive === "oauth2" || primitive === "service_account") && options.values === undefined) {
       const { strategy } = await this.#setup(service, { instance, via: primitive, interactive: true }, false);
       if (!strategy.login) {
         throw new ArcrunError(
@@ -555,9 +627,24 @@ export class Auth {
         );
       }
       const { instance: _i, via: _v, values: _vals, verify: _ver, ...loginOptions } = options;
+      const store = await this.store();
+      // A service account key is saved only if the test passes: keep what was there to put it back.
+      const keepPrevious = primitive === "service_account" && options.verify === true;
+      const previous = keepPrevious ? await store.get(service, instance) : undefined;
       await strategy.login(loginOptions);
       this.#forget(service, instance);
-      if (options.verify) result.test = await this.#verify(service, { instance, via: primitive }, recipe);
+      if (options.verify) {
+        try {
+          result.test = await this.#verify(service, { instance, via: primitive }, recipe);
+        } catch (err) {
+          if (keepPrevious) {
+            if (previous) await store.set(service, instance, previous);
+            else await store.delete(service, instance);
+            this.#forget(service, instance);
+          }
+          throw err;
+        }
+      }
       return result;
     }
     let values: Record<string, string>;

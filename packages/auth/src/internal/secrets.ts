@@ -27,6 +27,30 @@ export function needsLogin(
   );
 }
 
+type SecretSpec = Recipe["required_secrets"][number];
+
+/** Whether a value has the form the recipe's `pattern` asks for (matched in full); true without a pattern. */
+export function matchesPattern(spec: SecretSpec, value: string): boolean {
+  return spec.pattern === undefined || new RegExp(`^(?:${spec.pattern})$`).test(value);
+}
+
+/**
+ * ERR_INVALID_SECRET for a value that does not match its pattern: names the key, where the value came from
+ * and the expected form, never the value.
+ */
+export function invalidSecret(
+  spec: SecretSpec,
+  service: string,
+  instance: string,
+  where: string,
+): ArcrunError {
+  return new ArcrunError(
+    "ERR_INVALID_SECRET",
+    `${where} for ${service} "${spec.key}" (${spec.label}) does not have the expected form (${spec.pattern}). Fix it${spec.help_url ? ` (see ${spec.help_url})` : ""}, then run: ${setupCommand(service, instance)}`,
+    { service, instance },
+  );
+}
+
 /**
  * Checks values against the recipe: every required key present, no unknown key, patterns matched in full.
  * Messages name keys and patterns, never values. Returns the values with defaults filled in.
@@ -56,13 +80,7 @@ export function checkValues(
       if (!s.optional) missing.push(s.key);
       continue;
     }
-    if (s.pattern !== undefined && !new RegExp(`^(?:${s.pattern})$`).test(v)) {
-      throw new ArcrunError(
-        "ERR_INVALID_SECRET",
-        `The value given for ${service} "${s.key}" (${s.label}) does not have the expected form (${s.pattern}). Check it${s.help_url ? ` at ${s.help_url}` : ""}, then run: ${setupCommand(service, instance)}`,
-        { service, instance },
-      );
-    }
+    if (!matchesPattern(s, v)) throw invalidSecret(s, service, instance, "The value given");
     if (s.format === "json") {
       try {
         JSON.parse(v);

@@ -5,13 +5,13 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ServiceAccountSpec } from "@arcrun/recipes";
+import { renderTemplate, type ServiceAccountSpec } from "@arcrun/recipes";
 import { ArcrunError } from "../errors.js";
 import { envName } from "../internal/oauth/client-config.js";
 import { type FlowContext, type TokenResponse, tokenRequest } from "../internal/oauth/endpoint.js";
 import { JWT_BEARER_GRANT, parseGoogleKey, signAssertion } from "../internal/oauth/jwt-assertion.js";
 import { refreshDue } from "../internal/oauth/tokens.js";
-import { valuesCredential } from "../internal/secrets.js";
+import { checkValues, promptValues, valuesCredential } from "../internal/secrets.js";
 import type {
   CredentialSource,
   LoginOptions,
@@ -120,8 +120,37 @@ export function createServiceAccountStrategy(ctx: StrategyFactoryContext): Strat
       { service, instance },
     );
 
-  const mint = async (): Promise<CachedToken> => {
-    const found = await findKey(ctx, s);
+  /**
+   * The user to act as (`sub`, domain-wide delegation): `bind(..., { subject })`, else the recipe's
+   * `service_account > subject` template (gmail_sa: `{{secret.subject}}`) rendered with the values.
+   */
+  const subjectFor = async (values: Record<string, string>): Promise<string | undefined> => {
+    if (ctx.subject) return ctx.subject;
+    const template = s.subject;
+    if (!template) return undefined;
+    const render = (secret: Record<string, string>) => {
+      try {
+        return renderTemplate(template, { secret });
+      } catch {
+        return undefined;
+      }
+    };
+    const first = render(values);
+    if (first !== undefined) return first;
+    // The key may have come from elsewhere (an option) than the other values (environment, store).
+    const more = ctx.recipe.required_secrets.length > 0 ? (await ctx.readValues()).values : {};
+    const second = render({ ...more, ...values });
+    if (second !== undefined && second !== "") return second;
+    const key = /\{\{\s*secret\.([a-z0-9_]+)\s*\}\}/.exec(template)?.[1] ?? "subject";
+    throw new ArcrunError(
+      "ERR_MISSING_SECRET",
+      `${service}: the service account acts as a user (service_account > subject is ${template}), and no ${key} is set; pass { subject: "user@example.com" }, set ARCRUN_${envName(service)}_${envName(key)}, or run: arcrun setup ${service}`,
+      { service, instance },
+    );
+  };
+
+  const mint = async (given?: { key: KeyMaterial; values: Record<string, string> }): Promise<CachedToken> => {
+    const found = given ?? (await findKey(ctx, s));
     if (!found.key) throw notConfigured();
     secrets = found.values;
     source = found.key.source;
@@ -158,7 +187,7 @@ export function createServiceAccountStrategy(ctx: StrategyFactoryContext): Strat
         issuer,
         audience: s.audience ?? s.token_url,
         scope: s.kind === "google_jwt" ? scope : undefined,
-        subject: ctx.subject,
+        subject: await subjectFor(found.values),
         nowMs: now,
       },
       service,
@@ -223,6 +252,10 @@ export function createServiceAccountStrategy(ctx: StrategyFactoryContext): Strat
       renewedFor401 = next.access_token !== before;
       return renewedFor401;
     },
+    /**
+     * Asks for the key (a path to the key file, or its content), checks it, asks for the recipe's other
+     * values (gmail_sa: the user to act as), mints a token to prove the key works, and only then stores it.
+     */
     async login(_options: LoginOptions) {
       if (!ctx.interactive) throw notConfigured();
       const answer = await ctx.prompt.ask({
@@ -230,24 +263,35 @@ export function createServiceAccountStrategy(ctx: StrategyFactoryContext): Strat
         key: s.key_secret,
         label:
           s.kind === "google_jwt"
-            ? "Path to the service account JSON key file"
-            : "Path to the PEM private key",
+            ? "Path to the service account JSON key file (or its content)"
+            : "Path to the PEM private key (or its content)",
         sensitive: false,
       });
-      const text = await keyText(answer, ctx, "that path");
+      if (answer.trim() === "") throw notConfigured();
+      const text = (await keyText(answer, ctx, "that path")).trim();
       if (s.kind === "google_jwt") parseGoogleKey(text, service, s.key_secret);
+      const declared = ctx.recipe.required_secrets.some((r) => r.key === s.key_secret);
+      const others = ctx.recipe.required_secrets.filter((r) => r.key !== s.key_secret).map((r) => r.key);
+      const answers = others.length > 0 ? await promptValues(ctx.prompt, ctx.recipe, service, others) : {};
+      const checked = checkValues(
+        ctx.recipe,
+        service,
+        instance,
+        declared ? { ...answers, [s.key_secret]: text } : answers,
+      );
+      const values = { ...checked, [s.key_secret]: text };
+      cached = undefined;
+      const token = await mint({ key: { text, source: "interactive" }, values });
       const previous = await ctx.store.get(service, instance);
-      const values = { ...(previous?.values ?? {}), [s.key_secret]: text };
       const record = valuesCredential(
         "service_account",
         values,
         ctx.now(),
         previous,
       ) as ServiceAccountCredential;
-      cached = undefined;
       await ctx.store.set(service, instance, record);
-      // Proves the key works before saying so.
-      await get(true);
+      cached = token;
+      source = "store";
     },
   };
 }

@@ -41,6 +41,22 @@ beforeAll(async () => {
   keyFile = join(home.dir, "sa.json");
   await writeFile(keyFile, key.json, { mode: 0o600 });
   await home.writeRecipe({
+    id: "local_sa_dwd",
+    extends: "local_sa",
+    display_name: "Local service account acting as a user",
+    primitive: "service_account",
+    required_secrets: [
+      { key: "key_json", label: "Service account key", format: "json" },
+      {
+        key: "subject",
+        label: "User to act as",
+        sensitive: false,
+        pattern: "[^@\\s]+@[^@\\s]+\\.[^@\\s]+",
+      },
+    ],
+    service_account: { subject: "{{secret.subject}}" },
+  });
+  await home.writeRecipe({
     id: "local_sa",
     display_name: "Local service account API",
     docs_url: "https://example.com/docs",
@@ -54,6 +70,7 @@ beforeAll(async () => {
       scopes: ["https://www.googleapis.com/auth/drive.file"],
     },
     inject: { header: { Authorization: "Bearer {{runtime.access_token}}" } },
+    test: { method: "GET", path: "/me", expect_status: 200 },
   });
 });
 
@@ -149,6 +166,116 @@ describe("service accounts (RFC 7523) with a Google JSON key", () => {
     expect(isArcrunError(err, "ERR_NEEDS_LOGIN")).toBe(true);
     expect((err as Error).message).toContain("ARCRUN_LOCAL_SA_KEY_JSON");
     expect((err as Error).message).toContain("GOOGLE_APPLICATION_CREDENTIALS");
+    await auth.close();
+  });
+});
+
+const lastAssertion = () =>
+  op.tokenRequests.filter((r) => r.grant_type === "urn:ietf:params:oauth:grant-type:jwt-bearer").at(-1);
+
+describe("auth.login via service_account (arcrun setup google_drive --via service_account)", () => {
+  it("asks for the key path, checks it, mints a token, stores the key; a later process uses it with no env", async () => {
+    const asked: string[] = [];
+    const auth = createAuth({
+      env: home.env,
+      interactive: false,
+      prompt: {
+        ask: async (q) => {
+          asked.push(q.key);
+          return keyFile;
+        },
+      },
+    });
+    const before = op.count("urn:ietf:params:oauth:grant-type:jwt-bearer");
+    const result = await auth.login("local_sa", { via: "service_account", verify: true });
+    expect(result).toMatchObject({ primitive: "service_account", test: { ok: true, status: 200 } });
+    expect(asked).toEqual(["key_json"]);
+    expect(op.count("urn:ietf:params:oauth:grant-type:jwt-bearer") - before).toBeGreaterThanOrEqual(1);
+    const stored = await (await auth.store()).get("local_sa", "default");
+    expect(stored?.type).toBe("service_account");
+    expect(stored?.values.key_json).toContain('"client_email"');
+    await auth.close();
+
+    // Another instance (as another process would): only the store, no key in the environment.
+    const later = createAuth({ env: home.env, interactive: false });
+    // No `via` needed: what is stored was set up through the service account.
+    const res = await later.bind("local_sa").get("/files");
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { client_id: string }).client_id).toBe(EMAIL);
+    expect((await later.status("local_sa")).instances[0]).toMatchObject({ type: "service_account" });
+    await later.close();
+  });
+
+  it("a key the token endpoint refuses: ERR_INVALID_SECRET, and nothing is stored", async () => {
+    const other = await googleKey(EMAIL);
+    const otherFile = join(home.dir, "other.json");
+    await writeFile(otherFile, other.json, { mode: 0o600 });
+    const env = { ...home.env, ARCRUN_HOME: home.dir };
+    const auth = createAuth({ env, interactive: false, prompt: { ask: async () => otherFile } });
+    const err = await auth
+      .login("local_sa", { via: "service_account", instance: "refused" })
+      .catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_INVALID_SECRET")).toBe(true);
+    expect((err as Error).message).not.toContain("PRIVATE KEY");
+    expect(await (await auth.store()).get("local_sa", "refused")).toBeUndefined();
+    await auth.close();
+  });
+
+  it("not a key file: ERR_INVALID_SECRET naming what is wrong, never the content", async () => {
+    const notKey = join(home.dir, "not-a-key.json");
+    await writeFile(notKey, '{"type":"authorized_user","refresh_token":"rt-secret"}');
+    const auth = createAuth({ env: home.env, interactive: false, prompt: { ask: async () => notKey } });
+    const err = await auth
+      .login("local_sa", { via: "service_account", instance: "bad" })
+      .catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_INVALID_SECRET")).toBe(true);
+    expect((err as Error).message).toContain("not service_account");
+    expect((err as Error).message).not.toContain("rt-secret");
+    await auth.close();
+  });
+});
+
+describe("domain-wide delegation: subject", () => {
+  it("bind({ subject }) sets sub, and each subject gets its own token", async () => {
+    const auth = createAuth({ env: { ...home.env, ARCRUN_LOCAL_SA_KEY_JSON: keyFile }, interactive: false });
+    await auth.getToken("local_sa", { via: "service_account", subject: "carol@example.com" });
+    expect(lastAssertion()?.assertion?.sub).toBe("carol@example.com");
+    const res = await auth
+      .bind("local_sa", { via: "service_account", subject: "dave@example.com" })
+      .get("/x");
+    expect(res.status).toBe(200);
+    expect(lastAssertion()?.assertion?.sub).toBe("dave@example.com");
+    // Without a subject the account acts as itself (a token of its own, no sub).
+    await auth.getToken("local_sa", { via: "service_account" });
+    expect(lastAssertion()?.assertion?.sub).toBeUndefined();
+    await auth.close();
+  });
+
+  it("the recipe's service_account > subject template ({{secret.subject}}) is the fallback", async () => {
+    const env = {
+      ...home.env,
+      ARCRUN_LOCAL_SA_DWD_KEY_JSON: keyFile,
+      ARCRUN_LOCAL_SA_DWD_SUBJECT: "bob@example.com",
+    };
+    const auth = createAuth({ env, interactive: false });
+    await auth.getToken("local_sa_dwd");
+    expect(lastAssertion()?.assertion?.sub).toBe("bob@example.com");
+    // An explicit subject wins over the recipe's.
+    await auth.getToken("local_sa_dwd", { subject: "alice@example.com" });
+    expect(lastAssertion()?.assertion?.sub).toBe("alice@example.com");
+    await auth.close();
+  });
+
+  it("a template whose value is missing: ERR_MISSING_SECRET naming the variable", async () => {
+    const auth = createAuth({
+      env: { ...home.env, ARCRUN_LOCAL_SA_DWD_KEY_JSON: keyFile },
+      interactive: false,
+    });
+    const before = op.count("urn:ietf:params:oauth:grant-type:jwt-bearer");
+    const err = await auth.getToken("local_sa_dwd").catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_MISSING_SECRET")).toBe(true);
+    expect((err as Error).message).toContain("ARCRUN_LOCAL_SA_DWD_SUBJECT");
+    expect(op.count("urn:ietf:params:oauth:grant-type:jwt-bearer")).toBe(before);
     await auth.close();
   });
 });

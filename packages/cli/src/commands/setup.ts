@@ -62,14 +62,17 @@ async function askSecrets(ctx: Context, recipe: Recipe): Promise<Record<string, 
     for (const s of recipe.required_secrets) {
       if (s.help_url) ui.err(ui.e.dim(`${s.label}: get it at ${s.help_url}`));
       if (s.description) ui.err(ui.e.dim(s.description));
-      const pattern = s.pattern ? new RegExp(`^(?:${s.pattern})$`) : undefined;
+      // At a terminal a value of the wrong form is asked again; from a pipe arcrun-auth refuses it with
+      // ERR_INVALID_SECRET naming the key and the expected form.
+      const pattern = s.pattern && prompter.tty ? new RegExp(`^(?:${s.pattern})$`) : undefined;
       const raw = await prompter.ask({
         message: `${s.label}${s.optional ? " (optional)" : ""}`,
         hidden: s.sensitive,
         ...(s.default !== undefined ? { defaultValue: s.default } : {}),
         validate: (v) => {
           if (v === "") return s.optional ? undefined : `${s.label} is required`;
-          if (pattern && !pattern.test(v)) return `${s.label} does not have the expected form`;
+          if (pattern && !pattern.test(v))
+            return `${s.label} does not have the expected form (${s.pattern}); try again`;
           return undefined;
         },
       });
@@ -151,6 +154,25 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
     if (args.values[flag] !== undefined)
       throw new UsageError(`--${flag} is for OAuth services; ${service} uses ${primitive}`, spec.name);
   }
+
+  if (primitive === "service_account") {
+    // arcrun-auth's service-account login asks for the key file (and the recipe's other values through the
+    // CLI's prompt), checks the key by minting a token, and with verify keeps it only if the test passes.
+    const store = await api.store();
+    if (!ctx.prompter().tty) ui.err(ui.e.dim("stdin is not a terminal: reading one value per line"));
+    ui.err(`Setting up ${who} with a service account key`);
+    const verify = !noVerify && recipe.test !== undefined;
+    let r: { test: TestResult | null };
+    try {
+      r = await api.login(service, { ...options, browser: false, device: false, verify });
+    } finally {
+      ctx.prompter().close();
+    }
+    if (r.test?.tested) ui.err(`${ui.e.green("✔")} Testing ${service}: HTTP ${r.test.status}`);
+    ui.err(`${ui.e.green("✔")} Saved ${who} to the ${store.kind} store`);
+    return EXIT_OK;
+  }
+
   if (recipe.required_secrets.length === 0) {
     throw new CliError(
       "ERR_RECIPE_INVALID",

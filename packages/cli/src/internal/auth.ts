@@ -43,14 +43,16 @@ function testResult(t: LibTestResult | undefined): TestResult | null {
 }
 
 /** The CLI's prompt behind the library's Prompter interface (the library asks for service-account keys). */
-function libPrompter(prompter: () => Prompter): LibPrompter {
+function libPrompter(ui: Ui, prompter: () => Prompter): LibPrompter {
   return {
-    ask: (q: PromptQuestion) =>
-      prompter().ask({
+    ask: (q: PromptQuestion) => {
+      if (q.help_url) ui.err(ui.e.dim(`${q.label}: get it at ${q.help_url}`));
+      return prompter().ask({
         message: `${q.label}${q.optional ? " (optional)" : ""}`,
         hidden: q.sensitive,
         ...(q.default !== undefined ? { defaultValue: q.default } : {}),
-      }),
+      });
+    },
   };
 }
 
@@ -59,7 +61,7 @@ export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> 
   const { createAuth } = await import("arcrun-auth");
   const auth: Auth = createAuth({
     env: ui.env,
-    prompt: libPrompter(prompter),
+    prompt: libPrompter(ui, prompter),
     logger: { warn: (message) => Spinner.interrupt(ui, ui.e.yellow(message)) },
   });
 
