@@ -71,7 +71,11 @@ let extra = new Map<string, Recipe>();
 
 /** Built-in recipes, plus ARCRUN_RECIPES (a JSON array) for self-hosted custom services; extras win. */
 export function recipeFor(c: AppContext): (id: string) => Recipe | undefined {
-  const raw = c.env.ARCRUN_RECIPES;
+  return recipesFrom(c.env.ARCRUN_RECIPES);
+}
+
+/** recipeFor, from the raw ARCRUN_RECIPES (for handlers without a request, such as the scheduled one). */
+export function recipesFrom(raw: string | undefined): (id: string) => Recipe | undefined {
   if (raw !== extraSource) {
     extraSource = raw;
     extra = new Map();

@@ -13,12 +13,18 @@ export interface LocalExecutor {
   dispose(): Promise<void>;
 }
 
-/** Bundles the test Worker (components + fixtures) and runs it on workerd through Miniflare. */
-export async function startExecutor(bindings: Record<string, string>): Promise<LocalExecutor> {
+/**
+ * Bundles the test Worker (components + fixtures; or `entry`, relative to the package) and runs it on
+ * workerd through Miniflare.
+ */
+export async function startExecutor(
+  bindings: Record<string, string>,
+  entry = "test/fixtures/worker.ts",
+): Promise<LocalExecutor> {
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
   process.env.WRANGLER_SEND_METRICS = "false";
   const outdir = join(packageRoot, ".tmp", `worker-${randomUUID()}`);
-  const scriptPath = await bundleWorker(join(packageRoot, "test/fixtures/worker.ts"), outdir);
+  const scriptPath = await bundleWorker(join(packageRoot, entry), outdir);
   const mf = new Miniflare({
     modules: true,
     scriptPath,
