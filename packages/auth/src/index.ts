@@ -14,6 +14,13 @@ export {
   type TestResult,
   type Token,
 } from "./auth.js";
+export {
+  type BrokerHealth,
+  type BrokerLocation,
+  type BrokerUrlSource,
+  checkBroker,
+  findBroker,
+} from "./broker.js";
 export type { Client, ClientInfo, ClientRequestInit, QueryParams, RequestOptions } from "./client.js";
 export {
   type CredentialKey,

@@ -1,4 +1,5 @@
 import { stat } from "node:fs/promises";
+import type { BrokerReport } from "../internal/api.js";
 import type { CommandSpec, Parsed } from "../internal/args.js";
 import { JSON_OPTION } from "../internal/common.js";
 import type { Context } from "../internal/context.js";
@@ -31,19 +32,6 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function probe(
-  url: string,
-): Promise<{ reachable: boolean; status: number | null; error: string | null }> {
-  try {
-    const res = await fetch(url, { method: "GET", redirect: "manual", signal: AbortSignal.timeout(3000) });
-    await res.body?.cancel();
-    return { reachable: true, status: res.status, error: null };
-  } catch (err) {
-    const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : "";
-    return { reachable: false, status: null, error: `${message(err)}${cause}` };
-  }
-}
-
 export async function run(ctx: Context, _args: Parsed): Promise<number> {
   const { ui } = ctx;
   const env = ui.env;
@@ -69,9 +57,11 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
     recipes: { ok: true, dirs: recipeDirs(env), builtin: 0, total: 0, error: null as string | null },
     broker: {
       url: env.ARCRUN_BROKER_URL || null,
-      source: env.ARCRUN_BROKER_URL ? "ARCRUN_BROKER_URL" : "none",
+      source: (env.ARCRUN_BROKER_URL ? "ARCRUN_BROKER_URL" : "none") as BrokerReport["source"],
       reachable: null as boolean | null,
       status: null as number | null,
+      health: null as string | null,
+      services: null as string[] | null,
       error: null as string | null,
     },
   };
@@ -90,11 +80,14 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
     } catch (err) {
       Object.assign(report.recipes, { ok: false, error: message(err) });
     }
+    // The library's own view: ARCRUN_BROKER_URL, else broker_url in config.yaml, and its GET /health.
+    Object.assign(report.broker, await api.broker());
   } catch (err) {
     report.store.error = message(err);
   }
-  if (report.broker.url) Object.assign(report.broker, await probe(report.broker.url));
-  report.ok = report.node.ok && report.store.ok && report.recipes.ok && report.broker.reachable !== false;
+  const brokerOk =
+    report.broker.url === null || (report.broker.reachable === true && report.broker.error === null);
+  report.ok = report.node.ok && report.store.ok && report.recipes.ok && brokerOk;
 
   if (ctx.json) {
     ui.json(report);
@@ -116,12 +109,16 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
       ? `${mark(true)} Recipes: ${report.recipes.total} (${report.recipes.builtin} built in; user dirs: ${report.recipes.dirs.join(", ")})`
       : `${mark(false)} Recipes: ${report.recipes.error}`,
   );
+  const b = report.broker;
+  const from = b.source === "config.yaml" ? " (from config.yaml)" : "";
   ui.out(
-    report.broker.url === null
-      ? `${mark(null)} Broker: not configured (ARCRUN_BROKER_URL unset; OAuth services with client: broker need it)`
-      : report.broker.reachable
-        ? `${mark(true)} Broker: ${report.broker.url} answers (HTTP ${report.broker.status})`
-        : `${mark(false)} Broker: ${report.broker.url} does not answer (${report.broker.error})`,
+    b.url === null
+      ? `${mark(null)} Broker: not configured (ARCRUN_BROKER_URL unset, no broker_url in config.yaml; OAuth services with client: broker need one)`
+      : !b.reachable
+        ? `${mark(false)} Broker: ${b.url}${from} does not answer (${b.error})`
+        : b.error !== null
+          ? `${mark(false)} Broker: ${b.url}${from} answers, but not as an arcrun broker (${b.error})`
+          : `${mark(true)} Broker: ${b.url}${from} answers (HTTP ${b.status}, ${b.health}${b.services && b.services.length > 0 ? `; services: ${b.services.join(", ")}` : ""})`,
   );
   if (!report.ok) ui.err("Fix the items marked ✖, then run: arcrun doctor");
   return report.ok ? EXIT_OK : EXIT_FAILURE;

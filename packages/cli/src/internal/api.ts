@@ -54,6 +54,22 @@ export interface StoreInfo {
   key_source: string | null;
 }
 
+/** The broker as `arcrun doctor` reports it (arcrun-auth's findBroker + checkBroker). */
+export interface BrokerReport {
+  /** The broker's URL (normalised, ending in "/"), or the unusable text that was configured; null when none. */
+  url: string | null;
+  source: "ARCRUN_BROKER_URL" | "config.yaml" | "none";
+  /** Whether it answered HTTP at all; null when no broker is configured. */
+  reachable: boolean | null;
+  /** The HTTP status of its GET /health; null when it did not answer. */
+  status: number | null;
+  /** The broker's own word for its state ("ok", "degraded"); null when it did not say. */
+  health: string | null;
+  /** Services it can sign in to right now; null when it did not say. */
+  services: string[] | null;
+  error: string | null;
+}
+
 export interface InstanceOptions {
   instance?: string;
   via?: PrimitiveName;
@@ -87,4 +103,5 @@ export interface Api {
   token(service: string, options: InstanceOptions): Promise<TokenResult>;
   secret(service: string, options: InstanceOptions): Promise<Readonly<Record<string, string>>>;
   store(): Promise<StoreInfo>;
+  broker(): Promise<BrokerReport>;
 }

@@ -58,7 +58,7 @@ function libPrompter(ui: Ui, prompter: () => Prompter): LibPrompter {
 
 /** arcrun-auth behind the CLI's seam. One Auth per command run, with the CLI's environment and prompt. */
 export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> {
-  const { createAuth } = await import("arcrun-auth");
+  const { createAuth, findBroker, checkBroker } = await import("arcrun-auth");
   const auth: Auth = createAuth({
     env: ui.env,
     prompt: libPrompter(ui, prompter),
@@ -102,6 +102,33 @@ export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> 
     },
     token: (service, options) => auth.getToken(service, { ...options, interactive: false }),
     secret: (service, options) => auth.getSecret(service, { ...options, interactive: false }),
+    async broker() {
+      const fromEnv = ui.env.ARCRUN_BROKER_URL;
+      const none = { reachable: null, status: null, health: null, services: null, error: null };
+      let found: Awaited<ReturnType<typeof findBroker>>;
+      try {
+        found = await findBroker({ env: ui.env, home: auth.home });
+      } catch (err) {
+        return {
+          ...none,
+          url: fromEnv || null,
+          source: fromEnv ? "ARCRUN_BROKER_URL" : "config.yaml",
+          reachable: false,
+          error: err instanceof Error ? err.message : String(err),
+        };
+      }
+      if (!found) return { ...none, url: null, source: "none" };
+      const h = await checkBroker(found, undefined, { timeoutMs: 3000 });
+      return {
+        url: h.url,
+        source: h.from,
+        reachable: h.reachable,
+        status: h.httpStatus ?? null,
+        health: h.status ?? null,
+        services: h.services ?? null,
+        error: h.error ?? null,
+      };
+    },
     async store() {
       const info = await auth.storeInfo();
       return {

@@ -1,5 +1,7 @@
+import { rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, type Sandbox, sandbox } from "../helpers/cli.js";
 
@@ -19,10 +21,11 @@ interface Doctor {
 }
 
 describe("arcrun doctor", () => {
-  it("reports a broker that answers (any HTTP status counts)", async () => {
-    const server = createServer((_req, res) => {
-      res.writeHead(404);
-      res.end();
+  it("reports a broker that answers /health, through arcrun-auth's checkBroker", async () => {
+    const server = createServer((req, res) => {
+      res.setHeader("content-type", "application/json");
+      if (req.url === "/health") res.end('{"status":"ok","services":["google_drive","slack"]}');
+      else res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -30,10 +33,41 @@ describe("arcrun doctor", () => {
       const r = await run(["doctor", "--json"], { ...box.env, ARCRUN_BROKER_URL: url });
       expect(r.code, r.stderr).toBe(0);
       const d = JSON.parse(r.stdout) as Doctor;
-      expect(d.broker).toMatchObject({ url, source: "ARCRUN_BROKER_URL", reachable: true, status: 404 });
+      expect(d.broker).toEqual({
+        url: `${url}/`,
+        source: "ARCRUN_BROKER_URL",
+        reachable: true,
+        status: 200,
+        health: "ok",
+        services: ["google_drive", "slack"],
+        error: null,
+      });
       const human = await run(["doctor"], { ...box.env, ARCRUN_BROKER_URL: url });
-      expect(human.stdout).toContain(`Broker: ${url} answers (HTTP 404)`);
+      expect(human.stdout).toContain(`Broker: ${url}/ answers (HTTP 200, ok; services: google_drive, slack)`);
     } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it("finds broker_url in $ARCRUN_HOME/config.yaml; a server that is not a broker fails the check", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(404);
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    await writeFile(join(box.home, "config.yaml"), `broker_url: ${url}\n`, { mode: 0o600 });
+    try {
+      const r = await run(["doctor", "--json"], box.env);
+      expect(r.code).toBe(1);
+      const d = JSON.parse(r.stdout) as Doctor;
+      expect(d.broker).toMatchObject({ url, source: "config.yaml", reachable: true, status: 404 });
+      const human = await run(["doctor"], box.env);
+      expect(human.stdout).toContain(
+        `Broker: ${url} (from config.yaml) answers, but not as an arcrun broker`,
+      );
+    } finally {
+      await rm(join(box.home, "config.yaml"), { force: true });
       await new Promise((r) => server.close(r));
     }
   });
@@ -45,7 +79,7 @@ describe("arcrun doctor", () => {
     await new Promise((r) => server.close(r));
     const r = await run(["doctor"], { ...box.env, ARCRUN_BROKER_URL: url });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`Broker: ${url} does not answer`);
+    expect(r.stdout).toContain(`Broker: ${url}/ does not answer (fetch failed: connect ECONNREFUSED`);
     expect(r.stderr).toContain("Fix the items marked ✖, then run: arcrun doctor");
   });
 

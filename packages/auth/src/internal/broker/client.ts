@@ -10,8 +10,8 @@ import { type BrokerLocation, requireBroker } from "./config.js";
 
 const TIMEOUT_MS = 30_000;
 
-/** What a broker client needs: the seam's context, plus $ARCRUN_HOME for config.yaml when the caller has it. */
-export type BrokerClientContext = BrokerContext & { home?: string };
+/** What a broker client needs: the seam's context (with $ARCRUN_HOME for config.yaml when the caller has it). */
+export type BrokerClientContext = BrokerContext;
 
 interface Call {
   service: string;
@@ -238,6 +238,8 @@ export interface BrokerHealth {
   url: string;
   from: BrokerLocation["from"];
   reachable: boolean;
+  /** The HTTP status of GET /health, when the broker answered. */
+  httpStatus?: number;
   /** The broker's /health status ("ok", "degraded"), when it answered. */
   status?: string;
   /** Services the broker can sign in to right now. */
@@ -249,26 +251,38 @@ export interface BrokerHealth {
 export async function checkBroker(
   broker: BrokerLocation,
   fetchFn: typeof globalThis.fetch = globalThis.fetch,
+  options: { timeoutMs?: number } = {},
 ): Promise<BrokerHealth> {
   const base = { url: broker.url.href, from: broker.from };
   try {
     const res = await fetchFn(new URL("health", broker.url), {
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       redirect: "manual",
     });
     const json: unknown = await res.json().catch(() => undefined);
     if (!isRecord(json) || typeof json.status !== "string") {
-      return { ...base, reachable: true, error: `HTTP ${res.status}: not an arcrun broker answer` };
+      return {
+        ...base,
+        reachable: true,
+        httpStatus: res.status,
+        error: `HTTP ${res.status}: not an arcrun broker answer`,
+      };
     }
     return {
       ...base,
       reachable: true,
+      httpStatus: res.status,
       status: json.status,
       services: Array.isArray(json.services)
         ? json.services.filter((s): s is string => typeof s === "string")
         : [],
     };
   } catch (err) {
-    return { ...base, reachable: false, error: err instanceof Error ? err.message : String(err) };
+    const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : "";
+    return {
+      ...base,
+      reachable: false,
+      error: `${err instanceof Error ? err.message : String(err)}${cause}`,
+    };
   }
 }

@@ -10,7 +10,8 @@ import { readConfigFile } from "../config-file.js";
 import { isRecord } from "../oauth/endpoint.js";
 
 export interface BrokerUrlSource {
-  service: string;
+  /** The service being signed in to, named in errors; absent for a general check (`arcrun doctor`). */
+  service?: string;
   instance?: string;
   env: Readonly<Record<string, string | undefined>>;
   /** $ARCRUN_HOME; default `env.ARCRUN_HOME`, else ~/.arcrun. */
@@ -85,7 +86,7 @@ export async function findBroker(src: BrokerUrlSource): Promise<BrokerLocation |
 }
 
 /** The configured broker; throws ERR_BROKER saying how to configure one (or to use an own app) when none is. */
-export async function requireBroker(src: BrokerUrlSource): Promise<BrokerLocation> {
+export async function requireBroker(src: BrokerUrlSource & { service: string }): Promise<BrokerLocation> {
   const found = await findBroker(src);
   if (found) return found;
   const prefix = `ARCRUN_${src.service.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`;

@@ -45,6 +45,8 @@ export interface BrokerContext {
   instance: string;
   env: Readonly<Record<string, string | undefined>>;
   fetch: typeof globalThis.fetch;
+  /** $ARCRUN_HOME of the Auth instance (`createAuth({ home })`), whose config.yaml may name the broker. */
+  home?: string;
 }
 
 export type BrokerClientFactory = (ctx: BrokerContext) => BrokerClient | Promise<BrokerClient>;

@@ -79,6 +79,7 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
             instance: ctx.instance,
             env: ctx.env,
             fetch: ctx.fetch,
+            home: ctx.home,
           }),
         };
       }
