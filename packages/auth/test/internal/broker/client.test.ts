@@ -233,6 +233,7 @@ describe("against the broker Worker in workerd", () => {
       url: `${broker.url}/`,
       from: "ARCRUN_BROKER_URL",
       reachable: true,
+      httpStatus: 200,
       status: "ok",
       services: ["google_drive", "no_revoke", "offline_drive"],
     });
