@@ -52,6 +52,7 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
       reason: null as string | null,
       path: null as string | null,
       key_source: null as string | null,
+      notice: null as string | null,
       error: null as string | null,
     },
     recipes: { ok: true, dirs: recipeDirs(env), builtin: 0, total: 0, error: null as string | null },
@@ -104,6 +105,9 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
       ? `${mark(true)} Store: ${report.store.kind} (${report.store.reason})${report.store.path ? `\n  file ${report.store.path}${report.store.key_source ? `, key from ${report.store.key_source}` : ""}` : ""}`
       : `${mark(false)} Store: ${report.store.error}`,
   );
+  // Shown every time here (the library announces it once per ARCRUN_HOME elsewhere).
+  const notice = report.store.notice !== null ? await (await ctx.api()).storeNotice() : null;
+  if (notice) ui.err(ui.e.yellow(notice));
   ui.out(
     report.recipes.ok
       ? `${mark(true)} Recipes: ${report.recipes.total} (${report.recipes.builtin} built in; user dirs: ${report.recipes.dirs.join(", ")})`

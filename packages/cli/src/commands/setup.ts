@@ -110,6 +110,15 @@ function chosenPrimitive(recipe: Recipe, via: PrimitiveName | undefined): Primit
   return p;
 }
 
+/**
+ * Where the credential is about to be saved matters to the person saving it: the encrypted-file fallback
+ * notice is shown on every setup (arcrun-auth prints it itself only once per ARCRUN_HOME).
+ */
+async function showStoreNotice(ctx: Context): Promise<void> {
+  const notice = await (await ctx.api()).storeNotice();
+  if (notice) ctx.ui.err(ctx.ui.e.yellow(notice));
+}
+
 export async function run(ctx: Context, args: Parsed): Promise<number> {
   const { ui } = ctx;
   const service = args.positionals[0] ?? "";
@@ -128,6 +137,7 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
       .filter((x) => x !== "");
     if (scopesText !== undefined && (scopes?.length ?? 0) === 0)
       throw new UsageError("--scopes needs at least one scope, comma-separated", spec.name);
+    await showStoreNotice(ctx);
     ui.err(`Connecting ${who}`);
     await api.login(service, {
       ...options,
@@ -159,6 +169,7 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
     // arcrun-auth's service-account login asks for the key file (and the recipe's other values through the
     // CLI's prompt), checks the key by minting a token, and with verify keeps it only if the test passes.
     const store = await api.store();
+    await showStoreNotice(ctx);
     if (!ctx.prompter().tty) ui.err(ui.e.dim("stdin is not a terminal: reading one value per line"));
     ui.err(`Setting up ${who} with a service account key`);
     const verify = !noVerify && recipe.test !== undefined;
@@ -182,6 +193,7 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   }
   // The store first: a store problem (wrong ARCRUN_MASTER_KEY, no keyring) shows before anyone types a secret.
   const store = await api.store();
+  await showStoreNotice(ctx);
   if (!ctx.prompter().tty) ui.err(ui.e.dim("stdin is not a terminal: reading one value per line"));
   ui.err(`Setting up ${who}`);
   const values = await askSecrets(ctx, recipe);

@@ -52,6 +52,8 @@ export interface StoreInfo {
   path: string | null;
   /** Where the encrypted file's key comes from: ARCRUN_MASTER_KEY, ARCRUN_PASSPHRASE or keyring. */
   key_source: string | null;
+  /** The fallback announcement (no OS keyring answered; using the encrypted file), when that is the case. */
+  notice: string | null;
 }
 
 /** The broker as `arcrun doctor` reports it (arcrun-auth's findBroker + checkBroker). */
@@ -103,5 +105,10 @@ export interface Api {
   token(service: string, options: InstanceOptions): Promise<TokenResult>;
   secret(service: string, options: InstanceOptions): Promise<Readonly<Record<string, string>>>;
   store(): Promise<StoreInfo>;
+  /**
+   * The store's fallback notice, if there is one and arcrun-auth has not printed it in this run already
+   * (it announces it once per ARCRUN_HOME; `setup` and `doctor` show it every time).
+   */
+  storeNotice(): Promise<string | null>;
   broker(): Promise<BrokerReport>;
 }

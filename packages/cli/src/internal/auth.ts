@@ -59,10 +59,17 @@ function libPrompter(ui: Ui, prompter: () => Prompter): LibPrompter {
 /** arcrun-auth behind the CLI's seam. One Auth per command run, with the CLI's environment and prompt. */
 export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> {
   const { createAuth, findBroker, checkBroker } = await import("arcrun-auth");
+  /** What the library printed through the logger in this run, so a notice is not shown twice. */
+  const warned = new Set<string>();
   const auth: Auth = createAuth({
     env: ui.env,
     prompt: libPrompter(ui, prompter),
-    logger: { warn: (message) => Spinner.interrupt(ui, ui.e.yellow(message)) },
+    logger: {
+      warn: (message) => {
+        warned.add(message);
+        Spinner.interrupt(ui, ui.e.yellow(message));
+      },
+    },
   });
 
   // arcrun-auth's ERR_UNKNOWN_SERVICE already names the nearest ids ("did you mean") and the next step.
@@ -136,7 +143,12 @@ export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> 
         reason: info.reason,
         path: info.path ?? null,
         key_source: info.keySource ?? null,
+        notice: info.notice ?? null,
       };
+    },
+    async storeNotice() {
+      const { notice } = await auth.storeInfo();
+      return notice !== undefined && !warned.has(notice) ? notice : null;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { rm, writeFile } from "node:fs/promises";
+import { rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -109,6 +109,45 @@ describe("arcrun doctor", () => {
       expect(d.recipes.error).toContain(`${file}: hosts`);
     } finally {
       await rm(file);
+    }
+  });
+
+  it("the encrypted-file notice: once per ARCRUN_HOME for other commands, every time in doctor and setup", async () => {
+    const own = await sandbox();
+    const NOTICE = "no OS keyring answered";
+    const count = (text: string) => text.split("\n").filter((l) => l.includes(NOTICE)).length;
+    try {
+      const first = await run(["list", "--connected"], own.env);
+      expect(first.code, first.stderr).toBe(0);
+      expect(count(first.stderr)).toBe(1);
+      expect(first.stderr).toContain("using the encrypted file");
+      // Remembered in ARCRUN_HOME, private to the user.
+      const memo = await stat(join(own.home, "store-notice.json"));
+      expect(memo.mode & 0o777).toBe(0o600);
+      const again = await run(["list", "--connected"], own.env);
+      expect(count(again.stderr)).toBe(0);
+      const status = await run(["status"], own.env);
+      expect(count(status.stderr)).toBe(0);
+
+      // doctor and setup always show it (once each, not twice).
+      for (let i = 0; i < 2; i++) {
+        const d = await run(["doctor"], own.env);
+        expect(count(d.stderr), d.stderr).toBe(1);
+        const setup = await run(["setup", "mailgun", "--no-verify"], own.env, "\nkey-123\n");
+        expect(setup.code, setup.stderr).toBe(0);
+        expect(count(setup.stderr), setup.stderr).toBe(1);
+      }
+      const json = JSON.parse((await run(["doctor", "--json"], own.env)).stdout) as {
+        store: { notice: string | null };
+      };
+      expect(json.store.notice).toContain(NOTICE);
+
+      // Another reason (the key now comes from a passphrase) is announced again, once.
+      const other = { ...own.env, ARCRUN_PASSPHRASE: "a passphrase", ARCRUN_MASTER_KEY: "" };
+      expect(count((await run(["list", "--connected"], other)).stderr)).toBe(1);
+      expect(count((await run(["list", "--connected"], other)).stderr)).toBe(0);
+    } finally {
+      await own.cleanup();
     }
   });
 });
