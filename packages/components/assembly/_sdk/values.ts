@@ -10,8 +10,13 @@ export function toJson(v: JSON.Value | null): string {
   return JSON.stringify<JSON.Value>(v);
 }
 
+/** A string as JSON text; plain text skips json-as's serializer (whose buffer costs ~0.5 KiB a call). */
 export function quote(s: string): string {
-  return JSON.stringify<string>(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c == 34 || c == 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify<string>(s);
+  }
+  return '"' + s + '"';
 }
 
 export function numberJson(n: f64): string {
@@ -286,14 +291,40 @@ export function succeed(dataJson: string, branch: string = ""): void {
   else writeStdout('{"success":true,"data":' + dataJson + "}");
 }
 
+/**
+ * Text built from parts and joined once. Components run on AssemblyScript's stub runtime, which never
+ * frees: `out += piece` in a loop allocates every intermediate string (quadratic memory), this does not.
+ */
+export class Parts {
+  list: string[] = [];
+  add(s: string): Parts {
+    this.list.push(s);
+    return this;
+  }
+  /** One allocation: Array#join falls back to `+=` per element at the build's shrink level. */
+  toString(): string {
+    let units = 0;
+    for (let i = 0; i < this.list.length; i++) units += this.list[i].length;
+    const out = changetype<string>(__new(<usize>units << 1, idof<string>()));
+    let at = changetype<usize>(out);
+    for (let i = 0; i < this.list.length; i++) {
+      const part = this.list[i];
+      const bytes = <usize>part.length << 1;
+      memory.copy(at, changetype<usize>(part), bytes);
+      at += bytes;
+    }
+    return out;
+  }
+}
+
 /** A list's items as JSON text joined into a list. */
 export function listJson(items: Array<JSON.Value | null>): string {
-  let out = "[";
+  const out = new Parts().add("[");
   for (let i = 0; i < items.length; i++) {
-    if (i > 0) out += ",";
-    out += toJson(items[i]);
+    if (i > 0) out.add(",");
+    out.add(toJson(items[i]));
   }
-  return out + "]";
+  return out.add("]").toString();
 }
 
 /** A stable merge sort of indexes by `keys` (compareValues), descending when `desc`; missing keys stay last. */
@@ -407,12 +438,22 @@ export class Tree {
   }
 
   toJson(): string {
-    if (!this.isObject) return this.leaf;
-    let out = "{";
-    for (let i = 0; i < this.keys.length; i++) {
-      if (i > 0) out += ",";
-      out += quote(this.keys[i]) + ":" + this.children.get(this.keys[i]).toJson();
+    const out = new Parts();
+    this.write(out);
+    return out.toString();
+  }
+
+  write(out: Parts): void {
+    if (!this.isObject) {
+      out.add(this.leaf);
+      return;
     }
-    return out + "}";
+    out.add("{");
+    for (let i = 0; i < this.keys.length; i++) {
+      if (i > 0) out.add(",");
+      out.add(quote(this.keys[i])).add(":");
+      this.children.get(this.keys[i]).write(out);
+    }
+    out.add("}");
   }
 }

@@ -6,7 +6,9 @@ import {
   failWith,
   intParam,
   isMissing,
+  listJson,
   numberJson,
+  Parts,
   requireList,
   sortedOrder,
   succeed,
@@ -19,12 +21,7 @@ export { u6u_alloc } from "../_sdk";
 const OPERATIONS = "length, first, last, slice, sort, unique, flatten, pluck, chunk, reverse, concat";
 
 function listResult(items: Array<JSON.Value | null>): void {
-  let out = "[";
-  for (let i = 0; i < items.length; i++) {
-    if (i > 0) out += ",";
-    out += toJson(items[i]);
-  }
-  succeed('{"result":' + out + '],"count":' + numberJson(<f64>items.length) + "}");
+  succeed('{"result":' + listJson(items) + ',"count":' + numberJson(<f64>items.length) + "}");
 }
 
 function values(arr: JSON.Arr): Array<JSON.Value | null> {
@@ -112,18 +109,18 @@ function main(): void {
   } else if (op == "chunk") {
     const size = intParam(config, "size", 0);
     if (badInteger || size < 1) return failWith("chunk needs config.size, a whole number >= 1, e.g. size: 10");
-    let out = "[";
+    const out = new Parts().add("[");
     for (let i = 0; i < n; i += size) {
-      if (i > 0) out += ",";
-      out += "[";
+      if (i > 0) out.add(",");
+      out.add("[");
       for (let j = i; j < min(i + size, n); j++) {
-        if (j > i) out += ",";
-        out += toJson(items[j]);
+        if (j > i) out.add(",");
+        out.add(toJson(items[j]));
       }
-      out += "]";
+      out.add("]");
     }
     const chunks = n == 0 ? 0 : (n + size - 1) / size;
-    succeed('{"result":' + out + '],"count":' + numberJson(<f64>chunks) + "}");
+    succeed('{"result":' + out.add("]").toString() + ',"count":' + numberJson(<f64>chunks) + "}");
   } else if (op == "concat") {
     const other = config.get("with");
     if (isMissing(other) || other!.type != JSON.Types.Array) {

@@ -1,7 +1,7 @@
 // filter: keeps the items of config.items whose value at config.path passes `operator value`.
 import { JSON } from "json-as";
 import { getBool, getString, readConfig } from "../_sdk";
-import { failWith, numberJson, OPERATORS, requireList, succeed, test, toJson, unknownOperator, valueAt } from "../_sdk/values";
+import { failWith, listJson, numberJson, Parts, OPERATORS, requireList, succeed, test, toJson, unknownOperator, valueAt } from "../_sdk/values";
 export { u6u_alloc } from "../_sdk";
 
 function main(): void {
@@ -13,7 +13,7 @@ function main(): void {
   const operator = getString(config, "operator", hasValue ? "eq" : "truthy");
   const value = config.get("value");
   const invert = getBool(config, "invert", false);
-  let kept = "[";
+  const kept = new Parts().add("[");
   let count = 0;
   for (let i = 0; i < items.length; i++) {
     const item = items.at(i);
@@ -23,14 +23,14 @@ function main(): void {
       return;
     }
     if (pass != invert) {
-      if (count > 0) kept += ",";
-      kept += toJson(item);
+      if (count > 0) kept.add(",");
+      kept.add(toJson(item));
       count++;
     }
   }
-  kept += "]";
+  kept.add("]");
   succeed(
-    '{"items":' + kept + ',"count":' + numberJson(<f64>count) + ',"removed":' + numberJson(<f64>(items.length - count)) + "}",
+    '{"items":' + kept.toString() + ',"count":' + numberJson(<f64>count) + ',"removed":' + numberJson(<f64>(items.length - count)) + "}",
     count == 0 ? "empty" : "matched",
   );
 }

@@ -3,7 +3,7 @@
 // data.results holds what each iteration produced.
 import { JSON } from "json-as";
 import { readConfig } from "../_sdk";
-import { badInteger, failWith, intParam, isMissing, numberJson, quote, succeed, toJson, typeName } from "../_sdk/values";
+import { badInteger, Parts, failWith, intParam, isMissing, numberJson, quote, succeed, toJson, typeName } from "../_sdk/values";
 export { u6u_alloc } from "../_sdk";
 
 function main(): void {
@@ -35,16 +35,16 @@ function main(): void {
   }
   const total = entries.length;
   const end = limit < 0 ? total : min(total, offset + limit);
-  let out = "[";
+  const out = new Parts().add("[");
   let count = 0;
   for (let i = offset; i < end; i++) {
-    if (count > 0) out += ",";
-    out += entries[i];
+    if (count > 0) out.add(",");
+    out.add(entries[i]);
     count++;
   }
-  out += "]";
+  out.add("]");
   succeed(
-    '{"items":' + out + ',"count":' + numberJson(<f64>count) + ',"total":' + numberJson(<f64>total) + "}",
+    '{"items":' + out.toString() + ',"count":' + numberJson(<f64>count) + ',"total":' + numberJson(<f64>total) + "}",
     count == 0 ? "empty" : "items",
   );
 }

@@ -1,7 +1,7 @@
 // merge: combines the objects or lists in config.inputs (usually templates of earlier nodes' data).
 import { JSON } from "json-as";
 import { getString, readConfig } from "../_sdk";
-import { failWith, isMissing, requireList, succeed, toJson, toText, Tree, typeName, valueAt } from "../_sdk/values";
+import { failWith, isMissing, Parts, requireList, succeed, toJson, toText, Tree, typeName, valueAt } from "../_sdk/values";
 export { u6u_alloc } from "../_sdk";
 
 const MODES = "auto, deep, shallow, concat, by_key";
@@ -65,12 +65,12 @@ function main(): void {
     for (let j = 0; j < arr.length; j++) all.push(arr.at(j));
   }
   if (mode == "concat") {
-    let out = "[";
+    const out = new Parts().add("[");
     for (let i = 0; i < all.length; i++) {
-      if (i > 0) out += ",";
-      out += toJson(all[i]);
+      if (i > 0) out.add(",");
+      out.add(toJson(all[i]));
     }
-    succeed(out + "]");
+    succeed(out.add("]").toString());
     return;
   }
   // by_key: items with the same key become one object (later inputs win, deeply); items without it stay apart.
@@ -96,13 +96,12 @@ function main(): void {
       order.push(t);
     }
   }
-  let out = "[";
+  const out = new Parts().add("[");
   for (let i = 0; i < order.length; i++) {
-    if (i > 0) out += ",";
-    out += order[i].toJson();
+    if (i > 0) out.add(",");
+    order[i].write(out);
   }
-  out += "]";
-  succeed(out);
+  succeed(out.add("]").toString());
 }
 
 main();

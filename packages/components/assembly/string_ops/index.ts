@@ -7,6 +7,7 @@ import {
   intParam,
   isMissing,
   numberJson,
+  Parts,
   quote,
   succeed,
 
@@ -32,8 +33,9 @@ const FOLD =
   "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTsaaaaaaaceeeeiiiidnooooo/ouuuuyty";
 
 function slugify(text: string, sep: string): string {
-  let out = "";
+  const out = new Parts();
   let pendingSep = false;
+  let started = false;
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
     if (c >= 0xc0 && c <= 0xff) {
@@ -44,56 +46,54 @@ function slugify(text: string, sep: string): string {
     if (c >= 65 && c <= 90) c += 32;
     const alnum = (c >= 48 && c <= 57) || (c >= 97 && c <= 122);
     if (alnum) {
-      if (pendingSep && out.length > 0) out += sep;
+      if (pendingSep && started) out.add(sep);
       pendingSep = false;
-      out += String.fromCharCode(c);
+      started = true;
+      out.add(String.fromCharCode(c));
     } else {
       pendingSep = true;
     }
   }
-  return out;
+  return out.toString();
 }
 
 /** Fills `{name}` / `{a.b}` placeholders from `values`; `{{` and `}}` stand for literal braces. */
 let missingPlaceholder: string = "";
 
 function fill(template: string, values: JSON.Value | null): string | null {
-  let out = "";
+  const out = new Parts();
   let i = 0;
+  let from = 0;
   while (i < template.length) {
-    const c = template.charAt(i);
-    if (c == "{" && template.charAt(i + 1) == "{") {
-      out += "{";
+    const c = template.charCodeAt(i);
+    const next = i + 1 < template.length ? template.charCodeAt(i + 1) : 0;
+    if ((c == 123 && next == 123) || (c == 125 && next == 125)) {
+      out.add(template.substring(from, i + 1));
       i += 2;
-    } else if (c == "}" && template.charAt(i + 1) == "}") {
-      out += "}";
-      i += 2;
-    } else if (c == "{") {
+      from = i;
+    } else if (c == 123) {
       const close = template.indexOf("}", i + 1);
-      if (close < 0) {
-        out += template.substring(i);
-        break;
-      }
+      if (close < 0) break;
       const name = template.substring(i + 1, close).trim();
       const v = valueAt(values, name);
       if (v == null) {
         missingPlaceholder = name;
         return null;
       }
-      out += toText(v);
+      out.add(template.substring(from, i)).add(toText(v));
       i = close + 1;
+      from = i;
     } else {
-      out += c;
       i++;
     }
   }
-  return out;
+  out.add(template.substring(from));
+  return out.toString();
 }
 
 function repeatTo(fillText: string, count: i32): string {
-  let out = "";
-  while (out.length < count) out += fillText;
-  return out.substring(0, count);
+  if (count <= 0) return "";
+  return fillText.repeat(count / fillText.length + 1).substring(0, count);
 }
 
 function main(): void {
@@ -112,12 +112,12 @@ function main(): void {
     }
     const arr = items!.get<JSON.Arr>();
     const sep = getString(config, "separator", ",");
-    let out = "";
+    const out = new Parts();
     for (let i = 0; i < arr.length; i++) {
-      if (i > 0) out += sep;
-      out += toText(arr.at(i));
+      if (i > 0) out.add(sep);
+      out.add(toText(arr.at(i)));
     }
-    result(quote(out));
+    result(quote(out.toString()));
     return;
   }
   if (op == "template") {
@@ -165,16 +165,16 @@ function main(): void {
     const sep = getString(config, "separator", ",");
     const parts = text.length == 0 ? new Array<string>() : text.split(sep);
     const doTrim = getBool(config, "trim", false);
-    let out = "[";
+    const out = new Parts().add("[");
     let n = 0;
     for (let i = 0; i < parts.length; i++) {
       const p = doTrim ? parts[i].trim() : parts[i];
       if (doTrim && p.length == 0) continue;
-      if (n > 0) out += ",";
-      out += quote(p);
+      if (n > 0) out.add(",");
+      out.add(quote(p));
       n++;
     }
-    result(out + "]");
+    result(out.add("]").toString());
   } else if (op == "replace") {
     const search = getString(config, "search", "");
     if (search.length == 0) {

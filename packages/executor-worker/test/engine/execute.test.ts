@@ -419,3 +419,40 @@ config:
     expect(ran(none)).toEqual(["open", "none"]);
   });
 });
+
+describe("large lists within the default limits (memory is linear in the list)", () => {
+  it("filters, sorts, joins by key and pages 3,000 items", async () => {
+    const users = Array.from({ length: 3000 }, (_, i) => ({
+      id: i,
+      score: (i * 7919) % 1000,
+      name: `user "${i}"`,
+      tags: ["a", "b"],
+    }));
+    const e = await run(
+      `
+name: big
+flow:
+  - input >> ON_SUCCESS >> high
+  - high >> ON_SUCCESS >> sorted
+  - sorted >> ON_SUCCESS >> joined
+  - joined >> ON_SUCCESS >> page
+  - page >> ON_SUCCESS >> names
+config:
+  high: { component: filter, items: "{{input.users}}", path: score, operator: gte, value: 500 }
+  sorted: { component: array_ops, operation: sort, items: "{{high.data.items}}", path: score, order: desc }
+  joined: { component: merge, mode: by_key, key: id, inputs: ["{{sorted.data.result}}", "{{input.users}}"] }
+  page: { component: foreach_control, items: "{{joined.data}}", offset: 10, limit: 3 }
+  names: { component: array_ops, operation: pluck, items: "{{page.data.items}}", path: name }
+`,
+      { users },
+    );
+    expect(e.status, JSON.stringify(e.error)).toBe("succeeded");
+    expect(e.trace.find((t) => t.node === "joined")?.output_bytes).toBeGreaterThan(150_000);
+    const expected = users
+      .filter((u) => u.score >= 500)
+      .sort((a, b) => b.score - a.score)
+      .slice(10, 13)
+      .map((u) => u.name);
+    expect(e.output).toMatchObject({ data: { result: expected, count: 3 } });
+  });
+});
