@@ -1,7 +1,6 @@
 // filter: keeps the items of config.items whose value at config.path passes `operator value`.
-import { JSON } from "json-as";
 import { getBool, getString, readConfig } from "../_sdk";
-import { failWith, listJson, numberJson, Parts, OPERATORS, requireList, succeed, test, toJson, unknownOperator, valueAt } from "../_sdk/values";
+import { failWith, numberJson, Parts, OPERATORS, requireList, succeed, test, toJson, unknownOperator, valueAt } from "../_sdk/values";
 export { u6u_alloc } from "../_sdk";
 
 function main(): void {
