@@ -130,6 +130,18 @@ describe("arcrun setup without a terminal", () => {
     expect(r.stderr).toContain("run: arcrun setup --help");
   });
 
+  it("a piped value of the wrong form: refused (ERR_INVALID_SECRET) naming the key and the form, nothing saved", async () => {
+    const r = capture(
+      await run(["setup", "shopify", "--no-verify"], box.env, "my shop!\nshpat_x\n2026-07\n"),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('The value given for shopify "shop"');
+    expect(r.stderr).toContain("does not have the expected form ([A-Za-z0-9][A-Za-z0-9-]*)");
+    expect(r.stderr).not.toContain("my shop!");
+    const status = capture(await run(["status", "shopify"], box.env));
+    expect(status.code).toBe(1);
+  });
+
   it("an unknown service exits 1 with a suggestion", async () => {
     const r = capture(await run(["setup", "notoin"], box.env));
     expect(r.code).toBe(1);
