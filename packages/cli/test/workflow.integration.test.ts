@@ -259,6 +259,7 @@ describe("workflow", () => {
     printed.push(r.output);
     expect(r.code, r.output).toBe(0);
     // While the API takes its second: the live line, with the node that already finished.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the live line is redrawn with ESC [2K.
     expect(r.output).toMatch(/\r\u001b\[2K. slow: ✔ auth [\d.]+ m?s/);
     const after = r.output.slice(r.output.lastIndexOf("\u001b[2K") + 4);
     expect(after, r.output).toMatch(

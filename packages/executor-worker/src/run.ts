@@ -71,8 +71,10 @@ export async function runStored(
       ? (progress) => store.putExecution({ ...progress, started_at: started.started_at })
       : undefined,
   ).then(async (execution) => {
-    await store.putExecution(execution);
-    return execution;
+    // The record is indexed by its start time: keep the one the "running" record was filed under.
+    const final = { ...execution, started_at: started.started_at };
+    await store.putExecution(final);
+    return final;
   });
   return { started, done };
 }

@@ -119,6 +119,12 @@ describe("hash and platform_crypto in workflows", () => {
     const execution = await ex.request(`/executions/${r.body.execution_id}`, { apiKey: KEY_A });
     expect((execution.json as { mode: string }).mode).toBe("jspi");
     expect(execution.text).not.toContain(VAULT_SECRET);
+    // A /query run is listed once, finished, under the workflow's executions.
+    const listed = await ex.request("/workflows/roundtrip/executions", { apiKey: KEY_A });
+    const ids = (listed.json as { executions: { id: string; status: string }[] }).executions.filter(
+      (e) => e.id === r.body.execution_id,
+    );
+    expect(ids).toEqual([expect.objectContaining({ status: "succeeded" })]);
   });
 
   it("a sealed value opens again, as JSON with parse_json; the key never appears", async () => {

@@ -214,7 +214,7 @@ export class ExecutorClient {
       return new CliError(
         "ERR_EXECUTOR_TIMEOUT",
         `the executor at ${this.target.url} did not answer in time`,
-        "check that it is running and not overloaded: curl -s " + `${this.target.url}/health`,
+        `check that it is running and not overloaded: curl -s ${this.target.url}/health`,
       );
     }
     const err = new CliError(
