@@ -174,6 +174,9 @@ interface Setup {
   strategy: Strategy;
 }
 
+/** Names under which arcrun keeps its own secrets (never a recipe's id). */
+const RESERVED_NAME = /^arcrun_[a-z0-9_]{1,56}$/;
+
 const stderrLogger: Logger = { warn: (m) => void process.stderr.write(`${m}\n`) };
 
 /**
@@ -285,6 +288,71 @@ export class Auth {
 
   async storeInfo(): Promise<StoreInfo> {
     return (await this.#getStore()).info;
+  }
+
+  // ---- arcrun's own secrets ----
+
+  #reserved(name: string, instance: string | undefined): string {
+    if (!RESERVED_NAME.test(name)) {
+      throw new ArcrunError(
+        "ERR_INVALID_OPTION",
+        `${JSON.stringify(name).slice(0, 80)} is not a reserved name: arcrun's own secrets are filed under "arcrun_" and lower_snake_case (arcrun_executor). Use setSecret for a service's credential`,
+      );
+    }
+    return this.#instance(name, instance);
+  }
+
+  /**
+   * One of arcrun's own secrets that belong to no recipe (the executor's ENCRYPTION_KEY and API key), from
+   * the active store; `undefined` when none is stored. Filed like a credential under a reserved name
+   * (`arcrun_` + lower_snake_case) and an instance, so it is as protected as one: the OS keyring, or the
+   * AES-256-GCM encrypted file.
+   */
+  async getReservedSecret(
+    name: string,
+    options: { instance?: string } = {},
+  ): Promise<Readonly<Record<string, string>> | undefined> {
+    const instance = this.#reserved(name, options.instance);
+    const stored = await (await this.store()).get(name, instance);
+    return stored ? { ...stored.values } : undefined;
+  }
+
+  /** Stores (replaces) one of arcrun's own secrets: string values, no recipe checks. See getReservedSecret. */
+  async setReservedSecret(
+    name: string,
+    values: Readonly<Record<string, string>>,
+    options: { instance?: string } = {},
+  ): Promise<void> {
+    const instance = this.#reserved(name, options.instance);
+    const entries = Object.entries(values);
+    if (
+      entries.length === 0 ||
+      entries.some(([k, v]) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || typeof v !== "string")
+    ) {
+      throw new ArcrunError(
+        "ERR_INVALID_OPTION",
+        `${name}: values must be a non-empty object of string values under names of letters, digits and "_". Fix the call`,
+      );
+    }
+    const store = await this.store();
+    const previous = await store.get(name, instance);
+    await store.set(name, instance, valuesCredential("static_key", { ...values }, this.#now(), previous));
+  }
+
+  /** Deletes one of arcrun's own secrets; false when none was stored. See getReservedSecret. */
+  async deleteReservedSecret(name: string, options: { instance?: string } = {}): Promise<boolean> {
+    const instance = this.#reserved(name, options.instance);
+    return (await this.store()).delete(name, instance);
+  }
+
+  /** The instances under which one of arcrun's own secrets is stored, sorted. */
+  async listReservedSecret(name: string): Promise<string[]> {
+    this.#reserved(name, undefined);
+    const all = await (await this.store()).list();
+    return all
+      .filter((e) => e.service === name)
+      .map((e) => e.instance)
+      .sort();
   }
 
   // ---- plumbing ----
