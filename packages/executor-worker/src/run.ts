@@ -1,3 +1,9 @@
+import {
+  compileWorkflow,
+  parseWorkflowObject,
+  parseWorkflowYaml,
+  type WorkflowGraph,
+} from "@arcrun/workflow";
 import { type Execution, executeWorkflow } from "./engine/execute.js";
 import { effectiveLimits, workerLimits } from "./engine/limits.js";
 import { ExecutorError } from "./errors.js";
@@ -6,8 +12,6 @@ import { importEncryptionKey } from "./host/credentials.js";
 import type { AppContext } from "./routes/common.js";
 import type { Store } from "./store.js";
 import { recipeFor } from "./tenant.js";
-import { compileWorkflow, type WorkflowGraph } from "./workflow/graph.js";
-import { parseWorkflowObject, parseWorkflowYaml } from "./workflow/parse.js";
 
 export async function workflowFromStored(c: AppContext, store: Store, name: string): Promise<WorkflowGraph> {
   const stored = await store.getWorkflow(name);
@@ -21,7 +25,7 @@ export async function workflowFromStored(c: AppContext, store: Store, name: stri
       ? parseWorkflowObject(JSON.parse(stored.source))
       : parseWorkflowYaml(stored.source);
   const registry = c.get("registry");
-  return compileWorkflow(doc, (id) => id in registry.modules);
+  return compileWorkflow(doc, { components: new Set(Object.keys(registry.modules)) });
 }
 
 /**

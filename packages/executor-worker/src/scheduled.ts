@@ -1,3 +1,10 @@
+import {
+  compileWorkflow,
+  INPUT,
+  parseWorkflowObject,
+  parseWorkflowYaml,
+  type WorkflowGraph,
+} from "@arcrun/workflow";
 import { type Execution, executeWorkflow } from "./engine/execute.js";
 import { effectiveLimits, workerLimits } from "./engine/limits.js";
 import type { Env } from "./env.js";
@@ -7,8 +14,6 @@ import type { ComponentRegistry } from "./routes/common.js";
 import type { StoredWorkflow } from "./store.js";
 import { Store } from "./store.js";
 import { recipesFrom } from "./tenant.js";
-import { compileWorkflow, INPUT, type WorkflowGraph } from "./workflow/graph.js";
-import { parseWorkflowObject, parseWorkflowYaml } from "./workflow/parse.js";
 
 /** The component that makes a workflow a scheduled one, as the first node after `input`. */
 export const CRON_COMPONENT = "cron";
@@ -97,7 +102,7 @@ export async function runScheduled(
         stored.format === "json"
           ? parseWorkflowObject(JSON.parse(stored.source))
           : parseWorkflowYaml(stored.source);
-      graph = compileWorkflow(doc, (id) => id in registry.modules);
+      graph = compileWorkflow(doc, { components: new Set(Object.keys(registry.modules)) });
     } catch {
       // A workflow stored before a component was removed no longer compiles; its webhook reports why.
       continue;

@@ -1,8 +1,8 @@
+import { type GraphEdge, INPUT, type WorkflowGraph } from "@arcrun/workflow";
 import { ExecutorError, type ExecutorErrorCode } from "../errors.js";
 import { SecretRegistry } from "../host/credentials.js";
 import { createHostFunctions, type HostContext, openCredential } from "../host/functions.js";
 import { runComponent } from "../host/runtime.js";
-import { type GraphEdge, INPUT, type WorkflowGraph } from "../workflow/graph.js";
 import { resolveTemplates } from "../workflow/template.js";
 import type { Limits } from "./limits.js";
 

@@ -1,4 +1,4 @@
-import type { WorkflowLimitsInput } from "../workflow/parse.js";
+import type { WorkflowLimitsInput } from "@arcrun/workflow";
 
 /** Limits of one run. The Worker sets the ceilings (ARCRUN_LIMITS); a workflow may only lower them. */
 export interface Limits {

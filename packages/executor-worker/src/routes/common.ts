@@ -1,9 +1,9 @@
+import { WorkflowError } from "@arcrun/workflow";
 import type { ComponentManifest } from "components/abi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Env } from "../env.js";
 import { ExecutorError } from "../errors.js";
-import { WorkflowError } from "../workflow/parse.js";
 
 export interface ComponentRegistry {
   modules: Readonly<Record<string, WebAssembly.Module>>;
@@ -26,15 +26,14 @@ const STATUS: Partial<Record<ExecutorError["code"], ContentfulStatusCode>> = {
 
 /** `{ error: { code, message, issues? } }` with the status the code implies. */
 export function errorResponse(c: AppContext, err: unknown): Response {
+  if (err instanceof WorkflowError) {
+    return c.json(
+      { error: { code: err.code, message: err.message, issues: err.issues } },
+      STATUS[err.code] ?? 400,
+    );
+  }
   if (err instanceof ExecutorError) {
-    const body = {
-      error: {
-        code: err.code,
-        message: err.message,
-        ...(err instanceof WorkflowError ? { issues: err.issues } : {}),
-      },
-    };
-    return c.json(body, STATUS[err.code] ?? 422);
+    return c.json({ error: { code: err.code, message: err.message } }, STATUS[err.code] ?? 422);
   }
   console.error("executor: unexpected error", err instanceof Error ? err.name : typeof err);
   return c.json({ error: { code: "ERR_INTERNAL", message: "internal error; see the Worker's logs" } }, 500);

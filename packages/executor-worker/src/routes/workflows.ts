@@ -1,9 +1,8 @@
+import { compileWorkflow, parseWorkflowObject, parseWorkflowYaml, type WorkflowDoc } from "@arcrun/workflow";
 import { Hono } from "hono";
 import { ExecutorError } from "../errors.js";
 import { runStored, workflowFromStored } from "../run.js";
 import { storeFor } from "../tenant.js";
-import { compileWorkflow } from "../workflow/graph.js";
-import { parseWorkflowObject, parseWorkflowYaml, type WorkflowDoc } from "../workflow/parse.js";
 import { type AppEnv, badRequest, errorResponse } from "./common.js";
 
 export const workflowRoutes = new Hono<AppEnv>();
@@ -41,7 +40,7 @@ workflowRoutes.post("/webhooks/named", async (c) => {
       format = "yaml";
     }
     const registry = c.get("registry");
-    const graph = compileWorkflow(doc, (id) => id in registry.modules);
+    const graph = compileWorkflow(doc, { components: new Set(Object.keys(registry.modules)) });
     const store = storeFor(c);
     const existed = (await store.getWorkflow(graph.name)) !== undefined;
     await store.putWorkflow({ name: graph.name, format, source: text, updated_at: new Date().toISOString() });

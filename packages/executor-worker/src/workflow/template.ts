@@ -1,28 +1,5 @@
+import { isTemplateRef, templateParts, wholeTemplate } from "@arcrun/workflow";
 import { ExecutorError } from "../errors.js";
-
-/**
- * Workflow templates: `{{input.x}}`, `{{node.data.path}}`, `{{item.x}}` (a FOREACH variable) and
- * `{{credential.NAME}}` / `{{credential.NAME.key}}`. A string that is exactly one template takes the value
- * itself (an object stays an object); anything else is interpolated as text.
- */
-const EXPR = /\{\{\s*([^{}]*?)\s*\}\}/g;
-const WHOLE = /^\{\{\s*([^{}]*?)\s*\}\}$/;
-const REF = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$/;
-
-function walkStrings(value: unknown, visit: (s: string) => void): void {
-  if (typeof value === "string") visit(value);
-  else if (Array.isArray(value)) for (const v of value) walkStrings(v, visit);
-  else if (value && typeof value === "object") for (const v of Object.values(value)) walkStrings(v, visit);
-}
-
-/** Every template reference in a config, e.g. `fetch.data.body`. */
-export function templateRefs(value: unknown): string[] {
-  const refs: string[] = [];
-  walkStrings(value, (s) => {
-    for (const m of s.matchAll(EXPR)) refs.push((m[1] ?? "").trim());
-  });
-  return refs;
-}
 
 export interface TemplateScope {
   /** input, node outputs, and FOREACH variables. */
@@ -57,7 +34,7 @@ function lookup(ref: string, scope: TemplateScope): unknown {
 }
 
 async function evaluate(ref: string, scope: TemplateScope): Promise<unknown> {
-  if (!REF.test(ref))
+  if (!isTemplateRef(ref))
     throw new ExecutorError("ERR_TEMPLATE", `{{${ref}}} is not a reference like input.x or node.data.path`);
   const parts = ref.split(".");
   if (parts[0] === "credential") {
@@ -79,19 +56,19 @@ function asText(v: unknown): string {
 }
 
 async function resolveString(s: string, scope: TemplateScope): Promise<unknown> {
-  const whole = WHOLE.exec(s);
-  if (whole) return evaluate((whole[1] ?? "").trim(), scope);
+  const whole = wholeTemplate(s);
+  if (whole !== undefined) return evaluate(whole, scope);
   const parts: string[] = [];
-  let last = 0;
-  for (const m of s.matchAll(EXPR)) {
-    parts.push(s.slice(last, m.index), asText(await evaluate((m[1] ?? "").trim(), scope)));
-    last = (m.index ?? 0) + m[0].length;
-  }
-  parts.push(s.slice(last));
+  for (const part of templateParts(s))
+    parts.push(part.type === "text" ? part.text : asText(await evaluate(part.ref, scope)));
   return parts.join("");
 }
 
-/** Resolves every template in a config value (deeply). */
+/**
+ * Resolves every template in a config value (deeply) at run time; the grammar, and the checks made before a
+ * run, are @arcrun/workflow's. A string that is exactly one template takes the value itself (an object stays
+ * an object); anything else is interpolated as text.
+ */
 export async function resolveTemplates(value: unknown, scope: TemplateScope): Promise<unknown> {
   if (typeof value === "string") return value.includes("{{") ? resolveString(value, scope) : value;
   if (Array.isArray(value)) {

@@ -2,13 +2,12 @@ import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { getRecipe } from "@arcrun/recipes";
+import { compileWorkflow, parseWorkflowYaml } from "@arcrun/workflow";
 import { generateCredentialKey } from "arcrun-auth";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Execution, executeWorkflow } from "../../src/engine/execute.js";
 import { DEFAULT_LIMITS, type Limits } from "../../src/engine/limits.js";
 import { importEncryptionKey, type KvStore } from "../../src/host/credentials.js";
-import { compileWorkflow } from "../../src/workflow/graph.js";
-import { parseWorkflowYaml } from "../../src/workflow/parse.js";
 
 // The engine with the real built components (Node 20: the asyncify path; workerd runs JSPI in the
 // integration tests): switch, try_catch, foreach_control and friends, and the trap fixture.
@@ -32,7 +31,7 @@ const kv: KvStore = { get: async () => null, put: async () => {} };
 const keyText = generateCredentialKey();
 
 async function run(yaml: string, input: unknown = {}, limits: Partial<Limits> = {}): Promise<Execution> {
-  const graph = compileWorkflow(parseWorkflowYaml(yaml), (id) => id in modules);
+  const graph = compileWorkflow(parseWorkflowYaml(yaml), { components: new Set(Object.keys(modules)) });
   return executeWorkflow(
     graph,
     input,

@@ -1,8 +1,7 @@
+import { compileWorkflow, parseWorkflowYaml } from "@arcrun/workflow";
 import { describe, expect, it } from "vitest";
 import { CronError, cronMatches, parseCron } from "../../src/internal/cron.js";
 import { cronTriggers } from "../../src/scheduled.js";
-import { compileWorkflow } from "../../src/workflow/graph.js";
-import { parseWorkflowYaml } from "../../src/workflow/parse.js";
 
 // The host's reading of cron expressions (what the scheduled handler matches), the same grammar the cron
 // component validates.
@@ -48,7 +47,7 @@ describe("parseCron / cronMatches", () => {
 });
 
 describe("cronTriggers", () => {
-  const graph = (yaml: string) => compileWorkflow(parseWorkflowYaml(yaml), () => true);
+  const graph = (yaml: string) => compileWorkflow(parseWorkflowYaml(yaml));
 
   it("finds cron nodes right after input with a literal expression", () => {
     const g = graph(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveTemplates, templateRefs } from "../../src/workflow/template.js";
+import { resolveTemplates } from "../../src/workflow/template.js";
 
 const scope = {
   values: {
@@ -10,14 +10,7 @@ const scope = {
   credential: async (name: string, key: string | undefined) => `secret-of-${name}${key ? `.${key}` : ""}`,
 };
 
-describe("templates", () => {
-  it("finds references", () => {
-    expect(templateRefs({ a: "{{ input.n }}", b: ["x {{fetch.status}}"], c: 1 })).toEqual([
-      "input.n",
-      "fetch.status",
-    ]);
-  });
-
+describe("resolveTemplates", () => {
   it("keeps the value of a whole-string template and interpolates text otherwise", async () => {
     expect(
       await resolveTemplates(

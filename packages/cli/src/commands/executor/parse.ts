@@ -1,14 +1,16 @@
 /**
- * The executor's own workflow parser and graph checks, bundled into the CLI so `workflow validate` works
- * offline with the same rules and the same line numbers. These modules are pure (the `yaml` package and
- * plain TypeScript, no Worker API): only they are bundled, never the Worker.
+ * The workflow checks of `workflow validate`: @arcrun/workflow's parser and graph rules, the very ones the
+ * executor runs on push, so the answer offline is the executor's, with the same line numbers.
  */
-import { compileWorkflow, type WorkflowGraph } from "../../../../executor-worker/src/workflow/graph.js";
 import {
+  compileWorkflow,
   parseWorkflowObject,
   parseWorkflowYaml,
+  type WorkflowDoc,
+  WorkflowError,
+  type WorkflowGraph,
   type WorkflowIssue,
-} from "../../../../executor-worker/src/workflow/parse.js";
+} from "@arcrun/workflow";
 import { CliError } from "../../internal/errors.js";
 import type { WorkflowFile } from "./shared.js";
 
@@ -16,18 +18,13 @@ export type { WorkflowGraph };
 
 export type CheckResult = { valid: true; graph: WorkflowGraph } | { valid: false; issues: WorkflowIssue[] };
 
-function issuesOf(err: unknown): WorkflowIssue[] | undefined {
-  if (err instanceof Error && (err as { code?: unknown }).code === "ERR_WORKFLOW_INVALID") {
-    const issues = (err as { issues?: unknown }).issues;
-    if (Array.isArray(issues)) return issues as WorkflowIssue[];
-  }
-  return undefined;
-}
-
-/** Parses and checks a workflow; `componentExists` is the executor's component list when it answered. */
+/**
+ * Parses and checks a workflow. `componentExists` answers from the ids the executor's `GET /components`
+ * listed when it answered, and accepts every id offline (every other rule is still checked).
+ */
 export function checkWorkflow(file: WorkflowFile, componentExists: (id: string) => boolean): CheckResult {
   try {
-    let doc: ReturnType<typeof parseWorkflowObject>;
+    let doc: WorkflowDoc;
     if (file.format === "json") {
       let value: unknown;
       try {
@@ -42,10 +39,9 @@ export function checkWorkflow(file: WorkflowFile, componentExists: (id: string) 
     } else {
       doc = parseWorkflowYaml(file.text);
     }
-    return { valid: true, graph: compileWorkflow(doc, componentExists) };
+    return { valid: true, graph: compileWorkflow(doc, { components: { has: componentExists } }) };
   } catch (err) {
-    const issues = issuesOf(err);
-    if (issues) return { valid: false, issues };
+    if (err instanceof WorkflowError) return { valid: false, issues: err.issues };
     throw new CliError(
       "ERR_UNEXPECTED",
       `could not check ${file.path}: ${err instanceof Error ? err.message : String(err)}`,

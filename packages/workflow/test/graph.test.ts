@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { compileWorkflow } from "../../src/workflow/graph.js";
-import { parseWorkflowYaml, WorkflowError } from "../../src/workflow/parse.js";
+import { WorkflowError } from "../src/errors.js";
+import { compileWorkflow } from "../src/graph.js";
+import { parseWorkflowYaml } from "../src/parse.js";
 
-const known = (id: string) =>
-  ["http_request", "if_control", "switch", "try_catch", "foreach_control", "set"].includes(id);
+const components = new Set(["http_request", "if_control", "switch", "try_catch", "foreach_control", "set"]);
 
 function compile(yaml: string) {
-  return compileWorkflow(parseWorkflowYaml(yaml), known);
+  return compileWorkflow(parseWorkflowYaml(yaml), { components });
 }
 
 function issues(yaml: string) {
@@ -72,6 +72,19 @@ describe("compileWorkflow", () => {
     expect(issues(wf(["input >> ON_SUCCESS >> a"], { a: "{ component: http_requst }" }))).toEqual([
       { line: 5, node: "a", message: 'unknown component "http_requst"; run: arcrun components' },
     ]);
+  });
+
+  it("checks component names only against a given set (offline: not at all, every other rule still)", () => {
+    const doc = parseWorkflowYaml(wf(["input >> ON_SUCCESS >> a"], { a: "{ component: http_requst }" }));
+    expect(compileWorkflow(doc).order).toEqual(["a"]);
+    expect(() => compileWorkflow(doc, { components: new Set() })).toThrow(WorkflowError);
+    const cyclic = parseWorkflowYaml(
+      wf(["input >> ON_SUCCESS >> a", "a >> ON_SUCCESS >> b", "b >> ON_SUCCESS >> a"], {
+        a: "{ component: anything }",
+        b: "{ component: anything }",
+      }),
+    );
+    expect(() => compileWorkflow(cyclic)).toThrow(/the flow has a cycle through a, b/);
   });
 
   it("rule: a configured node must be in the flow", () => {

@@ -1,11 +1,6 @@
-import {
-  type EdgeKind,
-  type FlowEdge,
-  type NodeConfig,
-  type WorkflowDoc,
-  WorkflowError,
-  type WorkflowIssue,
-} from "./parse.js";
+import { WorkflowError, type WorkflowIssue } from "./errors.js";
+import { type EdgeKind, type FlowEdge, formatFlowLine } from "./flow.js";
+import type { NodeConfig, WorkflowDoc } from "./parse.js";
 import { templateRefs } from "./template.js";
 
 export const INPUT = "input";
@@ -43,24 +38,22 @@ export interface WorkflowGraph {
   guards: Record<string, { protects: string[] }>;
 }
 
-function edgeText(e: FlowEdge): string {
-  const k = e.kind;
-  const mid =
-    k.type === "ON_BRANCH"
-      ? `ON_BRANCH(${k.label})`
-      : k.type === "FOREACH"
-        ? `FOREACH(${k.variable})`
-        : k.type;
-  return `${e.from} >> ${mid} >> ${e.to}`;
+export interface CompileOptions {
+  /**
+   * The component ids that exist (the executor's registry, or the ids its `GET /components` lists): a Set,
+   * or anything with `has`. Without it, component names are not checked (offline); every other check runs.
+   */
+  components?: Pick<ReadonlySet<string>, "has">;
 }
 
 /**
  * Compiles a parsed workflow into a graph and checks it: the flow starts at `input`, every node has a
- * config with a known component and every config is used, no duplicate edge, no cycle, every node is
- * reachable from `input`, and each template refers to `input`, a FOREACH variable, a credential, or a node
- * that runs before it.
+ * config with a known component (when `options.components` is given) and every config is used, no
+ * duplicate edge, no cycle, every node is reachable from `input`, and each template refers to `input`, a
+ * FOREACH variable, a credential, or a node that runs before it.
  */
-export function compileWorkflow(doc: WorkflowDoc, componentExists: (id: string) => boolean): WorkflowGraph {
+export function compileWorkflow(doc: WorkflowDoc, options: CompileOptions = {}): WorkflowGraph {
+  const { components } = options;
   const issues: WorkflowIssue[] = [];
   const flowNodes = new Map<string, number | undefined>();
   const seen = new Set<string>();
@@ -73,7 +66,7 @@ export function compileWorkflow(doc: WorkflowDoc, componentExists: (id: string) 
         node: INPUT,
         message: "input is where the flow starts; no edge may lead to it",
       });
-    const text = edgeText(e);
+    const text = formatFlowLine(e);
     if (seen.has(text)) issues.push({ line: e.line, node: e.from, message: `duplicate edge ${text}` });
     seen.add(text);
     if (e.from === e.to)
@@ -97,7 +90,7 @@ export function compileWorkflow(doc: WorkflowDoc, componentExists: (id: string) 
     const cfg = doc.config[node];
     if (!cfg) {
       issues.push({ line, node, message: `unknown node "${node}": it has no entry under config` });
-    } else if (!componentExists(cfg.component)) {
+    } else if (components && !components.has(cfg.component)) {
       issues.push({
         line: cfg.line,
         node,
@@ -279,7 +272,7 @@ function controlFlow(
           issues.push({
             line: e.line,
             node: e.to,
-            message: `"${e.to}" is both inside the loop of "${n}" (after FOREACH) and after it (${edgeText(e)}); keep one`,
+            message: `"${e.to}" is both inside the loop of "${n}" (after FOREACH) and after it (${formatFlowLine(e)}); keep one`,
           });
           continue;
         }
@@ -296,7 +289,7 @@ function controlFlow(
           issues.push({
             line: e.line,
             node: n,
-            message: `a try_catch leads on with ON_BRANCH(try) and ON_BRANCH(catch), not ${edgeText(e)}`,
+            message: `a try_catch leads on with ON_BRANCH(try) and ON_BRANCH(catch), not ${formatFlowLine(e)}`,
           });
         }
       }
@@ -326,7 +319,7 @@ function controlFlow(
           issues.push({
             line: e.line,
             node: n,
-            message: `${edgeText(e)} never runs: the switch's branches are ${labels.join(", ")}`,
+            message: `${formatFlowLine(e)} never runs: the switch's branches are ${labels.join(", ")}`,
           });
         }
       }

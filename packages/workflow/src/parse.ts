@@ -1,20 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
-import { ExecutorError } from "../errors.js";
-
-/** An edge kind of the flow: `a >> ON_SUCCESS >> b`, `ON_TRUE`, `ON_FALSE`, `ON_BRANCH(label)`, `FOREACH(item)`. */
-export type EdgeKind =
-  | { type: "ON_SUCCESS" }
-  | { type: "ON_TRUE" }
-  | { type: "ON_FALSE" }
-  | { type: "ON_BRANCH"; label: string }
-  | { type: "FOREACH"; variable: string };
-
-export interface FlowEdge {
-  from: string;
-  to: string;
-  kind: EdgeKind;
-  line?: number;
-}
+import { WorkflowError, type WorkflowIssue } from "./errors.js";
+import { FLOW_LINE_HELP, type FlowEdge, NAME, NODE_ID, parseFlowLine } from "./flow.js";
 
 export interface NodeConfig {
   component: string;
@@ -38,52 +24,12 @@ export interface WorkflowDoc {
   limits: WorkflowLimitsInput;
 }
 
-export interface WorkflowIssue {
-  message: string;
-  line?: number;
-  node?: string;
-}
-
-/** A workflow that cannot run; `issues` lists every problem with its line and node. */
-export class WorkflowError extends ExecutorError {
-  override name = "WorkflowError";
-  readonly issues: WorkflowIssue[];
-  constructor(issues: WorkflowIssue[]) {
-    const lines = issues.map((i) => {
-      const where = [i.line !== undefined ? `line ${i.line}` : "", i.node ? `node "${i.node}"` : ""]
-        .filter(Boolean)
-        .join(", ");
-      return where ? `${where}: ${i.message}` : i.message;
-    });
-    super(
-      "ERR_WORKFLOW_INVALID",
-      `the workflow is not valid:\n  ${lines.join("\n  ")}\nFix it, then run: arcrun workflow validate <file>`,
-    );
-    this.issues = issues;
-  }
-}
-
-export const NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-export const NODE_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const TRIPLET =
-  /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*>>\s*(ON_SUCCESS|ON_TRUE|ON_FALSE|ON_BRANCH\(\s*([A-Za-z0-9_-]+)\s*\)|FOREACH\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\))\s*>>\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/;
 const LIMIT_KEYS = ["run_ms", "node_ms", "output_bytes", "host_calls", "node_fuel"] as const;
 
 function parseTriplet(text: string, line: number | undefined, issues: WorkflowIssue[]): FlowEdge | undefined {
-  const m = TRIPLET.exec(text);
-  if (!m) {
-    issues.push({
-      line,
-      message: `"${text.trim()}" is not a flow triplet; write "a >> ON_SUCCESS >> b" (edges: ON_SUCCESS, ON_TRUE, ON_FALSE, ON_BRANCH(label), FOREACH(item))`,
-    });
-    return undefined;
-  }
-  const [, from = "", edge = "", label, variable, to = ""] = m;
-  let kind: EdgeKind;
-  if (label !== undefined) kind = { type: "ON_BRANCH", label };
-  else if (variable !== undefined) kind = { type: "FOREACH", variable };
-  else kind = { type: edge as "ON_SUCCESS" | "ON_TRUE" | "ON_FALSE" };
-  return { from, to, kind, line };
+  const edge = parseFlowLine(text);
+  if (!edge) issues.push({ line, message: `"${text.trim()}" is not a flow triplet; ${FLOW_LINE_HELP}` });
+  return edge && { ...edge, line };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseWorkflowObject, parseWorkflowYaml, WorkflowError } from "../../src/workflow/parse.js";
+import { WorkflowError } from "../src/errors.js";
+import { parseWorkflowObject, parseWorkflowYaml } from "../src/parse.js";
 
 function issuesOf(fn: () => unknown) {
   try {

@@ -1,0 +1,34 @@
+export { issueText, WorkflowError, type WorkflowErrorCode, type WorkflowIssue } from "./errors.js";
+export {
+  type EdgeKind,
+  FLOW_LINE_HELP,
+  type FlowEdge,
+  formatFlowLine,
+  NAME,
+  NODE_ID,
+  parseFlowLine,
+} from "./flow.js";
+export {
+  type CompileOptions,
+  compileWorkflow,
+  FOREACH_CONTROL,
+  type GraphEdge,
+  INPUT,
+  SWITCH,
+  TRY_CATCH,
+  type WorkflowGraph,
+} from "./graph.js";
+export {
+  type NodeConfig,
+  parseWorkflowObject,
+  parseWorkflowYaml,
+  type WorkflowDoc,
+  type WorkflowLimitsInput,
+} from "./parse.js";
+export {
+  isTemplateRef,
+  type TemplatePart,
+  templateParts,
+  templateRefs,
+  wholeTemplate,
+} from "./template.js";
