@@ -19,7 +19,7 @@ export const spec: CommandSpec = {
 
 export async function run(ctx: Context, _args: Parsed): Promise<number> {
   const { ui } = ctx;
-  const executor = executorFor(ctx);
+  const executor = await executorFor(ctx);
   const creds = (await executor.credentials()).map((c) => ({
     name: c.name,
     recipe: c.recipe ?? null,

@@ -49,8 +49,9 @@ export const spec: CommandSpec = {
     "The value is read from a hidden prompt at a terminal, from stdin otherwise (one value: a secret, or a\n" +
     "JSON object of a recipe's secrets, an OAuth token set, a Google key file), or from arcrun-auth's store\n" +
     "with --from-service. Never from an argument. It is encrypted with AES-256-GCM before it is sent.\n" +
-    "The executor's key: --key-file, else ARCRUN_EXECUTOR_KEY, else (for an executor on 127.0.0.1)\n" +
-    "packages/executor-worker/.dev.vars, written by `pnpm start`.\n" +
+    "The executor's key: --key-file, else ARCRUN_EXECUTOR_KEY, else arcrun-auth's credential store (the\n" +
+    "keyring or the encrypted file: arcrun_executor/<host>, kept there by `arcrun init --self-hosted`), else\n" +
+    "(for an executor on 127.0.0.1) packages/executor-worker/.dev.vars, written by `pnpm start`.\n" +
     "Examples:\n" +
     "  arcrun creds push gh --recipe github                 # hidden prompt\n" +
     "  printf '%s' \"$SLACK_TOKEN\" | arcrun creds push slack --recipe slack\n" +
@@ -111,9 +112,9 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
     throw new UsageError("give the value either with --from-service or on --stdin, not both", spec.name);
   const recipe = str(args, "recipe") ?? service;
   const hosts = list(args, "host");
-  const executor = executorFor(ctx);
+  const executor = await executorFor(ctx);
   // The key first: no point asking for a secret that cannot be encrypted.
-  const key = await executorKey(ui.env, executor.url, str(args, "key-file"));
+  const key = await executorKey(ui, executor.url, str(args, "key-file"));
 
   let value: string;
   if (service !== undefined) {

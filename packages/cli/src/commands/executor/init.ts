@@ -2,13 +2,22 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bool, type CommandSpec, type Parsed, str } from "../../internal/args.js";
 import type { Context } from "../../internal/context.js";
 import { CliError, EXIT_OK, UsageError } from "../../internal/errors.js";
 import type { Ui } from "../../internal/io.js";
+import {
+  checkStoreWritable,
+  EXECUTOR_SECRET,
+  executorInstance,
+  keepExecutor,
+  migrateKeyFile,
+  openAuth,
+  URL_UNKNOWN,
+} from "./secrets.js";
 
 export const spec: CommandSpec = {
   name: "init",
@@ -31,15 +40,18 @@ export const spec: CommandSpec = {
     },
     json: {
       type: "boolean",
-      description: 'Print {"dry_run", "steps": [{"step", "command", "status"}], "executor", "broker"}',
+      description:
+        'Print {"dry_run", "steps": [{"step", "command", "status"}], "executor": {"url", "config", "store", "secret"}, "broker"}',
     },
   },
   details:
     "Steps: check the build; create the KV namespaces ARCRUN_KV and BROKER_KV; generate the executor's\n" +
     "ENCRYPTION_KEY and the broker's TOKEN_ENCRYPTION_KEY; write wrangler configs with the namespace ids\n" +
     "(packages/*/.wrangler/arcrun-init/wrangler.toml); wrangler deploy each Worker; wrangler secret put each\n" +
-    "key (on stdin, never argv), and the executor's ARCRUN_API_KEY; keep both in $ARCRUN_HOME/executor.key\n" +
-    "(mode 0600), where `arcrun creds push` finds the key. Log in to Cloudflare first (wrangler login, or CLOUDFLARE_API_TOKEN).\n" +
+    "key (on stdin, never argv), and the executor's ARCRUN_API_KEY. Both executor keys are kept in arcrun-auth's\n" +
+    "credential store (the OS keyring, or the encrypted file; never a plaintext file) as arcrun_executor/<host>,\n" +
+    "where `arcrun creds push` and the workflow commands find them. Log in to Cloudflare first (wrangler login,\n" +
+    "or CLOUDFLARE_API_TOKEN).\n" +
     "Examples:\n  arcrun init --self-hosted --dry-run\n  arcrun init --self-hosted",
 };
 
@@ -197,6 +209,12 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
     );
   say(++n, `Checkout ${root}: components built`, null, "done");
 
+  // Before anything is created: keys that cannot be kept would be lost once they are set on the Worker.
+  const auth = await openAuth(ui);
+  if (!dry) await migrateKeyFile(ui, auth);
+  const storeKind = await checkStoreWritable(auth);
+  say(++n, `Check that the ${storeKind} store can keep the executor's keys`, null, "done");
+
   const kvIds: Record<string, string> = {};
   for (const w of workers) {
     const argv = ["kv", "namespace", "create", w.binding];
@@ -224,6 +242,14 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
       say(++n, `Generate the ${w.id}'s ${secret} (32 random bytes)`, null, dry ? "dry-run" : "done");
     }
   }
+  const executorKeys = {
+    ENCRYPTION_KEY: keys.ENCRYPTION_KEY ?? "",
+    ARCRUN_API_KEY: keys.ARCRUN_API_KEY ?? "",
+  };
+  // Kept before the deploy, under "URL unknown", so a failure later never loses them; filed under the URL after.
+  const keepText = `Keep the executor's ENCRYPTION_KEY and ARCRUN_API_KEY in the ${storeKind} store (${EXECUTOR_SECRET}/${URL_UNKNOWN} until its URL is known)`;
+  if (!dry) await keepExecutor(auth, URL_UNKNOWN, executorKeys);
+  say(++n, keepText, null, dry ? "dry-run" : "done");
 
   const configs: Record<string, string> = {};
   const outRoot = dry ? await mkdtemp(join(tmpdir(), "arcrun-init-")) : undefined;
@@ -279,47 +305,46 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
       }
     }
 
-    const home = ui.env.ARCRUN_HOME ?? join(ui.env.HOME ?? homedir(), ".arcrun");
-    const keyFile = join(home, "executor.key");
+    let secret = `${EXECUTOR_SECRET}/${URL_UNKNOWN}`;
     if (dry) {
-      say(
-        ++n,
-        `Keep the executor's ENCRYPTION_KEY and ARCRUN_API_KEY in ${keyFile} (mode 0600)`,
-        null,
-        "dry-run",
-      );
+      say(++n, `File the executor's keys under its URL (${EXECUTOR_SECRET}/<host>)`, null, "dry-run");
+    } else if (urls.executor) {
+      const instance = executorInstance(urls.executor);
+      await keepExecutor(auth, instance, executorKeys);
+      await auth.deleteReservedSecret(EXECUTOR_SECRET, { instance: URL_UNKNOWN });
+      secret = `${EXECUTOR_SECRET}/${instance}`;
+      say(++n, `File the executor's keys under its URL (${secret})`, null, "done");
     } else {
-      await mkdir(home, { recursive: true, mode: 0o700 });
-      await writeFile(
-        keyFile,
-        `ENCRYPTION_KEY=${keys.ENCRYPTION_KEY}\nARCRUN_API_KEY=${keys.ARCRUN_API_KEY}\n`,
-        {
-          mode: 0o600,
-        },
-      );
       say(
         ++n,
-        `Keep the executor's ENCRYPTION_KEY and ARCRUN_API_KEY in ${keyFile} (mode 0600)`,
+        `File the executor's keys under its URL: wrangler printed none, so they stay ${secret} (used for any executor not on this machine)`,
         null,
-        "done",
+        "skipped",
       );
     }
     const result = {
       dry_run: dry,
       checkout: root,
       steps,
-      executor: { url: urls.executor, config: dry ? null : configs.executor, key_file: dry ? null : keyFile },
+      executor: {
+        url: urls.executor,
+        config: dry ? null : configs.executor,
+        store: storeKind,
+        secret: dry ? null : secret,
+        // Always null: the keys are never written to a plaintext file (kept for --json compatibility).
+        key_file: null,
+      },
       broker: { url: urls.broker, config: dry ? null : configs.broker },
     };
     if (ctx.json) ui.json(result);
-    else nextSteps(ui, dry, urls.executor ?? null, keyFile);
+    else nextSteps(ui, dry, urls.executor ?? null, storeKind);
     return EXIT_OK;
   } finally {
     if (outRoot) await rm(outRoot, { recursive: true, force: true });
   }
 }
 
-function nextSteps(ui: Ui, dry: boolean, url: string | null, keyFile: string): void {
+function nextSteps(ui: Ui, dry: boolean, url: string | null, storeKind: string): void {
   ui.out("");
   if (dry) {
     ui.out("Dry run: nothing was created, uploaded or stored. Next: arcrun init --self-hosted");
@@ -327,8 +352,9 @@ function nextSteps(ui: Ui, dry: boolean, url: string | null, keyFile: string): v
   }
   ui.out("Next:");
   ui.out(`  export ARCRUN_EXECUTOR_URL=${url ?? "<the executor's workers.dev URL>"}`);
-  ui.out(`  export $(grep ARCRUN_API_KEY ${keyFile})`);
-  ui.out(`  arcrun creds push <name> --recipe <id>      # encrypts with the key in ${keyFile}`);
+  ui.out(
+    `  arcrun creds push <name> --recipe <id>      # the executor's key and API key come from the ${storeKind} store`,
+  );
   ui.out("  arcrun workflow push <file> && arcrun workflow run <name>");
   ui.out(
     "  The broker needs its OAuth apps: wrangler secret put CLIENT_<SERVICE>_ID / _SECRET (docs/broker.md)",

@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError } from "../../internal/errors.js";
 import { isLoopback } from "../../internal/executor-client.js";
+import type { Ui } from "../../internal/io.js";
+import { EXECUTOR_SECRET, executorInstance, storedExecutor } from "./secrets.js";
 
 export interface ExecutorKey {
   /** base64 of 32 bytes: the executor's ENCRYPTION_KEY. */
@@ -76,35 +77,33 @@ async function fromFile(path: string, source: string): Promise<ExecutorKey> {
 
 /**
  * The executor's ENCRYPTION_KEY, which credentials are encrypted with before they leave this machine. Never
- * from argv (it would show in `ps` and the shell history): `--key-file`, then ARCRUN_EXECUTOR_KEY, then for
- * an executor on this machine the .dev.vars that `pnpm start` wrote, else $ARCRUN_HOME/executor.key (written
- * by `arcrun init --self-hosted`).
+ * from argv (it would show in `ps` and the shell history): `--key-file`, then ARCRUN_EXECUTOR_KEY, then
+ * arcrun-auth's credential store (where `arcrun init --self-hosted` keeps it, see secrets.ts), then for an
+ * executor on this machine the .dev.vars that `pnpm start` wrote (wrangler's local secrets file, gitignored).
  */
 export async function executorKey(
-  env: Readonly<Record<string, string | undefined>>,
+  ui: Ui,
   executorUrl: string,
   keyFile: string | undefined,
   cwd = process.cwd(),
 ): Promise<ExecutorKey> {
   if (keyFile !== undefined) return fromFile(keyFile, keyFile);
-  const fromEnv = env.ARCRUN_EXECUTOR_KEY?.trim();
+  const fromEnv = ui.env.ARCRUN_EXECUTOR_KEY?.trim();
   if (fromEnv) return checked(fromEnv, "ARCRUN_EXECUTOR_KEY");
+  const stored = await storedExecutor(ui, executorUrl);
+  if (stored?.key) return checked(stored.key, stored.source);
   if (isLoopback(executorUrl)) {
     const devVars = findDevVars(cwd);
     if (devVars) return fromFile(devVars, devVars);
     throw new CliError(
       "ERR_EXECUTOR_KEY",
-      `no key for the local executor at ${executorUrl}: ARCRUN_EXECUTOR_KEY is unset and no ${DEV_VARS} was found`,
+      `no key for the local executor at ${executorUrl}: ARCRUN_EXECUTOR_KEY is unset, the credential store has none (${EXECUTOR_SECRET}/${executorInstance(executorUrl)}) and no ${DEV_VARS} was found`,
       "start the executor once (pnpm start) from the arcrun checkout, or set ARCRUN_EXECUTOR_KEY",
     );
   }
-  // Where `arcrun init --self-hosted` keeps the key of the executor it deployed.
-  const home = env.ARCRUN_HOME ?? join(env.HOME ?? homedir(), ".arcrun");
-  const initKey = join(home, "executor.key");
-  if (existsSync(initKey)) return fromFile(initKey, initKey);
   throw new CliError(
     "ERR_EXECUTOR_KEY",
-    `no key for the executor at ${executorUrl}: credentials are encrypted here with its ENCRYPTION_KEY`,
-    "set ARCRUN_EXECUTOR_KEY to it, or pass --key-file <file>",
+    `no key for the executor at ${executorUrl}: credentials are encrypted here with its ENCRYPTION_KEY, and the credential store has none for it (${EXECUTOR_SECRET}/${executorInstance(executorUrl)})`,
+    "deploy it with: arcrun init --self-hosted (which keeps its key), or set ARCRUN_EXECUTOR_KEY to it, or pass --key-file <file>",
   );
 }

@@ -4,10 +4,17 @@ import { CliError, UsageError } from "../../internal/errors.js";
 import type { WorkflowIssue } from "../../internal/executor-client.js";
 import { ExecutorClient, executorTarget } from "../../internal/executor-client.js";
 import type { Styles } from "../../internal/io.js";
+import { storedExecutor } from "./secrets.js";
 
-/** The executor named by the environment (ARCRUN_EXECUTOR_URL, ARCRUN_API_KEY). */
-export function executorFor(ctx: Context): ExecutorClient {
-  return new ExecutorClient(executorTarget(ctx.ui.env));
+/**
+ * The executor named by the environment (ARCRUN_EXECUTOR_URL), as ARCRUN_API_KEY, else as the API key
+ * arcrun-auth's credential store keeps for that executor (`arcrun init --self-hosted` puts it there).
+ */
+export async function executorFor(ctx: Context): Promise<ExecutorClient> {
+  const target = executorTarget(ctx.ui.env);
+  if (target.apiKey !== undefined) return new ExecutorClient(target);
+  const apiKey = (await storedExecutor(ctx.ui, target.url))?.apiKey;
+  return new ExecutorClient(apiKey ? { ...target, apiKey } : target);
 }
 
 export interface WorkflowFile {

@@ -21,7 +21,7 @@ export const spec: CommandSpec = {
 
 export async function run(ctx: Context, _args: Parsed): Promise<number> {
   const { ui } = ctx;
-  const executor = executorFor(ctx);
+  const executor = await executorFor(ctx);
   const names = await executor.workflows();
   const rows: { name: string; last_run: ExecutionSummary | null }[] = [];
   for (const name of names) rows.push({ name, last_run: (await executor.executions(name, 1))[0] ?? null });

@@ -35,7 +35,7 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   const limit = limitText === undefined ? 5 : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100)
     throw new UsageError(`--limit takes a whole number from 1 to 100, got "${limitText}"`, spec.name);
-  const executor = executorFor(ctx);
+  const executor = await executorFor(ctx);
   const summaries = await executor.executions(name, limit);
   if (summaries.length === 0 && !(await executor.workflowExists(name))) {
     throw new CliError(

@@ -21,7 +21,7 @@ export const spec: CommandSpec = {
 export async function run(ctx: Context, args: Parsed): Promise<number> {
   const { ui } = ctx;
   const file = await readWorkflowFile(args.positionals[0] ?? "");
-  const executor = executorFor(ctx);
+  const executor = await executorFor(ctx);
   try {
     const pushed = await executor.pushWorkflow(file.text, file.format);
     if (ctx.json) {

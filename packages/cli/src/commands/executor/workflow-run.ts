@@ -115,7 +115,7 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   if (!Number.isFinite(timeoutS) || timeoutS <= 0)
     throw new UsageError(`--timeout takes a number of seconds, got "${timeoutText}"`, spec.name);
   const input = await buildInput(str(args, "data"), list(args, "input"), ui.io, spec.name);
-  const executor = executorFor(ctx);
+  const executor = await executorFor(ctx);
   const started = await executor.trigger(name, input);
   const progress = ctx.json ? undefined : new Progress(ui, name);
   const deadline = Date.now() + timeoutS * 1000;
