@@ -9,10 +9,16 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough, Writable } from "node:stream";
 import { getRecipe, type Recipe } from "@arcrun/recipes";
 import { generateCredentialKey } from "arcrun-auth";
 import { Miniflare } from "miniflare";
 import { bundleWorker, packageRoot } from "../../executor-worker/scripts/bundle.js";
+import { type CommandSpec, parse } from "../src/internal/args.js";
+import type { Context, Run } from "../src/internal/context.js";
+import { type Io, Ui } from "../src/internal/io.js";
+import { Prompter } from "../src/internal/prompt.js";
+import { reportError } from "../src/internal/report.js";
 
 export interface LocalExecutor {
   /** http://127.0.0.1:PORT, without a trailing slash. */
@@ -150,4 +156,59 @@ export async function standIn(handle: (req: SeenRequest) => Reply | Promise<Repl
         server.close(() => resolve());
       }),
   };
+}
+
+export interface ModuleResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs one command module in this process, wired as `main` wires it (arguments parsed against its spec,
+ * errors reported as the CLI reports them), for commands the command table does not list yet.
+ */
+export async function runModule(
+  mod: { spec: CommandSpec; run: Run },
+  argv: readonly string[],
+  env: Record<string, string>,
+  input = "",
+): Promise<ModuleResult> {
+  let stdout = "";
+  let stderr = "";
+  const sink = (add: (s: string) => void) =>
+    new Writable({
+      write(chunk: Buffer | string, _enc, done) {
+        add(String(chunk));
+        done();
+      },
+    });
+  const stdin = new PassThrough();
+  stdin.end(input);
+  const io: Io = {
+    stdin,
+    stdout: sink((s) => {
+      stdout += s;
+    }),
+    stderr: sink((s) => {
+      stderr += s;
+    }),
+    env,
+  };
+  const ui = new Ui(io);
+  const json = argv.includes("--json");
+  let code: number;
+  try {
+    const args = parse(mod.spec, argv);
+    const ctx: Context = {
+      ui,
+      json,
+      prompter: () => new Prompter(io),
+      api: () => Promise.reject(new Error("not used by this command")),
+    };
+    code = await mod.run(ctx, args);
+  } catch (err) {
+    code = reportError(ui, err, json);
+  }
+  return { code, stdout, stderr };
 }
