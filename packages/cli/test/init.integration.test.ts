@@ -1,6 +1,6 @@
 // `arcrun init --self-hosted --dry-run`: every step printed, wrangler deploy --dry-run run for real on both
 // Workers (offline), nothing created, uploaded or stored.
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, type Sandbox, sandbox } from "./helpers/cli.js";
@@ -15,7 +15,7 @@ beforeAll(async () => {
     ...box.env,
     CLOUDFLARE_CF_FETCH_ENABLED: "false",
     WRANGLER_SEND_METRICS: "false",
-    XDG_CONFIG_HOME: join(box.home, "xdg"),
+    XDG_CONFIG_HOME: join(box.home, "..", "xdg"),
   };
 });
 afterAll(async () => {
@@ -36,11 +36,16 @@ describe("init --self-hosted --dry-run", () => {
     expect(out.checkout).toBe(ROOT);
     expect(out.steps.map((s) => [s.step.replace(/^Checkout .*:/, "Checkout:"), s.status])).toEqual([
       ["Checkout: components built", "done"],
+      ["Check that the encrypted-file store can keep the executor's keys", "done"],
       ["Create the KV namespace ARCRUN_KV (executor)", "dry-run"],
       ["Create the KV namespace BROKER_KV (broker)", "dry-run"],
       ["Generate the executor's ENCRYPTION_KEY (32 random bytes)", "dry-run"],
       ["Generate the executor's ARCRUN_API_KEY (32 random bytes)", "dry-run"],
       ["Generate the broker's TOKEN_ENCRYPTION_KEY (32 random bytes)", "dry-run"],
+      [
+        "Keep the executor's ENCRYPTION_KEY and ARCRUN_API_KEY in the encrypted-file store (arcrun_executor/default until its URL is known)",
+        "dry-run",
+      ],
       ["Write the executor's wrangler config with the namespace id", "dry-run"],
       ["Write the broker's wrangler config with the namespace id", "dry-run"],
       ["Deploy the executor (bundled and checked, not uploaded)", "done"],
@@ -48,19 +53,24 @@ describe("init --self-hosted --dry-run", () => {
       ["Set the executor's secret ARCRUN_API_KEY", "dry-run"],
       ["Deploy the broker (bundled and checked, not uploaded)", "done"],
       ["Set the broker's secret TOKEN_ENCRYPTION_KEY", "dry-run"],
-      [
-        `Keep the executor's ENCRYPTION_KEY and ARCRUN_API_KEY in ${join(box.home, "executor.key")} (mode 0600)`,
-        "dry-run",
-      ],
+      ["File the executor's keys under its URL (arcrun_executor/<host>)", "dry-run"],
     ]);
-    expect(out.steps[1]?.command).toBe("wrangler kv namespace create ARCRUN_KV");
-    expect(out.steps[8]?.command).toMatch(/^wrangler deploy --config \S+ --dry-run --outdir \S+$/);
-    expect(out.steps[9]?.command).toMatch(
+    expect(out.steps[2]?.command).toBe("wrangler kv namespace create ARCRUN_KV");
+    expect(out.steps[10]?.command).toMatch(/^wrangler deploy --config \S+ --dry-run --outdir \S+$/);
+    expect(out.steps[11]?.command).toMatch(
       /^wrangler secret put ENCRYPTION_KEY --config \S+ {2}\(value on stdin\)$/,
     );
-    expect(out.executor).toEqual({ url: null, config: null, key_file: null });
-    // Nothing stored or left behind.
+    expect(out.executor).toEqual({
+      url: null,
+      config: null,
+      store: "encrypted-file",
+      secret: null,
+      key_file: null,
+    });
+    // Nothing stored or left behind: ARCRUN_HOME holds at most the store's once-only notice memo.
     expect(existsSync(join(box.home, "executor.key"))).toBe(false);
+    for (const f of readdirSync(box.home, { recursive: true, withFileTypes: true }))
+      if (f.isFile()) expect(f.name).toBe("store-notice.json");
     expect(existsSync(join(ROOT, "packages", "executor-worker", ".wrangler", "arcrun-init"))).toBe(false);
   });
 
