@@ -1,5 +1,6 @@
 // Shared by the auth_* components: read a tenant credential, its recipe, decrypt it, render the injection.
 import { JSON } from "json-as";
+import { quote, toJson, Parts } from "./text";
 import {
   cryptoDecrypt,
   getObj,
@@ -34,7 +35,7 @@ export function loadCredential(name: string, recipeOverride: string): Credential
     authError = "config.credential is required: the name of a credential pushed with arcrun creds push";
     return null;
   }
-  const meta = kvGet('{"key":' + JSON.stringify<string>("cred:" + name) + "}");
+  const meta = kvGet('{"key":' + quote("cred:" + name) + "}");
   if (meta.status == HOST_NOT_FOUND) {
     authError = 'no credential "' + name + '" for this tenant; run: arcrun creds push ' + name;
     return null;
@@ -50,7 +51,7 @@ export function loadCredential(name: string, recipeOverride: string): Credential
     authError = 'credential "' + name + '" names no recipe; push it with --recipe <service> or set config.recipe';
     return null;
   }
-  const r = kvGet('{"key":' + JSON.stringify<string>("recipe:" + recipeId) + "}");
+  const r = kvGet('{"key":' + quote("recipe:" + recipeId) + "}");
   if (!r.ok) {
     authError = 'unknown recipe "' + recipeId + '"; run: arcrun list';
     return null;
@@ -60,7 +61,7 @@ export function loadCredential(name: string, recipeOverride: string): Credential
     authError = 'recipe "' + recipeId + '" is not an object';
     return null;
   }
-  const plain = cryptoDecrypt('{"name":' + JSON.stringify<string>(name) + "}");
+  const plain = cryptoDecrypt('{"name":' + quote(name) + "}");
   if (!plain.ok) {
     authError = plain.error();
     return null;
@@ -140,11 +141,11 @@ export function authOutput(cred: Credential, injected: string, extra: string): s
     '{"success":true,"data":{' +
     injected.substring(1, injected.length - 1) +
     ',"base_url":' +
-    JSON.stringify<string>(base) +
+    quote(base) +
     ',"credential":' +
-    JSON.stringify<string>(cred.name) +
+    quote(cred.name) +
     ',"recipe":' +
-    JSON.stringify<string>(cred.recipeId) +
+    quote(cred.recipeId) +
     extra +
     "}}"
   );
@@ -152,7 +153,7 @@ export function authOutput(cred: Credential, injected: string, extra: string): s
 
 /** A cached token `{access_token, token_type, expires_at}` under oauth2:NAME that is valid for 60 s more. */
 export function cachedToken(name: string, now: i64): JSON.Obj | null {
-  const r = kvGet('{"key":' + JSON.stringify<string>("oauth2:" + name) + "}");
+  const r = kvGet('{"key":' + quote("oauth2:" + name) + "}");
   if (!r.ok) return null;
   const obj = parseObject(r.body);
   if (obj == null) return null;
@@ -165,7 +166,7 @@ export function cachedToken(name: string, now: i64): JSON.Obj | null {
 
 export function cacheToken(name: string, tokenJson: string, ttl: i64): bool {
   const r = kvPut(
-    '{"key":' + JSON.stringify<string>("oauth2:" + name) + ',"value":' + JSON.stringify<string>(tokenJson) + ',"ttl":' + ttl.toString() + "}",
+    '{"key":' + quote("oauth2:" + name) + ',"value":' + quote(tokenJson) + ',"ttl":' + ttl.toString() + "}",
   );
   return r.ok;
 }
@@ -178,7 +179,7 @@ export function postTokenForm(url: string, form: string, headers: Map<string, st
   headers.set("content-type", "application/x-www-form-urlencoded");
   headers.set("accept", "application/json");
   const req =
-    '{"method":"POST","url":' + JSON.stringify<string>(url) + ',"headers":' + mapToJson(headers) + ',"body":' + JSON.stringify<string>(form) + "}";
+    '{"method":"POST","url":' + quote(url) + ',"headers":' + mapToJson(headers) + ',"body":' + quote(form) + "}";
   const r = httpRequest(req);
   if (!r.ok) {
     authError = r.error();

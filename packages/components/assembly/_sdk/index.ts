@@ -4,6 +4,7 @@
 // JSON. The host allocates the result through the exported `u6u_alloc` and writes its pointer and length
 // to outPtrPtr / outLenPtr; the SDK frees it after decoding.
 import { JSON } from "json-as";
+import { allocString, jsonKey, mapJson, Parts, quote, toJson } from "./text";
 
 @external("u6u", "http_request")
 declare function u6u_http_request(inPtr: usize, inLen: i32, outPtrPtr: usize, outLenPtr: usize): i32;
@@ -112,7 +113,7 @@ export function writeStdout(json: string): void {
 
 /** Writes {"success":false,"error":message}. */
 export function fail(message: string): void {
-  writeStdout('{"success":false,"error":' + JSON.stringify(message) + "}");
+  writeStdout('{"success":false,"error":' + quote(message) + "}");
 }
 
 export function getString(obj: JSON.Obj, key: string, fallback: string = ""): string {
@@ -120,7 +121,7 @@ export function getString(obj: JSON.Obj, key: string, fallback: string = ""): st
   if (v == null) return fallback;
   if (v.type == JSON.Types.String) return v.get<string>();
   if (v.type == JSON.Types.Null) return fallback;
-  return v.toString();
+  return toJson(v);
 }
 
 export function getObj(obj: JSON.Obj, key: string): JSON.Obj | null {
@@ -142,7 +143,7 @@ export function valueText(v: JSON.Value | null): string {
   if (v == null) return "";
   if (v.type == JSON.Types.String) return v.get<string>();
   if (v.type == JSON.Types.Null) return "";
-  return v.toString();
+  return toJson(v);
 }
 
 export function isNumberType(t: u16): bool {
@@ -166,70 +167,93 @@ export function stringMap(obj: JSON.Obj | null): Map<string, string> {
   const out = new Map<string, string>();
   if (obj == null) return out;
   const keys = obj.keys();
-  for (let i = 0; i < keys.length; i++) out.set(keys[i], valueText(obj.get(keys[i])));
+  for (let i = 0; i < keys.length; i++) out.set(jsonKey(keys[i]), valueText(obj.get(keys[i])));
   return out;
 }
 
+/** An object of strings as JSON text (keys and values escaped). */
 export function mapToJson(map: Map<string, string>): string {
-  const keys = map.keys();
-  let out = "{";
-  for (let i = 0; i < keys.length; i++) {
-    if (i > 0) out += ",";
-    out += JSON.stringify<string>(keys[i]) + ":" + JSON.stringify<string>(map.get(keys[i]));
-  }
-  return out + "}";
+  return mapJson(map);
 }
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/** base64 (RFC 4648 section 4) of the UTF-8 bytes of text; `url` for the URL-safe alphabet without padding (section 5). */
+/**
+ * base64 (RFC 4648 section 4) of the UTF-8 bytes of text; `url` for the URL-safe alphabet without padding
+ * (section 5). Written into one string of the final length.
+ */
 export function base64(text: string, url: bool = false): string {
   const bytes = Uint8Array.wrap(String.UTF8.encode(text));
-  let out = "";
+  const n = bytes.length;
+  const rest = n % 3;
+  const units = (n / 3) * 4 + (rest == 0 ? 0 : url ? rest + 1 : 4);
+  const alphabet = url ? B64URL : B64;
+  const out = allocString(units);
+  let at = changetype<usize>(out);
   let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (<u32>bytes[i] << 16) | (<u32>bytes[i + 1] << 8) | <u32>bytes[i + 2];
-    out += B64.charAt((n >> 18) & 63) + B64.charAt((n >> 12) & 63) + B64.charAt((n >> 6) & 63) + B64.charAt(n & 63);
+  for (; i + 2 < n; i += 3) {
+    const v = (<u32>bytes[i] << 16) | (<u32>bytes[i + 1] << 8) | <u32>bytes[i + 2];
+    store<u16>(at, <u16>alphabet.charCodeAt((v >> 18) & 63));
+    store<u16>(at, <u16>alphabet.charCodeAt((v >> 12) & 63), 2);
+    store<u16>(at, <u16>alphabet.charCodeAt((v >> 6) & 63), 4);
+    store<u16>(at, <u16>alphabet.charCodeAt(v & 63), 6);
+    at += 8;
   }
-  const rest = bytes.length - i;
-  if (rest == 1) {
-    const n = <u32>bytes[i] << 16;
-    out += B64.charAt((n >> 18) & 63) + B64.charAt((n >> 12) & 63) + (url ? "" : "==");
-  } else if (rest == 2) {
-    const n = (<u32>bytes[i] << 16) | (<u32>bytes[i + 1] << 8);
-    out += B64.charAt((n >> 18) & 63) + B64.charAt((n >> 12) & 63) + B64.charAt((n >> 6) & 63) + (url ? "" : "=");
+  if (rest > 0) {
+    const v = (<u32>bytes[i] << 16) | (rest == 2 ? <u32>bytes[i + 1] << 8 : 0);
+    store<u16>(at, <u16>alphabet.charCodeAt((v >> 18) & 63));
+    store<u16>(at, <u16>alphabet.charCodeAt((v >> 12) & 63), 2);
+    if (rest == 2) store<u16>(at, <u16>alphabet.charCodeAt((v >> 6) & 63), 4);
+    else if (!url) store<u16>(at, 61, 4);
+    if (!url) store<u16>(at, 61, 6);
   }
-  if (url) out = out.replaceAll("+", "-").replaceAll("/", "_");
   return out;
 }
 
 const HEX = "0123456789ABCDEF";
 
-/** application/x-www-form-urlencoded encoding of one value (WHATWG URL, form-urlencoded serializer). */
+function formSafe(b: u8): bool {
+  return (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 42 || b == 45 || b == 46 || b == 95;
+}
+
+/**
+ * application/x-www-form-urlencoded encoding of one value (WHATWG URL, the form-urlencoded serializer):
+ * written into one string of the final length.
+ */
 export function formEncode(text: string): string {
   const bytes = Uint8Array.wrap(String.UTF8.encode(text));
-  let out = "";
+  let units = 0;
+  for (let i = 0; i < bytes.length; i++) units += formSafe(bytes[i]) || bytes[i] == 32 ? 1 : 3;
+  const out = allocString(units);
+  let at = changetype<usize>(out);
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
-    if ((b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 42 || b == 45 || b == 46 || b == 95) {
-      out += String.fromCharCode(b);
+    if (formSafe(b)) {
+      store<u16>(at, <u16>b);
+      at += 2;
     } else if (b == 32) {
-      out += "+";
+      store<u16>(at, 43);
+      at += 2;
     } else {
-      out += "%" + HEX.charAt(b >> 4) + HEX.charAt(b & 15);
+      store<u16>(at, 37);
+      store<u16>(at, <u16>HEX.charCodeAt(b >> 4), 2);
+      store<u16>(at, <u16>HEX.charCodeAt(b & 15), 4);
+      at += 6;
     }
   }
   return out;
 }
 
+/** A form body (`a=1&b=2`) of the map's entries, in order. */
 export function formBody(map: Map<string, string>): string {
   const keys = map.keys();
-  let out = "";
+  const out = new Parts();
   for (let i = 0; i < keys.length; i++) {
-    if (i > 0) out += "&";
-    out += formEncode(keys[i]) + "=" + formEncode(map.get(keys[i]));
+    if (i > 0) out.add("&");
+    out.add(formEncode(keys[i])).add("=").add(formEncode(map.get(keys[i])));
   }
-  return out;
+  return out.toString();
 }
 
 /**
@@ -243,24 +267,24 @@ export function renderRecipeTemplate(
   secrets: Map<string, string>,
   runtime: Map<string, string>,
 ): string | null {
-  let out = "";
+  const out = new Parts();
   let pos = 0;
   while (true) {
     const open = text.indexOf("{{", pos);
     if (open < 0) break;
     const close = text.indexOf("}}", open + 2);
     if (close < 0) break;
-    out += text.substring(pos, open);
+    out.add(text.substring(pos, open));
     const expr = text.substring(open + 2, close).trim();
     const value = renderExpr(expr, secrets, runtime);
     if (value == null) {
       missingVar = expr;
       return null;
     }
-    out += value;
+    out.add(value);
     pos = close + 2;
   }
-  return out + text.substring(pos);
+  return out.add(text.substring(pos)).toString();
 }
 
 function lookupVar(name: string, secrets: Map<string, string>, runtime: Map<string, string>): string | null {

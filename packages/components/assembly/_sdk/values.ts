@@ -3,26 +3,9 @@
 // `null` (a JSON.Value | null that is null); a JSON null is a JSON.Value of type Null.
 import { JSON } from "json-as";
 import { writeStdout } from "./index";
+import { jsonKey, Parts, quote, toJson, numberJson, writeJson } from "./text";
 
-/** The value as JSON text (strings escaped, numbers without a trailing ".0"); a missing value is `null`. */
-export function toJson(v: JSON.Value | null): string {
-  if (v == null) return "null";
-  return JSON.stringify<JSON.Value>(v);
-}
-
-/** A string as JSON text; plain text skips json-as's serializer (whose buffer costs ~0.5 KiB a call). */
-export function quote(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c == 34 || c == 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify<string>(s);
-  }
-  return '"' + s + '"';
-}
-
-export function numberJson(n: f64): string {
-  if (isNaN(n) || !isFinite(n)) return "null";
-  return JSON.stringify<f64>(n);
-}
+export { jsonKey, Parts, quote, toJson, numberJson, writeJson } from "./text";
 
 export function isNumber(v: JSON.Value | null): bool {
   return v != null && v.type >= JSON.Types.U8 && v.type <= JSON.Types.F64;
@@ -291,38 +274,12 @@ export function succeed(dataJson: string, branch: string = ""): void {
   else writeStdout('{"success":true,"data":' + dataJson + "}");
 }
 
-/**
- * Text built from parts and joined once. Components run on AssemblyScript's stub runtime, which never
- * frees: `out += piece` in a loop allocates every intermediate string (quadratic memory), this does not.
- */
-export class Parts {
-  list: string[] = [];
-  add(s: string): Parts {
-    this.list.push(s);
-    return this;
-  }
-  /** One allocation: Array#join falls back to `+=` per element at the build's shrink level. */
-  toString(): string {
-    let units = 0;
-    for (let i = 0; i < this.list.length; i++) units += this.list[i].length;
-    const out = changetype<string>(__new(<usize>units << 1, idof<string>()));
-    let at = changetype<usize>(out);
-    for (let i = 0; i < this.list.length; i++) {
-      const part = this.list[i];
-      const bytes = <usize>part.length << 1;
-      memory.copy(at, changetype<usize>(part), bytes);
-      at += bytes;
-    }
-    return out;
-  }
-}
-
 /** A list's items as JSON text joined into a list. */
 export function listJson(items: Array<JSON.Value | null>): string {
   const out = new Parts().add("[");
   for (let i = 0; i < items.length; i++) {
     if (i > 0) out.add(",");
-    out.add(toJson(items[i]));
+    writeJson(out, items[i]);
   }
   return out.add("]").toString();
 }
@@ -381,7 +338,7 @@ export class Tree {
     const t = new Tree();
     const obj = v.get<JSON.Obj>();
     const keys = obj.keys();
-    for (let i = 0; i < keys.length; i++) t.put(keys[i], Tree.of(obj.get(keys[i])));
+    for (let i = 0; i < keys.length; i++) t.put(jsonKey(keys[i]), Tree.of(obj.get(keys[i])));
     return t;
   }
 

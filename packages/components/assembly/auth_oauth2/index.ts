@@ -1,6 +1,7 @@
 // auth_oauth2: a stored OAuth 2.0 token; refreshed at the recipe's token URL (RFC 6749 section 6) when it
 // expires, the new token cached through kv_put under oauth2:NAME.
 import { JSON } from "json-as";
+import { quote, toJson, Parts } from "../_sdk/text";
 import { authError, authOutput, cachedToken, cacheToken, loadCredential, postTokenForm, renderInject } from "../_sdk/auth";
 import { base64, fail, formBody, formEncode, getObj, getString, nowSeconds, readConfig, stringMap, valueText, writeStdout } from "../_sdk";
 export { u6u_alloc } from "../_sdk";
@@ -65,9 +66,9 @@ function main(): void {
           accessToken = at;
           tokenType = getString(token, "token_type", "Bearer");
           const expiresIn = token.has("expires_in") ? I64.parseInt(valueText(token.get("expires_in"))) : 3600;
-          let cache = '{"access_token":' + JSON.stringify<string>(at) + ',"token_type":' + JSON.stringify<string>(tokenType) + ',"expires_at":' + (now + expiresIn).toString();
+          let cache = '{"access_token":' + quote(at) + ',"token_type":' + quote(tokenType) + ',"expires_at":' + (now + expiresIn).toString();
           const rotated = getString(token, "refresh_token");
-          if (rotated.length > 0) cache += ',"refresh_token":' + JSON.stringify<string>(rotated);
+          if (rotated.length > 0) cache += ',"refresh_token":' + quote(rotated);
           cache += "}";
           cacheToken(cred.name, cache, expiresIn);
           refreshed = true;

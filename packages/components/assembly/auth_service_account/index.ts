@@ -1,6 +1,7 @@
 // auth_service_account: an RS256 JWT bearer assertion (RFC 7523 section 2.1) signed by the host with the
 // credential's private key (the key never enters this component), exchanged at the recipe's token URL.
 import { JSON } from "json-as";
+import { quote, toJson, Parts } from "../_sdk/text";
 import { authError, authOutput, cachedToken, cacheToken, loadCredential, postTokenForm, renderInject } from "../_sdk/auth";
 import { base64, cryptoSignRs256, fail, formBody, getObj, getString, nowSeconds, parseObject, readConfig, valueText, writeStdout } from "../_sdk";
 export { u6u_alloc } from "../_sdk";
@@ -23,12 +24,12 @@ function scopesText(sa: JSON.Obj, config: JSON.Obj): string {
   if (source == null) return "";
   if (source.type == JSON.Types.Array) {
     const arr = source.get<JSON.Arr>();
-    let out = "";
+    const out = new Parts();
     for (let i = 0; i < arr.length; i++) {
-      if (i > 0) out += sep;
-      out += valueText(arr.at(i));
+      if (i > 0) out.add(sep);
+      out.add(valueText(arr.at(i)));
     }
-    return out;
+    return out.toString();
   }
   return valueText(source);
 }
@@ -57,14 +58,14 @@ function main(): void {
       } else {
         const tokenUrl = getString(sa, "token_url");
         const aud = getString(sa, "audience", tokenUrl);
-        let claims = '{"iss":' + JSON.stringify<string>(iss) + ',"aud":' + JSON.stringify<string>(aud.length > 0 ? aud : tokenUrl);
+        let claims = '{"iss":' + quote(iss) + ',"aud":' + quote(aud.length > 0 ? aud : tokenUrl);
         const scope = scopesText(sa, config);
-        if (scope.length > 0) claims += ',"scope":' + JSON.stringify<string>(scope);
+        if (scope.length > 0) claims += ',"scope":' + quote(scope);
         const sub = getString(config, "subject");
-        if (sub.length > 0) claims += ',"sub":' + JSON.stringify<string>(sub);
+        if (sub.length > 0) claims += ',"sub":' + quote(sub);
         claims += ',"iat":' + now.toString() + ',"exp":' + (now + 3600).toString() + "}";
         const input = base64('{"alg":"RS256","typ":"JWT"}', true) + "." + base64(claims, true);
-        const signed = cryptoSignRs256('{"credential":' + JSON.stringify<string>(cred.name) + ',"data":' + JSON.stringify<string>(input) + "}");
+        const signed = cryptoSignRs256('{"credential":' + quote(cred.name) + ',"data":' + quote(input) + "}");
         const sig = signed.ok ? parseObject(signed.body) : null;
         if (sig == null) {
           problem = signed.ok ? "the host returned no signature" : signed.error();
@@ -81,7 +82,7 @@ function main(): void {
               problem = "the token endpoint returned no access_token";
             } else {
               const expiresIn = token.has("expires_in") ? I64.parseInt(valueText(token.get("expires_in"))) : 3600;
-              cacheToken(cred.name, '{"access_token":' + JSON.stringify<string>(accessToken) + ',"token_type":"Bearer","expires_at":' + (now + expiresIn).toString() + "}", expiresIn);
+              cacheToken(cred.name, '{"access_token":' + quote(accessToken) + ',"token_type":"Bearer","expires_at":' + (now + expiresIn).toString() + "}", expiresIn);
               refreshed = true;
             }
           }

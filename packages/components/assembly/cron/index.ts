@@ -2,6 +2,7 @@
 // workflow whenever config.expression (standard 5-field cron, UTC) matches the minute. As a node, it
 // validates the expression and reports the next run times.
 import { JSON } from "json-as";
+import { quote, toJson, Parts } from "../_sdk/text";
 import { fail, getString, readConfig, writeStdout } from "../_sdk";
 import { civilFromMs, daysInMonth, formatIso, isInvalid, MS_DAY, MS_HOUR, MS_MINUTE, msFromCivil, Civil, parseIso, timeError, weekday } from "../_sdk/time";
 export { u6u_alloc } from "../_sdk";
@@ -21,7 +22,7 @@ class Schedule {
 }
 
 function q(s: string): string {
-  return JSON.stringify<string>(s);
+  return quote(s);
 }
 
 function value(field: i32, text: string): i32 {
@@ -190,9 +191,9 @@ function main(): void {
   let count = 1;
   const c = config.get("count");
   if (c != null && c.type != JSON.Types.Null) {
-    const n = parseFloat(JSON.stringify<JSON.Value>(c));
+    const n = parseFloat(toJson(c));
     if (isNaN(n) || n != Math.floor(n) || n < 1 || n > 20) {
-      fail("count: expected a whole number from 1 to 20, got " + JSON.stringify<JSON.Value>(c));
+      fail("count: expected a whole number from 1 to 20, got " + toJson(c));
       return;
     }
     count = <i32>n;
@@ -206,7 +207,7 @@ function main(): void {
       return;
     }
   }
-  let runs = "";
+  const runs = new Parts();
   let first = "";
   let t = from;
   for (let i = 0; i < count; i++) {
@@ -214,13 +215,14 @@ function main(): void {
     if (t < 0) break;
     const iso = formatIso(t);
     if (i == 0) first = iso;
-    runs += (i > 0 ? "," : "") + q(iso);
+    if (i > 0) runs.add(",");
+    runs.add(q(iso));
   }
   if (first.length == 0) {
     fail("expression: " + q(expression) + " never matches (no run in the next five years); check the day and month fields");
     return;
   }
-  writeStdout('{"success":true,"data":{"expression":' + q(expression.trim()) + ',"timezone":"UTC","next_run":' + q(first) + ',"next_runs":[' + runs + "]}}");
+  writeStdout('{"success":true,"data":{"expression":' + q(expression.trim()) + ',"timezone":"UTC","next_run":' + q(first) + ',"next_runs":[' + runs.toString() + "]}}");
 }
 
 main();

@@ -1,6 +1,7 @@
 // date_ops: dates and times in UTC. now (the WASI clock), parse (ISO 8601 or an epoch number), format,
 // add / subtract (an amount and unit, or an ISO 8601 duration), diff, start_of_day, end_of_day, weekday.
 import { JSON } from "json-as";
+import { quote, toJson, Parts } from "../_sdk/text";
 import { fail, getString, readConfig, writeStdout } from "../_sdk";
 import {
   Civil, civilFromMs, daysInMonth, formatIso, isInvalid, MONTHS, MS_DAY, MS_HOUR, MS_MINUTE, MS_SECOND,
@@ -18,7 +19,7 @@ const MAX_MS: i64 = 253402300799999;
 let problem: string = "";
 
 function q(s: string): string {
-  return JSON.stringify<string>(s);
+  return quote(s);
 }
 
 function isNum(t: u16): bool {
@@ -57,12 +58,12 @@ function timeArg(config: JSON.Obj, key: string): i64 {
     }
     return t;
   } else {
-    problem = key + ": expected an ISO 8601 date or an epoch number, got " + JSON.stringify<JSON.Value>(v);
+    problem = key + ": expected an ISO 8601 date or an epoch number, got " + toJson(v);
     return NONE;
   }
   const ms = epoch == "s" ? n * 1000 : n;
   if (!isFinite(ms) || ms < <f64>MIN_MS || ms > <f64>MAX_MS) {
-    problem = key + ": " + JSON.stringify<JSON.Value>(v) + " is outside the years 0000-9999";
+    problem = key + ": " + toJson(v) + " is outside the years 0000-9999";
     return NONE;
   }
   return <i64>Math.floor(ms);
@@ -107,15 +108,20 @@ function addDuration(t: i64, text: string, sign: i64): i64 {
   let months: i64 = 0;
   let ms: f64 = 0;
   let inTime = false;
-  let num = "";
+  // The digits of the current number are s[numStart, numEnd): cut once at its designator.
+  let numStart = -1;
+  let numEnd = -1;
   let seen = 0;
   for (let i = 1; i < s.length; i++) {
     const c = s.charAt(i);
     const code = s.charCodeAt(i);
     if ((code >= 48 && code <= 57) || code == 46) {
-      num += c;
+      if (numStart < 0) numStart = i;
+      numEnd = i + 1;
       continue;
     }
+    const num = numStart < 0 ? "" : s.substring(numStart, numEnd);
+    numStart = -1;
     if (c == "T") {
       if (inTime || num.length > 0) { problem = why; return NONE; }
       inTime = true;
@@ -124,7 +130,6 @@ function addDuration(t: i64, text: string, sign: i64): i64 {
     if (num.length == 0) { problem = why; return NONE; }
     const n = parseFloat(num);
     const whole = n == Math.floor(n);
-    num = "";
     seen++;
     if (!inTime && c == "Y" && whole) months += <i64>n * 12;
     else if (!inTime && c == "M" && whole) months += <i64>n;
@@ -135,7 +140,7 @@ function addDuration(t: i64, text: string, sign: i64): i64 {
     else if (inTime && c == "S") ms += n * <f64>MS_SECOND;
     else { problem = why; return NONE; }
   }
-  if (num.length > 0 || seen == 0) {
+  if (numStart >= 0 || seen == 0) {
     problem = why;
     return NONE;
   }
@@ -155,14 +160,14 @@ function hour12(h: i64): i64 {
 function formatPattern(t: i64, pattern: string): string {
   const c = civilFromMs(t);
   const wd = weekday(t);
-  let out = "";
+  const out = new Parts();
   let i = 0;
   const tokens = ["YYYY", "MMMM", "dddd", "SSS", "MMM", "ddd", "YY", "MM", "DD", "HH", "hh", "mm", "ss", "M", "D", "H", "h", "A", "Z"];
   while (i < pattern.length) {
     if (pattern.charAt(i) == "[") {
       const close = pattern.indexOf("]", i);
       if (close > i) {
-        out += pattern.substring(i + 1, close);
+        out.add(pattern.substring(i + 1, close));
         i = close + 1;
         continue;
       }
@@ -175,32 +180,32 @@ function formatPattern(t: i64, pattern: string): string {
       }
     }
     if (matched.length == 0) {
-      out += pattern.charAt(i);
+      out.add(pattern.charAt(i));
       i++;
       continue;
     }
     i += matched.length;
-    if (matched == "YYYY") out += pad(c.year, 4);
-    else if (matched == "YY") out += pad(c.year % 100, 2);
-    else if (matched == "MMMM") out += MONTHS[<i32>c.month - 1];
-    else if (matched == "MMM") out += MONTHS[<i32>c.month - 1].substring(0, 3);
-    else if (matched == "MM") out += pad(c.month, 2);
-    else if (matched == "M") out += c.month.toString();
-    else if (matched == "DD") out += pad(c.day, 2);
-    else if (matched == "D") out += c.day.toString();
-    else if (matched == "dddd") out += WEEKDAYS[wd];
-    else if (matched == "ddd") out += WEEKDAYS[wd].substring(0, 3);
-    else if (matched == "HH") out += pad(c.hour, 2);
-    else if (matched == "H") out += c.hour.toString();
-    else if (matched == "hh") out += pad(hour12(c.hour), 2);
-    else if (matched == "h") out += hour12(c.hour).toString();
-    else if (matched == "mm") out += pad(c.minute, 2);
-    else if (matched == "ss") out += pad(c.second, 2);
-    else if (matched == "SSS") out += pad(c.ms, 3);
-    else if (matched == "A") out += ampm(c.hour);
-    else out += "Z";
+    if (matched == "YYYY") out.add(pad(c.year, 4));
+    else if (matched == "YY") out.add(pad(c.year % 100, 2));
+    else if (matched == "MMMM") out.add(MONTHS[<i32>c.month - 1]);
+    else if (matched == "MMM") out.add(MONTHS[<i32>c.month - 1].substring(0, 3));
+    else if (matched == "MM") out.add(pad(c.month, 2));
+    else if (matched == "M") out.add(c.month.toString());
+    else if (matched == "DD") out.add(pad(c.day, 2));
+    else if (matched == "D") out.add(c.day.toString());
+    else if (matched == "dddd") out.add(WEEKDAYS[wd]);
+    else if (matched == "ddd") out.add(WEEKDAYS[wd].substring(0, 3));
+    else if (matched == "HH") out.add(pad(c.hour, 2));
+    else if (matched == "H") out.add(c.hour.toString());
+    else if (matched == "hh") out.add(pad(hour12(c.hour), 2));
+    else if (matched == "h") out.add(hour12(c.hour).toString());
+    else if (matched == "mm") out.add(pad(c.minute, 2));
+    else if (matched == "ss") out.add(pad(c.second, 2));
+    else if (matched == "SSS") out.add(pad(c.ms, 3));
+    else if (matched == "A") out.add(ampm(c.hour));
+    else out.add("Z");
   }
-  return out;
+  return out.toString();
 }
 
 function format(t: i64, f: string): string {
@@ -293,12 +298,12 @@ function main(): void {
     if (isNum(a.type)) amount = parseFloat(a.toString());
     else if (a.type == JSON.Types.String && allDigits(a.get<string>().trim())) amount = parseFloat(a.get<string>().trim());
     if (isNaN(amount)) {
-      fail("amount: expected a number, got " + JSON.stringify<JSON.Value>(a));
+      fail("amount: expected a number, got " + toJson(a));
       return;
     }
     if (isMonths(unit) || isYears(unit)) {
       if (amount != Math.floor(amount)) {
-        fail("amount: months and years take whole numbers, got " + JSON.stringify<JSON.Value>(a));
+        fail("amount: months and years take whole numbers, got " + toJson(a));
         return;
       }
       const months = <i64>amount * (isYears(unit) ? 12 : 1);

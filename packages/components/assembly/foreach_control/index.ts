@@ -3,7 +3,7 @@
 // data.results holds what each iteration produced.
 import { JSON } from "json-as";
 import { readConfig } from "../_sdk";
-import { badInteger, Parts, failWith, intParam, isMissing, numberJson, quote, succeed, toJson, typeName } from "../_sdk/values";
+import { badInteger, jsonKey, Parts, failWith, intParam, isMissing, numberJson, quote, succeed, toJson, typeName } from "../_sdk/values";
 export { u6u_alloc } from "../_sdk";
 
 function main(): void {
@@ -18,7 +18,7 @@ function main(): void {
   } else if (items!.type == JSON.Types.Object) {
     const obj = items!.get<JSON.Obj>();
     const keys = obj.keys();
-    for (let i = 0; i < keys.length; i++) entries.push('{"key":' + quote(keys[i]) + ',"value":' + toJson(obj.get(keys[i])) + "}");
+    for (let i = 0; i < keys.length; i++) entries.push('{"key":' + quote(jsonKey(keys[i])) + ',"value":' + toJson(obj.get(keys[i])) + "}");
   } else {
     failWith("config.items must be a list (or an object, iterated as { key, value }), got " + typeName(items) + '; e.g. items: "{{fetch.data.body.results}}"');
     return;

@@ -1,6 +1,7 @@
 // hash: a digest (md5, sha1, sha256, sha384, sha512) or an HMAC (hmac-sha1/256/384/512) of a value,
 // computed by the host (WASM has no crypto). An HMAC key may be a stored credential, which stays in the host.
 import { JSON } from "json-as";
+import { quote, toJson, Parts } from "../_sdk/text";
 import { fail, getString, readConfig, writeStdout } from "../_sdk";
 import { cryptoDigest, cryptoHmac } from "../_sdk/platform";
 export { u6u_alloc } from "../_sdk";
@@ -10,7 +11,7 @@ const HMACS = ["hmac-sha1", "hmac-sha256", "hmac-sha384", "hmac-sha512"];
 const ENCODINGS = ["hex", "base64", "base64url"];
 
 function q(s: string): string {
-  return JSON.stringify<string>(s);
+  return quote(s);
 }
 
 /** Constant-time equality of two digests (hex compares case-insensitively). */
@@ -39,23 +40,24 @@ function main(): void {
     fail("value is required: the text to hash (other JSON values are hashed as their compact JSON)");
     return;
   }
-  const value = v.type == JSON.Types.String ? v.get<string>() : JSON.stringify<JSON.Value>(v);
+  const value = v.type == JSON.Types.String ? v.get<string>() : toJson(v);
   const inputEncoding = getString(config, "input_encoding", "utf8");
-  let req = '{"algorithm":' + q(isHmac ? algorithm.substring(5) : algorithm) + ',"data":' + q(value) +
-    ',"data_encoding":' + q(inputEncoding) + ',"encoding":' + q(encoding);
+  // Built from parts: the value may be megabytes, and each `+` would copy it again.
+  const req = new Parts().add('{"algorithm":').add(q(isHmac ? algorithm.substring(5) : algorithm)).add(',"data":').add(q(value))
+    .add(',"data_encoding":').add(q(inputEncoding)).add(',"encoding":').add(q(encoding));
   if (isHmac) {
     const credential = getString(config, "credential");
     if (credential.length > 0) {
-      req += ',"credential":' + q(credential) + ',"field":' + q(getString(config, "credential_field"));
+      req.add(',"credential":').add(q(credential)).add(',"field":').add(q(getString(config, "credential_field")));
     } else if (config.has("key") && config.get("key")!.type == JSON.Types.String) {
-      req += ',"key":' + q(getString(config, "key")) + ',"key_encoding":' + q(getString(config, "key_encoding", "utf8"));
+      req.add(',"key":').add(q(getString(config, "key"))).add(',"key_encoding":').add(q(getString(config, "key_encoding", "utf8")));
     } else {
       fail(algorithm + " needs a key: set key (text), or credential (a stored secret that never leaves the host)");
       return;
     }
   }
-  req += "}";
-  const r = isHmac ? cryptoHmac(req) : cryptoDigest(req);
+  const request = req.add("}").toString();
+  const r = isHmac ? cryptoHmac(request) : cryptoDigest(request);
   if (!r.ok) {
     fail(r.error());
     return;

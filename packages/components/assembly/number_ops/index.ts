@@ -1,6 +1,7 @@
 // number_ops: arithmetic on numbers (and numeric strings): add, subtract, multiply, divide, modulo, power,
 // round (to digits), floor, ceil, abs, min, max, sum, avg, parse (text to number) and format (number to text).
 import { JSON } from "json-as";
+import { quote, toJson, Parts } from "../_sdk/text";
 import { fail, getPath, getString, readConfig, writeStdout } from "../_sdk";
 export { u6u_alloc } from "../_sdk";
 
@@ -9,7 +10,7 @@ const OPERATIONS = "add, subtract, multiply, divide, modulo, power, round, floor
 let problem: string = "";
 
 function q(s: string): string {
-  return JSON.stringify<string>(s);
+  return quote(s);
 }
 
 function isNum(t: u16): bool {
@@ -47,7 +48,7 @@ function describe(v: JSON.Value): string {
   if (t == JSON.Types.Bool) return v.get<bool>() ? "true" : "false";
   if (t == JSON.Types.Array) return "a list";
   if (t == JSON.Types.Object) return "an object";
-  return JSON.stringify<JSON.Value>(v);
+  return toJson(v);
 }
 
 /** A JSON number or numeric string as f64; NaN (and `problem` set) otherwise. */
@@ -133,14 +134,14 @@ function digitsArg(config: JSON.Obj, fallback: i32): i32 {
 
 function groupThousands(intPart: string, sep: string): string {
   if (sep.length == 0 || intPart.length <= 3) return intPart;
-  let out = "";
+  const out = new Parts();
   const first = intPart.length % 3;
-  if (first > 0) out = intPart.substring(0, first);
+  if (first > 0) out.add(intPart.substring(0, first));
   for (let i = first; i < intPart.length; i += 3) {
-    if (out.length > 0) out += sep;
-    out += intPart.substring(i, i + 3);
+    if (i > 0) out.add(sep);
+    out.add(intPart.substring(i, i + 3));
   }
-  return out;
+  return out.toString();
 }
 
 function format(config: JSON.Obj, x: f64): string | null {
@@ -167,7 +168,7 @@ function format(config: JSON.Obj, x: f64): string | null {
     const dot = text.indexOf(".");
     let frac = dot < 0 ? "" : text.substring(dot + 1);
     const whole = dot < 0 ? text : text.substring(0, dot);
-    while (frac.length < digits) frac += "0";
+    if (frac.length < digits) frac += "0".repeat(digits - frac.length);
     text = digits == 0 ? whole : whole + "." + frac;
   }
   const dot = text.indexOf(".");

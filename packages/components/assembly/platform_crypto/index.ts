@@ -2,12 +2,13 @@
 // AES-256-GCM key from the credential (HKDF-SHA256) and does the work; the key never enters the component.
 // A ciphertext is bound to the tenant and the credential name: it opens nowhere else.
 import { JSON } from "json-as";
+import { quote, toJson, Parts } from "../_sdk/text";
 import { fail, getBool, getString, readConfig, writeStdout } from "../_sdk";
 import { cryptoOpen, cryptoSeal } from "../_sdk/platform";
 export { u6u_alloc } from "../_sdk";
 
 function q(s: string): string {
-  return JSON.stringify<string>(s);
+  return quote(s);
 }
 
 function main(): void {
@@ -29,7 +30,7 @@ function main(): void {
   }
   const field = ',"field":' + q(getString(config, "credential_field"));
   if (operation == "encrypt") {
-    const text = v.type == JSON.Types.String ? v.get<string>() : JSON.stringify<JSON.Value>(v);
+    const text = v.type == JSON.Types.String ? v.get<string>() : toJson(v);
     const r = cryptoSeal('{"credential":' + q(credential) + field + ',"plaintext":' + q(text) + "}");
     if (!r.ok) {
       fail(r.error());
@@ -55,7 +56,7 @@ function main(): void {
     // Only objects and arrays: anything else is returned as text, so a bad document cannot trap the parser.
     if ((first == 123 && t.endsWith("}")) || (first == 91 && t.endsWith("]"))) {
       const parsed = JSON.parse<JSON.Value>(t);
-      writeStdout('{"success":true,"data":{"value":' + parsed.toString() + "}}");
+      writeStdout('{"success":true,"data":{"value":' + toJson(parsed) + "}}");
       return;
     }
     fail("the decrypted value is not a JSON object or array; leave parse_json off to get it as text");

@@ -1,7 +1,7 @@
 // set: builds an object from config.values (dotted keys nest), on top of config.base, minus config.remove.
 import { JSON } from "json-as";
 import { readConfig } from "../_sdk";
-import { failWith, isMissing, succeed, toText, Tree, typeName } from "../_sdk/values";
+import { failWith, isMissing, jsonKey, quote, succeed, toText, Tree, typeName } from "../_sdk/values";
 export { u6u_alloc } from "../_sdk";
 
 function validPath(path: string): bool {
@@ -35,11 +35,12 @@ function main(): void {
     const obj = values!.get<JSON.Obj>();
     const keys = obj.keys();
     for (let i = 0; i < keys.length; i++) {
-      if (!validPath(keys[i])) {
-        failWith('config.values has the key "' + keys[i] + '": a field name, or a dotted path like user.name');
+      const key = jsonKey(keys[i]);
+      if (!validPath(key)) {
+        failWith("config.values has the key " + quote(key) + ": a field name, or a dotted path like user.name");
         return;
       }
-      out.setPath(keys[i], Tree.of(obj.get(keys[i])));
+      out.setPath(key, Tree.of(obj.get(keys[i])));
     }
   }
   if (!isMissing(remove)) {

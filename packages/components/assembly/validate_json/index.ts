@@ -1,6 +1,7 @@
 // validate_json: checks a value against a JSON Schema (a subset of draft 2020-12) and reports every
 // problem with its path, e.g. "$.user.email: expected string, got number".
 import { JSON } from "json-as";
+import { jsonKey, quote, toJson, Parts } from "../_sdk/text";
 import { fail, getString, readConfig, writeStdout } from "../_sdk";
 import { isInvalid, parseIso } from "../_sdk/time";
 import { compileRegex, regexError } from "./regex";
@@ -17,11 +18,11 @@ let schemaProblem: string = "";
 let maxErrors: i32 = 20;
 
 function q(s: string): string {
-  return JSON.stringify<string>(s);
+  return quote(s);
 }
 
 function json(v: JSON.Value): string {
-  return JSON.stringify<JSON.Value>(v);
+  return toJson(v);
 }
 
 function isNum(t: u16): bool {
@@ -62,7 +63,8 @@ function isIdentifier(key: string): bool {
   return true;
 }
 
-function child(path: string, key: string): string {
+function child(path: string, raw: string): string {
+  const key = jsonKey(raw);
   return isIdentifier(key) ? path + "." + key : path + "[" + q(key) + "]";
 }
 
@@ -365,12 +367,12 @@ function main(): void {
     fail(schemaProblem);
     return;
   }
-  let list = "[";
+  const parts = new Parts().add("[");
   for (let i = 0; i < errors.length; i++) {
-    if (i > 0) list += ",";
-    list += '{"path":' + q(errors[i].path) + ',"message":' + q(errors[i].message) + "}";
+    if (i > 0) parts.add(",");
+    parts.add('{"path":').add(q(errors[i].path)).add(',"message":').add(q(errors[i].message)).add("}");
   }
-  list += "]";
+  const list = parts.add("]").toString();
   if (errors.length == 0) {
     writeStdout('{"success":true,"branch":"true","data":{"valid":true,"errors":[],"value":' + json(data) + "}}");
     return;

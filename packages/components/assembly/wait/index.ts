@@ -1,6 +1,7 @@
 // wait: pauses the workflow for a number of milliseconds (or seconds) through the host's asynchronous sleep.
 // The host refuses at once a wait that would pass the node's or the run's time limit.
 import { JSON } from "json-as";
+import { quote, toJson, Parts } from "../_sdk/text";
 import { fail, readConfig, writeStdout } from "../_sdk";
 import { sleepMs } from "../_sdk/platform";
 export { u6u_alloc } from "../_sdk";
@@ -36,7 +37,7 @@ function main(): void {
   const v = config.get(key)!;
   const n = amount(v, key);
   if (isNaN(n) || n < 0 || !isFinite(n)) {
-    fail(key + ": expected a number >= 0, got " + JSON.stringify<JSON.Value>(v));
+    fail(key + ": expected a number >= 0, got " + toJson(v));
     return;
   }
   const ms = hasMs ? n : n * 1000;
@@ -47,7 +48,7 @@ function main(): void {
   }
   const slept = JSON.parse<JSON.Obj>(r.body).get("slept_ms")!;
   const value = config.get("value");
-  writeStdout('{"success":true,"data":{"waited_ms":' + JSON.stringify<JSON.Value>(slept) + (value != null ? ',"value":' + JSON.stringify<JSON.Value>(value) : "") + "}}");
+  writeStdout('{"success":true,"data":{"waited_ms":' + toJson(slept) + (value != null ? ',"value":' + toJson(value) : "") + "}}");
 }
 
 main();
