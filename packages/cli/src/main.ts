@@ -75,6 +75,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "Recent executions of a workflow and their traces",
     load: () => import("./commands/executor/workflow-logs.js"),
   },
+  "workflow delete": {
+    summary: "Delete a workflow from the executor",
+    load: () => import("./commands/executor/workflow-delete.js"),
+  },
   "creds push": {
     summary: "Encrypt a credential locally and store it on the executor",
     load: () => import("./commands/executor/creds-push.js"),
@@ -82,6 +86,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   "creds list": {
     summary: "The executor's credentials (names and metadata only)",
     load: () => import("./commands/executor/creds-list.js"),
+  },
+  "creds delete": {
+    summary: "Delete a credential from the executor",
+    load: () => import("./commands/executor/creds-delete.js"),
   },
   components: {
     summary: "The executor's components and their contracts",
