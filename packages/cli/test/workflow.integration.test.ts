@@ -143,6 +143,26 @@ describe("creds", () => {
     });
   });
 
+  it("without --recipe it warns on stderr that auth components need one; --raw says none is meant", async () => {
+    const bare = await cli(["creds", "push", "gh_bare", "--json"], `${TOKEN}\n`);
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(JSON.parse(bare.stdout)).toMatchObject({ name: "gh_bare", recipe: null });
+    expect(bare.stderr).toContain(
+      'warning: credential "gh_bare" has no recipe, so auth components (auth_static_key, auth_oauth2, ...) cannot use it unless the node sets config.recipe; push it again with --recipe <id>',
+    );
+    const human = await cli(["creds", "push", "gh_bare"], `${TOKEN}\n`);
+    expect(human.stderr).toContain('warning: credential "gh_bare" has no recipe');
+    expect(human.stderr).toContain("use it in a workflow: { component: hash, credential: gh_bare }");
+    const raw = await cli(["creds", "push", "hmac_key", "--raw"], "s3cret-hmac");
+    expect(raw.code, raw.stderr).toBe(0);
+    expect(raw.stderr).not.toContain("warning");
+    const withRecipe = await cli(["creds", "push", "gh_ok", "--recipe", "github"], `${TOKEN}\n`);
+    expect(withRecipe.stderr).not.toContain("warning");
+    const both = await cli(["creds", "push", "x", "--raw", "--recipe", "github"], "v");
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("give either --raw or --recipe/--from-service");
+  });
+
   it("a key that is not the executor's is refused with the next step", async () => {
     const r = await cli(["creds", "push", "other", "--json"], "value", {
       ARCRUN_EXECUTOR_KEY: generateCredentialKey(),

@@ -34,6 +34,11 @@ export const spec: CommandSpec = {
       arg: "<name>",
       description: 'With --from-service: which account (default "default")',
     },
+    raw: {
+      type: "boolean",
+      description:
+        "A raw secret for no service (an HMAC key for the hash component): no recipe, and no warning about it",
+    },
     stdin: { type: "boolean", description: "Read the value from stdin even at a terminal" },
     "key-file": {
       type: "string",
@@ -49,6 +54,8 @@ export const spec: CommandSpec = {
     "The value is read from a hidden prompt at a terminal, from stdin otherwise (one value: a secret, or a\n" +
     "JSON object of a recipe's secrets, an OAuth token set, a Google key file), or from arcrun-auth's store\n" +
     "with --from-service. Never from an argument. It is encrypted with AES-256-GCM before it is sent.\n" +
+    "Without --recipe (or --from-service) the auth components cannot use it (they need the recipe, or\n" +
+    "config.recipe in the node): a warning says so, unless --raw says it is a secret for no service.\n" +
     "The executor's key: --key-file, else ARCRUN_EXECUTOR_KEY, else arcrun-auth's credential store (the\n" +
     "keyring or the encrypted file: arcrun_executor/<host>, kept there by `arcrun init --self-hosted`), else\n" +
     "(for an executor on 127.0.0.1) packages/executor-worker/.dev.vars, written by `pnpm start`.\n" +
@@ -111,6 +118,12 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   if (service !== undefined && bool(args, "stdin"))
     throw new UsageError("give the value either with --from-service or on --stdin, not both", spec.name);
   const recipe = str(args, "recipe") ?? service;
+  const raw = bool(args, "raw");
+  if (raw && recipe !== undefined)
+    throw new UsageError(
+      "--raw is a secret for no service: give either --raw or --recipe/--from-service",
+      spec.name,
+    );
   const hosts = list(args, "host");
   const executor = await executorFor(ctx);
   // The key first: no point asking for a secret that cannot be encrypted.
@@ -155,6 +168,14 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
     }
     throw err;
   }
+  if (recipe === undefined && !raw) {
+    // A warning, not a refusal: a secret for no service (the hash component's key) needs no recipe.
+    ui.err(
+      ui.e.yellow(
+        `warning: credential "${stored.name}" has no recipe, so auth components (auth_static_key, auth_oauth2, ...) cannot use it unless the node sets config.recipe; push it again with --recipe <id> (see: arcrun list), or with --raw if it is a secret for no service`,
+      ),
+    );
+  }
   if (ctx.json) {
     ui.json({
       name: stored.name,
@@ -169,6 +190,7 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   ui.out(
     `${ui.o.green("✔")} Stored credential "${stored.name}"${stored.recipe ? ` (recipe ${stored.recipe})` : ""} on ${executor.url}, encrypted with the key from ${key.source}`,
   );
-  ui.err(ui.e.dim(`  use it in a workflow: { component: auth_static_key, credential: ${stored.name} }`));
+  const component = recipe === undefined ? "hash" : "auth_static_key";
+  ui.err(ui.e.dim(`  use it in a workflow: { component: ${component}, credential: ${stored.name} }`));
   return EXIT_OK;
 }
