@@ -121,9 +121,32 @@ describe("no executor running", () => {
     expect(JSON.parse(r.stderr.trim())).toEqual({
       error: {
         code: "ERR_EXECUTOR_UNREACHABLE",
-        message: `no executor answers at ${closedUrl} (ARCRUN_EXECUTOR_URL); start it with: pnpm start`,
+        message: `no executor answers at ${closedUrl} (ARCRUN_EXECUTOR_URL); check ARCRUN_EXECUTOR_URL (${closedUrl}) and that the executor is running there (pnpm start serves http://127.0.0.1:8788)`,
       },
     });
+  });
+
+  it("a non-default URL is not told to run pnpm start: check ARCRUN_EXECUTOR_URL and the deploy", async () => {
+    // Port 9 (discard) on loopback refuses at once; a .invalid host never resolves (RFC 6761 §6.4).
+    const remote = "http://arcrun-executor.invalid";
+    const r = await run(["workflow", "list", "--json"], { ...env, ARCRUN_EXECUTOR_URL: remote });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stderr.trim().split("\n").at(-1) ?? "")).toEqual({
+      error: {
+        code: "ERR_EXECUTOR_UNREACHABLE",
+        message: `no executor answers at ${remote} (ARCRUN_EXECUTOR_URL); check ARCRUN_EXECUTOR_URL (${remote}) and that the executor is deployed`,
+      },
+    });
+    const nine = await run(["workflow", "list"], { ...env, ARCRUN_EXECUTOR_URL: "http://127.0.0.1:9" });
+    expect(nine.code).toBe(1);
+    expect(nine.stderr).toContain("check ARCRUN_EXECUTOR_URL (http://127.0.0.1:9)");
+    expect(nine.stderr).not.toContain("start it with: pnpm start");
+    // The default URL spelled out is still the local default.
+    const spelled = await run(["workflow", "list"], {
+      ...env,
+      ARCRUN_EXECUTOR_URL: "http://127.0.0.1:8788/",
+    });
+    if (spelled.code === 1) expect(spelled.stderr).toContain("start it with: pnpm start");
   });
 
   it("the default is the local executor on 127.0.0.1:8788", async () => {

@@ -45,6 +45,17 @@ export function isLoopback(url: string): boolean {
   return host === "localhost" || host === "::1" || /^127\./.test(host);
 }
 
+/**
+ * What to do when nothing answers: `pnpm start` serves only the local default, so any other URL (a
+ * deployed executor, or another port on this machine) is a matter of ARCRUN_EXECUTOR_URL and that executor.
+ */
+export function unreachableHint(url: string): string {
+  if (url === DEFAULT_EXECUTOR_URL) return "start it with: pnpm start";
+  if (isLoopback(url))
+    return `check ARCRUN_EXECUTOR_URL (${url}) and that the executor is running there (pnpm start serves ${DEFAULT_EXECUTOR_URL})`;
+  return `check ARCRUN_EXECUTOR_URL (${url}) and that the executor is deployed`;
+}
+
 /** One problem of a workflow, with its line and node where the executor knows them. */
 export interface WorkflowIssue {
   message: string;
@@ -220,9 +231,7 @@ export class ExecutorClient {
     const err = new CliError(
       "ERR_EXECUTOR_UNREACHABLE",
       `no executor answers at ${this.target.url}${this.target.urlSource === "default" ? " (the local default)" : " (ARCRUN_EXECUTOR_URL)"}`,
-      this.target.urlSource === "default" || isLoopback(this.target.url)
-        ? "start it with: pnpm start"
-        : "check ARCRUN_EXECUTOR_URL, or start a local one with: pnpm start",
+      unreachableHint(this.target.url),
     );
     return err;
   }
