@@ -2,6 +2,8 @@
 // `arcrun init --self-hosted` leaves them, against the production executor on workerd that requires an API
 // key; and `workflow delete` / `creds delete`.
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAuth } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,6 +39,33 @@ describe("the executor's keys from the credential store", () => {
     const r = await run(["creds", "list", "--json"], env);
     expect(r.code).toBe(1);
     expect(lastJson(r.stderr).error.code).toBe("ERR_UNAUTHORIZED");
+  });
+
+  it("components and validate open the store only when the executor asks for an API key (401)", async () => {
+    const none = await run(["components", "--json"], env);
+    expect(none.code).toBe(1);
+    expect(lastJson(none.stderr).error.code).toBe("ERR_UNAUTHORIZED");
+    const home = await mkdtemp(join(tmpdir(), "arcrun-lazy-home-"));
+    try {
+      const lazy = { ...env, ARCRUN_HOME: home };
+      await createAuth({
+        env: lazy,
+        interactive: false,
+        logger: { warn: () => undefined },
+      }).setReservedSecret(
+        "arcrun_executor",
+        { ENCRYPTION_KEY: ex.key, ARCRUN_API_KEY: API_KEY },
+        { instance: executorInstance(ex.url) },
+      );
+      const c = await run(["components", "--json"], lazy);
+      expect(c.code, c.stderr).toBe(0);
+      expect((JSON.parse(c.stdout) as { components: unknown[] }).components.length).toBeGreaterThan(10);
+      const v = await run(["workflow", "validate", EXAMPLE, "--json"], lazy);
+      expect(v.code, v.stderr).toBe(0);
+      expect(JSON.parse(v.stdout)).toMatchObject({ valid: true, components_checked: true });
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it("creds push encrypts with the stored key and sends the stored API key", async () => {

@@ -1,7 +1,8 @@
 // The workflow commands end to end: the built CLI against the production executor on workerd (Miniflare,
 // over HTTP) and a node:http GitHub stand-in that the `github` recipe is pointed at.
 import { randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -73,6 +74,19 @@ describe("components", () => {
     for (const c of out.components) {
       expect(c.input_schema).toBeTypeOf("object");
       expect(c.examples.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("needs no credential from an executor without an API key: a fresh ARCRUN_HOME stays empty", async () => {
+    const home = await mkdtemp(join(tmpdir(), "arcrun-empty-home-"));
+    try {
+      const r = await cli(["components", "http_request"], "", { ARCRUN_HOME: home });
+      expect(r.code, r.stderr).toBe(0);
+      const v = await cli(["workflow", "validate", EXAMPLE, "--json"], "", { ARCRUN_HOME: home });
+      expect(JSON.parse(v.stdout)).toMatchObject({ valid: true, components_checked: true });
+      expect(await readdir(home)).toEqual([]);
+    } finally {
+      await rm(home, { recursive: true, force: true });
     }
   });
 

@@ -160,12 +160,19 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** The executor's HTTP API (docs/executor.md "Routes"), with errors the CLI can show as they are. */
 export class ExecutorClient {
-  readonly target: ExecutorTarget;
+  target: ExecutorTarget;
   readonly #fetch: typeof fetch;
+  /** Asked once, on the first 401 without an API key: the key to retry with (none: the 401 stands). */
+  #onUnauthorized: (() => Promise<string | undefined>) | undefined;
 
-  constructor(target: ExecutorTarget, fetchFn: typeof fetch = fetch) {
+  constructor(
+    target: ExecutorTarget,
+    fetchFn: typeof fetch = fetch,
+    onUnauthorized?: () => Promise<string | undefined>,
+  ) {
     this.target = target;
     this.#fetch = fetchFn;
+    this.#onUnauthorized = onUnauthorized;
   }
 
   get url(): string {
@@ -187,6 +194,16 @@ export class ExecutorClient {
       });
     } catch (cause) {
       throw this.#unreachable(cause);
+    }
+    const late = res.status === 401 && !this.target.apiKey ? this.#onUnauthorized : undefined;
+    if (late) {
+      this.#onUnauthorized = undefined;
+      const apiKey = await late();
+      if (apiKey) {
+        await res.body?.cancel();
+        this.target = { ...this.target, apiKey };
+        return this.request(method, path, options);
+      }
     }
     const text = await res.text();
     let body: unknown;

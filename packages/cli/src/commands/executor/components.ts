@@ -52,7 +52,7 @@ function showOne(ui: Ui, c: ComponentContract): void {
 
 export async function run(ctx: Context, args: Parsed): Promise<number> {
   const { ui } = ctx;
-  const executor = await executorFor(ctx);
+  const executor = await executorFor(ctx, { storeOn401: true });
   const all = await executor.components();
   const id = args.positionals[0];
   const chosen = id === undefined ? all : all.filter((c) => c.canonical_id === id);

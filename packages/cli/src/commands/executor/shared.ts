@@ -9,10 +9,20 @@ import { storedExecutor } from "./secrets.js";
 /**
  * The executor named by the environment (ARCRUN_EXECUTOR_URL), as ARCRUN_API_KEY, else as the API key
  * arcrun-auth's credential store keeps for that executor (`arcrun init --self-hosted` puts it there).
+ * With `storeOn401` the store is opened only when the executor answers 401 (it needs an API key), and the
+ * request is then sent again with the stored one: for commands that need no credential (validate,
+ * components), which then leave ARCRUN_HOME alone against an executor without a key or none at all.
  */
-export async function executorFor(ctx: Context): Promise<ExecutorClient> {
+export async function executorFor(
+  ctx: Context,
+  options: { storeOn401?: boolean } = {},
+): Promise<ExecutorClient> {
   const target = executorTarget(ctx.ui.env);
   if (target.apiKey !== undefined) return new ExecutorClient(target);
+  if (options.storeOn401) {
+    // Commands that need no credential open the store only when the executor asks for an API key.
+    return new ExecutorClient(target, fetch, async () => (await storedExecutor(ctx.ui, target.url))?.apiKey);
+  }
   const apiKey = (await storedExecutor(ctx.ui, target.url))?.apiKey;
   return new ExecutorClient(apiKey ? { ...target, apiKey } : target);
 }

@@ -27,7 +27,9 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   const file = await readWorkflowFile(args.positionals[0] ?? "");
   let known: Set<string> | undefined;
   try {
-    known = new Set((await (await executorFor(ctx)).components(2000)).map((c) => c.canonical_id));
+    known = new Set(
+      (await (await executorFor(ctx, { storeOn401: true })).components(2000)).map((c) => c.canonical_id),
+    );
   } catch {
     known = undefined;
   }
