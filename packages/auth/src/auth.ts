@@ -18,6 +18,7 @@ import {
 import { isStoreChoice, type StoreChoice, type StoreInfo, selectStore } from "./internal/store-select.js";
 import { suggest } from "./internal/suggest.js";
 import { type Agent, type Dispatcher, loadAgent } from "./internal/undici.js";
+import { loadUserRecipes, type RecipeFileError, type UserRecipes } from "./internal/user-recipes.js";
 import { envNames, readEnvValues } from "./stores/env.js";
 import { readSecretFiles, secretFileDirs, secretFileName } from "./stores/secret-files.js";
 import { strategyFactories } from "./strategies/index.js";
@@ -190,7 +191,7 @@ export class Auth {
   readonly #logger: Logger;
   readonly #now: () => number;
   #store: Promise<{ store: CredentialStore; info: StoreInfo }> | undefined;
-  #userRecipes: Promise<Map<string, Recipe>> | undefined;
+  #userRecipes: Promise<UserRecipes> | undefined;
   #agent: Dispatcher | undefined;
   #ownAgent: Agent | undefined;
   #prompt: Prompter | undefined;
@@ -213,20 +214,20 @@ export class Auth {
     return [join(this.home, "recipes"), ...extra];
   }
 
-  /** User recipes, loaded (with yaml and zod) only when a recipe directory exists. */
-  #loadUserRecipes(): Promise<Map<string, Recipe>> {
+  /**
+   * User recipes, loaded (with yaml and zod) only when a recipe directory exists. A file that does not
+   * validate breaks only the service it defines (see `recipeErrors`).
+   */
+  #loadUserRecipes(): Promise<UserRecipes> {
     if (!this.#userRecipes) {
       const dirs = this.#recipeDirs().filter((d) => existsSync(d));
       this.#userRecipes =
         dirs.length === 0
-          ? Promise.resolve(new Map())
-          : import("@arcrun/recipes/node")
-              .then(({ loadRecipeDirs }) => loadRecipeDirs(dirs))
-              .then((list) => new Map(list.map((r) => [r.id, r])))
-              .catch((err: unknown) => {
-                this.#userRecipes = undefined;
-                throw toRecipeError(err);
-              });
+          ? Promise.resolve({ recipes: new Map(), broken: new Map() })
+          : loadUserRecipes(dirs).catch((err: unknown) => {
+              this.#userRecipes = undefined;
+              throw toRecipeError(err);
+            });
     }
     return this.#userRecipes;
   }
@@ -235,20 +236,38 @@ export class Auth {
     return this.#recipeDirs().some((d) => existsSync(d));
   }
 
-  /** The resolved recipe for a service: a user recipe wins over the built-in one. */
+  /**
+   * The resolved recipe for a service: a user recipe wins over the built-in one. When the user recipe file
+   * of that id does not validate, ERR_RECIPE_INVALID naming the file and key path (never the built-in one).
+   */
   async recipe(service: string): Promise<Recipe> {
-    const user = await this.#loadUserRecipes();
+    const { recipes: user, broken } = await this.#loadUserRecipes();
+    const bad = broken.get(service);
+    if (bad) throw bad.error;
     const r = user.get(service) ?? getRecipe(service);
     if (!r) throw unknownService(service, [...loadCatalog().map((c) => c.id), ...user.keys()]);
     return r;
   }
 
-  /** Every recipe: built-in ones and user ones (which override by id), sorted by id. */
+  /**
+   * Every usable recipe: built-in ones and user ones (which override by id), sorted by id. A service whose
+   * user recipe file does not validate is left out (see `recipeErrors`).
+   */
   async recipes(): Promise<Recipe[]> {
-    const user = await this.#loadUserRecipes();
+    const { recipes: user, broken } = await this.#loadUserRecipes();
     const all = new Map(loadCatalog().map((r) => [r.id, r]));
     for (const [id, r] of user) all.set(id, r);
+    for (const id of broken.keys()) all.delete(id);
     return [...all.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /**
+   * The user recipe files that do not validate, one per broken service id (sorted by id). Each breaks only
+   * its own service: `recipe`, `bind`, `login` of that id fail with its `error`; every other service works.
+   */
+  async recipeErrors(): Promise<RecipeFileError[]> {
+    const { broken } = await this.#loadUserRecipes();
+    return [...broken.values()].sort((a, b) => a.service.localeCompare(b.service));
   }
 
   // ---- store ----
@@ -809,7 +828,7 @@ export class Auth {
   /** Every recipe with its connected instances and their status. */
   async listServices(): Promise<ServiceInfo[]> {
     const recipes = await this.recipes();
-    const user = await this.#loadUserRecipes();
+    const { recipes: user } = await this.#loadUserRecipes();
     let stored: Array<{ service: string; instance: string }> = [];
     let store: CredentialStore | undefined;
     try {

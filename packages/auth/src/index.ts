@@ -33,6 +33,7 @@ export {
 export { auth } from "./default.js";
 export { ArcrunError, type ArcrunErrorCode, isArcrunError, OAuthError } from "./errors.js";
 export type { StoreChoice, StoreInfo } from "./internal/store-select.js";
+export type { RecipeFileError } from "./internal/user-recipes.js";
 export {
   type EncryptedFileKey,
   EncryptedFileStore,

@@ -291,15 +291,53 @@ describe("errors", () => {
     await expect(make().getToken("nope_nope")).rejects.toMatchObject({ code: "ERR_UNKNOWN_SERVICE" });
   });
 
-  it("a broken user recipe: ERR_RECIPE_INVALID naming the file and key path", async () => {
+  it("a broken user recipe: only its service fails, with ERR_RECIPE_INVALID naming the file and key path", async () => {
     const h = tempHome({ broken: "id: broken\nextends: notion\nbase_url: ftp://x\n" });
     try {
       const auth = createAuth({ home: h.home, store: new MemoryStore(), env: {} });
-      const err = await auth.listServices().catch((e: unknown) => e);
+      const services = await auth.listServices();
+      expect(services.map((s) => s.id)).toContain("notion");
+      expect(services.map((s) => s.id)).not.toContain("broken");
+      expect((await auth.recipe("notion")).id).toBe("notion");
+      const err = await auth.recipe("broken").catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ArcrunError);
-      expect(err).toMatchObject({ code: "ERR_RECIPE_INVALID" });
+      expect(err).toMatchObject({ code: "ERR_RECIPE_INVALID", service: "broken" });
       expect((err as Error).message).toContain("broken.yaml: base_url");
       expect((err as Error).message).toContain("arcrun recipe validate");
+      await expect(auth.bind("broken").ready()).rejects.toMatchObject({ code: "ERR_RECIPE_INVALID" });
+      const errors = await auth.recipeErrors();
+      expect(errors.map((e) => [e.service, e.file])).toEqual([
+        ["broken", join(h.home, "recipes", "broken.yaml")],
+      ]);
+    } finally {
+      h.cleanup();
+    }
+  });
+
+  it("a broken override of a built-in id never falls back to the built-in recipe", async () => {
+    const h = tempHome({
+      // Unreadable YAML: the id comes from the file name.
+      gitlab: "id: gitlab\nextends: gitlab\nbase_url: [https://git.example.com\n",
+      // Extends a broken id: broken too, not silently the built-in gitlab.
+      gitlab_work: "id: gitlab_work\nextends: gitlab\n",
+      github:
+        "id: github\nextends: github\nbase_url: https://ghe.example.com/api/v3\nhosts: [ghe.example.com]\n",
+    });
+    try {
+      const auth = createAuth({ home: h.home, store: new MemoryStore(), env: {} });
+      await expect(auth.recipe("gitlab")).rejects.toMatchObject({
+        code: "ERR_RECIPE_INVALID",
+        message: expect.stringContaining("gitlab.yaml:"),
+      });
+      await expect(auth.recipe("gitlab_work")).rejects.toMatchObject({
+        code: "ERR_RECIPE_INVALID",
+        message: expect.stringContaining("gitlab_work.yaml: extends"),
+      });
+      expect((await auth.recipe("github")).base_url).toBe("https://ghe.example.com/api/v3");
+      const ids = (await auth.recipes()).map((r) => r.id);
+      expect(ids).not.toContain("gitlab");
+      expect(ids).toContain("notion");
+      expect((await auth.recipeErrors()).map((e) => e.service)).toEqual(["gitlab", "gitlab_work"]);
     } finally {
       h.cleanup();
     }

@@ -78,6 +78,9 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
       const { loadCatalog } = await import("@arcrun/recipes");
       report.recipes.builtin = loadCatalog().length;
       report.recipes.total = (await api.recipes()).length;
+      const errors = await api.recipeErrors();
+      if (errors.length > 0)
+        Object.assign(report.recipes, { ok: false, error: errors.map((e) => e.message).join("\n  ") });
     } catch (err) {
       Object.assign(report.recipes, { ok: false, error: message(err) });
     }

@@ -24,9 +24,10 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   const { ui } = ctx;
   const api = await ctx.api();
   let rows = await api.services();
+  const errors = await api.recipeErrors();
   if (bool(args, "connected")) rows = rows.filter((r) => r.instances.length > 0);
   if (ctx.json) {
-    ui.json({ services: rows.map(serviceJson) });
+    ui.json({ services: rows.map(serviceJson), errors });
     return EXIT_OK;
   }
   const plain = styles(false);
@@ -40,6 +41,12 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
     ]);
   const lines = table([head.map((h) => ui.o.bold(h)), ...cells(ui.o)], [head, ...cells(plain)]);
   for (const l of lines) ui.out(l);
+  for (const e of errors)
+    ui.err(
+      ui.e.yellow(
+        `warning: ${e.service} is not listed: its recipe ${e.file} does not validate. Run: arcrun recipe validate ${e.file}`,
+      ),
+    );
   if (rows.every((r) => r.instances.length === 0) && rows.length > 0)
     ui.err(ui.e.dim("Nothing connected yet. Next: arcrun setup <service>"));
   return EXIT_OK;

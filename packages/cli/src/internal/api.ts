@@ -72,6 +72,14 @@ export interface BrokerReport {
   error: string | null;
 }
 
+/** A user recipe file that does not validate: only the service it defines fails. */
+export interface RecipeFileProblem {
+  file: string;
+  service: string;
+  code: string;
+  message: string;
+}
+
 export interface InstanceOptions {
   instance?: string;
   via?: PrimitiveName;
@@ -89,6 +97,8 @@ export interface LogoutResult {
 export interface Api {
   recipes(): Promise<Recipe[]>;
   recipe(id: string): Promise<Recipe>;
+  /** User recipe files that do not validate (each breaks only its own service). */
+  recipeErrors(): Promise<RecipeFileProblem[]>;
   services(service?: string): Promise<ServiceRow[]>;
   test(service: string, options: InstanceOptions): Promise<TestResult>;
   /** Saves values for a static-key-like credential; with verify, only if the test request passes. */

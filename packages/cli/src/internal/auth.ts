@@ -77,6 +77,14 @@ export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> 
 
   return {
     recipes: () => auth.recipes(),
+    async recipeErrors() {
+      return (await auth.recipeErrors()).map((e) => ({
+        file: e.file,
+        service: e.service,
+        code: e.error.code,
+        message: e.error.message,
+      }));
+    },
     recipe,
     async services(service) {
       if (service === undefined) return (await auth.listServices()).map(serviceRow);
