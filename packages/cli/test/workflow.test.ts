@@ -226,6 +226,19 @@ describe("usage", () => {
     }
   });
 
+  it("creds push --help lists where the encryption key comes from, in order", async () => {
+    const r = await run(["creds", "push", "--help"], env);
+    expect(r.code).toBe(0);
+    const from = r.stdout.indexOf("Where the executor's encryption key comes from (the first that has one):");
+    expect(from).toBeGreaterThan(0);
+    const sources = ["1. --key-file <file>", "2. ARCRUN_EXECUTOR_KEY", "3. credential store", "4. .dev.vars"];
+    const at = sources.map((s) => r.stdout.indexOf(s, from));
+    expect(at.every((i) => i > from)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(r.stdout).toContain("arcrun_executor/<host>");
+    expect(r.stdout).toContain("packages/executor-worker/.dev.vars, written by `pnpm start`");
+  });
+
   it("a malformed ARCRUN_EXECUTOR_URL is exit 1 with the fix", async () => {
     const r = await run(["workflow", "list"], { ...env, ARCRUN_EXECUTOR_URL: "not a url" });
     expect(r.code).toBe(1);

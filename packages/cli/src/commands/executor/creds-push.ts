@@ -56,9 +56,14 @@ export const spec: CommandSpec = {
     "with --from-service. Never from an argument. It is encrypted with AES-256-GCM before it is sent.\n" +
     "Without --recipe (or --from-service) the auth components cannot use it (they need the recipe, or\n" +
     "config.recipe in the node): a warning says so, unless --raw says it is a secret for no service.\n" +
-    "The executor's key: --key-file, else ARCRUN_EXECUTOR_KEY, else arcrun-auth's credential store (the\n" +
-    "keyring or the encrypted file: arcrun_executor/<host>, kept there by `arcrun init --self-hosted`), else\n" +
-    "(for an executor on 127.0.0.1) packages/executor-worker/.dev.vars, written by `pnpm start`.\n" +
+    "Where the executor's encryption key comes from (the first that has one):\n" +
+    "  1. --key-file <file>    a .dev.vars-style file with ENCRYPTION_KEY=, or only the key\n" +
+    "  2. ARCRUN_EXECUTOR_KEY  the key itself (base64 of 32 bytes), in the environment\n" +
+    "  3. credential store    arcrun-auth's keyring or encrypted file, entry arcrun_executor/<host>\n" +
+    "                          (kept there by `arcrun init --self-hosted`)\n" +
+    "  4. .dev.vars            for an executor on this machine (127.0.0.1, localhost):\n" +
+    "                          packages/executor-worker/.dev.vars, written by `pnpm start`\n" +
+    "None: exit 1, ERR_EXECUTOR_KEY. The key never goes on the command line.\n" +
     "Examples:\n" +
     "  arcrun creds push gh --recipe github                 # hidden prompt\n" +
     "  printf '%s' \"$SLACK_TOKEN\" | arcrun creds push slack --recipe slack\n" +
