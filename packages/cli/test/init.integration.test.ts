@@ -74,6 +74,17 @@ describe("init --self-hosted --dry-run", () => {
     expect(existsSync(join(ROOT, "packages", "executor-worker", ".wrangler", "arcrun-init"))).toBe(false);
   });
 
+  it("wrangler writes its logs inside the checkout (.wrangler/logs), not under XDG_CONFIG_HOME or HOME", async () => {
+    const logs = join(ROOT, "packages", "executor-worker", ".wrangler", "logs");
+    const before = existsSync(logs) ? readdirSync(logs).length : 0;
+    const r = await run(["init", "--self-hosted", "--dry-run", "--dir", ROOT, "--json"], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(env.XDG_CONFIG_HOME ?? "")).toBe(false);
+    expect(existsSync(join(box.home, "..", ".config"))).toBe(false);
+    expect(existsSync(join(box.home, "..", ".wrangler"))).toBe(false);
+    expect(readdirSync(logs).length).toBeGreaterThan(before);
+  });
+
   it("human output numbers the steps and ends with the next command", async () => {
     const r = await run(["init", "--self-hosted", "--dry-run", "--dir", ROOT], env);
     expect(r.code, r.stderr).toBe(0);

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { deployConfig, namespaceId } from "../src/commands/executor/init.js";
+import { deployConfig, namespaceId, wranglerEnv } from "../src/commands/executor/init.js";
 
 const EXECUTOR = join(__dirname, "..", "..", "executor-worker");
 
@@ -27,5 +27,21 @@ describe("init helpers", () => {
     expect(() =>
       deployConfig(toml, { id: "executor", dir: EXECUTOR, binding: "OTHER_KV", secrets: [] }, "x"),
     ).toThrow(/no \[\[kv_namespaces\]\] binding OTHER_KV/);
+  });
+
+  it("wrangler logs to the package's .wrangler/logs; a real deploy keeps XDG_CONFIG_HOME (wrangler login)", () => {
+    const user = { XDG_CONFIG_HOME: "/home/u/.config", PATH: "/bin" };
+    expect(wranglerEnv(user, EXECUTOR, false)).toEqual({
+      ...user,
+      WRANGLER_LOG_PATH: join(EXECUTOR, ".wrangler", "logs"),
+    });
+    expect(wranglerEnv(user, EXECUTOR, true)).toEqual({
+      PATH: "/bin",
+      XDG_CONFIG_HOME: join(EXECUTOR, ".wrangler", "config"),
+      WRANGLER_LOG_PATH: join(EXECUTOR, ".wrangler", "logs"),
+    });
+    expect(wranglerEnv({ ...user, WRANGLER_LOG_PATH: "/var/log/w" }, EXECUTOR, false).WRANGLER_LOG_PATH).toBe(
+      "/var/log/w",
+    );
   });
 });

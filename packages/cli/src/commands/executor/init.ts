@@ -118,6 +118,21 @@ function exec(
   });
 }
 
+/**
+ * Wrangler's environment for one Worker: its debug logs go to the package's .wrangler/logs (as the package
+ * scripts keep them), never to ~/.config/.wrangler/logs outside the checkout. A dry run also points
+ * XDG_CONFIG_HOME at the package's .wrangler/config (what `pnpm build` does: metrics.json and the rest stay
+ * there too); a real deploy keeps the user's, where `wrangler login` keeps its token. A WRANGLER_LOG_PATH
+ * the user set wins.
+ */
+export function wranglerEnv(env: NodeJS.ProcessEnv, workerDir: string, dry: boolean): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    WRANGLER_LOG_PATH: env.WRANGLER_LOG_PATH || join(workerDir, ".wrangler", "logs"),
+    ...(dry ? { XDG_CONFIG_HOME: join(workerDir, ".wrangler", "config") } : {}),
+  };
+}
+
 /** The KV namespace id wrangler printed (a TOML or JSON snippet with `id`). */
 export function namespaceId(output: string): string | undefined {
   return /\bid"?\s*[=:]\s*"([0-9a-f]{32})"/.exec(output)?.[1];
@@ -188,7 +203,7 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   };
   let n = 0;
   const wranglerRun = async (worker: Worker, argv: string[], input?: string): Promise<Exec> => {
-    const r = await exec(wrangler, argv, worker.dir, env, input);
+    const r = await exec(wrangler, argv, worker.dir, wranglerEnv(env, worker.dir, dry), input);
     if (r.code !== 0) {
       const tail = `${r.stderr}\n${r.stdout}`.trim().split("\n").slice(-8).join("\n");
       throw new CliError(
