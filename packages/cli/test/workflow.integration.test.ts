@@ -372,6 +372,30 @@ describe("workflow", () => {
     );
   });
 
+  it("a host that does not resolve is named as unreachable, not as workerd's opaque internal error", async () => {
+    const file = join(box.home, "nowhere.yaml");
+    await writeFile(
+      file,
+      [
+        "name: nowhere",
+        "flow:",
+        "  - input >> ON_SUCCESS >> me",
+        "config:",
+        // RFC 6761 §6.4: .invalid never resolves.
+        "  me: { component: http_request, url: http://api.arcrun-test.invalid/user }",
+        "",
+      ].join("\n"),
+    );
+    expect((await cli(["workflow", "push", file])).code).toBe(0);
+    const r = await cli(["workflow", "run", "nowhere", "--json"]);
+    expect(r.code).toBe(1);
+    const err = errorLine(r.stderr);
+    expect(err.message).toContain(
+      'workflow "nowhere" failed at node "me": could not reach api.arcrun-test.invalid (network or DNS)',
+    );
+    expect(err.message).not.toMatch(/internal error; reference/);
+  });
+
   it("list shows each workflow with its last run; logs of an unknown workflow is exit 1", async () => {
     const r = await cli(["workflow", "list", "--json"]);
     expect(r.code).toBe(0);

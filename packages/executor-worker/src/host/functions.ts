@@ -161,10 +161,7 @@ async function httpRequest(ctx: HostContext, input: Record<string, unknown>): Pr
       }),
     );
   } catch (err) {
-    return failed(
-      "ERR_COMPONENT_FAILED",
-      `request to ${url.host} failed: ${ctx.secrets.redact(String(err))}`,
-    );
+    return failed("ERR_COMPONENT_FAILED", fetchFailure(url.host, ctx.secrets.redact(String(err))));
   }
   const text = await readCapped(res, ctx.maxResponseBytes);
   if (text === undefined) {
@@ -354,4 +351,15 @@ export function createHostFunctions(ctx: HostContext): HostFunctions {
     crypto_open: wrap("crypto_open", cryptoOpen),
     sleep: wrap("sleep", sleep),
   };
+}
+
+/**
+ * The error text of a fetch that threw. workerd hides why a subrequest could not connect (DNS, refused,
+ * unroutable) behind "internal error; reference = <id>": say what that means, keeping the reference.
+ */
+export function fetchFailure(host: string, error: string): string {
+  const ref = /internal error; reference = ([A-Za-z0-9]+)/.exec(error)?.[1];
+  if (ref !== undefined)
+    return `could not reach ${host} (network or DNS): check the URL's host, and that it resolves and answers from where the executor runs (workerd reference ${ref})`;
+  return `request to ${host} failed: ${error}`;
 }

@@ -2,7 +2,7 @@ import { getRecipe } from "@arcrun/recipes";
 import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { describe, expect, it } from "vitest";
 import { importEncryptionKey, type KvStore, SecretRegistry } from "../../src/host/credentials.js";
-import { createHostFunctions, type HostContext } from "../../src/host/functions.js";
+import { createHostFunctions, fetchFailure, type HostContext } from "../../src/host/functions.js";
 
 // The u6u functions at the ABI boundary, as a component calls them: tenant isolation is structural (the
 // component names keys without a tenant; the host adds the tenant of the request).
@@ -113,5 +113,18 @@ describe("u6u host functions", () => {
       error = err;
     }
     expect(error).toMatchObject({ code: "ERR_LIMIT_HOST_CALLS" });
+  });
+
+  it("workerd's opaque fetch error reads as an unreachable host; other errors keep their text", () => {
+    // The shape workerd gives for a host that does not resolve (seen end to end in packages/cli's
+    // workflow.integration.test.ts against a .invalid host).
+    expect(
+      fetchFailure("api.github.com", "Error: internal error; reference = 93b8utbnm29djvmrh6ef3t08"),
+    ).toBe(
+      "could not reach api.github.com (network or DNS): check the URL's host, and that it resolves and answers from where the executor runs (workerd reference 93b8utbnm29djvmrh6ef3t08)",
+    );
+    expect(fetchFailure("x.test", "TypeError: Invalid header value")).toBe(
+      "request to x.test failed: TypeError: Invalid header value",
+    );
   });
 });
