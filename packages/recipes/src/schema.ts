@@ -12,6 +12,8 @@ import { z } from "zod";
  */
 
 const ID = /^[a-z_][a-z0-9_]*$/;
+/** arcrun keeps its own entries in the credential store under arcrun_* names (arcrun-auth's reserved secrets). */
+const NOT_RESERVED = /^(?!arcrun_)/;
 const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 export const Primitive = z.enum(["static_key", "oauth2", "service_account", "aws_sigv4"]);
@@ -194,7 +196,13 @@ const recipeShape = {
   id: z
     .string()
     .regex(ID, "a lower_snake_case id")
-    .describe("lower_snake_case, equal to the file name; ids starting with _ are abstract bases."),
+    .regex(
+      NOT_RESERVED,
+      'ids starting with "arcrun_" are reserved for arcrun\'s own credential store entries (such as arcrun_executor/<host>); rename the recipe (and its file)',
+    )
+    .describe(
+      'lower_snake_case, equal to the file name; ids starting with _ are abstract bases; ids starting with "arcrun_" are reserved.',
+    ),
   extends: z
     .string()
     .regex(ID, "a lower_snake_case id")
