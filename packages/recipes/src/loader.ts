@@ -34,20 +34,61 @@ function baseName(file: string): string {
   return name.replace(/\.ya?ml$/i, "");
 }
 
-function zodExpected(issue: z.core.$ZodIssue): string {
+/** The value at a zod issue's path in the parsed data (what the file actually says there). */
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = data;
+  for (const k of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+function received(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) return String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function zodExpected(issue: z.core.$ZodIssue, data: unknown): string {
+  const got = valueAt(data, issue.path);
   if (issue.code === "unrecognized_keys")
     return `no key ${issue.keys.map((k) => `"${k}"`).join(", ")} (unknown key)`;
   if (issue.code === "invalid_type")
-    return `${issue.expected}${issue.input === undefined ? " (missing)" : ""}`;
+    return `${issue.expected}${got === undefined ? " (missing)" : ` (got ${received(got)})`}`;
   if (issue.code === "invalid_value")
-    return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}${got === undefined ? " (missing)" : ` (got ${received(got)})`}`;
   return issue.message;
 }
 
-function fromZod(file: string, error: z.ZodError): RecipeError {
+function fromZod(file: string, error: z.ZodError, data: unknown): RecipeError {
   const issue = error.issues[0];
   if (!issue) return new RecipeError(file, [], "a valid recipe", { cause: error });
-  return new RecipeError(file, issue.path.map(String), zodExpected(issue), { cause: error });
+  return new RecipeError(file, issue.path.map(String), zodExpected(issue, data), { cause: error });
+}
+
+/** Line and column (1-based) of an offset in text. */
+function lineCol(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset).split("\n");
+  return { line: before.length, col: (before[before.length - 1]?.length ?? 0) + 1 };
+}
+
+/**
+ * `is not valid YAML: <reason> (line N, column M)`. The yaml parser reports errors found at the end of the
+ * input on the (empty) line after the last newline; those are placed just after the last character.
+ */
+function yamlProblem(text: string, cause: unknown): string {
+  const first = cause instanceof Error ? (cause.message.split("\n")[0] ?? "") : String(cause);
+  const reason = first.replace(/ at line \d+, column \d+:?$/, "").replace(/[.:]$/, "");
+  const pos = (cause as { pos?: unknown }).pos;
+  if (!Array.isArray(pos) || typeof pos[0] !== "number") return `is not valid YAML: ${reason}`;
+  const end = text.trimEnd().length;
+  if (pos[0] >= end) {
+    const { line, col } = lineCol(text, end);
+    return `is not valid YAML: ${reason} (line ${line}, column ${col}: the end of the file)`;
+  }
+  const { line, col } = lineCol(text, pos[0]);
+  return `is not valid YAML: ${reason} (line ${line}, column ${col})`;
 }
 
 /** Parses YAML text into a raw recipe object; the shape is checked, `extends` is not resolved yet. */
@@ -56,14 +97,13 @@ export async function parseRecipeSource(source: RecipeSource): Promise<RawRecipe
   try {
     data = parse(source.text, { prettyErrors: true, uniqueKeys: true });
   } catch (cause) {
-    const detail = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
-    throw new RecipeError(source.file, [], `valid YAML (${detail})`, { cause });
+    throw new RecipeError(source.file, [], yamlProblem(source.text, cause), { cause });
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new RecipeError(source.file, [], "a YAML mapping with an `id`");
   }
   const checked = RecipeFileSchema.safeParse(data);
-  if (!checked.success) throw fromZod(source.file, checked.error);
+  if (!checked.success) throw fromZod(source.file, checked.error, data);
   const id = (data as { id: string }).id;
   if (baseName(source.file) !== id) {
     throw new RecipeError(source.file, ["id"], `"${baseName(source.file)}" (the file name), got "${id}"`);
@@ -148,7 +188,7 @@ export function resolveRecipes(files: readonly RawRecipe[], known?: RecipeBases)
     }
     const { $schema: _s, ...data } = m;
     const parsed = RecipeSchema.safeParse(data);
-    if (!parsed.success) throw fromZod(f.file, parsed.error);
+    if (!parsed.success) throw fromZod(f.file, parsed.error, data);
     checkRecipe(f.file, parsed.data);
     recipes.push(parsed.data);
   }

@@ -128,7 +128,29 @@ describe("recipe loader", () => {
   it("reports malformed YAML with the file name", async () => {
     const err = await failure({ file: "bad.yaml", text: "id: bad\n  display_name: [" });
     expect(err.file).toBe("bad.yaml");
-    expect(err.expected).toMatch(/valid YAML/);
+    expect(err.keyPath).toEqual([]);
+    expect(err.expected).toMatch(/^is not valid YAML: /);
+    expect(err.message).toMatch(/^bad\.yaml: is not valid YAML: .+ \(line \d+, column \d+/);
+  });
+
+  it("names a YAML error's position inside the file, never past its end", async () => {
+    const text = "id: broken\nextends: notion\nbase_url: [https://git.example.com\n";
+    const err = await failure({ file: "broken.yaml", text });
+    expect(err.message).toMatch(
+      /^broken\.yaml: is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a \] \(line 3, column 35: the end of the file\)\. Fix/,
+    );
+    expect(err.message).not.toContain("valid YAML (");
+    const dup = await failure({ file: "dup.yaml", text: "id: dup\nprimitive: static_key\nid: dup\n" });
+    expect(dup.expected).toBe("is not valid YAML: Map keys must be unique (line 3, column 1)");
+  });
+
+  it("an enum error names the value received", async () => {
+    const err = await failure({
+      file: "example.yaml",
+      text: "id: example\ndisplay_name: Example\nprimitive: oauth\nbase_url: https://api.example.com\nhosts: [api.example.com]\n",
+    });
+    expect(err.keyPath).toEqual(["primitive"]);
+    expect(err.expected).toMatch(/^one of "static_key", .*\(got "oauth"\)$/);
   });
 
   it("merges extends deeply, with arrays replaced", async () => {
