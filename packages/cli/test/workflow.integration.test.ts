@@ -407,6 +407,7 @@ describe("workflow", () => {
       "echo",
       "fails",
       "github-who-am-i",
+      "nowhere",
       "slow",
       "who-stored",
     ]);
