@@ -756,7 +756,21 @@ export class Auth {
   }
 
   async #verify(service: string, opts: BindOptions, recipe: Recipe): Promise<TestResult> {
-    const t = await this.test(service, { ...opts, interactive: false });
+    const instance = opts.instance ?? "default";
+    let t: TestResult;
+    try {
+      t = await this.test(service, { ...opts, interactive: false });
+    } catch (err) {
+      // The request never got an answer: say so, that nothing was saved, and how to save without the check.
+      if (!isArcrunError(err) || err.code !== "ERR_NETWORK") throw err;
+      const what = err.message.replace(/\. Check the network.*$/s, "");
+      const cmd = setupCommand(service, instance);
+      throw new ArcrunError(
+        "ERR_NETWORK",
+        `${what}: the test request got no answer, so the credential was not saved. Check the network and the recipe's base_url, then run: ${cmd} (or save it without the test: ${cmd} --no-verify)`,
+        { cause: err, service, instance },
+      );
+    }
     if (t.tested && !t.ok) {
       throw new ArcrunError(
         "ERR_TEST_FAILED",

@@ -117,6 +117,27 @@ describe("arcrun setup without a terminal", () => {
     expect(api.requests).toHaveLength(0);
   });
 
+  it("the network unreachable: not saved, and --no-verify is named", async () => {
+    const { createServer } = await import("node:net");
+    const { writeFile } = await import("node:fs/promises");
+    // A port nothing listens on: take one, then close it.
+    const srv = createServer();
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+    const { port } = srv.address() as { port: number };
+    await new Promise((r) => srv.close(r));
+    await writeFile(
+      join(box.home, "recipes", "notion.yaml"),
+      `id: notion\nextends: notion\nbase_url: http://127.0.0.1:${port}/v1\nhosts: [127.0.0.1]\n`,
+    );
+    const r = capture(await run(["setup", "notion"], box.env, `${RIGHT}\n`));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Could not complete the request to 127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(r.stderr).toContain("the credential was not saved");
+    expect(r.stderr).toContain("arcrun setup notion --no-verify");
+    const status = capture(await run(["status", "notion"], box.env));
+    expect(status.code).toBe(1);
+  });
+
   it("stdin that ends early fails with exit 1 and the way forward", async () => {
     const r = capture(await run(["setup", "notion"], box.env, ""));
     expect(r.code).toBe(1);
