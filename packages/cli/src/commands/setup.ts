@@ -93,8 +93,12 @@ async function withTest<T extends { test: TestResult | null }>(
   work: () => Promise<T>,
 ): Promise<T> {
   if (!verify) return work();
-  return Spinner.run(ctx.ui, `Testing ${service}`, work, (r) =>
-    r.test?.tested ? `Testing ${service}: HTTP ${r.test.status}` : `${service} has no test request`,
+  return Spinner.run(
+    ctx.ui,
+    `Testing ${service}`,
+    work,
+    (r) => (r.test?.tested ? `Testing ${service}: HTTP ${r.test.status}` : `${service} has no test request`),
+    (r) => r.test?.ok !== false,
   );
 }
 

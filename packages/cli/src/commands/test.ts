@@ -38,6 +38,7 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
         `Testing ${service}`,
         () => api.test(service, options),
         (r) => `Testing ${service}: HTTP ${r.status}`,
+        (r) => r.ok,
       );
   if (ctx.json) {
     ctx.ui.json({ service, instance: instanceName(options), ...result });

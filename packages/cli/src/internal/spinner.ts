@@ -67,12 +67,23 @@ export class Spinner {
     this.#clear();
   }
 
-  /** Runs `work` with the spinner; the spinner stops whether it resolves or throws. */
-  static async run<T>(ui: Ui, text: string, work: () => Promise<T>, done?: (value: T) => string): Promise<T> {
+  /**
+   * Runs `work` with the spinner; the spinner stops whether it resolves or throws. `ok` says whether the
+   * value is a success (✔) or a failure (✖, e.g. a test request answering 401); default: resolved is ✔.
+   */
+  static async run<T>(
+    ui: Ui,
+    text: string,
+    work: () => Promise<T>,
+    done?: (value: T) => string,
+    ok: (value: T) => boolean = () => true,
+  ): Promise<T> {
     const s = new Spinner(ui, text).start();
     try {
       const value = await work();
-      s.succeed(done ? done(value) : text);
+      const final = done ? done(value) : text;
+      if (ok(value)) s.succeed(final);
+      else s.fail(final);
       return value;
     } catch (err) {
       s.fail(text);

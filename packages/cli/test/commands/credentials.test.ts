@@ -142,6 +142,9 @@ describe("commands on a stored static key", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("notion: the test request answered HTTP 401 (expected 200)");
     expect(r.stderr).toContain("run: arcrun setup notion");
+    // A failed test is marked as failed, never with a check mark.
+    expect(r.stderr).toContain("✖ Testing notion: HTTP 401");
+    expect(r.stderr).not.toContain("✔ Testing notion");
   });
 
   it("logout deletes (exit 0); afterwards status exits 1 and token says what to run", async () => {
