@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { BrokerReport } from "../internal/api.js";
 import type { CommandSpec, Parsed } from "../internal/args.js";
@@ -16,13 +17,23 @@ export const spec: CommandSpec = {
   details: "Examples:\n  arcrun doctor\n  arcrun doctor --json | jq .store",
 };
 
-const MIN_NODE = [20, 18, 1] as const;
+/** The Node requirement, from one place: `engines.node` of arcrun's package.json (">=20.19"). */
+function nodeRequirement(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    engines?: { node?: string };
+  };
+  return pkg.engines?.node ?? ">=20.19";
+}
 
-function nodeOk(version: string): boolean {
+function nodeOk(version: string, required: string): boolean {
   const parts = version.replace(/^v/, "").split(".").map(Number);
+  const min = required
+    .replace(/^>=\s*/, "")
+    .split(".")
+    .map(Number);
   for (let i = 0; i < 3; i++) {
     const a = parts[i] ?? 0;
-    const b = MIN_NODE[i] ?? 0;
+    const b = min[i] ?? 0;
     if (a !== b) return a > b;
   }
   return true;
@@ -37,9 +48,10 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
   const env = ui.env;
   const home = arcrunHome(env);
   const homeStat = await stat(home).catch(() => undefined);
+  const required = nodeRequirement();
   const report = {
     ok: true,
-    node: { version: process.version, required: `>=${MIN_NODE.join(".")}`, ok: nodeOk(process.version) },
+    node: { version: process.version, required, ok: nodeOk(process.version, required) },
     arcrun_home: {
       path: home,
       source: env.ARCRUN_HOME ? "ARCRUN_HOME" : "default",
@@ -105,7 +117,7 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
   );
   ui.out(
     report.store.ok
-      ? `${mark(true)} Store: ${report.store.kind} (${report.store.reason})${report.store.path ? `\n  file ${report.store.path}${report.store.key_source ? `, key from ${report.store.key_source}` : ""}` : ""}`
+      ? `${mark(true)} Store: ${report.store.kind}: ${report.store.reason}${report.store.path ? `\n  file ${report.store.path}${report.store.key_source ? `, key from ${report.store.key_source}` : ""}` : ""}`
       : `${mark(false)} Store: ${report.store.error}`,
   );
   // Shown every time here (the library announces it once per ARCRUN_HOME elsewhere).

@@ -49,6 +49,20 @@ describe("arcrun doctor", () => {
     }
   });
 
+  it("the Node requirement is package.json's engines.node; the store line has no doubled parentheses", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as {
+      engines: { node: string };
+    };
+    const r = await run(["doctor", "--json"], { ...box.env, ARCRUN_STORE: "encrypted-file" });
+    const d = JSON.parse(r.stdout) as { node: { required: string; ok: boolean } };
+    expect(d.node).toMatchObject({ required: pkg.engines.node, ok: true });
+    const human = await run(["doctor"], { ...box.env, ARCRUN_STORE: "encrypted-file" });
+    expect(human.stdout).toContain(`Node ${process.version} (needs ${pkg.engines.node})`);
+    expect(human.stdout).toMatch(/Store: encrypted-file: chosen \(ARCRUN_STORE=encrypted-file[^)]*\)\n/);
+    expect(human.stdout).not.toContain("))");
+  });
+
   it("finds broker_url in $ARCRUN_HOME/config.yaml; a server that is not a broker fails the check", async () => {
     const server = createServer((_req, res) => {
       res.writeHead(404);
