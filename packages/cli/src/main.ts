@@ -128,6 +128,28 @@ function topHelp(): string {
   ].join("\n");
 }
 
+/** The subcommands of a command group ("recipe" -> show, validate), from the command table. */
+function groupOf(word: string): string[] {
+  return Object.keys(COMMANDS).filter((k) => k.startsWith(`${word} `));
+}
+
+/** The text of `arcrun <group> --help` / `arcrun help <group>`: the group's subcommands and what they do. */
+function groupHelp(group: string): string {
+  const subs = groupOf(group);
+  const width = Math.max(...subs.map((k) => k.length - group.length - 1)) + 2;
+  return [
+    `arcrun ${group}: ${subs.map((k) => k.slice(group.length + 1)).join(", ")}`,
+    "",
+    `Usage: arcrun ${group} <subcommand> [arguments] [options]`,
+    "",
+    "Subcommands:",
+    ...subs.map((k) => `  ${k.slice(group.length + 1).padEnd(width)}${COMMANDS[k]?.summary ?? ""}`),
+    "",
+    `Run: arcrun ${group} <subcommand> --help`,
+    "",
+  ].join("\n");
+}
+
 /** Finds the command named by argv's leading words ("recipe show" takes two). */
 function lookup(argv: readonly string[]): { name: string; rest: string[] } | undefined {
   const [a, b] = argv;
@@ -154,10 +176,15 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (first === "help") return help(ui, argv.slice(1));
     const found = lookup(argv);
     if (!found) {
-      const group = Object.keys(COMMANDS).filter((k) => k.startsWith(`${first} `));
+      const group = groupOf(first);
+      if (group.length > 0 && (argv[1] === "--help" || argv[1] === "-h")) {
+        io.stdout.write(groupHelp(first));
+        return EXIT_OK;
+      }
       if (group.length > 0)
         throw new UsageError(
           `"${first}" needs a subcommand: ${group.map((g) => g.split(" ")[1]).join(", ")}`,
+          first,
         );
       const near = suggest(first, new Set(Object.keys(COMMANDS).map((k) => k.split(" ")[0] ?? k)));
       throw new UsageError(
@@ -194,6 +221,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 
 async function help(ui: Ui, rest: string[]): Promise<number> {
   const found = lookup(rest);
+  if (!found && rest.length === 1 && rest[0] !== undefined && groupOf(rest[0]).length > 0) {
+    ui.io.stdout.write(groupHelp(rest[0]));
+    return EXIT_OK;
+  }
   if (!found) {
     ui.io.stdout.write(topHelp());
     return rest.length === 0 ? EXIT_OK : EXIT_USAGE;

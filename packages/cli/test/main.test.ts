@@ -52,6 +52,28 @@ describe("arcrun (top level)", () => {
   });
 
   it.each([
+    ["recipe", ["show", "validate"]],
+    ["workflow", ["validate", "push", "run", "list", "logs", "delete"]],
+    ["creds", ["push", "list", "delete"]],
+  ])("%s --help (and help <group>) lists the group's subcommands and exits 0", async (group, subs) => {
+    for (const args of [
+      [group, "--help"],
+      [group, "-h"],
+      ["help", group],
+    ]) {
+      const r = await run(args, box.env);
+      expect(r.code, args.join(" ")).toBe(0);
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toContain(`Usage: arcrun ${group} <subcommand>`);
+      for (const sub of subs) expect(r.stdout).toMatch(new RegExp(`^  ${sub} +\\S`, "m"));
+    }
+    // Without a subcommand it is still a usage error, pointing to the group's help.
+    const bare = await run([group], box.env);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain(`run: arcrun ${group} --help`);
+  });
+
+  it.each([
     [["lst"], 'unknown command "lst" (did you mean: list'],
     [["recipe"], '"recipe" needs a subcommand: show, validate'],
     [["setup"], "missing <service>"],
