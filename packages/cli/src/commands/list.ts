@@ -25,6 +25,7 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   const api = await ctx.api();
   let rows = await api.services();
   const errors = await api.recipeErrors();
+  const nothingConnected = rows.every((r) => r.instances.length === 0);
   if (bool(args, "connected")) rows = rows.filter((r) => r.instances.length > 0);
   if (ctx.json) {
     ui.json({ services: rows.map(serviceJson), errors });
@@ -40,14 +41,14 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
       r.instances.length ? r.instances.map((i) => instanceText(i, s)).join(", ") : s.dim("-"),
     ]);
   const lines = table([head.map((h) => ui.o.bold(h)), ...cells(ui.o)], [head, ...cells(plain)]);
-  for (const l of lines) ui.out(l);
+  // `--connected` with nothing connected prints no table at all, only the hint below.
+  if (rows.length > 0) for (const l of lines) ui.out(l);
   for (const e of errors)
     ui.err(
       ui.e.yellow(
         `warning: ${e.service} is not listed: its recipe ${e.file} does not validate. Run: arcrun recipe validate ${e.file}`,
       ),
     );
-  if (rows.every((r) => r.instances.length === 0) && rows.length > 0)
-    ui.err(ui.e.dim("Nothing connected yet. Next: arcrun setup <service>"));
+  if (nothingConnected) ui.err(ui.e.dim("Nothing connected yet. Next: arcrun setup <service>"));
   return EXIT_OK;
 }

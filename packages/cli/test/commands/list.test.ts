@@ -24,7 +24,7 @@ afterAll(async () => {
   await box.cleanup();
 });
 
-describe("one malformed file in $ARCRUN_HOME/recipes", () => {
+describe("arcrun list, setup, test: one malformed file in $ARCRUN_HOME/recipes", () => {
   it("list shows every other service and a warning naming the file", async () => {
     const r = await run(["list"], box.env);
     expect(r.code, r.stderr).toBe(0);
@@ -60,5 +60,22 @@ describe("one malformed file in $ARCRUN_HOME/recipes", () => {
     expect(JSON.parse(t.stderr)).toMatchObject({ error: { code: "ERR_RECIPE_INVALID" } });
     const list = await run(["list", "--connected"], box.env);
     expect(list.stdout).toMatch(/^notion\s/m);
+  });
+});
+
+describe("arcrun list with nothing connected", () => {
+  it("prints the hint, with --connected too (no empty table)", async () => {
+    const own = await sandbox();
+    try {
+      const all = await run(["list"], own.env);
+      expect(all.code).toBe(0);
+      expect(all.stderr).toContain("Nothing connected yet. Next: arcrun setup <service>");
+      const connected = await run(["list", "--connected"], own.env);
+      expect(connected.code).toBe(0);
+      expect(connected.stdout).toBe("");
+      expect(connected.stderr).toContain("Nothing connected yet. Next: arcrun setup <service>");
+    } finally {
+      await own.cleanup();
+    }
   });
 });
