@@ -98,6 +98,8 @@ export async function authorizationCodeLogin(
     signal: options.signal,
   });
   let stopReading: (() => void) | undefined;
+  /** Rejects when stdin ends before a redirected URL was pasted (`browser: false`). */
+  let inputEnded: Promise<never> | undefined;
   try {
     let url: string;
     if (choice.kind === "broker") {
@@ -132,12 +134,24 @@ export async function authorizationCodeLogin(
           `${loopback.redirectUri} (it may show an error page if that is another machine).\n` +
           "Copy that whole address from the address bar and paste it here.\nPaste the redirected URL: ",
       );
-      stopReading = readPastedLines(
-        options.input ?? process.stdin,
-        out,
-        (line) => loopback.submit(line)?.message ?? true,
-        loopback.result,
-      );
+      inputEnded = new Promise<never>((_, reject) => {
+        stopReading = readPastedLines(
+          options.input ?? process.stdin,
+          out,
+          (line) => loopback.submit(line)?.message ?? true,
+          loopback.result,
+          () => {
+            out.write("\n");
+            reject(
+              new ArcrunError(
+                "ERR_NOT_INTERACTIVE",
+                `${flow.service}: no input: paste the redirected URL, or run at a terminal (stdin ended before a URL was pasted)`,
+                { service: flow.service, instance: flow.instance },
+              ),
+            );
+          },
+        );
+      });
     } else {
       let opened = false;
       if (options.openUrl) {
@@ -153,7 +167,7 @@ export async function authorizationCodeLogin(
       );
     }
 
-    const response = await loopback.result;
+    const response = await (inputEnded ? Promise.race([loopback.result, inputEnded]) : loopback.result);
     if (choice.kind === "broker") {
       return await choice.broker.redeem({
         service: flow.service,

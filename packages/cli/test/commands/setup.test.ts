@@ -138,6 +138,21 @@ describe("arcrun setup without a terminal", () => {
     expect(status.code).toBe(1);
   });
 
+  it("--no-browser with stdin at its end fails at once: nobody can paste the redirected URL", async () => {
+    const env = {
+      ...box.env,
+      ARCRUN_GOOGLE_DRIVE_CLIENT_ID: "client-for-test",
+      ARCRUN_GOOGLE_DRIVE_CLIENT_SECRET: "secret-for-test",
+    };
+    // Before, it waited for the login timeout (minutes): the test's own timeout would end it.
+    const r = capture(await run(["setup", "google_drive", "--no-browser"], env, ""));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Paste the redirected URL");
+    expect(r.stderr).toContain("no input: paste the redirected URL, or run at a terminal");
+    const json = capture(await run(["status", "google_drive", "--json"], env));
+    expect(json.code).toBe(1);
+  }, 8000);
+
   it("stdin that ends early fails with exit 1 and the way forward", async () => {
     const r = capture(await run(["setup", "notion"], box.env, ""));
     expect(r.code).toBe(1);

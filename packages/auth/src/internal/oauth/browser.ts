@@ -60,13 +60,15 @@ export async function openBrowser(
 
 /**
  * Reads lines from `input` and hands each to `accept` until it returns true or `done` settles.
- * `accept` returns a message to show (and keep reading) for a line it cannot use.
+ * `accept` returns a message to show (and keep reading) for a line it cannot use. `onEnd` runs when the
+ * input ends before that (stdin is /dev/null or a closed pipe): nobody can paste anything any more.
  */
 export function readPastedLines(
   input: NodeJS.ReadableStream,
   output: NodeJS.WritableStream,
   accept: (line: string) => string | true,
   done: Promise<unknown>,
+  onEnd?: () => void,
 ): () => void {
   holdInput(input);
   const rl = createInterface({ input, terminal: false });
@@ -83,6 +85,11 @@ export function readPastedLines(
     const verdict = accept(line);
     if (verdict === true) stop();
     else output.write(`${verdict}\nPaste the redirected URL: `);
+  });
+  rl.on("close", () => {
+    if (stopped) return;
+    stop();
+    onEnd?.();
   });
   done.then(stop, stop);
   return stop;
