@@ -22,6 +22,17 @@ function block(label: string, value: unknown): string[] {
   ];
 }
 
+const upper = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+
+/**
+ * The environment variables arcrun-auth reads a secret from, in its order (first match wins):
+ * `ARCRUN_<SERVICE>_<KEY>`, then the recipe's own `env` names (docs/auth.md).
+ */
+function envNames(r: Recipe, s: Recipe["required_secrets"][number]): string[] {
+  const own = s.env === undefined ? [] : Array.isArray(s.env) ? s.env : [s.env];
+  return [`ARCRUN_${upper(r.id)}_${upper(s.key)}`, ...own];
+}
+
 function human(r: Recipe): string[] {
   const alt = (["oauth2", "service_account", "aws_sigv4"] as const).filter((p) => r[p] && p !== r.primitive);
   return [
@@ -34,10 +45,11 @@ function human(r: Recipe): string[] {
     ...(r.required_secrets.length
       ? [
           "secrets:",
-          ...r.required_secrets.map(
-            (s) =>
-              `  ${s.key}: ${s.label}${s.optional ? " (optional)" : ""}${s.sensitive ? "" : " (not secret)"}${s.help_url ? ` -> ${s.help_url}` : ""}`,
-          ),
+          ...r.required_secrets.flatMap((s) => [
+            `  ${s.key}: ${s.label}${s.optional ? " (optional)" : ""}${s.sensitive ? "" : " (not secret)"}${s.help_url ? ` -> ${s.help_url}` : ""}`,
+            `    env: ${envNames(r, s).join(", ")}`,
+          ]),
+          `  (another instance: ARCRUN_${upper(r.id)}__<INSTANCE>_<KEY>)`,
         ]
       : []),
     ...block("inject", r.inject),

@@ -21,6 +21,13 @@ describe("arcrun recipe show", () => {
     expect(recipe.oauth2).toMatchObject({ token_url: expect.stringMatching(/^https:\/\//), pkce: "S256" });
   });
 
+  it("shows each secret's environment variable names, in the order they are read", async () => {
+    const r = await run(["recipe", "show", "notion"], box.env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("    env: ARCRUN_NOTION_TOKEN, NOTION_TOKEN, NOTION_API_KEY\n");
+    expect(r.stdout).toContain("(another instance: ARCRUN_NOTION__<INSTANCE>_<KEY>)");
+  });
+
   it("includes a user recipe from ARCRUN_HOME/recipes that extends a built-in", async () => {
     await writeFile(
       join(box.home, "recipes", "notion_staging.yaml"),
