@@ -32,7 +32,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import("./commands/test.js"),
   },
   token: {
-    summary: "Print a service's access token to stdout (for piping)",
+    summary: "Print a service's access token (or its one static key) to stdout, for piping",
     load: () => import("./commands/token.js"),
   },
   secret: {

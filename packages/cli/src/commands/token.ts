@@ -7,14 +7,17 @@ import { FORCE_OPTION, guardTerminal } from "../internal/reveal.js";
 export const spec: CommandSpec = {
   name: "token",
   summary:
-    "Print a valid access token of an OAuth or service-account credential (refreshed if needed) to stdout.\n" +
-    "Refuses when stdout is a terminal unless --force: it is meant for pipes and $(...).",
+    "Print a valid access token of an OAuth or service-account credential (refreshed if needed) to stdout;\n" +
+    "for a static-key service with one secret value (notion, github, jira's api_token, ...) it prints that\n" +
+    "key (token_type static). Refuses when stdout is a terminal unless --force: it is meant for pipes and $(...).",
   positionals: ["<service>"],
   options: { ...INSTANCE_OPTION, ...VIA_OPTION, ...JSON_OPTION, ...FORCE_OPTION },
   details: [
     "Examples:",
     '  curl -H "Authorization: Bearer $(arcrun token google_drive)" https://www.googleapis.com/drive/v3/files',
     "  arcrun token github --json | jq -r .expires_at",
+    '  curl -H "Authorization: Bearer $(arcrun token notion)" -H "Notion-Version: 2022-06-28" https://api.notion.com/v1/users/me',
+    "Several secret values and no token (no single key to print): use arcrun secret --key KEY.",
   ].join("\n"),
 };
 

@@ -83,6 +83,9 @@ describe("commands on a stored static key", () => {
 
     const secret = await cli(["secret", "notion", "--json"]);
     expect(JSON.parse(secret.stdout)).toEqual({ values: { token: TOKEN } });
+    // The help says what the command does: a static key is printed too.
+    const help = await cli(["token", "--help"]);
+    expect(help.stdout).toMatch(/static-key service with one secret value[^]*prints that\s+key/);
     const token = await cli(["token", "notion", "--json"]);
     expect(JSON.parse(token.stdout)).toEqual({
       access_token: TOKEN,
