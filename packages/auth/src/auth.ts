@@ -336,7 +336,11 @@ export class Auth {
     return stored ? { ...stored.values } : undefined;
   }
 
-  /** Stores (replaces) one of arcrun's own secrets: string values, no recipe checks. See getReservedSecret. */
+  /**
+   * Stores (replaces) one of arcrun's own secrets under a reserved name (`arcrun_` + lower_snake_case) and
+   * an instance: a non-empty object of string values, no recipe checks. See getReservedSecret.
+   * @throws ArcrunError ERR_INVALID_OPTION for a name outside that form or values that are not strings.
+   */
   async setReservedSecret(
     name: string,
     values: Readonly<Record<string, string>>,
@@ -358,13 +362,13 @@ export class Auth {
     await store.set(name, instance, valuesCredential("static_key", { ...values }, this.#now(), previous));
   }
 
-  /** Deletes one of arcrun's own secrets; false when none was stored. See getReservedSecret. */
+  /** Deletes one of arcrun's own secrets from the active store; false when none was stored. See getReservedSecret. */
   async deleteReservedSecret(name: string, options: { instance?: string } = {}): Promise<boolean> {
     const instance = this.#reserved(name, options.instance);
     return (await this.store()).delete(name, instance);
   }
 
-  /** The instances under which one of arcrun's own secrets is stored, sorted. */
+  /** The instances under which one of arcrun's own secrets (a reserved name) is stored, sorted. */
   async listReservedSecret(name: string): Promise<string[]> {
     this.#reserved(name, undefined);
     const all = await (await this.store()).list();
