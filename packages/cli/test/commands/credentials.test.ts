@@ -85,7 +85,7 @@ describe("commands on a stored static key", () => {
     expect(JSON.parse(secret.stdout)).toEqual({ values: { token: TOKEN } });
     // The help says what the command does: a static key is printed too.
     const help = await cli(["token", "--help"]);
-    expect(help.stdout).toMatch(/static-key service with one secret value[^]*prints that\s+key/);
+    expect(help.stdout).toMatch(/static-key service with one secret value[\s\S]*prints that\s+key/);
     const token = await cli(["token", "notion", "--json"]);
     expect(JSON.parse(token.stdout)).toEqual({
       access_token: TOKEN,
