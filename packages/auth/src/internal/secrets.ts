@@ -1,7 +1,7 @@
 import type { Recipe } from "@arcrun/recipes";
 import { ArcrunError } from "../errors.js";
 import { envNames } from "../stores/env.js";
-import type { Prompter, StoredCredential } from "../types.js";
+import type { Prompter, StoredCredential, StrategyFactoryContext } from "../types.js";
 
 /** `arcrun setup notion`, with `--instance` when it is not the default one. */
 export function setupCommand(service: string, instance: string): string {
@@ -137,4 +137,27 @@ export function valuesCredential(
 ): StoredCredential {
   const at = new Date(now).toISOString();
   return { v: 1, type, values, created_at: previous?.created_at ?? at, updated_at: at };
+}
+
+/**
+ * The interactive login of a primitive whose credential is just its recipe's values (static_key,
+ * aws_sigv4): a prompt per required secret, the recipe's checks, then one write to the store.
+ */
+export async function promptAndStoreValues(
+  ctx: StrategyFactoryContext,
+  type: "static_key" | "aws_sigv4",
+  what: string,
+): Promise<void> {
+  const { recipe, service, instance } = ctx;
+  if (!ctx.interactive) {
+    throw new ArcrunError(
+      "ERR_NOT_INTERACTIVE",
+      `Cannot ask for the ${service} ${what}: no terminal here. Set them in the environment, or run: arcrun setup ${service} in a terminal`,
+      { service, instance },
+    );
+  }
+  const answers = await promptValues(ctx.prompt, recipe, service);
+  const values = checkValues(recipe, service, instance, answers);
+  const previous = await ctx.store.get(service, instance);
+  await ctx.store.set(service, instance, valuesCredential(type, values, ctx.now(), previous));
 }

@@ -6,7 +6,7 @@
  */
 import { renderTemplate } from "@arcrun/recipes";
 import { ArcrunError } from "../errors.js";
-import { checkValues, needsLogin, promptValues, valuesCredential } from "../internal/secrets.js";
+import { checkValues, needsLogin, promptAndStoreValues } from "../internal/secrets.js";
 import type {
   LoginOptions,
   RequestParts,
@@ -119,17 +119,7 @@ export function createSigV4Strategy(ctx: StrategyFactoryContext): Strategy {
     },
 
     async login(_options: LoginOptions) {
-      if (!ctx.interactive) {
-        throw new ArcrunError(
-          "ERR_NOT_INTERACTIVE",
-          `Cannot ask for the ${service} keys: no terminal here. Set them in the environment, or run: arcrun setup ${service} in a terminal`,
-          { service, instance },
-        );
-      }
-      const answers = await promptValues(ctx.prompt, recipe, service);
-      const values = checkValues(recipe, service, instance, answers);
-      const previous = await ctx.store.get(service, instance);
-      await ctx.store.set(service, instance, valuesCredential("aws_sigv4", values, ctx.now(), previous));
+      await promptAndStoreValues(ctx, "aws_sigv4", "keys");
       current = undefined;
     },
   };

@@ -1,5 +1,4 @@
-import { ArcrunError } from "../errors.js";
-import { checkValues, needsLogin, promptValues, valuesCredential } from "../internal/secrets.js";
+import { checkValues, needsLogin, promptAndStoreValues } from "../internal/secrets.js";
 import type { LoginOptions, ResolvedCredential, Strategy, StrategyFactoryContext } from "../types.js";
 
 /**
@@ -49,17 +48,7 @@ export function createStaticKeyStrategy(ctx: StrategyFactoryContext): Strategy {
     },
 
     async login(_options: LoginOptions) {
-      if (!ctx.interactive) {
-        throw new ArcrunError(
-          "ERR_NOT_INTERACTIVE",
-          `Cannot ask for the ${service} secrets: no terminal here. Set them in the environment, or run: arcrun setup ${service} in a terminal`,
-          { service, instance },
-        );
-      }
-      const answers = await promptValues(ctx.prompt, recipe, service);
-      const values = checkValues(recipe, service, instance, answers);
-      const previous = await ctx.store.get(service, instance);
-      await ctx.store.set(service, instance, valuesCredential("static_key", values, ctx.now(), previous));
+      await promptAndStoreValues(ctx, "static_key", "secrets");
       current = undefined;
     },
   };
