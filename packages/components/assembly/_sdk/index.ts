@@ -41,9 +41,11 @@ export class HostResult {
   }
 }
 
-const SLOTS: usize = memory.data(8);
+/** Where a host call writes its result's (ptr, len); shared by every host call wrapper of the SDK. */
+export const SLOTS: usize = memory.data(8);
 
-function finish(status: i32): HostResult {
+/** Reads, frees and clears the result a host call left in SLOTS. */
+export function finish(status: i32): HostResult {
   const ptr = <usize>load<u32>(SLOTS);
   const len = load<u32>(SLOTS, 4);
   const body = len == 0 ? "" : String.UTF8.decodeUnsafe(ptr, <usize>len);

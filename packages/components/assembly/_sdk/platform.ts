@@ -1,6 +1,6 @@
 // Host calls of the data and platform components (see docs/executor.md, "Host ABI"): digests and HMACs
 // (WASM has no crypto), sealing with a stored credential's key (the key stays in the host), and sleep.
-import { HostResult } from "./index";
+import { finish, HostResult, SLOTS } from "./index";
 
 @external("u6u", "crypto_digest")
 declare function u6u_crypto_digest(inPtr: usize, inLen: i32, outPtrPtr: usize, outLenPtr: usize): i32;
@@ -12,18 +12,6 @@ declare function u6u_crypto_seal(inPtr: usize, inLen: i32, outPtrPtr: usize, out
 declare function u6u_crypto_open(inPtr: usize, inLen: i32, outPtrPtr: usize, outLenPtr: usize): i32;
 @external("u6u", "sleep")
 declare function u6u_sleep(inPtr: usize, inLen: i32, outPtrPtr: usize, outLenPtr: usize): i32;
-
-const SLOTS: usize = memory.data(8);
-
-function finish(status: i32): HostResult {
-  const ptr = <usize>load<u32>(SLOTS);
-  const len = load<u32>(SLOTS, 4);
-  const body = len == 0 ? "" : String.UTF8.decodeUnsafe(ptr, <usize>len);
-  if (ptr != 0) heap.free(ptr);
-  store<u32>(SLOTS, 0);
-  store<u32>(SLOTS, 0, 4);
-  return new HostResult(status, body);
-}
 
 /** {algorithm, data, data_encoding?, encoding?} -> {digest} */
 export function cryptoDigest(request: string): HostResult {
