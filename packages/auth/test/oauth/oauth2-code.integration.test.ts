@@ -6,6 +6,7 @@ import { createAuth, isArcrunError } from "../../src/index.js";
 import { type ConsentBrowser, launchConsentBrowser } from "../support/chromium.js";
 import { makeHome, providerRecipe, type TestHome } from "../support/home.js";
 import { startTestProvider, type TestProvider } from "../support/oidc-provider.js";
+import { sink } from "../support/streams.js";
 
 let op: TestProvider;
 let browser: ConsentBrowser;
@@ -24,16 +25,6 @@ afterAll(async () => {
   await op?.close();
   await home?.cleanup();
 });
-
-function sink(): PassThrough & { text(): string } {
-  const out = new PassThrough() as PassThrough & { text(): string };
-  let buf = "";
-  out.on("data", (c: Buffer) => {
-    buf += c.toString();
-  });
-  out.text = () => buf;
-  return out;
-}
 
 describe("authorization code + PKCE through the loopback redirect, with a real browser", () => {
   it("logs in with Chromium, stores the token, and the bound client calls the protected resource", async () => {

@@ -1,9 +1,9 @@
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuth, isArcrunError } from "../../src/index.js";
 import { type ConsentBrowser, launchConsentBrowser } from "../support/chromium.js";
 import { makeHome, providerRecipe, type TestHome } from "../support/home.js";
 import { startTestProvider, type TestProvider } from "../support/oidc-provider.js";
+import { sink } from "../support/streams.js";
 
 let op: TestProvider;
 let browser: ConsentBrowser;
@@ -22,16 +22,6 @@ afterAll(async () => {
   await op?.close();
   await home?.cleanup();
 });
-
-function sink(): PassThrough & { text(): string } {
-  const out = new PassThrough() as PassThrough & { text(): string };
-  let buf = "";
-  out.on("data", (c: Buffer) => {
-    buf += c.toString();
-  });
-  out.text = () => buf;
-  return out;
-}
 
 describe("device authorization grant (RFC 8628) against oidc-provider, approved in Chromium", () => {
   it("shows the user code, polls while pending, and stores the token once approved", async () => {
