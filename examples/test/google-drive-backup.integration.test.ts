@@ -5,7 +5,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createAuth } from "../../packages/auth/src/index.js";
-import { type ConsentBrowser, launchConsentBrowser } from "../../packages/auth/test/support/chromium.js";
+import {
+  type ConsentBrowser,
+  consentFlow,
+  launchConsentBrowser,
+} from "../../packages/auth/test/support/chromium.js";
 import { makeHome, type TestHome } from "../../packages/auth/test/support/home.js";
 import { startTestProvider, type TestProvider } from "../../packages/auth/test/support/oidc-provider.js";
 
@@ -77,7 +81,7 @@ afterAll(async () => {
 
 it("examples/google-drive-backup.ts: consent once in the browser, then the script uploads a file", async () => {
   const auth = createAuth({ env: home.env, interactive: false });
-  await auth.login("google_drive", { openUrl: (url) => void browser.authorize(url), output: process.stderr });
+  await auth.login("google_drive", { ...consentFlow(browser), output: process.stderr });
   await auth.close();
 
   const file = join(home.dir, "backup.txt");

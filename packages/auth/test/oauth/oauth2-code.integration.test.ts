@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuth, isArcrunError } from "../../src/index.js";
-import { type ConsentBrowser, launchConsentBrowser } from "../support/chromium.js";
+import { type ConsentBrowser, consentFlow, launchConsentBrowser } from "../support/chromium.js";
 import { makeHome, providerRecipe, type TestHome } from "../support/home.js";
 import { startTestProvider, type TestProvider } from "../support/oidc-provider.js";
 import { sink } from "../support/streams.js";
@@ -30,19 +30,17 @@ describe("authorization code + PKCE through the loopback redirect, with a real b
   it("logs in with Chromium, stores the token, and the bound client calls the protected resource", async () => {
     const auth = createAuth({ env: home.env, interactive: false });
     const output = sink();
-    let finalUrl = "";
-    let pageText = "";
+    const browse = consentFlow(browser);
+    let challengeMethod: string | null = null;
     await auth.login("local_oidc", {
       output,
-      openUrl: async (url) => {
-        const u = new URL(url);
-        expect(u.searchParams.get("code_challenge_method")).toBe("S256");
-        void browser.authorize(url).then((r) => {
-          finalUrl = r.finalUrl;
-          pageText = r.text;
-        });
+      signal: browse.signal,
+      openUrl: (url) => {
+        challengeMethod = new URL(url).searchParams.get("code_challenge_method");
+        browse.openUrl(url);
       },
     });
+    expect(challengeMethod).toBe("S256");
     const client = auth.bind("local_oidc");
     const res = await client.get("/me");
     expect(res.status).toBe(200);
@@ -50,8 +48,9 @@ describe("authorization code + PKCE through the loopback redirect, with a real b
     expect(body).toMatchObject({ client_id: "arcrun-native", sub: "alice" });
     expect(body.scope).toContain("offline_access");
     // The browser reached the loopback listener and saw the success page.
-    await expect.poll(() => finalUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback\?code=/);
-    expect(pageText).toContain("You can close this tab");
+    const page = await browse.page;
+    expect(page.finalUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback\?code=/);
+    expect(page.text).toContain("You can close this tab");
     const token = await auth.getToken("local_oidc");
     expect(token.expiresAt).toBeGreaterThan(Date.now());
     const status = await auth.status("local_oidc");
@@ -66,12 +65,9 @@ describe("authorization code + PKCE through the loopback redirect, with a real b
   it("a denied consent ends the login with ERR_ACCESS_DENIED and stores nothing", async () => {
     const auth = createAuth({ env: home.env, interactive: false });
     await auth.logout("local_oidc");
-    const err = await auth
-      .login("local_oidc", {
-        output: sink(),
-        openUrl: (url) => void browser.authorize(url, { deny: true }),
-      })
-      .catch((e: unknown) => e);
+    const browse = consentFlow(browser, { deny: true });
+    const err = await auth.login("local_oidc", { output: sink(), ...browse }).catch((e: unknown) => e);
+    await browse.page;
     expect(isArcrunError(err, "ERR_ACCESS_DENIED")).toBe(true);
     expect((err as Error).message).toMatch(/run: arcrun setup local_oidc/);
     const stored = await (await auth.store()).get("local_oidc", "default");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuth, isArcrunError } from "../../src/index.js";
-import { type ConsentBrowser, launchConsentBrowser } from "../support/chromium.js";
+import { type ConsentBrowser, consentFlow, launchConsentBrowser } from "../support/chromium.js";
 import { makeHome, providerRecipe, type TestHome } from "../support/home.js";
 import { startTestProvider, type TestProvider } from "../support/oidc-provider.js";
 import { sink } from "../support/streams.js";
@@ -10,7 +10,9 @@ let browser: ConsentBrowser;
 let home: TestHome;
 
 beforeAll(async () => {
-  op = await startTestProvider();
+  // Slow pages: the verification URL answers with a page that posts itself from script, and the browser
+  // driver must wait for that post rather than take the page for the last one.
+  op = await startTestProvider({ pageLatencyMs: 300 });
   browser = await launchConsentBrowser();
   home = await makeHome();
   await home.writeRecipe(providerRecipe(op, "local_device"));
@@ -27,17 +29,10 @@ describe("device authorization grant (RFC 8628) against oidc-provider, approved 
   it("shows the user code, polls while pending, and stores the token once approved", async () => {
     const auth = createAuth({ env: home.env, interactive: false });
     const output = sink();
-    let page = "";
-    await auth.login("local_device", {
-      device: true,
-      output,
-      openUrl: (url) =>
-        void browser.authorize(url).then((r) => {
-          page = r.text;
-        }),
-    });
+    const browse = consentFlow(browser, { expectText: /Success/i });
+    await auth.login("local_device", { device: true, output, ...browse });
     expect(output.text()).toMatch(/enter the code:\s+[A-Z]{4}-?[A-Z]{4}/);
-    expect(page).toMatch(/Success/i);
+    expect((await browse.page).text).toMatch(/Success/i);
     const req = op.tokenRequests.filter(
       (r) => r.grant_type === "urn:ietf:params:oauth:grant-type:device_code",
     );
@@ -49,13 +44,11 @@ describe("device authorization grant (RFC 8628) against oidc-provider, approved 
 
   it("access_denied on the verification page stops polling with ERR_ACCESS_DENIED", async () => {
     const auth = createAuth({ env: home.env, interactive: false });
+    const browse = consentFlow(browser, { deny: true });
     const err = await auth
-      .login("local_device", {
-        device: true,
-        output: sink(),
-        openUrl: (url) => void browser.authorize(url, { deny: true }),
-      })
+      .login("local_device", { device: true, output: sink(), ...browse })
       .catch((e: unknown) => e);
+    await browse.page;
     expect(isArcrunError(err, "ERR_ACCESS_DENIED")).toBe(true);
     expect((err as Error).message).toContain("arcrun setup local_device --device");
     await auth.close();

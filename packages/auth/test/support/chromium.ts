@@ -46,12 +46,29 @@ export interface AuthorizeResult {
   /** The visible text of that page. */
   text: string;
   status: number | undefined;
+  /** The path of every page the driver acted on, in order (for failure messages). */
+  pages: string[];
 }
 
 export interface ConsentBrowser {
   /** Runs one sign-in in a fresh browser context (no cookies shared between calls). */
   authorize(url: string, options?: AuthorizeOptions): Promise<AuthorizeResult>;
   close(): Promise<void>;
+}
+
+/** A page whose only form has hidden inputs and no visible control: it submits itself from script. */
+async function autoSubmits(page: Page): Promise<boolean> {
+  return page
+    .evaluate<boolean>(
+      // A string: this package type-checks without the DOM library.
+      `(() => {
+        const form = document.forms[0];
+        if (!form) return false;
+        const controls = Array.from(form.elements);
+        return controls.length > 0 && controls.every((el) => el.type === "hidden");
+      })()`,
+    )
+    .catch(() => true); // "Execution context was destroyed": the navigation has begun
 }
 
 async function clickSubmit(page: Page, label?: RegExp): Promise<void> {
@@ -82,9 +99,13 @@ export async function launchConsentBrowser(): Promise<ConsentBrowser> {
           : {},
       );
       const page = await context.newPage();
+      // Playwright waits for ever on a click by default; a stuck page must fail the test, not hang it.
+      page.setDefaultTimeout(20_000);
       // Providers' pages pull web fonts; nothing outside loopback is reachable in tests.
       await page.route(/^https?:\/\/(?!127\.0\.0\.1|\[::1\]|localhost)/, (route) => route.abort());
       let blocked: string | undefined;
+      let denied = false;
+      const pages: string[] = [];
       const unreachable = options.unreachableOrigin;
       if (unreachable) {
         page.on("request", (r) => {
@@ -103,7 +124,10 @@ export async function launchConsentBrowser(): Promise<ConsentBrowser> {
         for (let step = 0; step < 12; step++) {
           if (blocked) break;
           const here = new URL(page.url());
-          if (stopAt(here)) break;
+          pages.push(here.pathname);
+          // After a refusal the provider has recorded it; what it shows next (the device flow's code form
+          // again, with an error) is the last page.
+          if (stopAt(here) || denied) break;
           if (await page.locator("input[name=login]").count()) {
             await page.fill("input[name=login]", options.login ?? "alice");
             await page.fill("input[name=password]", "any-password");
@@ -117,6 +141,7 @@ export async function launchConsentBrowser(): Promise<ConsentBrowser> {
                 page.waitForNavigation({ waitUntil: "domcontentloaded" }).catch(() => undefined),
                 cancel.click(),
               ]);
+              denied = true;
               continue;
             }
             const abort = page.getByRole("button", { name: /abort|cancel|deny/i }).first();
@@ -125,6 +150,7 @@ export async function launchConsentBrowser(): Promise<ConsentBrowser> {
                 page.waitForNavigation({ waitUntil: "domcontentloaded" }).catch(() => undefined),
                 abort.click(),
               ]);
+              denied = true;
               continue;
             }
           }
@@ -135,15 +161,71 @@ export async function launchConsentBrowser(): Promise<ConsentBrowser> {
             await clickSubmit(page, options.deny ? undefined : /continue|sign-in|allow|confirm/i);
             continue;
           }
+          // A form with nothing to click posts itself from script (oidc-provider's "Submitting Callback"
+          // page, response_mode=form_post): goto returned at DOMContentLoaded, before that navigation. Wait
+          // for it instead of taking the page for the last one (the suspected cause of device-flow tests
+          // that waited for approval until they timed out on a loaded CI machine).
+          if (await autoSubmits(page)) {
+            await page
+              .waitForNavigation({ waitUntil: "domcontentloaded", timeout: 10_000 })
+              .catch(() => undefined);
+            continue;
+          }
           // A page with nothing to click: the provider's final page (device flow success, or an error).
           break;
         }
-        if (blocked) return { finalUrl: blocked, text: "This site can't be reached", status: undefined };
-        return { finalUrl: page.url(), text: (await page.textContent("body").catch(() => "")) ?? "", status };
+        if (blocked) {
+          return { finalUrl: blocked, text: "This site can't be reached", status: undefined, pages };
+        }
+        const text = (await page.textContent("body").catch(() => "")) ?? "";
+        return { finalUrl: page.url(), text, status, pages };
       } finally {
         await context.close();
       }
     },
     close: () => browser.close(),
+  };
+}
+
+export interface ConsentFlow {
+  /** Pass as `openUrl` to `auth.login`: drives the browser through the URL. */
+  openUrl(url: string): void;
+  /** Pass as `signal` to `auth.login`: aborted with the browser's error when the browser fails. */
+  signal: AbortSignal;
+  /** Where the browser ended. */
+  page: Promise<AuthorizeResult>;
+}
+
+/**
+ * `openUrl` and `signal` for `auth.login` that drive this browser. When the browser fails, or (with
+ * `expectText`) ends on a page that is not the expected one, the login stops with that error at once,
+ * instead of polling until the device code expires.
+ */
+export function consentFlow(
+  browser: ConsentBrowser,
+  options: AuthorizeOptions & { expectText?: RegExp } = {},
+): ConsentFlow {
+  const abort = new AbortController();
+  let settle: (r: Promise<AuthorizeResult>) => void = () => undefined;
+  const page = new Promise<AuthorizeResult>((resolve) => {
+    settle = resolve;
+  });
+  page.catch(() => undefined);
+  return {
+    signal: abort.signal,
+    page,
+    openUrl(url) {
+      const run = browser.authorize(url, options).then((r) => {
+        if (options.expectText && !options.expectText.test(r.text)) {
+          throw new Error(
+            `the browser ended on ${r.finalUrl}, after ${r.pages.join(" > ")}, not the expected page: ${r.text.replace(/\s+/g, " ").trim().slice(0, 300)}`,
+          );
+        }
+        return r;
+      });
+      // The login reports the failure (through the signal); `page` need not be awaited as well.
+      run.catch((err: unknown) => abort.abort(err));
+      settle(run);
+    },
   };
 }

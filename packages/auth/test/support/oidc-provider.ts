@@ -44,6 +44,12 @@ export interface TestProviderOptions {
     token: IntrospectedToken,
     body: Buffer,
   ) => boolean | Promise<boolean>;
+  /**
+   * Answers every page the browser sees (everything but `/token` and `/api/`) this many milliseconds late,
+   * as a loaded provider does: pages that post themselves from script are then still on screen when the
+   * browser driver looks.
+   */
+  pageLatencyMs?: number;
 }
 
 /** The active part of an RFC 7662 introspection response. */
@@ -264,6 +270,10 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
   front.on("request", (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const url = new URL(req.url ?? "/", issuer);
+      const browserPage = url.pathname !== "/token" && !/^\/api(\/|$)/.test(url.pathname);
+      if (options.pageLatencyMs && browserPage) {
+        await new Promise((r) => setTimeout(r, options.pageLatencyMs));
+      }
       if (url.pathname.startsWith("/api/") || url.pathname === "/api") {
         const body = await readBody(req);
         const auth = req.headers.authorization ?? "";

@@ -88,7 +88,9 @@ describe("arcrun setup for OAuth against oidc-provider (Chromium clicks consent)
     const cli = start(["setup", "local_oauth", "--device", "--instance", "device"], box.env);
     const m = await cli.waitFor(/\(or open (\S+)\)/);
     expect(cli.output()).toMatch(/enter the code:\s+[A-Z]{4}-?[A-Z]{4}/);
-    await browser.authorize(m[1] ?? "");
+    const page = await browser.authorize(m[1] ?? "");
+    // Fails here, naming the page, rather than waiting for the CLI until the code expires.
+    expect(page.text, page.finalUrl).toMatch(/Success/i);
     const r = keep(await cli.done);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/Testing local_oauth: HTTP 200/);
