@@ -1,5 +1,5 @@
+import { parseRecipes } from "./index.js";
 import type { RecipeSource } from "./loader.js";
-import { parseRecipes } from "./parse.js";
 import { readRecipeDir } from "./read-dir.js";
 import type { Recipe } from "./types.js";
 
@@ -22,6 +22,6 @@ export { readRecipeDir } from "./read-dir.js";
  * arcrun-auth needs no yaml dependency of its own. The parser loads on the first call.
  */
 export async function parseYaml(text: string): Promise<unknown> {
-  const { parse } = await import("yaml");
+  const { parse } = await import("./internal/yaml.js");
   return parse(text) as unknown;
 }
