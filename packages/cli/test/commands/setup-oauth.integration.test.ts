@@ -49,7 +49,8 @@ describe("arcrun setup for OAuth against oidc-provider (Chromium clicks consent)
     await chmod(script, 0o755);
     const cli = start(["setup", "local_oauth"], { ...box.env, BROWSER: script });
     let url = "";
-    for (let i = 0; i < 200 && url === ""; i++) {
+    // Up to 60 s: a loaded CI machine starts the CLI slowly; the loop ends as soon as the URL is there.
+    for (let i = 0; i < 600 && url === ""; i++) {
       url = (await readFile(urlFile, "utf8").catch(() => "")).trim();
       if (url === "") await new Promise((r) => setTimeout(r, 100));
     }
