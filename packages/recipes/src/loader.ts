@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { RecipeError } from "./errors.js";
 import { RecipeFileSchema, RecipeSchema } from "./schema.js";
 import { findExprs, parseExpr } from "./template.js";
@@ -61,7 +61,7 @@ function zodExpected(issue: z.core.$ZodIssue, data: unknown): string {
   return issue.message;
 }
 
-function fromZod(file: string, error: z.ZodError, data: unknown): RecipeError {
+function fromZod(file: string, error: z.core.$ZodError, data: unknown): RecipeError {
   const issue = error.issues[0];
   if (!issue) return new RecipeError(file, [], "a valid recipe", { cause: error });
   return new RecipeError(file, issue.path.map(String), zodExpected(issue, data), { cause: error });

@@ -1,5 +1,5 @@
 // Compile-time only: fails `tsc` when the hand-written types in types.ts drift from the zod schema.
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type {
   AwsSigV4,
   Inject,

@@ -151,6 +151,28 @@ describe("recipe loader", () => {
     expect(err.expected).toMatch(/^one of "static_key", .*\(got "oauth"\)$/);
   });
 
+  it("the checks zod words itself read in English (zod/mini has no messages until a locale is set)", async () => {
+    const withLine = (from: RegExp, to: string) => {
+      const source = staticKey("example");
+      return { ...source, text: source.text.replace(from, to) };
+    };
+    const empty = await failure(withLine(/^display_name: .*$/m, 'display_name: ""'));
+    expect(empty.keyPath).toEqual(["display_name"]);
+    expect(empty.expected).toBe("Too small: expected string to have >=1 characters");
+    const url = await failure(withLine(/^docs_url: .*$/m, "docs_url: not a url"));
+    expect(url.keyPath).toEqual(["docs_url"]);
+    expect(url.expected).toBe("Invalid URL");
+    const port = await failure(
+      staticKey("example", "oauth2: { token_url: https://api.example.com/t, redirect: { port: 0 } }\n"),
+    );
+    expect(port.keyPath).toEqual(["oauth2", "redirect", "port"]);
+    expect(port.expected).toBe("Too small: expected number to be >=1");
+    const path = await failure(
+      staticKey("example", "oauth2: { token_url: https://api.example.com/t, redirect: { path: cb } }\n"),
+    );
+    expect(path.expected).toBe('Invalid string: must start with "/"');
+  });
+
   it("merges extends deeply, with arrays replaced", async () => {
     const { recipes } = await resolve(
       {
