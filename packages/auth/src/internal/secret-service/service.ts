@@ -1,0 +1,369 @@
+/**
+ * A client of the freedesktop Secret Service (gnome-keyring, KWallet 6, KeePassXC) over the D-Bus session
+ * bus, in TypeScript: no native code. Entries are the ones @napi-rs/keyring (keyring-rs) writes, so what an
+ * older arcrun stored is still found: attributes `service` and `username` (plus `xdg:schema`
+ * org.freedesktop.Secret.Generic), the secret as UTF-8 text, in the collection behind the `default` alias.
+ *
+ * @see https://specifications.freedesktop.org/secret-service-spec/latest/
+ */
+import { createCipheriv, createDecipheriv, getDiffieHellman, hkdfSync, randomBytes } from "node:crypto";
+import { BusConnection, DBusError, sessionBusAddress } from "./bus.js";
+import { type DBusValue, Variant } from "./wire.js";
+
+const DEST = "org.freedesktop.secrets";
+const SERVICE_PATH = "/org/freedesktop/secrets";
+const IF_SERVICE = "org.freedesktop.Secret.Service";
+const IF_ITEM = "org.freedesktop.Secret.Item";
+const IF_PROMPT = "org.freedesktop.Secret.Prompt";
+const IF_PROPS = "org.freedesktop.DBus.Properties";
+/** @see https://specifications.freedesktop.org/secret-service-spec/latest/ch07.html (Transfer of Secrets) */
+const DH_ALGORITHM = "dh-ietf1024-sha256-aes128-cbc-pkcs7";
+const CONTENT_TYPE = "text/plain";
+
+export interface SecretServiceOptions {
+  env?: NodeJS.ProcessEnv;
+  connectTimeoutMs?: number;
+  callTimeoutMs?: number;
+  /** How long an unlock prompt may stay open for a person to answer; default 2 minutes. */
+  promptTimeoutMs?: number;
+}
+
+/** A prompt that was dismissed, could not be shown (no display), or went unanswered. */
+function promptFailed(what: string, how: string): DBusError {
+  const next =
+    what === "unlock the keyring"
+      ? "unlock the keyring (log in to your desktop session, or open your keyring app) and retry"
+      : "answer it in your desktop session and retry";
+  return new DBusError(
+    "org.freedesktop.Secret.Error.IsLocked",
+    `${what === "unlock the keyring" ? "the keyring is locked and " : ""}the keyring's prompt to ${what} ${how}; ${next}`,
+  );
+}
+
+const isString = (v: DBusValue | undefined): v is string => typeof v === "string";
+
+function strings(v: DBusValue | undefined): string[] {
+  if (!Array.isArray(v) || !v.every(isString))
+    throw new DBusError(
+      "org.freedesktop.DBus.Error.InvalidSignature",
+      "unexpected reply from the Secret Service",
+    );
+  return v;
+}
+
+function str(v: DBusValue | undefined): string {
+  if (!isString(v))
+    throw new DBusError(
+      "org.freedesktop.DBus.Error.InvalidSignature",
+      "unexpected reply from the Secret Service",
+    );
+  return v;
+}
+
+function pairs(attrs: Record<string, string>): DBusValue[] {
+  return Object.entries(attrs).map(([k, v]) => [k, v]);
+}
+
+/**
+ * One open session with the Secret Service. Secrets cross the bus encrypted (`dh-ietf1024-sha256-aes128-cbc-pkcs7`:
+ * RFC 2409 group 2, HKDF-SHA256 without salt or info to a 16-byte AES-128-CBC key, a random IV per secret).
+ * A service that answers OpenSession with org.freedesktop.DBus.Error.NotSupported gets `plain`, as libsecret
+ * does: the bus is a per-user socket that only this user's processes reach, and such a service offers
+ * nothing else; refusing would only push the user to a weaker store.
+ */
+export class SecretService {
+  readonly #bus: BusConnection;
+  readonly #session: string;
+  readonly #key: Buffer | undefined;
+  readonly #promptTimeoutMs: number;
+
+  private constructor(bus: BusConnection, session: string, key: Buffer | undefined, promptTimeoutMs: number) {
+    this.#bus = bus;
+    this.#session = session;
+    this.#key = key;
+    this.#promptTimeoutMs = promptTimeoutMs;
+  }
+
+  get closed(): boolean {
+    return this.#bus.closed;
+  }
+
+  /** Whether secrets are encrypted on the bus (false only when the service offers `plain` alone). */
+  get encrypted(): boolean {
+    return this.#key !== undefined;
+  }
+
+  static async open(options: SecretServiceOptions = {}): Promise<SecretService> {
+    const bus = await BusConnection.connect(sessionBusAddress(options.env), options);
+    try {
+      const dh = getDiffieHellman("modp2");
+      dh.generateKeys();
+      let key: Buffer | undefined;
+      let session: string;
+      try {
+        const [output, path] = await bus.call({
+          destination: DEST,
+          path: SERVICE_PATH,
+          interface: IF_SERVICE,
+          member: "OpenSession",
+          signature: "sv",
+          body: [DH_ALGORITHM, new Variant("ay", dh.getPublicKey())],
+        });
+        if (!(output instanceof Variant) || !(output.value instanceof Uint8Array))
+          throw new DBusError(
+            "org.freedesktop.DBus.Error.InvalidSignature",
+            "the Secret Service sent no public key",
+          );
+        // RFC 5869: an absent salt is HashLen zeros, which HMAC treats exactly like an empty key.
+        const shared = dh.computeSecret(Buffer.from(output.value));
+        key = Buffer.from(hkdfSync("sha256", shared, Buffer.alloc(0), Buffer.alloc(0), 16));
+        session = str(path);
+      } catch (err) {
+        if (!(err instanceof DBusError) || err.errorName !== "org.freedesktop.DBus.Error.NotSupported")
+          throw err;
+        const [, path] = await bus.call({
+          destination: DEST,
+          path: SERVICE_PATH,
+          interface: IF_SERVICE,
+          member: "OpenSession",
+          signature: "sv",
+          body: ["plain", new Variant("s", "")],
+        });
+        session = str(path);
+      }
+      return new SecretService(bus, session, key, options.promptTimeoutMs ?? 120_000);
+    } catch (err) {
+      bus.close();
+      throw err;
+    }
+  }
+
+  #call(
+    path: string,
+    iface: string,
+    member: string,
+    signature = "",
+    body: DBusValue[] = [],
+  ): Promise<DBusValue[]> {
+    return this.#bus.call({ destination: DEST, path, interface: iface, member, signature, body });
+  }
+
+  /** Runs a prompt (Prompt.Prompt, then waits for Completed); returns its result, or throws when dismissed. */
+  async #prompt(path: string, what: string): Promise<DBusValue> {
+    const rule = `type='signal',interface='${IF_PROMPT}',member='Completed',path='${path}'`;
+    let off = () => {};
+    let timer: NodeJS.Timeout | undefined;
+    const completed = new Promise<DBusValue[]>((resolve, reject) => {
+      off = this.#bus.onSignal((m) => {
+        if (m.path === path && m.interface === IF_PROMPT && m.member === "Completed") resolve(m.body ?? []);
+      });
+      // The timer also keeps the process alive while a person answers the dialog.
+      timer = setTimeout(
+        () => reject(promptFailed(what, `got no answer within ${this.#promptTimeoutMs / 1000} s`)),
+        this.#promptTimeoutMs,
+      );
+    });
+    try {
+      await this.#bus.addMatch(rule);
+      await Promise.race([this.#call(path, IF_PROMPT, "Prompt", "s", [""]), completed]);
+      const [dismissed, result] = await completed;
+      if (dismissed === true) throw promptFailed(what, "was dismissed or could not be shown (no display?)");
+      return result instanceof Variant ? result.value : [];
+    } finally {
+      clearTimeout(timer);
+      off();
+      if (!this.#bus.closed) await this.#bus.removeMatch(rule).catch(() => undefined);
+    }
+  }
+
+  /** Unlocks the objects (collections or items), prompting if the service asks to. */
+  async unlock(paths: string[]): Promise<void> {
+    if (paths.length === 0) return;
+    const [, prompt] = await this.#call(SERVICE_PATH, IF_SERVICE, "Unlock", "ao", [paths]);
+    if (str(prompt) !== "/") await this.#prompt(str(prompt), "unlock the keyring");
+  }
+
+  /** Items whose attributes include all of `attrs`, locked ones unlocked first. */
+  async search(attrs: Record<string, string>): Promise<string[]> {
+    const [unlocked, lockedItems] = await this.#call(SERVICE_PATH, IF_SERVICE, "SearchItems", "a{ss}", [
+      pairs(attrs),
+    ]);
+    const locked = strings(lockedItems);
+    await this.unlock(locked);
+    return [...strings(unlocked), ...locked];
+  }
+
+  async attributes(item: string): Promise<Record<string, string>> {
+    const [v] = await this.#call(item, IF_PROPS, "Get", "ss", [IF_ITEM, "Attributes"]);
+    const out: Record<string, string> = {};
+    if (v instanceof Variant && Array.isArray(v.value))
+      for (const e of v.value) if (Array.isArray(e) && isString(e[0]) && isString(e[1])) out[e[0]] = e[1];
+    return out;
+  }
+
+  async getSecret(item: string): Promise<Buffer> {
+    const [secret] = await this.#call(item, IF_ITEM, "GetSecret", "o", [this.#session]);
+    if (!Array.isArray(secret) || !(secret[1] instanceof Uint8Array) || !(secret[2] instanceof Uint8Array))
+      throw new DBusError(
+        "org.freedesktop.DBus.Error.InvalidSignature",
+        "unexpected secret from the Secret Service",
+      );
+    const value = Buffer.from(secret[2]);
+    if (!this.#key) return value;
+    try {
+      const d = createDecipheriv("aes-128-cbc", this.#key, Buffer.from(secret[1]));
+      return Buffer.concat([d.update(value), d.final()]);
+    } catch (err) {
+      throw new DBusError(
+        "org.freedesktop.Secret.Error.NoSession",
+        "a secret from the Secret Service did not decrypt with the session key",
+        { cause: err },
+      );
+    }
+  }
+
+  #secret(value: Buffer): DBusValue {
+    if (!this.#key) return [this.#session, new Uint8Array(0), value, CONTENT_TYPE];
+    const iv = randomBytes(16);
+    const c = createCipheriv("aes-128-cbc", this.#key, iv);
+    return [this.#session, iv, Buffer.concat([c.update(value), c.final()]), CONTENT_TYPE];
+  }
+
+  /** The collection behind the `default` alias, created (with its prompt) when there is none. */
+  async defaultCollection(): Promise<string> {
+    const [path] = await this.#call(SERVICE_PATH, IF_SERVICE, "ReadAlias", "s", ["default"]);
+    if (str(path) !== "/") return str(path);
+    const label = new Variant("s", "Default keyring");
+    const [created, prompt] = await this.#call(SERVICE_PATH, IF_SERVICE, "CreateCollection", "a{sv}s", [
+      [["org.freedesktop.Secret.Collection.Label", label]],
+      "default",
+    ]);
+    if (str(created) !== "/") return str(created);
+    return str(await this.#prompt(str(prompt), "create the default keyring"));
+  }
+
+  /** Creates (or replaces: same attributes in the same collection) an item in the default collection. */
+  async createItem(label: string, attrs: Record<string, string>, value: Buffer): Promise<string> {
+    const collection = await this.defaultCollection();
+    const props: DBusValue = [
+      ["org.freedesktop.Secret.Item.Label", new Variant("s", label)],
+      ["org.freedesktop.Secret.Item.Attributes", new Variant("a{ss}", pairs(attrs))],
+    ];
+    const create = () =>
+      this.#call(collection, "org.freedesktop.Secret.Collection", "CreateItem", "a{sv}(oayays)b", [
+        props,
+        this.#secret(value),
+        true,
+      ]);
+    let reply: DBusValue[];
+    try {
+      reply = await create();
+    } catch (err) {
+      if (!(err instanceof DBusError) || err.errorName !== "org.freedesktop.Secret.Error.IsLocked") throw err;
+      await this.unlock([collection]);
+      reply = await create();
+    }
+    const [item, prompt] = reply;
+    if (str(item) !== "/") return str(item);
+    return str(await this.#prompt(str(prompt), "save a secret"));
+  }
+
+  /** Replaces the secret of an existing item, keeping its attributes and label. */
+  async setSecret(item: string, value: Buffer): Promise<void> {
+    await this.#call(item, IF_ITEM, "SetSecret", "(oayays)", [this.#secret(value)]);
+  }
+
+  async deleteItem(item: string): Promise<void> {
+    const [prompt] = await this.#call(item, IF_ITEM, "Delete");
+    if (str(prompt) !== "/") await this.#prompt(str(prompt), "delete a secret");
+  }
+
+  close(): void {
+    this.#bus.close();
+  }
+}
+
+let shared: Promise<SecretService> | undefined;
+
+/** One session per process, opened on first use and reopened if the bus went away. */
+export async function secretService(options: SecretServiceOptions = {}): Promise<SecretService> {
+  if (shared) {
+    const s = await shared.catch(() => undefined);
+    if (s && !s.closed) return s;
+  }
+  const opening = SecretService.open(options);
+  shared = opening;
+  opening.catch(() => {
+    if (shared === opening) shared = undefined;
+  });
+  return opening;
+}
+
+/** Closes the shared session (tests; a script does not need to: the socket never holds the process open). */
+export function closeSecretService(): void {
+  const s = shared;
+  shared = undefined;
+  void s?.then((x) => x.close()).catch(() => undefined);
+}
+
+/** The attributes keyring-rs gives an entry; searches use service + username only. */
+function entryAttributes(service: string, account: string): Record<string, string> {
+  return { service, username: account };
+}
+
+function ambiguous(n: number, service: string, account: string): DBusError {
+  return new DBusError(
+    "org.freedesktop.Secret.Error.Ambiguous",
+    `${n} keyring entries match service=${service} username=${account}; remove the extra ones with your keyring app`,
+  );
+}
+
+/** A keyring entry (service, account) as keyring-rs models it, on the Secret Service. */
+export const secretServiceKeyring = {
+  async getPassword(
+    service: string,
+    account: string,
+    options?: SecretServiceOptions,
+  ): Promise<string | null> {
+    const ss = await secretService(options);
+    const items = await ss.search(entryAttributes(service, account));
+    if (items.length === 0) return null;
+    if (items.length > 1) throw ambiguous(items.length, service, account);
+    return (await ss.getSecret(items[0] as string)).toString("utf8");
+  },
+
+  async setPassword(
+    service: string,
+    account: string,
+    label: string,
+    value: string,
+    options?: SecretServiceOptions,
+  ): Promise<void> {
+    const ss = await secretService(options);
+    const items = await ss.search(entryAttributes(service, account));
+    // An existing entry keeps its attributes (one written by keyring-rs or secret-tool stays the one entry).
+    if (items.length === 1) return ss.setSecret(items[0] as string, Buffer.from(value, "utf8"));
+    if (items.length > 1) throw ambiguous(items.length, service, account);
+    const attrs = { ...entryAttributes(service, account), "xdg:schema": "org.freedesktop.Secret.Generic" };
+    await ss.createItem(label, attrs, Buffer.from(value, "utf8"));
+  },
+
+  async deletePassword(service: string, account: string, options?: SecretServiceOptions): Promise<boolean> {
+    const ss = await secretService(options);
+    const items = await ss.search(entryAttributes(service, account));
+    for (const item of items) await ss.deleteItem(item);
+    return items.length > 0;
+  },
+
+  /** The `username` of every entry filed under `service`. */
+  async accounts(service: string, options?: SecretServiceOptions): Promise<string[]> {
+    const ss = await secretService(options);
+    const items = await ss.search({ service });
+    const out: string[] = [];
+    for (const item of items) {
+      const a = await ss.attributes(item);
+      if (a.service === service && a.username !== undefined) out.push(a.username);
+    }
+    return out;
+  },
+};
