@@ -1,23 +1,78 @@
-import type * as Keyring from "@napi-rs/keyring";
 import { ArcrunError } from "../errors.js";
 import { entryKey, isStoredCredential, parseEntryKey } from "../internal/credential.js";
 import type { CredentialStore, StoredCredential } from "../types.js";
 
-type KeyringModule = typeof Keyring;
+/** What KeyringStore needs from a platform keyring: one secret per (service, account), keyring-rs style. */
+interface KeyringBackend {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, label: string, value: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+  accounts(service: string): Promise<string[]>;
+}
 
-let loaded: Promise<KeyringModule> | undefined;
+/** The part of @napi-rs/keyring 2.1.2's API used here (its platform packages' main is the `.node` file). */
+interface NativeAsyncEntry {
+  getPassword(): Promise<string | null>;
+  setPassword(password: string): Promise<void>;
+  deleteCredential(): Promise<boolean>;
+}
+interface NativeKeyring {
+  AsyncEntry: new (service: string, username: string) => NativeAsyncEntry;
+  findCredentialsAsync(
+    service: string,
+    target?: string | null,
+  ): Promise<Array<{ account: string; password: string }>>;
+}
 
-/** The native binding loads on first use only: importing arcrun-auth never pays for it. */
-function loadKeyring(): Promise<KeyringModule> {
-  loaded ??= import("@napi-rs/keyring").then((m) => {
-    const mod = m as KeyringModule & { default?: KeyringModule };
-    return mod.default?.AsyncEntry ? mod.default : mod;
+/** @napi-rs/keyring's prebuilt packages for the platforms without a Secret Service (optionalDependencies). */
+const NATIVE_PACKAGES: Record<string, string> = {
+  "darwin-arm64": "@napi-rs/keyring-darwin-arm64",
+  "darwin-x64": "@napi-rs/keyring-darwin-x64",
+  "win32-x64": "@napi-rs/keyring-win32-x64-msvc",
+  "win32-arm64": "@napi-rs/keyring-win32-arm64-msvc",
+  "win32-ia32": "@napi-rs/keyring-win32-ia32-msvc",
+};
+
+/** Where the freedesktop Secret Service (gnome-keyring, KWallet, KeePassXC) is the keyring. */
+const SECRET_SERVICE_PLATFORMS = new Set<string>(["linux", "freebsd", "openbsd", "netbsd"]);
+
+async function loadNative(): Promise<KeyringBackend> {
+  const key = `${process.platform}-${process.arch}`;
+  const name = NATIVE_PACKAGES[key];
+  if (!name) throw new Error(`no OS keyring support for ${key}`);
+  const { createRequire } = await import("node:module");
+  let k: NativeKeyring;
+  try {
+    k = createRequire(import.meta.url)(name) as NativeKeyring;
+  } catch (err) {
+    throw new Error(`the keyring binding ${name} is not installed (reinstall arcrun-auth)`, { cause: err });
+  }
+  return {
+    getPassword: (service, account) => new k.AsyncEntry(service, account).getPassword(),
+    setPassword: (service, account, _label, value) => new k.AsyncEntry(service, account).setPassword(value),
+    deletePassword: (service, account) => new k.AsyncEntry(service, account).deleteCredential(),
+    accounts: async (service) => (await k.findCredentialsAsync(service)).map((c) => c.account),
+  };
+}
+
+let loaded: Promise<KeyringBackend> | undefined;
+
+/**
+ * The platform keyring, loaded on first use only (importing arcrun-auth opens no socket and loads no
+ * binding): on Linux and the BSDs a TypeScript Secret Service client over D-Bus, on macOS and Windows
+ * @napi-rs/keyring's prebuilt binding.
+ */
+function loadKeyring(): Promise<KeyringBackend> {
+  loaded ??= (
+    SECRET_SERVICE_PLATFORMS.has(process.platform)
+      ? import("../internal/secret-service/service.js").then((m) => m.secretServiceKeyring)
+      : loadNative()
+  ).catch((err: unknown) => {
+    loaded = undefined;
+    throw err;
   });
   return loaded;
 }
-
-/** On Linux, pin the Secret Service: the kernel keyring (keyutils) forgets everything at logout or reboot. */
-const ENTRY_OPTIONS: Keyring.EntryOptions = { linux: { store: "secret-service" } };
 
 /** The account that holds the encrypted file's key when the keyring is reachable but the file is chosen. */
 export const MASTER_KEY_ACCOUNT = "__arcrun_master_key__";
@@ -41,8 +96,9 @@ export interface KeyringStoreOptions {
 }
 
 /**
- * The OS keyring (macOS Keychain, Windows Credential Manager, the Secret Service on Linux) through
- * @napi-rs/keyring: one entry per `service/instance`, holding the credential as JSON.
+ * The OS keyring: the Secret Service on Linux (a D-Bus client in TypeScript), the macOS Keychain and the
+ * Windows Credential Manager through @napi-rs/keyring's binding. One entry per `service/instance` (keyring
+ * "service" `arcrun`, "username" `service/instance`), holding the credential as JSON.
  */
 export class KeyringStore implements CredentialStore {
   readonly kind = "keyring";
@@ -58,31 +114,29 @@ export class KeyringStore implements CredentialStore {
   ): Promise<{ ok: true } | { ok: false; reason: string }> {
     try {
       const k = await loadKeyring();
-      const entry = new k.AsyncEntry(options.keyringService ?? "arcrun", "__arcrun_probe__", ENTRY_OPTIONS);
-      await entry.getPassword();
+      await k.getPassword(options.keyringService ?? "arcrun", "__arcrun_probe__");
       return { ok: true };
     } catch (err) {
       return { ok: false, reason: reason(err) };
     }
   }
 
-  async #entry(account: string): Promise<Keyring.AsyncEntry> {
-    let k: KeyringModule;
+  /** Runs one keyring operation; any failure of the keyring itself is ERR_STORE_UNAVAILABLE. */
+  async #with<T>(op: (k: KeyringBackend) => Promise<T>): Promise<T> {
     try {
-      k = await loadKeyring();
-      return new k.AsyncEntry(this.keyringService, account, ENTRY_OPTIONS);
+      return await op(await loadKeyring());
     } catch (err) {
       throw unavailable(err);
     }
   }
 
-  async #read(account: string): Promise<string | null> {
-    const entry = await this.#entry(account);
-    try {
-      return await entry.getPassword();
-    } catch (err) {
-      throw unavailable(err);
-    }
+  #read(account: string): Promise<string | null> {
+    return this.#with((k) => k.getPassword(this.keyringService, account));
+  }
+
+  #write(account: string, value: string): Promise<void> {
+    const label = `${this.keyringService}: ${account}`;
+    return this.#with((k) => k.setPassword(this.keyringService, account, label, value));
   }
 
   #parse(service: string, instance: string, raw: string): StoredCredential {
@@ -112,34 +166,18 @@ export class KeyringStore implements CredentialStore {
     const existing = await this.#read(account);
     // Never overwrite an entry that is not ours.
     if (existing !== null) this.#parse(service, instance, existing);
-    const entry = await this.#entry(account);
-    try {
-      await entry.setPassword(JSON.stringify(value));
-    } catch (err) {
-      throw unavailable(err);
-    }
+    await this.#write(account, JSON.stringify(value));
   }
 
   async delete(service: string, instance: string): Promise<boolean> {
-    const entry = await this.#entry(entryKey(service, instance));
-    try {
-      return await entry.deleteCredential();
-    } catch (err) {
-      throw unavailable(err);
-    }
+    return this.#with((k) => k.deletePassword(this.keyringService, entryKey(service, instance)));
   }
 
   async list(): Promise<Array<{ service: string; instance: string }>> {
-    let found: Keyring.Credential[];
-    try {
-      const k = await loadKeyring();
-      found = await k.findCredentialsAsync(this.keyringService);
-    } catch (err) {
-      throw unavailable(err);
-    }
+    const found = await this.#with((k) => k.accounts(this.keyringService));
     return found
-      .flatMap((c) => {
-        const e = parseEntryKey(c.account);
+      .flatMap((account) => {
+        const e = parseEntryKey(account);
         return e ? [e] : [];
       })
       .sort((a, b) => entryKey(a.service, a.instance).localeCompare(entryKey(b.service, b.instance)));
@@ -159,12 +197,7 @@ export class KeyringStore implements CredentialStore {
     if (!create) return undefined;
     const { randomBytes } = await import("node:crypto");
     const key = randomBytes(32);
-    const entry = await this.#entry(MASTER_KEY_ACCOUNT);
-    try {
-      await entry.setPassword(key.toString("base64"));
-    } catch (err) {
-      throw unavailable(err);
-    }
+    await this.#write(MASTER_KEY_ACCOUNT, key.toString("base64"));
     return key;
   }
 }
