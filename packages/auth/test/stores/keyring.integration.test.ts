@@ -1,5 +1,6 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -30,16 +31,59 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const node = (args: string) => `node --import tsx ${CHILD} ${args}`;
 
-/** Runs shell commands inside one private D-Bus session with an unlocked gnome-keyring. */
-function inKeyring(commands: string[]): { lines: unknown[]; stderr: string; status: number | null } {
-  const script = `echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; ${commands.join(" && ")}`;
-  const r = spawnSync("dbus-run-session", ["--", "bash", "-c", script], { cwd: ROOT, env, encoding: "utf8" });
-  const lines = r.stdout
-    .split("\n")
-    .filter((l) => l.startsWith("{") || l.startsWith("[") || l === "null")
-    .map((l) => JSON.parse(l));
-  return { lines, stderr: r.stderr, status: r.status };
+function jsonLines(stdout: string): unknown[] {
+  return stdout.split("\n").flatMap((l) => {
+    if (!(l.startsWith("{") || l.startsWith("[") || l === "null")) return [];
+    try {
+      return [JSON.parse(l)];
+    } catch {
+      return [];
+    }
+  });
 }
+
+/**
+ * Runs shell commands inside one private D-Bus session with an unlocked gnome-keyring. The timeout turns a
+ * hang (a prompt nobody answers, a socket that keeps a process alive) into a failure.
+ */
+function inKeyring(commands: string[]): {
+  lines: unknown[];
+  stdout: string;
+  stderr: string;
+  status: number | null;
+} {
+  const script = `echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; ${commands.join(" && ")}`;
+  const r = spawnSync("dbus-run-session", ["--", "bash", "-c", script], {
+    cwd: ROOT,
+    env,
+    encoding: "utf8",
+    timeout: 90_000,
+  });
+  return { lines: jsonLines(r.stdout), stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+/** Runs the child once, asynchronously (the test process keeps serving a socket meanwhile). */
+function runChild(
+  args: string[],
+  extraEnv: Record<string, string>,
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  return new Promise((done) => {
+    const p = spawn("node", ["--import", "tsx", CHILD, ...args], { cwd: ROOT, env: { ...env, ...extraEnv } });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    p.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => p.kill(), 60_000);
+    p.on("close", (code) => {
+      clearTimeout(timer);
+      done({ stdout, stderr, code });
+    });
+  });
+}
+
+const FOREIGN_SECRET = "hunter2-not-json";
+const lock =
+  "dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null";
 
 describe.skipIf(!hasDbus)("OS keyring through a real Secret Service (gnome-keyring)", () => {
   it("set in one process, read back from a second, listed, deleted", () => {
@@ -92,5 +136,170 @@ describe.skipIf(!hasDbus)("OS keyring through a real Secret Service (gnome-keyri
     expect(r.stderr).not.toContain("fb-secret-1");
     const file = readFileSync(join(env.ARCRUN_HOME as string, "secrets.enc"), "utf8");
     expect(file).not.toContain("fb-secret-1");
+  });
+
+  it("overwrite keeps one entry with keyring-rs' attributes (service, username) and an arcrun label", () => {
+    const r = inKeyring([
+      node("set ow ow-value-1"),
+      node("set ow ow-value-2"),
+      node("get ow"),
+      "secret-tool lookup service arcrun-test username ow/default; echo",
+      "secret-tool search --all service arcrun-test username ow/default",
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.lines.slice(0, 3)).toEqual([{ ok: true }, { ok: true }, { token: "ow-value-2" }]);
+    // secret-tool (libsecret) decrypts what this client sent: the dh-ietf1024 session works both ways.
+    expect(r.lines[3]).toMatchObject({ v: 1, type: "static_key", values: { token: "ow-value-2" } });
+    expect(r.stdout.match(/^label = /gm)).toHaveLength(1);
+    expect(r.stdout).toContain("label = arcrun-test: ow/default");
+    expect(r.stdout).toContain("schema = org.freedesktop.Secret.Generic");
+    expect(r.stderr).toContain("attribute.service = arcrun-test");
+    expect(r.stderr).toContain("attribute.username = ow/default");
+  });
+
+  it("a 64 KB value with unicode survives the round trip, read by a second process", () => {
+    const r = inKeyring([node("set-big big"), node("get-big big")]);
+    expect(r.status, r.stderr).toBe(0);
+    const [set, got] = r.lines as Array<{ bytes: number; sha: string; same?: boolean }>;
+    expect(set?.bytes).toBeGreaterThan(65536);
+    expect(got).toEqual({ bytes: set?.bytes, sha: set?.sha, same: true });
+  });
+
+  it("the master key: created once, read back by another process, kept as base64", () => {
+    const r = inKeyring([
+      node("master - read"),
+      node("master - create"),
+      node("master - read"),
+      "secret-tool lookup service arcrun-test username __arcrun_master_key__ | base64 -d | wc -c",
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const [before, created, again] = r.lines as Array<{ bytes: number; sha: string } | null>;
+    expect(before).toBeNull();
+    expect(created?.bytes).toBe(32);
+    expect(again).toEqual(created);
+    expect(r.stdout.trim().split("\n").at(-1)?.trim()).toBe("32");
+  });
+
+  it("an entry secret-tool wrote with the same attributes is read, listed, and updated in place", () => {
+    const json =
+      '{"v":1,"type":"static_key","values":{"token":"st-1"},"created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z"}';
+    const r = inKeyring([
+      `printf '%s' '${json}' | secret-tool store --label=by-hand service arcrun-test username st/default`,
+      node("get st"),
+      node("list"),
+      node("set st st-2"),
+      node("get st"),
+      "secret-tool search --all service arcrun-test username st/default",
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.lines[0]).toEqual({ token: "st-1" });
+    expect(r.lines[1]).toContainEqual({ service: "st", instance: "default" });
+    expect(r.lines.slice(2, 4)).toEqual([{ ok: true }, { token: "st-2" }]);
+    expect(r.stdout.match(/^label = /gm)).toHaveLength(1);
+    expect(r.stdout).toContain("label = by-hand");
+  });
+
+  it("a value that is not an arcrun credential is ERR_STORE_CORRUPT, never overwritten, never shown", () => {
+    const r = inKeyring([
+      `printf '%s' '${FOREIGN_SECRET}' | secret-tool store --label=foreign service arcrun-test username foreign/default`,
+      node("get foreign"),
+      node("set foreign mine"),
+      "secret-tool lookup service arcrun-test username foreign/default; echo",
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const [get, set] = r.lines as Array<{ error: { code: string; message: string } }>;
+    for (const e of [get, set]) {
+      expect(e?.error.code).toBe("ERR_STORE_CORRUPT");
+      expect(e?.error.message).toContain(
+        "arcrun-test/foreign/default is not an arcrun credential; it was left as it is",
+      );
+      expect(e?.error.message).toContain("then run: arcrun setup foreign");
+      expect(e?.error.message).not.toContain(FOREIGN_SECRET);
+    }
+    expect(r.stdout.trim().split("\n").at(-1)).toBe(FOREIGN_SECRET);
+    expect(r.stderr).not.toContain(FOREIGN_SECRET);
+  });
+
+  it("a locked keyring whose unlock prompt cannot be shown (no display) ends in a clear error, not a hang", () => {
+    const r = inKeyring([
+      node("set lk lk-value"),
+      lock,
+      node("get lk"),
+      node("set lk other"),
+      node("delete lk"),
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.lines[0]).toEqual({ ok: true });
+    for (const line of r.lines.slice(1)) {
+      const e = (line as { error: { code: string; message: string } }).error;
+      expect(e.code).toBe("ERR_STORE_UNAVAILABLE");
+      expect(e.message).toContain(
+        "the keyring is locked and the keyring's prompt to unlock the keyring was dismissed or could not be shown",
+      );
+      expect(e.message).toContain(
+        "Set ARCRUN_PASSPHRASE or ARCRUN_MASTER_KEY to use the encrypted file instead",
+      );
+    }
+    expect(r.lines).toHaveLength(4);
+    expect(r.stdout).not.toContain("lk-value");
+  });
+
+  it("a process that used the keyring exits by itself (the D-Bus socket does not hold it open)", () => {
+    // `timeout` exits 124 if it has to kill a child that did not finish on its own.
+    const r = inKeyring([
+      `timeout 20 ${node("set ex ex-1")}`,
+      `timeout 20 ${node("get ex")}`,
+      `timeout 20 ${node("list")}`,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.lines.slice(0, 2)).toEqual([{ ok: true }, { token: "ex-1" }]);
+  });
+
+  it("no bus at DBUS_SESSION_BUS_ADDRESS: probe says why, a read is ERR_STORE_UNAVAILABLE", async () => {
+    const missing = join(dir, "runtime", "no-such-bus");
+    const busEnv = { DBUS_SESSION_BUS_ADDRESS: `unix:path=${missing}` };
+    const probe = await runChild(["probe"], busEnv);
+    expect(JSON.parse(probe.stdout)).toEqual({
+      ok: false,
+      reason: `cannot connect to the D-Bus session bus at ${missing} (ENOENT)`,
+    });
+    const get = await runChild(["get", "notion"], busEnv);
+    expect(JSON.parse(get.stdout).error).toEqual({
+      code: "ERR_STORE_UNAVAILABLE",
+      message: `The OS keyring did not answer (cannot connect to the D-Bus session bus at ${missing} (ENOENT)). Set ARCRUN_PASSPHRASE or ARCRUN_MASTER_KEY to use the encrypted file instead, or run: arcrun doctor`,
+    });
+  });
+
+  describe("a bus that accepts the connection and never answers (mock peer: a silent socket)", () => {
+    let server: Server;
+    let path: string;
+    beforeAll(async () => {
+      path = join(dir, "runtime", "silent-bus");
+      // It reads (so it sees the client hang up) and never writes.
+      server = createServer((socket) => socket.resume());
+      await new Promise<void>((ok) => server.listen(path, ok));
+    });
+    afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
+
+    it("probe reports the timeout instead of hanging; the fallback store takes over", async () => {
+      const busEnv = { DBUS_SESSION_BUS_ADDRESS: `unix:path=${path}` };
+      const probe = await runChild(["probe"], busEnv);
+      expect(probe.code, probe.stderr).toBe(0);
+      expect(JSON.parse(probe.stdout)).toEqual({
+        ok: false,
+        reason: `the D-Bus session bus at ${path} did not answer within 5000 ms`,
+      });
+      const auto = await runChild(["auto", "notion", "silent-fb-1"], {
+        ...busEnv,
+        ARCRUN_PASSPHRASE: "pass",
+        ARCRUN_HOME: join(dir, "silent-home"),
+      });
+      expect(auto.code, auto.stderr).toBe(0);
+      expect(JSON.parse(auto.stdout)).toMatchObject({
+        info: { kind: "encrypted-file" },
+        token: "silent-fb-1",
+      });
+      expect(auto.stderr).toContain("no OS keyring answered (the D-Bus session bus at");
+    }, 40_000);
   });
 });

@@ -36,11 +36,12 @@ function busError(errorName: string, message: string, cause?: unknown): DBusErro
 export type BusAddress = { path: string } | { abstract: string };
 
 /**
- * The first address of a `;`-separated server address list this client can connect to: `unix:path=` or
- * `unix:abstract=` (Linux abstract socket, reached through a leading NUL). Values are %-escaped.
+ * The addresses of a `;`-separated server address list this client can connect to, in order: `unix:path=`
+ * and `unix:abstract=` (Linux abstract socket, reached through a leading NUL). Values are %-escaped.
  */
-export function parseBusAddress(list: string): BusAddress {
+export function parseBusAddresses(list: string): BusAddress[] {
   const skipped: string[] = [];
+  const out: BusAddress[] = [];
   for (const entry of list.split(";")) {
     if (entry === "") continue;
     const colon = entry.indexOf(":");
@@ -56,14 +57,13 @@ export function parseBusAddress(list: string): BusAddress {
         break;
       }
     }
-    if (transport === "unix") {
-      const path = params.get("path");
-      if (path) return { path };
-      const abstract = params.get("abstract");
-      if (abstract) return { abstract };
-    }
-    skipped.push(transport);
+    const path = params.get("path");
+    const abstract = params.get("abstract");
+    if (transport === "unix" && path) out.push({ path });
+    else if (transport === "unix" && abstract) out.push({ abstract });
+    else skipped.push(transport);
   }
+  if (out.length > 0) return out;
   throw busError(
     "org.freedesktop.DBus.Error.BadAddress",
     skipped.length === 0
@@ -72,11 +72,25 @@ export function parseBusAddress(list: string): BusAddress {
   );
 }
 
-/** The session bus address: DBUS_SESSION_BUS_ADDRESS, else the systemd default $XDG_RUNTIME_DIR/bus. */
-export function sessionBusAddress(env: NodeJS.ProcessEnv = process.env): BusAddress {
+/** The first usable address of a server address list. */
+export function parseBusAddress(list: string): BusAddress {
+  return parseBusAddresses(list)[0] as BusAddress;
+}
+
+/**
+ * Where the session bus may be: the usable addresses of DBUS_SESSION_BUS_ADDRESS, in order, else the
+ * systemd default $XDG_RUNTIME_DIR/bus. That default is also tried after an abstract socket, because
+ * Node 20 pads an abstract name to the full sun_path length and so cannot reach dbus-daemon's.
+ */
+export function sessionBusAddresses(env: NodeJS.ProcessEnv = process.env): BusAddress[] {
+  const fallback = env.XDG_RUNTIME_DIR ? { path: `${env.XDG_RUNTIME_DIR}/bus` } : undefined;
   const a = env.DBUS_SESSION_BUS_ADDRESS;
-  if (a) return parseBusAddress(a);
-  if (env.XDG_RUNTIME_DIR) return { path: `${env.XDG_RUNTIME_DIR}/bus` };
+  if (a) {
+    const list = parseBusAddresses(a);
+    const hasFallback = list.some((x) => "path" in x && x.path === fallback?.path);
+    return fallback && !hasFallback && list.some((x) => "abstract" in x) ? [...list, fallback] : list;
+  }
+  if (fallback) return [fallback];
   throw busError(
     "org.freedesktop.DBus.Error.BadAddress",
     "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS and XDG_RUNTIME_DIR are unset)",
@@ -170,6 +184,23 @@ export class BusConnection {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Connects to the first address that has a bus listening (a refused or missing socket moves on to the
+   * next); when none does, rejects with the first address's error.
+   */
+  static async connectFirst(addresses: BusAddress[], options: ConnectOptions = {}): Promise<BusConnection> {
+    let first: unknown;
+    for (const address of addresses) {
+      try {
+        return await BusConnection.connect(address, options);
+      } catch (err) {
+        first ??= err;
+        if (!(err instanceof DBusError) || err.errorName !== "org.freedesktop.DBus.Error.NoServer") break;
+      }
+    }
+    throw first;
   }
 
   /** The SASL exchange: NUL, AUTH EXTERNAL <hex of the uid in decimal>, OK <guid>, BEGIN. */

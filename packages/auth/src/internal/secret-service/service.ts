@@ -7,7 +7,7 @@
  * @see https://specifications.freedesktop.org/secret-service-spec/latest/
  */
 import { createCipheriv, createDecipheriv, getDiffieHellman, hkdfSync, randomBytes } from "node:crypto";
-import { BusConnection, DBusError, sessionBusAddress } from "./bus.js";
+import { BusConnection, DBusError, sessionBusAddresses } from "./bus.js";
 import { type DBusValue, Variant } from "./wire.js";
 
 const DEST = "org.freedesktop.secrets";
@@ -94,7 +94,7 @@ export class SecretService {
   }
 
   static async open(options: SecretServiceOptions = {}): Promise<SecretService> {
-    const bus = await BusConnection.connect(sessionBusAddress(options.env), options);
+    const bus = await BusConnection.connectFirst(sessionBusAddresses(options.env), options);
     try {
       const dh = getDiffieHellman("modp2");
       dh.generateKeys();
