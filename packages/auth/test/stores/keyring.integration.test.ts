@@ -244,6 +244,28 @@ describe.skipIf(!hasDbus)("OS keyring through a real Secret Service (gnome-keyri
     expect(r.stdout).not.toContain("lk-value");
   });
 
+  it("gnome-keyring started by D-Bus activation with no keyring yet and no display: a clear error, not a hang", () => {
+    const fresh = join(dir, "fresh-data");
+    mkdirSync(fresh, { recursive: true, mode: 0o700 });
+    const r = spawnSync(
+      "dbus-run-session",
+      ["--", "bash", "-c", `${node("probe")} && ${node("set fr fr-1")}`],
+      {
+        cwd: ROOT,
+        env: { ...env, XDG_DATA_HOME: fresh },
+        encoding: "utf8",
+        timeout: 90_000,
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const [probe, set] = jsonLines(r.stdout) as [unknown, { error: { code: string; message: string } }];
+    expect(probe).toEqual({ ok: true });
+    expect(set.error.code).toBe("ERR_STORE_UNAVAILABLE");
+    expect(set.error.message).toContain(
+      "the keyring's prompt to create the default keyring was dismissed or could not be shown (no display?)",
+    );
+  });
+
   it("a process that used the keyring exits by itself (the D-Bus socket does not hold it open)", () => {
     // `timeout` exits 124 if it has to kill a child that did not finish on its own.
     const r = inKeyring([
