@@ -135,6 +135,11 @@ export class BusConnection {
   #serial = 0;
   #inbox: Buffer = Buffer.alloc(0);
   #closed: Error | undefined;
+  #onClosed: (err: Error) => void = () => {};
+  /** Resolves with the reason once the connection is closed or lost (never rejects). */
+  readonly whenClosed = new Promise<Error>((resolve) => {
+    this.#onClosed = resolve;
+  });
   uniqueName = "";
 
   private constructor(socket: Socket, callTimeoutMs: number) {
@@ -346,6 +351,7 @@ export class BusConnection {
   #fail(err: Error): void {
     if (this.#closed) return;
     this.#closed = err;
+    this.#onClosed(err);
     for (const [serial, p] of [...this.#pending]) {
       this.#settle(serial);
       p.reject(err);

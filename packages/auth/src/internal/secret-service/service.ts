@@ -163,10 +163,12 @@ export class SecretService {
         this.#promptTimeoutMs,
       );
     });
+    // A bus that goes away while the prompt is open ends the wait too.
+    const done = Promise.race([completed, this.#bus.whenClosed.then((err) => Promise.reject(err))]);
     try {
       await this.#bus.addMatch(rule);
-      await Promise.race([this.#call(path, IF_PROMPT, "Prompt", "s", [""]), completed]);
-      const [dismissed, result] = await completed;
+      await Promise.race([this.#call(path, IF_PROMPT, "Prompt", "s", [""]), done]);
+      const [dismissed, result] = await done;
       if (dismissed === true) throw promptFailed(what, "was dismissed or could not be shown (no display?)");
       return result instanceof Variant ? result.value : [];
     } finally {

@@ -165,6 +165,7 @@ describe.skipIf(!hasDaemon)("BusConnection against a real dbus-daemon", () => {
     const err = await rejection(pending);
     expect(err.errorName).toBe("org.freedesktop.DBus.Error.Disconnected");
     expect(c.closed).toBe(true);
+    expect(await c.whenClosed).toBe(err);
     expect((await rejection(c.call({ ...BUS, member: "GetId" }))).errorName).toBe(
       "org.freedesktop.DBus.Error.Disconnected",
     );
