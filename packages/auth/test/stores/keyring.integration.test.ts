@@ -234,7 +234,7 @@ describe.skipIf(!hasDbus)("OS keyring through a real Secret Service (gnome-keyri
       const e = (line as { error: { code: string; message: string } }).error;
       expect(e.code).toBe("ERR_STORE_UNAVAILABLE");
       expect(e.message).toContain(
-        "the keyring is locked and the keyring's prompt to unlock the keyring was dismissed or could not be shown",
+        "The OS keyring did not answer (the keyring is locked and its unlock prompt was dismissed or could not be shown (no display?); unlock it in your desktop session (or your keyring app) and retry). Set ARCRUN_PASSPHRASE",
       );
       expect(e.message).toContain(
         "Set ARCRUN_PASSPHRASE or ARCRUN_MASTER_KEY to use the encrypted file instead",

@@ -30,13 +30,11 @@ export interface SecretServiceOptions {
 
 /** A prompt that was dismissed, could not be shown (no display), or went unanswered. */
 function promptFailed(what: string, how: string): DBusError {
-  const next =
-    what === "unlock the keyring"
-      ? "unlock the keyring (log in to your desktop session, or open your keyring app) and retry"
-      : "answer it in your desktop session and retry";
   return new DBusError(
     "org.freedesktop.Secret.Error.IsLocked",
-    `${what === "unlock the keyring" ? "the keyring is locked and " : ""}the keyring's prompt to ${what} ${how}; ${next}`,
+    what === "unlock the keyring"
+      ? `the keyring is locked and its unlock prompt ${how}; unlock it in your desktop session (or your keyring app) and retry`
+      : `the keyring's prompt to ${what} ${how}; answer it in your desktop session and retry`,
   );
 }
 
