@@ -220,6 +220,29 @@ describe.skipIf(!hasDbus)("OS keyring through a real Secret Service (gnome-keyri
     expect(r.stderr).not.toContain(FOREIGN_SECRET);
   });
 
+  it("two entries that both match (another tool added an attribute) are an error, and neither is changed", () => {
+    const json = '{"v":1,"type":"static_key","values":{"token":"dup"},"created_at":"x","updated_at":"x"}';
+    const r = inKeyring([
+      `printf '%s' '${json}' | secret-tool store --label=one service arcrun-test username dup/default extra 1`,
+      `printf '%s' '${json}' | secret-tool store --label=two service arcrun-test username dup/default extra 2`,
+      node("get dup"),
+      node("set dup other"),
+      "secret-tool lookup service arcrun-test username dup/default extra 1; echo",
+      "secret-tool lookup service arcrun-test username dup/default extra 2; echo",
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    for (const line of r.lines.slice(0, 2)) {
+      expect(line).toEqual({
+        error: {
+          code: "ERR_STORE_UNAVAILABLE",
+          message:
+            "The OS keyring did not answer (2 keyring entries match service=arcrun-test username=dup/default; remove the extra ones with your keyring app). Set ARCRUN_PASSPHRASE or ARCRUN_MASTER_KEY to use the encrypted file instead, or run: arcrun doctor",
+        },
+      });
+    }
+    expect(r.lines.slice(2)).toEqual([JSON.parse(json), JSON.parse(json)]);
+  });
+
   it("a locked keyring whose unlock prompt cannot be shown (no display) ends in a clear error, not a hang", () => {
     const r = inKeyring([
       node("set lk lk-value"),
