@@ -8,6 +8,8 @@ interface KeyringBackend {
   setPassword(service: string, account: string, label: string, value: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
   accounts(service: string): Promise<string[]>;
+  /** Throws, saying why, when the keyring answers but cannot be used here (e.g. locked, no display). */
+  ready?(): Promise<void>;
 }
 
 /** The part of @napi-rs/keyring 2.1.2's API used here (its platform packages' main is the `.node` file). */
@@ -115,6 +117,7 @@ export class KeyringStore implements CredentialStore {
     try {
       const k = await loadKeyring();
       await k.getPassword(options.keyringService ?? "arcrun", "__arcrun_probe__");
+      await k.ready?.();
       return { ok: true };
     } catch (err) {
       return { ok: false, reason: reason(err) };

@@ -243,17 +243,41 @@ describe.skipIf(!hasDbus)("OS keyring through a real Secret Service (gnome-keyri
     expect(r.lines.slice(2)).toEqual([JSON.parse(json), JSON.parse(json)]);
   });
 
+  it("headless with a locked keyring, auto takes the encrypted file and says why", () => {
+    const home = join(dir, "home", "locked-auto");
+    const r = inKeyring([
+      node("set la la-value"),
+      lock,
+      `ARCRUN_HOME='${home}' ARCRUN_PASSPHRASE='locked pass' ${node("auto notion la-auto-1")}`,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.lines[1]).toMatchObject({
+      info: { kind: "encrypted-file", keySource: "ARCRUN_PASSPHRASE" },
+      token: "la-auto-1",
+    });
+    const announcement = r.stderr.split("\n").find((l) => l.includes("no OS keyring answered"));
+    expect(announcement).toContain("the default keyring is locked");
+    expect(existsSync(join(home, "secrets.enc"))).toBe(true);
+  });
+
   it("a locked keyring whose unlock prompt cannot be shown (no display) ends in a clear error, not a hang", () => {
     const r = inKeyring([
       node("set lk lk-value"),
       lock,
+      node("probe"),
       node("get lk"),
       node("set lk other"),
       node("delete lk"),
     ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.lines[0]).toEqual({ ok: true });
-    for (const line of r.lines.slice(1)) {
+    // Headless, a locked keyring does not count as answering: "auto" takes the encrypted file instead.
+    expect(r.lines[1]).toEqual({
+      ok: false,
+      reason:
+        "the default keyring is locked, and with no display (DISPLAY, WAYLAND_DISPLAY) nothing can ask you to unlock it",
+    });
+    for (const line of r.lines.slice(2)) {
       const e = (line as { error: { code: string; message: string } }).error;
       expect(e.code).toBe("ERR_STORE_UNAVAILABLE");
       expect(e.message).toContain(
@@ -263,11 +287,11 @@ describe.skipIf(!hasDbus)("OS keyring through a real Secret Service (gnome-keyri
         "Set ARCRUN_PASSPHRASE or ARCRUN_MASTER_KEY to use the encrypted file instead",
       );
     }
-    expect(r.lines).toHaveLength(4);
+    expect(r.lines).toHaveLength(5);
     expect(r.stdout).not.toContain("lk-value");
   });
 
-  it("gnome-keyring started by D-Bus activation with no keyring yet and no display: a clear error, not a hang", () => {
+  it("gnome-keyring started by D-Bus activation with no keyring yet and no display: the probe says no, a save is a clear error, not a hang", () => {
     const fresh = join(dir, "fresh-data");
     mkdirSync(fresh, { recursive: true, mode: 0o700 });
     const r = spawnSync(
@@ -282,7 +306,13 @@ describe.skipIf(!hasDbus)("OS keyring through a real Secret Service (gnome-keyri
     );
     expect(r.status, r.stderr).toBe(0);
     const [probe, set] = jsonLines(r.stdout) as [unknown, { error: { code: string; message: string } }];
-    expect(probe).toEqual({ ok: true });
+    // The probe says the keyring cannot be used here, so "auto" falls back to the encrypted file...
+    expect(probe).toEqual({
+      ok: false,
+      reason:
+        "the Secret Service has no default keyring yet, and with no display (DISPLAY, WAYLAND_DISPLAY) nothing can ask you to create it",
+    });
+    // ...and the keyring store, asked for explicitly, says why it failed instead of hanging on the prompt.
     expect(set.error.code).toBe("ERR_STORE_UNAVAILABLE");
     expect(set.error.message).toContain(
       "the keyring's prompt to create the default keyring was dismissed or could not be shown (no display?)",

@@ -229,6 +229,22 @@ export class SecretService {
     return [this.#session, iv, Buffer.concat([c.update(value), c.final()]), CONTENT_TYPE];
   }
 
+  /**
+   * Why saving would fail here without a person to answer a prompt, or undefined when it can work: the
+   * Secret Service has no default keyring (gnome-keyring started by D-Bus activation on a server), or the
+   * default keyring is locked. Both need a prompt, and a prompt needs a display.
+   */
+  async unusableWithoutPrompt(): Promise<string | undefined> {
+    const [path] = await this.#call(SERVICE_PATH, IF_SERVICE, "ReadAlias", "s", ["default"]);
+    if (str(path) === "/") return "the Secret Service has no default keyring yet";
+    const [v] = await this.#call(str(path), IF_PROPS, "Get", "ss", [
+      "org.freedesktop.Secret.Collection",
+      "Locked",
+    ]);
+    if (v instanceof Variant && v.value === true) return "the default keyring is locked";
+    return undefined;
+  }
+
   /** The collection behind the `default` alias, created (with its prompt) when there is none. */
   async defaultCollection(): Promise<string> {
     const [path] = await this.#call(SERVICE_PATH, IF_SERVICE, "ReadAlias", "s", ["default"]);
@@ -353,6 +369,23 @@ export const secretServiceKeyring = {
     const items = await ss.search(entryAttributes(service, account));
     for (const item of items) await ss.deleteItem(item);
     return items.length > 0;
+  },
+
+  /**
+   * Throws when the keyring cannot be used here: no default keyring, or a locked one, and no display for
+   * the prompt that would create or unlock it (an SSH session, a server, a container with a session bus).
+   * With a display the prompt is shown when needed, as the desktop's own apps do.
+   */
+  async ready(options?: SecretServiceOptions): Promise<void> {
+    const env = options?.env ?? process.env;
+    if (env.DISPLAY || env.WAYLAND_DISPLAY) return;
+    const why = await (await secretService(options)).unusableWithoutPrompt();
+    if (why) {
+      throw new DBusError(
+        "org.freedesktop.Secret.Error.IsLocked",
+        `${why}, and with no display (DISPLAY, WAYLAND_DISPLAY) nothing can ask you to ${why.endsWith("locked") ? "unlock" : "create"} it`,
+      );
+    }
   },
 
   /** The `username` of every entry filed under `service`. */
