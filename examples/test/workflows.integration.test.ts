@@ -1,9 +1,14 @@
 // Every workflow in examples/workflows, run on the local executor (the production bundle on workerd)
 // against node:http stand-ins for GitHub, Slack, Google Drive and a webhook receiver, driven through the
-// `arcrun` CLI the way a person would: creds push (stdin), workflow push, workflow run --json.
+// `arcrun` CLI the way a person would: creds push (stdin), workflow push, workflow run --json. The
+// scheduled one (daily-digest) is run by firing the Worker's scheduled handler over HTTP, as with pnpm start.
 import { createHmac, randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { generateCredentialKey } from "arcrun-auth";
+import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, type Sandbox, sandbox } from "../../packages/cli/test/helpers/cli.js";
 import {
@@ -11,8 +16,8 @@ import {
   localRecipe,
   type StandIn,
   standIn,
-  startLocalExecutor,
 } from "../../packages/cli/test/workflow-support.js";
+import { bundleWorker, packageRoot } from "../../packages/executor-worker/scripts/bundle.js";
 
 const DIR = join(__dirname, "..", "workflows");
 const GH_TOKEN = `ghp_${randomBytes(12).toString("hex")}`;
@@ -27,6 +32,67 @@ const DRIVE = {
   client_secret: `GOCSPX-${randomBytes(8).toString("hex")}`,
 };
 const FRESH = `ya29.${randomBytes(12).toString("hex")}`;
+
+/** The issues of octo/app as GitHub's stand-in serves them to a `since` query (updated at or after it). */
+interface Issue {
+  number: number;
+  title: string;
+  html_url: string;
+  updated_at: string;
+  user: { login: string };
+  pull_request?: Record<string, never>;
+}
+const issue = (number: number, title: string, updated_at: string, login: string, pr = false): Issue => ({
+  number,
+  title,
+  html_url: `https://github.com/octo/app/${pr ? "pull" : "issues"}/${number}`,
+  updated_at,
+  user: { login },
+  ...(pr ? { pull_request: {} } : {}),
+});
+const DIGEST_ISSUES: Issue[] = [
+  issue(12, "Old bug", "2025-12-30T10:00:00Z", "lin"),
+  issue(20, "Login fails on Safari", "2026-01-03T12:00:00Z", "grace"), // a Saturday
+  issue(21, "Crash on save", "2026-01-05T07:30:00Z", "ada"),
+  issue(22, "Fix docs typo", "2026-01-05T06:00:00Z", "bob", true), // a pull request
+];
+
+/**
+ * The local executor as `pnpm start` serves it: the production bundle (src/index.ts, real components) on
+ * workerd, listening on a loopback port, with the `/cdn-cgi/handler/scheduled?cron=..&time=..` route that
+ * wrangler dev turns on (Miniflare's unsafeTriggerHandlers), so the test fires the Worker's scheduled handler
+ * over HTTP the way docs/executor.md tells a person to. Otherwise as startLocalExecutor
+ * (packages/cli/test/workflow-support.ts), which has no option for that route.
+ */
+async function startExecutor(recipes: ReturnType<typeof localRecipe>[]): Promise<LocalExecutor> {
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+  process.env.WRANGLER_SEND_METRICS = "false";
+  const outdir = await mkdtemp(join(tmpdir(), "arcrun-examples-executor-"));
+  const scriptPath = await bundleWorker(join(packageRoot, "src/index.ts"), outdir);
+  const key = generateCredentialKey();
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath,
+    modulesRoot: outdir,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-04-01",
+    kvNamespaces: ["ARCRUN_KV"],
+    host: "127.0.0.1",
+    port: 0,
+    unsafeTriggerHandlers: true,
+    bindings: { ENCRYPTION_KEY: key, ARCRUN_TENANCY: "single", ARCRUN_RECIPES: JSON.stringify(recipes) },
+  });
+  const url = String(await mf.ready).replace(/\/+$/, "");
+  return {
+    url,
+    key,
+    env: { ARCRUN_EXECUTOR_URL: url, ARCRUN_EXECUTOR_KEY: key },
+    async dispose() {
+      await mf.dispose();
+      await rm(outdir, { recursive: true, force: true });
+    },
+  };
+}
 
 let github: StandIn;
 let slack: StandIn;
@@ -59,6 +125,15 @@ beforeAll(async () => {
       return { status: 401, json: { message: "Bad credentials" } };
     if (req.path === "/user") return { json: { login: "ada" } };
     const url = new URL(req.path, "http://x");
+    const since = url.searchParams.get("since");
+    if (url.pathname === "/repos/octo/app/issues" && since !== null) {
+      // GitHub: open issues and pull requests updated at or after `since`, most recently updated first.
+      return {
+        json: DIGEST_ISSUES.filter((i) => Date.parse(i.updated_at) >= Date.parse(since)).sort((a, b) =>
+          b.updated_at.localeCompare(a.updated_at),
+        ),
+      };
+    }
     if (url.pathname === "/repos/octo/app/issues" && url.searchParams.get("labels") === "bug") {
       return {
         json: [
@@ -102,13 +177,11 @@ beforeAll(async () => {
       ? { json: { received: true } }
       : { status: 401, json: { error: "bad signature" } };
   });
-  ex = await startLocalExecutor({
-    recipes: [
-      localRecipe("github", github.origin),
-      localRecipe("slack", slack.origin, "/api"),
-      localRecipe("google_drive", google.origin),
-    ],
-  });
+  ex = await startExecutor([
+    localRecipe("github", github.origin),
+    localRecipe("slack", slack.origin, "/api"),
+    localRecipe("google_drive", google.origin),
+  ]);
   box = await sandbox();
   env = { ...box.env, ...ex.env };
   for (const [name, value, recipe] of [
@@ -228,6 +301,180 @@ describe("examples/workflows on the local executor", () => {
     ]);
     expect(forged.trace.map((t) => t.node)).toEqual(["verify", "refused"]);
     expect(forged.output).toMatchObject({ data: { accepted: false } });
+  });
+
+  describe("daily-digest: on the schedule, through the Worker's scheduled handler", () => {
+    interface Logged {
+      execution_id: string;
+      status: string;
+      output: { data?: Record<string, unknown> } | null;
+      trace: { node: string; status: string; iteration?: number }[];
+    }
+    const CHANNEL = "C0123456"; // the `settings` node's constants
+    const slackPosts = (from: number) =>
+      slack.seen.slice(from).filter((r) => r.path === "/api/chat.postMessage");
+
+    /** What Cloudflare's cron trigger (`* * * * *` in wrangler.toml) does at `iso`: wrangler dev's route for it. */
+    async function fire(iso: string) {
+      const query = new URLSearchParams({ cron: "* * * * *", time: String(Date.parse(iso)) });
+      const res = await fetch(`${ex.url}/cdn-cgi/handler/scheduled?${query}`);
+      expect(await res.text()).toBe("ok");
+      expect(res.status).toBe(200);
+    }
+
+    /** `arcrun workflow logs daily-digest --json`: the runs, newest first. */
+    async function logs(): Promise<Logged[]> {
+      const r = await cli(["workflow", "logs", "daily-digest", "-n", "100", "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { workflow: string; executions: Logged[] };
+      expect(out.workflow).toBe("daily-digest");
+      return out.executions;
+    }
+
+    it("has not run before its time: pushing it runs nothing", async () => {
+      expect(await logs()).toEqual([]);
+      const list = await cli(["workflow", "list", "--json"]);
+      const workflows = (JSON.parse(list.stdout) as { workflows: { name: string; last_run: unknown }[] })
+        .workflows;
+      expect(workflows.find((w) => w.name === "daily-digest")).toEqual({
+        name: "daily-digest",
+        last_run: null,
+      });
+    });
+
+    it("Monday 08:00 UTC: one Slack message with the issues changed since Friday 08:00, PRs left out", async () => {
+      const slackFrom = slack.seen.length;
+      const githubFrom = github.seen.length;
+      await fire("2026-01-05T08:00:00Z");
+
+      const posts = slackPosts(slackFrom);
+      expect(posts).toHaveLength(1);
+      expect(posts[0]?.json).toEqual({
+        channel: CHANNEL,
+        text: [
+          "Issues updated in octo/app since Fri 2 Jan, 08:00 UTC: 2",
+          "• #21 Crash on save (ada) https://github.com/octo/app/issues/21",
+          "• #20 Login fails on Safari (grace) https://github.com/octo/app/issues/20",
+        ].join("\n"),
+      });
+      expect(posts[0]?.headers.authorization).toBe(`Bearer ${SLACK_TOKEN}`);
+
+      const asked = github.seen.slice(githubFrom);
+      expect(asked).toHaveLength(1);
+      const q = new URL(asked[0]?.path ?? "", "http://x");
+      expect(q.pathname).toBe("/repos/octo/app/issues");
+      expect(Object.fromEntries(q.searchParams)).toEqual({
+        state: "open",
+        since: "2026-01-02T08:00:00.000Z",
+        sort: "updated",
+        direction: "desc",
+        per_page: "100",
+      });
+      expect(asked[0]?.headers.authorization).toBe(`Bearer ${GH_TOKEN}`);
+
+      const [last, ...older] = await logs();
+      expect(older).toEqual([]);
+      expect(last?.status).toBe("succeeded");
+      expect(last?.output?.data).toEqual({ posted: true, issues: 2, channel: CHANNEL, ts: "1.2" });
+      expect(last?.trace.map((t) => t.node)).toEqual([
+        "schedule",
+        "settings",
+        "day",
+        "window",
+        "since",
+        "since_text",
+        "github",
+        "slack",
+        "issues",
+        "answered",
+        "only_issues",
+        "each",
+        "line",
+        "line",
+        "lines",
+        "text",
+        "post",
+        "sent",
+        "done",
+      ]);
+      expect(last?.trace.filter((t) => t.node === "line").map((t) => t.iteration)).toEqual([0, 1]);
+      const shown = JSON.stringify(last);
+      expect(shown).not.toContain(GH_TOKEN);
+      expect(shown).not.toContain(SLACK_TOKEN);
+
+      const list = await cli(["workflow", "list", "--json"]);
+      const workflows = (
+        JSON.parse(list.stdout) as {
+          workflows: { name: string; last_run: { id: string; status: string } | null }[];
+        }
+      ).workflows;
+      expect(workflows.find((w) => w.name === "daily-digest")?.last_run).toMatchObject({
+        id: last?.execution_id,
+        status: "succeeded",
+      });
+    });
+
+    it("a minute the expression does not match posts nothing and runs nothing; nor does a repeated event", async () => {
+      const slackFrom = slack.seen.length;
+      const githubFrom = github.seen.length;
+      const runs = (await logs()).length;
+      for (const iso of [
+        "2026-01-05T08:00:40Z", // the same minute again: a repeated delivery of Monday's event
+        "2026-01-05T08:01:00Z", // a minute late
+        "2026-01-05T09:00:00Z", // the wrong hour
+        "2026-01-03T08:00:00Z", // a Saturday
+        "2026-01-04T08:00:00Z", // a Sunday
+      ])
+        await fire(iso);
+      expect(slackPosts(slackFrom)).toEqual([]);
+      expect(github.seen.length).toBe(githubFrom);
+      expect(await logs()).toHaveLength(runs);
+    });
+
+    it("Tuesday: only what changed since Monday 08:00; Wednesday, with nothing new, posts nothing", async () => {
+      // Issue 23 was opened on Monday afternoon.
+      DIGEST_ISSUES.push(issue(23, "Export to CSV", "2026-01-05T15:00:00Z", "lin"));
+      let slackFrom = slack.seen.length;
+      await fire("2026-01-06T08:00:00Z");
+      expect(slackPosts(slackFrom).map((r) => r.json)).toEqual([
+        {
+          channel: CHANNEL,
+          text: "Issues updated in octo/app since Mon 5 Jan, 08:00 UTC: 1\n• #23 Export to CSV (lin) https://github.com/octo/app/issues/23",
+        },
+      ]);
+
+      slackFrom = slack.seen.length;
+      await fire("2026-01-07T08:00:00Z");
+      expect(slackPosts(slackFrom)).toEqual([]);
+      const [wednesday, tuesday] = await logs();
+      expect(tuesday?.output?.data).toMatchObject({ posted: true, issues: 1 });
+      expect(wednesday?.status).toBe("succeeded");
+      expect(wednesday?.output?.data).toEqual({
+        posted: false,
+        issues: 0,
+        since: "2026-01-06T08:00:00.000Z",
+      });
+      expect(wednesday?.trace.map((t) => t.node).slice(-3)).toEqual(["only_issues", "each", "quiet"]);
+    });
+
+    it("run by hand with a scheduled_time it does what that scheduled run would; without one it says what is missing", async () => {
+      const slackFrom = slack.seen.length;
+      const out = await runWorkflow("daily-digest", ["-i", "scheduled_time=2026-01-06T08:00:00Z"]);
+      expect(out.output).toMatchObject({ data: { posted: true, issues: 1, channel: CHANNEL } });
+      expect(slackPosts(slackFrom).map((r) => (r.json as { text: string }).text)).toEqual([
+        "Issues updated in octo/app since Mon 5 Jan, 08:00 UTC: 1\n• #23 Export to CSV (lin) https://github.com/octo/app/issues/23",
+      ]);
+
+      const bare = await cli(["workflow", "run", "daily-digest", "--json"]);
+      expect(bare.code).toBe(1);
+      expect(bare.stdout).toBe("");
+      const err = JSON.parse(bare.stderr.trim().split("\n").at(-1) ?? "{}") as {
+        error: { code: string; message: string };
+      };
+      expect(err.error.code).toBe("ERR_TEMPLATE");
+      expect(err.error.message).toContain('input has no "scheduled_time"');
+      expect(err.error.message).toContain('"day"');
+    });
   });
 
   it("no secret appears in anything the CLI printed", () => {
