@@ -94,6 +94,8 @@ async function startExecutor(recipes: ReturnType<typeof localRecipe>[]): Promise
   };
 }
 
+/** When set, Slack's stand-in refuses messages with this error (as Slack does: 200, { ok: false, error }). */
+let slackRefuses: string | undefined;
 let github: StandIn;
 let slack: StandIn;
 let google: StandIn;
@@ -148,7 +150,8 @@ beforeAll(async () => {
   slack = await standIn((req) => {
     if (req.headers.authorization !== `Bearer ${SLACK_TOKEN}`)
       return { json: { ok: false, error: "invalid_auth" } };
-    if (req.path === "/api/chat.postMessage") return { json: { ok: true, ts: "1.2" } };
+    if (req.path === "/api/chat.postMessage")
+      return slackRefuses ? { json: { ok: false, error: slackRefuses } } : { json: { ok: true, ts: "1.2" } };
     return { status: 404, json: { ok: false, error: "unknown_method" } };
   });
   google = await standIn((req) => {
@@ -474,6 +477,22 @@ describe("examples/workflows on the local executor", () => {
       expect(err.error.code).toBe("ERR_TEMPLATE");
       expect(err.error.message).toContain('input has no "scheduled_time"');
       expect(err.error.message).toContain('"day"');
+    });
+
+    it("Slack refusing the message is in the run's output, with Slack's reason", async () => {
+      DIGEST_ISSUES.push(issue(24, "Slow search", "2026-01-07T09:00:00Z", "ada"));
+      slackRefuses = "not_in_channel";
+      try {
+        const slackFrom = slack.seen.length;
+        await fire("2026-01-08T08:00:00Z");
+        expect(slackPosts(slackFrom)).toHaveLength(1);
+      } finally {
+        slackRefuses = undefined;
+      }
+      const [thursday] = await logs();
+      expect(thursday?.status).toBe("succeeded");
+      expect(thursday?.output?.data).toEqual({ posted: false, error: "Slack answered not_in_channel" });
+      expect(thursday?.trace.map((t) => t.node).slice(-2)).toEqual(["sent", "slack_error"]);
     });
   });
 
