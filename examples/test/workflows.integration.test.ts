@@ -4,11 +4,7 @@
 // scheduled one (daily-digest) is run by firing the Worker's scheduled handler over HTTP, as with pnpm start.
 import { createHmac, randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateCredentialKey } from "arcrun-auth";
-import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, type Sandbox, sandbox } from "../../packages/cli/test/helpers/cli.js";
 import {
@@ -16,8 +12,8 @@ import {
   localRecipe,
   type StandIn,
   standIn,
+  startLocalExecutor,
 } from "../../packages/cli/test/workflow-support.js";
-import { bundleWorker, packageRoot } from "../../packages/executor-worker/scripts/bundle.js";
 
 const DIR = join(__dirname, "..", "workflows");
 const GH_TOKEN = `ghp_${randomBytes(12).toString("hex")}`;
@@ -56,43 +52,6 @@ const DIGEST_ISSUES: Issue[] = [
   issue(21, "Crash on save", "2026-01-05T07:30:00Z", "ada"),
   issue(22, "Fix docs typo", "2026-01-05T06:00:00Z", "bob", true), // a pull request
 ];
-
-/**
- * The local executor as `pnpm start` serves it: the production bundle (src/index.ts, real components) on
- * workerd, listening on a loopback port, with the `/cdn-cgi/handler/scheduled?cron=..&time=..` route that
- * wrangler dev turns on (Miniflare's unsafeTriggerHandlers), so the test fires the Worker's scheduled handler
- * over HTTP the way docs/executor.md tells a person to. Otherwise as startLocalExecutor
- * (packages/cli/test/workflow-support.ts), which has no option for that route.
- */
-async function startExecutor(recipes: ReturnType<typeof localRecipe>[]): Promise<LocalExecutor> {
-  process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
-  process.env.WRANGLER_SEND_METRICS = "false";
-  const outdir = await mkdtemp(join(tmpdir(), "arcrun-examples-executor-"));
-  const scriptPath = await bundleWorker(join(packageRoot, "src/index.ts"), outdir);
-  const key = generateCredentialKey();
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath,
-    modulesRoot: outdir,
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2026-04-01",
-    kvNamespaces: ["ARCRUN_KV"],
-    host: "127.0.0.1",
-    port: 0,
-    unsafeTriggerHandlers: true,
-    bindings: { ENCRYPTION_KEY: key, ARCRUN_TENANCY: "single", ARCRUN_RECIPES: JSON.stringify(recipes) },
-  });
-  const url = String(await mf.ready).replace(/\/+$/, "");
-  return {
-    url,
-    key,
-    env: { ARCRUN_EXECUTOR_URL: url, ARCRUN_EXECUTOR_KEY: key },
-    async dispose() {
-      await mf.dispose();
-      await rm(outdir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** When set, Slack's stand-in refuses messages with this error (as Slack does: 200, { ok: false, error }). */
 let slackRefuses: string | undefined;
@@ -180,11 +139,13 @@ beforeAll(async () => {
       ? { json: { received: true } }
       : { status: 401, json: { error: "bad signature" } };
   });
-  ex = await startExecutor([
-    localRecipe("github", github.origin),
-    localRecipe("slack", slack.origin, "/api"),
-    localRecipe("google_drive", google.origin),
-  ]);
+  ex = await startLocalExecutor({
+    recipes: [
+      localRecipe("github", github.origin),
+      localRecipe("slack", slack.origin, "/api"),
+      localRecipe("google_drive", google.origin),
+    ],
+  });
   box = await sandbox();
   env = { ...box.env, ...ex.env };
   for (const [name, value, recipe] of [

@@ -38,7 +38,10 @@ export interface ExecutorOptions {
   bindings?: Record<string, string>;
 }
 
-/** Bundles packages/executor-worker/src/index.ts (production components) and serves it on 127.0.0.1. */
+/**
+ * Bundles packages/executor-worker/src/index.ts (production components) and serves it on 127.0.0.1, as
+ * `pnpm start` does (wrangler dev), including the scheduled-handler trigger route.
+ */
 export async function startLocalExecutor(options: ExecutorOptions = {}): Promise<LocalExecutor> {
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
   process.env.WRANGLER_SEND_METRICS = "false";
@@ -54,6 +57,9 @@ export async function startLocalExecutor(options: ExecutorOptions = {}): Promise
     kvNamespaces: ["ARCRUN_KV"],
     host: "127.0.0.1",
     port: 0,
+    // The /cdn-cgi/handler/scheduled?cron=..&time=.. route that wrangler dev (`pnpm start`) serves too:
+    // tests fire the Worker's scheduled handler over HTTP the way docs/executor.md tells a person to.
+    unsafeTriggerHandlers: true,
     bindings: {
       ENCRYPTION_KEY: key,
       ARCRUN_TENANCY: "single",
