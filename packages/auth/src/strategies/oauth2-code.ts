@@ -237,15 +237,32 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
         }
       }
       const choice = await session.client();
-      const cred = await freshToken(session.keeper(choice), {
+      let cred = await freshToken(session.keeper(choice), {
         ...(force ? { force: true } : {}),
         ...(force && c ? { staleAccessToken: c.access_token } : {}),
       });
-      const missing = missingScopes(cred);
+      let missing = missingScopes(cred);
+      if (missing.length > 0 && ctx.interactive && source !== "interactive") {
+        // Incremental consent: ask once for what was granted plus what this bind needs, as at first login.
+        const what = `the scope${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`;
+        session.out().write(`${display} (${service}) was connected without ${what}; asking for it now.\n`);
+        const browser = canOpenBrowser(ctx.env);
+        await strategy.login?.({
+          browser,
+          device: !browser && session.spec.device_url !== undefined,
+          scopes: [...(cred.scopes ?? []), ...missing],
+        });
+        source = "interactive";
+        cred = (current as OAuth2Credential | undefined) ?? cred;
+        missing = missingScopes(cred);
+      }
       if (missing.length > 0) {
+        const what = `the scope${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`;
         throw new ArcrunError(
           "ERR_NEEDS_LOGIN",
-          `${display} (${service}) was connected without the scope${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; ${setupHint(ctx)} --scopes ${missing.join(",")}`,
+          source === "interactive"
+            ? `${display} (${service}) did not grant ${what} (the consent screen may let you untick it, or the app may not be allowed it); ${setupHint(ctx)} --scopes ${missing.join(",")}`
+            : `${display} (${service}) was connected without ${what}; ${setupHint(ctx)} --scopes ${missing.join(",")}`,
           { service, instance },
         );
       }

@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
+import { chmod, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuth, isArcrunError } from "../../src/index.js";
@@ -127,6 +129,55 @@ describe("authorization code + PKCE through the loopback redirect, with a real b
     } finally {
       child.kill("SIGKILL");
     }
+  });
+
+  it("a bind that needs a scope the token lacks: ERR_NEEDS_LOGIN with --scopes unattended; interactive, one consent for both, then the call goes through", async () => {
+    const unattended = createAuth({ env: home.env, interactive: false });
+    const err = await unattended
+      .bind("local_oidc", { scopes: ["email"] })
+      .get("/me")
+      .catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_NEEDS_LOGIN")).toBe(true);
+    expect((err as Error).message).toBe(
+      "Local local_oidc (local_oidc) was connected without the scope email; run: arcrun setup local_oidc --scopes email",
+    );
+    await unattended.close();
+
+    // At a terminal: $BROWSER is handed the consent URL, for the scopes granted before plus the new one.
+    const urls = join(home.dir, "reconsent-urls.txt");
+    const script = join(home.dir, "reconsent-browser.sh");
+    await writeFile(script, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${urls}'\n`);
+    await chmod(script, 0o755);
+    const auth = createAuth({ env: { ...home.env, BROWSER: script }, interactive: true });
+    const call = auth.bind("local_oidc", { scopes: ["email"] }).get("/me");
+    let url = "";
+    await expect
+      .poll(
+        async () => {
+          url = (await readFile(urls, "utf8").catch(() => "")).trim();
+          return url;
+        },
+        { timeout: 20_000 },
+      )
+      .toMatch(/^http:\/\/127\.0\.0\.1:\d+\/auth\?/);
+    expect(new URL(url).searchParams.get("scope")?.split(" ").sort()).toEqual([
+      "email",
+      "offline_access",
+      "openid",
+    ]);
+    const page = await browser.authorize(url);
+    expect(page.text).toContain("You can close this tab");
+    const res = await call;
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { scope: string };
+    expect(body.scope.split(" ")).toEqual(expect.arrayContaining(["openid", "offline_access", "email"]));
+    const status = await auth.status("local_oidc");
+    expect(status.instances[0]?.scopes).toEqual(expect.arrayContaining(["email", "offline_access"]));
+    await auth.close();
+    // The next unattended run finds the scope in the store and asks nothing.
+    const later = createAuth({ env: home.env, interactive: false });
+    expect((await later.bind("local_oidc", { scopes: ["email"] }).get("/me")).status).toBe(200);
+    await later.close();
   });
 
   it("logout revokes the refresh token at the provider (RFC 7009) and deletes it locally", async () => {

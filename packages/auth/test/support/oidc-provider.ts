@@ -179,6 +179,9 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
     },
     pkce: { required: () => true },
     scopes: ["openid", "offline_access", "api"],
+    // An OpenID Connect scope beyond openid, which consent grants like a provider's extra scopes (tests of
+    // a bind that asks for more than the stored token has).
+    claims: { email: ["email"] },
     // Refresh tokens for the native client, as a real provider issues them after consent to offline_access.
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),
@@ -193,7 +196,10 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
       DeviceCode: 600,
       AuthorizationCode: 60,
     },
-    findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+    findAccount: async (_ctx, sub) => ({
+      accountId: sub,
+      claims: async () => ({ sub, email: `${sub}@example.com` }),
+    }),
     cookies: { keys: [randomBytes(16).toString("hex")] },
     clientBasedCORS: () => true,
     renderError: async (ctx, out) => {
