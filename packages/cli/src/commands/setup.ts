@@ -25,7 +25,7 @@ export const spec: CommandSpec = {
       type: "boolean",
       description: "OAuth: use the device code flow (code shown, enter it elsewhere)",
     },
-    scopes: { type: "string", arg: "<a,b>", description: "OAuth: scopes to ask for instead of the recipe's" },
+    scopes: { type: "string", arg: "<a,b>", description: "OAuth: scopes to ask for besides the recipe's" },
   },
   details: [
     "Examples:",

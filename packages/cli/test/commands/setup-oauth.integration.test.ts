@@ -98,21 +98,24 @@ describe("arcrun setup for OAuth against oidc-provider (Chromium clicks consent)
     expect(await op.introspect(await tokenOf("device"))).toMatchObject({ active: true });
   });
 
-  it("--no-browser prints the URL and takes the redirected URL pasted back; --scopes reaches the provider", async () => {
+  it("--no-browser prints the URL and takes the redirected URL pasted back; --scopes adds to the recipe's", async () => {
     const cli = start(
-      ["setup", "local_oauth", "--no-browser", "--scopes", "openid,offline_access", "--instance", "ssh"],
+      ["setup", "local_oauth", "--no-browser", "--scopes", "email", "--instance", "ssh"],
       box.env,
     );
     const m = await cli.waitFor(/(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)/);
     const url = new URL(m[1] ?? "");
-    expect(url.searchParams.get("scope")).toBe("openid offline_access");
+    // --scopes adds to the recipe's scopes (openid offline_access), which its test request needs.
+    expect(url.searchParams.get("scope")).toBe("openid offline_access email");
     const redirect = new URL(url.searchParams.get("redirect_uri") ?? "");
     const page = await browser.authorize(url.href, { unreachableOrigin: redirect.origin });
     expect(page.finalUrl).toContain("code=");
     cli.write(`${page.finalUrl}\n`);
     const r = keep(await cli.done);
     expect(r.code, r.stderr).toBe(0);
-    expect(await op.introspect(await tokenOf("ssh"))).toMatchObject({ active: true });
+    const granted = await op.introspect(await tokenOf("ssh"));
+    expect(granted).toMatchObject({ active: true });
+    expect((granted as { scope?: string }).scope?.split(" ")).toContain("email");
   });
 
   it("status shows every instance; logout revokes at the provider and deletes locally", async () => {
