@@ -2,6 +2,7 @@
 import { JSON } from "json-as";
 import { fail, formBody, getObj, getString, httpRequest, readConfig, stringMap, writeStdout } from "../_sdk";
 import { mapJson, Parts, quote, toJson } from "../_sdk/text";
+import { statusFailure } from "./status";
 export { u6u_alloc } from "../_sdk";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -13,10 +14,27 @@ function hasHeader(headers: Map<string, string>, name: string): bool {
   return false;
 }
 
+/**
+ * A boolean option: 1 true, 0 false or absent, -1 anything else. "true" and "false" as text count, since a
+ * template ({{input.strict}}) gives text; anything else is refused rather than read as false, because a
+ * misspelt `fail_on_status: yes` would otherwise let a failing request pass as a success.
+ */
+function flag(v: JSON.Value | null): i32 {
+  if (v == null || v.type == JSON.Types.Null) return 0;
+  if (v.type == JSON.Types.Bool) return v.get<bool>() ? 1 : 0;
+  if (v.type == JSON.Types.String) {
+    const s = v.get<string>();
+    if (s == "true") return 1;
+    if (s == "false") return 0;
+  }
+  return -1;
+}
+
 function main(): void {
   const config = readConfig();
   const method = getString(config, "method", "GET").toUpperCase();
   let url = getString(config, "url");
+  const configUrl = url;
   const headers = stringMap(getObj(config, "headers"));
   const query = stringMap(getObj(config, "query"));
   const format = getString(config, "body_format", "json");
@@ -24,7 +42,10 @@ function main(): void {
   let hasBody = false;
   let problem = "";
   const bodyV = config.get("body");
-  if (!FORMATS.includes(format)) {
+  const failOnStatus = flag(config.get("fail_on_status"));
+  if (failOnStatus < 0) {
+    problem = "config.fail_on_status must be true or false, got " + toJson(config.get("fail_on_status"));
+  } else if (!FORMATS.includes(format)) {
     problem = 'config.body_format must be json (an object or list as JSON) or form (an object as application/x-www-form-urlencoded), got "' + format + '"';
   } else if (bodyV != null && bodyV.type != JSON.Types.Null) {
     hasBody = true;
@@ -66,8 +87,12 @@ function main(): void {
     if (hasBody) req.add(',"body":').add(quote(body));
     const r = httpRequest(req.add("}").toString());
     if (!r.ok) fail(r.error());
-    // The host's reply is {"status","ok","headers","data":{"body"}}: the output is that with success.
-    else writeStdout('{"success":true,' + r.body.substring(1));
+    else {
+      const failure = failOnStatus == 1 ? statusFailure(method, configUrl, r.body) : null;
+      // The host's reply is {"status","ok","headers","data":{"body"}}: the output is that with success.
+      if (failure == null) writeStdout('{"success":true,' + r.body.substring(1));
+      else writeStdout(failure);
+    }
   }
 }
 
