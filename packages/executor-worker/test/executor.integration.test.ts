@@ -578,3 +578,59 @@ describe("limits and misbehaving components", () => {
     expect(body.error?.message).toContain("limits.host_calls");
   });
 });
+
+describe("http_request fail_on_status", () => {
+  it("fails the run at the node on a 401, with the status, the body's message and no secret", async () => {
+    const wrongToken = "ghp_wrong_token_0123456789";
+    // A GitHub-like API that refuses the token and (badly) echoes it back in its error body.
+    const github = await startApiServer(async (req) => ({
+      status: 401,
+      json: { message: "Bad credentials", got: req.headers.authorization },
+    }));
+    try {
+      expect((await pushCredential(KEY_A, "gh_wrong", wrongToken, "local_api")).status).toBe(201);
+      const reg = await register(
+        KEY_A,
+        `name: strict-issues
+flow:
+  - input >> ON_SUCCESS >> auth
+  - auth >> ON_SUCCESS >> issues
+  - issues >> ON_SUCCESS >> posted
+config:
+  auth: { component: auth_static_key, credential: gh_wrong }
+  issues:
+    component: http_request
+    url: "http://127.0.0.1:${github.port}/repos/octo/app/issues"
+    query: { state: open, per_page: "100" }
+    headers: "{{auth.data.headers}}"
+    fail_on_status: true
+  posted: { component: set, values: { posted: true } }
+`,
+      );
+      expect(reg.status).toBe(201);
+      const { status, body, text } = await query(KEY_A, "strict-issues");
+      expect(status).toBe(422);
+      expect(body.status).toBe("failed");
+      const message =
+        `GET http://127.0.0.1:${github.port}/repos/octo/app/issues answered 401 Unauthorized: ` +
+        `{"message":"Bad credentials","got":"Bearer [redacted]"}; check the credential the request sends`;
+      expect(body.error).toEqual({ code: "ERR_COMPONENT_FAILED", node: "issues", message });
+      expect(body.trace.map((t) => [t.node, t.status])).toEqual([
+        ["auth", "succeeded"],
+        ["issues", "failed"],
+      ]);
+      expect(github.seen.map((r) => r.path)).toEqual(["/repos/octo/app/issues?state=open&per_page=100"]);
+      expect(text).not.toContain(wrongToken);
+      // What `arcrun workflow list` and `workflow logs` read: the run is recorded as failed, with the reason.
+      const runs = await ex.request("/workflows/strict-issues/executions?limit=1", { apiKey: KEY_A });
+      expect(runs.json).toMatchObject({
+        executions: [
+          { id: body.execution_id, status: "failed", error: { code: "ERR_COMPONENT_FAILED", message } },
+        ],
+      });
+      expect(runs.text).not.toContain(wrongToken);
+    } finally {
+      await github.close();
+    }
+  });
+});
