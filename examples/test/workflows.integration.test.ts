@@ -53,6 +53,8 @@ const DIGEST_ISSUES: Issue[] = [
   issue(22, "Fix docs typo", "2026-01-05T06:00:00Z", "bob", true), // a pull request
 ];
 
+/** When set, GitHub's stand-in refuses every token, as after the token was revoked. */
+let githubRevoked = false;
 /** When set, Slack's stand-in refuses messages with this error (as Slack does: 200, { ok: false, error }). */
 let slackRefuses: string | undefined;
 let github: StandIn;
@@ -82,7 +84,7 @@ async function runWorkflow(name: string, args: string[] = []) {
 
 beforeAll(async () => {
   github = await standIn((req) => {
-    if (req.headers.authorization !== `Bearer ${GH_TOKEN}`)
+    if (githubRevoked || req.headers.authorization !== `Bearer ${GH_TOKEN}`)
       return { status: 401, json: { message: "Bad credentials" } };
     if (req.path === "/user") return { json: { login: "ada" } };
     const url = new URL(req.path, "http://x");
@@ -350,7 +352,6 @@ describe("examples/workflows on the local executor", () => {
         "github",
         "slack",
         "issues",
-        "answered",
         "only_issues",
         "each",
         "line",
@@ -454,6 +455,30 @@ describe("examples/workflows on the local executor", () => {
       expect(thursday?.status).toBe("succeeded");
       expect(thursday?.output?.data).toEqual({ posted: false, error: "Slack answered not_in_channel" });
       expect(thursday?.trace.map((t) => t.node).slice(-2)).toEqual(["sent", "slack_error"]);
+    });
+
+    it("GitHub refusing the token fails the run at the issues node, and workflow list shows it failed", async () => {
+      githubRevoked = true;
+      const slackFrom = slack.seen.length;
+      try {
+        await fire("2026-01-09T08:00:00Z");
+      } finally {
+        githubRevoked = false;
+      }
+      expect(slackPosts(slackFrom)).toEqual([]);
+      const [friday] = (await logs()) as (Logged & {
+        error?: { code: string; node?: string; message: string };
+      })[];
+      expect(friday?.status).toBe("failed");
+      expect(friday?.error).toMatchObject({ code: "ERR_COMPONENT_FAILED", node: "issues" });
+      expect(friday?.error?.message).toContain("answered 401 Unauthorized");
+      expect(friday?.error?.message).toContain("Bad credentials");
+      expect(friday?.error?.message).not.toContain("since=");
+      const list = await cli(["workflow", "list", "--json"]);
+      const workflows = (
+        JSON.parse(list.stdout) as { workflows: { name: string; last_run: { status: string } | null }[] }
+      ).workflows;
+      expect(workflows.find((w) => w.name === "daily-digest")?.last_run?.status).toBe("failed");
     });
   });
 
