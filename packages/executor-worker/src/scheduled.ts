@@ -11,8 +11,18 @@ import type { Env } from "./env.js";
 import { importEncryptionKey, type KvStore } from "./host/credentials.js";
 import { CronError, cronMatches, parseCron } from "./internal/cron.js";
 import type { ComponentRegistry } from "./routes/common.js";
-import type { StoredWorkflow } from "./store.js";
-import { Store } from "./store.js";
+import {
+  CRON_INDEX_MARKER,
+  CRON_INDEX_PREFIX,
+  type CronTrigger,
+  cronIndexEntry,
+  putCronIndex,
+  Store,
+  type StoredWorkflow,
+  splitKey,
+  WORKFLOW_PREFIX,
+  workflowKey,
+} from "./store.js";
 import { recipesFrom } from "./tenant.js";
 
 /** The component that makes a workflow a scheduled one, as the first node after `input`. */
@@ -39,15 +49,9 @@ export interface ScheduledInput {
   node: string;
 }
 
-/** `webhook:{tenant}:{name}` -> tenant and name (neither contains ":"). */
-function splitKey(key: string): { tenant: string; name: string } | undefined {
-  const m = /^webhook:([^:]+):([^:]+)$/.exec(key);
-  return m ? { tenant: m[1] as string, name: m[2] as string } : undefined;
-}
-
 /** The cron nodes right after `input`, with a literal expression. */
-export function cronTriggers(graph: WorkflowGraph): { node: string; expression: string }[] {
-  const out: { node: string; expression: string }[] = [];
+export function cronTriggers(graph: WorkflowGraph): CronTrigger[] {
+  const out: CronTrigger[] = [];
   for (const edge of graph.edges) {
     if (edge.from !== INPUT) continue;
     const cfg = graph.nodes[edge.to];
@@ -59,15 +63,92 @@ export function cronTriggers(graph: WorkflowGraph): { node: string; expression: 
   return out;
 }
 
-async function* storedWorkflows(kv: KVNamespace): AsyncGenerator<{ tenant: string; stored: StoredWorkflow }> {
+function matches(expression: string, at: Date): boolean {
+  try {
+    return cronMatches(parseCron(expression), at);
+  } catch (err) {
+    if (err instanceof CronError) return false;
+    throw err;
+  }
+}
+
+function sameTriggers(a: CronTrigger[], b: CronTrigger[] | undefined): boolean {
+  return (
+    b !== undefined &&
+    a.length === b.length &&
+    a.every((t, i) => t.node === b[i]?.node && t.expression === b[i]?.expression)
+  );
+}
+
+/** A stored workflow, compiled: "missing" when the key is gone, "broken" when it no longer parses or compiles. */
+async function loadGraph(
+  kv: KVNamespace,
+  key: string,
+  registry: ComponentRegistry,
+): Promise<WorkflowGraph | "missing" | "broken"> {
+  const raw = await kv.get(key);
+  if (raw === null) return "missing";
+  try {
+    const stored = JSON.parse(raw) as StoredWorkflow;
+    const doc =
+      stored.format === "json"
+        ? parseWorkflowObject(JSON.parse(stored.source))
+        : parseWorkflowYaml(stored.source);
+    return compileWorkflow(doc, { components: new Set(Object.keys(registry.modules)) });
+  } catch {
+    // A workflow stored before a component was removed no longer compiles; its webhook reports why.
+    return "broken";
+  }
+}
+
+/**
+ * Builds the schedule index from the workflows stored before it existed (a persisted KV of `pnpm start`, or
+ * a deployed namespace): once, when CRON_INDEX_MARKER is missing, reads every workflow, writes the index
+ * key of those with cron triggers, then sets the marker. Workflows registered since keep it up to date.
+ */
+export async function backfillCronIndex(kv: KVNamespace, registry: ComponentRegistry): Promise<number> {
+  if ((await kv.get(CRON_INDEX_MARKER)) !== null) return 0;
+  let indexed = 0;
   let cursor: string | undefined;
   do {
-    const page = await kv.list({ prefix: "webhook:", ...(cursor ? { cursor } : {}) });
+    const page = await kv.list({ prefix: WORKFLOW_PREFIX, ...(cursor ? { cursor } : {}) });
     for (const k of page.keys) {
-      const at = splitKey(k.name);
+      const at = splitKey(WORKFLOW_PREFIX, k.name);
       if (!at) continue;
-      const raw = await kv.get(k.name);
-      if (raw) yield { tenant: at.tenant, stored: JSON.parse(raw) as StoredWorkflow };
+      const graph = await loadGraph(kv, k.name, registry);
+      if (typeof graph === "string") continue;
+      const triggers = cronTriggers(graph);
+      if (triggers.length === 0) continue;
+      await putCronIndex(kv, at.tenant, at.name, triggers);
+      indexed++;
+    }
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  await kv.put(CRON_INDEX_MARKER, new Date().toISOString());
+  return indexed;
+}
+
+/** The schedule index: each entry's triggers from its metadata (or, when too large for metadata, its value). */
+async function* cronIndex(
+  kv: KVNamespace,
+): AsyncGenerator<{ key: string; tenant: string; name: string; triggers: CronTrigger[] | undefined }> {
+  let cursor: string | undefined;
+  do {
+    const page = await kv.list({ prefix: CRON_INDEX_PREFIX, ...(cursor ? { cursor } : {}) });
+    for (const k of page.keys) {
+      const at = splitKey(CRON_INDEX_PREFIX, k.name);
+      if (!at) continue;
+      let triggers = cronIndexEntry(k.metadata);
+      if (!triggers) {
+        const raw = await kv.get(k.name);
+        try {
+          triggers = raw ? cronIndexEntry(JSON.parse(raw)) : undefined;
+        } catch {
+          triggers = undefined;
+        }
+      }
+      // Unreadable triggers: the workflow itself is checked, and the entry rewritten from it.
+      yield { key: k.name, ...at, triggers };
     }
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor);
@@ -75,7 +156,9 @@ async function* storedWorkflows(kv: KVNamespace): AsyncGenerator<{ tenant: strin
 
 /**
  * Runs, for every tenant, each stored workflow whose first node after `input` is a `cron` whose expression
- * matches the minute of `scheduledTime` (UTC). A workflow runs at most once per minute (a marker in KV
+ * matches the minute of `scheduledTime` (UTC). It lists the schedule index (`cron:` keys, whose metadata
+ * hold the expressions) and reads and compiles only the workflows with a matching one; the first call on a
+ * namespace without the index marker builds the index from the stored workflows (backfillCronIndex). A workflow runs at most once per minute (a marker in KV
  * guards against a repeated delivery of the same event). Returns what it started, finished.
  */
 export async function runScheduled(
@@ -95,26 +178,22 @@ export async function runScheduled(
   const ceiling = workerLimits(env.ARCRUN_LIMITS);
   const runs: Promise<ScheduledRun>[] = [];
 
-  for await (const { tenant, stored } of storedWorkflows(env.ARCRUN_KV)) {
-    let graph: WorkflowGraph;
-    try {
-      const doc =
-        stored.format === "json"
-          ? parseWorkflowObject(JSON.parse(stored.source))
-          : parseWorkflowYaml(stored.source);
-      graph = compileWorkflow(doc, { components: new Set(Object.keys(registry.modules)) });
-    } catch {
-      // A workflow stored before a component was removed no longer compiles; its webhook reports why.
+  await backfillCronIndex(env.ARCRUN_KV, registry);
+  for await (const entry of cronIndex(env.ARCRUN_KV)) {
+    const { tenant } = entry;
+    // Only a workflow one of whose indexed expressions matches the minute is read and compiled.
+    if (entry.triggers && !entry.triggers.some((t) => matches(t.expression, at))) continue;
+    const graph = await loadGraph(env.ARCRUN_KV, workflowKey(tenant, entry.name), registry);
+    if (graph === "broken") continue;
+    const triggers = graph === "missing" ? [] : cronTriggers(graph);
+    if (graph === "missing" || triggers.length === 0) {
+      // A stale entry (the workflow deleted, or replaced without a schedule, behind the API's back).
+      await env.ARCRUN_KV.delete(entry.key);
       continue;
     }
-    const trigger = cronTriggers(graph).find((t) => {
-      try {
-        return cronMatches(parseCron(t.expression), at);
-      } catch (err) {
-        if (err instanceof CronError) return false;
-        throw err;
-      }
-    });
+    if (!sameTriggers(triggers, entry.triggers))
+      await putCronIndex(env.ARCRUN_KV, tenant, entry.name, triggers);
+    const trigger = triggers.find((t) => matches(t.expression, at));
     if (!trigger) continue;
     const marker = `cronrun:${tenant}:${graph.name}:${minute}`;
     if ((await env.ARCRUN_KV.get(marker)) !== null) continue;

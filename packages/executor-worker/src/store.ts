@@ -8,6 +8,9 @@ import { type CredentialRecord, credentialKey, tokenCacheKey } from "./host/cred
  *   {tenant}:oauth2:{name}                       a token cache written by auth components (TTL)
  *   exec:{tenant}:{id}                           an execution and its trace (TTL)
  *   execidx:{tenant}:{workflow}:{inverted time}:{id}  the index behind GET /workflows/:name/executions
+ *   cron:{tenant}:{name}                         the schedule index: a registered workflow's cron triggers, in
+ *                                                the key's metadata ({ triggers }), read by the scheduled handler
+ *   cron-index:v1                                set once the schedule index holds the workflows stored before it
  */
 export interface StoredWorkflow {
   name: string;
@@ -24,9 +27,73 @@ export interface ExecutionSummary {
   error?: Execution["error"];
 }
 
-const workflowKey = (tenant: string, name: string) => `webhook:${tenant}:${name}`;
+/** A `cron` node right after `input`, with its literal expression. */
+export interface CronTrigger {
+  node: string;
+  expression: string;
+}
+
+/** The metadata of a `cron:{tenant}:{name}` key (or, when too large for metadata, its value as JSON). */
+export interface CronIndexEntry {
+  triggers: CronTrigger[];
+}
+
+export const WORKFLOW_PREFIX = "webhook:";
+export const CRON_INDEX_PREFIX = "cron:";
+/** Present once the schedule index has been built from the workflows stored before it existed. */
+export const CRON_INDEX_MARKER = "cron-index:v1";
+/** Workers KV refuses metadata whose JSON is longer than this (bytes). */
+const KV_METADATA_MAX_BYTES = 1024;
+
+export const workflowKey = (tenant: string, name: string) => `${WORKFLOW_PREFIX}${tenant}:${name}`;
+export const cronIndexKey = (tenant: string, name: string) => `${CRON_INDEX_PREFIX}${tenant}:${name}`;
 const executionKey = (tenant: string, id: string) => `exec:${tenant}:${id}`;
 const indexPrefix = (tenant: string, workflow: string) => `execidx:${tenant}:${workflow}:`;
+
+/** `{prefix}{tenant}:{name}` -> tenant and name (neither contains ":"). */
+export function splitKey(prefix: string, key: string): { tenant: string; name: string } | undefined {
+  if (!key.startsWith(prefix)) return undefined;
+  const m = /^([^:]+):([^:]+)$/.exec(key.slice(prefix.length));
+  return m ? { tenant: m[1] as string, name: m[2] as string } : undefined;
+}
+
+/**
+ * Writes (or, with no triggers, deletes) a workflow's schedule index key. The triggers go in the key's
+ * metadata, so `list({ prefix: "cron:" })` returns them without a read; a list too long for the 1 KiB
+ * metadata limit goes in the value instead (the scheduled handler then reads that one key).
+ */
+export async function putCronIndex(
+  kv: KVNamespace,
+  tenant: string,
+  name: string,
+  triggers: CronTrigger[],
+): Promise<void> {
+  const key = cronIndexKey(tenant, name);
+  if (triggers.length === 0) {
+    await kv.delete(key);
+    return;
+  }
+  const entry: CronIndexEntry = { triggers };
+  const json = JSON.stringify(entry);
+  if (new TextEncoder().encode(json).length <= KV_METADATA_MAX_BYTES)
+    await kv.put(key, "", { metadata: entry });
+  else await kv.put(key, json);
+}
+
+/** A schedule index entry's triggers, from metadata or value; undefined when it is not one. */
+export function cronIndexEntry(value: unknown): CronTrigger[] | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const triggers = (value as { triggers?: unknown }).triggers;
+  if (!Array.isArray(triggers)) return undefined;
+  const out: CronTrigger[] = [];
+  for (const t of triggers) {
+    if (!t || typeof t !== "object") return undefined;
+    const { node, expression } = t as { node?: unknown; expression?: unknown };
+    if (typeof node !== "string" || typeof expression !== "string") return undefined;
+    out.push({ node, expression });
+  }
+  return out;
+}
 
 async function listAll(kv: KVNamespace, prefix: string, limit = 1000): Promise<string[]> {
   const names: string[] = [];
@@ -50,6 +117,11 @@ export class Store {
     await this.kv.put(workflowKey(this.tenant, wf.name), JSON.stringify(wf));
   }
 
+  /** Keeps the schedule index in step with a registered workflow's cron triggers (none: no index key). */
+  async putCronTriggers(name: string, triggers: CronTrigger[]): Promise<void> {
+    await putCronIndex(this.kv, this.tenant, name, triggers);
+  }
+
   async getWorkflow(name: string): Promise<StoredWorkflow | undefined> {
     const raw = await this.kv.get(workflowKey(this.tenant, name));
     return raw ? (JSON.parse(raw) as StoredWorkflow) : undefined;
@@ -59,6 +131,7 @@ export class Store {
     const key = workflowKey(this.tenant, name);
     if ((await this.kv.get(key)) === null) return false;
     await this.kv.delete(key);
+    await this.kv.delete(cronIndexKey(this.tenant, name));
     return true;
   }
 

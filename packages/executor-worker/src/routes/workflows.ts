@@ -2,6 +2,7 @@ import { compileWorkflow, parseWorkflowObject, parseWorkflowYaml, type WorkflowD
 import { Hono } from "hono";
 import { ExecutorError } from "../errors.js";
 import { runStored, workflowFromStored } from "../run.js";
+import { cronTriggers } from "../scheduled.js";
 import { storeFor } from "../tenant.js";
 import { type AppEnv, badRequest, errorResponse } from "./common.js";
 
@@ -43,7 +44,17 @@ workflowRoutes.post("/webhooks/named", async (c) => {
     const graph = compileWorkflow(doc, { components: new Set(Object.keys(registry.modules)) });
     const store = storeFor(c);
     const existed = (await store.getWorkflow(graph.name)) !== undefined;
-    await store.putWorkflow({ name: graph.name, format, source: text, updated_at: new Date().toISOString() });
+    const stored = { name: graph.name, format, source: text, updated_at: new Date().toISOString() };
+    const triggers = cronTriggers(graph);
+    // KV has no transactions: the order leaves at worst an index key without a matching workflow, which
+    // the scheduled handler checks against the stored workflow and removes (never a schedule left unindexed).
+    if (triggers.length > 0) {
+      await store.putCronTriggers(graph.name, triggers);
+      await store.putWorkflow(stored);
+    } else {
+      await store.putWorkflow(stored);
+      await store.putCronTriggers(graph.name, []);
+    }
     return c.json(
       { name: graph.name, nodes: graph.order, edges: graph.edges, replaced: existed },
       existed ? 200 : 201,
