@@ -9,8 +9,8 @@ import { effectiveLimits, workerLimits } from "./engine/limits.js";
 import { ExecutorError } from "./errors.js";
 import type { KvStore } from "./host/credentials.js";
 import { importEncryptionKey } from "./host/credentials.js";
-import type { AppContext } from "./routes/common.js";
-import type { Store } from "./store.js";
+import type { AppContext, ComponentRegistry } from "./routes/common.js";
+import type { Store, StoredWorkflow } from "./store.js";
 import { recipeFor } from "./tenant.js";
 
 export async function workflowFromStored(c: AppContext, store: Store, name: string): Promise<WorkflowGraph> {
@@ -20,11 +20,15 @@ export async function workflowFromStored(c: AppContext, store: Store, name: stri
       "ERR_WORKFLOW_NOT_FOUND",
       `no workflow "${name}"; run: arcrun workflow push <file>`,
     );
+  return compileStored(stored, c.get("registry"));
+}
+
+/** A stored workflow's graph: its source parsed in its format, compiled against the components there are. */
+export function compileStored(stored: StoredWorkflow, registry: ComponentRegistry): WorkflowGraph {
   const doc =
     stored.format === "json"
       ? parseWorkflowObject(JSON.parse(stored.source))
       : parseWorkflowYaml(stored.source);
-  const registry = c.get("registry");
   return compileWorkflow(doc, { components: new Set(Object.keys(registry.modules)) });
 }
 

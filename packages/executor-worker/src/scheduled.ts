@@ -1,21 +1,17 @@
-import {
-  compileWorkflow,
-  INPUT,
-  parseWorkflowObject,
-  parseWorkflowYaml,
-  type WorkflowGraph,
-} from "@arcrun/workflow";
+import { INPUT, type WorkflowGraph } from "@arcrun/workflow";
 import { type Execution, executeWorkflow } from "./engine/execute.js";
 import { effectiveLimits, workerLimits } from "./engine/limits.js";
 import type { Env } from "./env.js";
 import { importEncryptionKey, type KvStore } from "./host/credentials.js";
 import { CronError, cronMatches, parseCron } from "./internal/cron.js";
 import type { ComponentRegistry } from "./routes/common.js";
+import { compileStored } from "./run.js";
 import {
   CRON_INDEX_MARKER,
   CRON_INDEX_PREFIX,
   type CronTrigger,
   cronIndexEntry,
+  listKeys,
   putCronIndex,
   Store,
   type StoredWorkflow,
@@ -89,12 +85,7 @@ async function loadGraph(
   const raw = await kv.get(key);
   if (raw === null) return "missing";
   try {
-    const stored = JSON.parse(raw) as StoredWorkflow;
-    const doc =
-      stored.format === "json"
-        ? parseWorkflowObject(JSON.parse(stored.source))
-        : parseWorkflowYaml(stored.source);
-    return compileWorkflow(doc, { components: new Set(Object.keys(registry.modules)) });
+    return compileStored(JSON.parse(raw) as StoredWorkflow, registry);
   } catch {
     // A workflow stored before a component was removed no longer compiles; its webhook reports why.
     return "broken";
@@ -109,21 +100,16 @@ async function loadGraph(
 export async function backfillCronIndex(kv: KVNamespace, registry: ComponentRegistry): Promise<number> {
   if ((await kv.get(CRON_INDEX_MARKER)) !== null) return 0;
   let indexed = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await kv.list({ prefix: WORKFLOW_PREFIX, ...(cursor ? { cursor } : {}) });
-    for (const k of page.keys) {
-      const at = splitKey(WORKFLOW_PREFIX, k.name);
-      if (!at) continue;
-      const graph = await loadGraph(kv, k.name, registry);
-      if (typeof graph === "string") continue;
-      const triggers = cronTriggers(graph);
-      if (triggers.length === 0) continue;
-      await putCronIndex(kv, at.tenant, at.name, triggers);
-      indexed++;
-    }
-    cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor);
+  for await (const k of listKeys(kv, WORKFLOW_PREFIX)) {
+    const at = splitKey(WORKFLOW_PREFIX, k.name);
+    if (!at) continue;
+    const graph = await loadGraph(kv, k.name, registry);
+    if (typeof graph === "string") continue;
+    const triggers = cronTriggers(graph);
+    if (triggers.length === 0) continue;
+    await putCronIndex(kv, at.tenant, at.name, triggers);
+    indexed++;
+  }
   await kv.put(CRON_INDEX_MARKER, new Date().toISOString());
   return indexed;
 }
@@ -132,26 +118,21 @@ export async function backfillCronIndex(kv: KVNamespace, registry: ComponentRegi
 async function* cronIndex(
   kv: KVNamespace,
 ): AsyncGenerator<{ key: string; tenant: string; name: string; triggers: CronTrigger[] | undefined }> {
-  let cursor: string | undefined;
-  do {
-    const page = await kv.list({ prefix: CRON_INDEX_PREFIX, ...(cursor ? { cursor } : {}) });
-    for (const k of page.keys) {
-      const at = splitKey(CRON_INDEX_PREFIX, k.name);
-      if (!at) continue;
-      let triggers = cronIndexEntry(k.metadata);
-      if (!triggers) {
-        const raw = await kv.get(k.name);
-        try {
-          triggers = raw ? cronIndexEntry(JSON.parse(raw)) : undefined;
-        } catch {
-          triggers = undefined;
-        }
+  for await (const k of listKeys(kv, CRON_INDEX_PREFIX)) {
+    const at = splitKey(CRON_INDEX_PREFIX, k.name);
+    if (!at) continue;
+    let triggers = cronIndexEntry(k.metadata);
+    if (!triggers) {
+      const raw = await kv.get(k.name);
+      try {
+        triggers = raw ? cronIndexEntry(JSON.parse(raw)) : undefined;
+      } catch {
+        triggers = undefined;
       }
-      // Unreadable triggers: the workflow itself is checked, and the entry rewritten from it.
-      yield { key: k.name, ...at, triggers };
     }
-    cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor);
+    // Unreadable triggers: the workflow itself is checked, and the entry rewritten from it.
+    yield { key: k.name, ...at, triggers };
+  }
 }
 
 /**

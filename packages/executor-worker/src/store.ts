@@ -95,14 +95,25 @@ export function cronIndexEntry(value: unknown): CronTrigger[] | undefined {
   return out;
 }
 
-async function listAll(kv: KVNamespace, prefix: string, limit = 1000): Promise<string[]> {
-  const names: string[] = [];
+/** Every key under `prefix`, with its metadata, a KV list page at a time. */
+export async function* listKeys(
+  kv: KVNamespace,
+  prefix: string,
+): AsyncGenerator<{ name: string; metadata: unknown }> {
   let cursor: string | undefined;
   do {
     const page = await kv.list({ prefix, ...(cursor ? { cursor } : {}) });
-    for (const k of page.keys) names.push(k.name);
+    for (const k of page.keys) yield { name: k.name, metadata: k.metadata };
     cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor && names.length < limit);
+  } while (cursor);
+}
+
+async function listAll(kv: KVNamespace, prefix: string, limit = 1000): Promise<string[]> {
+  const names: string[] = [];
+  for await (const k of listKeys(kv, prefix)) {
+    names.push(k.name);
+    if (names.length >= limit) break;
+  }
   return names;
 }
 
