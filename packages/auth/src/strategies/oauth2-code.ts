@@ -207,6 +207,16 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
 
   const missingScopes = (cred: OAuth2Credential): string[] =>
     cred.scopes === undefined ? [] : session.scopes().filter((s) => !cred.scopes?.includes(s));
+  const scopeWords = (scopes: string[]) => `the scope${scopes.length > 1 ? "s" : ""} ${scopes.join(", ")}`;
+  /** Signs in the way a person at this terminal can: the browser where one opens, else the device code. */
+  const signInHere = (scopes?: string[]) => {
+    const browser = canOpenBrowser(ctx.env);
+    return strategy.login?.({
+      browser,
+      device: !browser && session.spec.device_url !== undefined,
+      ...(scopes ? { scopes } : {}),
+    });
+  };
 
   const strategy: Strategy = {
     primitive: "oauth2",
@@ -231,8 +241,7 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
               },
             );
           }
-          const browser = canOpenBrowser(ctx.env);
-          await strategy.login?.({ browser, device: !browser && session.spec.device_url !== undefined });
+          await signInHere();
           source = "interactive";
         }
       }
@@ -244,20 +253,18 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
       let missing = missingScopes(cred);
       if (missing.length > 0 && ctx.interactive && source !== "interactive") {
         // Incremental consent: ask once for what was granted plus what this bind needs, as at first login.
-        const what = `the scope${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`;
-        session.out().write(`${display} (${service}) was connected without ${what}; asking for it now.\n`);
-        const browser = canOpenBrowser(ctx.env);
-        await strategy.login?.({
-          browser,
-          device: !browser && session.spec.device_url !== undefined,
-          scopes: [...(cred.scopes ?? []), ...missing],
-        });
+        session
+          .out()
+          .write(
+            `${display} (${service}) was connected without ${scopeWords(missing)}; asking for it now.\n`,
+          );
+        await signInHere([...(cred.scopes ?? []), ...missing]);
         source = "interactive";
         cred = (current as OAuth2Credential | undefined) ?? cred;
         missing = missingScopes(cred);
       }
       if (missing.length > 0) {
-        const what = `the scope${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`;
+        const what = scopeWords(missing);
         throw new ArcrunError(
           "ERR_NEEDS_LOGIN",
           source === "interactive"
