@@ -12,7 +12,7 @@
  *
  * Never downloads a browser: it uses /usr/bin/chromium (or $CHROMIUM_PATH).
  */
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 
 export const CHROMIUM_ARGS = [
   "--headless",
@@ -71,14 +71,19 @@ async function autoSubmits(page: Page): Promise<boolean> {
     .catch(() => true); // "Execution context was destroyed": the navigation has begun
 }
 
-async function clickSubmit(page: Page, label?: RegExp): Promise<void> {
-  const button = label
-    ? page.getByRole("button", { name: label }).first()
-    : page.locator("button[type=submit]").first();
+/** Clicks and waits for the navigation it starts (if any). */
+async function clickAndWait(page: Page, target: Locator): Promise<void> {
   await Promise.all([
     page.waitForNavigation({ waitUntil: "domcontentloaded" }).catch(() => undefined),
-    button.click(),
+    target.click(),
   ]);
+}
+
+async function clickSubmit(page: Page, label?: RegExp): Promise<void> {
+  await clickAndWait(
+    page,
+    label ? page.getByRole("button", { name: label }).first() : page.locator("button[type=submit]").first(),
+  );
 }
 
 export async function launchConsentBrowser(): Promise<ConsentBrowser> {
@@ -135,21 +140,12 @@ export async function launchConsentBrowser(): Promise<ConsentBrowser> {
             continue;
           }
           if (options.deny) {
+            // The consent page's "Cancel" link, or the device confirmation's "Abort" button.
             const cancel = page.getByRole("link", { name: /cancel/i }).first();
-            if (await cancel.count()) {
-              await Promise.all([
-                page.waitForNavigation({ waitUntil: "domcontentloaded" }).catch(() => undefined),
-                cancel.click(),
-              ]);
-              denied = true;
-              continue;
-            }
             const abort = page.getByRole("button", { name: /abort|cancel|deny/i }).first();
-            if (await abort.count()) {
-              await Promise.all([
-                page.waitForNavigation({ waitUntil: "domcontentloaded" }).catch(() => undefined),
-                abort.click(),
-              ]);
+            const refuse = (await cancel.count()) ? cancel : (await abort.count()) ? abort : undefined;
+            if (refuse) {
+              await clickAndWait(page, refuse);
               denied = true;
               continue;
             }
