@@ -1,11 +1,18 @@
-import { ArcrunError } from "../errors.js";
+import { ArcrunError, isArcrunError } from "../errors.js";
 import { entryKey, isStoredCredential, parseEntryKey } from "../internal/credential.js";
 import type { CredentialStore, StoredCredential } from "../types.js";
 
 /** What KeyringStore needs from a platform keyring: one secret per (service, account), keyring-rs style. */
 interface KeyringBackend {
   getPassword(service: string, account: string): Promise<string | null>;
-  setPassword(service: string, account: string, label: string, value: string): Promise<void>;
+  /** `check` sees the value of an existing entry before it is replaced, and throws to keep it. */
+  setPassword(
+    service: string,
+    account: string,
+    label: string,
+    value: string,
+    check?: (existing: string) => void,
+  ): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
   accounts(service: string): Promise<string[]>;
   /** Throws, saying why, when the keyring answers but cannot be used here (e.g. locked, no display). */
@@ -51,7 +58,12 @@ async function loadNative(): Promise<KeyringBackend> {
   }
   return {
     getPassword: (service, account) => new k.AsyncEntry(service, account).getPassword(),
-    setPassword: (service, account, _label, value) => new k.AsyncEntry(service, account).setPassword(value),
+    setPassword: async (service, account, _label, value, check) => {
+      const entry = new k.AsyncEntry(service, account);
+      const existing = check ? await entry.getPassword() : null;
+      if (existing !== null) check?.(existing);
+      await entry.setPassword(value);
+    },
     deletePassword: (service, account) => new k.AsyncEntry(service, account).deleteCredential(),
     accounts: async (service) => (await k.findCredentialsAsync(service)).map((c) => c.account),
   };
@@ -129,7 +141,7 @@ export class KeyringStore implements CredentialStore {
     try {
       return await op(await loadKeyring());
     } catch (err) {
-      throw unavailable(err);
+      throw isArcrunError(err) ? err : unavailable(err);
     }
   }
 
@@ -137,9 +149,9 @@ export class KeyringStore implements CredentialStore {
     return this.#with((k) => k.getPassword(this.keyringService, account));
   }
 
-  #write(account: string, value: string): Promise<void> {
+  #write(account: string, value: string, check?: (existing: string) => void): Promise<void> {
     const label = `${this.keyringService}: ${account}`;
-    return this.#with((k) => k.setPassword(this.keyringService, account, label, value));
+    return this.#with((k) => k.setPassword(this.keyringService, account, label, value, check));
   }
 
   #parse(service: string, instance: string, raw: string): StoredCredential {
@@ -165,11 +177,10 @@ export class KeyringStore implements CredentialStore {
   }
 
   async set(service: string, instance: string, value: StoredCredential): Promise<void> {
-    const account = entryKey(service, instance);
-    const existing = await this.#read(account);
-    // Never overwrite an entry that is not ours.
-    if (existing !== null) this.#parse(service, instance, existing);
-    await this.#write(account, JSON.stringify(value));
+    // Never overwrite an entry that is not ours; the check runs on the entry found by the write's own search.
+    await this.#write(entryKey(service, instance), JSON.stringify(value), (existing) => {
+      this.#parse(service, instance, existing);
+    });
   }
 
   async delete(service: string, instance: string): Promise<boolean> {

@@ -348,18 +348,24 @@ export const secretServiceKeyring = {
     return (await ss.getSecret(items[0] as string)).toString("utf8");
   },
 
+  /** `check` sees the current value of an existing entry first and throws to leave it unchanged. */
   async setPassword(
     service: string,
     account: string,
     label: string,
     value: string,
+    check?: (existing: string) => void,
     options?: SecretServiceOptions,
   ): Promise<void> {
     const ss = await secretService(options);
     const items = await ss.search(entryAttributes(service, account));
-    // An existing entry keeps its attributes (one written by keyring-rs or secret-tool stays the one entry).
-    if (items.length === 1) return ss.setSecret(items[0] as string, Buffer.from(value, "utf8"));
     if (items.length > 1) throw ambiguous(items.length, service, account);
+    const [item] = items;
+    if (item !== undefined) {
+      if (check) check((await ss.getSecret(item)).toString("utf8"));
+      // An existing entry keeps its attributes (one written by keyring-rs or secret-tool stays the one entry).
+      return ss.setSecret(item, Buffer.from(value, "utf8"));
+    }
     const attrs = { ...entryAttributes(service, account), "xdg:schema": "org.freedesktop.Secret.Generic" };
     await ss.createItem(label, attrs, Buffer.from(value, "utf8"));
   },
