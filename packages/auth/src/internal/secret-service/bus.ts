@@ -10,6 +10,7 @@ import {
   type DBusValue,
   decodeMessage,
   encodeMessage,
+  Flags,
   type Message,
   MessageType,
   messageLength,
@@ -104,8 +105,6 @@ export interface CallOptions {
   member: string;
   signature?: string;
   body?: DBusValue[];
-  /** Overrides the connection's call timeout (prompts wait for a person). */
-  timeoutMs?: number;
 }
 
 export interface ConnectOptions {
@@ -328,7 +327,11 @@ export class BusConnection {
       }
     } else if (m.type === MessageType.SIGNAL) {
       for (const h of this.#signalHandlers) h(m);
-    } else if (m.type === MessageType.METHOD_CALL && !((m.flags ?? 0) & 1) && m.sender) {
+    } else if (
+      m.type === MessageType.METHOD_CALL &&
+      !((m.flags ?? 0) & Flags.NO_REPLY_EXPECTED) &&
+      m.sender
+    ) {
       // We export no objects; answer so the caller does not wait for its own timeout.
       this.#send({
         type: MessageType.ERROR,
@@ -387,7 +390,7 @@ export class BusConnection {
     } catch (err) {
       return Promise.reject(err);
     }
-    const timeoutMs = o.timeoutMs ?? this.#callTimeoutMs;
+    const timeoutMs = this.#callTimeoutMs;
     return new Promise<Message>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#settle(serial);

@@ -20,13 +20,8 @@ const IF_PROPS = "org.freedesktop.DBus.Properties";
 const DH_ALGORITHM = "dh-ietf1024-sha256-aes128-cbc-pkcs7";
 const CONTENT_TYPE = "text/plain";
 
-export interface SecretServiceOptions {
-  env?: NodeJS.ProcessEnv;
-  connectTimeoutMs?: number;
-  callTimeoutMs?: number;
-  /** How long an unlock prompt may stay open for a person to answer; default 2 minutes. */
-  promptTimeoutMs?: number;
-}
+/** How long a prompt may stay open for a person to answer. */
+const PROMPT_TIMEOUT_MS = 120_000;
 
 /** A prompt that was dismissed, could not be shown (no display), or went unanswered. */
 function promptFailed(what: string, how: string): DBusError {
@@ -73,26 +68,19 @@ export class SecretService {
   readonly #bus: BusConnection;
   readonly #session: string;
   readonly #key: Buffer | undefined;
-  readonly #promptTimeoutMs: number;
 
-  private constructor(bus: BusConnection, session: string, key: Buffer | undefined, promptTimeoutMs: number) {
+  private constructor(bus: BusConnection, session: string, key: Buffer | undefined) {
     this.#bus = bus;
     this.#session = session;
     this.#key = key;
-    this.#promptTimeoutMs = promptTimeoutMs;
   }
 
   get closed(): boolean {
     return this.#bus.closed;
   }
 
-  /** Whether secrets are encrypted on the bus (false only when the service offers `plain` alone). */
-  get encrypted(): boolean {
-    return this.#key !== undefined;
-  }
-
-  static async open(options: SecretServiceOptions = {}): Promise<SecretService> {
-    const bus = await BusConnection.connectFirst(sessionBusAddresses(options.env), options);
+  static async open(): Promise<SecretService> {
+    const bus = await BusConnection.connectFirst(sessionBusAddresses());
     try {
       const dh = getDiffieHellman("modp2");
       dh.generateKeys();
@@ -129,7 +117,7 @@ export class SecretService {
         });
         session = str(path);
       }
-      return new SecretService(bus, session, key, options.promptTimeoutMs ?? 120_000);
+      return new SecretService(bus, session, key);
     } catch (err) {
       bus.close();
       throw err;
@@ -157,8 +145,8 @@ export class SecretService {
       });
       // The timer also keeps the process alive while a person answers the dialog.
       timer = setTimeout(
-        () => reject(promptFailed(what, `got no answer within ${this.#promptTimeoutMs / 1000} s`)),
-        this.#promptTimeoutMs,
+        () => reject(promptFailed(what, `got no answer within ${PROMPT_TIMEOUT_MS / 1000} s`)),
+        PROMPT_TIMEOUT_MS,
       );
     });
     // A bus that goes away while the prompt is open ends the wait too.
@@ -302,24 +290,17 @@ export class SecretService {
 let shared: Promise<SecretService> | undefined;
 
 /** One session per process, opened on first use and reopened if the bus went away. */
-export async function secretService(options: SecretServiceOptions = {}): Promise<SecretService> {
+async function secretService(): Promise<SecretService> {
   if (shared) {
     const s = await shared.catch(() => undefined);
     if (s && !s.closed) return s;
   }
-  const opening = SecretService.open(options);
+  const opening = SecretService.open();
   shared = opening;
   opening.catch(() => {
     if (shared === opening) shared = undefined;
   });
   return opening;
-}
-
-/** Closes the shared session (tests; a script does not need to: the socket never holds the process open). */
-export function closeSecretService(): void {
-  const s = shared;
-  shared = undefined;
-  void s?.then((x) => x.close()).catch(() => undefined);
 }
 
 /** The attributes keyring-rs gives an entry; searches use service + username only. */
@@ -336,12 +317,8 @@ function ambiguous(n: number, service: string, account: string): DBusError {
 
 /** A keyring entry (service, account) as keyring-rs models it, on the Secret Service. */
 export const secretServiceKeyring = {
-  async getPassword(
-    service: string,
-    account: string,
-    options?: SecretServiceOptions,
-  ): Promise<string | null> {
-    const ss = await secretService(options);
+  async getPassword(service: string, account: string): Promise<string | null> {
+    const ss = await secretService();
     const items = await ss.search(entryAttributes(service, account));
     if (items.length === 0) return null;
     if (items.length > 1) throw ambiguous(items.length, service, account);
@@ -355,9 +332,8 @@ export const secretServiceKeyring = {
     label: string,
     value: string,
     check?: (existing: string) => void,
-    options?: SecretServiceOptions,
   ): Promise<void> {
-    const ss = await secretService(options);
+    const ss = await secretService();
     const items = await ss.search(entryAttributes(service, account));
     if (items.length > 1) throw ambiguous(items.length, service, account);
     const [item] = items;
@@ -370,8 +346,8 @@ export const secretServiceKeyring = {
     await ss.createItem(label, attrs, Buffer.from(value, "utf8"));
   },
 
-  async deletePassword(service: string, account: string, options?: SecretServiceOptions): Promise<boolean> {
-    const ss = await secretService(options);
+  async deletePassword(service: string, account: string): Promise<boolean> {
+    const ss = await secretService();
     const items = await ss.search(entryAttributes(service, account));
     for (const item of items) await ss.deleteItem(item);
     return items.length > 0;
@@ -382,10 +358,9 @@ export const secretServiceKeyring = {
    * the prompt that would create or unlock it (an SSH session, a server, a container with a session bus).
    * With a display the prompt is shown when needed, as the desktop's own apps do.
    */
-  async ready(options?: SecretServiceOptions): Promise<void> {
-    const env = options?.env ?? process.env;
-    if (env.DISPLAY || env.WAYLAND_DISPLAY) return;
-    const why = await (await secretService(options)).unusableWithoutPrompt();
+  async ready(): Promise<void> {
+    if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) return;
+    const why = await (await secretService()).unusableWithoutPrompt();
     if (why) {
       throw new DBusError(
         "org.freedesktop.Secret.Error.IsLocked",
@@ -395,8 +370,8 @@ export const secretServiceKeyring = {
   },
 
   /** The `username` of every entry filed under `service`. */
-  async accounts(service: string, options?: SecretServiceOptions): Promise<string[]> {
-    const ss = await secretService(options);
+  async accounts(service: string): Promise<string[]> {
+    const ss = await secretService();
     const items = await ss.search({ service });
     const out: string[] = [];
     for (const item of items) {
