@@ -35,21 +35,20 @@ function promptFailed(what: string, how: string): DBusError {
 
 const isString = (v: DBusValue | undefined): v is string => typeof v === "string";
 
+function unexpected(what: string): DBusError {
+  return new DBusError(
+    "org.freedesktop.DBus.Error.InvalidSignature",
+    `unexpected ${what} from the Secret Service`,
+  );
+}
+
 function strings(v: DBusValue | undefined): string[] {
-  if (!Array.isArray(v) || !v.every(isString))
-    throw new DBusError(
-      "org.freedesktop.DBus.Error.InvalidSignature",
-      "unexpected reply from the Secret Service",
-    );
+  if (!Array.isArray(v) || !v.every(isString)) throw unexpected("reply");
   return v;
 }
 
 function str(v: DBusValue | undefined): string {
-  if (!isString(v))
-    throw new DBusError(
-      "org.freedesktop.DBus.Error.InvalidSignature",
-      "unexpected reply from the Secret Service",
-    );
+  if (!isString(v)) throw unexpected("reply");
   return v;
 }
 
@@ -192,10 +191,7 @@ export class SecretService {
   async getSecret(item: string): Promise<Buffer> {
     const [secret] = await this.#call(item, IF_ITEM, "GetSecret", "o", [this.#session]);
     if (!Array.isArray(secret) || !(secret[1] instanceof Uint8Array) || !(secret[2] instanceof Uint8Array))
-      throw new DBusError(
-        "org.freedesktop.DBus.Error.InvalidSignature",
-        "unexpected secret from the Secret Service",
-      );
+      throw unexpected("secret");
     const value = Buffer.from(secret[2]);
     if (!this.#key) return value;
     try {
