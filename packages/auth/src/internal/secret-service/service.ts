@@ -368,12 +368,8 @@ export const secretServiceKeyring = {
   /** The `username` of every entry filed under `service`. */
   async accounts(service: string): Promise<string[]> {
     const ss = await secretService();
-    const items = await ss.search({ service });
-    const out: string[] = [];
-    for (const item of items) {
-      const a = await ss.attributes(item);
-      if (a.service === service && a.username !== undefined) out.push(a.username);
-    }
-    return out;
+    // One Properties.Get per item, all in flight at once: the bus matches replies by serial.
+    const found = await Promise.all((await ss.search({ service })).map((item) => ss.attributes(item)));
+    return found.flatMap((a) => (a.service === service && a.username !== undefined ? [a.username] : []));
   },
 };
