@@ -80,20 +80,22 @@ export class SecretService {
 
   static async open(): Promise<SecretService> {
     const bus = await BusConnection.connectFirst(sessionBusAddresses());
+    const openSession = async (algorithm: string, input: Variant) => {
+      const [output, path] = await bus.call({
+        destination: DEST,
+        path: SERVICE_PATH,
+        interface: IF_SERVICE,
+        member: "OpenSession",
+        signature: "sv",
+        body: [algorithm, input],
+      });
+      return { output, session: str(path) };
+    };
     try {
       const dh = getDiffieHellman("modp2");
       dh.generateKeys();
-      let key: Buffer | undefined;
-      let session: string;
       try {
-        const [output, path] = await bus.call({
-          destination: DEST,
-          path: SERVICE_PATH,
-          interface: IF_SERVICE,
-          member: "OpenSession",
-          signature: "sv",
-          body: [DH_ALGORITHM, new Variant("ay", dh.getPublicKey())],
-        });
+        const { output, session } = await openSession(DH_ALGORITHM, new Variant("ay", dh.getPublicKey()));
         if (!(output instanceof Variant) || !(output.value instanceof Uint8Array))
           throw new DBusError(
             "org.freedesktop.DBus.Error.InvalidSignature",
@@ -101,22 +103,14 @@ export class SecretService {
           );
         // RFC 5869: an absent salt is HashLen zeros, which HMAC treats exactly like an empty key.
         const shared = dh.computeSecret(Buffer.from(output.value));
-        key = Buffer.from(hkdfSync("sha256", shared, Buffer.alloc(0), Buffer.alloc(0), 16));
-        session = str(path);
+        const key = Buffer.from(hkdfSync("sha256", shared, Buffer.alloc(0), Buffer.alloc(0), 16));
+        return new SecretService(bus, session, key);
       } catch (err) {
         if (!(err instanceof DBusError) || err.errorName !== "org.freedesktop.DBus.Error.NotSupported")
           throw err;
-        const [, path] = await bus.call({
-          destination: DEST,
-          path: SERVICE_PATH,
-          interface: IF_SERVICE,
-          member: "OpenSession",
-          signature: "sv",
-          body: ["plain", new Variant("s", "")],
-        });
-        session = str(path);
+        const { session } = await openSession("plain", new Variant("s", ""));
+        return new SecretService(bus, session, undefined);
       }
-      return new SecretService(bus, session, key);
     } catch (err) {
       bus.close();
       throw err;
