@@ -212,14 +212,15 @@ export class SecretService {
    * Secret Service has no default keyring (gnome-keyring started by D-Bus activation on a server), or the
    * default keyring is locked. Both need a prompt, and a prompt needs a display.
    */
-  async unusableWithoutPrompt(): Promise<string | undefined> {
+  async unusableWithoutPrompt(): Promise<{ why: string; prompt: "create" | "unlock" } | undefined> {
     const [path] = await this.#call(SERVICE_PATH, IF_SERVICE, "ReadAlias", "s", ["default"]);
-    if (str(path) === "/") return "the Secret Service has no default keyring yet";
+    if (str(path) === "/") return { why: "the Secret Service has no default keyring yet", prompt: "create" };
     const [v] = await this.#call(str(path), IF_PROPS, "Get", "ss", [
       "org.freedesktop.Secret.Collection",
       "Locked",
     ]);
-    if (v instanceof Variant && v.value === true) return "the default keyring is locked";
+    if (v instanceof Variant && v.value === true)
+      return { why: "the default keyring is locked", prompt: "unlock" };
     return undefined;
   }
 
@@ -350,11 +351,11 @@ export const secretServiceKeyring = {
    */
   async ready(): Promise<void> {
     if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) return;
-    const why = await (await secretService()).unusableWithoutPrompt();
-    if (why) {
+    const unusable = await (await secretService()).unusableWithoutPrompt();
+    if (unusable) {
       throw new DBusError(
         "org.freedesktop.Secret.Error.IsLocked",
-        `${why}, and with no display (DISPLAY, WAYLAND_DISPLAY) nothing can ask you to ${why.endsWith("locked") ? "unlock" : "create"} it`,
+        `${unusable.why}, and with no display (DISPLAY, WAYLAND_DISPLAY) nothing can ask you to ${unusable.prompt} it`,
       );
     }
   },
