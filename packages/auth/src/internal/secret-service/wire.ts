@@ -313,15 +313,11 @@ export function marshal(signature: string, values: readonly DBusValue[]): Buffer
 
 /** Reads marshalled values; every read is bounds-checked, so a short buffer is a WireError, never garbage. */
 class Reader {
-  #o: number;
+  #o = 0;
   constructor(
     readonly buf: Buffer,
     readonly le: boolean,
-    start = 0,
-    readonly base = start,
-  ) {
-    this.#o = start;
-  }
+  ) {}
 
   get offset(): number {
     return this.#o;
@@ -335,7 +331,7 @@ class Reader {
   }
 
   align(n: number): void {
-    const pad = (n - ((this.#o - this.base) % n)) % n;
+    const pad = (n - (this.#o % n)) % n;
     const o = this.#need(pad);
     for (let i = o; i < o + pad; i++) if (this.buf[i] !== 0) throw new WireError("non-zero padding");
   }
@@ -519,7 +515,7 @@ export function decodeMessage(buf: Buffer): Message {
   if (total === undefined || buf.length < total) throw new WireError("message truncated");
   if (buf.length > total) throw new WireError("trailing bytes after the message");
   const le = buf[0] === 0x6c;
-  const r = new Reader(buf, le, 0);
+  const r = new Reader(buf, le);
   const [, type, flags, , bodyLength, serial, rawFields] = [
     r.u8(),
     r.u8(),
