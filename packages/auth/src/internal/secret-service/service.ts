@@ -299,21 +299,23 @@ function entryAttributes(service: string, account: string): Record<string, strin
   return { service, username: account };
 }
 
-function ambiguous(n: number, service: string, account: string): DBusError {
-  return new DBusError(
-    "org.freedesktop.Secret.Error.Ambiguous",
-    `${n} keyring entries match service=${service} username=${account}; remove the extra ones with your keyring app`,
-  );
+/** The one item of the entry (service, account), if any; two or more matching items are an error. */
+async function findEntry(ss: SecretService, service: string, account: string): Promise<string | undefined> {
+  const items = await ss.search(entryAttributes(service, account));
+  if (items.length > 1)
+    throw new DBusError(
+      "org.freedesktop.Secret.Error.Ambiguous",
+      `${items.length} keyring entries match service=${service} username=${account}; remove the extra ones with your keyring app`,
+    );
+  return items[0];
 }
 
 /** A keyring entry (service, account) as keyring-rs models it, on the Secret Service. */
 export const secretServiceKeyring = {
   async getPassword(service: string, account: string): Promise<string | null> {
     const ss = await secretService();
-    const items = await ss.search(entryAttributes(service, account));
-    if (items.length === 0) return null;
-    if (items.length > 1) throw ambiguous(items.length, service, account);
-    return (await ss.getSecret(items[0] as string)).toString("utf8");
+    const item = await findEntry(ss, service, account);
+    return item === undefined ? null : (await ss.getSecret(item)).toString("utf8");
   },
 
   /** `check` sees the current value of an existing entry first and throws to leave it unchanged. */
@@ -325,9 +327,7 @@ export const secretServiceKeyring = {
     check?: (existing: string) => void,
   ): Promise<void> {
     const ss = await secretService();
-    const items = await ss.search(entryAttributes(service, account));
-    if (items.length > 1) throw ambiguous(items.length, service, account);
-    const [item] = items;
+    const item = await findEntry(ss, service, account);
     if (item !== undefined) {
       if (check) check((await ss.getSecret(item)).toString("utf8"));
       // An existing entry keeps its attributes (one written by keyring-rs or secret-tool stays the one entry).
