@@ -14,9 +14,10 @@ import {
 import { createHostFunctions, type HostContext } from "../../src/host/functions.js";
 import { runComponent } from "../../src/host/runtime.js";
 import { type ApiServer, startApiServer } from "../helpers/api-server.js";
+import { type ComponentRuntime, RUNTIMES, runtimeOptions } from "../helpers/runtimes.js";
 
-// Every example of every component.contract.yaml, run against the built .wasm with the executor's own host
-// (Node 20 has no JSPI, so this is the asyncify path; the workerd tests cover JSPI).
+// Every example of every component.contract.yaml, run against the built .wasm with the executor's own host,
+// on each component runtime this Node has: asyncify everywhere, and JSPI (what workerd runs) on Node >= 24.
 const distDir = dirname(createRequire(import.meta.url).resolve("components/manifest.json"));
 const manifest = JSON.parse(await readFile(join(distDir, "manifest.json"), "utf8")) as ComponentManifest;
 const TENANT = "contract";
@@ -73,7 +74,11 @@ class MemoryKv implements KvStore {
   }
 }
 
-async function run(id: string, example: ContractExample): Promise<{ output: unknown; kv: MemoryKv }> {
+async function run(
+  id: string,
+  example: ContractExample,
+  runtime: ComponentRuntime = "asyncify",
+): Promise<{ output: unknown; kv: MemoryKv }> {
   const kv = new MemoryKv();
   const keyText = generateCredentialKey();
   for (const [name, c] of Object.entries(example.fixtures?.credentials ?? {})) {
@@ -117,8 +122,9 @@ async function run(id: string, example: ContractExample): Promise<{ output: unkn
       deadline: Date.now() + 10_000,
       deadlineCode: "ERR_LIMIT_NODE_TIME",
     },
+    runtimeOptions(runtime),
   );
-  expect(result.mode).toBe("asyncify");
+  expect(result.mode).toBe(runtime);
   expect(result.exitCode, result.stderr).toBe(0);
   return { output: JSON.parse(result.stdout), kv };
 }
@@ -131,8 +137,9 @@ describe.each(manifest.components.map((c) => [c.canonical_id, c] as const))("%s 
     expect(contract.imports.every((i) => /^(wasi_snapshot_preview1|u6u|env)\./.test(i))).toBe(true);
   });
 
-  it.each(contract.examples.map((e) => [e.name, e] as const))("example: %s", async (_name, example) => {
-    const { output } = await run(id, example);
+  const cases = contract.examples.flatMap((e) => RUNTIMES.map((r) => [e.name, r, e] as const));
+  it.each(cases)("example: %s (%s)", async (_name, runtime, example) => {
+    const { output } = await run(id, example, runtime);
     expect(output).toMatchObject(example.output);
     for (const key of (contract.output_schema.required as string[] | undefined) ?? []) {
       if ((output as { success?: boolean }).success) expect(output).toHaveProperty(key);
@@ -140,15 +147,18 @@ describe.each(manifest.components.map((c) => [c.canonical_id, c] as const))("%s 
   });
 });
 
-it("auth_oauth2 caches a refreshed token under the tenant's oauth2:NAME", async () => {
-  const contract = manifest.components.find((c) => c.canonical_id === "auth_oauth2");
-  const example = contract?.examples.find((e) => e.name.startsWith("no access token"));
-  if (!example) throw new Error("example missing");
-  const { kv } = await run("auth_oauth2", example);
-  const cached = JSON.parse(kv.data.get(`${TENANT}:oauth2:drive`) ?? "{}") as {
-    access_token?: string;
-    expires_at?: number;
-  };
-  expect(cached.access_token).toBe("ya29.fresh-token");
-  expect(cached.expires_at).toBeGreaterThan(Date.now() / 1000 + 3000);
-});
+it.each(RUNTIMES)(
+  "auth_oauth2 caches a refreshed token under the tenant's oauth2:NAME (%s)",
+  async (runtime) => {
+    const contract = manifest.components.find((c) => c.canonical_id === "auth_oauth2");
+    const example = contract?.examples.find((e) => e.name.startsWith("no access token"));
+    if (!example) throw new Error("example missing");
+    const { kv } = await run("auth_oauth2", example, runtime);
+    const cached = JSON.parse(kv.data.get(`${TENANT}:oauth2:drive`) ?? "{}") as {
+      access_token?: string;
+      expires_at?: number;
+    };
+    expect(cached.access_token).toBe("ya29.fresh-token");
+    expect(cached.expires_at).toBeGreaterThan(Date.now() / 1000 + 3000);
+  },
+);

@@ -14,7 +14,8 @@ import { createHostFunctions, type HostContext } from "../../src/host/functions.
 import { type RunResult, runComponent } from "../../src/host/runtime.js";
 
 // Runs one built component (dist/<id>.wasm) with the executor's own host and the Worker's DEFAULT limits
-// (fuel, memory, output), as a node of a workflow would run. Node 20 has no JSPI: the asyncify path.
+// (fuel, memory, output), as a node of a workflow would run, on the runtime it picks: JSPI on Node >= 24,
+// asyncify on Node 20 and 22 (CI runs all three; contracts.test.ts runs every contract on both).
 const distDir = dirname(createRequire(import.meta.url).resolve("components/manifest.json"));
 const NodeModule = WebAssembly.Module as unknown as new (bytes: Uint8Array) => WebAssembly.Module;
 const modules = new Map<string, WebAssembly.Module>();

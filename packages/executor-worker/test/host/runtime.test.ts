@@ -4,8 +4,10 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { HostFunctions, RunLimits } from "../../src/host/runtime.js";
 import { runComponent } from "../../src/host/runtime.js";
+import { HAS_JSPI, RUNTIMES, runtimeOptions } from "../helpers/runtimes.js";
 
-// The host runtime on Node 20: no JSPI, so every host call goes through asyncify (unwind, await, rewind).
+// The host runtime, on each way a host call can suspend the component that this Node has: asyncify
+// (unwind, await, rewind) everywhere, JSPI (WebAssembly.Suspending) on Node >= 24 as in workerd.
 const dist = dirname(createRequire(import.meta.url).resolve("components/manifest.json"));
 const NodeModule = WebAssembly.Module as unknown as new (bytes: Uint8Array) => WebAssembly.Module;
 const load = async (path: string) => new NodeModule(await readFile(join(dist, path)));
@@ -50,16 +52,29 @@ function host(overrides: Partial<HostFunctions> = {}): HostFunctions & { calls: 
   };
 }
 
-describe("runComponent (asyncify)", () => {
+it("picks JSPI by itself exactly where the engine has it", async () => {
+  const r = await runComponent(
+    await load("http_request.wasm"),
+    JSON.stringify({ config: { url: "https://api.example.com/x" } }),
+    host(),
+    limits(),
+  );
+  expect(r.mode).toBe(HAS_JSPI ? "jspi" : "asyncify");
+});
+
+describe.each(RUNTIMES)("runComponent (%s)", (runtime) => {
+  const run = (...args: [WebAssembly.Module, string, HostFunctions, RunLimits]) =>
+    runComponent(...args, runtimeOptions(runtime));
+
   it("suspends on a host call and resumes with its reply", async () => {
     const h = host();
-    const r = await runComponent(
+    const r = await run(
       await load("http_request.wasm"),
       JSON.stringify({ config: { url: "https://api.example.com/x", method: "POST", body: { a: 1 } } }),
       h,
       limits(),
     );
-    expect(r.mode).toBe("asyncify");
+    expect(r.mode).toBe(runtime);
     expect(r.hostCalls).toBe(1);
     expect(JSON.parse(h.calls[0]?.slice("http_request ".length) ?? "{}")).toMatchObject({
       method: "POST",
@@ -76,16 +91,14 @@ describe("runComponent (asyncify)", () => {
 
   it("stops an endless loop by fuel", async () => {
     await expect(
-      runComponent(await load("fixtures/spin.wasm"), "{}", host(), limits({ fuel: 100_000 })),
+      run(await load("fixtures/spin.wasm"), "{}", host(), limits({ fuel: 100_000 })),
     ).rejects.toMatchObject({
       code: "ERR_LIMIT_FUEL",
     });
   });
 
   it("reports a trap", async () => {
-    await expect(
-      runComponent(await load("fixtures/trap.wasm"), "{}", host(), limits()),
-    ).rejects.toMatchObject({
+    await expect(run(await load("fixtures/trap.wasm"), "{}", host(), limits())).rejects.toMatchObject({
       code: "ERR_COMPONENT_TRAPPED",
       message: expect.stringContaining("unreachable"),
     });
@@ -93,20 +106,20 @@ describe("runComponent (asyncify)", () => {
 
   it("stops unbounded memory growth", async () => {
     await expect(
-      runComponent(await load("fixtures/grow.wasm"), "{}", host(), limits({ memoryBytes: 8 << 20 })),
+      run(await load("fixtures/grow.wasm"), "{}", host(), limits({ memoryBytes: 8 << 20 })),
     ).rejects.toMatchObject({ code: "ERR_LIMIT_MEMORY" });
   });
 
   it("stops unbounded output", async () => {
     await expect(
-      runComponent(await load("fixtures/flood.wasm"), "{}", host(), limits({ outputBytes: 50_000 })),
+      run(await load("fixtures/flood.wasm"), "{}", host(), limits({ outputBytes: 50_000 })),
     ).rejects.toMatchObject({ code: "ERR_LIMIT_OUTPUT" });
   });
 
   it("abandons a host call that outlives the deadline", async () => {
     const slow = host({ http_request: () => new Promise(() => {}) });
     await expect(
-      runComponent(
+      run(
         await load("http_request.wasm"),
         JSON.stringify({ config: { url: "https://api.example.com/slow" } }),
         slow,
@@ -119,7 +132,7 @@ describe("runComponent (asyncify)", () => {
     const denied = host({
       http_request: async () => ({ status: 2, body: '{"code":"ERR_HOST_NOT_ALLOWED","error":"nope"}' }),
     });
-    const r = await runComponent(
+    const r = await run(
       await load("http_request.wasm"),
       JSON.stringify({ config: { url: "https://api.example.com/x" } }),
       denied,
