@@ -2,9 +2,10 @@ import { defineConfig } from "vitest/config";
 
 // Two projects: `unit` (no network beyond loopback fixtures the test starts, fast) and
 // `integration` (real servers: oidc-provider, workerd via miniflare, Chromium, gnome-keyring).
-// CI reads the JSON report to print a plain "N passed, N failed" line.
+// CI reads the JSON report to print a plain "N passed, N failed" line; it names the report of each Node
+// version's run with ARCRUN_TEST_RESULTS.
 const reporters: NonNullable<import("vitest/node").UserConfig["test"]>["reporters"] = process.env.CI
-  ? ["default", ["json", { outputFile: "test-results.json" }]]
+  ? ["default", ["json", { outputFile: process.env.ARCRUN_TEST_RESULTS || "test-results.json" }]]
   : ["default"];
 
 export default defineConfig({
