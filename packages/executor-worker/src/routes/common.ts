@@ -22,6 +22,7 @@ const STATUS: Partial<Record<ExecutorError["code"], ContentfulStatusCode>> = {
   ERR_EXECUTION_NOT_FOUND: 404,
   ERR_CREDENTIAL_NOT_FOUND: 404,
   ERR_WORKFLOW_TOO_LARGE: 413,
+  ERR_RATE_LIMITED: 429,
   ERR_CONFIG: 500,
 };
 
