@@ -18,13 +18,13 @@ export type WorkflowSizeLimit = keyof WorkflowSizeLimits;
 
 /**
  * Sized so that a push of the largest workflow they allow stays within a few milliseconds of CPU (the
- * `workflow-push` bench figure; nearly all of it is the YAML parser's): a run executes at most 200
- * nodes by default, so a larger graph could not run through anyway.
+ * `workflow-push` bench figure; nearly all of it is the YAML parser's). Workflows are a few dozen nodes;
+ * one that needs more is better split (a run executes at most 200 nodes by default).
  */
 export const WORKFLOW_LIMITS: Readonly<WorkflowSizeLimits> = Object.freeze({
-  body_bytes: 64 * 1024,
-  nodes: 200,
-  edges: 400,
+  body_bytes: 32 * 1024,
+  nodes: 100,
+  edges: 200,
   depth: 32,
 });
 

@@ -88,7 +88,7 @@ describe("hostile YAML and JSON", () => {
   });
 
   it("deep flow nesting is refused unparsed, naming depth", () => {
-    const deep = `name: deep\nflow: []\nconfig: { a: { component: set, v: ${"[".repeat(30_000)}${"]".repeat(30_000)} } }\n`;
+    const deep = `name: deep\nflow: []\nconfig: { a: { component: set, v: ${"[".repeat(15_000)}${"]".repeat(15_000)} } }\n`;
     const [issue] = refused(() => parseWorkflowYaml(deep));
     expect(issue).toMatchObject({ limit: "depth", message: expect.stringContaining("32 levels") });
   });

@@ -99,7 +99,7 @@ describe("POST /webhooks/named: size limits", () => {
 
 describe("POST /webhooks/named: hostile documents are a 400, never a 500", () => {
   it("deeply nested JSON", async () => {
-    const deep = `{"name":"deep","flow":["input >> ON_SUCCESS >> a"],"config":{"a":{"component":"wait","v":${"[".repeat(20_000)}${"]".repeat(20_000)}}}}`;
+    const deep = `{"name":"deep","flow":["input >> ON_SUCCESS >> a"],"config":{"a":{"component":"wait","v":${"[".repeat(10_000)}${"]".repeat(10_000)}}}}`;
     const res = await push(KEY_A, deep, "application/json");
     expect(res.status, res.text).toBe(400);
     expect((res.json as ErrorReply).error.issues?.[0]).toMatchObject({ limit: "depth" });
