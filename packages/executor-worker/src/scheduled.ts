@@ -4,20 +4,17 @@ import { effectiveLimits, workerLimits } from "./engine/limits.js";
 import type { Env } from "./env.js";
 import { importEncryptionKey, type KvStore } from "./host/credentials.js";
 import { CronError, cronMatches, parseCron } from "./internal/cron.js";
+import { migrateV1Keys } from "./internal/migrate-v1.js";
+import { CRON_INDEX_MARKER, cronRunKey, kindPrefix, splitKey, workflowKey } from "./keys.js";
 import type { ComponentRegistry } from "./routes/common.js";
 import { compileStored } from "./run.js";
 import {
-  CRON_INDEX_MARKER,
-  CRON_INDEX_PREFIX,
   type CronTrigger,
   cronIndexEntry,
   listKeys,
   putCronIndex,
   Store,
   type StoredWorkflow,
-  splitKey,
-  WORKFLOW_PREFIX,
-  workflowKey,
 } from "./store.js";
 import { recipesFrom } from "./tenant.js";
 
@@ -100,8 +97,8 @@ async function loadGraph(
 export async function backfillCronIndex(kv: KVNamespace, registry: ComponentRegistry): Promise<number> {
   if ((await kv.get(CRON_INDEX_MARKER)) !== null) return 0;
   let indexed = 0;
-  for await (const k of listKeys(kv, WORKFLOW_PREFIX)) {
-    const at = splitKey(WORKFLOW_PREFIX, k.name);
+  for await (const k of listKeys(kv, kindPrefix("wf"))) {
+    const at = splitKey("wf", k.name);
     if (!at) continue;
     const graph = await loadGraph(kv, k.name, registry);
     if (typeof graph === "string") continue;
@@ -118,8 +115,8 @@ export async function backfillCronIndex(kv: KVNamespace, registry: ComponentRegi
 async function* cronIndex(
   kv: KVNamespace,
 ): AsyncGenerator<{ key: string; tenant: string; name: string; triggers: CronTrigger[] | undefined }> {
-  for await (const k of listKeys(kv, CRON_INDEX_PREFIX)) {
-    const at = splitKey(CRON_INDEX_PREFIX, k.name);
+  for await (const k of listKeys(kv, kindPrefix("cron"))) {
+    const at = splitKey("cron", k.name);
     if (!at) continue;
     let triggers = cronIndexEntry(k.metadata);
     if (!triggers) {
@@ -137,7 +134,7 @@ async function* cronIndex(
 
 /**
  * Runs, for every tenant, each stored workflow whose first node after `input` is a `cron` whose expression
- * matches the minute of `scheduledTime` (UTC). It lists the schedule index (`cron:` keys, whose metadata
+ * matches the minute of `scheduledTime` (UTC). It lists the schedule index (`v2/cron/` keys, whose metadata
  * hold the expressions) and reads and compiles only the workflows with a matching one; the first call on a
  * namespace without the index marker builds the index from the stored workflows (backfillCronIndex). A workflow runs at most once per minute (a marker in KV
  * guards against a repeated delivery of the same event). Returns what it started, finished.
@@ -159,6 +156,7 @@ export async function runScheduled(
   const ceiling = workerLimits(env.ARCRUN_LIMITS);
   const runs: Promise<ScheduledRun>[] = [];
 
+  await migrateV1Keys(env.ARCRUN_KV);
   await backfillCronIndex(env.ARCRUN_KV, registry);
   for await (const entry of cronIndex(env.ARCRUN_KV)) {
     const { tenant } = entry;
@@ -176,7 +174,7 @@ export async function runScheduled(
       await putCronIndex(env.ARCRUN_KV, tenant, entry.name, triggers);
     const trigger = triggers.find((t) => matches(t.expression, at));
     if (!trigger) continue;
-    const marker = `cronrun:${tenant}:${graph.name}:${minute}`;
+    const marker = cronRunKey(tenant, graph.name, minute);
     if ((await env.ARCRUN_KV.get(marker)) !== null) continue;
     await env.ARCRUN_KV.put(marker, "1", { expirationTtl: 120 });
 

@@ -1,17 +1,15 @@
 import type { Execution } from "./engine/execute.js";
-import { type CredentialRecord, credentialKey, tokenCacheKey } from "./host/credentials.js";
+import type { CredentialRecord } from "./host/credentials.js";
+import {
+  credentialKey,
+  cronIndexKey,
+  executionIndexPrefix,
+  executionKey,
+  tokenCacheKey,
+  workflowKey,
+} from "./keys.js";
 
-/**
- * The KV layout (one namespace, ARCRUN_KV):
- *   webhook:{tenant}:{name}                      a registered workflow (its source)
- *   {tenant}:cred:{name}                         an encrypted credential (never a plaintext)
- *   {tenant}:oauth2:{name}                       a token cache written by auth components (TTL)
- *   exec:{tenant}:{id}                           an execution and its trace (TTL)
- *   execidx:{tenant}:{workflow}:{inverted time}:{id}  the index behind GET /workflows/:name/executions
- *   cron:{tenant}:{name}                         the schedule index: a registered workflow's cron triggers, in
- *                                                the key's metadata ({ triggers }), read by the scheduled handler
- *   cron-index:v1                                set once the schedule index holds the workflows stored before it
- */
+/** The KV layout is in keys.ts (`v2/<kind>/<tenant>/...`). */
 export interface StoredWorkflow {
   name: string;
   format: "yaml" | "json";
@@ -33,33 +31,17 @@ export interface CronTrigger {
   expression: string;
 }
 
-/** The metadata of a `cron:{tenant}:{name}` key (or, when too large for metadata, its value as JSON). */
+/** The metadata of a `v2/cron/{tenant}/{name}` key (or, when too large for metadata, its value as JSON). */
 export interface CronIndexEntry {
   triggers: CronTrigger[];
 }
 
-export const WORKFLOW_PREFIX = "webhook:";
-export const CRON_INDEX_PREFIX = "cron:";
-/** Present once the schedule index has been built from the workflows stored before it existed. */
-export const CRON_INDEX_MARKER = "cron-index:v1";
 /** Workers KV refuses metadata whose JSON is longer than this (bytes). */
 const KV_METADATA_MAX_BYTES = 1024;
 
-export const workflowKey = (tenant: string, name: string) => `${WORKFLOW_PREFIX}${tenant}:${name}`;
-export const cronIndexKey = (tenant: string, name: string) => `${CRON_INDEX_PREFIX}${tenant}:${name}`;
-const executionKey = (tenant: string, id: string) => `exec:${tenant}:${id}`;
-const indexPrefix = (tenant: string, workflow: string) => `execidx:${tenant}:${workflow}:`;
-
-/** `{prefix}{tenant}:{name}` -> tenant and name (neither contains ":"). */
-export function splitKey(prefix: string, key: string): { tenant: string; name: string } | undefined {
-  if (!key.startsWith(prefix)) return undefined;
-  const m = /^([^:]+):([^:]+)$/.exec(key.slice(prefix.length));
-  return m ? { tenant: m[1] as string, name: m[2] as string } : undefined;
-}
-
 /**
  * Writes (or, with no triggers, deletes) a workflow's schedule index key. The triggers go in the key's
- * metadata, so `list({ prefix: "cron:" })` returns them without a read; a list too long for the 1 KiB
+ * metadata, so `list({ prefix: "v2/cron/" })` returns them without a read; a list too long for the 1 KiB
  * metadata limit goes in the value instead (the scheduled handler then reads that one key).
  */
 export async function putCronIndex(
@@ -148,7 +130,7 @@ export class Store {
 
   async listWorkflows(): Promise<string[]> {
     const prefix = workflowKey(this.tenant, "");
-    return (await listAll(this.kv, prefix)).map((k) => k.slice(prefix.length)).sort();
+    return (await listAll(this.kv, prefix)).map((k) => decodeURIComponent(k.slice(prefix.length))).sort();
   }
 
   async putExecution(e: Execution): Promise<void> {
@@ -163,7 +145,7 @@ export class Store {
       ...(e.error ? { error: e.error } : {}),
     };
     await this.kv.put(
-      `${indexPrefix(this.tenant, e.workflow)}${inverted}:${e.id}`,
+      `${executionIndexPrefix(this.tenant, e.workflow)}${inverted}/${encodeURIComponent(e.id)}`,
       JSON.stringify(summary),
       ttl,
     );
@@ -177,7 +159,7 @@ export class Store {
   /** Most recent first (the index key holds the inverted start time). */
   async listExecutions(workflow: string, limit: number): Promise<ExecutionSummary[]> {
     const page = await this.kv.list({
-      prefix: indexPrefix(this.tenant, workflow),
+      prefix: executionIndexPrefix(this.tenant, workflow),
       limit: Math.min(limit, 1000),
     });
     const out: ExecutionSummary[] = [];

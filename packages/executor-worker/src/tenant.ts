@@ -1,6 +1,7 @@
 import { getRecipe, type Recipe } from "@arcrun/recipes";
 import type { MiddlewareHandler } from "hono";
-import { ExecutorError } from "./errors.js";
+import { ExecutorError, isExecutorError } from "./errors.js";
+import { clientAddress, recordFailedKey, throttledFor } from "./internal/throttle.js";
 import type { AppContext, AppEnv } from "./routes/common.js";
 import { errorResponse } from "./routes/common.js";
 import { Store } from "./store.js";
@@ -25,7 +26,17 @@ function sameKey(a: string, b: string): boolean {
 export const tenancy: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.req.header("x-arcrun-api-key") ?? "";
   const mode = c.env.ARCRUN_TENANCY ?? "single";
+  const address = clientAddress(c.req.raw.headers);
   try {
+    // An address that sent too many wrong keys is not let to try another, right or wrong.
+    const wait = throttledFor(address);
+    if (wait > 0) {
+      c.header("Retry-After", String(wait));
+      throw new ExecutorError(
+        "ERR_RATE_LIMITED",
+        `too many wrong X-Arcrun-API-Key values from your address; wait ${wait} seconds, then retry with the right key`,
+      );
+    }
     if (mode === "single") {
       if (c.env.ARCRUN_API_KEY && !sameKey(key, c.env.ARCRUN_API_KEY)) {
         throw new ExecutorError(
@@ -56,6 +67,7 @@ export const tenancy: MiddlewareHandler<AppEnv> = async (c, next) => {
       throw new ExecutorError("ERR_CONFIG", `ARCRUN_TENANCY must be "single" or "multi", got "${mode}"`);
     }
   } catch (err) {
+    if (isExecutorError(err, "ERR_UNAUTHORIZED")) recordFailedKey(address);
     return errorResponse(c, err);
   }
   await next();

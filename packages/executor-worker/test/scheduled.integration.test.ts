@@ -2,9 +2,9 @@ import { generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
 
-// The schedule index (cron:{tenant}:{name}, triggers in the key's KV metadata) on workerd through Miniflare:
+// The schedule index (v2/cron/{tenant}/{name}, triggers in the key's KV metadata) on workerd through Miniflare:
 // kept in step by POST /webhooks/named and DELETE /workflows/:name, built once for workflows stored before
-// it (cron-index:v1), and the scheduled handler reads only the workflows whose indexed expression matches.
+// it (v2/meta/cron-index), and the scheduled handler reads only the workflows whose indexed expression matches.
 let ex: LocalExecutor;
 let kv: KVNamespace;
 
@@ -35,11 +35,11 @@ async function push(yaml: string) {
 /** Writes a workflow straight into KV, as a namespace from before the index (or a hand edit) holds it. */
 async function storeRaw(name: string, source: string) {
   const stored = { name, format: "yaml", source, updated_at: new Date().toISOString() };
-  await kv.put(`webhook:default:${name}`, JSON.stringify(stored));
+  await kv.put(`v2/wf/default/${name}`, JSON.stringify(stored));
 }
 
 async function index(): Promise<Record<string, unknown>> {
-  const page = await kv.list({ prefix: "cron:" });
+  const page = await kv.list({ prefix: "v2/cron/" });
   return Object.fromEntries(page.keys.map((k) => [k.name, k.metadata ?? null]));
 }
 
@@ -80,10 +80,10 @@ describe("the schedule index, kept by the API", () => {
     await push(cronYaml("tick", "*/5 * * * *"));
     await push(plainYaml("plain"));
     expect(await index()).toEqual({
-      "cron:default:tick": { triggers: [{ node: "schedule", expression: "*/5 * * * *" }] },
+      "v2/cron/default/tick": { triggers: [{ node: "schedule", expression: "*/5 * * * *" }] },
     });
     // The index key holds no value: everything is in the metadata.
-    expect(await kv.get("cron:default:tick")).toBe("");
+    expect(await kv.get("v2/cron/default/tick")).toBe("");
   });
 
   it("a re-push without cron removes the entry, one with a new expression replaces it, delete removes it", async () => {
@@ -91,7 +91,7 @@ describe("the schedule index, kept by the API", () => {
     expect(await index()).toEqual({});
     await push(cronYaml("tick", "0 9 * * MON-FRI"));
     expect(await index()).toEqual({
-      "cron:default:tick": { triggers: [{ node: "schedule", expression: "0 9 * * MON-FRI" }] },
+      "v2/cron/default/tick": { triggers: [{ node: "schedule", expression: "0 9 * * MON-FRI" }] },
     });
     const del = await ex.request("/workflows/tick", { method: "DELETE" });
     expect(del.status, del.text).toBe(200);
@@ -117,8 +117,8 @@ config:
 ${nodes.map((n, i) => `  ${n}: { component: cron, expression: "${i} 3 * * MON-FRI" }`).join("\n")}
 `;
     await push(yaml);
-    expect(await index()).toEqual({ "cron:default:many": null });
-    const value = JSON.parse((await kv.get("cron:default:many")) ?? "null") as { triggers: unknown[] };
+    expect(await index()).toEqual({ "v2/cron/default/many": null });
+    const value = JSON.parse((await kv.get("v2/cron/default/many")) ?? "null") as { triggers: unknown[] };
     expect(value.triggers).toHaveLength(30);
     expect(value.triggers[7]).toEqual({ node: "c07", expression: "7 3 * * MON-FRI" });
   });
@@ -126,26 +126,26 @@ ${nodes.map((n, i) => `  ${n}: { component: cron, expression: "${i} 3 * * MON-FR
 
 describe("the scheduled handler reads the index", () => {
   it("builds the index once from workflows stored before it, and runs the matching ones", async () => {
-    expect(await kv.get("cron-index:v1")).toBeNull();
+    expect(await kv.get("v2/meta/cron-index")).toBeNull();
     await storeRaw("legacy", cronYaml("legacy", "0 * * * *"));
     await storeRaw("legacy-plain", plainYaml("legacy-plain"));
-    expect(Object.keys(await index())).toEqual(["cron:default:many"]);
+    expect(Object.keys(await index())).toEqual(["v2/cron/default/many"]);
 
     await fire("2024-05-06T10:00:30Z");
     expect(await index()).toEqual({
-      "cron:default:legacy": { triggers: [{ node: "schedule", expression: "0 * * * *" }] },
-      "cron:default:many": null,
+      "v2/cron/default/legacy": { triggers: [{ node: "schedule", expression: "0 * * * *" }] },
+      "v2/cron/default/many": null,
     });
-    expect(await kv.get("cron-index:v1")).not.toBeNull();
+    expect(await kv.get("v2/meta/cron-index")).not.toBeNull();
     expect(await executions("legacy")).toHaveLength(1);
     expect(await executions("legacy-plain")).toHaveLength(0);
     // The backfill read every workflow once; then the run read the matching one again.
-    expect((await reads()).filter((k) => k.startsWith("webhook:")).sort()).toEqual([
-      "webhook:default:legacy",
-      "webhook:default:legacy",
-      "webhook:default:legacy-plain",
-      "webhook:default:many",
-      "webhook:default:plain",
+    expect((await reads()).filter((k) => k.startsWith("v2/wf/")).sort()).toEqual([
+      "v2/wf/default/legacy",
+      "v2/wf/default/legacy",
+      "v2/wf/default/legacy-plain",
+      "v2/wf/default/many",
+      "v2/wf/default/plain",
     ]);
 
     // With the marker set, a workflow stored behind the API's back is not indexed again.
@@ -153,7 +153,7 @@ describe("the scheduled handler reads the index", () => {
     await fire("2024-05-06T11:00:00Z");
     expect(await executions("later")).toHaveLength(0);
     expect(await executions("legacy")).toHaveLength(2);
-    await kv.delete("webhook:default:later");
+    await kv.delete("v2/wf/default/later");
   });
 
   it("reads (GETs) only the workflows whose indexed expression matches the minute", async () => {
@@ -161,11 +161,11 @@ describe("the scheduled handler reads the index", () => {
     await push(cronYaml("yearly", "@yearly"));
     await push(plainYaml("plain"));
     // Reading this one would throw in JSON.parse: a handler that read every workflow fails the event.
-    await kv.put("webhook:default:corrupt", "{ not json");
+    await kv.put("v2/wf/default/corrupt", "{ not json");
     await reads();
 
     await fire("2024-05-06T12:30:10Z");
-    expect((await reads()).filter((k) => k.startsWith("webhook:"))).toEqual(["webhook:default:hourly"]);
+    expect((await reads()).filter((k) => k.startsWith("v2/wf/"))).toEqual(["v2/wf/default/hourly"]);
     const runs = await executions("hourly");
     expect(runs).toHaveLength(1);
     expect(runs[0]?.status).toBe("succeeded");
@@ -174,38 +174,38 @@ describe("the scheduled handler reads the index", () => {
     // The once-per-minute marker still holds with the index.
     await fire("2024-05-06T12:30:40Z");
     expect(await executions("hourly")).toHaveLength(1);
-    expect((await reads()).filter((k) => k.startsWith("webhook:"))).toEqual(["webhook:default:hourly"]);
+    expect((await reads()).filter((k) => k.startsWith("v2/wf/"))).toEqual(["v2/wf/default/hourly"]);
 
     // No expression matches: no workflow read at all.
     await fire("2024-05-06T12:31:00Z");
-    expect((await reads()).filter((k) => k.startsWith("webhook:"))).toEqual([]);
-    await kv.delete("webhook:default:corrupt");
+    expect((await reads()).filter((k) => k.startsWith("v2/wf/"))).toEqual([]);
+    await kv.delete("v2/wf/default/corrupt");
   });
 
   it("a workflow whose triggers only fit in the index key's value still runs on its minute", async () => {
     await reads();
     await fire("2024-05-06T03:07:00Z"); // a Monday
     const read = await reads();
-    expect(read).toContain("cron:default:many");
-    expect(read.filter((k) => k.startsWith("webhook:"))).toEqual(["webhook:default:many"]);
+    expect(read).toContain("v2/cron/default/many");
+    expect(read.filter((k) => k.startsWith("v2/wf/"))).toEqual(["v2/wf/default/many"]);
     expect(await executions("many")).toHaveLength(1);
   });
 
   it("skips and removes a stale entry; rewrites one whose expression changed behind the API's back", async () => {
     const everyMinute = { triggers: [{ node: "schedule", expression: "* * * * *" }] };
     // The workflow is gone (deleted by hand in KV).
-    await kv.put("cron:default:ghost", "", { metadata: everyMinute });
+    await kv.put("v2/cron/default/ghost", "", { metadata: everyMinute });
     // The workflow is there, but was replaced by one without a schedule.
     await storeRaw("demoted", plainYaml("demoted"));
-    await kv.put("cron:default:demoted", "", { metadata: everyMinute });
+    await kv.put("v2/cron/default/demoted", "", { metadata: everyMinute });
     // The workflow's schedule differs from the index's.
-    await kv.put("cron:default:hourly", "", { metadata: everyMinute });
+    await kv.put("v2/cron/default/hourly", "", { metadata: everyMinute });
 
     await fire("2024-05-06T13:07:00Z");
     const entries = await index();
-    expect(entries["cron:default:ghost"]).toBeUndefined();
-    expect(entries["cron:default:demoted"]).toBeUndefined();
-    expect(entries["cron:default:hourly"]).toEqual({
+    expect(entries["v2/cron/default/ghost"]).toBeUndefined();
+    expect(entries["v2/cron/default/demoted"]).toBeUndefined();
+    expect(entries["v2/cron/default/hourly"]).toEqual({
       triggers: [{ node: "schedule", expression: "30 * * * *" }],
     });
     expect(await executions("ghost")).toHaveLength(0);

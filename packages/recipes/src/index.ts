@@ -1,6 +1,7 @@
 export { builtinBases, type CatalogData, getRecipe, loadCatalog } from "./catalog.js";
 export { RecipeError } from "./errors.js";
-export { parseRecipe, parseRecipes } from "./parse.js";
+export { MAX_RECIPE_FILE_BYTES } from "./limits.js";
+export { parseRecipe, parseRecipes, validateRecipe } from "./parse.js";
 export {
   findExprs,
   hasExpr,
@@ -20,6 +21,7 @@ export type {
   OAuth2Spec,
   PrimitiveName,
   Recipe,
+  RecipeWarning,
   RequiredSecretSpec,
   ServiceAccountSpec,
   TestRequestSpec,

@@ -1,9 +1,11 @@
+import { getPublicSuffix } from "tldts";
 import { parse } from "yaml";
 import type * as z from "zod/mini";
 import { RecipeError } from "./errors.js";
+import { MAX_RECIPE_FILE_BYTES, recipeTooLarge } from "./limits.js";
 import { RecipeFileSchema, RecipeSchema } from "./schema.js";
 import { findExprs, parseExpr } from "./template.js";
-import type { Recipe } from "./types.js";
+import type { Recipe, RecipeWarning } from "./types.js";
 
 /** One recipe file's text, named by its path (used in every error). */
 export interface RecipeSource {
@@ -25,6 +27,8 @@ export interface RecipeBases {
 
 export interface ResolvedSet {
   recipes: Recipe[];
+  /** What is valid but unwise (a secret in a URL), per recipe; never a reason to refuse it. */
+  warnings: RecipeWarning[];
   /** Abstract bases (`_id`), merged with their own parents, for later files to extend. */
   bases: Record<string, Record<string, unknown>>;
 }
@@ -93,6 +97,11 @@ function yamlProblem(text: string, cause: unknown): string {
 
 /** Parses YAML text into a raw recipe object; the shape is checked, `extends` is not resolved yet. */
 export async function parseRecipeSource(source: RecipeSource): Promise<RawRecipe> {
+  // Three bytes per UTF-16 unit at most: only a text near the limit needs counting.
+  if (source.text.length * 3 > MAX_RECIPE_FILE_BYTES) {
+    const bytes = new TextEncoder().encode(source.text).length;
+    if (bytes > MAX_RECIPE_FILE_BYTES) throw new RecipeError(source.file, [], recipeTooLarge(bytes));
+  }
   let data: unknown;
   try {
     data = parse(source.text, { prettyErrors: true, uniqueKeys: true });
@@ -178,6 +187,7 @@ export function resolveRecipes(files: readonly RawRecipe[], known?: RecipeBases)
   };
 
   const recipes: Recipe[] = [];
+  const warnings: RecipeWarning[] = [];
   const bases: Record<string, Record<string, unknown>> = {};
   for (const f of byId.values()) {
     const id = f.data.id as string;
@@ -190,10 +200,11 @@ export function resolveRecipes(files: readonly RawRecipe[], known?: RecipeBases)
     const parsed = RecipeSchema.safeParse(data);
     if (!parsed.success) throw fromZod(f.file, parsed.error, data);
     checkRecipe(f.file, parsed.data);
+    warnings.push(...recipeWarnings(f.file, parsed.data));
     recipes.push(parsed.data);
   }
   recipes.sort((a, b) => a.id.localeCompare(b.id));
-  return { recipes, bases };
+  return { recipes, warnings, bases };
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
@@ -417,6 +428,7 @@ export function checkRecipe(file: string, r: Recipe): void {
       );
     }
     checkTemplate(["hosts", String(i)], h, false, true);
+    checkWildcard(file, i, h);
   });
   if (baseHost && !r.hosts.some((p) => hostMatchesPattern(baseHost, p))) {
     throw new RecipeError(
@@ -442,4 +454,62 @@ export function checkRecipe(file: string, r: Recipe): void {
       }
     }
   }
+}
+
+/**
+ * `*.X` sends credentials to every name under X: refused when X is itself a public suffix (`*.com`,
+ * `*.co.uk`, `*.github.io`), where anyone may register a name. The Public Suffix List (ICANN and private
+ * sections) comes from tldts, bundled into this lazily loaded validation code only. A templated host
+ * (`*.s3.{{secret.region}}.amazonaws.com`) is known only when bound, and is not checked here.
+ * @see https://publicsuffix.org/learn/
+ */
+function checkWildcard(file: string, index: number, host: string): void {
+  if (!host.startsWith("*.") || host.includes("{{")) return;
+  const base = host.slice(2).toLowerCase();
+  const suffix = getPublicSuffix(`x.${base}`, { allowPrivateDomains: true });
+  if (suffix === base) {
+    throw new RecipeError(
+      file,
+      ["hosts", String(index)],
+      `a wildcard under a domain of the provider (*.api.example.com), got "${host}": ${base} is a public suffix, where anyone can register a name to receive the credentials`,
+    );
+  }
+}
+
+/**
+ * A secret in a URL (path or query) ends up in server logs, proxies and browser history: a warning, unless
+ * the recipe says the provider takes it nowhere else (`secret_in_url: required`, as Telegram).
+ */
+export function recipeWarnings(file: string, r: Recipe): RecipeWarning[] {
+  if (r.secret_in_url === "required") return [];
+  const out: RecipeWarning[] = [];
+  const sensitive = new Set(r.required_secrets.filter((s) => s.sensitive).map((s) => s.key));
+  // A token, a Basic pair, or a secret not marked `sensitive: false` (a region or a subdomain is fine).
+  const secretIn = (text: string | undefined) =>
+    text !== undefined &&
+    findExprs(text).some((raw) => {
+      const expr = parseExpr(raw);
+      if (typeof expr === "string") return false;
+      return expr.kind !== "secret" || sensitive.has(expr.key);
+    });
+  const warn = (keyPath: string[]) =>
+    out.push({
+      file,
+      keyPath,
+      message:
+        "a secret in the URL ends up in server logs and proxies; put it in a header if the provider allows, or set secret_in_url: required if it takes it only in the URL",
+    });
+  const injects: [string[], Recipe["inject"]][] = [
+    [["inject"], r.inject],
+    [["oauth2", "inject"], r.oauth2?.inject],
+    [["service_account", "inject"], r.service_account?.inject],
+  ];
+  for (const [path, inject] of injects) {
+    if (!inject) continue;
+    if (secretIn(inject.path_prefix)) warn([...path, "path_prefix"]);
+    for (const [k, v] of Object.entries(inject.query ?? {})) if (secretIn(v)) warn([...path, "query", k]);
+  }
+  if (secretIn(r.base_url.replace(/^[a-z]+:\/\/[^/?#]+/i, ""))) warn(["base_url"]);
+  if (secretIn(r.test?.path)) warn(["test", "path"]);
+  return out;
 }

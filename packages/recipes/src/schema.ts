@@ -243,6 +243,13 @@ const recipeShape = {
     ._default(z.array(RequiredSecret), [])
     .check(z.describe("The values a person provides.")),
   inject: z.optional(Inject).check(z.describe("How the credential goes on each request.")),
+  secret_in_url: z
+    .optional(z.literal("required"))
+    .check(
+      z.describe(
+        "required: the provider takes a secret only in the URL path or query (Telegram's /bot<token>/), so validation does not warn that URLs end up in logs and proxies.",
+      ),
+    ),
   oauth2: z.optional(OAuth2),
   service_account: z.optional(ServiceAccount),
   aws_sigv4: z.optional(AwsSigV4),

@@ -88,8 +88,17 @@ export interface Recipe {
   hosts: string[];
   required_secrets: RequiredSecretSpec[];
   inject?: InjectSpec | undefined;
+  /** The provider takes a secret only in the URL (Telegram): validation does not warn about it. */
+  secret_in_url?: "required" | undefined;
   oauth2?: OAuth2Spec | undefined;
   service_account?: ServiceAccountSpec | undefined;
   aws_sigv4?: AwsSigV4Spec | undefined;
   test?: TestRequestSpec | undefined;
+}
+
+/** Something valid but unwise in a recipe: `keyPath` says where, `message` why and what to do. */
+export interface RecipeWarning {
+  file: string;
+  keyPath: string[];
+  message: string;
 }

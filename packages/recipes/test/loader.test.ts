@@ -397,3 +397,86 @@ describe("recipe.schema.json", () => {
     expect(readFileSync(join(pkg, "recipe.schema.json"), "utf8")).toBe(recipeJsonSchema());
   });
 });
+
+describe("hosts, URLs and size: what validation refuses or warns about", () => {
+  for (const host of ["*.com", "*.co.uk", "*.github.io", "*.CO.UK"]) {
+    it(`rule: a wildcard on the public suffix ${host} is refused`, async () => {
+      const src = staticKey("example");
+      src.text = src.text.replace("hosts: [api.example.com]", `hosts: [api.example.com, "${host}"]`);
+      const err = await failure(src);
+      expect(err.keyPath).toEqual(["hosts", "1"]);
+      expect(err.message).toContain(`got "${host}": ${host.slice(2).toLowerCase()} is a public suffix`);
+    });
+  }
+
+  it("a wildcard under a provider's own domain is accepted (*.example.com, *.sentry.io)", async () => {
+    const src = staticKey("example");
+    src.text = src.text.replace(
+      "hosts: [api.example.com]",
+      'hosts: [api.example.com, "*.example.com", "*.sentry.io"]',
+    );
+    expect((await resolve(src)).recipes[0]?.hosts).toHaveLength(3);
+  });
+
+  it("a secret in the query or path is a warning naming where; secret_in_url: required silences it", async () => {
+    const src = staticKey("example");
+    src.text = src.text.replace(
+      'header: { Authorization: "Bearer {{secret.token}}" }',
+      'query: { key: "{{secret.token}}" }\n  path_prefix: /bot{{secret.token}}',
+    );
+    const { warnings } = await resolve(src);
+    expect(warnings.map((w) => w.keyPath)).toEqual([
+      ["inject", "path_prefix"],
+      ["inject", "query", "key"],
+    ]);
+    expect(warnings[0]).toMatchObject({
+      file: "example.yaml",
+      message: expect.stringContaining("set secret_in_url: required"),
+    });
+    src.text += "secret_in_url: required\n";
+    expect((await resolve(src)).warnings).toEqual([]);
+  });
+
+  it("a secret marked sensitive: false in a URL (a region, a workspace) is not warned about", async () => {
+    const src = staticKey("example");
+    src.text = src.text
+      .replace(
+        "  - { key: token, label: API token }",
+        "  - { key: token, label: API token }\n  - { key: ws, label: Workspace, sensitive: false }",
+      )
+      .replace("base_url: https://api.example.com/v1", "base_url: https://api.example.com/v1/{{secret.ws}}");
+    expect((await resolve(src)).warnings).toEqual([]);
+  });
+
+  it("no built-in recipe warns (telegram and trello say the provider needs the secret in the URL)", async () => {
+    const { readRecipeDir } = await import("../src/read-dir.js");
+    const raws = [];
+    for (const s of await readRecipeDir(join(pkg, "recipes"))) raws.push(await parseRecipeSource(s));
+    const { recipes, warnings } = resolveRecipes(raws);
+    expect(warnings).toEqual([]);
+    expect(recipes.find((r) => r.id === "telegram")?.secret_in_url).toBe("required");
+  });
+
+  it("rule: a recipe file over 64 KiB is refused before it is parsed", async () => {
+    const src = staticKey("example", `description: "${"x".repeat(70_000)}"\n`);
+    const err = await failure(src);
+    expect(err.keyPath).toEqual([]);
+    expect(err.message).toContain("a recipe file of at most 64 KiB, got 70");
+  });
+
+  it("rule: readRecipeDir refuses a file over 64 KiB by its size, without reading it", async () => {
+    const { mkdtemp, rm, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { readRecipeDir } = await import("../src/read-dir.js");
+    const dir = await mkdtemp(join(tmpdir(), "arcrun-recipes-"));
+    try {
+      await writeFile(join(dir, "big.yaml"), "#".repeat(65 * 1024 + 1));
+      await expect(readRecipeDir(dir)).rejects.toMatchObject({
+        code: "ERR_RECIPE_INVALID",
+        message: expect.stringContaining("at most 64 KiB"),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

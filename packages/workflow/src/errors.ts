@@ -1,8 +1,12 @@
+import type { WorkflowSizeLimit } from "./limits.js";
+
 /** One problem in a workflow document, with the line (YAML only) and the node it is about. */
 export interface WorkflowIssue {
   message: string;
   line?: number;
   node?: string;
+  /** The size limit the document is over (see WORKFLOW_LIMITS), when that is the problem. */
+  limit?: WorkflowSizeLimit;
 }
 
 /** The stable code of every {@link WorkflowError} (API: the executor answers it as `error.code`). */

@@ -19,9 +19,17 @@ export {
   type WorkflowGraph,
 } from "./graph.js";
 export {
+  RESERVED_NODE_NAMES,
+  WORKFLOW_LIMITS,
+  type WorkflowSizeLimit,
+  type WorkflowSizeLimits,
+} from "./limits.js";
+export {
   type NodeConfig,
+  type ParseOptions,
   parseWorkflowObject,
   parseWorkflowYaml,
+  utf8Length,
   type WorkflowDoc,
   type WorkflowLimitsInput,
 } from "./parse.js";

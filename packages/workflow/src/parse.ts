@@ -1,6 +1,17 @@
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  type Pair,
+  parseDocument,
+} from "yaml";
 import { WorkflowError, type WorkflowIssue } from "./errors.js";
 import { FLOW_LINE_HELP, type FlowEdge, NAME, NODE_ID, parseFlowLine } from "./flow.js";
+import { plainDepth, yamlShape, yamlTextDepth } from "./internal/depth.js";
+import { RESERVED_NODE_NAMES, WORKFLOW_LIMITS, type WorkflowSizeLimits } from "./limits.js";
 
 export interface NodeConfig {
   component: string;
@@ -25,6 +36,49 @@ export interface WorkflowDoc {
 }
 
 const LIMIT_KEYS = ["run_ms", "node_ms", "output_bytes", "host_calls", "node_fuel"] as const;
+/** How many alias expansions a YAML document may make (the `yaml` package's maxAliasCount): no alias bombs. */
+const MAX_ALIAS_COUNT = 100;
+
+/** Options of the parsers: the size limits to enforce (default {@link WORKFLOW_LIMITS}). */
+export interface ParseOptions {
+  limits?: Readonly<WorkflowSizeLimits>;
+}
+
+/** UTF-8 length of a string without encoding it. */
+export function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+const tooLarge = (limit: keyof WorkflowSizeLimits, message: string): WorkflowError =>
+  new WorkflowError([{ limit, message }]);
+
+function checkBodySize(text: string, limits: Readonly<WorkflowSizeLimits>): void {
+  if (text.length <= limits.body_bytes / 3) return;
+  const bytes = utf8Length(text);
+  if (bytes > limits.body_bytes)
+    throw tooLarge(
+      "body_bytes",
+      `the document is ${bytes} bytes; the limit is ${limits.body_bytes} (body_bytes): split the workflow`,
+    );
+}
+
+function checkDepth(depth: number, limits: Readonly<WorkflowSizeLimits>): void {
+  if (depth > limits.depth)
+    throw tooLarge(
+      "depth",
+      `the document nests more than ${limits.depth} levels of mappings and lists (depth); flatten the config`,
+    );
+}
 
 function parseTriplet(text: string, line: number | undefined, issues: WorkflowIssue[]): FlowEdge | undefined {
   const edge = parseFlowLine(text);
@@ -41,10 +95,32 @@ function fromPlain(
   doc: unknown,
   lineOf: (path: (string | number)[]) => number | undefined,
   flowLineOf: (index: number, lineInBlock: number) => number | undefined,
+  size: Readonly<WorkflowSizeLimits>,
 ): WorkflowDoc {
   const issues: WorkflowIssue[] = [];
   if (!isRecord(doc))
     throw new WorkflowError([{ line: 1, message: "expected a mapping with name, flow and config" }]);
+  const flowLines = typeof doc.flow === "string" ? doc.flow.split("\n") : doc.flow;
+  if (Array.isArray(flowLines)) {
+    const count =
+      typeof doc.flow === "string"
+        ? flowLines.filter((t) => typeof t === "string" && t.trim() !== "" && !t.trim().startsWith("#"))
+            .length
+        : flowLines.length;
+    if (count > size.edges)
+      throw tooLarge(
+        "edges",
+        `the flow has ${count} lines; the limit is ${size.edges} edges (edges): split the workflow`,
+      );
+  }
+  if (isRecord(doc.config)) {
+    const count = Object.keys(doc.config).length;
+    if (count > size.nodes)
+      throw tooLarge(
+        "nodes",
+        `config has ${count} nodes; the limit is ${size.nodes} (nodes): split the workflow`,
+      );
+  }
   for (const key of Object.keys(doc)) {
     if (!["name", "description", "flow", "config", "limits"].includes(key)) {
       issues.push({
@@ -63,7 +139,7 @@ function fromPlain(
   }
   const flow: FlowEdge[] = [];
   if (typeof doc.flow === "string") {
-    doc.flow.split("\n").forEach((text, i) => {
+    (flowLines as string[]).forEach((text, i) => {
       if (text.trim() === "" || text.trim().startsWith("#")) return;
       const edge = parseTriplet(text, flowLineOf(0, i), issues);
       if (edge) flow.push(edge);
@@ -86,7 +162,8 @@ function fromPlain(
       message: 'flow is required: a list of "a >> ON_SUCCESS >> b" lines',
     });
   }
-  const config: Record<string, NodeConfig> = {};
+  // No prototype: a node named like an Object property can never read as configured.
+  const config: Record<string, NodeConfig> = Object.create(null) as Record<string, NodeConfig>;
   if (doc.config !== undefined && !isRecord(doc.config)) {
     issues.push({
       line: lineOf(["config"]),
@@ -101,6 +178,10 @@ function fromPlain(
           node,
           message: "a node name is letters, digits and _, starting with a letter or _",
         });
+        continue;
+      }
+      if (RESERVED_NODE_NAMES.has(node)) {
+        issues.push({ line, node, message: `"${node}" is a reserved name; rename the node` });
         continue;
       }
       if (!isRecord(value)) {
@@ -152,10 +233,26 @@ function fromPlain(
   };
 }
 
-/** Parses a workflow written in YAML; every error names its line (and node). */
-export function parseWorkflowYaml(text: string): WorkflowDoc {
+/**
+ * Parses a workflow written in YAML; every error names its line (and node). A document above a size limit,
+ * nested too deep or expanding too many aliases is refused with a {@link WorkflowError}, never thrown
+ * through as a parser crash.
+ */
+export function parseWorkflowYaml(text: string, options: ParseOptions = {}): WorkflowDoc {
+  const limits = options.limits ?? WORKFLOW_LIMITS;
+  checkBodySize(text, limits);
+  // The parser's cost grows fast with nesting: refuse what is far too deep before it runs.
+  checkDepth(yamlTextDepth(text, 2 * limits.depth) > 2 * limits.depth ? limits.depth + 1 : 0, limits);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let doc: Document.Parsed;
+  try {
+    // Keys are checked for uniqueness below, in linear time.
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  } catch (err) {
+    throw new WorkflowError([
+      { message: `YAML: cannot be read (${errorName(err)}); check the file's syntax` },
+    ]);
+  }
   if (doc.errors.length > 0) {
     throw new WorkflowError(
       doc.errors.map((e) => ({
@@ -164,15 +261,52 @@ export function parseWorkflowYaml(text: string): WorkflowDoc {
       })),
     );
   }
+  const shape = yamlShape(doc.contents, limits.depth);
+  checkDepth(shape.depth, limits);
+  if (shape.duplicates.length > 0) {
+    throw new WorkflowError(
+      shape.duplicates.map((key) => ({
+        line: key.range ? lineCounter.linePos(key.range[0]).line : undefined,
+        message: `YAML: Map keys must be unique ("${String(key.value)}" is repeated); keep one`,
+      })),
+    );
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (err instanceof ReferenceError)
+      throw new WorkflowError([
+        {
+          message: `YAML: the aliases (*name) expand too much (more than ${MAX_ALIAS_COUNT} times); write the values out`,
+        },
+      ]);
+    throw new WorkflowError([
+      { message: `YAML: cannot be read (${errorName(err)}); check the file's syntax` },
+    ]);
+  }
+  // Aliases resolved: the value may nest deeper than the tree it came from.
+  checkDepth(plainDepth(value, limits.depth), limits);
   const lineAt = (node: Node | null | undefined): number | undefined =>
     node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  // Each mapping's keys indexed once, so naming the line of every node stays linear.
+  const keyIndex = new WeakMap<object, Map<unknown, Pair>>();
+  const pairOf = (map: { items: Pair[] }, key: string | number): Pair | undefined => {
+    let index = keyIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) if (isScalar(p.key) && !index.has(p.key.value)) index.set(p.key.value, p);
+      keyIndex.set(map, index);
+    }
+    return index.get(key);
+  };
   const lineOf = (path: (string | number)[]): number | undefined => {
     // The line of the key for mapping entries, of the item for sequence entries.
     let cur: unknown = doc.contents;
     let line: number | undefined;
     for (const step of path) {
       if (isMap(cur)) {
-        const pair = cur.items.find((p) => isScalar(p.key) && p.key.value === step);
+        const pair = pairOf(cur as { items: Pair[] }, step);
         if (!pair) return line;
         line = lineAt(pair.key as Node);
         cur = pair.value;
@@ -191,14 +325,24 @@ export function parseWorkflowYaml(text: string): WorkflowDoc {
     const start = lineOf(["flow"]);
     return start === undefined ? undefined : start + 1 + lineInBlock;
   };
-  return fromPlain(doc.toJS(), lineOf, flowLineOf);
+  return fromPlain(value, lineOf, flowLineOf, limits);
 }
 
-/** Parses the same structure given as JSON (an object already decoded); errors name the node, not a line. */
-export function parseWorkflowObject(value: unknown): WorkflowDoc {
+/**
+ * Parses the same structure given as JSON (an object already decoded); errors name the node, not a line.
+ * The value is checked for depth before anything walks it.
+ */
+export function parseWorkflowObject(value: unknown, options: ParseOptions = {}): WorkflowDoc {
+  const limits = options.limits ?? WORKFLOW_LIMITS;
+  checkDepth(plainDepth(value, limits.depth), limits);
   return fromPlain(
     value,
     () => undefined,
     () => undefined,
+    limits,
   );
+}
+
+function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : typeof err;
 }

@@ -325,3 +325,36 @@ describe("control-flow components", () => {
     ).toEqual(["route", "a"]);
   });
 });
+
+describe("ancestry across diamonds (the references a depth-first tree does not answer)", () => {
+  const diamond = (dRef: string, cRef: string) =>
+    wf(
+      [
+        "input >> ON_SUCCESS >> a",
+        "a >> ON_SUCCESS >> b",
+        "a >> ON_SUCCESS >> c",
+        "b >> ON_SUCCESS >> d",
+        "c >> ON_SUCCESS >> d",
+        "d >> ON_SUCCESS >> e",
+      ],
+      {
+        a: SET,
+        b: SET,
+        c: `{ component: set, values: { x: '{{${cRef}.data}}' } }`,
+        d: SET,
+        e: `{ component: set, values: { x: '{{${dRef}.data}}' } }`,
+      },
+    );
+
+  it("a node reads every node on each path before it, whichever branch the walk took first", () => {
+    expect(compile(diamond("b", "a")).order).toHaveLength(5);
+    expect(compile(diamond("c", "a")).order).toHaveLength(5);
+  });
+
+  it("rule: a node cannot read a node on a parallel branch", () => {
+    expect(issues(diamond("b", "b"))[0]).toMatchObject({
+      node: "c",
+      message: expect.stringContaining('"b" does not run before "c"'),
+    });
+  });
+});

@@ -12,6 +12,29 @@ export function clean(text: unknown, max: number): string | undefined {
 }
 
 /**
+ * Removes the broker's own client secret from text a provider sent, before it is shortened (so no part of
+ * it survives a cut): raw, URL- and form-encoded, JSON-escaped, base64, and the whole `client_secret_basic`
+ * credential, in case the provider echoes what it received. The text then reaches users and logs.
+ */
+export function scrubSecret(text: unknown, service: Pick<Service, "clientId" | "clientSecret">): unknown {
+  const secret = service.clientSecret;
+  if (typeof text !== "string" || !secret) return text;
+  const form = (v: string) => encodeURIComponent(v).replace(/%20/g, "+");
+  const forms = new Set([
+    btoa(`${form(service.clientId)}:${form(secret)}`),
+    secret,
+    encodeURIComponent(secret),
+    form(secret),
+    JSON.stringify(secret).slice(1, -1),
+    btoa(secret),
+  ]);
+  let out = text;
+  // Longest first, so a form that contains another is replaced whole.
+  for (const f of [...forms].sort((a, b) => b.length - a.length)) out = out.split(f).join("[redacted]");
+  return out;
+}
+
+/**
  * Builds the request to a provider endpoint with the shared app's client authentication.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 (client_secret_basic: form-encoded id and secret)
  */
@@ -78,8 +101,9 @@ function providerError(
   body: Record<string, unknown> | undefined,
   what: string,
 ) {
-  const error = clean(body?.error, 64)?.replace(/[^A-Za-z0-9_.-]/g, "_") ?? "server_error";
-  const desc = clean(body?.error_description, 200);
+  const error =
+    clean(scrubSecret(body?.error, service), 64)?.replace(/[^A-Za-z0-9_.-]/g, "_") ?? "server_error";
+  const desc = clean(scrubSecret(body?.error_description, service), 200);
   const next =
     error === "invalid_grant"
       ? `Sign in again (run: arcrun setup ${service.id}).`

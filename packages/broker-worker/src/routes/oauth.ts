@@ -4,7 +4,7 @@ import { readParams } from "../internal/body.js";
 import { type Config, getConfig, getService, type Limited } from "../internal/config.js";
 import { importKey, open, randomToken, s256, seal, timingSafeEqual } from "../internal/crypto.js";
 import { BrokerError, misconfigured, START_AGAIN } from "../internal/errors.js";
-import { clean, revokeRequest, tokenRequest } from "../internal/provider.js";
+import { clean, revokeRequest, scrubSecret, tokenRequest } from "../internal/provider.js";
 import { checkRateLimit, clientIp } from "../internal/rate-limit.js";
 import { type Handoff, type Pending, put, take } from "../internal/store.js";
 import {
@@ -125,8 +125,8 @@ oauth.get("/oauth/callback", async (c) => {
 
   if (q.error !== undefined) {
     return back({
-      error: clean(q.error, 64)?.replace(/[^A-Za-z0-9_.-]/g, "_") ?? "server_error",
-      error_description: clean(q.error_description, 200),
+      error: clean(scrubSecret(q.error, service), 64)?.replace(/[^A-Za-z0-9_.-]/g, "_") ?? "server_error",
+      error_description: clean(scrubSecret(q.error_description, service), 200),
     });
   }
   if (service.issuer && q.iss !== undefined && q.iss !== service.issuer) {

@@ -10,7 +10,8 @@ export const spec: CommandSpec = {
   options: {
     json: {
       type: "boolean",
-      description: 'Print {"valid", "file", "id", "primitive"} or {"valid": false, "file", "error"}',
+      description:
+        'Print {"valid", "file", "id", "primitive", "warnings"} or {"valid": false, "file", "error"}',
     },
   },
   details:
@@ -39,16 +40,29 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
     const why = (cause as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(cause);
     throw new CliError("ERR_FILE", `cannot read ${file}: ${why}`, "check the path and run again");
   }
-  const { parseRecipe } = await import("@arcrun/recipes");
+  const { validateRecipe } = await import("@arcrun/recipes");
   try {
-    const recipe = await parseRecipe(text, file);
+    const { recipe, warnings } = await validateRecipe(text, file);
+    // Warnings never fail validation: each names where and what to do.
+    const warningsJson = warnings.map((w) => ({ key_path: w.keyPath, message: w.message }));
+    if (!ctx.json)
+      for (const w of warnings)
+        ctx.ui.err(`${ctx.ui.e.yellow("!")} ${file}: ${w.keyPath.join(" > ")}: ${w.message}`);
     if (!recipe) {
-      if (ctx.json) ctx.ui.json({ valid: true, file, id: null, primitive: null, abstract: true });
+      if (ctx.json)
+        ctx.ui.json({ valid: true, file, id: null, primitive: null, abstract: true, warnings: warningsJson });
       else ctx.ui.out(`${ctx.ui.o.green("✔")} ${file}: an abstract base, valid for extends`);
       return EXIT_OK;
     }
     if (ctx.json)
-      ctx.ui.json({ valid: true, file, id: recipe.id, primitive: recipe.primitive, abstract: false });
+      ctx.ui.json({
+        valid: true,
+        file,
+        id: recipe.id,
+        primitive: recipe.primitive,
+        abstract: false,
+        warnings: warningsJson,
+      });
     else ctx.ui.out(`${ctx.ui.o.green("✔")} ${file}: recipe "${recipe.id}" (${recipe.primitive}) is valid`);
     return EXIT_OK;
   } catch (err) {

@@ -78,7 +78,55 @@ describe("arcrun recipe validate", () => {
       id: "my_api",
       primitive: "static_key",
       abstract: false,
+      warnings: [],
     });
+  });
+
+  it("warns (exit 0) on a secret in the query string, naming where", async () => {
+    const file = join(box.home, "query_api.yaml");
+    await writeFile(
+      file,
+      [
+        "id: query_api",
+        "display_name: Query API",
+        "docs_url: https://example.com/docs",
+        "primitive: static_key",
+        "base_url: https://api.example.com",
+        "hosts: [api.example.com]",
+        "required_secrets: [{ key: api_key, label: API key }]",
+        'inject: { query: { key: "{{secret.api_key}}" } }',
+        "",
+      ].join("\n"),
+    );
+    const r = await run(["recipe", "validate", file], box.env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`${file}: inject > query > key: a secret in the URL`);
+    const j = await run(["recipe", "validate", file, "--json"], box.env);
+    expect(JSON.parse(j.stdout)).toMatchObject({
+      valid: true,
+      warnings: [{ key_path: ["inject", "query", "key"], message: expect.stringContaining("secret_in_url") }],
+    });
+  });
+
+  it("refuses a wildcard on a public suffix (exit 1)", async () => {
+    const file = join(box.home, "wide_api.yaml");
+    await writeFile(
+      file,
+      [
+        "id: wide_api",
+        "display_name: Wide API",
+        "docs_url: https://example.com/docs",
+        "primitive: static_key",
+        "base_url: https://api.example.co.uk",
+        'hosts: [api.example.co.uk, "*.co.uk"]',
+        "required_secrets: [{ key: api_key, label: API key }]",
+        'inject: { header: { X-Api-Key: "{{secret.api_key}}" } }',
+        "",
+      ].join("\n"),
+    );
+    const r = await run(["recipe", "validate", file], box.env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${file}: hosts > 1: a wildcard under a domain of the provider`);
   });
 
   it("names the file and the key path of a mistake (exit 1)", async () => {

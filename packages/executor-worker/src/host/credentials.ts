@@ -2,7 +2,7 @@ import { hostAllowed, type Recipe, renderTemplate } from "@arcrun/recipes";
 import { ExecutorError } from "../errors.js";
 import { base64Decode, base64Encode } from "../internal/base64.js";
 
-/** What `POST /credentials` stores under `{tenant}:cred:{name}`: never a plaintext. */
+/** What `POST /credentials` stores under `v2/cred/{tenant}/{name}`: never a plaintext. */
 export interface CredentialRecord {
   name: string;
   encrypted: string;
@@ -19,8 +19,7 @@ export interface KvStore {
   put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
 }
 
-export const credentialKey = (tenant: string, name: string): string => `${tenant}:cred:${name}`;
-export const tokenCacheKey = (tenant: string, name: string): string => `${tenant}:oauth2:${name}`;
+export { credentialKey, tokenCacheKey } from "../keys.js";
 export const CREDENTIAL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** AES-256-GCM with the credential name as additional data: the same scheme as arcrun-auth's credential-crypto. */

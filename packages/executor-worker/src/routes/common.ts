@@ -21,6 +21,8 @@ const STATUS: Partial<Record<ExecutorError["code"], ContentfulStatusCode>> = {
   ERR_WORKFLOW_NOT_FOUND: 404,
   ERR_EXECUTION_NOT_FOUND: 404,
   ERR_CREDENTIAL_NOT_FOUND: 404,
+  ERR_WORKFLOW_TOO_LARGE: 413,
+  ERR_RATE_LIMITED: 429,
   ERR_CONFIG: 500,
 };
 
@@ -29,7 +31,8 @@ export function errorResponse(c: AppContext, err: unknown): Response {
   if (err instanceof WorkflowError) {
     return c.json(
       { error: { code: err.code, message: err.message, issues: err.issues } },
-      STATUS[err.code] ?? 400,
+      // A document over its size limit is a 413; every other limit (nodes, edges, depth) a 400.
+      err.issues.some((i) => i.limit === "body_bytes") ? 413 : (STATUS[err.code] ?? 400),
     );
   }
   if (err instanceof ExecutorError) {

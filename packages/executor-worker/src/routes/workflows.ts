@@ -1,5 +1,12 @@
-import { compileWorkflow, parseWorkflowObject, parseWorkflowYaml, type WorkflowDoc } from "@arcrun/workflow";
+import {
+  compileWorkflow,
+  parseWorkflowObject,
+  parseWorkflowYaml,
+  WORKFLOW_LIMITS,
+  type WorkflowDoc,
+} from "@arcrun/workflow";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { ExecutorError } from "../errors.js";
 import { runStored, workflowFromStored } from "../run.js";
 import { cronTriggers } from "../scheduled.js";
@@ -18,8 +25,24 @@ async function readInput(c: { req: { text(): Promise<string> } }): Promise<unkno
   }
 }
 
+/**
+ * A workflow's body is refused above WORKFLOW_LIMITS.body_bytes before it is read whole (by its
+ * Content-Length, or while it streams in), so no parser ever sees it.
+ */
+const workflowBodyLimit = bodyLimit({
+  maxSize: WORKFLOW_LIMITS.body_bytes,
+  onError: (c) =>
+    errorResponse(
+      c,
+      new ExecutorError(
+        "ERR_WORKFLOW_TOO_LARGE",
+        `the workflow is over ${WORKFLOW_LIMITS.body_bytes} bytes (limit body_bytes); split it into smaller workflows`,
+      ),
+    ),
+});
+
 /** POST /webhooks/named: registers (or replaces) a workflow given as YAML or as the same structure in JSON. */
-workflowRoutes.post("/webhooks/named", async (c) => {
+workflowRoutes.post("/webhooks/named", workflowBodyLimit, async (c) => {
   try {
     const type = c.req.header("content-type") ?? "";
     const text = await c.req.text();

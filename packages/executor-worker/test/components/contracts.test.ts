@@ -13,6 +13,7 @@ import {
 } from "../../src/host/credentials.js";
 import { createHostFunctions, type HostContext } from "../../src/host/functions.js";
 import { runComponent } from "../../src/host/runtime.js";
+import { credentialKey, tokenCacheKey } from "../../src/keys.js";
 import { type ApiServer, startApiServer } from "../helpers/api-server.js";
 import { type ComponentRuntime, RUNTIMES, runtimeOptions } from "../helpers/runtimes.js";
 
@@ -90,10 +91,13 @@ async function run(
       ...(c.hosts ? { hosts: c.hosts } : {}),
       created_at: new Date().toISOString(),
     };
-    kv.data.set(`${TENANT}:cred:${name}`, JSON.stringify(record));
+    kv.data.set(credentialKey(TENANT, name), JSON.stringify(record));
   }
-  for (const [key, value] of Object.entries(example.fixtures?.kv ?? {}))
-    kv.data.set(`${TENANT}:${key}`, value);
+  // Fixture keys are as a component names them (`oauth2:NAME`): the host's key for this tenant.
+  for (const [key, value] of Object.entries(example.fixtures?.kv ?? {})) {
+    const [kind, name = ""] = key.split(/:(.*)/s);
+    kv.data.set(kind === "oauth2" ? tokenCacheKey(TENANT, name) : credentialKey(TENANT, name), value);
+  }
   routes = example.fixtures?.http ?? [];
   const ctx: HostContext = {
     tenant: TENANT,
@@ -154,7 +158,7 @@ it.each(RUNTIMES)(
     const example = contract?.examples.find((e) => e.name.startsWith("no access token"));
     if (!example) throw new Error("example missing");
     const { kv } = await run("auth_oauth2", example, runtime);
-    const cached = JSON.parse(kv.data.get(`${TENANT}:oauth2:drive`) ?? "{}") as {
+    const cached = JSON.parse(kv.data.get(tokenCacheKey(TENANT, "drive")) ?? "{}") as {
       access_token?: string;
       expires_at?: number;
     };

@@ -12,6 +12,7 @@ import {
 } from "../../src/host/credentials.js";
 import { createHostFunctions, type HostContext } from "../../src/host/functions.js";
 import { type RunResult, runComponent } from "../../src/host/runtime.js";
+import { credentialKey } from "../../src/keys.js";
 
 // Runs one built component (dist/<id>.wasm) with the executor's own host and the Worker's DEFAULT limits
 // (fuel, memory, output), as a node of a workflow would run, on the runtime it picks: JSPI on Node >= 24,
@@ -64,7 +65,7 @@ export async function runNode(id: string, config: unknown, opts: RunOptions = {}
       ...(c.hosts ? { hosts: c.hosts } : {}),
       created_at: new Date().toISOString(),
     };
-    kv.data.set(`${TENANT}:cred:${name}`, JSON.stringify(record));
+    kv.data.set(credentialKey(TENANT, name), JSON.stringify(record));
   }
   const ctx: HostContext = {
     tenant: TENANT,

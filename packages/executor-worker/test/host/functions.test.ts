@@ -3,6 +3,7 @@ import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { describe, expect, it } from "vitest";
 import { importEncryptionKey, type KvStore, SecretRegistry } from "../../src/host/credentials.js";
 import { createHostFunctions, fetchFailure, type HostContext } from "../../src/host/functions.js";
+import { credentialKey, tokenCacheKey } from "../../src/keys.js";
 
 // The u6u functions at the ABI boundary, as a component calls them: tenant isolation is structural (the
 // component names keys without a tenant; the host adds the tenant of the request).
@@ -15,7 +16,7 @@ const store: KvStore = {
   },
 };
 const sealed = await encryptCredential("notion", "secret_tenant_a_token", key);
-kv.set("tenant_a:cred:notion", JSON.stringify({ ...sealed, recipe: "notion", created_at: "" }));
+kv.set(credentialKey("tenant_a", "notion"), JSON.stringify({ ...sealed, recipe: "notion", created_at: "" }));
 
 function hostFor(tenant: string, fetched: Request[] = []) {
   const ctx: HostContext = {
@@ -48,6 +49,7 @@ describe("u6u host functions", () => {
     for (const raw of [
       "tenant_a:cred:notion",
       "cred:tenant_a:cred:notion",
+      credentialKey("tenant_a", "notion"),
       "webhook:tenant_a:x",
       "cred:../notion",
     ]) {
@@ -76,7 +78,7 @@ describe("u6u host functions", () => {
       (await a.kv_put('{"key":"oauth2:notion","value":"{\\"access_token\\":\\"at-123456\\"}","ttl":120}'))
         .status,
     ).toBe(0);
-    expect(kv.get("tenant_a:oauth2:notion")).toBe('{"access_token":"at-123456"}');
+    expect(kv.get(tokenCacheKey("tenant_a", "notion"))).toBe('{"access_token":"at-123456"}');
   });
 
   it("http_request refuses a decrypted secret (or a cached token) outside the recipe's hosts", async () => {

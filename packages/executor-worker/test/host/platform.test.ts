@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { importEncryptionKey, type KvStore, SecretRegistry } from "../../src/host/credentials.js";
 import { createHostFunctions, type HostContext } from "../../src/host/functions.js";
 import { md5 } from "../../src/host/md5.js";
+import { credentialKey } from "../../src/keys.js";
 
 // The data and platform host functions at the ABI boundary: digests, HMACs, sealing with a credential
 // (tenant-bound), and sleep against the node's deadline.
@@ -19,12 +20,12 @@ const store: KvStore = {
 const SECRET = "a-sealing-secret-of-32-bytes-len";
 for (const tenant of ["tenant_a", "tenant_b"]) {
   const sealed = await encryptCredential("vault", SECRET, key);
-  kv.set(`${tenant}:cred:vault`, JSON.stringify({ ...sealed, created_at: "" }));
+  kv.set(credentialKey(tenant, "vault"), JSON.stringify({ ...sealed, created_at: "" }));
 }
 const short = await encryptCredential("short", "tiny", key);
-kv.set("tenant_a:cred:short", JSON.stringify({ ...short, created_at: "" }));
+kv.set(credentialKey("tenant_a", "short"), JSON.stringify({ ...short, created_at: "" }));
 const multi = await encryptCredential("multi", JSON.stringify({ a: SECRET, b: `${SECRET}-b` }), key);
-kv.set("tenant_a:cred:multi", JSON.stringify({ ...multi, created_at: "" }));
+kv.set(credentialKey("tenant_a", "multi"), JSON.stringify({ ...multi, created_at: "" }));
 
 function hostFor(tenant: string) {
   const secrets = new SecretRegistry();
