@@ -89,7 +89,7 @@ beforeAll(async () => {
         display_name: "Local tracker",
         docs_url: "http://127.0.0.1/docs",
         categories: [],
-        hosts: ["127.0.0.1"],
+        hosts: [`127.0.0.1:${api.port}`],
         base_url: `${base}/v1`,
         primitive: "static_key",
         required_secrets: [

@@ -31,13 +31,19 @@ async function verifyJwt(jwt: string): Promise<Record<string, unknown> | undefin
   return valid ? (JSON.parse(new TextDecoder().decode(b64url(p))) as Record<string, unknown>) : undefined;
 }
 
-async function pushCredential(apiKey: string, name: string, plaintext: string, recipe: string) {
+async function pushCredential(
+  apiKey: string,
+  name: string,
+  plaintext: string,
+  recipe: string,
+  hosts?: string[],
+) {
   const sealed = await encryptCredential(name, plaintext, ENCRYPTION_KEY);
   return ex.request("/credentials", {
     method: "POST",
     apiKey,
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ ...sealed, recipe }),
+    body: JSON.stringify({ ...sealed, recipe, ...(hosts ? { hosts } : {}) }),
   });
 }
 
@@ -156,7 +162,8 @@ beforeAll(async () => {
   const common = {
     docs_url: "http://127.0.0.1/docs",
     categories: [],
-    hosts: ["127.0.0.1"],
+    // Port included: a bare 127.0.0.1 would allow only port 80.
+    hosts: [`127.0.0.1:${api.port}`],
     base_url: `${base}/v1`,
   };
   const recipes = [
@@ -588,7 +595,10 @@ describe("http_request fail_on_status", () => {
       json: { message: "Bad credentials", got: req.headers.authorization },
     }));
     try {
-      expect((await pushCredential(KEY_A, "gh_wrong", wrongToken, "local_api")).status).toBe(201);
+      expect(
+        (await pushCredential(KEY_A, "gh_wrong", wrongToken, "local_api", [`127.0.0.1:${github.port}`]))
+          .status,
+      ).toBe(201);
       const reg = await register(
         KEY_A,
         `name: strict-issues

@@ -1,7 +1,7 @@
 import { type GraphEdge, INPUT, type WorkflowGraph } from "@arcrun/workflow";
 import { ExecutorError, type ExecutorErrorCode } from "../errors.js";
-import { SecretRegistry } from "../host/credentials.js";
-import { createHostFunctions, type HostContext, openCredential } from "../host/functions.js";
+import { openCredential, SecretRegistry, sealedValue } from "../host/credentials.js";
+import { createHostFunctions, type HostContext } from "../host/functions.js";
 import { runComponent } from "../host/runtime.js";
 import { resolveTemplates } from "../workflow/template.js";
 import type { Limits } from "./limits.js";
@@ -159,6 +159,7 @@ export async function executeWorkflow(
   let executed = 0;
   let last: unknown;
 
+  /** `{{credential.NAME[.key]}}`: a handle (a public key's value), never the secret (docs/executor.md). */
   const credential = async (name: string, key: string | undefined): Promise<string> => {
     const opened = await openCredential(ctx, name);
     if (!opened) {
@@ -167,18 +168,18 @@ export async function executeWorkflow(
         `no credential "${name}" for this tenant; run: arcrun creds push ${name}`,
       );
     }
-    if (key !== undefined) {
-      const v = opened.secrets[key];
-      if (v === undefined)
-        throw new ExecutorError("ERR_TEMPLATE", `credential "${name}" has no key "${key}"`);
-      return v;
-    }
     const keys = Object.keys(opened.secrets);
-    if (keys.length === 1) return opened.secrets[keys[0] as string] as string;
-    throw new ExecutorError(
-      "ERR_TEMPLATE",
-      `credential "${name}" holds ${keys.join(", ")}; write {{credential.${name}.KEY}}`,
-    );
+    const which = key ?? (keys.length === 1 ? keys[0] : undefined);
+    if (which === undefined) {
+      throw new ExecutorError(
+        "ERR_TEMPLATE",
+        `credential "${name}" holds ${keys.join(", ")}; write {{credential.${name}.KEY}}`,
+      );
+    }
+    const v = sealedValue(ctx, opened, which);
+    if (v === undefined)
+      throw new ExecutorError("ERR_TEMPLATE", `credential "${name}" has no key "${which}"`);
+    return v;
   };
 
   const runNode = async (

@@ -55,9 +55,11 @@ credentialRoutes.post("/credentials", async (c) => {
     if (
       b.hosts !== undefined &&
       (!Array.isArray(b.hosts) ||
-        !b.hosts.every((h) => typeof h === "string" && /^(\*\.)?[a-z0-9.-]+$/i.test(h)))
+        !b.hosts.every((h) => typeof h === "string" && /^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/i.test(h)))
     ) {
-      throw invalid("hosts is a list of host names (*.example.com for subdomains)");
+      throw invalid(
+        "hosts is a list of host names (*.example.com for subdomains), with :port for a port other than 443/80",
+      );
     }
     const record: CredentialRecord = {
       name: b.name,

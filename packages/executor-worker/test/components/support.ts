@@ -40,6 +40,8 @@ export interface RunOptions {
 export interface Ran extends RunResult {
   /** stdout parsed (undefined when the component failed before writing a document). */
   output: unknown;
+  /** The run's secrets: what a sealed handle in the output stands for (at egress). */
+  secrets: SecretRegistry;
 }
 
 async function load(id: string): Promise<WebAssembly.Module> {
@@ -93,5 +95,5 @@ export async function runNode(id: string, config: unknown, opts: RunOptions = {}
   } catch {
     output = undefined;
   }
-  return { ...result, output };
+  return { ...result, output, secrets: ctx.secrets };
 }
