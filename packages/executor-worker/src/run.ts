@@ -8,7 +8,7 @@ import { type Execution, executeWorkflow } from "./engine/execute.js";
 import { effectiveLimits, workerLimits } from "./engine/limits.js";
 import { ExecutorError } from "./errors.js";
 import type { KvStore } from "./host/credentials.js";
-import { importEncryptionKey } from "./host/credentials.js";
+import { checkExecutorKey } from "./host/credentials.js";
 import type { AppContext, ComponentRegistry } from "./routes/common.js";
 import type { Store, StoredWorkflow } from "./store.js";
 import { recipeFor } from "./tenant.js";
@@ -53,7 +53,6 @@ export async function runStored(
     trace: [],
   };
   await store.putExecution(started);
-  let key: Promise<CryptoKey> | undefined;
   const kv: KvStore = {
     get: (k) => c.env.ARCRUN_KV.get(k),
     put: (k, v, o) => c.env.ARCRUN_KV.put(k, v, o),
@@ -65,10 +64,7 @@ export async function runStored(
     {
       tenant: store.tenant,
       kv,
-      encryptionKey: () => {
-        key ??= importEncryptionKey(c.env.ENCRYPTION_KEY);
-        return key;
-      },
+      encryptionKey: () => checkExecutorKey(c.env.ENCRYPTION_KEY),
       fetch: (req) => fetch(req),
       recipe: recipeFor(c),
       modules: registry.modules,

@@ -2,7 +2,7 @@ import { INPUT, type WorkflowGraph } from "@arcrun/workflow";
 import { type Execution, executeWorkflow } from "./engine/execute.js";
 import { effectiveLimits, workerLimits } from "./engine/limits.js";
 import type { Env } from "./env.js";
-import { importEncryptionKey, type KvStore } from "./host/credentials.js";
+import { checkExecutorKey, type KvStore } from "./host/credentials.js";
 import { CronError, cronMatches, parseCron } from "./internal/cron.js";
 import type { ComponentRegistry } from "./routes/common.js";
 import { compileStored } from "./run.js";
@@ -154,7 +154,6 @@ export async function runScheduled(
     get: (k) => env.ARCRUN_KV.get(k),
     put: (k, v, o) => env.ARCRUN_KV.put(k, v, o),
   };
-  let key: Promise<CryptoKey> | undefined;
   const recipe = recipesFrom(env.ARCRUN_RECIPES);
   const ceiling = workerLimits(env.ARCRUN_LIMITS);
   const runs: Promise<ScheduledRun>[] = [];
@@ -204,10 +203,7 @@ export async function runScheduled(
           {
             tenant,
             kv,
-            encryptionKey: () => {
-              key ??= importEncryptionKey(env.ENCRYPTION_KEY);
-              return key;
-            },
+            encryptionKey: () => checkExecutorKey(env.ENCRYPTION_KEY),
             fetch: (req) => fetch(req),
             recipe,
             modules: registry.modules,

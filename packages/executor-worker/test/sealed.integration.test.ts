@@ -1,6 +1,7 @@
-import { encryptCredential, generateCredentialKey } from "arcrun-auth";
+import { generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiServer, startApiServer } from "./helpers/api-server.js";
+import { sealFor } from "./helpers/credentials.js";
 import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
 
 // Sealed credentials on workerd (docs/executor.md, "Sealed credentials"): a workflow that transforms or
@@ -54,7 +55,7 @@ function leaksIn(text: string): string[] {
 }
 
 async function push(name: string, plaintext: string, recipe?: string) {
-  const sealed = await encryptCredential(name, plaintext, ENCRYPTION_KEY);
+  const sealed = await sealFor(ENCRYPTION_KEY, "default", name, plaintext);
   const res = await ex.request("/credentials", {
     method: "POST",
     apiKey: API_KEY,

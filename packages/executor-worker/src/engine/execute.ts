@@ -1,4 +1,4 @@
-import { type GraphEdge, INPUT, type WorkflowGraph } from "@arcrun/workflow";
+import { type Execution, type GraphEdge, INPUT, type TraceEntry, type WorkflowGraph } from "@arcrun/workflow";
 import { ExecutorError, type ExecutorErrorCode } from "../errors.js";
 import { openCredential, SecretRegistry, sealedValue } from "../host/credentials.js";
 import { createHostFunctions, type HostContext } from "../host/functions.js";
@@ -6,36 +6,7 @@ import { runComponent } from "../host/runtime.js";
 import { resolveTemplates } from "../workflow/template.js";
 import type { Limits } from "./limits.js";
 
-export interface TraceEntry {
-  node: string;
-  component: string;
-  status: "succeeded" | "failed";
-  started_at: string;
-  duration_ms: number;
-  output_bytes: number;
-  host_calls: number;
-  fuel: number;
-  /** The FOREACH iteration, for nodes run once per item. */
-  iteration?: number;
-  error?: { code: ExecutorErrorCode; message: string };
-  /** The try_catch node that caught this failure (the run went on with its catch branch). */
-  caught_by?: string;
-}
-
-export interface Execution {
-  id: string;
-  workflow: string;
-  status: "running" | "succeeded" | "failed";
-  started_at: string;
-  finished_at?: string;
-  duration_ms?: number;
-  /** How host calls suspend the component: "jspi" (workerd) or "asyncify". */
-  mode?: "jspi" | "asyncify";
-  trace: TraceEntry[];
-  /** The last node's output (secret values redacted). */
-  output?: unknown;
-  error?: { code: ExecutorErrorCode; message: string; node?: string };
-}
+export type { Execution, TraceEntry };
 
 /** What a run needs from its environment; the tenant's view of KV, the key, fetch and recipes. */
 export type RunEnvironment = Omit<HostContext, "secrets" | "budget" | "opened" | "maxResponseBytes"> & {

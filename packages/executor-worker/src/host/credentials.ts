@@ -5,6 +5,13 @@ import {
   renderTemplate,
   type TemplateValues,
 } from "@arcrun/recipes";
+import {
+  type CredentialEnvelope,
+  deriveTenantKey,
+  ENVELOPE_VERSION,
+  openEnvelope,
+  sealEnvelope,
+} from "@arcrun/workflow";
 import { ExecutorError } from "../errors.js";
 import { base64Decode, base64Encode } from "../internal/base64.js";
 
@@ -12,11 +19,8 @@ import { base64Decode, base64Encode } from "../internal/base64.js";
 // What a component or a template sees is a handle, an opaque random token unique to the run; the host puts
 // the secret back only at egress (host/egress.ts), in a position the credential grants, on its hosts.
 
-/** What `POST /credentials` stores under `{tenant}:cred:{name}`: never a plaintext. */
-export interface CredentialRecord {
-  name: string;
-  encrypted: string;
-  iv: string;
+/** What `POST /credentials` stores under the tenant's credential key: never a plaintext. */
+export interface CredentialRecord extends CredentialEnvelope {
   /** The recipe the credential belongs to: its `hosts` are where the credential may be sent. */
   recipe?: string;
   /** Extra hosts the tenant allows for this credential (a custom API); `*.example.com` for subdomains. */
@@ -33,40 +37,45 @@ export const credentialKey = (tenant: string, name: string): string => `${tenant
 export const tokenCacheKey = (tenant: string, name: string): string => `${tenant}:oauth2:${name}`;
 export const CREDENTIAL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
-/** AES-256-GCM with the credential name as additional data: the same scheme as arcrun-auth's credential-crypto. */
-export async function importEncryptionKey(base64Key: string | undefined): Promise<CryptoKey> {
+/** The executor's `ENCRYPTION_KEY`, checked: 32 bytes, base64. Each tenant's key is derived from it. */
+export function checkExecutorKey(base64Key: string | undefined): string {
   if (!base64Key) {
     throw new ExecutorError(
       "ERR_CONFIG",
       "ENCRYPTION_KEY is not set; run: wrangler secret put ENCRYPTION_KEY (locally: put it in .dev.vars)",
     );
   }
-  const raw = base64Decode(base64Key.trim());
-  if (raw.length !== 32) {
+  let raw: Uint8Array | undefined;
+  try {
+    raw = base64Decode(base64Key.trim());
+  } catch {
+    raw = undefined;
+  }
+  if (raw?.length !== 32) {
     throw new ExecutorError(
       "ERR_CONFIG",
       "ENCRYPTION_KEY must be 32 bytes, base64; generate one with arcrun init",
     );
   }
-  return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt", "encrypt"]);
+  return base64Key.trim();
 }
 
-export async function decryptRecord(record: CredentialRecord, key: CryptoKey): Promise<string> {
+/**
+ * Opens a record of `tenant` (the protocol's envelope: the tenant's derived key, additional data binding
+ * tenant and name; a first-version record with the executor's key). A record of another tenant or name
+ * does not open.
+ */
+export async function decryptRecord(
+  record: CredentialRecord,
+  tenant: string,
+  executorKey: string,
+): Promise<string> {
   try {
-    const plain = await crypto.subtle.decrypt(
-      {
-        name: "AES-GCM",
-        iv: base64Decode(record.iv),
-        additionalData: new TextEncoder().encode(`arcrun-credential:${record.name}`),
-      },
-      key,
-      base64Decode(record.encrypted),
-    );
-    return new TextDecoder().decode(plain);
+    return await openEnvelope(executorKey, tenant, record);
   } catch (cause) {
     throw new ExecutorError(
       "ERR_CREDENTIAL_INVALID",
-      `credential "${record.name}" does not decrypt with this executor's ENCRYPTION_KEY; run: arcrun creds push ${record.name}`,
+      `credential "${record.name}" does not open with this tenant's key; run: arcrun creds push ${record.name}`,
       { cause },
     );
   }
@@ -316,7 +325,8 @@ export interface OpenedCredential {
 export interface CredentialSource {
   tenant: string;
   kv: KvStore;
-  encryptionKey: () => Promise<CryptoKey>;
+  /** The executor's key (checked), from which the tenant's is derived. */
+  encryptionKey: () => string;
   recipe: (id: string) => Recipe | undefined;
   secrets: SecretRegistry;
   /** Per-execution cache of opened credentials. */
@@ -380,6 +390,21 @@ function grantsFor(recipe: Recipe | undefined, hosts: string[]): Grant[] {
 }
 
 /**
+ * Rewrites a first-version record (the executor's key, bound to the name only) as a version-2 record under
+ * the tenant's key, bound to tenant and name: an old record is read this way once. New ones are refused
+ * by POST /credentials, so a copied old record cannot be registered.
+ */
+async function migrate(
+  src: CredentialSource,
+  record: CredentialRecord,
+  plaintext: string,
+  executorKey: string,
+): Promise<void> {
+  const envelope = await sealEnvelope(await deriveTenantKey(executorKey, src.tenant), record.name, plaintext);
+  await src.kv.put(credentialKey(src.tenant, record.name), JSON.stringify({ ...record, ...envelope }));
+}
+
+/**
  * Decrypts one of the tenant's credentials (once per execution) and registers its values for redaction.
  * Undefined when the tenant has none by that name.
  */
@@ -389,7 +414,9 @@ export function openCredential(src: CredentialSource, name: string): Promise<Ope
     pending = (async () => {
       const record = await loadRecord(src, name);
       if (!record) return undefined;
-      const plaintext = await decryptRecord(record, await src.encryptionKey());
+      const executorKey = src.encryptionKey();
+      const plaintext = await decryptRecord(record, src.tenant, executorKey);
+      if (record.v !== ENVELOPE_VERSION) await migrate(src, record, plaintext, executorKey);
       const recipe = record.recipe ? src.recipe(record.recipe) : undefined;
       const secrets = secretValues(plaintext);
       // A bare value is the recipe's first required secret (a GitHub token is `token`).

@@ -1,10 +1,11 @@
+import { ENVELOPE_VERSION } from "@arcrun/workflow";
 import { Hono } from "hono";
 import { ExecutorError } from "../errors.js";
 import {
   CREDENTIAL_NAME,
   type CredentialRecord,
+  checkExecutorKey,
   decryptRecord,
-  importEncryptionKey,
 } from "../host/credentials.js";
 import { base64Decode } from "../internal/base64.js";
 import { recipeFor, storeFor } from "../tenant.js";
@@ -16,7 +17,10 @@ function invalid(message: string): ExecutorError {
   return new ExecutorError("ERR_CREDENTIAL_INVALID", message);
 }
 
-/** POST /credentials: `{ name, encrypted, iv, recipe?, hosts? }`, encrypted on the client; never a plaintext. */
+/**
+ * POST /credentials: `{ v: 2, name, encrypted, iv, recipe?, hosts? }`, encrypted on the client with the
+ * tenant's key (the protocol's `sealEnvelope`); never a plaintext.
+ */
 credentialRoutes.post("/credentials", async (c) => {
   try {
     let body: unknown;
@@ -30,11 +34,16 @@ credentialRoutes.post("/credentials", async (c) => {
     if (!body || typeof body !== "object") throw badRequest("send a JSON object");
     const b = body as Record<string, unknown>;
     for (const k of Object.keys(b)) {
-      if (!["name", "encrypted", "iv", "recipe", "hosts"].includes(k)) {
+      if (!["v", "name", "encrypted", "iv", "recipe", "hosts"].includes(k)) {
         throw invalid(
-          `unknown field "${k}"; a credential is { name, encrypted, iv, recipe?, hosts? } (never a plaintext value)`,
+          `unknown field "${k}"; a credential is { v, name, encrypted, iv, recipe?, hosts? } (never a plaintext value)`,
         );
       }
+    }
+    if (b.v !== ENVELOPE_VERSION) {
+      throw invalid(
+        `the credential is not a version ${ENVELOPE_VERSION} envelope (encrypted with this tenant's key, bound to tenant and name); push it with a current arcrun: arcrun creds push NAME`,
+      );
     }
     if (typeof b.name !== "string" || !CREDENTIAL_NAME.test(b.name)) {
       throw invalid('name is required: 1-128 letters, digits, "_", "-" or "."');
@@ -62,6 +71,7 @@ credentialRoutes.post("/credentials", async (c) => {
       );
     }
     const record: CredentialRecord = {
+      v: ENVELOPE_VERSION,
       name: b.name,
       encrypted: b.encrypted,
       iv: b.iv,
@@ -71,11 +81,11 @@ credentialRoutes.post("/credentials", async (c) => {
     };
     // Refuse a credential this executor could never decrypt (another key, another name).
     try {
-      await decryptRecord(record, await importEncryptionKey(c.env.ENCRYPTION_KEY));
+      await decryptRecord(record, c.get("tenant"), checkExecutorKey(c.env.ENCRYPTION_KEY));
     } catch (err) {
       if (err instanceof ExecutorError && err.code === "ERR_CREDENTIAL_INVALID") {
         throw invalid(
-          `credential "${record.name}" was not encrypted with this executor's ENCRYPTION_KEY (or under another name); encrypt it again with the executor's key`,
+          `credential "${record.name}" was not encrypted with this tenant's key derived from the executor's ENCRYPTION_KEY (or it was, for another tenant or name); encrypt it again with this tenant's key`,
         );
       }
       throw err;
@@ -90,7 +100,8 @@ credentialRoutes.post("/credentials", async (c) => {
 /** GET /credentials: names and metadata only. */
 credentialRoutes.get("/credentials", async (c) => {
   try {
-    return c.json({ credentials: await storeFor(c).listCredentials() });
+    // The tenant is not a secret: a client derives its key (or checks the one it holds) with it.
+    return c.json({ tenant: c.get("tenant"), credentials: await storeFor(c).listCredentials() });
   } catch (err) {
     return errorResponse(c, err);
   }

@@ -7,7 +7,7 @@ import type { ComponentManifest, ContractExample } from "components/abi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CredentialRecord,
-  importEncryptionKey,
+  checkExecutorKey,
   type KvStore,
   SecretRegistry,
   secretValues,
@@ -96,7 +96,7 @@ async function run(id: string, example: ContractExample): Promise<{ output: unkn
   const ctx: HostContext = {
     tenant: TENANT,
     kv,
-    encryptionKey: () => importEncryptionKey(keyText),
+    encryptionKey: () => checkExecutorKey(keyText),
     // Every host resolves to the local fixture server; the host checks still see the real host name.
     fetch: (req) => {
       const u = new URL(req.url);

@@ -6,7 +6,7 @@ import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { DEFAULT_LIMITS } from "../../src/engine/limits.js";
 import {
   type CredentialRecord,
-  importEncryptionKey,
+  checkExecutorKey,
   type KvStore,
   SecretRegistry,
 } from "../../src/host/credentials.js";
@@ -70,7 +70,7 @@ export async function runNode(id: string, config: unknown, opts: RunOptions = {}
   const ctx: HostContext = {
     tenant: TENANT,
     kv,
-    encryptionKey: () => importEncryptionKey(keyText),
+    encryptionKey: () => checkExecutorKey(keyText),
     fetch: (req) => {
       if (opts.port === undefined) throw new Error("no local server for this test");
       const u = new URL(req.url);

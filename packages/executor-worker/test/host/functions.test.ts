@@ -1,7 +1,7 @@
 import { getRecipe } from "@arcrun/recipes";
 import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { describe, expect, it } from "vitest";
-import { importEncryptionKey, type KvStore, SecretRegistry } from "../../src/host/credentials.js";
+import { checkExecutorKey, type KvStore, SecretRegistry } from "../../src/host/credentials.js";
 import { createHostFunctions, fetchFailure, type HostContext, USER_AGENT } from "../../src/host/functions.js";
 
 // The u6u functions at the ABI boundary, as a component calls them: tenant isolation is structural (the
@@ -21,7 +21,7 @@ function hostFor(tenant: string, fetched: Request[] = []) {
   const ctx: HostContext = {
     tenant,
     kv: store,
-    encryptionKey: () => importEncryptionKey(key),
+    encryptionKey: () => checkExecutorKey(key),
     fetch: async (req) => {
       fetched.push(req);
       return Response.json({ ok: true });

@@ -2,7 +2,7 @@ import { createHash, createHmac } from "node:crypto";
 import { getRecipe } from "@arcrun/recipes";
 import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { describe, expect, it } from "vitest";
-import { importEncryptionKey, type KvStore, SecretRegistry } from "../../src/host/credentials.js";
+import { checkExecutorKey, type KvStore, SecretRegistry } from "../../src/host/credentials.js";
 import { createHostFunctions, type HostContext } from "../../src/host/functions.js";
 import { md5 } from "../../src/host/md5.js";
 
@@ -31,7 +31,7 @@ function hostFor(tenant: string) {
   const ctx: HostContext = {
     tenant,
     kv: store,
-    encryptionKey: () => importEncryptionKey(key),
+    encryptionKey: () => checkExecutorKey(key),
     fetch: async () => Response.json({}),
     recipe: getRecipe,
     secrets,
