@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { AppEnv, ComponentRegistry } from "./routes/common.js";
+import { type AppEnv, type ComponentRegistry, errorResponse } from "./routes/common.js";
 import { credentialRoutes } from "./routes/credentials.js";
 import { workflowRoutes } from "./routes/workflows.js";
 import { tenancy } from "./tenant.js";
@@ -35,6 +35,8 @@ export function createApp(registry: ComponentRegistry): Hono<AppEnv> {
   );
   app.route("/", workflowRoutes);
   app.route("/", credentialRoutes);
+  // One place maps an error to its response (codes to statuses, no internals): routes just throw.
+  app.onError((err, c) => errorResponse(c, err));
   app.notFound((c) =>
     c.json(
       {
