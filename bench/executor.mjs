@@ -57,7 +57,7 @@ export async function run({ runs = 60, nodeCalls = 300, rounds = 3 } = {}) {
   const { Miniflare } = await import(pathToFileURL(requireExecutor.resolve("miniflare")).href);
   const { generateCredentialKey } = await importArcrunAuth();
   const { deriveTenantKey, sealEnvelope } = await import(
-    pathToFileURL(requireExecutor.resolve("@arcrun/workflow")).href
+    pathToFileURL(join(repoRoot, "packages", "workflow", "dist", "index.js")).href
   );
   const outdir = join(tmpdir(), `arcrun-bench-executor-${randomUUID()}`);
   const api = await startApi();
