@@ -4,6 +4,7 @@ import { base64Decode, base64UrlEncode } from "../internal/base64.js";
 import { VERSION } from "../version.js";
 import {
   type CredentialSource,
+  type Grant,
   type InjectPrimitive,
   loadRecord,
   type OpenedCredential,
@@ -332,8 +333,8 @@ function findPem(secrets: Record<string, string>, plaintext: string): string | u
 }
 
 /**
- * `u6u.crypto_sign_rs256`: `{credential, data}` -> `{signature}` (base64url, RSASSA-PKCS1-v1_5 SHA-256,
- * RFC 7518 section 3.3). The private key stays in the host.
+ * `u6u.crypto_sign_rs256`: `{credential, data}` -> `{signature}`: a sealed handle of the base64url
+ * RSASSA-PKCS1-v1_5 SHA-256 signature (RFC 7518 section 3.3). The private key stays in the host.
  */
 async function cryptoSignRs256(ctx: HostContext, input: Record<string, unknown>): Promise<HostReply> {
   const name = str(input.credential) ?? "";
@@ -359,7 +360,12 @@ async function cryptoSignRs256(ctx: HostContext, input: Record<string, unknown>)
       ["sign"],
     );
     const sig = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, new TextEncoder().encode(data));
-    return ok({ signature: base64UrlEncode(new Uint8Array(sig)) });
+    // The signature makes the assertion a bearer credential: sealed, it goes only into the body of a
+    // request to the recipe's token endpoint (RFC 7523 section 2.1), never anywhere a component chooses.
+    const signature = base64UrlEncode(new Uint8Array(sig));
+    const tokenHosts = opened.grants.filter((g) => g.position.in === "body").flatMap((g) => g.hosts);
+    const grants: Grant[] = [{ position: { in: "body" }, hosts: tokenHosts }];
+    return ok({ signature: ctx.secrets.seal(name, signature, grants, tokenHosts) });
   } catch {
     return failed(
       "ERR_CREDENTIAL_INVALID",

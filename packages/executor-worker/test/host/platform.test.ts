@@ -110,6 +110,21 @@ describe("crypto_digest and crypto_hmac", () => {
     expect(body(ambiguous).error).toBe('credential "multi" holds a, b; name one with credential_field');
   });
 
+  it("keys an HMAC with a credential's sealed handle: the host uses the secret, a changed handle is just text", async () => {
+    const { host } = hostFor("tenant_a");
+    const view = JSON.parse((await host.crypto_decrypt('{"name":"vault"}')).body) as {
+      secrets: { value: string };
+    };
+    const handle = view.secrets.value;
+    expect(handle).not.toContain(SECRET);
+    const r = await host.crypto_hmac(JSON.stringify({ data: "payload", key: handle }));
+    expect(body(r).digest).toBe(createHmac("sha256", SECRET).update("payload").digest("hex"));
+    const changed = await host.crypto_hmac(JSON.stringify({ data: "payload", key: handle.toUpperCase() }));
+    expect(body(changed).digest).toBe(
+      createHmac("sha256", handle.toUpperCase()).update("payload").digest("hex"),
+    );
+  });
+
   it("another tenant's credential is not found", async () => {
     const r = await hostFor("tenant_c").host.crypto_hmac('{"data":"p","credential":"vault"}');
     expect(r.status).toBe(1);
