@@ -192,6 +192,14 @@ describe("creds", () => {
   it("a tenant's own key (arcrun-tk1...) is enough to push; another tenant's is refused", async () => {
     const master = env.ARCRUN_EXECUTOR_KEY ?? "";
     const own = await deriveTenantKey(master, "default");
+    // The operator's command prints the same key; from a tenant key it refuses.
+    const printed = await cli(["creds", "tenant-key", "default"]);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout.trim()).toBe(own);
+    const fromTenant = await cli(["creds", "tenant-key", "default"], "", { ARCRUN_EXECUTOR_KEY: own });
+    expect(fromTenant.code).toBe(1);
+    expect(fromTenant.stderr).toContain("is already a tenant's key, not the executor's");
+    expect((await cli(["creds", "tenant-key", "Not A Tenant"])).code).toBe(2);
     const ok = await cli(["creds", "push", "with_tenant_key", "--raw", "--json"], "tenant-secret-1", {
       ARCRUN_EXECUTOR_KEY: own,
     });
