@@ -55,7 +55,10 @@ config:
 export async function run({ runs = 60, nodeCalls = 300, rounds = 3 } = {}) {
   const { build } = await import(pathToFileURL(requireExecutor.resolve("esbuild")).href);
   const { Miniflare } = await import(pathToFileURL(requireExecutor.resolve("miniflare")).href);
-  const { encryptCredential, generateCredentialKey } = await importArcrunAuth();
+  const { generateCredentialKey } = await importArcrunAuth();
+  const { deriveTenantKey, sealEnvelope } = await import(
+    pathToFileURL(join(repoRoot, "packages", "workflow", "dist", "index.js")).href
+  );
   const outdir = join(tmpdir(), `arcrun-bench-executor-${randomUUID()}`);
   const api = await startApi();
   let mf;
@@ -82,7 +85,7 @@ export async function run({ runs = 60, nodeCalls = 300, rounds = 3 } = {}) {
       categories: [],
       primitive: "static_key",
       base_url: `http://127.0.0.1:${api.port}/v1`,
-      hosts: ["127.0.0.1"],
+      hosts: [`127.0.0.1:${api.port}`],
       required_secrets: [
         { key: "token", label: "Token", sensitive: true, optional: false, format: "string" },
       ],
@@ -104,7 +107,8 @@ export async function run({ runs = 60, nodeCalls = 300, rounds = 3 } = {}) {
       if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
       return body;
     };
-    const sealed = await encryptCredential("bench", "bench-token-123456", key);
+    // The single-tenant executor's tenant is "default"; the credential is bound to it (docs/executor.md).
+    const sealed = await sealEnvelope(await deriveTenantKey(key, "default"), "bench", "bench-token-123456");
     await call("/credentials", { method: "POST", body: JSON.stringify({ ...sealed, recipe: "bench_api" }) });
     await call("/webhooks/named", {
       method: "POST",

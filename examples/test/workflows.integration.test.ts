@@ -84,6 +84,9 @@ async function runWorkflow(name: string, args: string[] = []) {
 
 beforeAll(async () => {
   github = await standIn((req) => {
+    // GitHub: "Requests with no User-Agent header will be rejected."
+    // https://docs.github.com/en/rest/using-the-rest-api/getting-started-with-the-rest-api#user-agent
+    if (!req.headers["user-agent"]) return { status: 403, json: { message: "missing User-Agent" } };
     if (githubRevoked || req.headers.authorization !== `Bearer ${GH_TOKEN}`)
       return { status: 401, json: { message: "Bad credentials" } };
     if (req.path === "/user") return { json: { login: "ada" } };

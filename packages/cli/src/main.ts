@@ -91,6 +91,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "Delete a credential from the executor",
     load: () => import("./commands/executor/creds-delete.js"),
   },
+  "creds tenant-key": {
+    summary: "Print a tenant's credential key (for the executor's operator)",
+    load: () => import("./commands/executor/creds-tenant-key.js"),
+  },
   components: {
     summary: "The executor's components and their contracts",
     load: () => import("./commands/executor/components.js"),

@@ -91,7 +91,7 @@ export async function startLocalExecutor(options: ExecutorOptions = {}): Promise
 export function localRecipe(id: string, origin: string, path = ""): Recipe {
   const recipe = getRecipe(id);
   if (!recipe) throw new Error(`no built-in recipe ${id}`);
-  const local: Recipe = { ...recipe, base_url: `${origin}${path}`, hosts: ["127.0.0.1"] };
+  const local: Recipe = { ...recipe, base_url: `${origin}${path}`, hosts: [new URL(origin).host] };
   if (recipe.oauth2) {
     const { revoke_url: _r, device_url: _d, ...oauth2 } = recipe.oauth2;
     local.oauth2 = { ...oauth2, token_url: `${origin}/token` };

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deriveTenantKey } from "@arcrun/workflow";
 import { generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, runInPty, type Sandbox, sandbox } from "./helpers/cli.js";
@@ -186,6 +187,32 @@ describe("creds", () => {
       code: "ERR_CREDENTIAL_INVALID",
       message: `the executor at ${ex.url} could not decrypt "other": the key from ARCRUN_EXECUTOR_KEY is not its ENCRYPTION_KEY; set ARCRUN_EXECUTOR_KEY (or --key-file) to the executor's key and push again`,
     });
+  });
+
+  it("a tenant's own key (arcrun-tk1...) is enough to push; another tenant's is refused", async () => {
+    const master = env.ARCRUN_EXECUTOR_KEY ?? "";
+    const own = await deriveTenantKey(master, "default");
+    // The operator's command prints the same key; from a tenant key it refuses.
+    const printed = await cli(["creds", "tenant-key", "default"]);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout.trim()).toBe(own);
+    const fromTenant = await cli(["creds", "tenant-key", "default"], "", { ARCRUN_EXECUTOR_KEY: own });
+    expect(fromTenant.code).toBe(1);
+    expect(fromTenant.stderr).toContain("is already a tenant's key, not the executor's");
+    expect((await cli(["creds", "tenant-key", "Not A Tenant"])).code).toBe(2);
+    const ok = await cli(["creds", "push", "with_tenant_key", "--raw", "--json"], "tenant-secret-1", {
+      ARCRUN_EXECUTOR_KEY: own,
+    });
+    expect(ok.code, ok.stderr).toBe(0);
+    const other = await cli(["creds", "push", "x", "--raw", "--json"], "v", {
+      ARCRUN_EXECUTOR_KEY: await deriveTenantKey(master, "someone_else"),
+    });
+    expect(other.code).toBe(1);
+    expect(errorLine(other.stderr)).toMatchObject({ code: "ERR_CREDENTIAL_INVALID" });
+    const malformed = await cli(["creds", "push", "x", "--json"], "v", {
+      ARCRUN_EXECUTOR_KEY: "arcrun-tk1.default.short",
+    });
+    expect(errorLine(malformed.stderr)).toMatchObject({ code: "ERR_EXECUTOR_KEY" });
   });
 
   it("an empty value, a malformed key, and a name that is not one are refused", async () => {

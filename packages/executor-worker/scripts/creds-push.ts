@@ -1,13 +1,13 @@
 /**
  * Pushes a credential to a local executor until `arcrun creds push` exists:
  *   printf '%s' "$TOKEN" | pnpm --filter executor-worker creds:push <name> [--recipe <id>] [--host <h>]...
- * The value is read from stdin (never argv), encrypted here with ENCRYPTION_KEY from .dev.vars (or the
- * environment) by arcrun-auth's encryptCredential, and only { name, encrypted, iv, recipe, hosts } is sent.
+ * The value is read from stdin (never argv), encrypted here with the tenant's key derived from ENCRYPTION_KEY
+ * in .dev.vars (or the environment), and only { v, name, encrypted, iv, recipe, hosts } is sent.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { encryptCredential } from "arcrun-auth";
+import { deriveTenantKey, sealEnvelope } from "@arcrun/workflow";
 import { packageRoot } from "./bundle.js";
 
 const { positionals, values } = parseArgs({
@@ -48,12 +48,18 @@ if (value === "") {
   process.stderr.write("no value on stdin; pipe the secret in: printf '%s' \"$TOKEN\" | ...\n");
   process.exit(2);
 }
-const sealed = await encryptCredential(name, value, key);
+const apiKey: Record<string, string> = process.env.ARCRUN_API_KEY
+  ? { "x-arcrun-api-key": process.env.ARCRUN_API_KEY }
+  : {};
+const who = (await (await fetch(`${values.url}/credentials`, { headers: apiKey })).json()) as {
+  tenant?: string;
+};
+const sealed = await sealEnvelope(await deriveTenantKey(key, who.tenant ?? "default"), name, value);
 const res = await fetch(`${values.url}/credentials`, {
   method: "POST",
   headers: {
     "content-type": "application/json",
-    ...(process.env.ARCRUN_API_KEY ? { "x-arcrun-api-key": process.env.ARCRUN_API_KEY } : {}),
+    ...apiKey,
   },
   body: JSON.stringify({
     ...sealed,

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { ensureKvSchema } from "./internal/migrate-v1.js";
-import type { AppEnv, ComponentRegistry } from "./routes/common.js";
+import { type AppEnv, type ComponentRegistry, errorResponse } from "./routes/common.js";
 import { credentialRoutes } from "./routes/credentials.js";
 import { workflowRoutes } from "./routes/workflows.js";
 import { tenancy } from "./tenant.js";
@@ -41,6 +41,8 @@ export function createApp(registry: ComponentRegistry): Hono<AppEnv> {
   );
   app.route("/", workflowRoutes);
   app.route("/", credentialRoutes);
+  // One place maps an error to its response (codes to statuses, no internals): routes just throw.
+  app.onError((err, c) => errorResponse(c, err));
   app.notFound((c) =>
     c.json(
       {

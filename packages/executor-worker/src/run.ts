@@ -6,21 +6,26 @@ import {
 } from "@arcrun/workflow";
 import { type Execution, executeWorkflow } from "./engine/execute.js";
 import { effectiveLimits, workerLimits } from "./engine/limits.js";
+import type { Env } from "./env.js";
 import { ExecutorError } from "./errors.js";
 import type { KvStore } from "./host/credentials.js";
-import { importEncryptionKey } from "./host/credentials.js";
-import type { AppContext, ComponentRegistry } from "./routes/common.js";
+import { checkExecutorKey } from "./host/credentials.js";
+import type { ComponentRegistry } from "./routes/common.js";
 import type { Store, StoredWorkflow } from "./store.js";
-import { recipeFor } from "./tenant.js";
+import { recipesFrom } from "./tenant.js";
 
-export async function workflowFromStored(c: AppContext, store: Store, name: string): Promise<WorkflowGraph> {
+export async function workflowFromStored(
+  registry: ComponentRegistry,
+  store: Store,
+  name: string,
+): Promise<WorkflowGraph> {
   const stored = await store.getWorkflow(name);
   if (!stored)
     throw new ExecutorError(
       "ERR_WORKFLOW_NOT_FOUND",
       `no workflow "${name}"; run: arcrun workflow push <file>`,
     );
-  return compileStored(stored, c.get("registry"));
+  return compileStored(stored, registry);
 }
 
 /** A stored workflow's graph: its source parsed in its format, compiled against the components there are. */
@@ -32,19 +37,26 @@ export function compileStored(stored: StoredWorkflow, registry: ComponentRegistr
   return compileWorkflow(doc, { components: new Set(Object.keys(registry.modules)) });
 }
 
+/** Where a run happens: the Worker's bindings, its components, and the tenant's store. */
+export interface RunPlace {
+  env: Env;
+  registry: ComponentRegistry;
+  store: Store;
+}
+
 /**
  * Starts a run: stores it as running, and returns a promise of the finished execution, stored again at the
  * end (and after every node with `progress`, for background runs whose GET /executions/:id shows progress).
+ * Plain arguments, no request: the routes and the scheduled handler both start runs with it.
  */
 export async function runStored(
-  c: AppContext,
-  store: Store,
+  { env, registry, store }: RunPlace,
   graph: WorkflowGraph,
   input: unknown,
   id: string,
   opts: { progress: boolean },
 ): Promise<{ started: Execution; done: Promise<Execution> }> {
-  const limits = effectiveLimits(workerLimits(c.env.ARCRUN_LIMITS), graph.limits);
+  const limits = effectiveLimits(workerLimits(env.ARCRUN_LIMITS), graph.limits);
   const started: Execution = {
     id,
     workflow: graph.name,
@@ -53,24 +65,19 @@ export async function runStored(
     trace: [],
   };
   await store.putExecution(started);
-  let key: Promise<CryptoKey> | undefined;
   const kv: KvStore = {
-    get: (k) => c.env.ARCRUN_KV.get(k),
-    put: (k, v, o) => c.env.ARCRUN_KV.put(k, v, o),
+    get: (k) => env.ARCRUN_KV.get(k),
+    put: (k, v, o) => env.ARCRUN_KV.put(k, v, o),
   };
-  const registry = c.get("registry");
   const done = executeWorkflow(
     graph,
     input,
     {
       tenant: store.tenant,
       kv,
-      encryptionKey: () => {
-        key ??= importEncryptionKey(c.env.ENCRYPTION_KEY);
-        return key;
-      },
+      encryptionKey: () => checkExecutorKey(env.ENCRYPTION_KEY),
       fetch: (req) => fetch(req),
-      recipe: recipeFor(c),
+      recipe: recipesFrom(env.ARCRUN_RECIPES),
       modules: registry.modules,
     },
     limits,

@@ -1,13 +1,11 @@
 import { INPUT, type WorkflowGraph } from "@arcrun/workflow";
-import { type Execution, executeWorkflow } from "./engine/execute.js";
-import { effectiveLimits, workerLimits } from "./engine/limits.js";
+import type { Execution } from "./engine/execute.js";
 import type { Env } from "./env.js";
-import { importEncryptionKey, type KvStore } from "./host/credentials.js";
 import { CronError, cronMatches, parseCron } from "./internal/cron.js";
 import { migrateV1Keys } from "./internal/migrate-v1.js";
 import { CRON_INDEX_MARKER, cronRunKey, kindPrefix, splitKey, workflowKey } from "./keys.js";
 import type { ComponentRegistry } from "./routes/common.js";
-import { compileStored } from "./run.js";
+import { compileStored, runStored } from "./run.js";
 import {
   type CronTrigger,
   cronIndexEntry,
@@ -16,7 +14,6 @@ import {
   Store,
   type StoredWorkflow,
 } from "./store.js";
-import { recipesFrom } from "./tenant.js";
 
 /** The component that makes a workflow a scheduled one, as the first node after `input`. */
 export const CRON_COMPONENT = "cron";
@@ -147,13 +144,6 @@ export async function runScheduled(
   const minute = Math.floor(scheduledTime / MINUTE) * MINUTE;
   const at = new Date(minute);
   const ttl = Math.max(60, Number(env.EXECUTION_TTL_SECONDS ?? "") || DEFAULT_EXECUTION_TTL);
-  const kv: KvStore = {
-    get: (k) => env.ARCRUN_KV.get(k),
-    put: (k, v, o) => env.ARCRUN_KV.put(k, v, o),
-  };
-  let key: Promise<CryptoKey> | undefined;
-  const recipe = recipesFrom(env.ARCRUN_RECIPES);
-  const ceiling = workerLimits(env.ARCRUN_LIMITS);
   const runs: Promise<ScheduledRun>[] = [];
 
   await migrateV1Keys(env.ARCRUN_KV);
@@ -188,33 +178,8 @@ export async function runScheduled(
     };
     runs.push(
       (async (): Promise<ScheduledRun> => {
-        const started: Execution = {
-          id,
-          workflow: graph.name,
-          status: "running",
-          started_at: new Date().toISOString(),
-          trace: [],
-        };
-        await store.putExecution(started);
-        const execution = await executeWorkflow(
-          graph,
-          input,
-          {
-            tenant,
-            kv,
-            encryptionKey: () => {
-              key ??= importEncryptionKey(env.ENCRYPTION_KEY);
-              return key;
-            },
-            fetch: (req) => fetch(req),
-            recipe,
-            modules: registry.modules,
-          },
-          effectiveLimits(ceiling, graph.limits),
-          id,
-        );
-        // The same started_at as the first write, so the execution index holds one entry.
-        await store.putExecution({ ...execution, started_at: started.started_at });
+        const { done } = await runStored({ env, registry, store }, graph, input, id, { progress: false });
+        const execution = await done;
         console.log(`cron: ${tenant}/${graph.name} (${trigger.expression}) ${execution.status}`);
         return {
           tenant,

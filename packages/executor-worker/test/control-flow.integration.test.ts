@@ -1,6 +1,7 @@
-import { encryptCredential, generateCredentialKey } from "arcrun-auth";
+import { generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiServer, startApiServer } from "./helpers/api-server.js";
+import { sealFor } from "./helpers/credentials.js";
 import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
 
 // switch + try_catch + foreach_control + filter end to end: one workerd (Miniflare, JSPI) against a real
@@ -89,7 +90,7 @@ beforeAll(async () => {
         display_name: "Local tracker",
         docs_url: "http://127.0.0.1/docs",
         categories: [],
-        hosts: ["127.0.0.1"],
+        hosts: [`127.0.0.1:${api.port}`],
         base_url: `${base}/v1`,
         primitive: "static_key",
         required_secrets: [
@@ -99,7 +100,7 @@ beforeAll(async () => {
       },
     ]),
   });
-  const sealed = await encryptCredential("tracker", TOKEN, ENCRYPTION_KEY);
+  const sealed = await sealFor(ENCRYPTION_KEY, "default", "tracker", TOKEN);
   const pushed = await ex.request("/credentials", {
     method: "POST",
     apiKey: API_KEY,

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { encryptCredential, generateCredentialKey } from "arcrun-auth";
+import { generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sealFor } from "./helpers/credentials.js";
 import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
 
 // The data and platform components inside workerd (JSPI), through the production entry (src/index.ts:
@@ -23,7 +24,7 @@ interface QueryReply {
 }
 
 async function pushCredential(apiKey: string, name: string, plaintext: string) {
-  const sealed = await encryptCredential(name, plaintext, ENCRYPTION_KEY);
+  const sealed = await sealFor(ENCRYPTION_KEY, apiKey === KEY_A ? "tenant_a" : "tenant_b", name, plaintext);
   const res = await ex.request("/credentials", {
     method: "POST",
     apiKey,

@@ -1,6 +1,7 @@
 import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiServer, startApiServer } from "./helpers/api-server.js";
+import { sealFor } from "./helpers/credentials.js";
 import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
 
 // One workerd (Miniflare) for the file, in multi-tenant mode, against a real node:http API server.
@@ -31,13 +32,19 @@ async function verifyJwt(jwt: string): Promise<Record<string, unknown> | undefin
   return valid ? (JSON.parse(new TextDecoder().decode(b64url(p))) as Record<string, unknown>) : undefined;
 }
 
-async function pushCredential(apiKey: string, name: string, plaintext: string, recipe: string) {
-  const sealed = await encryptCredential(name, plaintext, ENCRYPTION_KEY);
+async function pushCredential(
+  apiKey: string,
+  name: string,
+  plaintext: string,
+  recipe: string,
+  hosts?: string[],
+) {
+  const sealed = await sealFor(ENCRYPTION_KEY, apiKey === KEY_A ? "tenant_a" : "tenant_b", name, plaintext);
   return ex.request("/credentials", {
     method: "POST",
     apiKey,
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ ...sealed, recipe }),
+    body: JSON.stringify({ ...sealed, recipe, ...(hosts ? { hosts } : {}) }),
   });
 }
 
@@ -156,7 +163,8 @@ beforeAll(async () => {
   const common = {
     docs_url: "http://127.0.0.1/docs",
     categories: [],
-    hosts: ["127.0.0.1"],
+    // Port included: a bare 127.0.0.1 would allow only port 80.
+    hosts: [`127.0.0.1:${api.port}`],
     base_url: `${base}/v1`,
   };
   const recipes = [
@@ -353,7 +361,7 @@ describe("credentials", () => {
     });
     expect(plain.status).toBe(400);
     expect(plain.json).toMatchObject({ error: { code: "ERR_CREDENTIAL_INVALID" } });
-    const other = await encryptCredential("y", "s3cret-value", generateCredentialKey());
+    const other = await sealFor(generateCredentialKey(), "tenant_a", "y", "s3cret-value");
     const wrong = await ex.request("/credentials", {
       method: "POST",
       apiKey: KEY_A,
@@ -363,6 +371,59 @@ describe("credentials", () => {
     expect(wrong.json).toMatchObject({
       error: { code: "ERR_CREDENTIAL_INVALID", message: expect.stringContaining("ENCRYPTION_KEY") },
     });
+  });
+
+  it("a record copied from tenant A is useless to tenant B (POSTed, or copied in KV)", async () => {
+    expect((await pushCredential(KEY_A, "copied", "tenant-a-only-secret", "local_api")).status).toBe(201);
+    const kv = await ex.mf.getKVNamespace("ARCRUN_KV");
+    const stored = JSON.parse((await kv.get("tenant_a:cred:copied")) ?? "{}") as Record<string, unknown>;
+    expect(stored.v).toBe(2);
+    const { created_at: _c, ...envelope } = stored;
+    const posted = await ex.request("/credentials", {
+      method: "POST",
+      apiKey: KEY_B,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(envelope),
+    });
+    expect(posted.status).toBe(400);
+    expect(posted.json).toMatchObject({ error: { code: "ERR_CREDENTIAL_INVALID" } });
+    await kv.put("tenant_b:cred:copied", JSON.stringify(stored));
+    await register(
+      KEY_B,
+      "name: use-copied\nflow:\n  - input >> ON_SUCCESS >> s\nconfig:\n  s: { component: auth_static_key, credential: copied }\n",
+    );
+    const { body, text } = await query(KEY_B, "use-copied");
+    expect(body.error).toMatchObject({ code: "ERR_COMPONENT_FAILED", node: "s" });
+    expect(body.error?.message).toContain("does not open with this tenant's key");
+    expect(text).not.toContain("tenant-a-only-secret");
+    await kv.delete("tenant_b:cred:copied");
+  });
+
+  it("refuses a first-version record on POST, and reads an existing one once, rewriting it for the tenant", async () => {
+    const legacy = await encryptCredential("old_api", TOKEN_A, ENCRYPTION_KEY);
+    const posted = await ex.request("/credentials", {
+      method: "POST",
+      apiKey: KEY_A,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(legacy),
+    });
+    expect(posted.status).toBe(400);
+    expect(posted.json).toMatchObject({ error: { message: expect.stringContaining("version 2") } });
+    // A record stored before this version (the executor's key, bound to the name only).
+    const kv = await ex.mf.getKVNamespace("ARCRUN_KV");
+    await kv.put(
+      "tenant_a:cred:old_api",
+      JSON.stringify({ ...legacy, recipe: "local_api", created_at: new Date().toISOString() }),
+    );
+    await register(
+      KEY_A,
+      `name: old-me\nflow:\n  - input >> ON_SUCCESS >> auth\n  - auth >> ON_SUCCESS >> me\nconfig:\n  auth: { component: auth_static_key, credential: old_api }\n  me: { component: http_request, url: "{{auth.data.base_url}}/users/me", headers: "{{auth.data.headers}}" }\n`,
+    );
+    expect((await query(KEY_A, "old-me")).body.status).toBe("succeeded");
+    const migrated = JSON.parse((await kv.get("tenant_a:cred:old_api")) ?? "{}") as Record<string, unknown>;
+    expect(migrated).toMatchObject({ v: 2, name: "old_api", recipe: "local_api" });
+    expect(migrated.encrypted).not.toBe(legacy.encrypted);
+    expect((await query(KEY_A, "old-me")).body.status).toBe("succeeded");
   });
 
   it("auth_oauth2 refreshes at the recipe's token URL once, then uses the cached token", async () => {
@@ -470,7 +531,7 @@ config:
 
   it("tenant B cannot read tenant A's credential through any component or template", async () => {
     const list = await ex.request("/credentials", { apiKey: KEY_B });
-    expect(list.json).toEqual({ credentials: [] });
+    expect(list.json).toEqual({ tenant: "tenant_b", credentials: [] });
     for (const [component, name] of [
       ["auth_static_key", "api_a"],
       ["auth_oauth2", "oauth_a"],
@@ -588,7 +649,10 @@ describe("http_request fail_on_status", () => {
       json: { message: "Bad credentials", got: req.headers.authorization },
     }));
     try {
-      expect((await pushCredential(KEY_A, "gh_wrong", wrongToken, "local_api")).status).toBe(201);
+      expect(
+        (await pushCredential(KEY_A, "gh_wrong", wrongToken, "local_api", [`127.0.0.1:${github.port}`]))
+          .status,
+      ).toBe(201);
       const reg = await register(
         KEY_A,
         `name: strict-issues

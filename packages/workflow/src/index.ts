@@ -34,6 +34,19 @@ export {
   type WorkflowLimitsInput,
 } from "./parse.js";
 export {
+  type CredentialEnvelope,
+  deriveTenantKey,
+  ENVELOPE_VERSION,
+  type Execution,
+  type ExecutorErrorCode,
+  envelopeAad,
+  legacyEnvelopeAad,
+  openEnvelope,
+  parseTenantKey,
+  sealEnvelope,
+  type TraceEntry,
+} from "./protocol.js";
+export {
   isTemplateRef,
   type TemplatePart,
   templateParts,

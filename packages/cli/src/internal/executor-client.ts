@@ -1,3 +1,4 @@
+import type { CredentialEnvelope, Execution, TraceEntry } from "@arcrun/workflow";
 import { CliError } from "./errors.js";
 
 /** The local executor that `pnpm start` (and `pnpm --filter executor-worker dev`) runs. */
@@ -76,31 +77,8 @@ export class ExecutorApiError extends CliError {
   }
 }
 
-export interface TraceEntry {
-  node: string;
-  component: string;
-  status: "succeeded" | "failed";
-  started_at: string;
-  duration_ms: number;
-  output_bytes: number;
-  host_calls: number;
-  fuel: number;
-  iteration?: number;
-  error?: { code: string; message: string };
-}
-
-export interface Execution {
-  id: string;
-  workflow: string;
-  status: "running" | "succeeded" | "failed";
-  started_at: string;
-  finished_at?: string;
-  duration_ms?: number;
-  mode?: string;
-  trace: TraceEntry[];
-  output?: unknown;
-  error?: { code: string; message: string; node?: string };
-}
+// The wire types are the protocol module's, shared with the executor Worker (docs/executor.md).
+export type { Execution, TraceEntry };
 
 export interface ExecutionSummary {
   id: string;
@@ -308,14 +286,23 @@ export class ExecutorClient {
     }
   }
 
-  pushCredential(body: {
-    name: string;
-    encrypted: string;
-    iv: string;
-    recipe?: string;
-    hosts?: string[];
-  }): Promise<{ name: string; recipe: string | null; created_at: string }> {
+  pushCredential(
+    body: CredentialEnvelope & { recipe?: string; hosts?: string[] },
+  ): Promise<{ name: string; recipe: string | null; created_at: string }> {
     return this.request("POST", "/credentials", { body: JSON.stringify(body) });
+  }
+
+  /** The tenant this client's API key is for (not a secret: its credential key is derived with it). */
+  async tenant(): Promise<string> {
+    const r = await this.request<{ tenant?: string }>("GET", "/credentials");
+    if (typeof r.tenant !== "string") {
+      throw new CliError(
+        "ERR_EXECUTOR",
+        "the executor did not say which tenant this API key is for: it is older than this arcrun",
+        "update the executor (wrangler deploy), or push with a tenant key (arcrun-tk1.<tenant>.<key>) in ARCRUN_EXECUTOR_KEY",
+      );
+    }
+    return r.tenant;
   }
 
   async credentials(): Promise<CredentialMeta[]> {

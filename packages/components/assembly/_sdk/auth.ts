@@ -1,4 +1,5 @@
-// Shared by the auth_* components: read a tenant credential, its recipe, decrypt it, render the injection.
+// Shared by the auth_* components: read a tenant credential and its recipe, and have the host render the
+// injection. A component holds sealed handles, never a secret (docs/executor.md, "Sealed credentials").
 import { JSON } from "json-as";
 import { quote, toJson, Parts } from "./text";
 import {
@@ -8,9 +9,7 @@ import {
   kvGet,
   kvPut,
   mapToJson,
-  missingVar,
   parseObject,
-  renderRecipeTemplate,
   stringMap,
   valueText,
   httpRequest,
@@ -22,6 +21,7 @@ export class Credential {
     public name: string,
     public recipeId: string,
     public recipe: JSON.Obj,
+    /** Handles for the secrets, values for the keys that are not secret (expires_at, client_email...). */
     public secrets: Map<string, string>,
   ) {}
 }
@@ -29,7 +29,7 @@ export class Credential {
 /** Set when loadCredential or an auth step fails: a message for the node's error. */
 export let authError: string = "";
 
-/** Reads `cred:NAME` (metadata), `recipe:ID`, and the decrypted secrets. Null with authError set on failure. */
+/** Reads `cred:NAME` (metadata), `recipe:ID`, and the credential's sealed view. Null with authError set on failure. */
 export function loadCredential(name: string, recipeOverride: string): Credential | null {
   if (name.length == 0) {
     authError = "config.credential is required: the name of a credential pushed with arcrun creds push";
@@ -61,77 +61,43 @@ export function loadCredential(name: string, recipeOverride: string): Credential
     authError = 'recipe "' + recipeId + '" is not an object';
     return null;
   }
-  const plain = cryptoDecrypt('{"name":' + quote(name) + "}");
-  if (!plain.ok) {
-    authError = plain.error();
+  const view = cryptoDecrypt('{"name":' + quote(name) + "}");
+  if (!view.ok) {
+    authError = view.error();
     return null;
   }
-  const reply = parseObject(plain.body);
-  const text = reply == null ? "" : getString(reply, "plaintext");
-  const secrets = secretsFrom(text, recipe);
-  applyDefaults(secrets, recipe);
+  const reply = parseObject(view.body);
+  const secrets = new Map<string, string>();
+  if (reply != null) {
+    const s = stringMap(getObj(reply, "secrets"));
+    const sk = s.keys();
+    for (let i = 0; i < sk.length; i++) secrets.set(sk[i], s.get(sk[i]));
+    const p = stringMap(getObj(reply, "public"));
+    const pk = p.keys();
+    for (let i = 0; i < pk.length; i++) secrets.set(pk[i], p.get(pk[i]));
+  }
   return new Credential(name, recipeId, recipe, secrets);
 }
 
-/** A recipe's `default` for each secret the credential leaves out (Mailgun's user "api"). */
-function applyDefaults(secrets: Map<string, string>, recipe: JSON.Obj): void {
-  const req = recipe.get("required_secrets");
-  if (req == null || req.type != JSON.Types.Array) return;
-  const arr = req.get<JSON.Arr>();
-  for (let i = 0; i < arr.length; i++) {
-    const item = arr.at(i);
-    if (item.type != JSON.Types.Object) continue;
-    const spec = item.get<JSON.Obj>();
-    const key = getString(spec, "key");
-    if (key.length > 0 && !secrets.has(key) && spec.has("default")) secrets.set(key, getString(spec, "default"));
+/**
+ * The recipe's `inject` for `primitive` (static_key, oauth2, service_account), rendered and sealed by the
+ * host: `{"headers":{...},"query":{...}}`, or null with authError set. `runtime` holds access_token and
+ * token_type (handles or text).
+ */
+export function renderInject(cred: Credential, primitive: string, runtime: Map<string, string>): string | null {
+  const r = cryptoDecrypt(
+    '{"name":' + quote(cred.name) + ',"recipe":' + quote(cred.recipeId) + ',"inject":' + quote(primitive) + ',"runtime":' + mapToJson(runtime) + "}",
+  );
+  if (!r.ok) {
+    authError = r.error();
+    return null;
   }
-}
-
-/** A JSON object of secrets as given, or a bare value for the recipe's first required secret. */
-function secretsFrom(text: string, recipe: JSON.Obj): Map<string, string> {
-  const obj = parseObject(text);
-  if (obj != null) return stringMap(obj);
-  const out = new Map<string, string>();
-  let key = "token";
-  const req = recipe.get("required_secrets");
-  if (req != null && req.type == JSON.Types.Array) {
-    const arr = req.get<JSON.Arr>();
-    if (arr.length > 0) {
-      const first = arr.at(0);
-      if (first.type == JSON.Types.Object) key = getString(first.get<JSON.Obj>(), "key", "token");
-    }
+  const reply = parseObject(r.body);
+  if (reply == null) {
+    authError = "the host returned no injection";
+    return null;
   }
-  out.set(key, text);
-  return out;
-}
-
-/** Renders an `inject` block into `{"headers":{...},"query":{...}}`; null with authError set when a value is missing. */
-export function renderInject(inject: JSON.Obj | null, secrets: Map<string, string>, runtime: Map<string, string>): string | null {
-  const headers = new Map<string, string>();
-  const query = new Map<string, string>();
-  if (inject != null) {
-    const h = stringMap(getObj(inject, "header"));
-    const hk = h.keys();
-    for (let i = 0; i < hk.length; i++) {
-      const v = renderRecipeTemplate(h.get(hk[i]), secrets, runtime);
-      if (v == null) {
-        authError = "the credential has no value for {{" + missingVar + "}}; push it again with that key";
-        return null;
-      }
-      headers.set(hk[i], v);
-    }
-    const q = stringMap(getObj(inject, "query"));
-    const qk = q.keys();
-    for (let i = 0; i < qk.length; i++) {
-      const v = renderRecipeTemplate(q.get(qk[i]), secrets, runtime);
-      if (v == null) {
-        authError = "the credential has no value for {{" + missingVar + "}}; push it again with that key";
-        return null;
-      }
-      query.set(qk[i], v);
-    }
-  }
-  return '{"headers":' + mapToJson(headers) + ',"query":' + mapToJson(query) + "}";
+  return '{"headers":' + mapToJson(stringMap(getObj(reply, "headers"))) + ',"query":' + mapToJson(stringMap(getObj(reply, "query"))) + "}";
 }
 
 /** The output every auth component writes. */
@@ -175,11 +141,14 @@ export function cacheToken(name: string, tokenJson: string, ttl: i64): bool {
  * POSTs a form to a token endpoint (RFC 6749 section 3.2) and returns the parsed JSON response, or null
  * with authError set (the provider's `error` and `error_description` are kept, RFC 6749 section 5.2).
  */
-export function postTokenForm(url: string, form: string, headers: Map<string, string>): JSON.Obj | null {
+export function postTokenForm(url: string, form: string, headers: Map<string, string>, basic: string = ""): JSON.Obj | null {
   headers.set("content-type", "application/x-www-form-urlencoded");
   headers.set("accept", "application/json");
-  const req =
-    '{"method":"POST","url":' + quote(url) + ',"headers":' + mapToJson(headers) + ',"body":' + quote(form) + "}";
+  let req =
+    '{"method":"POST","url":' + quote(url) + ',"headers":' + mapToJson(headers) + ',"body":' + quote(form);
+  // HTTP Basic from two handles is built by the host, which alone holds the values (see _sdk/index.ts).
+  if (basic.length > 0) req += ',"basic":' + basic;
+  req += "}";
   const r = httpRequest(req);
   if (!r.ok) {
     authError = r.error();

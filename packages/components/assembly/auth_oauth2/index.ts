@@ -3,7 +3,7 @@
 import { JSON } from "json-as";
 import { quote, toJson, Parts } from "../_sdk/text";
 import { authError, authOutput, cachedToken, cacheToken, loadCredential, postTokenForm, renderInject } from "../_sdk/auth";
-import { base64, fail, formBody, formEncode, getObj, getString, nowSeconds, readConfig, stringMap, valueText, writeStdout } from "../_sdk";
+import { fail, formBody, getObj, getString, nowSeconds, readConfig, stringMap, valueText, writeStdout } from "../_sdk";
 export { u6u_alloc } from "../_sdk";
 
 function secret(secrets: Map<string, string>, key: string): string {
@@ -46,14 +46,15 @@ function main(): void {
       const method = getString(oauth2, "token_auth_method", "client_secret_post");
       const clientId = secret(cred.secrets, "client_id");
       const clientSecret = secret(cred.secrets, "client_secret");
+      let basic = "";
       if (method == "client_secret_basic" && clientId.length > 0) {
-        // RFC 6749 section 2.3.1: id and secret are form-encoded before Basic.
-        headers.set("authorization", "Basic " + base64(formEncode(clientId) + ":" + formEncode(clientSecret)));
+        // RFC 6749 section 2.3.1: id and secret are form-encoded before Basic (the host does both).
+        basic = '{"user":' + quote(clientId) + ',"password":' + quote(clientSecret) + ',"form_encode":true}';
       } else if (clientId.length > 0) {
         form.set("client_id", clientId);
         if (method == "client_secret_post" && clientSecret.length > 0) form.set("client_secret", clientSecret);
       }
-      const token = postTokenForm(getString(oauth2, "token_url"), formBody(form), headers);
+      const token = postTokenForm(getString(oauth2, "token_url"), formBody(form), headers, basic);
       if (token == null) {
         problem = authError;
         if (problem.includes("invalid_grant")) problem += "; the grant was revoked: run: arcrun setup " + cred.recipeId + ", then arcrun creds push " + cred.name;
@@ -81,9 +82,7 @@ function main(): void {
       const runtime = new Map<string, string>();
       runtime.set("access_token", accessToken);
       runtime.set("token_type", tokenType);
-      let inject: JSON.Obj | null = oauth2 == null ? null : getObj(oauth2, "inject");
-      if (inject == null) inject = getObj(cred.recipe, "inject");
-      const injected = renderInject(inject, cred.secrets, runtime);
+      const injected = renderInject(cred, "oauth2", runtime);
       if (injected == null) fail(authError);
       else writeStdout(authOutput(cred, injected, ',"refreshed":' + (refreshed ? "true" : "false")));
     }

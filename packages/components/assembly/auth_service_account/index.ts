@@ -6,7 +6,7 @@ import { authError, authOutput, cachedToken, cacheToken, loadCredential, postTok
 import { base64, cryptoSignRs256, fail, formBody, getObj, getString, nowSeconds, parseObject, readConfig, valueText, writeStdout } from "../_sdk";
 export { u6u_alloc } from "../_sdk";
 
-/** The JSON key file: the credential itself, or one of its secrets (the recipe's key_secret). */
+/** The key file's public fields (client_email, token_uri), which the host gives as values; the key stays sealed. */
 function keyFile(secrets: Map<string, string>, keySecret: string): JSON.Obj | null {
   if (secrets.has("client_email")) {
     const o = new JSON.Obj();
@@ -95,9 +95,7 @@ function main(): void {
       const runtime = new Map<string, string>();
       runtime.set("access_token", accessToken);
       runtime.set("token_type", "Bearer");
-      let inject: JSON.Obj | null = sa == null ? null : getObj(sa, "inject");
-      if (inject == null) inject = getObj(cred.recipe, "inject");
-      const injected = renderInject(inject, cred.secrets, runtime);
+      const injected = renderInject(cred, "service_account", runtime);
       if (injected == null) fail(authError);
       else writeStdout(authOutput(cred, injected, ',"refreshed":' + (refreshed ? "true" : "false")));
     }

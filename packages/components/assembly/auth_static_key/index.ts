@@ -1,6 +1,6 @@
-// auth_static_key: a stored API key rendered into the recipe's `inject` (headers, query).
+// auth_static_key: a stored API key in the recipe's `inject` (headers, query), rendered and sealed by the host.
 import { authError, authOutput, loadCredential, renderInject } from "../_sdk/auth";
-import { fail, getObj, getString, readConfig, writeStdout } from "../_sdk";
+import { fail, getString, readConfig, writeStdout } from "../_sdk";
 export { u6u_alloc } from "../_sdk";
 
 function main(): void {
@@ -9,7 +9,7 @@ function main(): void {
   if (cred == null) {
     fail(authError);
   } else {
-    const injected = renderInject(getObj(cred.recipe, "inject"), cred.secrets, new Map<string, string>());
+    const injected = renderInject(cred, "static_key", new Map<string, string>());
     if (injected == null) fail(authError);
     else writeStdout(authOutput(cred, injected, ""));
   }

@@ -1,41 +1,12 @@
-import { type GraphEdge, INPUT, type WorkflowGraph } from "@arcrun/workflow";
+import { type Execution, type GraphEdge, INPUT, type TraceEntry, type WorkflowGraph } from "@arcrun/workflow";
 import { ExecutorError, type ExecutorErrorCode } from "../errors.js";
-import { SecretRegistry } from "../host/credentials.js";
-import { createHostFunctions, type HostContext, openCredential } from "../host/functions.js";
+import { openCredential, SecretRegistry, sealedValue } from "../host/credentials.js";
+import { createHostFunctions, type HostContext } from "../host/functions.js";
 import { runComponent } from "../host/runtime.js";
 import { resolveTemplates } from "../workflow/template.js";
 import type { Limits } from "./limits.js";
 
-export interface TraceEntry {
-  node: string;
-  component: string;
-  status: "succeeded" | "failed";
-  started_at: string;
-  duration_ms: number;
-  output_bytes: number;
-  host_calls: number;
-  fuel: number;
-  /** The FOREACH iteration, for nodes run once per item. */
-  iteration?: number;
-  error?: { code: ExecutorErrorCode; message: string };
-  /** The try_catch node that caught this failure (the run went on with its catch branch). */
-  caught_by?: string;
-}
-
-export interface Execution {
-  id: string;
-  workflow: string;
-  status: "running" | "succeeded" | "failed";
-  started_at: string;
-  finished_at?: string;
-  duration_ms?: number;
-  /** How host calls suspend the component: "jspi" (workerd) or "asyncify". */
-  mode?: "jspi" | "asyncify";
-  trace: TraceEntry[];
-  /** The last node's output (secret values redacted). */
-  output?: unknown;
-  error?: { code: ExecutorErrorCode; message: string; node?: string };
-}
+export type { Execution, TraceEntry };
 
 /** What a run needs from its environment; the tenant's view of KV, the key, fetch and recipes. */
 export type RunEnvironment = Omit<HostContext, "secrets" | "budget" | "opened" | "maxResponseBytes"> & {
@@ -159,6 +130,7 @@ export async function executeWorkflow(
   let executed = 0;
   let last: unknown;
 
+  /** `{{credential.NAME[.key]}}`: a handle (a public key's value), never the secret (docs/executor.md). */
   const credential = async (name: string, key: string | undefined): Promise<string> => {
     const opened = await openCredential(ctx, name);
     if (!opened) {
@@ -167,18 +139,18 @@ export async function executeWorkflow(
         `no credential "${name}" for this tenant; run: arcrun creds push ${name}`,
       );
     }
-    if (key !== undefined) {
-      const v = opened.secrets[key];
-      if (v === undefined)
-        throw new ExecutorError("ERR_TEMPLATE", `credential "${name}" has no key "${key}"`);
-      return v;
-    }
     const keys = Object.keys(opened.secrets);
-    if (keys.length === 1) return opened.secrets[keys[0] as string] as string;
-    throw new ExecutorError(
-      "ERR_TEMPLATE",
-      `credential "${name}" holds ${keys.join(", ")}; write {{credential.${name}.KEY}}`,
-    );
+    const which = key ?? (keys.length === 1 ? keys[0] : undefined);
+    if (which === undefined) {
+      throw new ExecutorError(
+        "ERR_TEMPLATE",
+        `credential "${name}" holds ${keys.join(", ")}; write {{credential.${name}.KEY}}`,
+      );
+    }
+    const v = sealedValue(ctx, opened, which);
+    if (v === undefined)
+      throw new ExecutorError("ERR_TEMPLATE", `credential "${name}" has no key "${which}"`);
+    return v;
   };
 
   const runNode = async (

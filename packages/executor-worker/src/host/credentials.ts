@@ -1,12 +1,26 @@
-import { hostAllowed, type Recipe, renderTemplate } from "@arcrun/recipes";
+import {
+  hostAllowed,
+  MissingTemplateValue,
+  type Recipe,
+  renderTemplate,
+  type TemplateValues,
+} from "@arcrun/recipes";
+import {
+  type CredentialEnvelope,
+  deriveTenantKey,
+  ENVELOPE_VERSION,
+  openEnvelope,
+  sealEnvelope,
+} from "@arcrun/workflow";
 import { ExecutorError } from "../errors.js";
 import { base64Decode, base64Encode } from "../internal/base64.js";
 
-/** What `POST /credentials` stores under `v2/cred/{tenant}/{name}`: never a plaintext. */
-export interface CredentialRecord {
-  name: string;
-  encrypted: string;
-  iv: string;
+// Sealed credentials (docs/executor.md, "Sealed credentials"): a credential's plaintext stays in the host.
+// What a component or a template sees is a handle, an opaque random token unique to the run; the host puts
+// the secret back only at egress (host/egress.ts), in a position the credential grants, on its hosts.
+
+/** What `POST /credentials` stores under the tenant's credential key: never a plaintext. */
+export interface CredentialRecord extends CredentialEnvelope {
   /** The recipe the credential belongs to: its `hosts` are where the credential may be sent. */
   recipe?: string;
   /** Extra hosts the tenant allows for this credential (a custom API); `*.example.com` for subdomains. */
@@ -22,40 +36,45 @@ export interface KvStore {
 export { credentialKey, tokenCacheKey } from "../keys.js";
 export const CREDENTIAL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
-/** AES-256-GCM with the credential name as additional data: the same scheme as arcrun-auth's credential-crypto. */
-export async function importEncryptionKey(base64Key: string | undefined): Promise<CryptoKey> {
+/** The executor's `ENCRYPTION_KEY`, checked: 32 bytes, base64. Each tenant's key is derived from it. */
+export function checkExecutorKey(base64Key: string | undefined): string {
   if (!base64Key) {
     throw new ExecutorError(
       "ERR_CONFIG",
       "ENCRYPTION_KEY is not set; run: wrangler secret put ENCRYPTION_KEY (locally: put it in .dev.vars)",
     );
   }
-  const raw = base64Decode(base64Key.trim());
-  if (raw.length !== 32) {
+  let raw: Uint8Array | undefined;
+  try {
+    raw = base64Decode(base64Key.trim());
+  } catch {
+    raw = undefined;
+  }
+  if (raw?.length !== 32) {
     throw new ExecutorError(
       "ERR_CONFIG",
       "ENCRYPTION_KEY must be 32 bytes, base64; generate one with arcrun init",
     );
   }
-  return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt", "encrypt"]);
+  return base64Key.trim();
 }
 
-export async function decryptRecord(record: CredentialRecord, key: CryptoKey): Promise<string> {
+/**
+ * Opens a record of `tenant` (the protocol's envelope: the tenant's derived key, additional data binding
+ * tenant and name; a first-version record with the executor's key). A record of another tenant or name
+ * does not open.
+ */
+export async function decryptRecord(
+  record: CredentialRecord,
+  tenant: string,
+  executorKey: string,
+): Promise<string> {
   try {
-    const plain = await crypto.subtle.decrypt(
-      {
-        name: "AES-GCM",
-        iv: base64Decode(record.iv),
-        additionalData: new TextEncoder().encode(`arcrun-credential:${record.name}`),
-      },
-      key,
-      base64Decode(record.encrypted),
-    );
-    return new TextDecoder().decode(plain);
+    return await openEnvelope(executorKey, tenant, record);
   } catch (cause) {
     throw new ExecutorError(
       "ERR_CREDENTIAL_INVALID",
-      `credential "${record.name}" does not decrypt with this executor's ENCRYPTION_KEY; run: arcrun creds push ${record.name}`,
+      `credential "${record.name}" does not open with this tenant's key; run: arcrun creds push ${record.name}`,
       { cause },
     );
   }
@@ -79,10 +98,10 @@ export function secretValues(plaintext: string): Record<string, string> {
   return { value: plaintext };
 }
 
-function hostOf(url: string | undefined): string[] {
+function originOf(url: string | undefined): string[] {
   if (!url) return [];
   try {
-    return [new URL(url).hostname];
+    return [new URL(url).host];
   } catch {
     return [];
   }
@@ -90,7 +109,8 @@ function hostOf(url: string | undefined): string[] {
 
 /**
  * Where a credential may be sent: its recipe's `hosts` (rendered with its secrets), the recipe's token,
- * revoke and device endpoints, and the hosts the tenant added on push. Nothing when there is neither.
+ * revoke and device endpoints (with their port), and the hosts the tenant added on push. Nothing when there
+ * is neither.
  */
 export function allowedHosts(
   record: CredentialRecord,
@@ -106,16 +126,70 @@ export function allowedHosts(
         // a host that needs a secret this credential lacks allows nothing
       }
     }
-    for (const url of [
-      recipe.oauth2?.token_url,
-      recipe.oauth2?.revoke_url,
-      recipe.oauth2?.device_url,
-      recipe.service_account?.token_url,
-    ]) {
-      for (const h of hostOf(url)) hosts.add(h);
-    }
+    for (const url of tokenEndpoints(recipe)) for (const h of originOf(url)) hosts.add(h);
   }
   return [...hosts];
+}
+
+function tokenEndpoints(recipe: Recipe): string[] {
+  return [
+    recipe.oauth2?.token_url,
+    recipe.oauth2?.revoke_url,
+    recipe.oauth2?.device_url,
+    recipe.service_account?.token_url,
+  ].filter((u): u is string => typeof u === "string");
+}
+
+const DEFAULT_PORT: Record<string, string> = { "https:": "443", "http:": "80" };
+
+/**
+ * Whether `url` is on one of `patterns`, port included: `host:port` allows that port only, a bare host
+ * (or `*.host`) only the scheme's default port. A credential for 127.0.0.1:8443 never reaches 127.0.0.1:9999.
+ */
+export function originAllowed(url: URL, patterns: readonly string[]): boolean {
+  const port = url.port || DEFAULT_PORT[url.protocol] || "";
+  return patterns.some((raw) => {
+    const m = /^(.*):(\d{1,5})$/.exec(raw);
+    const host = m ? (m[1] ?? "") : raw;
+    const want = m ? (m[2] ?? "") : DEFAULT_PORT[url.protocol];
+    return want === port && hostAllowed(url.hostname, [host]);
+  });
+}
+
+/** A place in an outgoing request a sealed value may go: a header or query parameter (any, or by name), or the body. */
+export type Position = { in: "header" | "query"; name?: string } | { in: "body" };
+
+/** A position on some hosts. A sealed value goes out only where one of its grants allows. */
+export interface Grant {
+  position: Position;
+  hosts: readonly string[];
+}
+
+const HANDLE_PREFIX = "arcrun_sealed_";
+/** A handle: the prefix and 32 base32 letters (160 random bits), all URL-, JSON- and header-safe. */
+const HANDLE = /arcrun_sealed_[a-z2-7]{32}/g;
+
+function randomHandle(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(20));
+  const alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+  let out = HANDLE_PREFIX;
+  let bits = 0;
+  let acc = 0;
+  for (const b of bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += alphabet[(acc >> bits) & 31];
+    }
+  }
+  return out;
+}
+
+export interface Sealed {
+  credential: string;
+  value: string;
+  grants: readonly Grant[];
 }
 
 interface Tainted {
@@ -125,17 +199,44 @@ interface Tainted {
 }
 
 /**
- * Every secret value that entered this execution (decrypted credentials, tokens obtained or cached with
- * them), with the hosts it may go to. `http_request` refuses a request that carries one to another host.
+ * The secrets of one execution. `seal` gives a handle for a secret; `unseal` is for the host's egress and
+ * signing code only. Every plaintext is also kept (as is, URL-encoded, JSON-escaped, base64) so that a
+ * response or an error that echoes one is redacted before a component or a trace sees it.
  */
 export class SecretRegistry {
   private readonly entries: Tainted[] = [];
   private readonly seen = new Set<string>();
+  private readonly handles = new Map<string, Sealed>();
+  private readonly memo = new Map<string, string>();
+
+  /** A handle for `value` with these grants; the same one for the same value and grants within the run. */
+  seal(credential: string, value: string, grants: readonly Grant[], hosts: string[]): string {
+    const id = `${credential}\u0000${JSON.stringify(grants)}\u0000${value}`;
+    const known = this.memo.get(id);
+    if (known !== undefined) return known;
+    const handle = randomHandle();
+    this.handles.set(handle, { credential, value, grants });
+    this.memo.set(id, handle);
+    this.add(credential, value, hosts);
+    return handle;
+  }
+
+  /** The sealed value behind an exact handle of this run; undefined for anything else. */
+  unseal(handle: string): Sealed | undefined {
+    return this.handles.get(handle);
+  }
+
+  /** The distinct handle-shaped strings in `text` (of this run or not). */
+  handlesIn(text: string): string[] {
+    if (!text.includes(HANDLE_PREFIX)) return [];
+    return [...new Set(text.match(HANDLE) ?? [])];
+  }
 
   add(credential: string, value: string, hosts: string[]): void {
     // Very short values would match by accident (and are not worth stealing).
     if (value.length < 6) return;
-    for (const form of [value, encodeURIComponent(value), base64Encode(value)]) {
+    const forms = [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1), base64Encode(value)];
+    for (const form of forms) {
       const id = `${credential}\u0000${form}`;
       if (this.seen.has(id)) continue;
       this.seen.add(id);
@@ -155,7 +256,7 @@ export class SecretRegistry {
     try {
       const parsed: unknown = JSON.parse(json);
       if (!parsed || typeof parsed !== "object") return;
-      for (const key of ["access_token", "refresh_token", "id_token"]) {
+      for (const key of TOKEN_FIELDS) {
         const v = (parsed as Record<string, unknown>)[key];
         if (typeof v === "string") this.add(credential, v, hosts);
       }
@@ -164,20 +265,254 @@ export class SecretRegistry {
     }
   }
 
-  /** The credentials whose values occur in `text`. */
+  /** The credentials whose plaintext occurs in `text`. */
   find(text: string): Tainted[] {
     return this.entries.filter((e) => text.includes(e.value));
   }
 
-  /** The first credential in `text` that may not go to `host`, if any. */
-  violation(text: string, host: string): Tainted | undefined {
-    return this.find(text).find((e) => !hostAllowed(host, e.hosts));
+  /** The first credential whose plaintext is in `text` and may not go to `url`, if any. */
+  violation(text: string, url: URL): Tainted | undefined {
+    return this.find(text).find((e) => !originAllowed(url, e.hosts));
   }
 
-  /** Replaces every secret value in `text` (for traces and error messages). */
+  /** Replaces every secret value in `text` (for responses, traces and error messages). */
   redact(text: string): string {
     let out = text;
     for (const e of this.entries) if (out.includes(e.value)) out = out.split(e.value).join("[redacted]");
     return out;
   }
+}
+
+/** The fields of a token response (RFC 6749 section 5.1) that are secrets. */
+export const TOKEN_FIELDS = ["access_token", "refresh_token", "id_token"] as const;
+
+/**
+ * Keys of a credential that are not secrets unless its recipe declares them sensitive: token metadata
+ * (RFC 6749 section 5.1), the client identifier ("not a secret", RFC 6749 section 2.2), and the public
+ * fields of a service-account key file (docs/executor.md lists them).
+ */
+const PUBLIC_KEYS = new Set([
+  "token_type",
+  "expires_in",
+  "expires_at",
+  "scope",
+  "client_id",
+  "client_email",
+  "token_uri",
+  "type",
+  "project_id",
+  "private_key_id",
+  "auth_uri",
+  "universe_domain",
+]);
+
+/** One of the tenant's credentials, opened in the host for this execution. */
+export interface OpenedCredential {
+  record: CredentialRecord;
+  recipe: Recipe | undefined;
+  plaintext: string;
+  /** Every value, plaintext: for the host's own use (egress, signing, HMAC), never for a component. */
+  secrets: Record<string, string>;
+  /** The values that are not secret, as they are. */
+  public: Record<string, string>;
+  hosts: string[];
+  /** Where the credential's secrets may go: the recipe's inject positions and its token endpoints. */
+  grants: Grant[];
+}
+
+/** What opening a credential needs from its execution. */
+export interface CredentialSource {
+  tenant: string;
+  kv: KvStore;
+  /** The executor's key (checked), from which the tenant's is derived. */
+  encryptionKey: () => string;
+  recipe: (id: string) => Recipe | undefined;
+  secrets: SecretRegistry;
+  /** Per-execution cache of opened credentials. */
+  opened: Map<string, Promise<OpenedCredential | undefined>>;
+}
+
+export async function loadRecord(
+  src: Pick<CredentialSource, "kv" | "tenant">,
+  name: string,
+): Promise<CredentialRecord | undefined> {
+  if (!CREDENTIAL_NAME.test(name)) return undefined;
+  const raw = await src.kv.get(credentialKey(src.tenant, name));
+  return raw ? (JSON.parse(raw) as CredentialRecord) : undefined;
+}
+
+function publicValues(secrets: Record<string, string>, recipe: Recipe | undefined): Record<string, string> {
+  const declared = new Map((recipe?.required_secrets ?? []).map((s) => [s.key, s.sensitive !== false]));
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(secrets)) {
+    const sensitive = declared.get(k);
+    if (sensitive === false || (sensitive === undefined && PUBLIC_KEYS.has(k))) out[k] = v;
+  }
+  // A service-account key file kept as one JSON secret: its public fields, for the assertion's claims.
+  const keySecret = recipe?.service_account?.key_secret;
+  const nested = keySecret ? secrets[keySecret] : undefined;
+  if (nested?.trimStart().startsWith("{")) {
+    for (const [k, v] of Object.entries(secretValues(nested))) if (PUBLIC_KEYS.has(k)) out[k] ??= v;
+  }
+  return out;
+}
+
+function injectBlocks(recipe: Recipe): NonNullable<Recipe["inject"]>[] {
+  return [recipe.inject, recipe.oauth2?.inject, recipe.service_account?.inject].filter(
+    (i): i is NonNullable<Recipe["inject"]> => i !== undefined,
+  );
+}
+
+/**
+ * The grants of a credential's secrets: the headers and query parameters its recipe's inject names, on its
+ * hosts (any header when there is no inject to say which); and the body and Authorization header of a
+ * request to the recipe's token endpoints (a refresh, a client assertion).
+ */
+function grantsFor(recipe: Recipe | undefined, hosts: string[]): Grant[] {
+  const grants: Grant[] = [];
+  const injects = recipe ? injectBlocks(recipe) : [];
+  for (const inject of injects) {
+    for (const name of Object.keys(inject.header ?? {}))
+      grants.push({ position: { in: "header", name }, hosts });
+    for (const name of Object.keys(inject.query ?? {}))
+      grants.push({ position: { in: "query", name }, hosts });
+  }
+  if (injects.length === 0) grants.push({ position: { in: "header" }, hosts });
+  if (recipe) {
+    const token = tokenEndpoints(recipe).flatMap(originOf);
+    if (token.length > 0) {
+      grants.push({ position: { in: "body" }, hosts: token });
+      grants.push({ position: { in: "header", name: "authorization" }, hosts: token });
+    }
+  }
+  return grants;
+}
+
+/**
+ * Rewrites a first-version record (the executor's key, bound to the name only) as a version-2 record under
+ * the tenant's key, bound to tenant and name: an old record is read this way once. New ones are refused
+ * by POST /credentials, so a copied old record cannot be registered.
+ */
+async function migrate(
+  src: CredentialSource,
+  record: CredentialRecord,
+  plaintext: string,
+  executorKey: string,
+): Promise<void> {
+  const envelope = await sealEnvelope(await deriveTenantKey(executorKey, src.tenant), record.name, plaintext);
+  await src.kv.put(credentialKey(src.tenant, record.name), JSON.stringify({ ...record, ...envelope }));
+}
+
+/**
+ * Decrypts one of the tenant's credentials (once per execution) and registers its values for redaction.
+ * Undefined when the tenant has none by that name.
+ */
+export function openCredential(src: CredentialSource, name: string): Promise<OpenedCredential | undefined> {
+  let pending = src.opened.get(name);
+  if (!pending) {
+    pending = (async () => {
+      const record = await loadRecord(src, name);
+      if (!record) return undefined;
+      const executorKey = src.encryptionKey();
+      const plaintext = await decryptRecord(record, src.tenant, executorKey);
+      if (record.v !== ENVELOPE_VERSION) await migrate(src, record, plaintext, executorKey);
+      const recipe = record.recipe ? src.recipe(record.recipe) : undefined;
+      const secrets = secretValues(plaintext);
+      // A bare value is the recipe's first required secret (a GitHub token is `token`).
+      const first = (recipe?.required_secrets ?? [])[0]?.key;
+      if (first !== undefined && secrets.value === plaintext && Object.keys(secrets).length === 1) {
+        delete secrets.value;
+        secrets[first] = plaintext;
+      }
+      for (const s of recipe?.required_secrets ?? []) {
+        if (secrets[s.key] === undefined && s.default !== undefined) secrets[s.key] = s.default;
+      }
+      const pub = publicValues(secrets, recipe);
+      const hosts = allowedHosts(record, recipe, secrets);
+      const hidden = Object.fromEntries(Object.entries(secrets).filter(([k]) => pub[k] === undefined));
+      src.secrets.addSecrets(name, hidden, hosts);
+      src.secrets.add(name, plaintext, hosts);
+      return { record, recipe, plaintext, secrets, public: pub, hosts, grants: grantsFor(recipe, hosts) };
+    })();
+    src.opened.set(name, pending);
+  }
+  return pending;
+}
+
+/** What a component or a template gets for a key of a credential: a handle, or the value if it is public. */
+export function sealedValue(
+  src: CredentialSource,
+  opened: OpenedCredential,
+  key: string,
+): string | undefined {
+  const pub = opened.public[key];
+  if (pub !== undefined) return pub;
+  const v = opened.secrets[key];
+  return v === undefined ? undefined : src.secrets.seal(opened.record.name, v, opened.grants, opened.hosts);
+}
+
+/** Every key of a credential as a component sees it: `secrets` as handles, `public` as values. */
+export function sealedView(
+  src: CredentialSource,
+  opened: OpenedCredential,
+): { secrets: Record<string, string>; public: Record<string, string> } {
+  const secrets: Record<string, string> = {};
+  for (const k of Object.keys(opened.secrets)) {
+    if (opened.public[k] === undefined) secrets[k] = sealedValue(src, opened, k) as string;
+  }
+  return { secrets, public: opened.public };
+}
+
+export type InjectPrimitive = "static_key" | "oauth2" | "service_account";
+
+/**
+ * Renders the recipe's `inject` for a credential in the host and seals each header and query value, bound
+ * to that one header or parameter on the credential's hosts. `runtime.access_token` may be a handle (of the
+ * same credential), as the auth components hold tokens.
+ */
+export function renderSealedInject(
+  src: CredentialSource,
+  opened: OpenedCredential,
+  recipe: Recipe,
+  primitive: InjectPrimitive,
+  runtime: Record<string, string>,
+): { headers: Record<string, string>; query: Record<string, string> } {
+  const name = opened.record.name;
+  const plainRuntime: Record<string, string> = {};
+  for (const [k, v] of Object.entries(runtime)) {
+    const sealed = src.secrets.unseal(v);
+    if (sealed && sealed.credential !== name) {
+      throw new ExecutorError(
+        "ERR_HOST_DENIED",
+        `runtime.${k} is a value of credential "${sealed.credential}", not of "${name}"`,
+      );
+    }
+    plainRuntime[k] = sealed ? sealed.value : v;
+  }
+  const inject =
+    (primitive === "oauth2"
+      ? recipe.oauth2?.inject
+      : primitive === "service_account"
+        ? recipe.service_account?.inject
+        : undefined) ?? recipe.inject;
+  const values: TemplateValues = { secret: opened.secrets, runtime: plainRuntime };
+  const render = (where: "header" | "query", block: Record<string, string> | undefined) => {
+    const out: Record<string, string> = {};
+    for (const [key, template] of Object.entries(block ?? {})) {
+      let value: string;
+      try {
+        value = renderTemplate(template, values);
+      } catch (err) {
+        const variable = err instanceof MissingTemplateValue ? err.variable : "a value";
+        throw new ExecutorError(
+          "ERR_CREDENTIAL_INVALID",
+          `credential "${name}" has no value for {{${variable}}}; push it again with that key: arcrun creds push ${name}`,
+        );
+      }
+      const grant: Grant = { position: { in: where, name: key }, hosts: opened.hosts };
+      out[key] = src.secrets.seal(name, value, [grant], opened.hosts);
+    }
+    return out;
+  };
+  return { headers: render("header", inject?.header), query: render("query", inject?.query) };
 }

@@ -1,42 +1,35 @@
-import type { Recipe } from "@arcrun/recipes";
 import { HOST_STATUS } from "components/abi";
 import { ExecutorError, type ExecutorErrorCode } from "../errors.js";
 import { base64Decode, base64UrlEncode } from "../internal/base64.js";
+import { VERSION } from "../version.js";
 import {
-  allowedHosts,
-  CREDENTIAL_NAME,
-  type CredentialRecord,
-  credentialKey,
-  decryptRecord,
-  type KvStore,
-  type SecretRegistry,
-  secretValues,
+  type CredentialSource,
+  type Grant,
+  type InjectPrimitive,
+  loadRecord,
+  type OpenedCredential,
+  openCredential,
+  renderSealedInject,
+  sealedView,
+  TOKEN_FIELDS,
   tokenCacheKey,
 } from "./credentials.js";
+import { describeGrants, substituteSealed } from "./egress.js";
 import { cryptoDigest, cryptoHmac, cryptoOpen, cryptoSeal, sleep } from "./platform.js";
 import type { HostCall, HostFunctions, HostReply } from "./runtime.js";
 
-/** What the host functions of one execution see: one tenant, its KV view, the executor's key. */
-export interface HostContext {
-  tenant: string;
-  kv: KvStore;
-  encryptionKey: () => Promise<CryptoKey>;
+/** What the host functions of one execution see: one tenant, its KV view, the executor's key, its secrets. */
+export interface HostContext extends CredentialSource {
   fetch: (request: Request) => Promise<Response>;
-  recipe: (id: string) => Recipe | undefined;
-  secrets: SecretRegistry;
   /** Host calls are counted per run, across nodes. */
   budget: { hostCalls: number; maxHostCalls: number };
   maxResponseBytes: number;
-  /** Per-execution cache of opened credentials. */
-  opened: Map<string, Promise<OpenedCredential | undefined>>;
 }
 
-export interface OpenedCredential {
-  record: CredentialRecord;
-  plaintext: string;
-  secrets: Record<string, string>;
-  hosts: string[];
-}
+export type { OpenedCredential };
+
+/** The User-Agent of requests that set none: GitHub's REST API, for one, refuses requests without one. */
+export const USER_AGENT = `arcrun/${VERSION}`;
 
 const ok = (body: unknown): HostReply => ({ status: HOST_STATUS.ok, body: JSON.stringify(body) });
 const notFound = (): HostReply => ({ status: HOST_STATUS.not_found, body: "{}" });
@@ -47,32 +40,26 @@ const refuse = (status: number, code: ExecutorErrorCode, error: string): HostRep
 const denied = (code: ExecutorErrorCode, error: string) => refuse(HOST_STATUS.denied, code, error);
 const failed = (code: ExecutorErrorCode, error: string) => refuse(HOST_STATUS.failed, code, error);
 
-export async function loadRecord(ctx: HostContext, name: string): Promise<CredentialRecord | undefined> {
-  if (!CREDENTIAL_NAME.test(name)) return undefined;
-  const raw = await ctx.kv.get(credentialKey(ctx.tenant, name));
-  return raw ? (JSON.parse(raw) as CredentialRecord) : undefined;
-}
-
 /**
- * Decrypts one of the tenant's credentials (once per execution) and registers its values, so that
- * `http_request` can refuse to send them anywhere but their hosts. Undefined when the tenant has none by that name.
+ * Replaces the token fields of a token response or cache entry by handles of `opened`, so that a token a
+ * component obtained is as sealed as the credential it came from. Not a JSON object: unchanged.
  */
-export function openCredential(ctx: HostContext, name: string): Promise<OpenedCredential | undefined> {
-  let pending = ctx.opened.get(name);
-  if (!pending) {
-    pending = (async () => {
-      const record = await loadRecord(ctx, name);
-      if (!record) return undefined;
-      const plaintext = await decryptRecord(record, await ctx.encryptionKey());
-      const secrets = secretValues(plaintext);
-      const hosts = allowedHosts(record, record.recipe ? ctx.recipe(record.recipe) : undefined, secrets);
-      ctx.secrets.addSecrets(name, secrets, hosts);
-      ctx.secrets.add(name, plaintext, hosts);
-      return { record, plaintext, secrets, hosts };
-    })();
-    ctx.opened.set(name, pending);
+function sealTokens(ctx: HostContext, opened: OpenedCredential, json: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return json;
   }
-  return pending;
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return json;
+  const doc = parsed as Record<string, unknown>;
+  for (const key of TOKEN_FIELDS) {
+    const v = doc[key];
+    if (typeof v === "string" && v !== "") {
+      doc[key] = ctx.secrets.seal(opened.record.name, v, opened.grants, opened.hosts);
+    }
+  }
+  return JSON.stringify(doc);
 }
 
 function parseInput(input: string): Record<string, unknown> {
@@ -121,7 +108,26 @@ async function readCapped(res: Response, max: number): Promise<string | undefine
   return new TextDecoder().decode(all);
 }
 
-/** `u6u.http_request`: `{method, url, headers, body}` -> `{status, ok, headers, data: {body}}`. */
+function notAllowed(credential: string, allowed: string, url: URL, where: string): HostReply {
+  return denied(
+    "ERR_HOST_NOT_ALLOWED",
+    `credential "${credential}" may only be sent to ${allowed || "no host (it has no recipe)"}; ` +
+      `refused to send it to ${url.host} in ${where}. Fix the node's url or headers, or push the credential with --recipe or --host`,
+  );
+}
+
+function basicInput(v: unknown): { user: string; password: string; form_encode?: boolean } | undefined {
+  if (!v || typeof v !== "object") return undefined;
+  const b = v as Record<string, unknown>;
+  if (typeof b.user !== "string" || typeof b.password !== "string") return undefined;
+  return { user: b.user, password: b.password, form_encode: b.form_encode === true };
+}
+
+/**
+ * `u6u.http_request`: `{method, url, headers, body, basic?}` -> `{status, ok, headers, data: {body}}`. The
+ * sealed credentials in the request are put back here, where their grants allow (host/egress.ts); a token
+ * in the response to such a request is sealed in turn, and any echoed secret redacted.
+ */
 async function httpRequest(ctx: HostContext, input: Record<string, unknown>): Promise<HostReply> {
   const method = (str(input.method) ?? "GET").toUpperCase();
   let url: URL;
@@ -138,24 +144,24 @@ async function httpRequest(ctx: HostContext, input: Record<string, unknown>): Pr
   for (const [k, v] of Object.entries(rawHeaders)) {
     if (typeof v === "string") headers.set(k, v);
   }
+  if (!headers.has("user-agent")) headers.set("user-agent", USER_AGENT);
   const body = str(input.body);
   const outgoing = `${url.href}\n${[...headers].map(([k, v]) => `${k}: ${v}`).join("\n")}\n${body ?? ""}`;
-  const violation = ctx.secrets.violation(outgoing, url.hostname);
-  if (violation) {
-    return denied(
-      "ERR_HOST_NOT_ALLOWED",
-      `credential "${violation.credential}" may only be sent to ${violation.hosts.join(", ") || "no host (it has no recipe)"}; ` +
-        `refused to send it to ${url.hostname}. Fix the node's url, or push the credential with --recipe or --host`,
-    );
+  // A plaintext never reaches a component; this catches one a misbehaving API echoed past the redaction.
+  const violation = ctx.secrets.violation(outgoing, url);
+  if (violation) return notAllowed(violation.credential, violation.hosts.join(", "), url, "this request");
+  const egress = substituteSealed(ctx.secrets, url, headers, body, basicInput(input.basic));
+  if (!("carried" in egress)) {
+    return notAllowed(egress.credential, describeGrants(egress.grants), url, egress.where);
   }
-  const carried = ctx.secrets.find(outgoing);
+  const carried = [...egress.carried];
   let res: Response;
   try {
     res = await ctx.fetch(
-      new Request(url.href, {
+      new Request(egress.url, {
         method,
-        headers,
-        body: method === "GET" || method === "HEAD" ? undefined : body,
+        headers: egress.headers,
+        body: method === "GET" || method === "HEAD" ? undefined : egress.body,
         // A redirect must not carry a credential to a host nobody checked.
         redirect: carried.length > 0 ? "manual" : "follow",
       }),
@@ -163,26 +169,30 @@ async function httpRequest(ctx: HostContext, input: Record<string, unknown>): Pr
   } catch (err) {
     return failed("ERR_COMPONENT_FAILED", fetchFailure(url.host, ctx.secrets.redact(String(err))));
   }
-  const text = await readCapped(res, ctx.maxResponseBytes);
+  let text = await readCapped(res, ctx.maxResponseBytes);
   if (text === undefined) {
     throw new ExecutorError(
       "ERR_LIMIT_OUTPUT",
       `the response from ${url.host} is larger than ${ctx.maxResponseBytes} bytes (limits.output_bytes); request less data`,
     );
   }
-  let raw = JSON.stringify(text);
+  let raw: string | undefined;
   if (text.length > 0 && /json/i.test(res.headers.get("content-type") ?? "")) {
     try {
       JSON.parse(text);
-      raw = text;
-      for (const c of carried) ctx.secrets.addTokens(c.credential, text, c.hosts);
+      for (const name of carried) {
+        const opened = await openCredential(ctx, name);
+        if (opened) text = sealTokens(ctx, opened, text);
+      }
+      raw = ctx.secrets.redact(text);
     } catch {
       // declared JSON but is not: keep it as a string
     }
   }
+  raw ??= JSON.stringify(ctx.secrets.redact(text));
   const outHeaders: Record<string, string> = {};
   res.headers.forEach((v, k) => {
-    outHeaders[k] = v;
+    outHeaders[k] = ctx.secrets.redact(v);
   });
   return {
     status: HOST_STATUS.ok,
@@ -192,7 +202,10 @@ async function httpRequest(ctx: HostContext, input: Record<string, unknown>): Pr
 
 const KEY = /^(cred|oauth2|recipe):([A-Za-z0-9_.-]{1,128})$/;
 
-/** `u6u.kv_get`: `{key}` where key is `cred:NAME`, `oauth2:NAME` or `recipe:ID`; always this tenant's. */
+/**
+ * `u6u.kv_get`: `{key}` where key is `cred:NAME`, `oauth2:NAME` or `recipe:ID`; always this tenant's. A
+ * token cache comes back with its tokens sealed.
+ */
 async function kvGet(ctx: HostContext, input: Record<string, unknown>): Promise<HostReply> {
   const m = KEY.exec(str(input.key) ?? "");
   if (!m) {
@@ -215,11 +228,15 @@ async function kvGet(ctx: HostContext, input: Record<string, unknown>): Promise<
   const cached = await ctx.kv.get(tokenCacheKey(ctx.tenant, name));
   if (cached === null) return notFound();
   const opened = await openCredential(ctx, name);
-  if (opened) ctx.secrets.addTokens(name, cached, opened.hosts);
-  return { status: HOST_STATUS.ok, body: cached };
+  if (!opened) return notFound();
+  return { status: HOST_STATUS.ok, body: sealTokens(ctx, opened, cached) };
 }
 
-/** `u6u.kv_put`: `{key: "oauth2:NAME", value, ttl}`; a component writes nothing else. */
+/**
+ * `u6u.kv_put`: `{key: "oauth2:NAME", value, ttl}`; a component writes nothing else. The value is a token
+ * cache entry: a JSON object whose token fields are handles of that credential (stored as their secrets)
+ * or plain text; a handle anywhere else is kept as the text it is.
+ */
 async function kvPut(ctx: HostContext, input: Record<string, unknown>): Promise<HostReply> {
   const m = KEY.exec(str(input.key) ?? "");
   if (m?.[1] !== "oauth2") {
@@ -236,24 +253,62 @@ async function kvPut(ctx: HostContext, input: Record<string, unknown>): Promise<
       "ERR_HOST_DENIED",
       `no credential "${name}" for this tenant; run: arcrun creds push ${name}`,
     );
-  ctx.secrets.addTokens(name, value, opened.hosts);
+  let doc: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
+    doc = parsed as Record<string, unknown>;
+  } catch {
+    return failed("ERR_BAD_REQUEST", "kv_put of a token cache needs a JSON object value");
+  }
+  for (const key of TOKEN_FIELDS) {
+    const v = doc[key];
+    if (typeof v !== "string") continue;
+    const sealed = ctx.secrets.unseal(v);
+    if (sealed && sealed.credential !== name) {
+      return denied(
+        "ERR_HOST_DENIED",
+        `${key} is a value of credential "${sealed.credential}", not of "${name}"`,
+      );
+    }
+    if (sealed) doc[key] = sealed.value;
+  }
+  const stored = JSON.stringify(doc);
+  ctx.secrets.addTokens(name, stored, opened.hosts);
   const ttl = Math.max(60, Math.min(Number(input.ttl) || 3600, 60 * 60 * 24 * 30));
-  await ctx.kv.put(tokenCacheKey(ctx.tenant, name), value, { expirationTtl: ttl });
+  await ctx.kv.put(tokenCacheKey(ctx.tenant, name), stored, { expirationTtl: ttl });
   return ok({});
 }
 
-/** `u6u.crypto_decrypt`: `{name}` (optionally with the stored `encrypted`/`iv`) -> `{plaintext}`. */
+const PRIMITIVES: readonly InjectPrimitive[] = ["static_key", "oauth2", "service_account"];
+
+/**
+ * `u6u.crypto_decrypt`: `{name, recipe?, inject?, runtime?}` -> `{secrets, public, recipe, headers?, query?}`.
+ * Despite its name it never returns a plaintext: `secrets` are handles, `public` the values that are not
+ * secret; with `inject` (static_key, oauth2 or service_account) the host renders the recipe's inject
+ * (with `runtime`: access_token, token_type) and returns its headers and query parameters sealed.
+ */
 async function cryptoDecrypt(ctx: HostContext, input: Record<string, unknown>): Promise<HostReply> {
   const name = str(input.name) ?? "";
   const opened = await openCredential(ctx, name);
   if (!opened) return notFound();
-  if (
-    (input.encrypted !== undefined && input.encrypted !== opened.record.encrypted) ||
-    (input.iv !== undefined && input.iv !== opened.record.iv)
-  ) {
-    return denied("ERR_HOST_DENIED", "crypto_decrypt decrypts only this tenant's stored credentials");
+  const view = sealedView(ctx, opened);
+  const inject = str(input.inject);
+  if (inject === undefined) return ok(view);
+  if (!(PRIMITIVES as readonly string[]).includes(inject)) {
+    return failed("ERR_BAD_REQUEST", `inject is one of ${PRIMITIVES.join(", ")}, got "${inject}"`);
   }
-  return ok({ plaintext: opened.plaintext });
+  // The credential's own recipe decides where its secrets go; a workflow names one only for a credential
+  // pushed without.
+  const recipeId = opened.record.recipe ?? str(input.recipe) ?? "";
+  const recipe = opened.recipe ?? ctx.recipe(recipeId);
+  if (!recipe) return failed("ERR_BAD_REQUEST", `unknown recipe "${recipeId}"; run: arcrun list`);
+  const runtime: Record<string, string> = {};
+  if (input.runtime && typeof input.runtime === "object") {
+    for (const [k, v] of Object.entries(input.runtime)) if (typeof v === "string") runtime[k] = v;
+  }
+  const rendered = renderSealedInject(ctx, opened, recipe, inject as InjectPrimitive, runtime);
+  return ok({ ...view, ...rendered });
 }
 
 function findPem(secrets: Record<string, string>, plaintext: string): string | undefined {
@@ -278,8 +333,8 @@ function findPem(secrets: Record<string, string>, plaintext: string): string | u
 }
 
 /**
- * `u6u.crypto_sign_rs256`: `{credential, data}` -> `{signature}` (base64url, RSASSA-PKCS1-v1_5 SHA-256,
- * RFC 7518 section 3.3). The private key stays in the host.
+ * `u6u.crypto_sign_rs256`: `{credential, data}` -> `{signature}`: a sealed handle of the base64url
+ * RSASSA-PKCS1-v1_5 SHA-256 signature (RFC 7518 section 3.3). The private key stays in the host.
  */
 async function cryptoSignRs256(ctx: HostContext, input: Record<string, unknown>): Promise<HostReply> {
   const name = str(input.credential) ?? "";
@@ -305,7 +360,12 @@ async function cryptoSignRs256(ctx: HostContext, input: Record<string, unknown>)
       ["sign"],
     );
     const sig = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, new TextEncoder().encode(data));
-    return ok({ signature: base64UrlEncode(new Uint8Array(sig)) });
+    // The signature makes the assertion a bearer credential: sealed, it goes only into the body of a
+    // request to the recipe's token endpoint (RFC 7523 section 2.1), never anywhere a component chooses.
+    const signature = base64UrlEncode(new Uint8Array(sig));
+    const tokenHosts = opened.grants.filter((g) => g.position.in === "body").flatMap((g) => g.hosts);
+    const grants: Grant[] = [{ position: { in: "body" }, hosts: tokenHosts }];
+    return ok({ signature: ctx.secrets.seal(name, signature, grants, tokenHosts) });
   } catch {
     return failed(
       "ERR_CREDENTIAL_INVALID",

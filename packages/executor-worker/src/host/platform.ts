@@ -1,7 +1,8 @@
 import { HOST_STATUS } from "components/abi";
 import { ExecutorError } from "../errors.js";
 import { base64Decode, base64Encode, base64UrlEncode } from "../internal/base64.js";
-import { type HostContext, type OpenedCredential, openCredential } from "./functions.js";
+import { type OpenedCredential, openCredential } from "./credentials.js";
+import type { HostContext } from "./functions.js";
 import { md5 } from "./md5.js";
 import type { HostCall, HostReply } from "./runtime.js";
 
@@ -133,7 +134,9 @@ export async function cryptoHmac(ctx: HostContext, input: Input): Promise<HostRe
   } else {
     const text = str(input.key);
     if (text === undefined) return bad("an HMAC needs a key: set key, or credential for a stored secret");
-    const decoded = decodeData(text, input.key_encoding);
+    // A key given as a credential's handle ({{credential.NAME}}) is used as that secret, here in the host.
+    const sealed = ctx.secrets.unseal(text);
+    const decoded = decodeData(sealed ? sealed.value : text, input.key_encoding);
     if (!decoded)
       return bad(`key is not valid ${str(input.key_encoding)}; key_encoding is utf8, base64 or hex`);
     key = decoded;

@@ -89,97 +89,77 @@ workflowRoutes.post("/webhooks/named", workflowBodyLimit, async (c) => {
 
 /** POST /webhooks/named/:name/trigger: starts a run in the background and answers with its id at once. */
 workflowRoutes.post("/webhooks/named/:name/trigger", async (c) => {
-  try {
-    const store = storeFor(c);
-    const graph = await workflowFromStored(c, store, c.req.param("name"));
-    const input = await readInput(c);
-    const id = crypto.randomUUID();
-    const { started, done } = await runStored(c, store, graph, input, id, { progress: true });
-    c.executionCtx.waitUntil(done);
-    return c.json({ execution_id: id, status: started.status, status_url: `/executions/${id}` }, 202);
-  } catch (err) {
-    return errorResponse(c, err);
-  }
+  const store = storeFor(c);
+  const graph = await workflowFromStored(c.get("registry"), store, c.req.param("name"));
+  const input = await readInput(c);
+  const id = crypto.randomUUID();
+  const { started, done } = await runStored(
+    { env: c.env, registry: c.get("registry"), store },
+    graph,
+    input,
+    id,
+    { progress: true },
+  );
+  c.executionCtx.waitUntil(done);
+  return c.json({ execution_id: id, status: started.status, status_url: `/executions/${id}` }, 202);
 });
 
 /** POST /webhooks/named/:name/query: runs to the end and answers with the last node's output. */
 workflowRoutes.post("/webhooks/named/:name/query", async (c) => {
-  try {
-    const store = storeFor(c);
-    const graph = await workflowFromStored(c, store, c.req.param("name"));
-    const input = await readInput(c);
-    const id = crypto.randomUUID();
-    const { done } = await runStored(c, store, graph, input, id, { progress: false });
-    const execution = await done;
-    if (execution.status === "failed") {
-      return c.json(
-        { execution_id: id, status: execution.status, error: execution.error, trace: execution.trace },
-        422,
-      );
-    }
-    return c.json({
-      execution_id: id,
-      status: execution.status,
-      output: execution.output,
-      trace: execution.trace,
-    });
-  } catch (err) {
-    return errorResponse(c, err);
+  const store = storeFor(c);
+  const graph = await workflowFromStored(c.get("registry"), store, c.req.param("name"));
+  const input = await readInput(c);
+  const id = crypto.randomUUID();
+  const { done } = await runStored({ env: c.env, registry: c.get("registry"), store }, graph, input, id, {
+    progress: false,
+  });
+  const execution = await done;
+  if (execution.status === "failed") {
+    return c.json(
+      { execution_id: id, status: execution.status, error: execution.error, trace: execution.trace },
+      422,
+    );
   }
+  return c.json({
+    execution_id: id,
+    status: execution.status,
+    output: execution.output,
+    trace: execution.trace,
+  });
 });
 
 workflowRoutes.get("/workflows", async (c) => {
-  try {
-    return c.json({ workflows: await storeFor(c).listWorkflows() });
-  } catch (err) {
-    return errorResponse(c, err);
-  }
+  return c.json({ workflows: await storeFor(c).listWorkflows() });
 });
 
 workflowRoutes.get("/workflows/:name", async (c) => {
-  try {
-    const store = storeFor(c);
-    const stored = await store.getWorkflow(c.req.param("name"));
-    if (!stored) throw notFound(c.req.param("name"));
-    const graph = await workflowFromStored(c, store, stored.name);
-    return c.json({ ...stored, nodes: graph.order, edges: graph.edges, limits: graph.limits });
-  } catch (err) {
-    return errorResponse(c, err);
-  }
+  const store = storeFor(c);
+  const stored = await store.getWorkflow(c.req.param("name"));
+  if (!stored) throw notFound(c.req.param("name"));
+  const graph = await workflowFromStored(c.get("registry"), store, stored.name);
+  return c.json({ ...stored, nodes: graph.order, edges: graph.edges, limits: graph.limits });
 });
 
 workflowRoutes.delete("/workflows/:name", async (c) => {
-  try {
-    const name = c.req.param("name");
-    if (!(await storeFor(c).deleteWorkflow(name))) throw notFound(name);
-    return c.json({ deleted: name });
-  } catch (err) {
-    return errorResponse(c, err);
-  }
+  const name = c.req.param("name");
+  if (!(await storeFor(c).deleteWorkflow(name))) throw notFound(name);
+  return c.json({ deleted: name });
 });
 
 workflowRoutes.get("/workflows/:name/executions", async (c) => {
-  try {
-    const limit = Math.max(1, Math.min(Number(c.req.query("limit") ?? "20") || 20, 100));
-    return c.json({ executions: await storeFor(c).listExecutions(c.req.param("name"), limit) });
-  } catch (err) {
-    return errorResponse(c, err);
-  }
+  const limit = Math.max(1, Math.min(Number(c.req.query("limit") ?? "20") || 20, 100));
+  return c.json({ executions: await storeFor(c).listExecutions(c.req.param("name"), limit) });
 });
 
 workflowRoutes.get("/executions/:id", async (c) => {
-  try {
-    const execution = await storeFor(c).getExecution(c.req.param("id"));
-    if (!execution) {
-      throw new ExecutorError(
-        "ERR_EXECUTION_NOT_FOUND",
-        `no execution ${c.req.param("id")} (traces expire); run: arcrun workflow logs <name>`,
-      );
-    }
-    return c.json(execution);
-  } catch (err) {
-    return errorResponse(c, err);
+  const execution = await storeFor(c).getExecution(c.req.param("id"));
+  if (!execution) {
+    throw new ExecutorError(
+      "ERR_EXECUTION_NOT_FOUND",
+      `no execution ${c.req.param("id")} (traces expire); run: arcrun workflow logs <name>`,
+    );
   }
+  return c.json(execution);
 });
 
 function notFound(name: string): ExecutorError {

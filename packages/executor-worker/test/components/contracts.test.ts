@@ -7,9 +7,10 @@ import type { ComponentManifest, ContractExample } from "components/abi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CredentialRecord,
-  importEncryptionKey,
+  checkExecutorKey,
   type KvStore,
   SecretRegistry,
+  secretValues,
 } from "../../src/host/credentials.js";
 import { createHostFunctions, type HostContext } from "../../src/host/functions.js";
 import { runComponent } from "../../src/host/runtime.js";
@@ -22,6 +23,8 @@ import { type ComponentRuntime, RUNTIMES, runtimeOptions } from "../helpers/runt
 const distDir = dirname(createRequire(import.meta.url).resolve("components/manifest.json"));
 const manifest = JSON.parse(await readFile(join(distDir, "manifest.json"), "utf8")) as ComponentManifest;
 const TENANT = "contract";
+/** Fixture values that are not secrets (a client id, RFC 6749 section 2.2), which a component may hold. */
+const PUBLIC_FIXTURE = new Set<string>();
 // workers-types describes workerd's WebAssembly, which cannot compile bytes; Node can.
 const NodeModule = WebAssembly.Module as unknown as new (bytes: Uint8Array) => WebAssembly.Module;
 
@@ -102,7 +105,7 @@ async function run(
   const ctx: HostContext = {
     tenant: TENANT,
     kv,
-    encryptionKey: () => importEncryptionKey(keyText),
+    encryptionKey: () => checkExecutorKey(keyText),
     // Every host resolves to the local fixture server; the host checks still see the real host name.
     fetch: (req) => {
       const u = new URL(req.url);
@@ -130,7 +133,17 @@ async function run(
   );
   expect(result.mode).toBe(runtime);
   expect(result.exitCode, result.stderr).toBe(0);
-  return { output: JSON.parse(result.stdout), kv };
+  // An auth component's output holds sealed handles, never a secret; the contract shows what the host
+  // sends in their place at egress.
+  for (const c of Object.values(example.fixtures?.credentials ?? {})) {
+    for (const v of Object.values(secretValues(c.value))) {
+      if (v.length >= 8 && !/^\d+$/.test(v) && !PUBLIC_FIXTURE.has(v)) expect(result.stdout).not.toContain(v);
+    }
+  }
+  const unsealed = result.stdout.replace(/arcrun_sealed_[a-z2-7]{32}/g, (h) =>
+    JSON.stringify(ctx.secrets.unseal(h)?.value ?? h).slice(1, -1),
+  );
+  return { output: JSON.parse(unsealed), kv };
 }
 
 describe.each(manifest.components.map((c) => [c.canonical_id, c] as const))("%s contract", (id, contract) => {

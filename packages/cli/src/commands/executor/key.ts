@@ -40,6 +40,8 @@ export function findDevVars(cwd: string): string | undefined {
 }
 
 function checked(key: string, source: string): ExecutorKey {
+  // A tenant's own key (arcrun-tk1.<tenant>.<base64>): creds push checks it when it is used.
+  if (key.startsWith("arcrun-tk1.")) return { key, source };
   const bytes = /^[A-Za-z0-9+/_-]+=*$/.test(key) ? Buffer.from(key, "base64") : Buffer.alloc(0);
   if (bytes.length !== 32) {
     throw new CliError(
@@ -64,7 +66,7 @@ async function fromFile(path: string, source: string): Promise<ExecutorKey> {
   }
   // A dotenv file (.dev.vars) or a file holding only the key.
   const line = /^\s*ENCRYPTION_KEY\s*=\s*["']?([^"'\s]+)["']?\s*$/m.exec(text)?.[1];
-  const key = line ?? (/^\s*[A-Za-z0-9+/_-]+=*\s*$/.test(text) ? text.trim() : undefined);
+  const key = line ?? (/^\s*[A-Za-z0-9+/_.-]+=*\s*$/.test(text) ? text.trim() : undefined);
   if (!key) {
     throw new CliError(
       "ERR_EXECUTOR_KEY",

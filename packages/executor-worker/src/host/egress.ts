@@ -1,0 +1,125 @@
+import { base64Encode } from "../internal/base64.js";
+import { type Grant, originAllowed, type Position, type SecretRegistry } from "./credentials.js";
+
+// The one place a sealed credential becomes plaintext again (docs/executor.md, "Sealed credentials"): an
+// exact handle, in a position one of its grants names, on a host that grant allows. Anything else that looks
+// like a handle (transformed, from another run) is sent as the text it is: garbage to the receiver.
+
+export interface Egress {
+  url: string;
+  headers: Headers;
+  body: string | undefined;
+  /** The credentials whose secrets this request carries. */
+  carried: Set<string>;
+}
+
+export interface EgressRefusal {
+  credential: string;
+  grants: readonly Grant[];
+  where: string;
+}
+
+function describePosition(pos: Position): string {
+  return pos.in === "body" ? "the body" : `${pos.in} ${pos.name ?? "(any)"}`;
+}
+
+/** Where a sealed value may go, for an error message: "127.0.0.1:8080 (header authorization)". */
+export function describeGrants(grants: readonly Grant[]): string {
+  const byHosts = new Map<string, string[]>();
+  for (const g of grants) {
+    const key = g.hosts.join(", ") || "no host";
+    byHosts.set(key, [...(byHosts.get(key) ?? []), describePosition(g.position)]);
+  }
+  return [...byHosts].map(([hosts, positions]) => `${hosts} (${positions.join(", ")})`).join("; ");
+}
+
+function matches(grant: Grant, pos: Position): boolean {
+  if (grant.position.in !== pos.in) return false;
+  if (grant.position.in === "body" || pos.in === "body") return true;
+  const want = grant.position.name;
+  if (want === undefined) return true;
+  return pos.in === "header" ? want.toLowerCase() === pos.name?.toLowerCase() : want === pos.name;
+}
+
+/** How a value is written into a body of this content type. */
+function bodyEncoder(contentType: string): (v: string) => string {
+  if (/application\/x-www-form-urlencoded/i.test(contentType)) {
+    return (v) => encodeURIComponent(v).replace(/%20/g, "+");
+  }
+  if (/json/i.test(contentType)) return (v) => JSON.stringify(v).slice(1, -1);
+  return (v) => v;
+}
+
+/**
+ * Replaces each handle of this run in a request by its secret, or refuses the request when a handle is where
+ * none of its grants allow (another host or port, a position the recipe does not declare).
+ */
+export function substituteSealed(
+  secrets: SecretRegistry,
+  url: URL,
+  headers: Headers,
+  body: string | undefined,
+  basic: { user: string; password: string; form_encode?: boolean } | undefined,
+): Egress | EgressRefusal {
+  const carried = new Set<string>();
+  const plain = (text: string, pos: Position, encode: (v: string) => string): string | EgressRefusal => {
+    let out = text;
+    for (const handle of secrets.handlesIn(text)) {
+      const sealed = secrets.unseal(handle);
+      if (!sealed) continue;
+      if (!sealed.grants.some((g) => matches(g, pos) && originAllowed(url, g.hosts))) {
+        return { credential: sealed.credential, grants: sealed.grants, where: describePosition(pos) };
+      }
+      carried.add(sealed.credential);
+      out = out.split(handle).join(encode(sealed.value));
+    }
+    return out;
+  };
+  const same = (v: string) => v;
+
+  // The URL: handles only in query values; the rest (host, path, parameter names) carries none.
+  let href = url.href;
+  const rest = `${url.username}:${url.password}@${url.host}${url.pathname}${url.hash}\n${[...url.searchParams.keys()].join("\n")}`;
+  for (const handle of secrets.handlesIn(rest)) {
+    const sealed = secrets.unseal(handle);
+    if (sealed)
+      return { credential: sealed.credential, grants: sealed.grants, where: "the URL's host or path" };
+  }
+  for (const [name, value] of url.searchParams) {
+    if (!value.includes("arcrun_sealed_")) continue;
+    for (const handle of secrets.handlesIn(value)) {
+      const sealed = secrets.unseal(handle);
+      if (!sealed) continue;
+      const r = plain(handle, { in: "query", name }, same);
+      if (typeof r !== "string") return r;
+      href = href.split(handle).join(encodeURIComponent(sealed.value));
+    }
+  }
+
+  const out = new Headers();
+  for (const [name, value] of headers) {
+    const r = plain(value, { in: "header", name }, same);
+    if (typeof r !== "string") return r;
+    out.set(name, r);
+  }
+  if (basic) {
+    // HTTP Basic from two values (RFC 7617 section 2), each form-encoded first when a token endpoint asks
+    // for it (RFC 6749 section 2.3.1); built here because a component holds only handles.
+    const pos: Position = { in: "header", name: "authorization" };
+    const enc = basic.form_encode ? (v: string) => encodeURIComponent(v).replace(/%20/g, "+") : same;
+    const user = plain(basic.user, pos, enc);
+    if (typeof user !== "string") return user;
+    const password = plain(basic.password, pos, enc);
+    if (typeof password !== "string") return password;
+    const u = secrets.handlesIn(basic.user).length > 0 ? user : enc(user);
+    const p = secrets.handlesIn(basic.password).length > 0 ? password : enc(password);
+    out.set("authorization", `Basic ${base64Encode(`${u}:${p}`)}`);
+  }
+  let outBody = body;
+  if (body !== undefined) {
+    const r = plain(body, { in: "body" }, bodyEncoder(headers.get("content-type") ?? ""));
+    if (typeof r !== "string") return r;
+    outBody = r;
+  }
+  return { url: href, headers: out, body: outBody, carried };
+}
