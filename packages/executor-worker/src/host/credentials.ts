@@ -14,6 +14,7 @@ import {
 } from "@arcrun/workflow";
 import { ExecutorError } from "../errors.js";
 import { base64Decode, base64Encode } from "../internal/base64.js";
+import { credentialKey } from "../keys.js";
 
 // Sealed credentials (docs/executor.md, "Sealed credentials"): a credential's plaintext stays in the host.
 // What a component or a template sees is a handle, an opaque random token unique to the run; the host puts
