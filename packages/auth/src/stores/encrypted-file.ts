@@ -8,7 +8,7 @@ import {
 } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { ArcrunError } from "../errors.js";
-import { writeFileAtomic } from "../internal/atomic-write.js";
+import { removeOrphanTemps, writeFileAtomic } from "../internal/atomic-write.js";
 import { entryKey, isStoredCredential, parseEntryKey } from "../internal/credential.js";
 import { withFileLock } from "../internal/lock.js";
 import type { CredentialStore, StoredCredential } from "../types.js";
@@ -105,6 +105,8 @@ export class EncryptedFileStore implements CredentialStore {
   readonly path: string;
   readonly #keys: readonly EncryptedFileKey[];
   readonly #lockTimeoutMs: number | undefined;
+  /** Whether this instance removed the temp files of writers killed mid-write (once, at first open). */
+  #swept = false;
 
   constructor(options: EncryptedFileStoreOptions) {
     this.path = options.path;
@@ -168,6 +170,10 @@ export class EncryptedFileStore implements CredentialStore {
   }
 
   async #load(): Promise<{ header: FileHeader; key: Buffer; entries: Entries } | undefined> {
+    if (!this.#swept) {
+      this.#swept = true;
+      await removeOrphanTemps(this.path, { all: false });
+    }
     let text: string;
     try {
       text = await readFile(this.path, "utf8");
@@ -253,6 +259,9 @@ export class EncryptedFileStore implements CredentialStore {
     return withFileLock(
       `${this.path}.lock`,
       async () => {
+        // Under the lock no writer is between creating its temp file and renaming it: any left is an orphan.
+        await removeOrphanTemps(this.path, { all: true });
+        this.#swept = true;
         const current = (await this.#load()) ?? { ...(await this.#newHeader()), entries: {} };
         const result = fn(current.entries);
         await this.#save(current.header, current.key, current.entries);

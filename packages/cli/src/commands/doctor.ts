@@ -39,6 +39,14 @@ function nodeOk(version: string, required: string): boolean {
   return true;
 }
 
+/**
+ * ARCRUN_HOME holds the encrypted file, its key file (master.key) and config.yaml; the files are 0600, but a
+ * directory others can read lets them list and watch it, and a looser umask may have left older files open.
+ */
+function openHomeWarning(home: string): string {
+  return `others can read ARCRUN_HOME ${home}; it holds your encrypted secrets and their key file. Run: chmod 700 ${home}`;
+}
+
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -57,6 +65,8 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
       source: env.ARCRUN_HOME ? "ARCRUN_HOME" : "default",
       exists: homeStat?.isDirectory() === true,
       mode: homeStat ? `0${(homeStat.mode & 0o777).toString(8)}` : null,
+      /** Set when others (group or world) can read or enter ARCRUN_HOME: a warning, not a failure. */
+      warning: homeStat && (homeStat.mode & 0o077) !== 0 ? openHomeWarning(home) : null,
     },
     store: {
       ok: false,
@@ -113,8 +123,9 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
   const mark = (ok: boolean | null) => (ok === null ? o.dim("-") : ok ? o.green("✔") : o.red("✖"));
   ui.out(`${mark(report.node.ok)} Node ${report.node.version} (needs ${report.node.required})`);
   ui.out(
-    `${mark(true)} ARCRUN_HOME ${home} (${report.arcrun_home.source}${report.arcrun_home.exists ? `, mode ${report.arcrun_home.mode}` : ", not created yet"})`,
+    `${report.arcrun_home.warning ? o.yellow("!") : mark(true)} ARCRUN_HOME ${home} (${report.arcrun_home.source}${report.arcrun_home.exists ? `, mode ${report.arcrun_home.mode}` : ", not created yet"})`,
   );
+  if (report.arcrun_home.warning) ui.out(`  ${o.yellow(`warning: ${report.arcrun_home.warning}`)}`);
   ui.out(
     report.store.ok
       ? `${mark(true)} Store: ${report.store.kind}: ${report.store.reason}${report.store.path ? `\n  file ${report.store.path}${report.store.key_source ? `, key from ${report.store.key_source}` : ""}` : ""}`

@@ -116,6 +116,11 @@ export interface Api {
   secret(service: string, options: InstanceOptions): Promise<Readonly<Record<string, string>>>;
   store(): Promise<StoreInfo>;
   /**
+   * Opens the active store and reads its index: throws the store's own error (a wrong passphrase, a damaged
+   * file, a keyring that does not answer) for commands that must not report an unreadable store as empty.
+   */
+  readStore(): Promise<void>;
+  /**
    * The store's fallback notice, if there is one and arcrun-auth has not printed it in this run already
    * (it announces it once per ARCRUN_HOME; `setup` and `doctor` show it every time).
    */

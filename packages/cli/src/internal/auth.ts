@@ -154,6 +154,9 @@ export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> 
         notice: info.notice ?? null,
       };
     },
+    async readStore() {
+      await (await auth.store()).list();
+    },
     async storeNotice() {
       const { notice } = await auth.storeInfo();
       return notice !== undefined && !warned.has(notice) ? notice : null;
