@@ -102,6 +102,20 @@ function fileKeys(
 const KEY_FILE = "master.key";
 
 /**
+ * Values too large for a keyring entry (Windows: 2,560 bytes) go to the encrypted file under the master key
+ * the keyring holds; the file's other keys still open one made before a keyring answered here.
+ */
+function overflowFile(
+  path: string,
+  home: string,
+  env: Readonly<Record<string, string | undefined>>,
+  options: SelectOptions,
+): (keyring: KeyringStore) => EncryptedFileStore {
+  return (keyring) =>
+    new EncryptedFileStore({ path, keys: [{ kind: "keyring", keyring }, ...fileKeys(home, env, options)] });
+}
+
+/**
  * Makes the encrypted file of `home` with the key a person chose (`arcrun setup` at a terminal, when no
  * keyring answers and no key is set) and remembers the choice in config.yaml (`store_key`). A passphrase
  * must be at least 8 characters; a key file is 32 random bytes, mode 0600. Returns the file's key.
@@ -151,7 +165,10 @@ export async function selectStore(
       };
     case "keyring":
       return {
-        store: new KeyringStore({ keyringService }),
+        store: new KeyringStore({
+          keyringService,
+          overflow: overflowFile(path, home, env, options),
+        }),
         info: { kind: "keyring", reason: "chosen (ARCRUN_STORE=keyring or the store option)" },
       };
     case "encrypted-file": {
@@ -172,7 +189,10 @@ export async function selectStore(
       const probe = await KeyringStore.probe({ keyringService });
       if (probe.ok) {
         return {
-          store: new KeyringStore({ keyringService }),
+          store: new KeyringStore({
+            keyringService,
+            overflow: overflowFile(path, home, env, options),
+          }),
           info: { kind: "keyring", reason: "the OS keyring answered" },
         };
       }
