@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ArcrunError } from "../errors.js";
 import {
   createKeyFile,
@@ -11,6 +11,7 @@ import {
 import { KeyringStore } from "../stores/keyring.js";
 import { MemoryStore } from "../stores/memory.js";
 import type { CredentialStore, Logger } from "../types.js";
+import { agentSocketPath, privateSocketDir } from "./agent/paths.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import { readConfigFile, setConfigValue } from "./config-file.js";
 
@@ -41,22 +42,38 @@ const announced = new Set<string>();
 
 /**
  * Whether this fallback (home, reason, key source) was announced before, by this process or another one;
- * records it when not. An unwritable home means it cannot be remembered: announce every time, never silently.
+ * records it when not, in the home, or where the home cannot be written (a read-only home in CI) in the
+ * user's private runtime directory, under a name made from the home's path: once per home either way.
+ * When neither can be written it cannot be remembered: announce every time, never silently.
  */
-async function firstAnnouncement(home: string, key: string): Promise<boolean> {
+async function firstAnnouncement(
+  home: string,
+  key: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<boolean> {
   const memo = `${home}\0${key}`;
   if (announced.has(memo)) return false;
   announced.add(memo);
-  const file = join(home, NOTICE_FILE);
-  try {
-    const seen: unknown = JSON.parse(await readFile(file, "utf8"));
-    if (typeof seen === "object" && seen !== null && (seen as { key?: unknown }).key === key) return false;
-  } catch {
-    // Absent or unreadable: not announced yet.
+  const inHome = join(home, NOTICE_FILE);
+  const runtime = agentSocketPath(home, env).replace(/agent-([0-9a-f]+)\.sock$/, "notice-$1.json");
+  for (const file of [inHome, runtime]) {
+    try {
+      const seen: unknown = JSON.parse(await readFile(file, "utf8"));
+      if (typeof seen === "object" && seen !== null && (seen as { key?: unknown }).key === key) return false;
+    } catch {
+      // Absent or unreadable: not announced yet.
+    }
   }
-  await writeFileAtomic(file, `${JSON.stringify({ key, at: new Date().toISOString() })}\n`, {
-    mode: 0o600,
-  }).catch(() => undefined);
+  const text = `${JSON.stringify({ key, at: new Date().toISOString() })}\n`;
+  const wrote = await writeFileAtomic(inHome, text, { mode: 0o600 }).then(
+    () => true,
+    () => false,
+  );
+  if (!wrote) {
+    await privateSocketDir(dirname(runtime))
+      .then(() => writeFileAtomic(runtime, text, { mode: 0o600 }))
+      .catch(() => undefined);
+  }
   return true;
 }
 
@@ -211,7 +228,9 @@ export async function selectStore(
           ? " locked with your passphrase (arcrun unlock keeps it unlocked for this login; scripts can set ARCRUN_PASSPHRASE)"
           : " (at a terminal, arcrun setup <service> offers a passphrase or a key file; or set ARCRUN_PASSPHRASE or ARCRUN_MASTER_KEY to write to it)";
       info.notice = `arcrun: no OS keyring answered (${probe.reason}); using the encrypted file ${path}${how}. Run: arcrun doctor`;
-      if (await firstAnnouncement(home, `${probe.reason}\n${store.keySource ?? keyChoice ?? "no key"}`)) {
+      if (
+        await firstAnnouncement(home, `${probe.reason}\n${store.keySource ?? keyChoice ?? "no key"}`, env)
+      ) {
         logger.warn(info.notice);
       }
       return { store, info };

@@ -371,7 +371,9 @@ export class EncryptedFileStore implements CredentialStore {
     try {
       text = await readFile(this.path, "utf8");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      // ENOTDIR: a part of the path is a file, so no store file can be there either.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return undefined;
       throw new ArcrunError(
         "ERR_STORE_UNAVAILABLE",
         `Cannot read ${this.path} (${(err as NodeJS.ErrnoException).code ?? "error"}). Check its permissions, or run: arcrun doctor`,

@@ -273,4 +273,37 @@ describe("arcrun on a machine without a keyring (pseudo-terminal, no D-Bus)", ()
     expect(d.stdout).toContain("fix: run arcrun setup <service> at a terminal");
     expect(d.stdout).not.toContain("✔ Store");
   });
+
+  it("a CI run whose credential comes from the environment: every command works, the announcement is printed once per home", async () => {
+    const { writeFile } = await import("node:fs/promises");
+    const NOTICE = "no OS keyring answered";
+    const count = (t: string) => t.split("\n").filter((l) => l.includes(NOTICE)).length;
+    // A home CI cannot write to (here: below a file) is remembered in the private runtime directory.
+    const blocker = join(box.home, "..", "blocker");
+    await writeFile(blocker, "");
+    for (const home of [box.home, join(blocker, "home")]) {
+      const ci = {
+        ...env,
+        CI: "true",
+        ARCRUN_HOME: home,
+        ARCRUN_RECIPES_DIR: join(box.home, "recipes"),
+        ARCRUN_NOTION_TOKEN: TOKEN,
+      };
+      let notices = 0;
+      for (const args of [
+        ["token", "notion"],
+        ["secret", "notion"],
+        ["test", "notion"],
+        ["list", "--connected"],
+        ["status"],
+      ]) {
+        // stdout of token and secret is the token itself, asked for: only stderr is checked for secrets.
+        const r = await run(args, ci);
+        keep({ stderr: r.stderr });
+        expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+        notices += count(r.stderr);
+      }
+      expect(notices, home).toBe(1);
+    }
+  });
 });
