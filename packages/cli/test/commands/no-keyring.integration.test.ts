@@ -266,6 +266,12 @@ describe("arcrun on a machine without a keyring (pseudo-terminal, no D-Bus)", ()
     expect(r.stderr).toContain("run arcrun setup notion at a terminal to choose a passphrase or a key file");
     expect(await stat(join(box.home, "secrets.enc")).catch(() => null)).toBeNull();
     expect(api.requests).toHaveLength(0);
+    // OAuth too: the store is checked before any consent URL is shown or a browser opened.
+    const oauth = keep(await run(["setup", "google_drive", "--no-browser"], env));
+    expect(oauth.code).toBe(1);
+    expect(oauth.stderr).toContain("has no key yet; nothing was read or saved");
+    expect(oauth.stderr).not.toContain("Connecting");
+    expect(oauth.stderr).not.toContain("https://");
 
     const d = keep(await run(["doctor"], env));
     expect(d.code).toBe(1);
