@@ -243,6 +243,13 @@ export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> 
           "nothing to unlock; arcrun doctor shows the store",
         );
       }
+      if (!prompter().tty && !ui.env.ARCRUN_PASSPHRASE) {
+        throw new CliError(
+          "ERR_NOT_INTERACTIVE",
+          "no terminal to ask the passphrase on, and ARCRUN_PASSPHRASE is not set",
+          "run arcrun unlock at a terminal (once per login)",
+        );
+      }
       const key = await store.key();
       try {
         const a = await lib.startKeyAgent({ home: auth.home, env: ui.env, key, ttlMs });

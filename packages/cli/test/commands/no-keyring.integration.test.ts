@@ -133,6 +133,9 @@ describe("arcrun on a machine without a keyring (pseudo-terminal, no D-Bus)", ()
     expect(locked.code).toBe(1);
     expect(locked.stderr).toContain("locked with a passphrase: run arcrun unlock");
 
+    const noTty = keep(await run(["unlock"], env));
+    expect(noTty.code).toBe(1);
+    expect(noTty.stderr).toContain("no terminal to ask the passphrase on");
     const unlocked = keep(
       await runInPty(["unlock", "--for", "10m"], env, [{ waitFor: askPass, send: `${PASSPHRASE}\r` }]),
     );
