@@ -11,7 +11,7 @@ import {
 import { KeyringStore } from "../stores/keyring.js";
 import { MemoryStore } from "../stores/memory.js";
 import type { CredentialStore, Logger } from "../types.js";
-import { agentSocketPath, privateSocketDir } from "./agent/paths.js";
+import { privateRuntimeDir, runtimeFile } from "./agent/paths.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import { readConfigFile, setConfigValue } from "./config-file.js";
 
@@ -55,7 +55,7 @@ async function firstAnnouncement(
   if (announced.has(memo)) return false;
   announced.add(memo);
   const inHome = join(home, NOTICE_FILE);
-  const runtime = agentSocketPath(home, env).replace(/agent-([0-9a-f]+)\.sock$/, "notice-$1.json");
+  const runtime = runtimeFile(home, env, "notice", "json");
   for (const file of [inHome, runtime]) {
     try {
       const seen: unknown = JSON.parse(await readFile(file, "utf8"));
@@ -70,7 +70,7 @@ async function firstAnnouncement(
     () => false,
   );
   if (!wrote) {
-    await privateSocketDir(dirname(runtime))
+    await privateRuntimeDir(dirname(runtime))
       .then(() => writeFileAtomic(runtime, text, { mode: 0o600 }))
       .catch(() => undefined);
   }

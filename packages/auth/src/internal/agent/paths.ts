@@ -9,14 +9,19 @@ type Env = Readonly<Record<string, string | undefined>>;
 const uid = (): number => process.getuid?.() ?? -1;
 
 /**
- * Where the agent of one ARCRUN_HOME listens: `$XDG_RUNTIME_DIR/arcrun/` (a per-user tmpfs that ends with the
- * login), else `$TMPDIR/arcrun-<uid>/`; one socket per home, named by a hash of its path (ssh-agent and
- * gpg-agent keep theirs the same way). Short enough for sun_path's 108 bytes.
+ * A per-user file about one ARCRUN_HOME in the user's private runtime directory: `$XDG_RUNTIME_DIR/arcrun/`
+ * (a per-user tmpfs that ends with the login), else `$TMPDIR/arcrun-<uid>/`, named by a hash of the home's
+ * path (ssh-agent and gpg-agent keep their sockets the same way). Short enough for sun_path's 108 bytes.
  */
-export function agentSocketPath(home: string, env: Env): string {
+export function runtimeFile(home: string, env: Env, kind: "agent" | "notice", ext: string): string {
   const base = env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, "arcrun") : join(tmpdir(), `arcrun-${uid()}`);
   const id = createHash("sha256").update(resolve(home)).digest("hex").slice(0, 16);
-  return join(base, `agent-${id}.sock`);
+  return join(base, `${kind}-${id}.${ext}`);
+}
+
+/** Where the agent of one ARCRUN_HOME listens. */
+export function agentSocketPath(home: string, env: Env): string {
+  return runtimeFile(home, env, "agent", "sock");
 }
 
 /** Why a directory or socket is not private to this user, or undefined when it is. */
@@ -31,7 +36,7 @@ function unsafe(st: { uid: number; mode: number }, what: string, mode: number): 
  * Creates the socket's directory 0700, or checks an existing one is a real directory (not a link) of this
  * user with mode 0700: in a shared /tmp another user could have made it first.
  */
-export async function privateSocketDir(dir: string): Promise<void> {
+export async function privateRuntimeDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const st = await lstat(dir);
   const why = !st.isDirectory() ? `${dir} is not a directory` : unsafe(st, dir, 0o700);

@@ -1,7 +1,7 @@
 import { lstat, unlink } from "node:fs/promises";
 import { connect, createServer, type Socket } from "node:net";
 import { dirname } from "node:path";
-import { checkSocket, privateSocketDir } from "./paths.js";
+import { checkSocket, privateRuntimeDir } from "./paths.js";
 import type { AgentReply, AgentRequest, AgentStart } from "./protocol.js";
 
 /** setTimeout's longest delay (2^31 - 1 ms, about 24.8 days); longer waits are chained. */
@@ -57,7 +57,7 @@ export async function runKeyAgent(): Promise<void> {
   if (key.length !== 32) throw new Error("the key must be 32 bytes");
   const socketPath = start.socket;
   const dir = dirname(socketPath);
-  await privateSocketDir(dir);
+  await privateRuntimeDir(dir);
   if (await answers(socketPath))
     throw new Error(`an agent already answers on ${socketPath}; run: arcrun lock`);
   await unlink(socketPath).catch(() => undefined);
