@@ -3,7 +3,7 @@
 // the real agent process of `arcrun unlock`, and a local Notion stand-in for the test request.
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmod, lstat, readFile, stat } from "node:fs/promises";
+import { chmod, lstat, readdir, readFile, stat } from "node:fs/promises";
 import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -142,6 +142,19 @@ describe("arcrun on a machine without a keyring (pseudo-terminal, no D-Bus)", ()
     expect(unlocked.code, unlocked.output).toBe(0);
     expect(unlocked.output).toContain("Unlocked");
 
+    // The agent got the key over a pipe: neither its argv nor its environment holds anything of arcrun's.
+    const agents = (await readdir("/proc")).filter((d) => /^\d+$/.test(d));
+    let found = 0;
+    for (const pid of agents) {
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+      if (!cmdline.startsWith("arcrun-agent")) continue;
+      const environ = await readFile(`/proc/${pid}/environ`, "utf8").catch(() => "");
+      found++;
+      expect(cmdline).not.toContain(PASSPHRASE);
+      expect(environ).not.toContain("ARCRUN_");
+      expect(environ).not.toContain(PASSPHRASE);
+    }
+    expect(found).toBeGreaterThanOrEqual(1);
     const second = await run(["secret", "notion"], env);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toBe(`${TOKEN}\n`);
