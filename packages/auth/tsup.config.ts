@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts" },
+  // agent-main: the program `arcrun unlock` starts (startKeyAgent finds it next to the other chunks).
+  entry: { index: "src/index.ts", "agent-main": "src/agent-main.ts" },
   format: ["esm", "cjs"],
   dts: true,
   clean: true,

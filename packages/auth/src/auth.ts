@@ -53,6 +53,8 @@ export interface AuthOptions {
   /** Whether a person can answer prompts. Default: stdin is a TTY and `CI` is not set. */
   interactive?: boolean;
   prompt?: Prompter;
+  /** Asks for the encrypted file's passphrase when nothing else unlocks it (the CLI, at a terminal). */
+  askPassphrase?: (retry: boolean) => Promise<string>;
   /** Default: warnings to stderr. */
   logger?: Logger;
   /** Epoch ms clock. */
@@ -294,7 +296,9 @@ export class Auth {
           }
           choice = fromEnv;
         }
-        this.#store = selectStore(choice, this.home, this.#env, this.#logger);
+        this.#store = selectStore(choice, this.home, this.#env, this.#logger, {
+          ...(this.#options.askPassphrase ? { askPassphrase: this.#options.askPassphrase } : {}),
+        });
       }
     }
     return this.#store;

@@ -1,4 +1,11 @@
 export {
+  type AgentStatus,
+  agentStatus,
+  lockAgent,
+  type StartAgentOptions,
+  startKeyAgent,
+} from "./agent.js";
+export {
   Auth,
   type AuthLoginOptions,
   type AuthOptions,
@@ -32,10 +39,16 @@ export {
 } from "./credential-crypto.js";
 export { auth } from "./default.js";
 export { ArcrunError, type ArcrunErrorCode, isArcrunError, OAuthError } from "./errors.js";
-export type { StoreChoice, StoreInfo } from "./internal/store-select.js";
+export {
+  initEncryptedFile,
+  type KeyChoice,
+  type StoreChoice,
+  type StoreInfo,
+} from "./internal/store-select.js";
 export type { RecipeFileError } from "./internal/user-recipes.js";
 export {
   type EncryptedFileKey,
+  type EncryptedFileState,
   EncryptedFileStore,
   type EncryptedFileStoreOptions,
 } from "./stores/encrypted-file.js";

@@ -43,6 +43,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "Revoke (where the provider can) and delete a stored credential",
     load: () => import("./commands/logout.js"),
   },
+  unlock: {
+    summary: "Keep the passphrase-locked encrypted file unlocked for this login (--for 8h)",
+    load: () => import("./commands/unlock.js"),
+  },
+  lock: {
+    summary: "Forget the key `arcrun unlock` keeps",
+    load: () => import("./commands/lock.js"),
+  },
   doctor: {
     summary: "Node version, active store and why, ARCRUN_HOME, broker",
     load: () => import("./commands/doctor.js"),

@@ -1,10 +1,19 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { type EncryptedFileKey, EncryptedFileStore, keysFromEnv } from "../stores/encrypted-file.js";
+import { dirname, join } from "node:path";
+import { ArcrunError } from "../errors.js";
+import {
+  createKeyFile,
+  type EncryptedFileKey,
+  EncryptedFileStore,
+  keysFromEnv,
+} from "../stores/encrypted-file.js";
 import { KeyringStore } from "../stores/keyring.js";
 import { MemoryStore } from "../stores/memory.js";
 import type { CredentialStore, Logger } from "../types.js";
+import { privateRuntimeDir, runtimeFile } from "./agent/paths.js";
 import { writeFileAtomic } from "./atomic-write.js";
+import { readConfigFile, setConfigValue } from "./config-file.js";
 
 /** Which store to use: `auto` (the keyring when one answers, else the encrypted file) or one explicitly. */
 export type StoreChoice = "auto" | "keyring" | "encrypted-file" | "memory";
@@ -15,8 +24,10 @@ export interface StoreInfo {
   reason: string;
   /** The encrypted file, when that is the store. */
   path?: string;
-  /** Where the encrypted file's key comes from: ARCRUN_MASTER_KEY, ARCRUN_PASSPHRASE or keyring. */
+  /** Where the encrypted file's key comes from: ARCRUN_MASTER_KEY, ARCRUN_PASSPHRASE, keyring or key file. */
   keySource?: string;
+  /** The key chosen at `arcrun setup` for the encrypted file, remembered in config.yaml (`store_key`). */
+  keyChoice?: KeyChoice;
   /**
    * The fallback announcement ("no OS keyring answered; using the encrypted file ..."), when the encrypted
    * file was chosen because no keyring answered. The logger gets it once per ARCRUN_HOME and reason;
@@ -31,23 +42,123 @@ const announced = new Set<string>();
 
 /**
  * Whether this fallback (home, reason, key source) was announced before, by this process or another one;
- * records it when not. An unwritable home means it cannot be remembered: announce every time, never silently.
+ * records it when not, in the home, or where the home cannot be written (a read-only home in CI) in the
+ * user's private runtime directory, under a name made from the home's path: once per home either way.
+ * When neither can be written it cannot be remembered: announce every time, never silently.
  */
-async function firstAnnouncement(home: string, key: string): Promise<boolean> {
+async function firstAnnouncement(
+  home: string,
+  key: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<boolean> {
   const memo = `${home}\0${key}`;
   if (announced.has(memo)) return false;
   announced.add(memo);
-  const file = join(home, NOTICE_FILE);
-  try {
-    const seen: unknown = JSON.parse(await readFile(file, "utf8"));
-    if (typeof seen === "object" && seen !== null && (seen as { key?: unknown }).key === key) return false;
-  } catch {
-    // Absent or unreadable: not announced yet.
+  const inHome = join(home, NOTICE_FILE);
+  const runtime = runtimeFile(home, env, "notice", "json");
+  for (const file of [inHome, runtime]) {
+    try {
+      const seen: unknown = JSON.parse(await readFile(file, "utf8"));
+      if (typeof seen === "object" && seen !== null && (seen as { key?: unknown }).key === key) return false;
+    } catch {
+      // Absent or unreadable: not announced yet.
+    }
   }
-  await writeFileAtomic(file, `${JSON.stringify({ key, at: new Date().toISOString() })}\n`, {
-    mode: 0o600,
-  }).catch(() => undefined);
+  const text = `${JSON.stringify({ key, at: new Date().toISOString() })}\n`;
+  const wrote = await writeFileAtomic(inHome, text, { mode: 0o600 }).then(
+    () => true,
+    () => false,
+  );
+  if (!wrote) {
+    await privateRuntimeDir(dirname(runtime))
+      .then(() => writeFileAtomic(runtime, text, { mode: 0o600 }))
+      .catch(() => undefined);
+  }
   return true;
+}
+
+/** How a person chose to lock the encrypted file (docs/cli.md, "Without a keyring"). */
+export type KeyChoice = "passphrase" | "key-file";
+
+/** What selectStore may use besides the environment. */
+export interface SelectOptions {
+  /** Asks a person for the encrypted file's passphrase (the CLI at a terminal); `retry` after a wrong one. */
+  askPassphrase?: (retry: boolean) => Promise<string>;
+}
+
+/** `store_key` in config.yaml; undefined when unset or unreadable (the file's own header still decides). */
+async function readKeyChoice(home: string): Promise<KeyChoice | undefined> {
+  const doc = await readConfigFile(home).catch(() => undefined);
+  const v = typeof doc === "object" && doc !== null ? (doc as { store_key?: unknown }).store_key : undefined;
+  return v === "passphrase" || v === "key-file" ? v : undefined;
+}
+
+/**
+ * The keys the encrypted file may open with, in order: the environment (ARCRUN_MASTER_KEY,
+ * ARCRUN_PASSPHRASE), the keyring (when it answers and the file is chosen), the agent of `arcrun unlock`,
+ * the key file `$ARCRUN_HOME/master.key`, and last a person at a terminal.
+ */
+function fileKeys(
+  home: string,
+  env: Readonly<Record<string, string | undefined>>,
+  options: SelectOptions,
+  keyring?: KeyringStore,
+): EncryptedFileKey[] {
+  const keys: EncryptedFileKey[] = keysFromEnv(env);
+  if (keyring) keys.push({ kind: "keyring", keyring });
+  keys.push({
+    kind: "unlocked",
+    read: async () => (await import("./agent/client.js")).readAgentKey(home, env),
+  });
+  const keyFile = join(home, KEY_FILE);
+  if (existsSync(keyFile)) keys.push({ kind: "key-file", path: keyFile });
+  if (options.askPassphrase) keys.push({ kind: "ask", ask: options.askPassphrase });
+  return keys;
+}
+
+const KEY_FILE = "master.key";
+
+/**
+ * Values too large for a keyring entry (Windows: 2,560 bytes) go to the encrypted file under the master key
+ * the keyring holds; the file's other keys still open one made before a keyring answered here.
+ */
+function overflowFile(
+  path: string,
+  home: string,
+  env: Readonly<Record<string, string | undefined>>,
+  options: SelectOptions,
+): (keyring: KeyringStore) => EncryptedFileStore {
+  return (keyring) =>
+    new EncryptedFileStore({ path, keys: [{ kind: "keyring", keyring }, ...fileKeys(home, env, options)] });
+}
+
+/**
+ * Makes the encrypted file of `home` with the key a person chose (`arcrun setup` at a terminal, when no
+ * keyring answers and no key is set) and remembers the choice in config.yaml (`store_key`). A passphrase
+ * must be at least 8 characters; a key file is 32 random bytes, mode 0600. Returns the file's key.
+ */
+export async function initEncryptedFile(
+  home: string,
+  choice: { kind: "passphrase"; passphrase: string } | { kind: "key-file" },
+): Promise<{ path: string; keyFile?: string; key: Buffer }> {
+  const path = join(home, "secrets.enc");
+  let key: Buffer;
+  let keyFile: string | undefined;
+  if (choice.kind === "passphrase") {
+    if (Array.from(choice.passphrase).length < 8) {
+      throw new ArcrunError(
+        "ERR_INVALID_OPTION",
+        "The passphrase must be at least 8 characters. Choose a longer one",
+      );
+    }
+    key = await EncryptedFileStore.create(path, choice);
+  } else {
+    keyFile = join(home, KEY_FILE);
+    if (!existsSync(keyFile)) await createKeyFile(keyFile);
+    key = await EncryptedFileStore.create(path, { kind: "key-file", path: keyFile });
+  }
+  await setConfigValue(home, "store_key", choice.kind);
+  return keyFile === undefined ? { path, key } : { path, keyFile, key };
 }
 
 export function isStoreChoice(v: string | undefined): v is StoreChoice {
@@ -59,6 +170,7 @@ export async function selectStore(
   home: string,
   env: Readonly<Record<string, string | undefined>>,
   logger: Logger,
+  options: SelectOptions = {},
 ): Promise<{ store: CredentialStore; info: StoreInfo }> {
   const path = join(home, "secrets.enc");
   const keyringService = env.ARCRUN_KEYRING_SERVICE || "arcrun";
@@ -70,43 +182,55 @@ export async function selectStore(
       };
     case "keyring":
       return {
-        store: new KeyringStore({ keyringService }),
+        store: new KeyringStore({
+          keyringService,
+          overflow: overflowFile(path, home, env, options),
+        }),
         info: { kind: "keyring", reason: "chosen (ARCRUN_STORE=keyring or the store option)" },
       };
     case "encrypted-file": {
-      const keys: EncryptedFileKey[] = keysFromEnv(env);
       const probe = await KeyringStore.probe({ keyringService });
-      if (probe.ok) keys.push({ kind: "keyring", keyring: new KeyringStore({ keyringService }) });
-      const store = new EncryptedFileStore({ path, keys });
+      const keyring = probe.ok ? new KeyringStore({ keyringService }) : undefined;
+      const store = new EncryptedFileStore({ path, keys: fileKeys(home, env, options, keyring) });
       const info: StoreInfo = {
         kind: "encrypted-file",
         reason: "chosen (ARCRUN_STORE=encrypted-file or the store option)",
         path,
       };
       if (store.keySource) info.keySource = store.keySource;
+      const keyChoice = await readKeyChoice(home);
+      if (keyChoice) info.keyChoice = keyChoice;
       return { store, info };
     }
     case "auto": {
       const probe = await KeyringStore.probe({ keyringService });
       if (probe.ok) {
         return {
-          store: new KeyringStore({ keyringService }),
+          store: new KeyringStore({
+            keyringService,
+            overflow: overflowFile(path, home, env, options),
+          }),
           info: { kind: "keyring", reason: "the OS keyring answered" },
         };
       }
-      const store = new EncryptedFileStore({ path, keys: keysFromEnv(env) });
+      const store = new EncryptedFileStore({ path, keys: fileKeys(home, env, options) });
       const info: StoreInfo = {
         kind: "encrypted-file",
         reason: `no OS keyring answered (${probe.reason})`,
         path,
       };
       if (store.keySource) info.keySource = store.keySource;
-      info.notice = `arcrun: no OS keyring answered (${probe.reason}); using the encrypted file ${path}${
-        store.keySource
-          ? ` with the key from ${store.keySource}`
-          : " (set ARCRUN_PASSPHRASE or ARCRUN_MASTER_KEY to write to it)"
-      }. Run: arcrun doctor`;
-      if (await firstAnnouncement(home, `${probe.reason}\n${store.keySource ?? "no key"}`)) {
+      const keyChoice = await readKeyChoice(home);
+      if (keyChoice) info.keyChoice = keyChoice;
+      const how = store.keySource
+        ? ` with the key from ${store.keySource}`
+        : keyChoice === "passphrase"
+          ? " locked with your passphrase (arcrun unlock keeps it unlocked for this login; scripts can set ARCRUN_PASSPHRASE)"
+          : " (at a terminal, arcrun setup <service> offers a passphrase or a key file; or set ARCRUN_PASSPHRASE or ARCRUN_MASTER_KEY to write to it)";
+      info.notice = `arcrun: no OS keyring answered (${probe.reason}); using the encrypted file ${path}${how}. Run: arcrun doctor`;
+      if (
+        await firstAnnouncement(home, `${probe.reason}\n${store.keySource ?? keyChoice ?? "no key"}`, env)
+      ) {
         logger.warn(info.notice);
       }
       return { store, info };

@@ -6,23 +6,34 @@ import {
   scrypt,
   timingSafeEqual,
 } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { access, chmod, constants, open, readFile, stat } from "node:fs/promises";
+import { dirname } from "node:path";
 import { ArcrunError } from "../errors.js";
-import { writeFileAtomic } from "../internal/atomic-write.js";
+import { ensurePrivateDir, removeOrphanTemps, writeFileAtomic } from "../internal/atomic-write.js";
 import { entryKey, isStoredCredential, parseEntryKey } from "../internal/credential.js";
 import { withFileLock } from "../internal/lock.js";
 import type { CredentialStore, StoredCredential } from "../types.js";
 import type { KeyringStore } from "./keyring.js";
 
-/** Where the file's key comes from. */
+/**
+ * Where the file's key comes from. `passphrase`, `master-key`, `keyring` and `key-file` can also make a new
+ * file; `unlocked` (a key `arcrun unlock`'s agent holds) and `ask` (a passphrase asked at a terminal) only
+ * open an existing one. An existing file says in its header which kind it was made with.
+ */
 export type EncryptedFileKey =
   | { kind: "master-key"; key: Uint8Array }
   | { kind: "passphrase"; passphrase: string }
-  | { kind: "keyring"; keyring: KeyringStore };
+  | { kind: "keyring"; keyring: KeyringStore }
+  /** `$ARCRUN_HOME/master.key`: 32 random bytes, base64, mode 0600 (docs/cli.md, "Without a keyring"). */
+  | { kind: "key-file"; path: string }
+  /** A key already derived and checked elsewhere (the agent of `arcrun unlock`); undefined when none. */
+  | { kind: "unlocked"; read: () => Promise<Uint8Array | undefined> }
+  /** Asks a person for the passphrase; `retry` is true after a wrong one. Up to 3 attempts. */
+  | { kind: "ask"; ask: (retry: boolean) => Promise<string> };
 
 type Kdf =
   | { kind: "scrypt"; salt: string; N: number; r: number; p: number }
-  | { kind: "raw"; source: "master-key" | "keyring" };
+  | { kind: "raw"; source: "master-key" | "keyring" | "key-file" };
 
 interface FileHeader {
   format: "arcrun-secrets";
@@ -39,6 +50,17 @@ interface FileBody extends FileHeader {
 }
 
 type Entries = Record<string, StoredCredential>;
+
+/** What `check()` finds: whether a write would succeed now, without asking anyone anything. */
+export type EncryptedFileState =
+  /** A key for the file (or for a new one) is at hand, and its directory can be written. */
+  | { state: "ready"; keySource: string }
+  /** The file is locked with a passphrase that is not available here (no variable, no agent). */
+  | { state: "locked" }
+  /** No file yet, and nothing that could make its key: a person must choose (a passphrase or a key file). */
+  | { state: "needs-key" }
+  /** It cannot be written here: the error says why and what to do. */
+  | { state: "unavailable"; error: ArcrunError };
 
 const KCV_LABEL = "arcrun-secrets key check v1";
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1 } as const;
@@ -84,7 +106,111 @@ export function keysFromEnv(env: Readonly<Record<string, string | undefined>>): 
 
 function describeKey(kdf: Kdf): string {
   if (kdf.kind === "scrypt") return "ARCRUN_PASSPHRASE";
-  return kdf.source === "master-key" ? "ARCRUN_MASTER_KEY" : "the key kept in the OS keyring";
+  switch (kdf.source) {
+    case "master-key":
+      return "ARCRUN_MASTER_KEY";
+    case "keyring":
+      return "the key kept in the OS keyring";
+    case "key-file":
+      return "the key file master.key";
+    default: {
+      const never: never = kdf.source;
+      return never;
+    }
+  }
+}
+
+/** What to do when the key a file needs is not at hand. */
+function keyHelp(kdf: Kdf): string {
+  if (kdf.kind === "scrypt") {
+    return "It is locked with a passphrase: run arcrun unlock (keeps it unlocked for this login), or set ARCRUN_PASSPHRASE for scripts";
+  }
+  switch (kdf.source) {
+    case "master-key":
+      return "Set ARCRUN_MASTER_KEY to the key it was made with";
+    case "keyring":
+      return "Set up access to the OS keyring that holds its key";
+    case "key-file":
+      return "Put back the master.key it was made with (from your backup)";
+    default: {
+      const never: never = kdf.source;
+      return never;
+    }
+  }
+}
+
+const NO_KEY_YET =
+  "No OS keyring answers and the encrypted file has no key yet. At a terminal run: arcrun setup <service> (it offers a passphrase or a key file). For scripts and CI, Set ARCRUN_PASSPHRASE (or ARCRUN_MASTER_KEY, from: openssl rand -base64 32) and try again, or run: arcrun doctor";
+
+function kcvOf(key: Uint8Array): Buffer {
+  return createHmac("sha256", key).update(KCV_LABEL).digest().subarray(0, 16);
+}
+
+/** Reads a key file: 32 bytes in base64; undefined when absent; refused when others can read it. */
+async function readKeyFile(path: string): Promise<Buffer | undefined> {
+  let text: string;
+  try {
+    const st = await stat(path);
+    if ((st.mode & 0o077) !== 0) {
+      throw new ArcrunError(
+        "ERR_STORE_UNAVAILABLE",
+        `${path} can be read by others (mode 0${(st.mode & 0o777).toString(8)}), so it was not used. Run: chmod 600 ${path}`,
+      );
+    }
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if (err instanceof ArcrunError) throw err;
+    throw new ArcrunError(
+      "ERR_STORE_UNAVAILABLE",
+      `Cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? "error"}). Check its permissions, or run: arcrun doctor`,
+      { cause: err },
+    );
+  }
+  const key = Buffer.from(text.trim(), "base64");
+  if (key.length !== 32) {
+    throw new ArcrunError(
+      "ERR_STORE_CORRUPT",
+      `${path} is not a 32-byte key in base64; it was left as it is. Put back the one from your backup, or run: arcrun doctor`,
+    );
+  }
+  return key;
+}
+
+/**
+ * Creates a key file: 32 random bytes in base64, mode 0600, never over an existing file (that would lose
+ * the key of every secret written with it). Its directory is made 0700.
+ */
+export async function createKeyFile(path: string): Promise<Buffer> {
+  await ensurePrivateDir(dirname(path));
+  const key = randomBytes(32);
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(path, "wx", 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") {
+      throw new ArcrunError(
+        "ERR_INVALID_OPTION",
+        `${path} exists already; it was left as it is (the secrets written with it need it). Run: arcrun doctor`,
+      );
+    }
+    throw err;
+  }
+  try {
+    await fh.writeFile(`${key.toString("base64")}\n`);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await chmod(path, 0o600);
+  return key;
+}
+
+/** Errors that mean "no key for this file here" (locked), as opposed to a wrong one. */
+const keyNotHere = new WeakSet<Error>();
+
+function canCreate(k: EncryptedFileKey): boolean {
+  return k.kind === "passphrase" || k.kind === "master-key" || k.kind === "keyring" || k.kind === "key-file";
 }
 
 export interface EncryptedFileStoreOptions {
@@ -105,6 +231,10 @@ export class EncryptedFileStore implements CredentialStore {
   readonly path: string;
   readonly #keys: readonly EncryptedFileKey[];
   readonly #lockTimeoutMs: number | undefined;
+  /** Whether this instance removed the temp files of writers killed mid-write (once, at first open). */
+  #swept = false;
+  /** The key that opened the file last, so a process asks for a passphrase (or the agent) once. */
+  #unlocked: Buffer | undefined;
 
   constructor(options: EncryptedFileStoreOptions) {
     this.path = options.path;
@@ -112,15 +242,27 @@ export class EncryptedFileStore implements CredentialStore {
     this.#lockTimeoutMs = options.lockTimeoutMs;
   }
 
-  /** Which key source a new file would use, for `arcrun doctor`. */
+  /** Which key source a new file would use, for `arcrun doctor`; undefined when none could make one. */
   get keySource(): string | undefined {
-    const k = this.#keys[0];
+    const k = this.#keys.find(canCreate);
     if (!k) return undefined;
-    return k.kind === "passphrase"
-      ? "ARCRUN_PASSPHRASE"
-      : k.kind === "master-key"
-        ? "ARCRUN_MASTER_KEY"
-        : "keyring";
+    switch (k.kind) {
+      case "passphrase":
+        return "ARCRUN_PASSPHRASE";
+      case "master-key":
+        return "ARCRUN_MASTER_KEY";
+      case "keyring":
+        return "keyring";
+      case "key-file":
+        return `key file ${k.path}`;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Uses a key derived and checked elsewhere (`arcrun setup` just made the file with it) before any other. */
+  useKey(key: Uint8Array): void {
+    this.#unlocked = Buffer.from(key);
   }
 
   #corrupt(detail: string, cause?: unknown): ArcrunError {
@@ -131,48 +273,107 @@ export class EncryptedFileStore implements CredentialStore {
     );
   }
 
-  async #keyFor(kdf: Kdf, create: boolean): Promise<Buffer> {
-    for (const k of this.#keys) {
-      if (kdf.kind === "scrypt" && k.kind === "passphrase") {
-        return scryptKey(k.passphrase, Buffer.from(kdf.salt, "base64"), kdf.N, kdf.r, kdf.p);
-      }
-      if (kdf.kind === "raw" && kdf.source === "master-key" && k.kind === "master-key")
+  /** The key of a new file from one source; undefined when that source has none (a key file not made yet). */
+  async #newKey(k: EncryptedFileKey, kdf: Kdf): Promise<Buffer | undefined> {
+    switch (k.kind) {
+      case "passphrase":
+        return kdf.kind === "scrypt"
+          ? scryptKey(k.passphrase, Buffer.from(kdf.salt, "base64"), kdf.N, kdf.r, kdf.p)
+          : undefined;
+      case "master-key":
         return Buffer.from(k.key);
-      if (kdf.kind === "raw" && kdf.source === "keyring" && k.kind === "keyring") {
-        const key = await k.keyring.masterKey(create);
-        if (key) return key;
+      case "keyring":
+        return k.keyring.masterKey(true);
+      case "key-file":
+        return readKeyFile(k.path);
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * The key that opens an existing file: the one that opened it last, then each source that fits the file's
+   * kdf in order, each checked against the file's key check value. `interactive: false` skips `ask`.
+   */
+  async #openKey(kdf: Kdf, kcv: Buffer, interactive: boolean): Promise<Buffer> {
+    const fits = (key: Uint8Array | undefined): key is Uint8Array =>
+      key !== undefined && key.length === 32 && timingSafeEqual(kcvOf(key), kcv);
+    if (fits(this.#unlocked)) return this.#unlocked;
+    let wrong = false;
+    for (const k of this.#keys) {
+      let key: Uint8Array | undefined;
+      if (k.kind === "unlocked") {
+        // A key the agent holds for another file (made again since) is not an error: try the next source.
+        const held = await k.read().catch(() => undefined);
+        if (fits(held)) key = held;
+      } else if (k.kind === "ask") {
+        if (!interactive || kdf.kind !== "scrypt") continue;
+        for (let attempt = 0; attempt < 3 && key === undefined; attempt++) {
+          const typed = await k.ask(attempt > 0);
+          const derived = await scryptKey(typed, Buffer.from(kdf.salt, "base64"), kdf.N, kdf.r, kdf.p);
+          if (fits(derived)) key = derived;
+        }
+        if (key === undefined) {
+          throw new ArcrunError(
+            "ERR_STORE_WRONG_KEY",
+            `That is not the passphrase of ${this.path} (3 attempts); nothing was changed. Try again, or run: arcrun doctor`,
+          );
+        }
+      } else if (kdf.kind === "scrypt" ? k.kind === "passphrase" : kdf.source === k.kind) {
+        const candidate =
+          k.kind === "keyring" ? await k.keyring.masterKey(false) : await this.#newKey(k, kdf);
+        if (candidate === undefined) continue;
+        if (!fits(candidate)) {
+          wrong = true;
+          continue;
+        }
+        key = candidate;
+      }
+      if (key !== undefined) {
+        this.#unlocked = Buffer.from(key);
+        return this.#unlocked;
       }
     }
-    throw new ArcrunError(
-      create ? "ERR_STORE_UNAVAILABLE" : "ERR_STORE_WRONG_KEY",
-      `${this.path} is encrypted with ${describeKey(kdf)}, which is not available here. Set ${describeKey(kdf) === "the key kept in the OS keyring" ? "up access to the OS keyring" : describeKey(kdf)} and try again, or run: arcrun doctor`,
+    if (wrong) {
+      throw new ArcrunError(
+        "ERR_STORE_WRONG_KEY",
+        `${this.path} cannot be opened with this key: ${describeKey(kdf)} is not the one it was written with. Set the right ${describeKey(kdf)} and try again; the file was left as it is.`,
+      );
+    }
+    const missing = new ArcrunError(
+      "ERR_STORE_WRONG_KEY",
+      `${this.path} is encrypted with ${describeKey(kdf)}, which is not available here. ${keyHelp(kdf)}; or run: arcrun doctor`,
     );
+    keyNotHere.add(missing);
+    throw missing;
   }
 
   async #newHeader(): Promise<{ header: FileHeader; key: Buffer }> {
-    const k = this.#keys[0];
-    if (!k) {
-      throw new ArcrunError(
-        "ERR_STORE_UNAVAILABLE",
-        "No OS keyring answers and no key is set for the encrypted file. Set ARCRUN_PASSPHRASE (or ARCRUN_MASTER_KEY, from: openssl rand -base64 32) and try again, or run: arcrun doctor",
-      );
+    for (const k of this.#keys.filter(canCreate)) {
+      const kdf: Kdf =
+        k.kind === "passphrase"
+          ? { kind: "scrypt", salt: randomBytes(16).toString("base64"), ...SCRYPT }
+          : { kind: "raw", source: k.kind as "master-key" | "keyring" | "key-file" };
+      const key = await this.#newKey(k, kdf);
+      if (key !== undefined) return { header: { format: "arcrun-secrets", v: 1, kdf }, key };
     }
-    let kdf: Kdf;
-    if (k.kind === "passphrase") {
-      kdf = { kind: "scrypt", salt: randomBytes(16).toString("base64"), ...SCRYPT };
-    } else {
-      kdf = { kind: "raw", source: k.kind };
-    }
-    const header: FileHeader = { format: "arcrun-secrets", v: 1, kdf };
-    return { header, key: await this.#keyFor(kdf, true) };
+    throw new ArcrunError("ERR_STORE_UNAVAILABLE", NO_KEY_YET);
   }
 
-  async #load(): Promise<{ header: FileHeader; key: Buffer; entries: Entries } | undefined> {
+  async #load(
+    interactive = true,
+  ): Promise<{ header: FileHeader; key: Buffer; entries: Entries } | undefined> {
+    if (!this.#swept) {
+      this.#swept = true;
+      await removeOrphanTemps(this.path, { all: false });
+    }
     let text: string;
     try {
       text = await readFile(this.path, "utf8");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      // ENOTDIR: a part of the path is a file, so no store file can be there either.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return undefined;
       throw new ArcrunError(
         "ERR_STORE_UNAVAILABLE",
         `Cannot read ${this.path} (${(err as NodeJS.ErrnoException).code ?? "error"}). Check its permissions, or run: arcrun doctor`,
@@ -199,15 +400,9 @@ export class EncryptedFileStore implements CredentialStore {
       throw this.#corrupt("is not an arcrun secrets file (or is from a newer version)");
     }
     const header: FileHeader = { format: body.format, v: body.v, kdf: body.kdf };
-    const key = await this.#keyFor(header.kdf, false);
-    const kcv = createHmac("sha256", key).update(KCV_LABEL).digest().subarray(0, 16);
     const seen = Buffer.from(body.kcv, "base64");
-    if (seen.length !== kcv.length || !timingSafeEqual(seen, kcv)) {
-      throw new ArcrunError(
-        "ERR_STORE_WRONG_KEY",
-        `${this.path} cannot be opened with this key: ${describeKey(header.kdf)} is not the one it was written with. Set the right ${describeKey(header.kdf)} and try again; the file was left as it is.`,
-      );
-    }
+    if (seen.length !== 16) throw this.#corrupt("has no valid key check value");
+    const key = await this.#openKey(header.kdf, seen, interactive);
     let plain: string;
     try {
       const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(body.iv, "base64"));
@@ -240,7 +435,7 @@ export class EncryptedFileStore implements CredentialStore {
     const data = Buffer.concat([cipher.update(JSON.stringify({ entries }), "utf8"), cipher.final()]);
     const body: FileBody = {
       ...header,
-      kcv: createHmac("sha256", key).update(KCV_LABEL).digest().subarray(0, 16).toString("base64"),
+      kcv: kcvOf(key).toString("base64"),
       iv: iv.toString("base64"),
       tag: cipher.getAuthTag().toString("base64"),
       data: data.toString("base64"),
@@ -253,6 +448,9 @@ export class EncryptedFileStore implements CredentialStore {
     return withFileLock(
       `${this.path}.lock`,
       async () => {
+        // Under the lock no writer is between creating its temp file and renaming it: any left is an orphan.
+        await removeOrphanTemps(this.path, { all: true });
+        this.#swept = true;
         const current = (await this.#load()) ?? { ...(await this.#newHeader()), entries: {} };
         const result = fn(current.entries);
         await this.#save(current.header, current.key, current.entries);
@@ -293,5 +491,122 @@ export class EncryptedFileStore implements CredentialStore {
         const e = parseEntryKey(k);
         return e ? [e] : [];
       });
+  }
+
+  /**
+   * Whether a write would succeed now, asking nobody: `arcrun setup` checks this before it asks for a
+   * secret, and `arcrun doctor` shows it.
+   */
+  async check(): Promise<EncryptedFileState> {
+    let loaded: { header: FileHeader } | undefined;
+    try {
+      loaded = await this.#load(false);
+      if (!loaded && (await this.#creator()) === undefined) return { state: "needs-key" };
+    } catch (err) {
+      if (!(err instanceof ArcrunError)) throw err;
+      if (keyNotHere.has(err) && (await this.#kdf())?.kind === "scrypt") return { state: "locked" };
+      return { state: "unavailable", error: err };
+    }
+    const dir = dirname(this.path);
+    const writable = await access(loaded ? dir : await nearestDir(dir), constants.W_OK).then(
+      () => true,
+      () => false,
+    );
+    if (!writable) {
+      return {
+        state: "unavailable",
+        error: new ArcrunError(
+          "ERR_STORE_UNAVAILABLE",
+          `${dir} cannot be written by this user. Fix its owner or permissions (chmod 700 ${dir}), or set ARCRUN_HOME to a directory you own`,
+        ),
+      };
+    }
+    return { state: "ready", keySource: loaded ? describeKey(loaded.header.kdf) : (this.keySource ?? "") };
+  }
+
+  /** The first source that can make a new file's key now, without making one (no keyring write). */
+  async #creator(): Promise<EncryptedFileKey | undefined> {
+    for (const k of this.#keys.filter(canCreate)) {
+      if (k.kind !== "key-file" || (await readKeyFile(k.path)) !== undefined) return k;
+    }
+    return undefined;
+  }
+
+  /** The kdf in the file's header, or undefined when there is no readable file. */
+  async #kdf(): Promise<Kdf | undefined> {
+    const text = await readFile(this.path, "utf8").catch(() => undefined);
+    if (text === undefined) return undefined;
+    try {
+      return (JSON.parse(text) as Partial<FileBody>).kdf;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** How the existing file is locked: "passphrase", a raw key's source, or undefined when there is no file. */
+  async lockedWith(): Promise<"passphrase" | "master-key" | "keyring" | "key-file" | undefined> {
+    const kdf = await this.#kdf();
+    if (!kdf) return undefined;
+    return kdf.kind === "scrypt" ? "passphrase" : kdf.source;
+  }
+
+  /**
+   * The key that opens the existing file (asking for the passphrase where an `ask` source is given), checked
+   * against the file: what `arcrun unlock` hands to its agent. ERR_STORE_UNAVAILABLE when there is no file.
+   */
+  async key(): Promise<Buffer> {
+    const loaded = await this.#load(true);
+    if (!loaded) {
+      throw new ArcrunError(
+        "ERR_STORE_UNAVAILABLE",
+        `${this.path} does not exist yet, so there is nothing to unlock. Run: arcrun setup <service>`,
+      );
+    }
+    return Buffer.from(loaded.key);
+  }
+
+  /**
+   * Writes a new, empty file locked with `key` (a passphrase, or a key file made first with createKeyFile);
+   * refuses to replace an existing one. Returns the file's key so the caller can use it at once (useKey).
+   */
+  static async create(
+    path: string,
+    key: { kind: "passphrase"; passphrase: string } | { kind: "key-file"; path: string },
+  ): Promise<Buffer> {
+    const store = new EncryptedFileStore({ path, keys: [key] });
+    return withFileLock(`${path}.lock`, async () => {
+      if (
+        (await store.#kdf()) !== undefined ||
+        (await access(path).then(
+          () => true,
+          () => false,
+        ))
+      ) {
+        throw new ArcrunError(
+          "ERR_INVALID_OPTION",
+          `${path} exists already; it was left as it is. Run: arcrun doctor`,
+        );
+      }
+      const { header, key: k } = await store.#newHeader();
+      await store.#save(header, k, {});
+      return k;
+    });
+  }
+}
+
+/** The directory itself, or its nearest existing parent (what creating it would need to write). */
+async function nearestDir(dir: string): Promise<string> {
+  let d = dir;
+  for (;;) {
+    if (
+      await access(d).then(
+        () => true,
+        () => false,
+      )
+    )
+      return d;
+    const up = dirname(d);
+    if (up === d) return d;
+    d = up;
   }
 }

@@ -3,7 +3,7 @@ import { entryKey, isStoredCredential, parseEntryKey } from "../internal/credent
 import type { CredentialStore, StoredCredential } from "../types.js";
 
 /** What KeyringStore needs from a platform keyring: one secret per (service, account), keyring-rs style. */
-interface KeyringBackend {
+export interface KeyringBackend {
   getPassword(service: string, account: string): Promise<string | null>;
   /** `check` sees the value of an existing entry before it is replaced, and throws to keep it. */
   setPassword(
@@ -107,6 +107,36 @@ function unavailable(err: unknown): ArcrunError {
 export interface KeyringStoreOptions {
   /** The keyring "service" every entry is filed under. Default "arcrun"; tests use their own. */
   keyringService?: string;
+  /**
+   * Where values too large for a keyring entry go: selectStore passes `$ARCRUN_HOME/secrets.enc` encrypted
+   * under a master key this keyring holds (`masterKey`); the keyring entry then holds only a pointer.
+   * Without it such a value is refused with ERR_STORE_UNAVAILABLE and what was stored stays.
+   */
+  overflow?: (keyring: KeyringStore) => CredentialStore;
+  /** The keyring itself; default the platform's. Tests pass a stand-in that enforces a platform's rules. */
+  backend?: KeyringBackend;
+}
+
+/**
+ * The largest value one keyring entry takes, in bytes of UTF-16: Windows Credential Manager's
+ * CRED_MAX_CREDENTIAL_BLOB_SIZE is 2,560 bytes ("CredentialBlobSize ... cannot be larger than
+ * CRED_MAX_CREDENTIAL_BLOB_SIZE", learn.microsoft.com/windows/win32/api/wincred/ns-wincred-credentialw), and
+ * keyring-rs (under @napi-rs/keyring) stores the value as UTF-16 (keyring-rs v1.2.1 release notes). Microsoft
+ * and Atlassian token sets exceed it. The limit is applied on every platform, by size, so a value that fits
+ * on one machine fits on all (docs/cli.md, "Large secrets").
+ */
+export const KEYRING_VALUE_LIMIT = 2560;
+
+/** What the keyring entry holds when the value itself lives in the overflow file. */
+const OVERFLOW_MARK = "arcrun_overflow";
+
+function isOverflowPointer(raw: string): boolean {
+  try {
+    const v = JSON.parse(raw) as Record<string, unknown>;
+    return typeof v === "object" && v !== null && v[OVERFLOW_MARK] === 1;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -117,9 +147,26 @@ export interface KeyringStoreOptions {
 export class KeyringStore implements CredentialStore {
   readonly kind = "keyring";
   readonly keyringService: string;
+  readonly #options: KeyringStoreOptions;
+  #overflow: CredentialStore | undefined;
 
   constructor(options: KeyringStoreOptions = {}) {
     this.keyringService = options.keyringService ?? "arcrun";
+    this.#options = options;
+  }
+
+  /** The encrypted file for values too large for an entry, under the master key this keyring holds. */
+  async #overflowStore(service: string, instance: string): Promise<CredentialStore> {
+    const make = this.#options.overflow;
+    if (make === undefined) {
+      throw new ArcrunError(
+        "ERR_STORE_UNAVAILABLE",
+        `The ${service} credential is larger than a keyring entry takes (${KEYRING_VALUE_LIMIT} bytes as UTF-16) and this store has no file for large values; what was stored is unchanged. Use createAuth() without a store option (it keeps large values in $ARCRUN_HOME/secrets.enc), or run: arcrun doctor`,
+        { service, instance },
+      );
+    }
+    this.#overflow ??= make(this);
+    return this.#overflow;
   }
 
   /** Whether a keyring answers here; the reason when not (no D-Bus session, locked, no platform store). */
@@ -139,7 +186,7 @@ export class KeyringStore implements CredentialStore {
   /** Runs one keyring operation; any failure of the keyring itself is ERR_STORE_UNAVAILABLE. */
   async #with<T>(op: (k: KeyringBackend) => Promise<T>): Promise<T> {
     try {
-      return await op(await loadKeyring());
+      return await op(this.#options.backend ?? (await loadKeyring()));
     } catch (err) {
       throw isArcrunError(err) ? err : unavailable(err);
     }
@@ -173,17 +220,42 @@ export class KeyringStore implements CredentialStore {
 
   async get(service: string, instance: string): Promise<StoredCredential | undefined> {
     const raw = await this.#read(entryKey(service, instance));
-    return raw === null ? undefined : this.#parse(service, instance, raw);
+    if (raw === null) return undefined;
+    if (isOverflowPointer(raw)) return (await this.#overflowStore(service, instance)).get(service, instance);
+    return this.#parse(service, instance, raw);
   }
 
   async set(service: string, instance: string, value: StoredCredential): Promise<void> {
+    const json = JSON.stringify(value);
     // Never overwrite an entry that is not ours; the check runs on the entry found by the write's own search.
-    await this.#write(entryKey(service, instance), JSON.stringify(value), (existing) => {
-      this.#parse(service, instance, existing);
-    });
+    const ours = (existing: string) => {
+      if (!isOverflowPointer(existing)) this.#parse(service, instance, existing);
+    };
+    const key = entryKey(service, instance);
+    // JS strings are UTF-16: 2 bytes a code unit, as the keyring will store them.
+    if (json.length * 2 > KEYRING_VALUE_LIMIT) {
+      // The value first, then the pointer: a crash between leaves the old entry (and value) readable.
+      const file = await this.#overflowStore(service, instance);
+      const current = await this.#read(key);
+      if (current !== null) ours(current);
+      await file.set(service, instance, value);
+      if (current === null || !isOverflowPointer(current)) {
+        await this.#write(key, JSON.stringify({ [OVERFLOW_MARK]: 1 }), ours);
+      }
+      return;
+    }
+    const before = await this.#read(key);
+    await this.#write(key, json, ours);
+    if (before !== null && isOverflowPointer(before)) {
+      await (await this.#overflowStore(service, instance)).delete(service, instance);
+    }
   }
 
   async delete(service: string, instance: string): Promise<boolean> {
+    const raw = await this.#read(entryKey(service, instance));
+    if (raw !== null && isOverflowPointer(raw)) {
+      await (await this.#overflowStore(service, instance)).delete(service, instance);
+    }
     return this.#with((k) => k.deletePassword(this.keyringService, entryKey(service, instance)));
   }
 

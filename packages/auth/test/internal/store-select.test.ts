@@ -72,11 +72,21 @@ describe("the encrypted-file fallback notice", () => {
     expect(b.info.notice).toBe(warnings[0]);
   });
 
-  it("a home it cannot write to cannot remember: announced every time, never silent", () => {
+  it("a home it cannot write to (read-only in CI) is remembered in the private runtime directory: once per home", () => {
     const file = join(root, "not-a-dir");
     writeFileSync(file, "");
     const home = join(file, "home");
-    expect(child(envFor(home)).warnings).toHaveLength(1);
-    expect(child(envFor(home)).warnings).toHaveLength(1);
+    const env = { ...envFor(home), XDG_RUNTIME_DIR: join(root, "runtime") };
+    expect(child(env).warnings).toHaveLength(1);
+    expect(child(env).warnings).toHaveLength(0);
+    expect(statSync(join(root, "runtime", "arcrun")).mode & 0o777).toBe(0o700);
+  });
+
+  it("when neither the home nor the runtime directory can be written it cannot remember: every time, never silent", () => {
+    const file = join(root, "not-a-dir-2");
+    writeFileSync(file, "");
+    const env = { ...envFor(join(file, "home")), XDG_RUNTIME_DIR: join(file, "runtime") };
+    expect(child(env).warnings).toHaveLength(1);
+    expect(child(env).warnings).toHaveLength(1);
   });
 });

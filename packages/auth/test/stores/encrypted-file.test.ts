@@ -198,4 +198,37 @@ describe("EncryptedFileStore", () => {
     expect((await s.get("after", "default"))?.values.token).toBe("ok");
     expect((await s.get("keep", "default"))?.values.token).toBe("previous value");
   });
+
+  it("an interrupted write leaves no orphan secrets.enc.*.tmp: cleaned at the next open", async () => {
+    const env = { ARCRUN_MASTER_KEY: MASTER };
+    const s = new EncryptedFileStore({ path: file, keys: keysFromEnv(env), lockTimeoutMs: 10_000 });
+    await s.set("keep", "default", cred("previous value"));
+    const p = child(["churn"], env);
+    await new Promise<void>((res) => {
+      p.stdout?.on("data", (d: Buffer) => {
+        if (String(d).includes("wrote")) setTimeout(res, Math.floor(Math.random() * 15));
+      });
+    });
+    p.kill("SIGKILL");
+    await new Promise((r) => p.on("exit", r));
+    const home = join(dir, "home");
+    // What a kill between open() and rename() leaves, whether or not this kill landed there.
+    writeFileSync(join(home, `secrets.enc.${p.pid}.0a1b2c3d4e5f.tmp`), "half a write");
+    // A writer that is still alive (this process) keeps its temp file while nobody holds the lock.
+    const live = `secrets.enc.${process.pid}.abcdefabcdef.tmp`;
+    writeFileSync(join(home, live), "in flight");
+    const temps = () => readdirSync(home).filter((n) => n.endsWith(".tmp"));
+
+    const reader = new EncryptedFileStore({ path: file, keys: keysFromEnv(env) });
+    expect((await reader.get("keep", "default"))?.values.token).toBe("previous value");
+    expect(temps()).toEqual([live]);
+    // Under the lock no writer can be mid-write, so a write removes every one.
+    await reader.set("after", "default", cred("ok"));
+    expect(temps()).toEqual([]);
+    expect(
+      readdirSync(home)
+        .filter((n) => n !== "secrets.enc.lock")
+        .sort(),
+    ).toEqual(["secrets.enc"]);
+  });
 });

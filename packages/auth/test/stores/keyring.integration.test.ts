@@ -157,9 +157,17 @@ describe.skipIf(!hasDbus)("OS keyring through a real Secret Service (gnome-keyri
     expect(r.stderr).toContain("attribute.username = ow/default");
   });
 
-  it("a 64 KB value with unicode survives the round trip, read by a second process", () => {
-    const r = inKeyring([node("set-big big"), node("get-big big")]);
+  it("a 64 KB value with unicode survives the round trip, read by a second process; over the 2,560-byte entry limit it lives in secrets.enc and the entry holds a pointer", () => {
+    // Its own ARCRUN_HOME and keyring service: the fallback test above left a passphrase-locked secrets.enc
+    // in the shared home, and the master-key test below expects no master key in "arcrun-test".
+    const home = `ARCRUN_HOME=${join(dir, "big-home")} ARCRUN_KEYRING_SERVICE=arcrun-big`;
+    const r = inKeyring([
+      `${home} ${node("set-big big")}`,
+      `${home} ${node("get-big big")}`,
+      "secret-tool lookup service arcrun-big username big/default; echo",
+    ]);
     expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim().split("\n").at(-1)).toBe('{"arcrun_overflow":1}');
     const [set, got] = r.lines as Array<{ bytes: number; sha: string; same?: boolean }>;
     expect(set?.bytes).toBeGreaterThan(65536);
     expect(got).toEqual({ bytes: set?.bytes, sha: set?.sha, same: true });

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import type { BrokerReport } from "../internal/api.js";
+import type { AgentInfo, BrokerReport, StoreState } from "../internal/api.js";
 import type { CommandSpec, Parsed } from "../internal/args.js";
 import { JSON_OPTION } from "../internal/common.js";
 import type { Context } from "../internal/context.js";
@@ -39,6 +39,20 @@ function nodeOk(version: string, required: string): boolean {
   return true;
 }
 
+/**
+ * ARCRUN_HOME holds the encrypted file, its key file (master.key) and config.yaml; the files are 0600, but a
+ * directory others can read lets them list and watch it, and a looser umask may have left older files open.
+ */
+function openHomeWarning(home: string): string {
+  return `others can read ARCRUN_HOME ${home}; it holds your encrypted secrets and their key file. Run: chmod 700 ${home}`;
+}
+
+const KEY_CHOICE: Record<string, string> = {
+  passphrase: "a passphrase",
+  "key-file":
+    "the key file master.key (protects against leaked backups and commits, not against other programs running as you)",
+};
+
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -57,6 +71,8 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
       source: env.ARCRUN_HOME ? "ARCRUN_HOME" : "default",
       exists: homeStat?.isDirectory() === true,
       mode: homeStat ? `0${(homeStat.mode & 0o777).toString(8)}` : null,
+      /** Set when others (group or world) can read or enter ARCRUN_HOME: a warning, not a failure. */
+      warning: homeStat && (homeStat.mode & 0o077) !== 0 ? openHomeWarning(home) : null,
     },
     store: {
       ok: false,
@@ -65,6 +81,13 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
       path: null as string | null,
       key_source: null as string | null,
       notice: null as string | null,
+      /** ready, locked (a passphrase is needed: arcrun unlock), needs-key or unavailable. */
+      state: null as StoreState["state"] | null,
+      /** store_key in config.yaml: passphrase or key-file. */
+      key_choice: null as string | null,
+      /** What to do when the store cannot be written now. */
+      fix: null as string | null,
+      agent: null as AgentInfo | null,
       error: null as string | null,
     },
     recipes: { ok: true, dirs: recipeDirs(env), builtin: 0, total: 0, error: null as string | null },
@@ -83,6 +106,26 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
     try {
       const store = await api.store();
       Object.assign(report.store, { ok: true, ...store });
+      // A store is fine only if a secret can be written to it now (or after arcrun unlock).
+      const state = await api.storeState();
+      Object.assign(report.store, { state: state.state, key_choice: state.key_choice });
+      if (state.state === "needs-key") {
+        Object.assign(report.store, {
+          ok: false,
+          error: `no OS keyring answers and the encrypted file ${state.path} has no key, so nothing can be saved`,
+          fix: "run arcrun setup <service> at a terminal (it offers a passphrase or a key file), or set ARCRUN_PASSPHRASE (or ARCRUN_MASTER_KEY, from: openssl rand -base64 32)",
+        });
+      } else if (state.state === "unavailable") {
+        Object.assign(report.store, {
+          ok: false,
+          error: state.error?.message ?? "the store cannot be written",
+          fix: "see the message; then run: arcrun doctor",
+        });
+      } else if (state.state === "locked") {
+        report.store.fix =
+          "run: arcrun unlock (keeps it unlocked for this login), or set ARCRUN_PASSPHRASE for scripts";
+      }
+      if (store.kind === "encrypted-file") report.store.agent = await api.agent();
     } catch (err) {
       report.store.error = message(err);
     }
@@ -113,13 +156,30 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
   const mark = (ok: boolean | null) => (ok === null ? o.dim("-") : ok ? o.green("✔") : o.red("✖"));
   ui.out(`${mark(report.node.ok)} Node ${report.node.version} (needs ${report.node.required})`);
   ui.out(
-    `${mark(true)} ARCRUN_HOME ${home} (${report.arcrun_home.source}${report.arcrun_home.exists ? `, mode ${report.arcrun_home.mode}` : ", not created yet"})`,
+    `${report.arcrun_home.warning ? o.yellow("!") : mark(true)} ARCRUN_HOME ${home} (${report.arcrun_home.source}${report.arcrun_home.exists ? `, mode ${report.arcrun_home.mode}` : ", not created yet"})`,
   );
-  ui.out(
-    report.store.ok
-      ? `${mark(true)} Store: ${report.store.kind}: ${report.store.reason}${report.store.path ? `\n  file ${report.store.path}${report.store.key_source ? `, key from ${report.store.key_source}` : ""}` : ""}`
-      : `${mark(false)} Store: ${report.store.error}`,
-  );
+  if (report.arcrun_home.warning) ui.out(`  ${o.yellow(`warning: ${report.arcrun_home.warning}`)}`);
+  const st = report.store;
+  const keyLine = st.path
+    ? `\n  file ${st.path}${st.key_source ? `, key from ${st.key_source}` : ""}${st.key_choice ? `; chosen key: ${KEY_CHOICE[st.key_choice] ?? st.key_choice} (config.yaml store_key)` : ""}`
+    : "";
+  const agentLine =
+    st.agent === null
+      ? ""
+      : st.agent.running
+        ? `\n  unlocked by arcrun unlock until ${st.agent.expires_at} (agent ${st.agent.socket}; arcrun lock forgets it)`
+        : "";
+  if (st.ok && st.state === "locked") {
+    ui.out(
+      `${o.yellow("!")} Store: ${st.kind}: ${st.reason}${keyLine}\n  locked with a passphrase: ${st.fix}`,
+    );
+  } else if (st.ok) {
+    ui.out(`${mark(true)} Store: ${st.kind}: ${st.reason}${keyLine}${agentLine}`);
+  } else {
+    ui.out(
+      `${mark(false)} Store: ${st.kind ? `${st.kind}: cannot be written: ` : ""}${st.error}${keyLine}${st.fix ? `\n  fix: ${st.fix}` : ""}`,
+    );
+  }
   // Shown every time here (the library announces it once per ARCRUN_HOME elsewhere).
   const notice = report.store.notice !== null ? await (await ctx.api()).storeNotice() : null;
   if (notice) ui.err(ui.e.yellow(notice));

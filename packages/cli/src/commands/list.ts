@@ -23,6 +23,9 @@ export const spec: CommandSpec = {
 export async function run(ctx: Context, args: Parsed): Promise<number> {
   const { ui } = ctx;
   const api = await ctx.api();
+  // An unreadable store (a wrong ARCRUN_PASSPHRASE) is an error, never an empty list that looks like nothing
+  // is connected.
+  await api.readStore();
   let rows = await api.services();
   const errors = await api.recipeErrors();
   const nothingConnected = rows.every((r) => r.instances.length === 0);

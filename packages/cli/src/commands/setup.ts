@@ -6,6 +6,7 @@ import { INSTANCE_OPTION, instanceName, instanceOptions, target, VIA_OPTION } fr
 import type { Context } from "../internal/context.js";
 import { CliError, EXIT_OK, UsageError } from "../internal/errors.js";
 import { Spinner } from "../internal/spinner.js";
+import { ensureWritableStore } from "../internal/store-setup.js";
 
 export const spec: CommandSpec = {
   name: "setup",
@@ -131,6 +132,9 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   const api = await ctx.api();
   const recipe = await api.recipe(service);
   const primitive = chosenPrimitive(recipe, options.via);
+  // The store first: a store that cannot be written says so (and offers the choices) before any secret
+  // is typed or any browser opens.
+  await ensureWritableStore(ctx, service);
   const who = `${recipe.display_name} (${service}, instance ${instanceName(options)})`;
 
   if (primitive === "oauth2") {

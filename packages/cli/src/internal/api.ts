@@ -56,6 +56,26 @@ export interface StoreInfo {
   notice: string | null;
 }
 
+/** Whether the active store can be written now (asked before any secret is typed). */
+export interface StoreState {
+  /** ready: a write would succeed; locked: a passphrase is needed (arcrun unlock); needs-key: a person must
+   * choose how to lock the encrypted file; unavailable: it cannot be written here (see error). */
+  state: "ready" | "locked" | "needs-key" | "unavailable";
+  kind: string;
+  path: string | null;
+  /** store_key in config.yaml: how the encrypted file was chosen to be locked. */
+  key_choice: "passphrase" | "key-file" | null;
+  error: { code: string; message: string } | null;
+}
+
+/** The agent of `arcrun unlock`. */
+export interface AgentInfo {
+  running: boolean;
+  socket: string;
+  /** ISO 8601 of when it forgets the key; null when none runs. */
+  expires_at: string | null;
+}
+
 /** The broker as `arcrun doctor` reports it (arcrun-auth's findBroker + checkBroker). */
 export interface BrokerReport {
   /** The broker's URL (normalised, ending in "/"), or the unusable text that was configured; null when none. */
@@ -115,6 +135,22 @@ export interface Api {
   token(service: string, options: InstanceOptions): Promise<TokenResult>;
   secret(service: string, options: InstanceOptions): Promise<Readonly<Record<string, string>>>;
   store(): Promise<StoreInfo>;
+  /**
+   * Opens the active store and reads its index: throws the store's own error (a wrong passphrase, a damaged
+   * file, a keyring that does not answer) for commands that must not report an unreadable store as empty.
+   */
+  readStore(): Promise<void>;
+  /** Whether the store can be written now, asking nobody anything. */
+  storeState(): Promise<StoreState>;
+  /** Makes the encrypted file with the key a person chose, remembered in config.yaml. */
+  initFileKey(
+    choice: { kind: "passphrase"; passphrase: string } | { kind: "key-file" },
+  ): Promise<{ path: string; keyFile: string | null }>;
+  /** Unlocks the encrypted file (its passphrase is asked, or ARCRUN_PASSPHRASE) into the agent for ttlMs. */
+  unlock(ttlMs: number): Promise<AgentInfo & { path: string }>;
+  /** Makes the agent forget the key; false when none ran. */
+  lock(): Promise<boolean>;
+  agent(): Promise<AgentInfo>;
   /**
    * The store's fallback notice, if there is one and arcrun-auth has not printed it in this run already
    * (it announces it once per ARCRUN_HOME; `setup` and `doctor` show it every time).

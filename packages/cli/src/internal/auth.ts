@@ -1,5 +1,7 @@
+import { join } from "node:path";
 import type { Recipe } from "@arcrun/recipes";
 import type {
+  AgentStatus,
   Auth,
   InstanceInfo,
   Prompter as LibPrompter,
@@ -7,9 +9,11 @@ import type {
   PromptQuestion,
   ServiceInfo,
 } from "arcrun-auth";
-import type { Api, InstanceRow, ServiceRow, TestResult } from "./api.js";
+import type { AgentInfo, Api, InstanceRow, ServiceRow, StoreState, TestResult } from "./api.js";
+import { CliError } from "./errors.js";
 import type { Ui } from "./io.js";
 import type { Prompter } from "./prompt.js";
+import { arcrunHome } from "./recipes.js";
 import { Spinner } from "./spinner.js";
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -56,14 +60,34 @@ function libPrompter(ui: Ui, prompter: () => Prompter): LibPrompter {
   };
 }
 
+/** Asks for the encrypted file's passphrase, hidden; `retry` after a wrong one. */
+function askPassphrase(ui: Ui, prompter: () => Prompter): (retry: boolean) => Promise<string> {
+  return async (retry) => {
+    if (retry) ui.err(ui.e.yellow("That is not the passphrase; try again."));
+    return prompter().ask({
+      message: `Passphrase for ${join(arcrunHome(ui.env), "secrets.enc")}`,
+      hidden: true,
+    });
+  };
+}
+
+const agentInfo = (a: AgentStatus): AgentInfo => ({
+  running: a.running,
+  socket: a.socket,
+  expires_at: a.expiresAt === undefined ? null : new Date(a.expiresAt).toISOString(),
+});
+
 /** arcrun-auth behind the CLI's seam. One Auth per command run, with the CLI's environment and prompt. */
 export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> {
-  const { createAuth, findBroker, checkBroker } = await import("arcrun-auth");
+  const lib = await import("arcrun-auth");
+  const { createAuth, findBroker, checkBroker, EncryptedFileStore, KeyringStore } = lib;
   /** What the library printed through the logger in this run, so a notice is not shown twice. */
   const warned = new Set<string>();
   const auth: Auth = createAuth({
     env: ui.env,
     prompt: libPrompter(ui, prompter),
+    // At a terminal, a passphrase-locked file with no agent and no ARCRUN_PASSPHRASE is unlocked by asking.
+    ...(prompter().tty ? { askPassphrase: askPassphrase(ui, prompter) } : {}),
     logger: {
       warn: (message) => {
         warned.add(message);
@@ -153,6 +177,90 @@ export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> 
         key_source: info.keySource ?? null,
         notice: info.notice ?? null,
       };
+    },
+    async readStore() {
+      await (await auth.store()).list();
+    },
+    async storeState() {
+      const info = await auth.storeInfo();
+      const store = await auth.store();
+      const base: StoreState = {
+        state: "ready",
+        kind: store.kind,
+        path: info.path ?? null,
+        key_choice: info.keyChoice ?? null,
+        error: null,
+      };
+      if (store instanceof EncryptedFileStore) {
+        const c = await store.check();
+        return c.state === "unavailable"
+          ? { ...base, state: c.state, error: { code: c.error.code, message: c.error.message } }
+          : { ...base, state: c.state };
+      }
+      if (store instanceof KeyringStore) {
+        const probe = await KeyringStore.probe({ keyringService: store.keyringService });
+        if (!probe.ok) {
+          return {
+            ...base,
+            state: "unavailable",
+            error: {
+              code: "ERR_STORE_UNAVAILABLE",
+              message: `The OS keyring did not answer (${probe.reason}). Unset ARCRUN_STORE to fall back to the encrypted file, or run: arcrun doctor`,
+            },
+          };
+        }
+      }
+      return base;
+    },
+    async initFileKey(choice) {
+      const made = await lib.initEncryptedFile(auth.home, choice);
+      const store = await auth.store();
+      if (store instanceof EncryptedFileStore) store.useKey(made.key);
+      made.key.fill(0);
+      return { path: made.path, keyFile: made.keyFile ?? null };
+    },
+    async unlock(ttlMs) {
+      const store = await auth.store();
+      if (!(store instanceof EncryptedFileStore)) {
+        throw new CliError(
+          "ERR_NOTHING_TO_UNLOCK",
+          `the active store is the ${store.kind} store, which arcrun does not lock`,
+          "nothing to do; arcrun doctor shows the store",
+        );
+      }
+      const how = await store.lockedWith();
+      if (how === undefined) {
+        throw new CliError(
+          "ERR_NOTHING_TO_UNLOCK",
+          `${store.path} does not exist yet`,
+          "run: arcrun setup <service> (at a terminal it offers a passphrase)",
+        );
+      }
+      if (how !== "passphrase") {
+        throw new CliError(
+          "ERR_NOTHING_TO_UNLOCK",
+          `${store.path} is kept under ${how === "key-file" ? "the key file master.key" : how}, not a passphrase`,
+          "nothing to unlock; arcrun doctor shows the store",
+        );
+      }
+      if (!prompter().tty && !ui.env.ARCRUN_PASSPHRASE) {
+        throw new CliError(
+          "ERR_NOT_INTERACTIVE",
+          "no terminal to ask the passphrase on, and ARCRUN_PASSPHRASE is not set",
+          "run arcrun unlock at a terminal (once per login)",
+        );
+      }
+      const key = await store.key();
+      try {
+        const a = await lib.startKeyAgent({ home: auth.home, env: ui.env, key, ttlMs });
+        return { ...agentInfo(a), path: store.path };
+      } finally {
+        key.fill(0);
+      }
+    },
+    lock: () => lib.lockAgent(auth.home, ui.env),
+    async agent() {
+      return agentInfo(await lib.agentStatus(auth.home, ui.env));
     },
     async storeNotice() {
       const { notice } = await auth.storeInfo();

@@ -110,6 +110,32 @@ describe("arcrun doctor", () => {
     expect(d.store.error).toContain("ARCRUN_MASTER_KEY must be 32 bytes");
   });
 
+  it("warns (without failing) when others can read ARCRUN_HOME, and names the fix", async () => {
+    const { chmod } = await import("node:fs/promises");
+    const own = await sandbox();
+    try {
+      await chmod(own.home, 0o755);
+      const r = await run(["doctor", "--json"], own.env);
+      const d = JSON.parse(r.stdout) as {
+        ok: boolean;
+        arcrun_home: { mode: string; warning: string | null };
+      };
+      expect(d.arcrun_home.mode).toBe("0755");
+      expect(d.arcrun_home.warning).toBe(
+        `others can read ARCRUN_HOME ${own.home}; it holds your encrypted secrets and their key file. Run: chmod 700 ${own.home}`,
+      );
+      expect(d.ok).toBe(true);
+      const human = await run(["doctor"], own.env);
+      expect(human.stdout).toContain(`! ARCRUN_HOME ${own.home} (ARCRUN_HOME, mode 0755)`);
+      expect(human.stdout).toContain(`warning: others can read ARCRUN_HOME ${own.home}`);
+      await chmod(own.home, 0o700);
+      const tight = JSON.parse((await run(["doctor", "--json"], own.env)).stdout) as typeof d;
+      expect(tight.arcrun_home.warning).toBeNull();
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it("a broken user recipe fails the recipes check with the file and key path", async () => {
     const { writeFile, rm } = await import("node:fs/promises");
     const { join } = await import("node:path");

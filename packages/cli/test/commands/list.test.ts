@@ -79,3 +79,38 @@ describe("arcrun list with nothing connected", () => {
     }
   });
 });
+
+describe("arcrun list with a store it cannot open", () => {
+  it("list --json with the wrong passphrase reports the store error and exits 1; nothing is changed", async () => {
+    const own = await sandbox();
+    try {
+      await localNotionRecipe(own.home, api.origin);
+      const right = { ...own.env, ARCRUN_MASTER_KEY: "", ARCRUN_PASSPHRASE: "the right passphrase" };
+      const saved = await run(["setup", "notion", "--no-verify"], right, `${TOKEN}\n`);
+      expect(saved.code, saved.stderr).toBe(0);
+      const { readFile } = await import("node:fs/promises");
+      const before = await readFile(join(own.home, "secrets.enc"), "utf8");
+
+      const wrong = { ...right, ARCRUN_PASSPHRASE: "not the passphrase" };
+      const r = await run(["list", "--json"], wrong);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      const err = JSON.parse(r.stderr.trim().split("\n").at(-1) ?? "") as {
+        error: { code: string; message: string };
+      };
+      expect(err.error.code).toBe("ERR_STORE_WRONG_KEY");
+      expect(err.error.message).toContain("ARCRUN_PASSPHRASE is not the one it was written with");
+      const human = await run(["list"], wrong);
+      expect(human.code).toBe(1);
+      expect(human.stdout).toBe("");
+      expect(human.stderr).toContain("cannot be opened with this key");
+
+      expect(await readFile(join(own.home, "secrets.enc"), "utf8")).toBe(before);
+      const ok = await run(["list", "--json", "--connected"], right);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ services: [{ id: "notion" }] });
+    } finally {
+      await own.cleanup();
+    }
+  });
+});
