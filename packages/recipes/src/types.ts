@@ -92,4 +92,12 @@ export interface Recipe {
   service_account?: ServiceAccountSpec | undefined;
   aws_sigv4?: AwsSigV4Spec | undefined;
   test?: TestRequestSpec | undefined;
+  env_base_url?: Record<string, string> | undefined;
+  env_token?: string | string[] | undefined;
+  git?: GitHelperSpec | undefined;
+}
+
+export interface GitHelperSpec {
+  hosts: string[];
+  username: string;
 }

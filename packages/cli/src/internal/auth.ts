@@ -154,6 +154,8 @@ export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> 
         notice: info.notice ?? null,
       };
     },
+    bind: (service, options) => auth.bind(service, { ...options, interactive: false }),
+    home: () => auth.home,
     async storeNotice() {
       const { notice } = await auth.storeInfo();
       return notice !== undefined && !warned.has(notice) ? notice : null;
