@@ -47,6 +47,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "Serve a 127.0.0.1 proxy that applies credentials; clients hold only a proxy token",
     load: () => import("./commands/proxy.js"),
   },
+  "git-credential": {
+    summary: "A git credential helper for the hosts of github, gitlab (get; store and erase do nothing)",
+    load: () => import("./commands/git-credential.js"),
+  },
   logout: {
     summary: "Revoke (where the provider can) and delete a stored credential",
     load: () => import("./commands/logout.js"),
