@@ -47,6 +47,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "Serve a 127.0.0.1 proxy that applies credentials; clients hold only a proxy token",
     load: () => import("./commands/proxy.js"),
   },
+  mcp: {
+    summary: "An MCP server over stdio for AI agents (read-only unless config.yaml allows more)",
+    load: () => import("./commands/mcp.js"),
+  },
   "git-credential": {
     summary: "A git credential helper for the hosts of github, gitlab (get; store and erase do nothing)",
     load: () => import("./commands/git-credential.js"),
