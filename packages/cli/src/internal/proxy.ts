@@ -1,8 +1,8 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import type { Readable } from "node:stream";
 import type { Recipe } from "@arcrun/recipes";
 import type { Client, ClientInfo } from "arcrun-auth";
 
@@ -127,15 +127,18 @@ async function readAll(req: IncomingMessage): Promise<Uint8Array> {
  */
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const token = Buffer.from(options.token);
-  const targets = new Map<string, Promise<(ProxyTarget & { info: ClientInfo }) | undefined>>();
+  type Ready = ProxyTarget & { info: ClientInfo; names: ReturnType<typeof injectedNames>; base: URL };
+  const targets = new Map<string, Promise<Ready | undefined>>();
 
   const target = (service: string, instance: string) => {
     const key = `${service}~${instance}`;
     let t = targets.get(key);
     if (!t) {
-      t = options
-        .resolve(service, instance)
-        .then(async (r) => (r ? { ...r, info: await r.client.ready() } : r));
+      t = options.resolve(service, instance).then(async (r): Promise<Ready | undefined> => {
+        if (!r) return undefined;
+        const info = await r.client.ready();
+        return { ...r, info, names: injectedNames(r.recipe), base: new URL(info.baseUrl) };
+      });
       // A failure (not connected yet) is not kept: the user may connect the service while the proxy runs.
       t.catch(() => targets.delete(key));
       targets.set(key, t);
@@ -168,7 +171,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         `arcrun proxy: ${service} is not served by this proxy. Name it when starting: --service ${service}`,
       );
     }
-    const names = injectedNames(t.recipe);
+    const names = t.names;
 
     // The token: X-Arcrun-Proxy-Token, Authorization, or one of the recipe's own key headers / query names.
     let ok = false;
@@ -200,7 +203,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }
     for (const q of names.query) url.searchParams.delete(q);
 
-    const base = new URL(t.info.baseUrl);
+    const base = t.base;
     const fromRoot = rest[0] === "_";
     const path = `/${(fromRoot ? rest.slice(1) : rest).join("/")}`;
     const upstream = fromRoot
@@ -238,13 +241,20 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const cookies = answer.headers.getSetCookie();
     if (cookies.length > 0) out["set-cookie"] = cookies;
     res.writeHead(answer.status, answer.statusText, out);
-    // Server-sent events and other streams: each chunk goes out as it arrives.
-    res.flushHeaders();
+    // Server-sent events and other streams without a length: the headers go out now, each chunk as it
+    // arrives. A response with a length is written with its headers in one go.
+    if (answer.headers.get("content-length") === null) res.flushHeaders();
     if (answer.body === null) {
       res.end();
       return;
     }
-    await pipeline(Readable.fromWeb(answer.body as import("node:stream/web").ReadableStream), res);
+    const reader = answer.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await once(res, "drain");
+    }
+    res.end();
   };
 
   const server: Server = createServer((req, res) => {
