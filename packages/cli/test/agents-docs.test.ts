@@ -3,7 +3,7 @@
 // the Python block runs through `arcrun run --proxy` against a Notion stand-in, JSON parses, config.yaml
 // is read by the code that reads it, and the catalogue table is the one the recipes make.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -19,7 +19,7 @@ const exec = promisify(execFile);
 const root = join(__dirname, "..", "..", "..");
 const BIN = join(root, "packages", "cli", "dist", "bin.js");
 const HOST_MAP = join(root, "packages", "cli", "test", "support", "host-map.mjs");
-const PYTHON = "/usr/bin/python3";
+const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
 function blocksOf(file: string, lang: string): string[] {
   const text = readFileSync(join(root, file), "utf8");
