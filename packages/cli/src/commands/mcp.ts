@@ -1,6 +1,7 @@
 import type { CommandSpec, Parsed } from "../internal/args.js";
 import type { Context } from "../internal/context.js";
 import { EXIT_OK } from "../internal/errors.js";
+import { invocation, withInvocation } from "../internal/invocation.js";
 import {
   type HttpRequestArgs,
   httpRequest,
@@ -72,11 +73,6 @@ function text(value: unknown, isError = false) {
   };
 }
 
-/** How the user runs this CLI: `npx arcrun` when it runs from a project's node_modules, else `arcrun`. */
-export function cliName(argv1: string | undefined): string {
-  return argv1?.includes("/node_modules/") ? "npx arcrun" : "arcrun";
-}
-
 export async function run(ctx: Context, _args: Parsed): Promise<number> {
   // The SDK loads only for this command.
   const [{ Server }, { StdioServerTransport }, types] = await Promise.all([
@@ -84,7 +80,7 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
     import("@modelcontextprotocol/sdk/server/stdio.js"),
     import("@modelcontextprotocol/sdk/types.js"),
   ]);
-  const tools: ToolContext = { api: await ctx.api(), cli: cliName(process.argv[1]) };
+  const tools: ToolContext = { api: await ctx.api(), cli: invocation(process.argv[1], ctx.ui.env) };
   const server = new Server({ name: "arcrun", version: "0.1.0" }, { capabilities: { tools: {} } });
   server.setRequestHandler(types.ListToolsRequestSchema, async () => ({ tools: TOOLS }));
   server.setRequestHandler(types.CallToolRequestSchema, async (request) => {
@@ -107,7 +103,8 @@ export async function run(ctx: Context, _args: Parsed): Promise<number> {
       if (err instanceof Refused) return text(err.message, true);
       // arcrun-auth's errors name the next step and never hold a secret.
       const code = err && typeof err === "object" && "code" in err ? String(err.code) : "ERR_UNEXPECTED";
-      return text({ error: { code, message: err instanceof Error ? err.message : String(err) } }, true);
+      const message = withInvocation(err instanceof Error ? err.message : String(err), tools.cli);
+      return text({ error: { code, message } }, true);
     }
   });
   const transport = new StdioServerTransport();
