@@ -1,4 +1,4 @@
-// AGENTS.md and docs/agents.md are a contract: every code block is checked here (the TypeScript blocks are
+// AGENTS.md and docs/agents.md are a contract: every code block is checked here (README.md's shell lines too) (the TypeScript blocks are
 // type-checked by examples/test/readme.test.ts). Shell lines must name real commands and options, env files real keys,
 // the Python block runs through `arcrun run --proxy` against a Notion stand-in, JSON parses, config.yaml
 // is read by the code that reads it, and the catalogue table is the one the recipes make.
@@ -81,7 +81,7 @@ async function checkShell(block: string, where: string): Promise<number> {
 describe("AGENTS.md and docs/agents.md code blocks", () => {
   it("every arcrun command line names a real command and real options", async () => {
     let total = 0;
-    for (const file of DOCS) {
+    for (const file of [...DOCS, "README.md"]) {
       for (const lang of ["sh", "ini"]) {
         for (const [i, block] of blocksOf(file, lang).entries())
           total += await checkShell(block, `${file} ${lang}#${i}`);
