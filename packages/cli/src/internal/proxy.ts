@@ -241,9 +241,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const cookies = answer.headers.getSetCookie();
     if (cookies.length > 0) out["set-cookie"] = cookies;
     res.writeHead(answer.status, answer.statusText, out);
-    // Server-sent events and other streams without a length: the headers go out now, each chunk as it
-    // arrives. A response with a length is written with its headers in one go.
-    if (answer.headers.get("content-length") === null) res.flushHeaders();
+    const answerLength = Number(answer.headers.get("content-length") ?? Number.NaN);
+    if (Number.isFinite(answerLength) && answerLength <= REPLAYABLE_BODY) {
+      // A short response with a length: read whole (no stream to build) and written with its headers at once.
+      res.end(method === "HEAD" ? undefined : new Uint8Array(await answer.arrayBuffer()));
+      return;
+    }
+    // Server-sent events and other streams: the headers go out now, each chunk as it arrives.
+    res.flushHeaders();
     if (answer.body === null) {
       res.end();
       return;
