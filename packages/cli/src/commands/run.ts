@@ -139,6 +139,11 @@ async function prepare(ctx: Context, args: Parsed): Promise<Prepared> {
   try {
     const env: Record<string, string | undefined> = { ...ctx.ui.env };
     for (const k of ARCRUN_STORE_KEYS) delete env[k];
+    if (proxy) {
+      // A credential the parent has in ARCRUN_<SERVICE>_... (a key, a client secret) stays with the proxy.
+      const prefixes = [...served.values()].map((s) => `ARCRUN_${s.service.toUpperCase()}_`);
+      for (const k of Object.keys(env)) if (prefixes.some((p) => k.startsWith(p))) delete env[k];
+    }
     const secrets: string[] = [];
     for (const s of services) {
       const inj = await inject(api, s, proxy && token ? { url: proxy.url, token } : undefined);

@@ -269,6 +269,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           ? err.code
           : "ERR_PROXY";
       if (abortLike(err)) return;
+      if (code === "ERR_UNKNOWN_SERVICE") {
+        send(res, 404, code, err instanceof Error ? err.message : String(err));
+        return;
+      }
       // arcrun-auth's messages never hold a secret and name the next step (ERR_NEEDS_LOGIN: arcrun setup ...).
       send(res, 502, code, err instanceof Error ? err.message : String(err));
     });

@@ -85,6 +85,7 @@ async function runClient(
   keyVar: string,
   calls: unknown[],
   secrets: string[],
+  extraEnv: Record<string, string> = {},
 ): Promise<{ result: ClientResult; environ: string; code: number; stderr: string }> {
   const cli = start(
     [
@@ -98,7 +99,7 @@ async function runClient(
       keyVar,
       JSON.stringify(calls),
     ],
-    box.env,
+    { ...box.env, ...extraEnv },
   );
   const pid = (await cli.waitFor(/pid (\d+)/))[1];
   const environ = await readFile(`/proc/${pid}/environ`, "utf8");
@@ -131,6 +132,8 @@ describe("arcrun run --proxy: a Python script (standard library) and curl, the s
         { path: "/notion/users/me", token: "arcrun_proxy_guess" },
       ],
       [TOKEN],
+      // The parent's own ARCRUN_NOTION_TOKEN (a credential source) stays with the proxy too.
+      { ARCRUN_NOTION_TOKEN: TOKEN },
     );
     expect(code).toBe(0);
     const [me, search, none, wrong] = result.calls;
@@ -144,6 +147,7 @@ describe("arcrun run --proxy: a Python script (standard library) and curl, the s
     expect(result.env.NOTION_API_KEY).toBe(result.env.NOTION_TOKEN);
     expect(result.env.ARCRUN_PROXY_TOKEN).toBe(result.env.NOTION_TOKEN);
     expect(result.env.ARCRUN_MASTER_KEY).toBeUndefined();
+    expect(result.env.ARCRUN_NOTION_TOKEN).toBeUndefined();
     expect(environ).not.toContain(box.env.ARCRUN_MASTER_KEY ?? "unset");
     expect(environ).toContain(`NOTION_TOKEN=${result.env.NOTION_TOKEN}`);
     // The stand-in saw the real key and the recipe's Notion-Version, never the proxy token.
