@@ -42,6 +42,13 @@ export const GitHelper = z.strictObject({
       z.minLength(1),
       z.describe("The username git sends with the token (x-access-token, oauth2, x-token-auth)."),
     ),
+  secret: z
+    .optional(z.string().check(z.regex(/^[a-z][a-z0-9_]*$/, "a required_secrets key")))
+    .check(
+      z.describe(
+        "The required secret git sends as the password (bitbucket: api_token); default: the credential's token.",
+      ),
+    ),
 });
 
 export const RequiredSecret = z.strictObject({

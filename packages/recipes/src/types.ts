@@ -100,4 +100,5 @@ export interface Recipe {
 export interface GitHelperSpec {
   hosts: string[];
   username: string;
+  secret?: string | undefined;
 }

@@ -50,13 +50,18 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   if (!recipe?.git) return EXIT_OK;
   const instance = str(args, "instance");
   const options = instance === undefined ? {} : { instance };
-  const token = await api.token(recipe.id, options).catch((err: unknown) => {
+  const key = recipe.git.secret;
+  const password = await (async () => {
+    // A recipe whose password is one of several secrets (bitbucket: api_token) names it; else the token.
+    const value = key === undefined ? undefined : (await api.secret(recipe.id, options))[key];
+    return value ?? (await api.token(recipe.id, options)).accessToken;
+  })().catch((err: unknown) => {
     // Not connected: git goes on to the next helper; the reason goes to stderr, which git shows.
     ctx.ui.err(`arcrun: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   });
-  if (!token) return EXIT_OK;
+  if (password === undefined) return EXIT_OK;
   ctx.ui.out(`username=${recipe.git.username}`);
-  ctx.ui.out(`password=${token.accessToken}`);
+  ctx.ui.out(`password=${password}`);
   return EXIT_OK;
 }

@@ -9,6 +9,7 @@ import { BIN, run, type Sandbox, sandbox } from "../helpers/cli.js";
 const GITHUB_TOKEN = `ghp_${randomBytes(16).toString("hex")}`;
 const AWS_KEY_ID = `AKIA${randomBytes(8).toString("hex").toUpperCase()}`;
 const AWS_SECRET = randomBytes(30).toString("base64");
+const BITBUCKET_TOKEN = `ATATT${randomBytes(16).toString("hex")}`;
 let box: Sandbox;
 
 /** Single quotes for sh. */
@@ -22,6 +23,12 @@ beforeAll(async () => {
   // access key id, secret, session token (left out), region (the default)
   const aws = await run(["setup", "aws_s3", "--no-verify"], box.env, `${AWS_KEY_ID}\n${AWS_SECRET}\n\n\n`);
   expect(aws.code, aws.stderr).toBe(0);
+  const bb = await run(
+    ["setup", "bitbucket", "--no-verify"],
+    box.env,
+    `me@example.com\n${BITBUCKET_TOKEN}\n`,
+  );
+  expect(bb.code, bb.stderr).toBe(0);
 });
 
 afterAll(async () => {
@@ -62,6 +69,14 @@ describe("arcrun git-credential", () => {
     expect(r.stdout).toContain("protocol=https\nhost=github.com\n");
     expect(r.stdout).toContain("username=x-access-token\n");
     expect(r.stdout).toContain(`password=${GITHUB_TOKEN}\n`);
+  });
+
+  it("bitbucket.org gets the recipe's static username and its api_token, not the e-mail", async () => {
+    const r = await run(["git-credential", "get"], box.env, "protocol=https\nhost=bitbucket.org\n\n");
+    expect(r).toMatchObject({
+      code: 0,
+      stdout: `username=x-bitbucket-api-token-auth\npassword=${BITBUCKET_TOKEN}\n`,
+    });
   });
 
   it("prints nothing for a host no recipe serves, a gitlab.com without credential, http, store and erase", async () => {
