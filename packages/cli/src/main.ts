@@ -52,7 +52,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import("./commands/mcp.js"),
   },
   "git-credential": {
-    summary: "A git credential helper for the hosts of github, gitlab, bitbucket (get; store and erase do nothing)",
+    summary:
+      "A git credential helper for the hosts of github, gitlab, bitbucket (get; store and erase do nothing)",
     load: () => import("./commands/git-credential.js"),
   },
   logout: {

@@ -1,7 +1,8 @@
-// AGENTS.md and docs/agents.md are a contract: every code block is checked here (README.md's shell lines too) (the TypeScript blocks are
-// type-checked by examples/test/readme.test.ts). Shell lines must name real commands and options, env files real keys,
-// the Python block runs through `arcrun run --proxy` against a Notion stand-in, JSON parses, config.yaml
-// is read by the code that reads it, and the catalogue table is the one the recipes make.
+// AGENTS.md and docs/agents.md are a contract, so every code block is checked here (README.md's shell lines
+// too; the TypeScript blocks are type-checked by examples/test/readme.test.ts): shell lines name real
+// commands and options, env files real keys, the Python blocks run through `arcrun run --proxy` against a
+// Notion stand-in, JSON parses, config.yaml is read by the code that reads it, and the catalogue table is
+// the one the recipes make.
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -6,8 +6,9 @@ import { EXIT_OK, UsageError } from "../internal/errors.js";
 export const spec: CommandSpec = {
   name: "git-credential",
   summary:
-    "A git credential helper: answers `get` for the hosts of recipes with a git block (github.com, gitlab.com)\n" +
-    "with the stored token; `store` and `erase` do nothing (arcrun setup and arcrun logout manage the credential).",
+    "A git credential helper: answers `get` for the hosts of recipes with a git block (github.com, gitlab.com,\n" +
+    "bitbucket.org) with the stored token; `store` and `erase` do nothing (arcrun setup and arcrun logout\n" +
+    "manage the credential).",
   positionals: ["<get|store|erase>"],
   options: { ...INSTANCE_OPTION },
   details: [
