@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
@@ -7,7 +8,7 @@ import { createAuth, type OAuth2Credential } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { providerRecipe } from "../../../auth/test/support/home.js";
 import { startTestProvider, type TestProvider } from "../../../auth/test/support/oidc-provider.js";
-import { run, type Sandbox, sandbox, start } from "../helpers/cli.js";
+import { BIN, run, type Sandbox, sandbox, start } from "../helpers/cli.js";
 import { notionStandIn, type StandIn } from "../helpers/notion-standin.js";
 
 const HOST_MAP = fileURLToPath(new URL("../support/host-map.mjs", import.meta.url));
@@ -226,5 +227,39 @@ describe("arcrun run --proxy: a Python script (standard library) and curl, the s
     expect(result.calls.map((c) => c[0])).toEqual([200, 200]);
     expect(op.count("refresh_token")).toBeGreaterThan(refreshes);
     expect(result.env.ARCRUN_LOCAL_OAUTH_ACCESS_TOKEN).toMatch(/^arcrun_proxy_/);
+  });
+
+  it("arcrun proxy serves until SIGTERM, prints its URL and token, and serves only the services named", async () => {
+    const child = spawn(process.execPath, [BIN, "proxy", "--service", "notion"], {
+      env: box.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    const vars = await new Promise<Record<string, string>>((resolve, reject) => {
+      child.stdout.setEncoding("utf8").on("data", (d: string) => {
+        out += d;
+        const url = /^ARCRUN_PROXY_URL=(\S+)$/m.exec(out)?.[1];
+        const token = /^ARCRUN_PROXY_TOKEN=(\S+)$/m.exec(out)?.[1];
+        if (url && token) resolve({ url, token });
+      });
+      child.once("exit", (code) => reject(new Error(`arcrun proxy exited (${code})`)));
+    });
+    try {
+      const ok = await fetch(`${vars.url}/notion/users/me`, {
+        headers: { "x-arcrun-proxy-token": vars.token ?? "" },
+      });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ object: "user" });
+      expect((await fetch(`${vars.url}/notion/users/me`)).status).toBe(401);
+      const other = await fetch(`${vars.url}/github/user`, {
+        headers: { "x-arcrun-proxy-token": vars.token ?? "" },
+      });
+      expect(other.status).toBe(404);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const code = await new Promise<number | null>((r) => child.once("close", (c) => r(c)));
+    expect(code).toBe(0);
+    expect(out).not.toContain(TOKEN);
   });
 });
