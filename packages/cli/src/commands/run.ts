@@ -50,7 +50,7 @@ export const spec: CommandSpec = {
   ].join("\n"),
 };
 
-/** What `arcrun run` sets up before it starts the command; exported for `arcrun proxy`'s sibling tests. */
+/** What `arcrun run` sets up before it starts the command. */
 interface Prepared {
   env: Record<string, string | undefined>;
   secrets: string[];

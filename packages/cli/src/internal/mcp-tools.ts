@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Api, ServiceRow } from "./api.js";
-import { recipeEnv } from "./child-env.js";
 import { CliError } from "./errors.js";
 
 /** What the MCP tools need: the CLI's seam on arcrun-auth and how to spell a command for this user. */
@@ -129,10 +128,10 @@ async function secretsOf(ctx: ToolContext, service: string, instance: string): P
     out.push((await ctx.api.token(service, { instance })).accessToken);
   } else {
     const values = await ctx.api.secret(service, { instance });
-    for (const v of recipeEnv(recipe, info.primitive))
-      if (v.key && v.sensitive && values[v.key]) out.push(values[v.key] as string);
-    for (const s of recipe.required_secrets)
-      if (s.sensitive && values[s.key]) out.push(values[s.key] as string);
+    for (const spec of recipe.required_secrets) {
+      const value = values[spec.key];
+      if (spec.sensitive && value) out.push(value);
+    }
   }
   return out.filter((s) => s.length >= 6);
 }
