@@ -35,6 +35,10 @@ export const FIGURES = {
     keys: ["workflow_push_cpu_ms"],
     load: () => import("./figures/workflow-push.mjs"),
   },
+  proxy: {
+    keys: ["proxy_vs_bound_client_throughput_ratio", "proxy_added_latency_p50_ms"],
+    load: () => import("./figures/proxy.mjs"),
+  },
 };
 
 export const TARGETS = {
@@ -43,6 +47,8 @@ export const TARGETS = {
   install_size_vs_google_auth_library_ratio: "<= 0.333",
   refresh_requests_for_1000_concurrent_calls: "== 1",
   workflow_push_cpu_ms: "< 10",
+  proxy_vs_bound_client_throughput_ratio: ">= 0.8",
+  proxy_added_latency_p50_ms: "< 1",
 };
 
 /** Runs the selected figures; a figure that fails yields nulls and its error, the others still run. */

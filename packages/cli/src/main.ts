@@ -39,6 +39,23 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "Print a service's stored secret to stdout (for piping)",
     load: () => import("./commands/secret.js"),
   },
+  run: {
+    summary: "Run a command with credentials in its environment, or behind a local proxy (--proxy)",
+    load: () => import("./commands/run.js"),
+  },
+  proxy: {
+    summary: "Serve a 127.0.0.1 proxy that applies credentials; clients hold only a proxy token",
+    load: () => import("./commands/proxy.js"),
+  },
+  mcp: {
+    summary: "An MCP server over stdio for AI agents (read-only unless config.yaml allows more)",
+    load: () => import("./commands/mcp.js"),
+  },
+  "git-credential": {
+    summary:
+      "A git credential helper for the hosts of github, gitlab, bitbucket (get; store and erase do nothing)",
+    load: () => import("./commands/git-credential.js"),
+  },
   logout: {
     summary: "Revoke (where the provider can) and delete a stored credential",
     load: () => import("./commands/logout.js"),

@@ -16,6 +16,7 @@ export {
 } from "./template.js";
 export type {
   AwsSigV4Spec,
+  GitHelperSpec,
   HttpMethod,
   InjectSpec,
   OAuth2Spec,

@@ -2,6 +2,7 @@
 import type * as z from "zod/mini";
 import type {
   AwsSigV4,
+  GitHelper,
   Inject,
   OAuth2,
   Primitive,
@@ -24,4 +25,5 @@ export type Checks = [
   Assert<Equals<z.infer<typeof OAuth2>, T.OAuth2Spec>>,
   Assert<Equals<z.infer<typeof ServiceAccount>, T.ServiceAccountSpec>>,
   Assert<Equals<z.infer<typeof AwsSigV4>, T.AwsSigV4Spec>>,
+  Assert<Equals<z.infer<typeof GitHelper>, T.GitHelperSpec>>,
 ];

@@ -31,6 +31,26 @@ export const Primitive = z.enum(["static_key", "oauth2", "service_account", "aws
 
 const stringMap = z.record(z.string(), z.string());
 
+/** What `arcrun git-credential` answers for: https://git-scm.com/docs/gitcredentials */
+export const GitHelper = z.strictObject({
+  hosts: z
+    .array(z.string().check(z.minLength(1)))
+    .check(z.minLength(1), z.describe("The git hosts (github.com) whose https remotes use this credential.")),
+  username: z
+    .string()
+    .check(
+      z.minLength(1),
+      z.describe("The username git sends with the token (x-access-token, oauth2, x-token-auth)."),
+    ),
+  secret: z
+    .optional(z.string().check(z.regex(/^[a-z][a-z0-9_]*$/, "a required_secrets key")))
+    .check(
+      z.describe(
+        "The required secret git sends as the password (bitbucket: api_token); default: the credential's token.",
+      ),
+    ),
+});
+
 export const RequiredSecret = z.strictObject({
   key: z
     .string()
@@ -256,6 +276,26 @@ const recipeShape = {
   test: z
     .optional(TestRequest)
     .check(z.describe('The cheapest request that proves the credential works ("who am I").')),
+  env_base_url: z
+    .optional(
+      z.record(
+        z.string().check(z.regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name")),
+        z.string().check(z.regex(/^\//, "a path starting with /")),
+      ),
+    )
+    .check(
+      z.describe(
+        "Environment variables the service's SDKs read their base URL from, each with the path on the API host it stands for ({ OPENAI_BASE_URL: /v1 }); `arcrun run --proxy` points them at the local proxy.",
+      ),
+    ),
+  env_token: z
+    .optional(z.union([z.string(), z.array(z.string())]))
+    .check(
+      z.describe(
+        "Environment variables that receive an OAuth or service-account access token in `arcrun run` (static keys use required_secrets[].env).",
+      ),
+    ),
+  git: z.optional(GitHelper),
 };
 
 /** A complete recipe, after `extends` is resolved. */

@@ -94,6 +94,15 @@ export interface Recipe {
   service_account?: ServiceAccountSpec | undefined;
   aws_sigv4?: AwsSigV4Spec | undefined;
   test?: TestRequestSpec | undefined;
+  env_base_url?: Record<string, string> | undefined;
+  env_token?: string | string[] | undefined;
+  git?: GitHelperSpec | undefined;
+}
+
+export interface GitHelperSpec {
+  hosts: string[];
+  username: string;
+  secret?: string | undefined;
 }
 
 /** Something valid but unwise in a recipe: `keyPath` says where, `message` why and what to do. */

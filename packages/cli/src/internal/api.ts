@@ -1,4 +1,5 @@
 import type { PrimitiveName, Recipe } from "@arcrun/recipes";
+import type { Client } from "arcrun-auth";
 
 /** Connection state of one instance, as `list`, `status` and their --json show it. */
 export interface InstanceRow {
@@ -157,4 +158,8 @@ export interface Api {
    */
   storeNotice(): Promise<string | null>;
   broker(): Promise<BrokerReport>;
+  /** A bound client (never prompting): `run --proxy`, `proxy` and `mcp` send requests through it. */
+  bind(service: string, options: InstanceOptions): Client;
+  /** The ARCRUN_HOME in use (config.yaml lives there). */
+  home(): string;
 }

@@ -21,15 +21,24 @@ export interface CommandSpec {
   options: Record<string, OptionSpec>;
   /** Extra paragraphs for --help: examples, notes. */
   details?: string;
+  /** Everything after the first `--` is a command to run, kept verbatim in `Parsed.command`. */
+  command?: boolean;
 }
 
 export interface Parsed {
   values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   positionals: string[];
+  /** The words after `--`, for specs with `command: true`. */
+  command?: string[];
 }
 
 /** Parses argv against a spec with node:util parseArgs (strict); every mistake is a UsageError (exit 2). */
 export function parse(spec: CommandSpec, argv: readonly string[]): Parsed {
+  if (spec.command) {
+    const at = argv.indexOf("--");
+    const own = at === -1 ? argv : argv.slice(0, at);
+    return { ...parse({ ...spec, command: false }, own), command: at === -1 ? [] : argv.slice(at + 1) };
+  }
   const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {
     help: { type: "boolean", short: "h" },
   };
@@ -73,7 +82,9 @@ export function parse(spec: CommandSpec, argv: readonly string[]): Parsed {
 export function usageLine(spec: CommandSpec): string {
   const pos = spec.positionals.map((p) => (p.endsWith("?") ? `[${p.slice(0, -1)}]` : p));
   const opts = Object.keys(spec.options).length > 0 ? ["[options]"] : [];
-  return ["arcrun", spec.name, ...pos, ...opts].join(" ");
+  return ["arcrun", spec.name, ...pos, ...opts, ...(spec.command ? ["--", "<command> [args...]"] : [])].join(
+    " ",
+  );
 }
 
 /** The text of `arcrun <command> --help`. */

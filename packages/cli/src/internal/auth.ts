@@ -262,6 +262,8 @@ export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> 
     async agent() {
       return agentInfo(await lib.agentStatus(auth.home, ui.env));
     },
+    bind: (service, options) => auth.bind(service, { ...options, interactive: false }),
+    home: () => auth.home,
     async storeNotice() {
       const { notice } = await auth.storeInfo();
       return notice !== undefined && !warned.has(notice) ? notice : null;

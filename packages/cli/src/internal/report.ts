@@ -1,4 +1,5 @@
 import { CliError, EXIT_FAILURE, EXIT_USAGE, UsageError } from "./errors.js";
+import { invocation, withInvocation } from "./invocation.js";
 import type { Ui } from "./io.js";
 
 function codeOf(err: unknown): string | undefined {
@@ -31,6 +32,10 @@ export function reportError(ui: Ui, err: unknown, json: boolean): number {
     message = `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
     next = "if it persists, run: arcrun doctor";
   }
+  // The commands a message names are spelled as this user runs arcrun (npx arcrun in a project install).
+  const cli = invocation(process.argv[1], ui.env);
+  message = withInvocation(message, cli);
+  if (next) next = withInvocation(next, cli);
   if (json) {
     ui.err(JSON.stringify({ error: { code, message: next ? `${message}; ${next}` : message } }));
     return exit;

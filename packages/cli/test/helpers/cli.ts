@@ -46,10 +46,18 @@ export async function sandbox(): Promise<Sandbox> {
   return { home, env, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
 
-/** Runs the CLI with pipes (no terminal). `input` is written to stdin, then stdin is closed. */
-export function run(args: readonly string[], env: Record<string, string>, input = ""): Promise<Result> {
+/**
+ * Runs the CLI with pipes (no terminal). `input` is written to stdin, then stdin is closed. `bin`: the
+ * script to run (default the built CLI), e.g. the same file under a node_modules path.
+ */
+export function run(
+  args: readonly string[],
+  env: Record<string, string>,
+  input = "",
+  bin = BIN,
+): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => {

@@ -1,0 +1,180 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { getRecipe } from "@arcrun/recipes";
+import { type Auth, createAuth } from "arcrun-auth";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newProxyToken, type RunningProxy, startProxy } from "../../src/internal/proxy.js";
+
+const KEY = `sk-ant-${randomBytes(16).toString("hex")}`;
+let api: Server;
+let proxy: RunningProxy;
+let auth: Auth;
+let home: string;
+const token = newProxyToken();
+const seen: Array<{
+  method: string;
+  url: string;
+  headers: Record<string, unknown>;
+  sha: string;
+  bytes: number;
+}> = [];
+
+beforeAll(async () => {
+  // A stand-in for the Anthropic API (docs.anthropic.com/en/api/overview): "x-api-key" and
+  // "anthropic-version" are required headers; a wrong key is 401 authentication_error, a missing version
+  // 400 invalid_request_error (docs.anthropic.com/en/api/errors).
+  api = createServer((req, res) => {
+    const hash = createHash("sha256");
+    let bytes = 0;
+    req.on("data", (c: Buffer) => {
+      hash.update(c);
+      bytes += c.length;
+    });
+    req.on("end", () => {
+      seen.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        sha: hash.digest("hex"),
+        bytes,
+      });
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(body));
+      };
+      if (req.headers["x-api-key"] !== KEY)
+        return send(401, {
+          type: "error",
+          error: { type: "authentication_error", message: "invalid x-api-key" },
+        });
+      if (!req.headers["anthropic-version"])
+        return send(400, {
+          type: "error",
+          error: { type: "invalid_request_error", message: "anthropic-version: header is required" },
+        });
+      send(200, { data: [{ id: "claude-test", type: "model" }], url: req.url, bytes });
+    });
+  });
+  await new Promise<void>((r) => api.listen(0, "127.0.0.1", r));
+  const origin = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  // The shipped anthropic recipe; its real host goes to the stand-in (test-only preload, see its header).
+  process.env.ARCRUN_TEST_HOST_MAP = JSON.stringify({ "api.anthropic.com": origin });
+  await import("../support/host-map.mjs");
+  home = await mkdtemp(join(tmpdir(), "arcrun-proxy-"));
+  auth = createAuth({ home, store: "memory", env: { ANTHROPIC_API_KEY: KEY }, interactive: false });
+  proxy = await startProxy({
+    token,
+    resolve: async (service, instance) => {
+      if (service !== "anthropic" && service !== "openai") return undefined;
+      const recipe = getRecipe(service);
+      if (!recipe) return undefined;
+      return { service, instance, recipe, client: auth.bind(service, { instance }) };
+    },
+  });
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await auth?.close();
+  api?.closeAllConnections();
+  await new Promise((r) => api?.close(r));
+  await rm(home, { recursive: true, force: true });
+});
+
+async function call(
+  path: string,
+  headers: Record<string, string>,
+  init: RequestInit & { duplex?: "half" } = {},
+) {
+  const res = await fetch(`${proxy.url}${path}`, { ...init, headers });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe("the local proxy on the shipped anthropic recipe", () => {
+  it("takes the token in the recipe's key header, X-Arcrun-Proxy-Token or a Bearer; base and root routes", async () => {
+    const cases: Array<Record<string, string>> = [
+      { "x-api-key": token },
+      { "x-arcrun-proxy-token": token },
+      { authorization: `Bearer ${token}` },
+    ];
+    for (const headers of cases) {
+      const before = seen.length;
+      const r = await call("/anthropic/models", headers);
+      expect(r).toMatchObject({ status: 200, body: { url: "/v1/models" } });
+      const got = seen[before];
+      expect(got?.headers["x-api-key"]).toBe(KEY);
+      expect(got?.headers["anthropic-version"]).toBe("2023-06-01");
+      expect(JSON.stringify(got?.headers)).not.toContain(token);
+    }
+    expect(await call("/anthropic/_/v1/models", { "x-api-key": token })).toMatchObject({
+      status: 200,
+      body: { url: "/v1/models" },
+    });
+    expect(await call("/anthropic/models?limit=2", { "x-api-key": token })).toMatchObject({
+      body: { url: "/v1/models?limit=2" },
+    });
+  });
+
+  it("refuses a request without the token, or with another one, before anything is sent", async () => {
+    const before = seen.length;
+    const cases: Array<Record<string, string>> = [
+      {},
+      { "x-api-key": KEY },
+      { "x-api-key": newProxyToken() },
+      { authorization: "Bearer x" },
+    ];
+    for (const headers of cases) {
+      const r = await call("/anthropic/models", headers);
+      expect(r).toMatchObject({ status: 401, body: { error: { code: "ERR_PROXY_TOKEN" } } });
+    }
+    expect(seen.length).toBe(before);
+  });
+
+  it("answers 404 for a path without a service and for a service it does not serve", async () => {
+    expect(await call("/", { "x-api-key": token })).toMatchObject({
+      status: 404,
+      body: { error: { code: "ERR_PROXY_ROUTE" } },
+    });
+    expect(await call("/github/user", { "x-api-key": token })).toMatchObject({
+      status: 404,
+      body: { error: { code: "ERR_PROXY_SERVICE", message: expect.stringContaining("--service github") } },
+    });
+  });
+
+  it("a service without a credential is a 502 with arcrun's code and the command to run", async () => {
+    const r = await call("/openai/models", { authorization: `Bearer ${token}` });
+    expect(r.status).toBe(502);
+    expect(r.body).toMatchObject({
+      error: { code: "ERR_NEEDS_LOGIN", message: expect.stringContaining("arcrun setup openai") },
+    });
+  });
+
+  it("streams a request body of unknown length (chunked, 3 MiB) to the API unchanged", async () => {
+    const body = randomBytes(3 * 1024 * 1024);
+    const before = seen.length;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${proxy.url}/anthropic/messages`,
+        { method: "POST", headers: { "x-api-key": token, "content-type": "application/octet-stream" } },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on("error", reject);
+      for (let i = 0; i < body.length; i += 64 * 1024) req.write(body.subarray(i, i + 64 * 1024));
+      req.end();
+    });
+    expect(status).toBe(200);
+    expect(seen[before]).toMatchObject({
+      method: "POST",
+      url: "/v1/messages",
+      bytes: body.length,
+      sha: createHash("sha256").update(body).digest("hex"),
+    });
+  });
+});

@@ -1,0 +1,2 @@
+// host-map.mjs is a side-effect-only preload; it exports nothing.
+export {};
