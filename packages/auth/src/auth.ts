@@ -5,6 +5,7 @@ import { getRecipe, loadCatalog, type PrimitiveName, type Recipe } from "@arcrun
 import { BoundClient, type Client, renderWithCredential } from "./client.js";
 import { ArcrunError, isArcrunError } from "./errors.js";
 import { entryKey, validInstance } from "./internal/credential.js";
+import { checkExplicitSecret, type ExplicitSecret } from "./internal/explicit-secret.js";
 import { primitivesOf } from "./internal/recipe.js";
 import {
   checkValues,
@@ -72,8 +73,12 @@ export interface BindOptions {
   /** An alternative primitive the recipe offers (`service_account` for a Google recipe). */
   via?: PrimitiveName;
   scopes?: readonly string[];
-  /** Explicit values, source 1: they win over env, secret files and the store, and are never stored. */
-  secret?: Readonly<Record<string, string>>;
+  /**
+   * Explicit values, source 1: they win over env, secret files and the store, and are never stored. For a
+   * recipe with a Google service account, the account's JSON key (its text or the parsed object) is used
+   * as that service account.
+   */
+  secret?: Readonly<Record<string, string>> | string;
   /**
    * Service accounts: the user to act as (the JWT `sub`, Google domain-wide delegation). Default: the recipe's
    * `service_account > subject` rendered with the values (gmail_sa: `{{secret.subject}}`).
@@ -523,32 +528,54 @@ export class Auth {
    * The primitive for a call without `via`: the recipe's own, unless what is stored for the instance was set
    * up through another one the recipe offers (`arcrun setup google_drive --via service_account`).
    */
-  async #storedPrimitive(recipe: Recipe, instance: string): Promise<PrimitiveName> {
+  async #storedPrimitive(
+    recipe: Recipe,
+    instance: string,
+    secret: ExplicitSecret | undefined,
+  ): Promise<PrimitiveName> {
     const offered = primitivesOf(recipe);
-    if (offered.length < 2) return recipe.primitive;
+    // Values given as an option, or complete in the environment or secret files, are used with the recipe's
+    // own primitive: the store is not opened for them.
+    if (offered.length < 2 || secret !== undefined) return recipe.primitive;
+    if (await this.#completeOutsideStore(recipe, instance)) return recipe.primitive;
     const stored = await (await this.store()).get(recipe.id, instance).catch(() => undefined);
     return stored && stored.type !== recipe.primitive && offered.includes(stored.type)
       ? stored.type
       : recipe.primitive;
   }
 
+  /** Whether the environment and secret files alone hold every value the recipe requires. */
+  async #completeOutsideStore(recipe: Recipe, instance: string): Promise<boolean> {
+    const required = recipe.required_secrets.filter((r) => !r.optional && r.default === undefined);
+    if (required.length === 0) return false;
+    const env = readEnvValues(recipe, recipe.id, instance, this.#env);
+    if (required.every((r) => env[r.key] !== undefined)) return true;
+    const dirs = this.#options.secretsDirs ?? secretFileDirs(this.#env);
+    const files = await readSecretFiles(recipe, recipe.id, instance, dirs);
+    return required.every((r) => env[r.key] !== undefined || files[r.key] !== undefined);
+  }
+
   async #setup(service: string, opts: BindOptions, cache: boolean): Promise<Setup> {
     const recipe = await this.recipe(service);
     const instance = this.#instance(service, opts.instance);
-    const primitive = opts.via
-      ? this.#primitive(recipe, opts.via)
-      : await this.#storedPrimitive(recipe, instance);
+    const secret = checkExplicitSecret(recipe, service, opts.secret, opts.via);
+    const via = opts.via ?? secret?.via;
+    const primitive = via
+      ? this.#primitive(recipe, via)
+      : await this.#storedPrimitive(recipe, instance, secret);
     const key = `${entryKey(service, instance)}/${primitive}/${(opts.scopes ?? []).join(" ")}/${opts.interactive ?? ""}/${opts.subject ?? ""}`;
     const useCache = cache && opts.secret === undefined;
     if (useCache) {
       const hit = this.#strategies.get(key);
       if (hit) return hit;
     }
-    const made = this.#makeStrategy(recipe, service, instance, primitive, opts).then((strategy) => ({
-      recipe,
-      primitive,
-      strategy,
-    }));
+    const made = this.#makeStrategy(recipe, service, instance, primitive, opts, secret?.values).then(
+      (strategy) => ({
+        recipe,
+        primitive,
+        strategy,
+      }),
+    );
     if (useCache) {
       this.#strategies.set(key, made);
       made.catch(() => this.#strategies.delete(key));
@@ -562,8 +589,8 @@ export class Auth {
     instance: string,
     primitive: PrimitiveName,
     opts: BindOptions,
+    secret: Readonly<Record<string, string>> | undefined,
   ): Promise<Strategy> {
-    const { store } = await this.#getStore();
     const prompt = await this.#getPromptLazy();
     const ctx: StrategyFactoryContext = {
       recipe,
@@ -571,19 +598,19 @@ export class Auth {
       instance,
       primitive,
       home: this.home,
-      store,
+      store: this.#lazyStore(),
       fetch: this.#fetch(),
       env: this.#env,
       now: this.#now,
       logger: this.#logger,
       prompt,
       interactive: this.#interactive(opts.interactive),
-      readValues: () => this.#readValues(recipe, service, instance, opts.secret),
+      readValues: () => this.#readValues(recipe, service, instance, secret),
     };
-    if (opts.secret) ctx.secret = opts.secret;
+    if (secret) ctx.secret = secret;
     if (opts.scopes) ctx.scopes = opts.scopes;
     if (opts.subject) ctx.subject = opts.subject;
-    const token = opts.secret?.access_token;
+    const token = secret?.access_token;
     if (token !== undefined && (primitive === "oauth2" || primitive === "service_account")) {
       const { createExplicitTokenStrategy } = await import("./strategies/explicit-token.js");
       return createExplicitTokenStrategy(ctx, token);
@@ -597,6 +624,27 @@ export class Auth {
       );
     }
     return factory(ctx);
+  }
+
+  /**
+   * The store as a strategy sees it, opened on its first use: a credential found in the option, the
+   * environment or a secret file never opens it (no keyring probe, no fallback notice).
+   */
+  #lazyStore(): CredentialStore {
+    let opened: CredentialStore | undefined;
+    const open = async () => {
+      opened ??= await this.store();
+      return opened;
+    };
+    return {
+      get kind() {
+        return opened?.kind ?? "not opened";
+      },
+      get: async (service, instance) => (await open()).get(service, instance),
+      set: async (service, instance, value) => (await open()).set(service, instance, value),
+      delete: async (service, instance) => (await open()).delete(service, instance),
+      list: async () => (await open()).list(),
+    };
   }
 
   /** The prompter, without loading the TTY code until a question is actually asked. */
@@ -668,7 +716,8 @@ export class Auth {
         Object.entries(cred.values.secret).filter((e): e is [string, string] => e[1] !== undefined),
       );
     }
-    const r = await this.#readValues(recipe, service, instance, options.secret);
+    const secret = checkExplicitSecret(recipe, service, options.secret, options.via);
+    const r = await this.#readValues(recipe, service, instance, secret?.values);
     if (r.missing.length > 0) throw needsLogin(recipe, service, instance, r.missing);
     return checkValues(recipe, service, instance, r.values);
   }

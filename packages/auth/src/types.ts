@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { PrimitiveName, Recipe, TemplateValues } from "@arcrun/recipes";
 
 /**
@@ -65,12 +66,37 @@ export interface CredentialStore {
 /** Where the credential a strategy resolved came from, first match wins (DESIGN "arcrun-auth"). */
 export type CredentialSource = "option" | "env" | "secret-file" | "store" | "interactive";
 
-/** A request before auth is applied; strategies that sign (SigV4) change it, the rest interpolate `inject`. */
+/** A request before auth is applied, in the shape a signer (SigV4) takes. */
 export interface RequestParts {
   method: string;
   url: URL;
   headers: Headers;
   body?: Uint8Array | string | undefined;
+}
+
+/**
+ * A request on its way out of a bound client: the target is resolved and checked, the credential not yet
+ * applied. Header names are lower-case; `path` holds the path and the query.
+ */
+export interface OutgoingRequest {
+  method: string;
+  /** `https://host[:port]` */
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+  /** A stream can be sent once and cannot be signed. */
+  body: string | Uint8Array | Readable | null;
+}
+
+/**
+ * How a strategy puts its credential on a request (octokit's `hook`): the recipe's `inject` block rendered
+ * with the credential (headers, query), or a signature (SigV4). Every request path of a bound client (its
+ * methods, `fetchFn`, `dispatcher`) calls the same applier; see docs/architecture.md.
+ */
+export interface CredentialApplier {
+  apply(request: OutgoingRequest, credential: ResolvedCredential): OutgoingRequest | Promise<OutgoingRequest>;
+  /** Query parameter names the applier adds, stripped from a redirect's Location before the next hop. */
+  readonly queryNames: readonly string[];
 }
 
 export interface ResolvedCredential {
@@ -90,8 +116,8 @@ export interface Strategy {
   readonly primitive: PrimitiveName;
   /** Resolves (and where needed refreshes) the credential. `force` refreshes a token even if it looks valid. */
   resolve(options?: { force?: boolean }): Promise<ResolvedCredential>;
-  /** Applies the credential to a request; the default (inject interpolation) lives in client code. */
-  sign?(request: RequestParts, credential: ResolvedCredential): Promise<RequestParts>;
+  /** Applies the credential to a request: every request a bound client sends goes through it. */
+  readonly applier: CredentialApplier;
   /** Called once after a 401; returns true when a retry with a fresh credential makes sense. */
   onUnauthorized?(): Promise<boolean>;
   /** Runs the interactive flow (browser consent, device code, prompt) and stores the result. */

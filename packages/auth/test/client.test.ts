@@ -329,6 +329,49 @@ describe("fetchFn and dispatcher", () => {
     await expect(f("https://example.com/")).rejects.toMatchObject({ code: "ERR_HOST_NOT_ALLOWED" });
   });
 
+  it("an absolute URL on the recipe's host works without an options object (no fast path skips the check)", async () => {
+    const c = auth.bind("notion_local");
+    const res = await c.get(`${api.url}/v1/users/me`);
+    expect(res.status).toBe(200);
+    expect(last()?.url).toBe("/v1/users/me");
+    expect(last()?.headers.authorization).toBe("Bearer secret_notion_1");
+    const before = other.seen.length;
+    await expect(c.get(`http://localhost:${other.port}/v1/x`)).rejects.toMatchObject({
+      code: "ERR_HOST_NOT_ALLOWED",
+    });
+    expect(other.seen.length).toBe(before);
+  });
+
+  it("dispatcher retries once after a 401 when the stored key changed meanwhile, as the methods do", async () => {
+    let good = "old";
+    const s = await startServer((req, res) => {
+      res.statusCode = req.headers.authorization === `Bearer ${good}` ? 200 : 401;
+      res.end(req.method === "POST" ? req.body : "");
+    });
+    const h = tempHome({ notion_d: localRecipe("notion_d", "notion", s.url, "/v1") });
+    const store = new MemoryStore();
+    const opts = { home: h.home, store, env: {}, interactive: false, secretsDirs: [] };
+    const a = createAuth(opts);
+    const b = createAuth(opts);
+    await a.setSecret("notion_d", { token: "old" });
+    try {
+      const d = a.bind("notion_d").dispatcher;
+      const first = await request(`${s.url}/v1/x`, { dispatcher: d });
+      expect(first.statusCode).toBe(200);
+      await first.body.text();
+      good = "new";
+      await b.setSecret("notion_d", { token: "new" });
+      const second = await request(`${s.url}/v1/x`, { dispatcher: d, method: "POST", body: "payload" });
+      expect(second.statusCode).toBe(200);
+      expect(await second.body.text()).toBe("payload");
+      expect(s.seen.map((r) => r.headers.authorization)).toEqual(["Bearer old", "Bearer old", "Bearer new"]);
+    } finally {
+      await a.close();
+      await s.close();
+      h.cleanup();
+    }
+  });
+
   it("dispatcher injects the credential into undici.request and refuses other hosts", async () => {
     const d = auth.bind("trello_local").dispatcher;
     const r = await request(`${api.url}/1/boards?x=1`, { dispatcher: d });
