@@ -4,6 +4,7 @@ import { delimiter, join } from "node:path";
 import { getRecipe, loadCatalog, type PrimitiveName, type Recipe } from "@arcrun/recipes";
 import { BoundClient, type Client, renderWithCredential } from "./client.js";
 import { ArcrunError, isArcrunError } from "./errors.js";
+import type { BrokerClientFactory } from "./internal/broker/seam.js";
 import { entryKey, validInstance } from "./internal/credential.js";
 import { checkExplicitSecret, type ExplicitSecret } from "./internal/explicit-secret.js";
 import { primitivesOf } from "./internal/recipe.js";
@@ -64,6 +65,11 @@ export interface AuthOptions {
   maxRetryDelayMs?: number;
   /** Default 10. */
   maxRedirects?: number;
+  /**
+   * The broker client for `client: broker` recipes. Default: the HTTP client of the broker named by
+   * `ARCRUN_BROKER_URL` or `broker_url` in config.yaml (docs/broker.md).
+   */
+  broker?: BrokerClientFactory;
 }
 
 /** Options shared by `bind`, `getToken`, `getSecret`, `test`. */
@@ -607,6 +613,7 @@ export class Auth {
       interactive: this.#interactive(opts.interactive),
       readValues: () => this.#readValues(recipe, service, instance, secret),
     };
+    if (this.#options.broker) ctx.broker = this.#options.broker;
     if (secret) ctx.secret = secret;
     if (opts.scopes) ctx.scopes = opts.scopes;
     if (opts.subject) ctx.subject = opts.subject;

@@ -32,6 +32,12 @@ export {
 } from "./credential-crypto.js";
 export { auth } from "./default.js";
 export { ArcrunError, type ArcrunErrorCode, isArcrunError, OAuthError } from "./errors.js";
+export type {
+  BrokerClient,
+  BrokerClientFactory,
+  BrokerContext,
+  BrokerStartArgs,
+} from "./internal/broker/seam.js";
 export type { StoreChoice, StoreInfo } from "./internal/store-select.js";
 export type { RecipeFileError } from "./internal/user-recipes.js";
 export {

@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { PrimitiveName, Recipe, TemplateValues } from "@arcrun/recipes";
+import type { BrokerClientFactory } from "./internal/broker/seam.js";
 
 /**
  * What the store keeps for one service instance: a JSON value, one entry per `service/instance`.
@@ -219,4 +220,6 @@ export interface StrategyFactoryContext extends StrategyContext {
   subject?: string;
   /** Reads the recipe's required_secrets through sources 1-4 (option, env, secret files, store). */
   readValues(): Promise<ResolvedValues>;
+  /** The broker client for `client: broker` recipes, when the caller passed one to createAuth. */
+  broker?: BrokerClientFactory;
 }

@@ -1,13 +1,13 @@
 /**
  * The library side of the arcrun broker protocol (DESIGN "Broker"): the start URL the browser opens, the
  * handoff redemption with the PKCE verifier, refresh and revocation through the broker's shared OAuth app.
- * Implements the oauth2 strategy's BrokerClient seam (../oauth/broker.ts).
+ * Implements the oauth2 strategy's BrokerClient seam (./seam.ts).
  */
 import { ArcrunError, OAuthError } from "../../errors.js";
-import type { BrokerClient, BrokerContext, BrokerStartArgs } from "../oauth/broker.js";
 import { isRecord, parseTokenResponse, setupHint, type TokenResponse } from "../oauth/endpoint.js";
 import { USER_AGENT } from "../user-agent.js";
 import { type BrokerLocation, requireBroker } from "./config.js";
+import type { BrokerClient, BrokerContext, BrokerStartArgs } from "./seam.js";
 
 const TIMEOUT_MS = 30_000;
 
