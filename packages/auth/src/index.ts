@@ -39,6 +39,7 @@ export type {
   BrokerStartArgs,
 } from "./internal/broker/seam.js";
 export type { StoreChoice, StoreInfo } from "./internal/store-select.js";
+export { suggest } from "./internal/suggest.js";
 export type { RecipeFileError } from "./internal/user-recipes.js";
 export {
   type EncryptedFileKey,
