@@ -32,6 +32,7 @@ import { checkValues, needsLogin, promptValues, setupCommand, valuesCredential }
 import type { StoreInfo } from "./internal/store-select.js";
 import { type Agent, type Dispatcher, loadAgent } from "./internal/undici.js";
 import type { RecipeFileError } from "./internal/user-recipes.js";
+import { primitives } from "./strategies/index.js";
 import type { CredentialStore, Logger, Prompter } from "./types.js";
 
 export type {
@@ -276,7 +277,7 @@ export class Auth {
     const recipe = await this.recipe(service);
     const instance = checkInstance(service, options.instance);
     const primitive = choosePrimitive(recipe, options.via);
-    if (primitive === "oauth2") {
+    if (primitive === "oauth2" || !primitives[primitive].storesValues) {
       throw new ArcrunError(
         "ERR_PRIMITIVE_UNSUPPORTED",
         `${service} uses OAuth: its tokens come from a login, not from values. Run: ${setupCommand(service, instance)}`,
@@ -299,7 +300,7 @@ export class Auth {
     const instance = checkInstance(service, options.instance);
     const primitive = choosePrimitive(recipe, options.via);
     const result: LoginResult = { service, instance, primitive };
-    if ((primitive === "oauth2" || primitive === "service_account") && options.values === undefined) {
+    if (primitives[primitive].setup === "flow" && options.values === undefined) {
       const { strategy } = await this.#strategies.setup(
         service,
         { instance, via: primitive, interactive: true },

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { PrimitiveName, Recipe, TemplateValues } from "@arcrun/recipes";
+import type { InjectSpec, PrimitiveName, Recipe, TemplateValues } from "@arcrun/recipes";
 import type { BrokerClientFactory } from "./internal/broker/seam.js";
 
 /**
@@ -64,7 +64,7 @@ export interface CredentialStore {
   list(): Promise<Array<{ service: string; instance: string }>>;
 }
 
-/** Where the credential a strategy resolved came from, first match wins (DESIGN "arcrun-auth"). */
+/** Where the credential a strategy resolved came from, first match wins (docs/auth.md "Credential sources"). */
 export type CredentialSource = "option" | "env" | "secret-file" | "store" | "interactive";
 
 /** A request before auth is applied, in the shape a signer (SigV4) takes. */
@@ -150,6 +150,8 @@ export interface LoginOptions {
 
 export interface StrategyContext {
   recipe: Recipe;
+  /** The recipe's inject block for the chosen primitive (the primitive block's own, else the top-level one). */
+  inject?: InjectSpec | undefined;
   service: string;
   instance: string;
   /** The primitive chosen: the recipe's own, or `via`. */
@@ -182,7 +184,7 @@ export interface Prompter {
   ask(question: PromptQuestion): Promise<string>;
 }
 
-/** The recipe's `required_secrets` values, gathered from sources 1-4 of DESIGN "arcrun-auth". */
+/** The recipe's `required_secrets` values, gathered from sources 1-4 (docs/auth.md "Credential sources"). */
 export interface ResolvedValues {
   values: Record<string, string>;
   /** Where each value came from. */

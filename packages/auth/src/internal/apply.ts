@@ -1,7 +1,6 @@
-import { type PrimitiveName, type Recipe, renderTemplate } from "@arcrun/recipes";
+import { type InjectSpec, renderTemplate } from "@arcrun/recipes";
 import { ArcrunError } from "../errors.js";
 import type { CredentialApplier, OutgoingRequest, ResolvedCredential } from "../types.js";
-import { injectFor } from "./recipe.js";
 
 interface Rendered {
   /** Lower-case names. */
@@ -30,18 +29,16 @@ export function renderOrFail(
 }
 
 /**
- * The applier of every strategy that does not sign: the recipe's `inject` block (for the chosen primitive)
- * rendered with the credential, once per credential, then set on each request. Injected headers replace
+ * The applier of every strategy that does not sign: the recipe's `inject` block (for the chosen primitive,
+ * `ctx.inject`) rendered with the credential, once per credential, then set on each request. Injected headers replace
  * the caller's of the same name; the injected query is appended to the caller's. The path prefix is part
  * of where a relative path goes (internal/client/request.ts), not of this.
  */
 export function injectApplier(
-  recipe: Recipe,
-  primitive: PrimitiveName,
+  inject: InjectSpec | undefined,
   service: string,
   instance: string,
 ): CredentialApplier {
-  const inject = injectFor(recipe, primitive);
   const headerSpec = Object.entries(inject?.header ?? {});
   const querySpec = Object.entries(inject?.query ?? {});
   const rendered = new WeakMap<ResolvedCredential, Rendered>();

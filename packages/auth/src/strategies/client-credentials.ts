@@ -75,7 +75,7 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
 
   return {
     primitive: "oauth2",
-    applier: injectApplier(ctx.recipe, ctx.primitive, ctx.service, ctx.instance),
+    applier: injectApplier(ctx.inject, ctx.service, ctx.instance),
     async resolve(options = {}): Promise<ResolvedCredential> {
       const force = options.force === true && !renewedFor401;
       renewedFor401 = false;

@@ -14,7 +14,7 @@ export function createExplicitTokenStrategy(ctx: StrategyFactoryContext, accessT
   };
   return {
     primitive: ctx.primitive,
-    applier: injectApplier(ctx.recipe, ctx.primitive, ctx.service, ctx.instance),
+    applier: injectApplier(ctx.inject, ctx.service, ctx.instance),
     async resolve() {
       return credential;
     },

@@ -221,7 +221,7 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
 
   const strategy: Strategy = {
     primitive: "oauth2",
-    applier: injectApplier(ctx.recipe, ctx.primitive, service, instance),
+    applier: injectApplier(ctx.inject, service, instance),
 
     async resolve(options = {}) {
       const c = current;

@@ -242,7 +242,7 @@ export function createServiceAccountStrategy(ctx: StrategyFactoryContext): Strat
 
   return {
     primitive: "service_account",
-    applier: injectApplier(ctx.recipe, ctx.primitive, service, instance),
+    applier: injectApplier(ctx.inject, service, instance),
     async resolve(options = {}) {
       const force = options.force === true && !renewedFor401;
       renewedFor401 = false;

@@ -36,7 +36,7 @@ export function createSigV4Strategy(ctx: StrategyFactoryContext): Strategy {
       { service, instance },
     );
   }
-  const inject = injectApplier(recipe, ctx.primitive, service, instance);
+  const inject = injectApplier(ctx.inject, service, instance);
 
   /** Signs method, path, query, host, x-amz-date, x-amz-content-sha256 and the body hash. */
   const sign = async (request: OutgoingRequest, credential: ResolvedCredential): Promise<OutgoingRequest> => {

@@ -9,7 +9,7 @@ import type { Strategy, StrategyFactoryContext } from "../types.js";
 export function createStaticKeyStrategy(ctx: StrategyFactoryContext): Strategy {
   return {
     primitive: "static_key",
-    applier: injectApplier(ctx.recipe, ctx.primitive, ctx.service, ctx.instance),
+    applier: injectApplier(ctx.inject, ctx.service, ctx.instance),
     ...valuesResolver(ctx, "static_key", "secrets"),
   };
 }

@@ -1,11 +1,11 @@
 import type { PrimitiveName, Recipe } from "@arcrun/recipes";
 import { ArcrunError } from "../../errors.js";
-import { strategyFactories } from "../../strategies/index.js";
+import { primitives, strategyFactories } from "../../strategies/index.js";
 import type { Logger, Prompter, Strategy, StrategyFactoryContext } from "../../types.js";
 import type { BrokerClientFactory } from "../broker/seam.js";
 import { entryKey } from "../credential.js";
 import { checkExplicitSecret, type ExplicitSecret } from "../explicit-secret.js";
-import { primitivesOf } from "../recipe.js";
+import { injectFor, primitivesOf } from "../recipe.js";
 import { checkInstance, choosePrimitive } from "./checks.js";
 import type { CredentialSources } from "./credential-sources.js";
 import type { RecipeSource } from "./recipe-source.js";
@@ -123,6 +123,7 @@ export class StrategyCache {
       service,
       instance,
       primitive,
+      inject: injectFor(recipe, primitive),
       home: d.home,
       store: d.stores.lazy(),
       fetch: d.fetch,
@@ -138,10 +139,11 @@ export class StrategyCache {
     if (opts.scopes) ctx.scopes = opts.scopes;
     if (opts.subject) ctx.subject = opts.subject;
     const token = secret?.access_token;
-    if (token !== undefined && (primitive === "oauth2" || primitive === "service_account")) {
+    if (token !== undefined && primitives[primitive].acceptsToken) {
       const { createExplicitTokenStrategy } = await import("../../strategies/explicit-token.js");
       return createExplicitTokenStrategy(ctx, token);
     }
+    // strategyFactories is the registry's public view (a caller may have put its own factory there).
     const factory = strategyFactories[primitive];
     if (!factory) {
       throw new ArcrunError(

@@ -1,5 +1,5 @@
 /**
- * The library side of the arcrun broker protocol (DESIGN "Broker"): the start URL the browser opens, the
+ * The library side of the arcrun broker protocol (docs/broker.md): the start URL the browser opens, the
  * handoff redemption with the PKCE verifier, refresh and revocation through the broker's shared OAuth app.
  * Implements the oauth2 strategy's BrokerClient seam (./seam.ts).
  */

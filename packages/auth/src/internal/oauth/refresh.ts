@@ -1,5 +1,5 @@
 /**
- * Keeping an OAuth2 token fresh without ever losing it (DESIGN "OAuth2 flows"):
+ * Keeping an OAuth2 token fresh without ever losing it (docs/oauth.md "Refresh guarantees"):
  * - refresh ahead of expiry (tokens.ts `refreshAt`), or once after a 401;
  * - single-flight inside a process, a lock per credential across processes, and a re-read of the store
  *   after the lock is taken, so a refresh another process just made is used instead of repeated;
