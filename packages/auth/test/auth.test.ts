@@ -76,7 +76,7 @@ describe("the secret option is checked at run time", () => {
     expect(err).toMatchObject({
       code: "ERR_INVALID_OPTION",
       message:
-        'notion_local: the secret option has "tokn", which the recipe does not take (it takes token, access_token, token_type). Run: arcrun recipe show notion_local',
+        'notion_local: the secret option has "tokn", which the recipe does not take (it takes token, access_token, token_type, client_id, client_secret). Run: arcrun recipe show notion_local',
     });
     expect(String((err as Error).message)).not.toContain("good-token");
     expect(await bindWith(["good-token"])).toMatchObject({ code: "ERR_INVALID_OPTION" });

@@ -84,6 +84,8 @@ export function checkExplicitSecret(
     ...recipe.required_secrets.map((s) => s.key),
     ...TOKEN_NAMES,
     ...(sa ? [sa.key_secret, ...KEY_NAMES] : []),
+    // An OAuth app of the caller's own, given with the call (internal/oauth/session.ts reads these).
+    ...(recipe.oauth2 ? ["client_id", "client_secret"] : []),
   ]);
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
