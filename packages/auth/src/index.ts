@@ -50,11 +50,13 @@ export { KeyringStore, type KeyringStoreOptions } from "./stores/keyring.js";
 export { MemoryStore } from "./stores/memory.js";
 export { type StrategyFactory, strategyFactories } from "./strategies/index.js";
 export type {
+  CredentialApplier,
   CredentialSource,
   CredentialStore,
   Logger,
   LoginOptions,
   OAuth2Credential,
+  OutgoingRequest,
   Prompter,
   PromptQuestion,
   RequestParts,
