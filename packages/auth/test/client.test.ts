@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { request } from "undici";
+import { request, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Auth, createAuth, MemoryStore } from "../src/index.js";
 import { localRecipe, tempHome } from "./helpers/home.js";
@@ -365,6 +365,32 @@ describe("fetchFn and dispatcher", () => {
       expect(second.statusCode).toBe(200);
       expect(await second.body.text()).toBe("payload");
       expect(s.seen.map((r) => r.headers.authorization)).toEqual(["Bearer old", "Bearer old", "Bearer new"]);
+    } finally {
+      await a.close();
+      await s.close();
+      h.cleanup();
+    }
+  });
+
+  it("dispatcher serves undici's fetch too, streaming a large body to the end", async () => {
+    const big = "x".repeat(1 << 20);
+    const s = await startServer((req, res) => {
+      res.statusCode = req.headers.authorization === "Bearer secret_notion_1" ? 200 : 401;
+      res.end(big);
+    });
+    const h = tempHome({ notion_big: localRecipe("notion_big", "notion", s.url, "/v1") });
+    const a = createAuth({
+      home: h.home,
+      store: new MemoryStore(),
+      env: {},
+      interactive: false,
+      secretsDirs: [],
+    });
+    await a.setSecret("notion_big", { token: "secret_notion_1" });
+    try {
+      const res = await undiciFetch(`${s.url}/v1/big`, { dispatcher: a.bind("notion_big").dispatcher });
+      expect(res.status).toBe(200);
+      expect((await res.text()).length).toBe(big.length);
     } finally {
       await a.close();
       await s.close();
