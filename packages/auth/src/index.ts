@@ -39,12 +39,19 @@ export {
 } from "./credential-crypto.js";
 export { auth } from "./default.js";
 export { ArcrunError, type ArcrunErrorCode, isArcrunError, OAuthError } from "./errors.js";
+export type {
+  BrokerClient,
+  BrokerClientFactory,
+  BrokerContext,
+  BrokerStartArgs,
+} from "./internal/broker/seam.js";
 export {
   initEncryptedFile,
   type KeyChoice,
   type StoreChoice,
   type StoreInfo,
 } from "./internal/store-select.js";
+export { suggest } from "./internal/suggest.js";
 export type { RecipeFileError } from "./internal/user-recipes.js";
 export {
   type EncryptedFileKey,
@@ -56,11 +63,13 @@ export { KeyringStore, type KeyringStoreOptions } from "./stores/keyring.js";
 export { MemoryStore } from "./stores/memory.js";
 export { type StrategyFactory, strategyFactories } from "./strategies/index.js";
 export type {
+  CredentialApplier,
   CredentialSource,
   CredentialStore,
   Logger,
   LoginOptions,
   OAuth2Credential,
+  OutgoingRequest,
   Prompter,
   PromptQuestion,
   RequestParts,

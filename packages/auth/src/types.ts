@@ -1,4 +1,6 @@
-import type { PrimitiveName, Recipe, TemplateValues } from "@arcrun/recipes";
+import type { Readable } from "node:stream";
+import type { InjectSpec, PrimitiveName, Recipe, TemplateValues } from "@arcrun/recipes";
+import type { BrokerClientFactory } from "./internal/broker/seam.js";
 
 /**
  * What the store keeps for one service instance: a JSON value, one entry per `service/instance`.
@@ -62,15 +64,40 @@ export interface CredentialStore {
   list(): Promise<Array<{ service: string; instance: string }>>;
 }
 
-/** Where the credential a strategy resolved came from, first match wins (DESIGN "arcrun-auth"). */
+/** Where the credential a strategy resolved came from, first match wins (docs/auth.md "Credential sources"). */
 export type CredentialSource = "option" | "env" | "secret-file" | "store" | "interactive";
 
-/** A request before auth is applied; strategies that sign (SigV4) change it, the rest interpolate `inject`. */
+/** A request before auth is applied, in the shape a signer (SigV4) takes. */
 export interface RequestParts {
   method: string;
   url: URL;
   headers: Headers;
   body?: Uint8Array | string | undefined;
+}
+
+/**
+ * A request on its way out of a bound client: the target is resolved and checked, the credential not yet
+ * applied. Header names are lower-case; `path` holds the path and the query.
+ */
+export interface OutgoingRequest {
+  method: string;
+  /** `https://host[:port]` */
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+  /** A stream can be sent once and cannot be signed. */
+  body: string | Uint8Array | Readable | null;
+}
+
+/**
+ * How a strategy puts its credential on a request (octokit's `hook`): the recipe's `inject` block rendered
+ * with the credential (headers, query), or a signature (SigV4). Every request path of a bound client (its
+ * methods, `fetchFn`, `dispatcher`) calls the same applier; see docs/architecture.md.
+ */
+export interface CredentialApplier {
+  apply(request: OutgoingRequest, credential: ResolvedCredential): OutgoingRequest | Promise<OutgoingRequest>;
+  /** Query parameter names the applier adds, stripped from a redirect's Location before the next hop. */
+  readonly queryNames: readonly string[];
 }
 
 export interface ResolvedCredential {
@@ -90,8 +117,8 @@ export interface Strategy {
   readonly primitive: PrimitiveName;
   /** Resolves (and where needed refreshes) the credential. `force` refreshes a token even if it looks valid. */
   resolve(options?: { force?: boolean }): Promise<ResolvedCredential>;
-  /** Applies the credential to a request; the default (inject interpolation) lives in client code. */
-  sign?(request: RequestParts, credential: ResolvedCredential): Promise<RequestParts>;
+  /** Applies the credential to a request: every request a bound client sends goes through it. */
+  readonly applier: CredentialApplier;
   /** Called once after a 401; returns true when a retry with a fresh credential makes sense. */
   onUnauthorized?(): Promise<boolean>;
   /** Runs the interactive flow (browser consent, device code, prompt) and stores the result. */
@@ -123,6 +150,8 @@ export interface LoginOptions {
 
 export interface StrategyContext {
   recipe: Recipe;
+  /** The recipe's inject block for the chosen primitive (the primitive block's own, else the top-level one). */
+  inject?: InjectSpec | undefined;
   service: string;
   instance: string;
   /** The primitive chosen: the recipe's own, or `via`. */
@@ -155,7 +184,7 @@ export interface Prompter {
   ask(question: PromptQuestion): Promise<string>;
 }
 
-/** The recipe's `required_secrets` values, gathered from sources 1-4 of DESIGN "arcrun-auth". */
+/** The recipe's `required_secrets` values, gathered from sources 1-4 (docs/auth.md "Credential sources"). */
 export interface ResolvedValues {
   values: Record<string, string>;
   /** Where each value came from. */
@@ -193,4 +222,6 @@ export interface StrategyFactoryContext extends StrategyContext {
   subject?: string;
   /** Reads the recipe's required_secrets through sources 1-4 (option, env, secret files, store). */
   readValues(): Promise<ResolvedValues>;
+  /** The broker client for `client: broker` recipes, when the caller passed one to createAuth. */
+  broker?: BrokerClientFactory;
 }

@@ -50,6 +50,62 @@ class ScriptedPrompter implements Prompter {
   }
 }
 
+describe("the secret option is checked at run time", () => {
+  // What a JavaScript caller or a JSON.parse result can pass: the types say Record<string, string>.
+  const bindWith = (secret: unknown) =>
+    make()
+      .bind("notion_local", { secret: secret as Record<string, string> })
+      .ready()
+      .catch((e: unknown) => e);
+
+  it("a string that is not a key: ERR_INVALID_OPTION saying what to pass", async () => {
+    expect(await bindWith("good-token")).toMatchObject({
+      code: "ERR_INVALID_OPTION",
+      message:
+        'notion_local: the secret option is a string that is not a JSON key; pass { secret: { token: "..." } }',
+    });
+  });
+
+  it("a value that is not a string, or a name the recipe does not take: ERR_INVALID_OPTION naming the name only", async () => {
+    expect(await bindWith({ token: 42 })).toMatchObject({
+      code: "ERR_INVALID_OPTION",
+      message:
+        'notion_local: the secret option\'s "token" is number, not a string; pass { secret: { token: "..." } }',
+    });
+    const err = await bindWith({ tokn: "good-token" });
+    expect(err).toMatchObject({
+      code: "ERR_INVALID_OPTION",
+      message:
+        'notion_local: the secret option has "tokn", which the recipe does not take (it takes token, access_token, token_type, client_id, client_secret). Run: arcrun recipe show notion_local',
+    });
+    expect(String((err as Error).message)).not.toContain("good-token");
+    expect(await bindWith(["good-token"])).toMatchObject({ code: "ERR_INVALID_OPTION" });
+  });
+
+  it("a Google service account key for a recipe without one: ERR_INVALID_OPTION", async () => {
+    const key = {
+      type: "service_account",
+      private_key: "-----BEGIN PRIVATE KEY-----",
+      client_email: "a@b.c",
+    };
+    expect(await bindWith(key)).toMatchObject({
+      code: "ERR_INVALID_OPTION",
+      message:
+        "notion_local: the secret option is a Google service account key, but notion_local has no Google service account; pass the values the recipe asks for instead. Run: arcrun recipe show notion_local",
+    });
+    expect(await bindWith(JSON.stringify(key))).toMatchObject({ code: "ERR_INVALID_OPTION" });
+  });
+
+  it("getToken and getSecret check it the same way", async () => {
+    await expect(make().getSecret("notion_local", { secret: "x" })).rejects.toMatchObject({
+      code: "ERR_INVALID_OPTION",
+    });
+    await expect(make().getToken("notion_local", { secret: "x" })).rejects.toMatchObject({
+      code: "ERR_INVALID_OPTION",
+    });
+  });
+});
+
 describe("credential sources, first match wins", () => {
   it("without any credential and no TTY: ERR_NEEDS_LOGIN naming the env var and the setup command", async () => {
     const auth = make();

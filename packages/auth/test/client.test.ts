@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { request } from "undici";
+import { request, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Auth, createAuth, MemoryStore } from "../src/index.js";
 import { localRecipe, tempHome } from "./helpers/home.js";
@@ -327,6 +327,75 @@ describe("fetchFn and dispatcher", () => {
     await f(new Request(`${api.url}/v1/b`, { method: "PUT", body: "y" }));
     expect(last()).toMatchObject({ method: "PUT", url: "/v1/b", body: "y" });
     await expect(f("https://example.com/")).rejects.toMatchObject({ code: "ERR_HOST_NOT_ALLOWED" });
+  });
+
+  it("an absolute URL on the recipe's host works without an options object (no fast path skips the check)", async () => {
+    const c = auth.bind("notion_local");
+    const res = await c.get(`${api.url}/v1/users/me`);
+    expect(res.status).toBe(200);
+    expect(last()?.url).toBe("/v1/users/me");
+    expect(last()?.headers.authorization).toBe("Bearer secret_notion_1");
+    const before = other.seen.length;
+    await expect(c.get(`http://localhost:${other.port}/v1/x`)).rejects.toMatchObject({
+      code: "ERR_HOST_NOT_ALLOWED",
+    });
+    expect(other.seen.length).toBe(before);
+  });
+
+  it("dispatcher retries once after a 401 when the stored key changed meanwhile, as the methods do", async () => {
+    let good = "old";
+    const s = await startServer((req, res) => {
+      res.statusCode = req.headers.authorization === `Bearer ${good}` ? 200 : 401;
+      res.end(req.method === "POST" ? req.body : "");
+    });
+    const h = tempHome({ notion_d: localRecipe("notion_d", "notion", s.url, "/v1") });
+    const store = new MemoryStore();
+    const opts = { home: h.home, store, env: {}, interactive: false, secretsDirs: [] };
+    const a = createAuth(opts);
+    const b = createAuth(opts);
+    await a.setSecret("notion_d", { token: "old" });
+    try {
+      const d = a.bind("notion_d").dispatcher;
+      const first = await request(`${s.url}/v1/x`, { dispatcher: d });
+      expect(first.statusCode).toBe(200);
+      await first.body.text();
+      good = "new";
+      await b.setSecret("notion_d", { token: "new" });
+      const second = await request(`${s.url}/v1/x`, { dispatcher: d, method: "POST", body: "payload" });
+      expect(second.statusCode).toBe(200);
+      expect(await second.body.text()).toBe("payload");
+      expect(s.seen.map((r) => r.headers.authorization)).toEqual(["Bearer old", "Bearer old", "Bearer new"]);
+    } finally {
+      await a.close();
+      await s.close();
+      h.cleanup();
+    }
+  });
+
+  it("dispatcher serves undici's fetch too, streaming a large body to the end", async () => {
+    const big = "x".repeat(1 << 20);
+    const s = await startServer((req, res) => {
+      res.statusCode = req.headers.authorization === "Bearer secret_notion_1" ? 200 : 401;
+      res.end(big);
+    });
+    const h = tempHome({ notion_big: localRecipe("notion_big", "notion", s.url, "/v1") });
+    const a = createAuth({
+      home: h.home,
+      store: new MemoryStore(),
+      env: {},
+      interactive: false,
+      secretsDirs: [],
+    });
+    await a.setSecret("notion_big", { token: "secret_notion_1" });
+    try {
+      const res = await undiciFetch(`${s.url}/v1/big`, { dispatcher: a.bind("notion_big").dispatcher });
+      expect(res.status).toBe(200);
+      expect((await res.text()).length).toBe(big.length);
+    } finally {
+      await a.close();
+      await s.close();
+      h.cleanup();
+    }
   });
 
   it("dispatcher injects the credential into undici.request and refuses other hosts", async () => {

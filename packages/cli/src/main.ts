@@ -6,7 +6,6 @@ import { EXIT_OK, EXIT_USAGE, UsageError } from "./internal/errors.js";
 import { type Io, processIo, Ui } from "./internal/io.js";
 import { Prompter } from "./internal/prompt.js";
 import { reportError } from "./internal/report.js";
-import { suggest } from "./internal/suggest.js";
 
 interface CommandModule {
   spec: CommandSpec;
@@ -215,6 +214,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
           `"${first}" needs a subcommand: ${group.map((g) => g.split(" ")[1]).join(", ")}`,
           first,
         );
+      const { suggest } = await import("arcrun-auth");
       const near = suggest(first, new Set(Object.keys(COMMANDS).map((k) => k.split(" ")[0] ?? k)));
       throw new UsageError(
         `unknown command "${first}"${near.length ? ` (did you mean: ${near.join(", ")}?)` : ""}`,

@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { ArcrunError } from "../errors.js";
 import { ensurePrivateDir } from "./atomic-write.js";
+import { sleep } from "./sleep.js";
 
 export interface FileLockOptions {
   /** How long to wait for another holder before ERR_STORE_LOCKED. Default 30 s. */
@@ -96,8 +97,6 @@ async function ageOf(path: string, info: LockInfo | undefined): Promise<number> 
     return 0;
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Runs `fn` holding a lock across processes: a lock file created with O_EXCL holding the holder's pid,

@@ -4,6 +4,7 @@
  * and lock as a refresh. Where no store answers (CI), the token lives in memory only.
  */
 import { ArcrunError } from "../errors.js";
+import { injectApplier } from "../internal/apply.js";
 import { freshToken } from "../internal/oauth/refresh.js";
 import { type ClientChoice, clientCredentialsToken, createSession } from "../internal/oauth/session.js";
 import { refreshDue, toCredential } from "../internal/oauth/tokens.js";
@@ -74,6 +75,7 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
 
   return {
     primitive: "oauth2",
+    applier: injectApplier(ctx.inject, ctx.service, ctx.instance),
     async resolve(options = {}): Promise<ResolvedCredential> {
       const force = options.force === true && !renewedFor401;
       renewedFor401 = false;

@@ -1,3 +1,4 @@
+import { injectApplier } from "../internal/apply.js";
 import type { ResolvedCredential, Strategy, StrategyFactoryContext } from "../types.js";
 
 /**
@@ -13,6 +14,7 @@ export function createExplicitTokenStrategy(ctx: StrategyFactoryContext, accessT
   };
   return {
     primitive: ctx.primitive,
+    applier: injectApplier(ctx.inject, ctx.service, ctx.instance),
     async resolve() {
       return credential;
     },

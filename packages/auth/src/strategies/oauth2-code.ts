@@ -5,6 +5,7 @@
  * `grant: client_credentials` use client-credentials.ts instead.
  */
 import { ArcrunError } from "../errors.js";
+import { injectApplier } from "../internal/apply.js";
 import { openBrowser, readPastedLines } from "../internal/oauth/browser.js";
 import { setupHint, type TokenResponse, tokenRequest } from "../internal/oauth/endpoint.js";
 import { startLoopback } from "../internal/oauth/loopback.js";
@@ -220,6 +221,7 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
 
   const strategy: Strategy = {
     primitive: "oauth2",
+    applier: injectApplier(ctx.inject, service, instance),
 
     async resolve(options = {}) {
       const c = current;

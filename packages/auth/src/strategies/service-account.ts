@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { renderTemplate, type ServiceAccountSpec } from "@arcrun/recipes";
 import { ArcrunError } from "../errors.js";
+import { injectApplier } from "../internal/apply.js";
 import { envName } from "../internal/oauth/client-config.js";
 import { type FlowContext, type TokenResponse, tokenRequest } from "../internal/oauth/endpoint.js";
 import { JWT_BEARER_GRANT, parseGoogleKey, signAssertion } from "../internal/oauth/jwt-assertion.js";
@@ -241,6 +242,7 @@ export function createServiceAccountStrategy(ctx: StrategyFactoryContext): Strat
 
   return {
     primitive: "service_account",
+    applier: injectApplier(ctx.inject, service, instance),
     async resolve(options = {}) {
       const force = options.force === true && !renewedFor401;
       renewedFor401 = false;

@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { exportJWK, exportPKCS8, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -101,6 +101,19 @@ describe("service accounts (RFC 7523) with a Google JSON key", () => {
     expect((claims?.exp ?? 0) - (claims?.iat ?? 0)).toBeLessThanOrEqual(3600);
     expect(Math.abs((claims?.iat ?? 0) - Date.now() / 1000)).toBeLessThan(60);
     await auth.close();
+  });
+
+  it("bind's secret option takes the key's JSON text or the parsed object, used as the service account", async () => {
+    const text = await readFile(keyFile, "utf8");
+    for (const secret of [text, JSON.parse(text) as Record<string, string>]) {
+      const auth = createAuth({ env: home.env, interactive: false });
+      const res = await auth.bind("local_sa", { secret }).get("/files");
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { client_id: string }).client_id).toBe(EMAIL);
+      const token = await auth.getToken("local_sa", { secret });
+      expect(token.accessToken).not.toBe("");
+      await auth.close();
+    }
   });
 
   it("caches the token until 5 minutes before it expires: many calls, one assertion", async () => {

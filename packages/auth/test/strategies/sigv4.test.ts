@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuth } from "../../src/index.js";
 import { makeHome, type TestHome } from "../support/home.js";
@@ -162,6 +163,28 @@ describe("AWS SigV4 against a local S3-compatible signature check", () => {
       .get("/bucket/backup.txt", { query: { "response-content-type": "text/plain" } });
     expect(got.status).toBe(200);
     expect(got.headers.get("x-session")).toBe("session-abc");
+    await auth.close();
+  });
+
+  it("the dispatcher signs too: undici.request through it passes the signature check", async () => {
+    const env = {
+      ...home.env,
+      ARCRUN_LOCAL_S3_ACCESS_KEY_ID: AKID,
+      ARCRUN_LOCAL_S3_SECRET_ACCESS_KEY: SECRET,
+    };
+    const auth = createAuth({ env, interactive: false });
+    const dispatcher = auth.bind("local_s3").dispatcher;
+    const put = await request(`${base}/bucket/via-dispatcher.txt`, {
+      dispatcher,
+      method: "PUT",
+      body: "signed by the dispatcher",
+    });
+    expect(put.statusCode).toBe(200);
+    await put.body.text();
+    const got = await request(`${base}/bucket/via-dispatcher.txt`, { dispatcher });
+    expect(got.statusCode).toBe(200);
+    expect(got.headers["x-signed-by"]).toBe(`${AKID}/eu-west-3/s3`);
+    expect(await got.body.text()).toBe("signed by the dispatcher");
     await auth.close();
   });
 

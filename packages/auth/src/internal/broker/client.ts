@@ -1,12 +1,13 @@
 /**
- * The library side of the arcrun broker protocol (DESIGN "Broker"): the start URL the browser opens, the
+ * The library side of the arcrun broker protocol (docs/broker.md): the start URL the browser opens, the
  * handoff redemption with the PKCE verifier, refresh and revocation through the broker's shared OAuth app.
- * Implements the oauth2 strategy's BrokerClient seam (../oauth/broker.ts).
+ * Implements the oauth2 strategy's BrokerClient seam (./seam.ts).
  */
 import { ArcrunError, OAuthError } from "../../errors.js";
-import type { BrokerClient, BrokerContext, BrokerStartArgs } from "../oauth/broker.js";
 import { isRecord, parseTokenResponse, setupHint, type TokenResponse } from "../oauth/endpoint.js";
+import { USER_AGENT } from "../user-agent.js";
 import { type BrokerLocation, requireBroker } from "./config.js";
+import type { BrokerClient, BrokerContext, BrokerStartArgs } from "./seam.js";
 
 const TIMEOUT_MS = 30_000;
 
@@ -61,7 +62,7 @@ async function post(
   try {
     res = await doFetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
+      headers: { "content-type": "application/json", accept: "application/json", "user-agent": USER_AGENT },
       body: JSON.stringify(body),
       redirect: "manual",
       signal: AbortSignal.timeout(TIMEOUT_MS),
@@ -256,6 +257,7 @@ export async function checkBroker(
   const base = { url: broker.url.href, from: broker.from };
   try {
     const res = await fetchFn(new URL("health", broker.url), {
+      headers: { "user-agent": USER_AGENT },
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       redirect: "manual",
     });

@@ -2,7 +2,9 @@
  * The device authorization grant (RFC 8628): for a machine without a browser, the user enters a short code
  * on another device while this one polls the token endpoint.
  */
+
 import { ArcrunError, OAuthError } from "../../errors.js";
+import { sleep } from "../sleep.js";
 import {
   type BodyFormat,
   type FlowContext,
@@ -77,21 +79,6 @@ export interface PollOptions {
   now?: () => number;
   /** Called before every poll with the interval in force, in seconds (tests and progress displays). */
   onPoll?: (intervalSeconds: number) => void;
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /**

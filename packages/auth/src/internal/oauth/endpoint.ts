@@ -4,6 +4,7 @@
  * Recipes pick the client authentication method and the body encoding; nothing here knows a provider.
  */
 import { ArcrunError, OAuthError } from "../../errors.js";
+import { USER_AGENT } from "../user-agent.js";
 
 export type TokenAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
 export type BodyFormat = "form" | "json";
@@ -89,7 +90,7 @@ export async function postEndpoint(
   req: EndpointRequest,
   what: string,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const headers = new Headers({ accept: "application/json" });
+  const headers = new Headers({ accept: "application/json", "user-agent": USER_AGENT });
   const params = { ...req.params };
   authenticate(req.client, headers, params);
   let body: string;

@@ -1,5 +1,5 @@
 /**
- * Keeping an OAuth2 token fresh without ever losing it (DESIGN "OAuth2 flows"):
+ * Keeping an OAuth2 token fresh without ever losing it (docs/oauth.md "Refresh guarantees"):
  * - refresh ahead of expiry (tokens.ts `refreshAt`), or once after a 401;
  * - single-flight inside a process, a lock per credential across processes, and a re-read of the store
  *   after the lock is taken, so a refresh another process just made is used instead of repeated;
@@ -7,8 +7,10 @@
  * - `invalid_grant` marks the record `reauth_required` and raises ERR_REAUTH_REQUIRED;
  * - a transient failure is retried with backoff and never changes the stored record.
  */
+
 import { ArcrunError, OAuthError } from "../../errors.js";
 import type { CredentialStore, Logger, OAuth2Credential, StoredCredential } from "../../types.js";
+import { sleep } from "../sleep.js";
 import { isTransient, setupHint, type TokenResponse } from "./endpoint.js";
 import { expired, refreshDue, toCredential } from "./tokens.js";
 
@@ -72,8 +74,6 @@ function asOAuth2(k: TokenKeeper, rec: StoredCredential | undefined): OAuth2Cred
   return rec;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** The stored token, refreshed first when it is due (or forced); see the module comment for the guarantees. */
 export async function freshToken(k: TokenKeeper, opts: FreshOptions = {}): Promise<OAuth2Credential> {
   const seen = asOAuth2(k, await k.store.get(k.service, k.instance));
@@ -94,7 +94,7 @@ export async function freshToken(k: TokenKeeper, opts: FreshOptions = {}): Promi
 
 async function renewLocked(k: TokenKeeper, latest: OAuth2Credential): Promise<OAuth2Credential> {
   const attempts = Math.max(1, k.attempts ?? 4);
-  const wait = k.sleep ?? defaultSleep;
+  const wait = k.sleep ?? sleep;
   for (let attempt = 1; ; attempt++) {
     let resp: TokenResponse;
     try {

@@ -1,5 +1,6 @@
 /** Token revocation, used by `logout` when the recipe has a `revoke_url`: RFC 7009, or `revoke_style: bearer`. */
 import { ArcrunError, OAuthError } from "../../errors.js";
+import { USER_AGENT } from "../user-agent.js";
 import { type BodyFormat, type FlowContext, isRecord, type OAuthClient, postEndpoint } from "./endpoint.js";
 
 /**
@@ -33,7 +34,11 @@ export async function revokeBearer(ctx: FlowContext, url: string, accessToken: s
   try {
     res = await doFetch(url, {
       method: "POST",
-      headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" },
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        accept: "application/json",
+        "user-agent": USER_AGENT,
+      },
       redirect: "manual",
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });

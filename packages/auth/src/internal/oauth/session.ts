@@ -5,8 +5,8 @@
 import type { OAuth2Spec } from "@arcrun/recipes";
 import { ArcrunError } from "../../errors.js";
 import type { LoginOptions, OAuth2Credential, StrategyFactoryContext } from "../../types.js";
+import type { BrokerClient, BrokerContext } from "../broker/seam.js";
 import { credentialLockPath, SingleFlight, withFileLock } from "../lock.js";
-import { type BrokerClient, brokerClient } from "./broker.js";
 import { findByoClient, noClientError } from "./client-config.js";
 import {
   type FlowContext,
@@ -47,6 +47,12 @@ export function oauthSpec(ctx: StrategyFactoryContext): OAuth2Spec {
   return spec;
 }
 
+/** The broker client the caller passed (`createAuth({ broker })`), else the HTTP one, loaded only here. */
+async function brokerClient(ctx: StrategyFactoryContext, args: BrokerContext): Promise<BrokerClient> {
+  if (ctx.broker) return ctx.broker(args);
+  return (await import("../broker/client.js")).createBrokerClient(args);
+}
+
 export function createSession(ctx: StrategyFactoryContext): OAuthSession {
   const spec = oauthSpec(ctx);
   const flow: FlowContext = { service: ctx.service, instance: ctx.instance, fetch: ctx.fetch };
@@ -74,7 +80,7 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
       if (spec.client === "broker") {
         return {
           kind: "broker",
-          broker: await brokerClient({
+          broker: await brokerClient(ctx, {
             service: ctx.service,
             instance: ctx.instance,
             env: ctx.env,

@@ -2,7 +2,7 @@
 import type { OAuth2Credential } from "../../types.js";
 import type { TokenResponse } from "./endpoint.js";
 
-/** Refresh this long before expiry at most (DESIGN "OAuth2 flows"). */
+/** Refresh this long before expiry at most (docs/oauth.md "Refresh guarantees"). */
 export const REFRESH_AHEAD_MS = 5 * 60 * 1000;
 
 /**

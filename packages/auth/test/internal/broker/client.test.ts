@@ -11,9 +11,7 @@ import {
   createBrokerClient,
   findBroker,
   HttpBrokerClient,
-  installBrokerClient,
 } from "../../../src/internal/broker/index.js";
-import { brokerClient, setBrokerClientFactory } from "../../../src/internal/oauth/broker.js";
 
 /** The slice of packages/broker-worker/test/support/worker.ts used here (outside this package's rootDir). */
 interface Broker {
@@ -81,7 +79,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  setBrokerClientFactory(undefined);
   await broker?.dispose();
   await bundle?.dispose();
   await rm(home, { recursive: true, force: true });
@@ -117,9 +114,8 @@ describe("which broker", () => {
     expect(err.message).toContain("ARCRUN_BROKER_URL is not a usable broker URL");
   });
 
-  test("installBrokerClient makes the oauth2 seam use this client", async () => {
-    installBrokerClient();
-    const c = await brokerClient(ctx({ ARCRUN_BROKER_URL: broker.url }));
+  test("createBrokerClient resolves the broker from ARCRUN_BROKER_URL into an HTTP client", async () => {
+    const c = await createBrokerClient(ctx({ ARCRUN_BROKER_URL: broker.url }));
     expect(c).toBeInstanceOf(HttpBrokerClient);
   });
 });

@@ -63,6 +63,39 @@ describe("the broker seam gets the Auth's home", () => {
     await auth.close();
   });
 
+  it("a broker client passed to createAuth({ broker }) is the one the oauth2 strategy uses", async () => {
+    const asked: string[] = [];
+    const auth = createAuth({
+      home: h.home,
+      env: {},
+      store: new MemoryStore(),
+      interactive: false,
+      broker: async (ctx) => {
+        asked.push(`${ctx.service}/${ctx.instance}`);
+        return {
+          startUrl: (args) => `${broker.url}/injected/start?state=${args.state}`,
+          redeem: () => Promise.reject(new Error("not reached")),
+          refresh: () => Promise.reject(new Error("not reached")),
+        };
+      },
+    });
+    const controller = new AbortController();
+    let opened = "";
+    await auth
+      .login("local_brokered", {
+        output: new PassThrough(),
+        signal: controller.signal,
+        openUrl: (url) => {
+          opened = url;
+          controller.abort();
+        },
+      })
+      .catch(() => undefined);
+    expect(asked).toEqual(["local_brokered/default"]);
+    expect(opened.startsWith(`${broker.url}/injected/start?state=`)).toBe(true);
+    await auth.close();
+  });
+
   it("findBroker and checkBroker are public: config.yaml of a given home, and its /health", async () => {
     const found = await findBroker({ env: {}, home: h.home });
     expect(found).toMatchObject({ from: "config.yaml" });

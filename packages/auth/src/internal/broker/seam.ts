@@ -1,10 +1,10 @@
 /**
- * The seam between the oauth2 strategy and the arcrun broker (DESIGN "Broker"), for recipes with
- * `client: broker`. The broker module (src/internal/broker/) implements BrokerClient and registers its
- * factory with `setBrokerClientFactory`; this strategy never knows the broker's HTTP API.
+ * The seam between the oauth2 strategy and the arcrun broker (docs/broker.md), for recipes with
+ * `client: broker`: what the strategy calls, and what the HTTP broker client (./client.ts) implements.
+ * Types only, so both sides import this module and neither imports the other. The default client is
+ * ./client.ts `createBrokerClient`; `createAuth({ broker })` passes another.
  */
-import { ArcrunError } from "../../errors.js";
-import type { TokenResponse } from "./endpoint.js";
+import type { TokenResponse } from "../oauth/endpoint.js";
 
 export interface BrokerStartArgs {
   service: string;
@@ -50,23 +50,3 @@ export interface BrokerContext {
 }
 
 export type BrokerClientFactory = (ctx: BrokerContext) => BrokerClient | Promise<BrokerClient>;
-
-let factory: BrokerClientFactory | undefined;
-
-/** Installs the broker client (the broker module calls this; tests may pass their own). */
-export function setBrokerClientFactory(f: BrokerClientFactory | undefined): void {
-  factory = f;
-}
-
-export async function brokerClient(ctx: BrokerContext): Promise<BrokerClient> {
-  // The HTTP broker client is the default; it is loaded only for recipes that use the broker.
-  if (!factory) (await import("../broker/index.js")).installBrokerClient();
-  if (!factory) {
-    throw new ArcrunError(
-      "ERR_BROKER",
-      `${ctx.service}: this recipe uses the arcrun broker, which this build of arcrun-auth cannot reach; use your own OAuth app instead (set ARCRUN_${ctx.service.toUpperCase()}_CLIENT_ID / _CLIENT_SECRET)`,
-      { service: ctx.service, instance: ctx.instance },
-    );
-  }
-  return factory(ctx);
-}

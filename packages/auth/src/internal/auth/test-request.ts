@@ -1,0 +1,29 @@
+import type { Recipe } from "@arcrun/recipes";
+import type { TestResult } from "../../auth-options.js";
+import { type BoundClient, renderWithCredential } from "../../client.js";
+
+/** Sends the recipe's `test` request with the client's credential; `ok` when the status is an expected one. */
+export async function runTestRequest(
+  client: BoundClient,
+  spec: NonNullable<Recipe["test"]>,
+): Promise<TestResult> {
+  const expected = Array.isArray(spec.expect_status) ? spec.expect_status : [spec.expect_status];
+  const init: { method: string; headers?: Record<string, string>; body?: string } = { method: spec.method };
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k] = await client[renderWithCredential](v);
+  if (spec.json !== undefined) {
+    headers["content-type"] = "application/json";
+    init.body = JSON.stringify(spec.json);
+  }
+  init.headers = headers;
+  const res = await client.fetch(await client[renderWithCredential](spec.path), init);
+  await res.body?.cancel().catch(() => undefined);
+  return {
+    ok: expected.includes(res.status),
+    tested: true,
+    method: spec.method,
+    path: spec.path,
+    status: res.status,
+    expected,
+  };
+}

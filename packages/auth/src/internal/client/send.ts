@@ -1,0 +1,139 @@
+/**
+ * The send loop of a bound client, the one path every request takes (its methods, `fetch`, `fetchFn`
+ * and `dispatcher`): resolve the credential, check the host, apply the credential with the strategy's
+ * applier, send through the agent, then follow redirects (each hop checked), retry once after a 401 with a
+ * fresh credential, and retry idempotent requests answered 429/503. See docs/architecture.md.
+ */
+import { ArcrunError } from "../../errors.js";
+import type { CredentialApplier, OutgoingRequest } from "../../types.js";
+import { dispatchResponse, parseRetryAfter } from "../http.js";
+import { sleep } from "../sleep.js";
+import type { Dispatcher } from "../undici.js";
+import { USER_AGENT } from "../user-agent.js";
+import { checkHost, type Pending, resolveTarget, type Target } from "./request.js";
+
+/** What the loop needs from the bound client: values and small objects, never a call back into Auth. */
+export interface SendContext {
+  service: string;
+  instance: string;
+  /** The credential and where it may go; `force` asks the strategy for a fresh one. */
+  current(force: boolean): Promise<{ target: Target; applier: CredentialApplier }>;
+  /** After a 401: true when a retry with a fresh credential makes sense (the strategy's onUnauthorized). */
+  unauthorized(): Promise<boolean>;
+  agent(): Dispatcher;
+  retries: number;
+  maxRetryDelayMs: number;
+  maxRedirects: number;
+  now(): number;
+}
+
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+
+async function discard(res: Response): Promise<void> {
+  await res.body?.cancel().catch(() => undefined);
+}
+
+export async function send(ctx: SendContext, req: Pending): Promise<Response> {
+  const { service, instance } = ctx;
+  let attempt = 0;
+  let redirects = 0;
+  let retried401 = false;
+  let force = false;
+  for (;;) {
+    const { target, applier } = await ctx.current(force);
+    force = false;
+    const to = resolveTarget(req, target, service, instance);
+    const headers =
+      req.headers["user-agent"] === undefined ? { ...req.headers, "user-agent": USER_AGENT } : req.headers;
+    const outgoing: OutgoingRequest = {
+      method: req.method,
+      origin: to.origin,
+      path: to.path,
+      headers,
+      body: req.body.data,
+    };
+    const out = await applier.apply(outgoing, target.cred);
+    // An applier may rewrite the URL (a signer adding its query); the result must still be on an allowed host.
+    if (out.origin !== to.origin) checkHost(new URL(out.origin), target, service, instance);
+    const res = await dispatchResponse(
+      ctx.agent(),
+      {
+        origin: out.origin,
+        path: out.path,
+        method: out.method as Dispatcher.HttpMethod,
+        headers: out.headers,
+        body: out.body,
+      },
+      req.signal,
+      req.url ? req.url.href : `${target.baseUrl}${req.path?.startsWith("/") ? "" : "/"}${req.path ?? ""}`,
+    );
+    const status = res.status;
+
+    if (REDIRECT.has(status) && req.redirect !== "manual") {
+      const location = res.headers.get("location");
+      if (location !== null) {
+        await discard(res);
+        if (req.redirect === "error") {
+          throw new ArcrunError(
+            "ERR_NETWORK",
+            `${service} answered with a redirect (${status}) and redirect: "error" was set.`,
+            { service, instance },
+          );
+        }
+        if (++redirects > ctx.maxRedirects) {
+          throw new ArcrunError(
+            "ERR_NETWORK",
+            `Too many redirects (more than ${ctx.maxRedirects}) from ${new URL(to.origin).host}. Check the recipe's base_url, or run: arcrun doctor`,
+            { service, instance },
+          );
+        }
+        const next = new URL(location, `${to.origin}${to.path}`);
+        // Never carry the injected query of one hop into the next hop's URL.
+        for (const k of applier.queryNames) next.searchParams.delete(k);
+        if (status === 303 || ((status === 301 || status === 302) && req.method === "POST")) {
+          if (req.method !== "HEAD") req.method = "GET";
+          req.body = { data: null, replayable: true };
+          delete req.headers["content-type"];
+          delete req.headers["content-length"];
+        } else if (!req.body.replayable) {
+          return res;
+        }
+        if (next.origin !== to.origin) {
+          // The fetch standard drops these on a cross-origin redirect; arcrun's own are re-checked per hop.
+          delete req.headers.authorization;
+          delete req.headers.cookie;
+          delete req.headers["proxy-authorization"];
+        }
+        req.url = next;
+        req.path = undefined;
+        continue;
+      }
+    }
+
+    if (status === 401 && !retried401 && req.body.replayable) {
+      retried401 = true;
+      if (await ctx.unauthorized()) {
+        await discard(res);
+        force = target.cred.expiresAt !== undefined;
+        continue;
+      }
+    }
+
+    if (
+      (status === 429 || status === 503) &&
+      attempt < ctx.retries &&
+      IDEMPOTENT.has(req.method) &&
+      req.body.replayable
+    ) {
+      const delay = parseRetryAfter(res.headers.get("retry-after"), ctx.now()) ?? 250 * 2 ** attempt;
+      if (delay <= ctx.maxRetryDelayMs) {
+        await discard(res);
+        attempt++;
+        await sleep(delay, req.signal);
+        continue;
+      }
+    }
+    return res;
+  }
+}
