@@ -2,8 +2,8 @@ import { HOST_STATUS } from "components/abi";
 import { ExecutorError, type ExecutorErrorCode } from "../errors.js";
 import { base64Decode, base64UrlEncode } from "../internal/base64.js";
 import { VERSION } from "../version.js";
+import type { HostContext } from "./context.js";
 import {
-  type CredentialSource,
   type Grant,
   type InjectPrimitive,
   loadRecord,
@@ -18,15 +18,7 @@ import { describeGrants, substituteSealed } from "./egress.js";
 import { cryptoDigest, cryptoHmac, cryptoOpen, cryptoSeal, sleep } from "./platform.js";
 import type { HostCall, HostFunctions, HostReply } from "./runtime.js";
 
-/** What the host functions of one execution see: one tenant, its KV view, the executor's key, its secrets. */
-export interface HostContext extends CredentialSource {
-  fetch: (request: Request) => Promise<Response>;
-  /** Host calls are counted per run, across nodes. */
-  budget: { hostCalls: number; maxHostCalls: number };
-  maxResponseBytes: number;
-}
-
-export type { OpenedCredential };
+export type { HostContext, OpenedCredential };
 
 /** The User-Agent of requests that set none: GitHub's REST API, for one, refuses requests without one. */
 export const USER_AGENT = `arcrun/${VERSION}`;

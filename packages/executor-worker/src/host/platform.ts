@@ -1,8 +1,8 @@
 import { HOST_STATUS } from "components/abi";
 import { ExecutorError } from "../errors.js";
 import { base64Decode, base64Encode, base64UrlEncode } from "../internal/base64.js";
+import type { HostContext } from "./context.js";
 import { type OpenedCredential, openCredential } from "./credentials.js";
-import type { HostContext } from "./functions.js";
 import { md5 } from "./md5.js";
 import type { HostCall, HostReply } from "./runtime.js";
 
