@@ -5,6 +5,7 @@ import { getRecipe, loadCatalog, type PrimitiveName, type Recipe } from "@arcrun
 import { BoundClient, type Client, renderWithCredential } from "./client.js";
 import { ArcrunError, isArcrunError } from "./errors.js";
 import { entryKey, validInstance } from "./internal/credential.js";
+import { jsonMismatch } from "./internal/expect-json.js";
 import { primitivesOf } from "./internal/recipe.js";
 import {
   checkValues,
@@ -109,6 +110,8 @@ export interface InstanceInfo {
   expiresAt?: number;
   /** The scopes granted to an oauth2 credential (the provider's `scope` answer, else the ones asked for). */
   scopes?: string[];
+  /** Requested scopes the provider's token response did not cover (recorded, not refused). */
+  scopesMissing?: string[];
   updatedAt?: string;
 }
 
@@ -167,6 +170,8 @@ export interface TestResult {
   path?: string;
   status?: number;
   expected: number[];
+  /** Why the body failed the recipe's `expect_json`, when the status was right but the body was not. */
+  mismatch?: string;
 }
 
 interface Setup {
@@ -778,7 +783,7 @@ export class Auth {
     if (t.tested && !t.ok) {
       throw new ArcrunError(
         "ERR_TEST_FAILED",
-        `The test request ${t.method} ${t.path} answered ${t.status}, expected ${t.expected.join(" or ")}: the credential was not saved. Check it${recipe.required_secrets[0]?.help_url ? ` at ${recipe.required_secrets[0].help_url}` : ""}, then run: ${setupCommand(service, opts.instance ?? "default")}`,
+        `The test request ${t.method} ${t.path} answered ${t.status}${t.mismatch ? ` but ${t.mismatch}` : `, expected ${t.expected.join(" or ")}`}: the credential was not saved. Check it${recipe.required_secrets[0]?.help_url ? ` at ${recipe.required_secrets[0].help_url}` : ""}, then run: ${setupCommand(service, opts.instance ?? "default")}`,
         { service, instance: opts.instance ?? "default" },
       );
     }
@@ -832,14 +837,20 @@ export class Auth {
     }
     init.headers = headers;
     const res = await client.fetch(await client[renderWithCredential](spec.path), init);
-    await res.body?.cancel().catch(() => undefined);
+    const statusOk = expected.includes(res.status);
+    const mismatch =
+      statusOk && spec.expect_json !== undefined
+        ? jsonMismatch(await res.text(), spec.expect_json)
+        : undefined;
+    if (!statusOk || spec.expect_json === undefined) await res.body?.cancel().catch(() => undefined);
     return {
-      ok: expected.includes(res.status),
+      ok: statusOk && mismatch === undefined,
       tested: true,
       method: spec.method,
       path: spec.path,
       status: res.status,
       expected,
+      ...(mismatch !== undefined ? { mismatch } : {}),
     };
   }
 
@@ -955,6 +966,8 @@ function instanceInfo(instance: string, cred: StoredCredential, now: number): In
   };
   if (expiresAt !== undefined) info.expiresAt = expiresAt;
   if (cred.type === "oauth2" && cred.scopes !== undefined) info.scopes = [...cred.scopes];
+  if (cred.type === "oauth2" && cred.scopes_missing !== undefined)
+    info.scopesMissing = [...cred.scopes_missing];
   return info;
 }
 

@@ -8,6 +8,7 @@ import {
   normalizeBody,
   parseRetryAfter,
 } from "./internal/http.js";
+import { insufficientScope } from "./internal/oauth/step-up.js";
 import { injectFor } from "./internal/recipe.js";
 import { type Dispatcher, loadDispatcherBase } from "./internal/undici.js";
 import type { CredentialSource, ResolvedCredential, Strategy } from "./types.js";
@@ -296,6 +297,7 @@ export class BoundClient implements Client {
     let attempt = 0;
     let redirects = 0;
     let retried401 = false;
+    let retried403 = false;
     let force = false;
     for (;;) {
       const p = await this.#current(force);
@@ -388,6 +390,24 @@ export class BoundClient implements Client {
         if (strategy.onUnauthorized) {
           retried401 = true;
           if (await strategy.onUnauthorized()) {
+            await discard(res);
+            this.#prepared = undefined;
+            force = p.dynamic;
+            continue;
+          }
+        }
+      }
+
+      if (status === 403 && !retried403 && req.body.replayable) {
+        const needed = insufficientScope(res.headers.get("www-authenticate"));
+        const { strategy } = await this.#getSetup();
+        if (needed && strategy.onInsufficientScope) {
+          retried403 = true;
+          const again = await strategy.onInsufficientScope(needed).catch(async (err: unknown) => {
+            await discard(res);
+            throw err;
+          });
+          if (again) {
             await discard(res);
             this.#prepared = undefined;
             force = p.dynamic;

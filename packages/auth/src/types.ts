@@ -31,7 +31,12 @@ export interface OAuth2Credential extends CredentialBase {
   /** Epoch milliseconds of issue, used for the half-lifetime refresh rule. */
   issued_at?: number;
   refresh_token?: string;
+  /** The granted scopes as the provider wrote them, or the requested ones when it did not say. */
   scopes?: string[];
+  /** The scopes asked for at login; a refresh keeps them. */
+  scopes_requested?: string[];
+  /** Requested scopes the provider's answer did not cover (after the recipe's scope_echo rules). */
+  scopes_missing?: string[];
   /** Which OAuth app issued it; refresh goes back through the same one. */
   client: "byo" | "broker";
   /** Set when the provider rejected the refresh token (invalid_grant): a person must log in again. */
@@ -94,6 +99,11 @@ export interface Strategy {
   sign?(request: RequestParts, credential: ResolvedCredential): Promise<RequestParts>;
   /** Called once after a 401; returns true when a retry with a fresh credential makes sense. */
   onUnauthorized?(): Promise<boolean>;
+  /**
+   * Called once after a 403 whose `WWW-Authenticate` says `insufficient_scope` (RFC 6750 section 3.1), with
+   * the scopes the resource named; true when consent was asked again and a retry makes sense.
+   */
+  onInsufficientScope?(scopes: readonly string[]): Promise<boolean>;
   /** Runs the interactive flow (browser consent, device code, prompt) and stores the result. */
   login?(options: LoginOptions): Promise<void>;
   /** Revokes at the provider where the recipe can (RFC 7009); the caller deletes locally either way. */

@@ -21,6 +21,7 @@ export type {
   PrimitiveName,
   Recipe,
   RequiredSecretSpec,
+  ScopeEchoSpec,
   ServiceAccountSpec,
   TestRequestSpec,
 } from "./types.js";

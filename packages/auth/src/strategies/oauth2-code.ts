@@ -17,7 +17,7 @@ import {
   createSession,
   type OAuthSession,
 } from "../internal/oauth/session.js";
-import { refreshDue, toCredential } from "../internal/oauth/tokens.js";
+import { grantCovers, refreshDue, toCredential } from "../internal/oauth/tokens.js";
 import type {
   CredentialSource,
   LoginOptions,
@@ -205,9 +205,21 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
   /** Set by onUnauthorized after it refreshed: the retry's `resolve({ force })` uses that token as is. */
   let renewedFor401 = false;
 
-  const missingScopes = (cred: OAuth2Credential): string[] =>
-    cred.scopes === undefined ? [] : session.scopes().filter((s) => !cred.scopes?.includes(s));
-  const scopeWords = (scopes: string[]) => `the scope${scopes.length > 1 ? "s" : ""} ${scopes.join(", ")}`;
+  /**
+   * Scopes this bind asks for that the grant never covered: neither requested at login nor granted under the
+   * recipe's scope_echo rules. A provider's differently written answer is not one of them (it is recorded in
+   * `scopes_missing` instead); only a caller's new scope makes consent be asked again.
+   */
+  const newScopes = (cred: OAuth2Credential): string[] => {
+    if (cred.scopes === undefined && cred.scopes_requested === undefined) return [];
+    const asked = cred.scopes_requested ?? [];
+    const granted = cred.scopes ?? [];
+    return session
+      .scopes()
+      .filter((s) => !asked.includes(s) && !grantCovers(granted, s, session.spec.scope_echo));
+  };
+  const scopeWords = (scopes: readonly string[]) =>
+    `the scope${scopes.length > 1 ? "s" : ""} ${scopes.join(", ")}`;
   /** Signs in the way a person at this terminal can: the browser where one opens, else the device code. */
   const signInHere = (scopes?: string[]) => {
     const browser = canOpenBrowser(ctx.env);
@@ -250,7 +262,7 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
         ...(force ? { force: true } : {}),
         ...(force && c ? { staleAccessToken: c.access_token } : {}),
       });
-      let missing = missingScopes(cred);
+      let missing = newScopes(cred);
       if (missing.length > 0 && ctx.interactive && source !== "interactive") {
         // Incremental consent: ask once for what was granted plus what this bind needs, as at first login.
         session
@@ -258,18 +270,15 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
           .write(
             `${display} (${service}) was connected without ${scopeWords(missing)}; asking for it now.\n`,
           );
-        await signInHere([...(cred.scopes ?? []), ...missing]);
+        await signInHere([...(cred.scopes_requested ?? cred.scopes ?? []), ...missing]);
         source = "interactive";
         cred = (current as OAuth2Credential | undefined) ?? cred;
-        missing = missingScopes(cred);
+        missing = [];
       }
       if (missing.length > 0) {
-        const what = scopeWords(missing);
         throw new ArcrunError(
           "ERR_NEEDS_LOGIN",
-          source === "interactive"
-            ? `${display} (${service}) did not grant ${what} (the consent screen may let you untick it, or the app may not be allowed it); ${setupHint(ctx)} --scopes ${missing.join(",")}`
-            : `${display} (${service}) was connected without ${what}; ${setupHint(ctx)} --scopes ${missing.join(",")}`,
+          `${display} (${service}) was connected without ${scopeWords(missing)}; ${setupHint(ctx)} --scopes ${missing.join(",")}`,
           { service, instance },
         );
       }
@@ -290,6 +299,33 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
       return renewedFor401;
     },
 
+    /**
+     * RFC 6750 section 3.1: the resource needs scopes the token lacks. At a terminal, consent is asked again
+     * for the login's scopes plus the named ones (the client asks this once per request); unattended,
+     * ERR_NEEDS_LOGIN says what to run.
+     */
+    async onInsufficientScope(needed: readonly string[]) {
+      const c = current;
+      const asked = [...new Set([...(c?.scopes_requested ?? c?.scopes ?? session.scopes()), ...needed])];
+      const extra = needed.filter((s) => !grantCovers(c?.scopes ?? [], s, session.spec.scope_echo));
+      const what = extra.length > 0 ? scopeWords(extra) : "a scope this request needs";
+      if (!ctx.interactive) {
+        throw new ArcrunError(
+          "ERR_NEEDS_LOGIN",
+          `${display} (${service}) refused the request for lack of ${what} (403 insufficient_scope); ${setupHint(ctx)}${extra.length > 0 ? ` --scopes ${extra.join(",")}` : ""}`,
+          { service, instance },
+        );
+      }
+      session
+        .out()
+        .write(`${display} (${service}) needs ${what} for this request; asking for consent again.\n`);
+      await signInHere(asked);
+      source = "interactive";
+      // The retry uses the new token as is: no refresh of a token just issued.
+      renewedFor401 = true;
+      return true;
+    },
+
     async login(options: LoginOptions) {
       const choice = await session.client();
       const resp = options.device
@@ -302,7 +338,7 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
           now: ctx.now(),
           client: choice.kind,
           requestedScopes: session.scopes(options.scopes),
-          scopeSeparator: session.spec.scope_separator,
+          scopeRules: session.scopeRules,
           // A new grant replaces the old one entirely: never carry an old refresh token over.
           values: previous?.values ?? {},
         });

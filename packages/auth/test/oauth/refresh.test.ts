@@ -57,7 +57,7 @@ async function keeper(reply: (n: number, body: URLSearchParams) => Reply, now = 
     singleFlight: (key, fn) => flights.run(key, fn),
     client: "byo",
     requestedScopes: ["a"],
-    scopeSeparator: " ",
+    scopeRules: { separator: " " },
     sleep: async (ms) => {
       sleeps.push(ms);
     },

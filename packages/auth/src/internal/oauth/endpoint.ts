@@ -21,6 +21,8 @@ export interface FlowContext {
   instance: string;
   fetch?: typeof fetch | undefined;
   signal?: AbortSignal | undefined;
+  /** Extra headers on every request to the authorization server (the recipe's `oauth2.token_headers`). */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface EndpointRequest {
@@ -89,7 +91,7 @@ export async function postEndpoint(
   req: EndpointRequest,
   what: string,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const headers = new Headers({ accept: "application/json" });
+  const headers = new Headers({ accept: "application/json", ...ctx.headers });
   const params = { ...req.params };
   authenticate(req.client, headers, params);
   let body: string;

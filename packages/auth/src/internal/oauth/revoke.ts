@@ -33,7 +33,7 @@ export async function revokeBearer(ctx: FlowContext, url: string, accessToken: s
   try {
     res = await doFetch(url, {
       method: "POST",
-      headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" },
+      headers: { accept: "application/json", ...ctx.headers, authorization: `Bearer ${accessToken}` },
       redirect: "manual",
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });

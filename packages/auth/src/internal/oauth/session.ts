@@ -7,7 +7,7 @@ import { ArcrunError } from "../../errors.js";
 import type { LoginOptions, OAuth2Credential, StrategyFactoryContext } from "../../types.js";
 import { credentialLockPath, SingleFlight, withFileLock } from "../lock.js";
 import { type BrokerClient, brokerClient } from "./broker.js";
-import { findByoClient, noClientError } from "./client-config.js";
+import { findByoClient, noClientError, publicOrConfidential } from "./client-config.js";
 import {
   type FlowContext,
   type OAuthClient,
@@ -16,6 +16,7 @@ import {
   tokenRequest,
 } from "./endpoint.js";
 import type { TokenKeeper } from "./refresh.js";
+import type { ScopeRules } from "./tokens.js";
 
 /** One flight per credential per process, shared by every bound client of it. */
 const flights = new SingleFlight<OAuth2Credential>();
@@ -28,6 +29,8 @@ export interface OAuthSession {
   flow: FlowContext;
   /** Recipe scopes plus the ones asked for with `bind` / `login`, without duplicates. */
   scopes(extra?: readonly string[]): string[];
+  /** How scopes are joined in requests and read back from token responses. */
+  scopeRules: ScopeRules;
   client(): Promise<ClientChoice>;
   keeper(choice: ClientChoice): TokenKeeper;
   /** Where login messages go. */
@@ -49,7 +52,12 @@ export function oauthSpec(ctx: StrategyFactoryContext): OAuth2Spec {
 
 export function createSession(ctx: StrategyFactoryContext): OAuthSession {
   const spec = oauthSpec(ctx);
-  const flow: FlowContext = { service: ctx.service, instance: ctx.instance, fetch: ctx.fetch };
+  const flow: FlowContext = {
+    service: ctx.service,
+    instance: ctx.instance,
+    fetch: ctx.fetch,
+    ...(Object.keys(spec.token_headers).length > 0 ? { headers: spec.token_headers } : {}),
+  };
   let chosen: Promise<ClientChoice> | undefined;
 
   const client = (): Promise<ClientChoice> => {
@@ -58,17 +66,14 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
       const explicitId = ctx.secret?.client_id;
       const byo =
         explicitId !== undefined
-          ? {
-              clientId: explicitId,
-              clientSecret: ctx.secret?.client_secret,
-              authMethod: spec.token_auth_method,
-            }
+          ? publicOrConfidential(explicitId, ctx.secret?.client_secret, spec.token_auth_method)
           : await findByoClient({
               service: ctx.service,
               instance: ctx.instance,
               home: ctx.home,
               env: ctx.env,
               authMethod: spec.token_auth_method,
+              secret: spec.client_secret,
             });
       if (byo) return { kind: "byo", client: byo };
       if (spec.client === "broker") {
@@ -88,11 +93,7 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
       if (id) {
         return {
           kind: "byo",
-          client: {
-            clientId: id,
-            clientSecret: values.values.client_secret,
-            authMethod: spec.token_auth_method,
-          },
+          client: publicOrConfidential(id, values.values.client_secret, spec.token_auth_method),
         };
       }
       throw noClientError(ctx.service, ctx.instance, ctx.home);
@@ -107,6 +108,8 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
     ...new Set([...spec.scopes, ...(ctx.scopes ?? []), ...extra]),
   ];
 
+  const scopeRules: ScopeRules = { separator: spec.scope_separator, echo: spec.scope_echo };
+
   const keeper = (choice: ClientChoice): TokenKeeper => ({
     service: ctx.service,
     instance: ctx.instance,
@@ -115,16 +118,18 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
     logger: ctx.logger,
     client: choice.kind,
     requestedScopes: scopes(),
-    scopeSeparator: spec.scope_separator,
+    scopeRules,
     withLock: (fn) => withFileLock(credentialLockPath(ctx.home, ctx.service, ctx.instance), fn),
     singleFlight: (key, fn) => flights.run(`${ctx.home}\0${key}`, fn),
     renew: (current) => renewToken(spec, flow, choice, current, scopes()),
+    reauthErrors: spec.reauth_errors,
   });
 
   return {
     spec,
     flow,
     scopes,
+    scopeRules,
     client,
     keeper,
     out: (options) => options?.output ?? process.stderr,
@@ -152,7 +157,7 @@ export function renewToken(
   return tokenRequest(
     flow,
     {
-      url: spec.token_url,
+      url: spec.refresh_url ?? spec.token_url,
       client: choice.client,
       bodyFormat: spec.body_format,
       params: { ...spec.refresh_params, grant_type: "refresh_token", refresh_token: refreshToken },
