@@ -178,6 +178,13 @@ export const OAuth2 = z.strictObject({
   scope_separator: z
     ._default(z.string(), " ")
     .check(z.describe('How scopes are joined: " " (RFC 6749) or "," for some providers.')),
+  scope_param: z
+    ._default(z.string().check(z.regex(/^[a-z_]+$/)), "scope")
+    .check(
+      z.describe(
+        "The authorization parameter that carries the scopes: scope (RFC 6749), or user_scope for Slack user tokens (whose token is then at access_token_path authed_user.access_token).",
+      ),
+    ),
   scope_echo: z
     .optional(ScopeEcho)
     .check(

@@ -55,6 +55,7 @@ export interface OAuth2Spec {
   userinfo_url?: string | undefined;
   scopes: string[];
   scope_separator: string;
+  scope_param: string;
   scope_echo?: ScopeEchoSpec | undefined;
   token_auth_method: "client_secret_basic" | "client_secret_post" | "none";
   client_secret: "required" | "optional";

@@ -116,7 +116,7 @@ export async function authorizationCodeLogin(
       u.searchParams.set("response_type", "code");
       u.searchParams.set("client_id", choice.client.clientId);
       u.searchParams.set("redirect_uri", loopback.redirectUri);
-      if (scopes.length > 0) u.searchParams.set("scope", scopes.join(spec.scope_separator));
+      if (scopes.length > 0) u.searchParams.set(spec.scope_param, scopes.join(spec.scope_separator));
       u.searchParams.set("state", state);
       if (spec.pkce === "S256") {
         // RFC 7636 section 4.3 and RFC 8252 section 8.1: S256 always; never `plain`.

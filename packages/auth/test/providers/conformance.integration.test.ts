@@ -118,10 +118,10 @@ const oauthSteps: Array<[string, (run: OAuthRun, profile: OAuthProfile) => Promi
   [
     "a refresh ahead of expiry (where the provider gives one), then the test request passes",
     async (run, profile) => {
-      if (!profile.refreshes) return;
+      if (!profile.refreshes || profile.refreshAhead === false) return;
       const before = run.sim.state.seen.length;
-      // Eight hours later every token the providers here issue is due.
-      const later = run.auth({ now: () => Date.now() + 8 * 3600_000 });
+      // A hundred days later every access token the providers here issue is due (Figma's live 90 days).
+      const later = run.auth({ now: () => Date.now() + 100 * 86_400_000 });
       expect((await later.test(profile.recipe, via(profile))).ok).toBe(true);
       const refreshes = run.sim.state.seen.slice(before).filter((r) => r.body.includes("refresh_token"));
       expect(refreshes.length).toBe(1);
@@ -184,7 +184,11 @@ describe.each(OAUTH_PROFILES)("OAuth2 conformance: $name", ({ name, profile }) =
     });
     return;
   }
-  for (const [title, step] of oauthSteps) it(title, () => step(run, profile));
+  for (const [title, step] of oauthSteps) {
+    const stepGap = KNOWN_GAPS[`${name} > ${title}`];
+    if (stepGap !== undefined) it.fails(`${title} (known gap: ${stepGap})`, () => step(run, profile));
+    else it(title, () => step(run, profile));
+  }
 });
 
 async function staticKeyCheck(profile: StaticKeyProfile): Promise<void> {

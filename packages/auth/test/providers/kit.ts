@@ -36,6 +36,8 @@ export interface TokenRules {
   deadGrantError?: string;
   /** How an error is answered: RFC 6749 section 5.2 (400 JSON) or the provider's own way. */
   errorReply?(req: SimRequest, error: string): SimReply;
+  /** The provider's own shape of a successful answer, from the RFC 6749 one (Slack nests the user token). */
+  shape?(body: Record<string, unknown>): Record<string, unknown>;
   /** How a success is answered, when not JSON (GitHub: form-encoded unless asked for JSON). */
   successReply?(req: SimRequest, body: Record<string, unknown>): SimReply;
   /** The grant types this endpoint takes (a separate refresh endpoint takes only refresh_token). */
@@ -104,7 +106,8 @@ export function tokenRoute(rules: TokenRules): Route {
     };
     const scope = rules.scopeEcho(grant.scopes);
     if (scope !== undefined) body.scope = scope;
-    return rules.successReply ? rules.successReply(req, body) : json(200, body);
+    const shaped = rules.shape ? rules.shape(body) : body;
+    return rules.successReply ? rules.successReply(req, shaped) : json(200, shaped);
   };
 }
 

@@ -39,6 +39,8 @@ export interface OAuthProfile {
   via?: "oauth2";
   /** Whether the provider invalidates a grant so that the next refresh fails (false: no refresh tokens). */
   refreshes: boolean;
+  /** false when the token answer has no expires_in, so tokens are renewed only after a 401. */
+  refreshAhead?: false;
   /** Whether the recipe can call a revocation endpoint on logout. */
   revokes: boolean;
   /** Values of the recipe's required_secrets (non-secret ones such as a site name), given as environment. */
@@ -308,6 +310,8 @@ export function authorizeRoute(rule: {
   redirectAllowed(uri: string | undefined): boolean;
   /** How the scope parameter is split (the request's separator). */
   scopeSeparator?: string;
+  /** The parameter that carries the scopes (Slack user scopes: user_scope). */
+  scopeParam?: string;
   /** Whether the provider requires PKCE. */
   pkceRequired?: boolean;
 }): Route {
@@ -326,7 +330,7 @@ export function authorizeRoute(rule: {
     if (rule.pkceRequired && (challenge === undefined || q.get("code_challenge_method") !== "S256")) {
       return { status: 400, headers: { "content-type": "text/plain" }, body: "PKCE required" };
     }
-    const scopes = (q.get("scope") ?? "")
+    const scopes = (q.get(rule.scopeParam ?? "scope") ?? "")
       .split(rule.scopeSeparator ?? " ")
       .filter((s) => s !== "" && !sim.withheld.has(s));
     const code = sim.newCode(scopes, redirect, challenge);

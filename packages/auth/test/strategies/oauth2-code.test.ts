@@ -39,6 +39,7 @@ function recipe(tokenUrl: string): Recipe {
       token_url: tokenUrl,
       scopes: ["read", "write"],
       scope_separator: " ",
+      scope_param: "scope",
       token_auth_method: "client_secret_post",
       client_secret: "optional",
       body_format: "form",
