@@ -3,12 +3,15 @@
  * catalogue recipe with an oauth2 block or a static key is in neither list, so a new recipe cannot ship
  * without a simulator (or an explicit, visible entry here).
  */
+import { atlassian } from "./profiles/atlassian.js";
+import { dropbox } from "./profiles/dropbox.js";
 import { figmaOAuth, figmaToken } from "./profiles/figma.js";
 import { githubApp, githubOAuthApp, githubToken } from "./profiles/github.js";
 import { googleProfiles } from "./profiles/google.js";
 import { hubspotOAuth, hubspotToken } from "./profiles/hubspot.js";
 import { microsoftGraph } from "./profiles/microsoft.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
+import { salesforce } from "./profiles/salesforce.js";
 import { slackBotToken, slackOAuth } from "./profiles/slack.js";
 import type { OAuthProfile, StaticKeyProfile } from "./simulator.js";
 
@@ -21,6 +24,9 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "notion public connection", profile: notionOAuth },
   { name: "figma OAuth app", profile: figmaOAuth },
   { name: "hubspot OAuth app", profile: hubspotOAuth },
+  { name: "salesforce connected app", profile: salesforce },
+  { name: "dropbox scoped app", profile: dropbox },
+  { name: "atlassian 3LO app", profile: atlassian },
 ];
 
 export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfile }> = [
@@ -54,18 +60,15 @@ export const KNOWN_GAPS: Record<string, string> = {
 export const MISSING_OAUTH: string[] = [
   "airtable",
   "asana",
-  "atlassian",
   "bitbucket",
   "box",
   "calendly",
   "discord",
-  "dropbox",
   "gitlab",
   "intercom",
   "linear",
   "monday",
   "reddit",
-  "salesforce",
   "spotify",
   "todoist",
   "typeform",
