@@ -354,6 +354,7 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
 
     async revoke(credential: StoredCredential) {
       if (credential.type !== "oauth2") return;
+      await session.ready();
       const { revoke_url: revokeUrl, revoke_style: revokeStyle } = session.spec;
       if (revokeStyle === "bearer" && revokeUrl) {
         // The access token authenticates the call, so it must be a live one: renew it first when it is due.

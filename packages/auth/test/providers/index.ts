@@ -9,7 +9,7 @@ import { figmaOAuth, figmaToken } from "./profiles/figma.js";
 import { githubApp, githubOAuthApp, githubToken } from "./profiles/github.js";
 import { googleProfiles } from "./profiles/google.js";
 import { hubspotOAuth, hubspotToken } from "./profiles/hubspot.js";
-import { microsoftGraph } from "./profiles/microsoft.js";
+import { microsoftGraph, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
 import { salesforce } from "./profiles/salesforce.js";
 import { slackBotToken, slackOAuth } from "./profiles/slack.js";
@@ -19,6 +19,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "github OAuth app", profile: githubOAuthApp },
   { name: "github GitHub App user token", profile: githubApp },
   { name: "microsoft_graph", profile: microsoftGraph },
+  { name: "microsoft_graph single-tenant registration", profile: microsoftGraphSingleTenant },
   ...googleProfiles.map((profile) => ({ name: profile.recipe, profile })),
   { name: "slack user token (PKCE)", profile: slackOAuth },
   { name: "notion public connection", profile: notionOAuth },

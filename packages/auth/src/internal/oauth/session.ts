@@ -2,7 +2,7 @@
  * What every oauth2 flow of one bound service shares: the recipe's oauth2 block, the OAuth client (the
  * user's own or the broker), the token keeper (refresh, locks) and the login output.
  */
-import type { OAuth2Spec } from "@arcrun/recipes";
+import { type OAuth2Spec, renderTemplate } from "@arcrun/recipes";
 import { ArcrunError } from "../../errors.js";
 import type { LoginOptions, OAuth2Credential, StrategyFactoryContext } from "../../types.js";
 import { credentialLockPath, SingleFlight, withFileLock } from "../lock.js";
@@ -31,6 +31,8 @@ export interface OAuthSession {
   scopes(extra?: readonly string[]): string[];
   /** How scopes are joined in requests and read back from token responses. */
   scopeRules: ScopeRules;
+  /** Fills in the recipe's templated endpoints (`{{secret.tenant}}`); client() waits for it too. */
+  ready(): Promise<void>;
   client(): Promise<ClientChoice>;
   keeper(choice: ClientChoice): TokenKeeper;
   /** Where login messages go. */
@@ -50,8 +52,37 @@ export function oauthSpec(ctx: StrategyFactoryContext): OAuth2Spec {
   return spec;
 }
 
+/** The endpoints a recipe may template with non-secret values (`{{secret.tenant}}`), checked by the loader. */
+const OAUTH_URLS = [
+  "authorize_url",
+  "token_url",
+  "refresh_url",
+  "revoke_url",
+  "device_url",
+  "userinfo_url",
+] as const;
+
 export function createSession(ctx: StrategyFactoryContext): OAuthSession {
-  const spec = oauthSpec(ctx);
+  const raw = oauthSpec(ctx);
+  // A copy whose endpoints are filled in by ready(): the recipe's own object is shared and stays a template.
+  const spec: OAuth2Spec = { ...raw };
+  let rendered: Promise<void> | undefined = OAUTH_URLS.some((k) => raw[k]?.includes("{{"))
+    ? undefined
+    : Promise.resolve();
+  const ready = (): Promise<void> => {
+    rendered ??= (async () => {
+      // readValues fills defaults and refuses a value that does not match the recipe's pattern.
+      const { values } = await ctx.readValues();
+      for (const k of OAUTH_URLS) {
+        const v = raw[k];
+        if (v !== undefined) spec[k] = renderTemplate(v, { secret: values });
+      }
+    })();
+    rendered.catch(() => {
+      rendered = undefined;
+    });
+    return rendered;
+  };
   const flow: FlowContext = {
     service: ctx.service,
     instance: ctx.instance,
@@ -62,6 +93,7 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
 
   const client = (): Promise<ClientChoice> => {
     chosen ??= (async (): Promise<ClientChoice> => {
+      await ready();
       // Explicit or environment values named client_id / client_secret win (recipes that ask for them).
       const explicitId = ctx.secret?.client_id;
       const byo =
@@ -130,6 +162,7 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
     flow,
     scopes,
     scopeRules,
+    ready,
     client,
     keeper,
     out: (options) => options?.output ?? process.stderr,
