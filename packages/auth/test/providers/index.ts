@@ -13,6 +13,7 @@ import { microsoftGraph, microsoftGraphSingleTenant } from "./profiles/microsoft
 import { notionOAuth, notionToken } from "./profiles/notion.js";
 import { salesforce } from "./profiles/salesforce.js";
 import { slackBotToken, slackOAuth } from "./profiles/slack.js";
+import { staticKeyProfiles } from "./profiles/static-keys.js";
 import type { OAuthProfile, StaticKeyProfile } from "./simulator.js";
 
 export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
@@ -36,6 +37,7 @@ export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfil
   { name: "notion internal integration token", profile: notionToken },
   { name: "figma personal access token", profile: figmaToken },
   { name: "hubspot private app token", profile: hubspotToken },
+  ...staticKeyProfiles.map((profile) => ({ name: profile.recipe, profile })),
 ];
 
 /**
@@ -77,9 +79,6 @@ export const MISSING_OAUTH: string[] = [
   "zoom",
 ];
 export const MISSING_STATIC_KEY: string[] = [
-  "airtable",
-  "anthropic",
-  "asana",
   "bitbucket",
   "brevo",
   "calendly",
@@ -87,40 +86,21 @@ export const MISSING_STATIC_KEY: string[] = [
   "cloudflare",
   "cohere",
   "confluence",
-  "deepl",
-  "digitalocean",
   "discord",
-  "elevenlabs",
-  "gemini",
-  "gitlab",
-  "groq",
-  "huggingface",
   "intercom",
   "jira",
   "line_messaging",
   "line_notify",
   "linear",
   "mailgun",
-  "mistral",
   "monday",
-  "netlify",
-  "openai",
-  "openrouter",
   "pagerduty",
   "pinecone",
-  "postmark",
-  "replicate",
-  "resend",
-  "sendgrid",
-  "sentry",
   "shopify",
-  "stripe",
   "supabase",
   "telegram",
-  "todoist",
   "trello",
   "twilio",
   "typeform",
-  "vercel",
   "zendesk",
 ];

@@ -1,0 +1,261 @@
+/**
+ * Static-key services: each entry is the recipe's test request as the provider serves it, with the header
+ * the provider reads the key from, the other headers it requires, and how it refuses a wrong key. The page
+ * each rule comes from is cited on the entry.
+ */
+import { randomBytes } from "node:crypto";
+import { apiRoute, json } from "../kit.js";
+import { bearerOf, type SimReply, type SimRequest, type StaticKeyProfile } from "../simulator.js";
+
+interface KeyRule {
+  recipe: string;
+  docs: string;
+  /** The secret's key in the recipe, and a value of the provider's format (generated per run). */
+  key: string;
+  value: string;
+  /** "METHOD https://host/path" of the recipe's test request. */
+  route: string;
+  /** Where the provider reads the key. */
+  read(req: SimRequest): string | undefined;
+  requiredHeaders?: Record<string, RegExp>;
+  missingHeaderReply?(name: string): SimReply;
+  /** The provider's answer to a wrong key. */
+  refuse(): SimReply;
+  /** Other non-secret values the recipe asks for. */
+  extra?: Record<string, string>;
+}
+
+const rnd = (n: number) => randomBytes(n).toString("hex");
+const header = (name: string) => (req: SimRequest) => {
+  const v = req.headers[name.toLowerCase()];
+  return typeof v === "string" ? v : undefined;
+};
+const bearer401 =
+  (body: unknown = { error: { message: "Invalid API key" } }) =>
+  () =>
+    json(401, body);
+
+const RULES: KeyRule[] = [
+  {
+    // "Authorization: Bearer OPENAI_API_KEY"; a wrong key is 401 invalid_api_key.
+    recipe: "openai",
+    docs: "https://platform.openai.com/docs/api-reference/authentication",
+    key: "api_key",
+    value: `sk-proj-${rnd(24)}`,
+    route: "GET https://api.openai.com/v1/models",
+    read: bearerOf,
+    refuse: bearer401({ error: { code: "invalid_api_key", type: "invalid_request_error" } }),
+  },
+  {
+    // x-api-key carries the key and anthropic-version is required on every request (api/overview,
+    // api/versioning); a wrong key is 401 authentication_error.
+    recipe: "anthropic",
+    docs: "https://docs.anthropic.com/en/api/overview",
+    key: "api_key",
+    value: `sk-ant-api03-${rnd(32)}`,
+    route: "GET https://api.anthropic.com/v1/models",
+    read: header("x-api-key"),
+    requiredHeaders: { "anthropic-version": /^\d{4}-\d{2}-\d{2}$/ },
+    missingHeaderReply: () =>
+      json(400, {
+        type: "error",
+        error: { type: "invalid_request_error", message: "anthropic-version header is required" },
+      }),
+    refuse: () =>
+      json(401, { type: "error", error: { type: "authentication_error", message: "invalid x-api-key" } }),
+  },
+  {
+    // Bearer secret or restricted key; an invalid key is 401 (api/authentication).
+    recipe: "stripe",
+    docs: "https://docs.stripe.com/api/authentication",
+    key: "secret_key",
+    value: `sk_test_${rnd(24)}`,
+    route: "GET https://api.stripe.com/v1/balance",
+    read: bearerOf,
+    refuse: bearer401({ error: { type: "invalid_request_error", message: "Invalid API Key provided" } }),
+  },
+  {
+    // A personal access token in the PRIVATE-TOKEN header; 401 "401 Unauthorized" otherwise.
+    recipe: "gitlab",
+    docs: "https://docs.gitlab.com/api/rest/authentication/",
+    key: "token",
+    value: `glpat-${rnd(10)}`,
+    route: "GET https://gitlab.com/api/v4/user",
+    read: header("PRIVATE-TOKEN"),
+    refuse: bearer401({ message: "401 Unauthorized" }),
+  },
+  {
+    // "Authorization: DeepL-Auth-Key <key>"; free keys use api-free.deepl.com; a wrong key is 403.
+    recipe: "deepl",
+    docs: "https://developers.deepl.com/docs/getting-started/auth",
+    key: "auth_key",
+    value: `${rnd(16)}:fx`,
+    extra: { endpoint: "api-free" },
+    route: "GET https://api-free.deepl.com/v2/usage",
+    read: (req) => /^DeepL-Auth-Key (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: () => json(403, { message: "Authorization failed" }),
+  },
+  {
+    // X-Postmark-Server-Token, and "Accept: application/json" is required (api/overview#authentication).
+    recipe: "postmark",
+    docs: "https://postmarkapp.com/developer/api/overview#authentication",
+    key: "server_token",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
+    route: "GET https://api.postmarkapp.com/server",
+    read: header("X-Postmark-Server-Token"),
+    requiredHeaders: { Accept: /application\/json/ },
+    missingHeaderReply: () => json(406, { ErrorCode: 0, Message: "Accept header must be application/json" }),
+    refuse: () =>
+      json(401, {
+        ErrorCode: 10,
+        Message: "The Server Token you provided in the X-Postmark-Server-Token request header was invalid.",
+      }),
+  },
+  {
+    // x-goog-api-key; a key that is not valid answers 400 API_KEY_INVALID, not 401 (gemini-api/docs/api-key).
+    recipe: "gemini",
+    docs: "https://ai.google.dev/gemini-api/docs/api-key",
+    key: "api_key",
+    value: `AIza${rnd(17)}`,
+    route: "GET https://generativelanguage.googleapis.com/v1beta/models",
+    read: header("x-goog-api-key"),
+    refuse: () =>
+      json(400, {
+        error: {
+          code: 400,
+          message: "API key not valid. Please pass a valid API key.",
+          status: "INVALID_ARGUMENT",
+        },
+      }),
+  },
+  {
+    // xi-api-key header (api-reference/authentication).
+    recipe: "elevenlabs",
+    docs: "https://elevenlabs.io/docs/api-reference/authentication",
+    key: "api_key",
+    value: `sk_${rnd(24)}`,
+    route: "GET https://api.elevenlabs.io/v1/user",
+    read: header("xi-api-key"),
+    refuse: bearer401({ detail: { status: "invalid_api_key" } }),
+  },
+  ...(
+    [
+      // Bearer tokens on the recipe's "who am I" request, 401 otherwise; each cites its authentication page.
+      [
+        "airtable",
+        "https://airtable.com/developers/web/api/authentication",
+        "token",
+        "GET https://api.airtable.com/v0/meta/whoami",
+      ],
+      [
+        "sendgrid",
+        "https://www.twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/authentication",
+        "api_key",
+        "GET https://api.sendgrid.com/v3/scopes",
+      ],
+      ["mistral", "https://docs.mistral.ai/api/", "api_key", "GET https://api.mistral.ai/v1/models"],
+      [
+        "groq",
+        "https://console.groq.com/docs/api-reference",
+        "api_key",
+        "GET https://api.groq.com/openai/v1/models",
+      ],
+      [
+        "huggingface",
+        "https://huggingface.co/docs/hub/security-tokens",
+        "token",
+        "GET https://huggingface.co/api/whoami-v2",
+      ],
+      [
+        "vercel",
+        "https://vercel.com/docs/rest-api#authentication",
+        "token",
+        "GET https://api.vercel.com/v2/user",
+      ],
+      [
+        "netlify",
+        "https://docs.netlify.com/api/get-started/#authentication",
+        "token",
+        "GET https://api.netlify.com/api/v1/user",
+      ],
+      [
+        "resend",
+        "https://resend.com/docs/api-reference/introduction#authentication",
+        "api_key",
+        "GET https://api.resend.com/domains",
+      ],
+      [
+        "replicate",
+        "https://replicate.com/docs/reference/http",
+        "api_token",
+        "GET https://api.replicate.com/v1/account",
+      ],
+      [
+        "openrouter",
+        "https://openrouter.ai/docs/api-reference/authentication",
+        "api_key",
+        "GET https://openrouter.ai/api/v1/key",
+      ],
+      [
+        "digitalocean",
+        "https://docs.digitalocean.com/reference/api/",
+        "token",
+        "GET https://api.digitalocean.com/v2/account",
+      ],
+      [
+        "sentry",
+        "https://docs.sentry.io/api/auth/",
+        "auth_token",
+        "GET https://sentry.io/api/0/organizations/",
+      ],
+      [
+        "todoist",
+        "https://developer.todoist.com/api/v1/",
+        "token",
+        "GET https://api.todoist.com/api/v1/user",
+      ],
+      [
+        "asana",
+        "https://developers.asana.com/docs/authentication",
+        "token",
+        "GET https://app.asana.com/api/1.0/users/me",
+      ],
+    ] as const
+  ).map(
+    ([recipe, docs, key, route]): KeyRule => ({
+      recipe,
+      docs,
+      key,
+      value: `key-${rnd(20)}`,
+      route,
+      read: bearerOf,
+      refuse: bearer401(),
+    }),
+  ),
+];
+
+function keyProfile(rule: KeyRule): StaticKeyProfile {
+  return {
+    kind: "static_key",
+    recipe: rule.recipe,
+    docs: [rule.docs],
+    values: { [rule.key]: rule.value, ...rule.extra },
+    // The same key with its last character changed: well-formed, and not the provider's.
+    wrongValues: {
+      [rule.key]: `${rule.value.slice(0, -1)}${rule.value.endsWith("0") ? "1" : "0"}`,
+      ...rule.extra,
+    },
+    routes: {
+      [rule.route]: apiRoute({
+        ...(rule.requiredHeaders ? { requiredHeaders: rule.requiredHeaders } : {}),
+        ...(rule.missingHeaderReply ? { missingHeaderReply: rule.missingHeaderReply } : {}),
+        token: rule.read,
+        accepts: (t) => t === rule.value,
+        unauthorized: rule.refuse,
+        ok: () => json(200, { ok: true }),
+      }),
+    },
+  };
+}
+
+export const staticKeyProfiles: StaticKeyProfile[] = RULES.map(keyProfile);
