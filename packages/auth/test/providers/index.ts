@@ -11,9 +11,12 @@ import { googleProfiles } from "./profiles/google.js";
 import { hubspotOAuth, hubspotToken } from "./profiles/hubspot.js";
 import { microsoftGraph, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
+import { reddit } from "./profiles/reddit.js";
 import { salesforce } from "./profiles/salesforce.js";
 import { slackBotToken, slackOAuth } from "./profiles/slack.js";
+import { spotify } from "./profiles/spotify.js";
 import { staticKeyProfiles } from "./profiles/static-keys.js";
+import { x } from "./profiles/x.js";
 import type { OAuthProfile, StaticKeyProfile } from "./simulator.js";
 
 export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
@@ -29,6 +32,9 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "salesforce connected app", profile: salesforce },
   { name: "dropbox scoped app", profile: dropbox },
   { name: "atlassian 3LO app", profile: atlassian },
+  { name: "reddit web app", profile: reddit },
+  { name: "spotify PKCE app", profile: spotify },
+  { name: "x OAuth 2.0 app", profile: x },
 ];
 
 export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfile }> = [
@@ -71,11 +77,8 @@ export const MISSING_OAUTH: string[] = [
   "intercom",
   "linear",
   "monday",
-  "reddit",
-  "spotify",
   "todoist",
   "typeform",
-  "x",
   "zoom",
 ];
 export const MISSING_STATIC_KEY: string[] = [
