@@ -49,7 +49,13 @@ function quirks(r: Recipe, o: OAuth2Spec): string[] {
   if (o.reauth_errors.length > 0) out.push(`sign in again after ${o.reauth_errors.map(code).join(", ")}`);
   if (o.body_format === "json") out.push("token requests are JSON");
   if (o.pkce === "none") out.push("no PKCE (the provider refuses it)");
-  if (o.device_url) out.push("device code sign-in available (--device)");
+  if (o.device_url) {
+    out.push(
+      o.device_headless
+        ? "device code sign-in available (--device; picked by itself without a browser)"
+        : "device code sign-in only with --device and a client type the provider allows it for; without a browser, paste-back",
+    );
+  }
   if (o.access_token_path) out.push(`the credential is the token at ${code(o.access_token_path)}`);
   const values = r.required_secrets.filter((s) => !s.sensitive);
   for (const s of values)

@@ -171,6 +171,13 @@ export const OAuth2 = z.strictObject({
   device_url: z
     .optional(z.string())
     .check(z.describe("RFC 8628 device authorization endpoint, where the provider has one.")),
+  device_headless: z
+    ._default(z.boolean(), true)
+    .check(
+      z.describe(
+        "Whether a sign-in without a browser picks the device flow by itself; false where the provider allows it only for some client types or scopes (Google: TVs and Limited Input clients), so paste-back is used and --device stays available.",
+      ),
+    ),
   userinfo_url: z.optional(z.string()).check(z.describe("OpenID Connect userinfo endpoint.")),
   scopes: z
     ._default(z.array(z.string()), [])

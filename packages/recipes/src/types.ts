@@ -52,6 +52,7 @@ export interface OAuth2Spec {
   revoke_url?: string | undefined;
   revoke_style?: "rfc7009" | "bearer" | undefined;
   device_url?: string | undefined;
+  device_headless: boolean;
   userinfo_url?: string | undefined;
   scopes: string[];
   scope_separator: string;

@@ -11,12 +11,7 @@ import { startLoopback } from "../internal/oauth/loopback.js";
 import { createPkce, randomToken } from "../internal/oauth/pkce.js";
 import { freshToken } from "../internal/oauth/refresh.js";
 import { revokeBearer, revokeToken } from "../internal/oauth/revoke.js";
-import {
-  type ClientChoice,
-  canOpenBrowser,
-  createSession,
-  type OAuthSession,
-} from "../internal/oauth/session.js";
+import { type ClientChoice, createSession, type OAuthSession, signInWay } from "../internal/oauth/session.js";
 import { grantCovers, refreshDue, toCredential } from "../internal/oauth/tokens.js";
 import type {
   CredentialSource,
@@ -220,15 +215,9 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
   };
   const scopeWords = (scopes: readonly string[]) =>
     `the scope${scopes.length > 1 ? "s" : ""} ${scopes.join(", ")}`;
-  /** Signs in the way a person at this terminal can: the browser where one opens, else the device code. */
-  const signInHere = (scopes?: string[]) => {
-    const browser = canOpenBrowser(ctx.env);
-    return strategy.login?.({
-      browser,
-      device: !browser && session.spec.device_url !== undefined,
-      ...(scopes ? { scopes } : {}),
-    });
-  };
+  /** Signs in the way a person at this terminal can (signInWay: browser, device code, or paste-back). */
+  const signInHere = (scopes?: string[]) =>
+    strategy.login?.({ ...signInWay(session.spec, ctx.env), ...(scopes ? { scopes } : {}) });
 
   const strategy: Strategy = {
     primitive: "oauth2",

@@ -40,6 +40,7 @@ function recipe(tokenUrl: string): Recipe {
       scopes: ["read", "write"],
       scope_separator: " ",
       scope_param: "scope",
+      device_headless: true,
       token_auth_method: "client_secret_post",
       client_secret: "optional",
       body_format: "form",

@@ -215,6 +215,18 @@ export function clientCredentialsToken(
   );
 }
 
+/**
+ * How a person at this terminal signs in: the browser where one opens; else the device flow where the
+ * recipe lets a headless session pick it; else paste-back, which works with every client type.
+ */
+export function signInWay(
+  spec: Pick<OAuth2Spec, "device_url" | "device_headless">,
+  env: Readonly<Record<string, string | undefined>>,
+): { browser: boolean; device: boolean } {
+  const browser = canOpenBrowser(env);
+  return { browser, device: !browser && spec.device_url !== undefined && spec.device_headless };
+}
+
 /** Whether this machine can show a browser: a desktop session, macOS, Windows, or an explicit $BROWSER. */
 export function canOpenBrowser(env: Readonly<Record<string, string | undefined>>): boolean {
   if (env.BROWSER) return true;
