@@ -48,6 +48,10 @@ function quirks(r: Recipe, o: OAuth2Spec): string[] {
   for (const k of Object.keys(o.token_headers)) out.push(`token and revoke requests carry ${code(k)}`);
   if (o.reauth_errors.length > 0) out.push(`sign in again after ${o.reauth_errors.map(code).join(", ")}`);
   if (o.body_format === "json") out.push("token requests are JSON");
+  if (o.https_redirect_only)
+    out.push(
+      `https redirect URLs only: no sign-in on this machine with your own app (${o.https_redirect_only})`,
+    );
   if (o.pkce === "none") out.push("no PKCE (the provider refuses it)");
   if (o.device_url) {
     out.push(

@@ -254,6 +254,13 @@ export const OAuth2 = z.strictObject({
         "For providers that match a pre-registered redirect URI; otherwise an ephemeral loopback port.",
       ),
     ),
+  https_redirect_only: z
+    .optional(z.string().check(z.minLength(1)))
+    .check(
+      z.describe(
+        "Set (to the page that says so) when the provider accepts only https redirect URLs: a loopback sign-in with your own app cannot work, and setup says what to use instead.",
+      ),
+    ),
   access_token_path: z
     .optional(z.string())
     .check(z.describe("Dotted path to the access token in the token response when it is not access_token.")),

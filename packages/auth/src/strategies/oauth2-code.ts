@@ -317,6 +317,19 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
 
     async login(options: LoginOptions) {
       const choice = await session.client();
+      const httpsOnly = session.spec.https_redirect_only;
+      if (httpsOnly !== undefined && choice.kind === "byo" && !options.device) {
+        // The redirect must reach this machine's loopback listener over http, which the provider refuses.
+        const instead =
+          ctx.recipe.primitive === "oauth2"
+            ? "use the device flow (--device) if the provider has one, or a client through the arcrun broker"
+            : `set it up with its default (${ctx.recipe.primitive.replace("_", " ")}): arcrun setup ${service}`;
+        throw new ArcrunError(
+          "ERR_PRIMITIVE_UNSUPPORTED",
+          `${display} (${service}) accepts only https redirect URLs (${httpsOnly}), so a sign-in with your own app cannot come back to this machine; ${instead}`,
+          { service, instance },
+        );
+      }
       const resp = options.device
         ? await deviceLogin(session, choice, options, display)
         : await authorizationCodeLogin(session, choice, options, ctx.env, display);

@@ -11,6 +11,7 @@ import { createAuth, isArcrunError } from "../../src/index.js";
 import { makeHome, type TestHome } from "../support/home.js";
 import { sink } from "../support/streams.js";
 import {
+  HTTPS_ONLY_PROFILES,
   KNOWN_GAPS,
   MISSING_OAUTH,
   MISSING_STATIC_KEY,
@@ -25,7 +26,7 @@ const envName = (id: string) => id.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 describe("every OAuth2 and static-key recipe has a provider profile", () => {
   const catalog = loadCatalog();
   it("OAuth2: each recipe with an oauth2 block has a profile, or is listed as missing", () => {
-    const covered = new Set(OAUTH_PROFILES.map((p) => p.profile.recipe));
+    const covered = new Set([...OAUTH_PROFILES, ...HTTPS_ONLY_PROFILES].map((p) => p.profile.recipe));
     const needed = catalog.filter((r) => r.oauth2 !== undefined).map((r) => r.id);
     expect(needed.filter((id) => !covered.has(id) && !MISSING_OAUTH.includes(id))).toEqual([]);
     // A profile added later must take the recipe off the missing list.
@@ -240,6 +241,33 @@ describe("GitHub logins complete whatever the scope answer looks like (the API c
       expect((await run.auth().status("github")).instances[0]?.scopesMissing).toBeUndefined();
       const exchange = run.sim.state.seen.find((r) => r.body.includes("grant_type=authorization_code"));
       expect(exchange?.headers.accept).toContain("application/json");
+    } finally {
+      await run.sim.close();
+      await run.home.cleanup();
+    }
+  });
+});
+
+describe.each(HTTPS_ONLY_PROFILES)("https-only redirect: $name", ({ profile }) => {
+  it("the simulator refuses a loopback redirect, and setup with your own app refuses before any request, saying what to use", async () => {
+    const run = await startOAuthRun(profile);
+    try {
+      // The provider's rule, as the simulator enforces it: an http loopback redirect is refused.
+      const probe = new URL(Object.keys(profile.routes)[0]?.split(" ")[1] ?? "");
+      probe.searchParams.set("client_id", run.sim.state.clientId);
+      probe.searchParams.set("response_type", "code");
+      probe.searchParams.set("redirect_uri", "http://127.0.0.1:8999/callback");
+      expect((await run.sim.fetch(probe.toString(), { redirect: "manual" })).status).toBe(400);
+      const seen = run.sim.state.seen.length;
+
+      const err = await run
+        .auth()
+        .login(profile.recipe, { ...via(profile), output: sink(), openUrl: () => undefined })
+        .catch((e: unknown) => e);
+      expect(isArcrunError(err, "ERR_PRIMITIVE_UNSUPPORTED")).toBe(true);
+      expect((err as Error).message).toContain("accepts only https redirect URLs");
+      expect((err as Error).message).toContain(`arcrun setup ${profile.recipe}`);
+      expect(run.sim.state.seen.length).toBe(seen);
     } finally {
       await run.sim.close();
       await run.home.cleanup();

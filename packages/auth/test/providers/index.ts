@@ -9,6 +9,7 @@ import { figmaOAuth, figmaToken } from "./profiles/figma.js";
 import { githubApp, githubOAuthApp, githubToken } from "./profiles/github.js";
 import { googleProfiles } from "./profiles/google.js";
 import { hubspotOAuth, hubspotToken } from "./profiles/hubspot.js";
+import { intercomOAuth, intercomToken } from "./profiles/intercom.js";
 import { microsoftGraph, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
 import { reddit } from "./profiles/reddit.js";
@@ -37,12 +38,21 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "x OAuth 2.0 app", profile: x },
 ];
 
+/**
+ * Providers whose OAuth redirect must be https: a loopback sign-in cannot work, and the recipe says so
+ * (`https_redirect_only`); the suite checks that setup refuses clearly before any request.
+ */
+export const HTTPS_ONLY_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
+  { name: "intercom public app", profile: intercomOAuth },
+];
+
 export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfile }> = [
   { name: "github personal access token", profile: githubToken },
   { name: "slack bot token", profile: slackBotToken },
   { name: "notion internal integration token", profile: notionToken },
   { name: "figma personal access token", profile: figmaToken },
   { name: "hubspot private app token", profile: hubspotToken },
+  { name: "intercom access token", profile: intercomToken },
   ...staticKeyProfiles.map((profile) => ({ name: profile.recipe, profile })),
 ];
 
@@ -74,7 +84,6 @@ export const MISSING_OAUTH: string[] = [
   "calendly",
   "discord",
   "gitlab",
-  "intercom",
   "linear",
   "monday",
   "todoist",
@@ -90,7 +99,6 @@ export const MISSING_STATIC_KEY: string[] = [
   "cohere",
   "confluence",
   "discord",
-  "intercom",
   "jira",
   "line_messaging",
   "line_notify",
