@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { apiRoute, json } from "../kit.js";
-import { bearerOf, type SimReply, type SimRequest, type StaticKeyProfile } from "../simulator.js";
+import { basicOf, bearerOf, type SimReply, type SimRequest, type StaticKeyProfile } from "../simulator.js";
 
 interface KeyRule {
   recipe: string;
@@ -21,8 +21,12 @@ interface KeyRule {
   missingHeaderReply?(name: string): SimReply;
   /** The provider's answer to a wrong key. */
   refuse(): SimReply;
-  /** Other non-secret values the recipe asks for. */
+  /** Other values the recipe asks for (a site, an account id, a user name). */
   extra?: Record<string, string>;
+  /** What `read` must return for the right key, when it is not the key alone (Basic "user:key"). */
+  expected?: string;
+  /** The body of the answer to the right key, where the recipe checks it. */
+  okBody?: Record<string, unknown>;
 }
 
 const rnd = (n: number) => randomBytes(n).toString("hex");
@@ -34,6 +38,22 @@ const bearer401 =
   (body: unknown = { error: { message: "Invalid API key" } }) =>
   () =>
     json(401, body);
+const basicPair = (req: SimRequest) => {
+  const b = basicOf(req);
+  return b ? `${b.id}:${b.secret}` : undefined;
+};
+const SID = `AC${rnd(16)}`;
+const ZENDESK_USER = "ada@example.com/token";
+const EMAIL = "ada@example.com";
+const K = {
+  mailgun: `key-${rnd(16)}`,
+  twilio: rnd(16),
+  trello: `ATTA${rnd(24)}`,
+  zendesk: rnd(20),
+  jira: `ATATT${rnd(20)}`,
+  confluence: `ATATT${rnd(20)}`,
+  bitbucket: `ATATT${rnd(20)}`,
+};
 
 const RULES: KeyRule[] = [
   {
@@ -138,6 +158,154 @@ const RULES: KeyRule[] = [
     read: header("xi-api-key"),
     refuse: bearer401({ detail: { status: "invalid_api_key" } }),
   },
+  {
+    // POST /v1/check-api-key answers {"valid": true|false} (docs.cohere.com/reference/checkapikey; whether a
+    // bad key is 200 {"valid": false} or a 401 is uncertain, and the recipe's body check covers both).
+    recipe: "cohere",
+    docs: "https://docs.cohere.com/reference/checkapikey",
+    key: "api_key",
+    value: rnd(20),
+    route: "POST https://api.cohere.com/v1/check-api-key",
+    read: bearerOf,
+    okBody: { valid: true, organization_id: "org" },
+    refuse: () => json(200, { valid: false }),
+  },
+  {
+    // Api-Key header (reference/api/authentication).
+    recipe: "pinecone",
+    docs: "https://docs.pinecone.io/reference/api/authentication",
+    key: "api_key",
+    value: `pcsk_${rnd(20)}`,
+    route: "GET https://api.pinecone.io/indexes",
+    read: header("Api-Key"),
+    refuse: bearer401({ error: { code: "UNAUTHENTICATED", message: "Invalid API Key" } }),
+  },
+  {
+    // api-key header (getting-started); 401 "Key not found".
+    recipe: "brevo",
+    docs: "https://developers.brevo.com/docs/getting-started",
+    key: "api_key",
+    value: `xkeysib-${rnd(24)}`,
+    route: "GET https://api.brevo.com/v3/account",
+    read: header("api-key"),
+    refuse: bearer401({ code: "unauthorized", message: "Key not found" }),
+  },
+  {
+    // A personal token in Authorization without a scheme (authentication).
+    recipe: "clickup",
+    docs: "https://developer.clickup.com/docs/authentication",
+    key: "token",
+    value: `pk_${rnd(20)}`,
+    route: "GET https://api.clickup.com/api/v2/user",
+    read: (req) => req.headers.authorization,
+    refuse: bearer401({ err: "Token invalid", ECODE: "OAUTH_025" }),
+  },
+  {
+    // HTTP Basic with the user name "api" and the API key as password (api-reference/authentication).
+    recipe: "mailgun",
+    docs: "https://documentation.mailgun.com/docs/mailgun/api-reference/authentication/",
+    key: "api_key",
+    value: K.mailgun,
+    extra: { username: "api" },
+    expected: `api:${K.mailgun}`,
+    route: "GET https://api.mailgun.net/v4/domains",
+    read: basicPair,
+    refuse: () => json(401, { message: "Invalid private key" }),
+  },
+  {
+    // HTTP Basic with the Account SID and the Auth Token; the account URL names the SID (requests-to-twilio).
+    recipe: "twilio",
+    docs: "https://www.twilio.com/docs/usage/requests-to-twilio",
+    key: "auth_token",
+    value: K.twilio,
+    extra: { account_sid: SID },
+    expected: `${SID}:${K.twilio}`,
+    route: `GET https://api.twilio.com/2010-04-01/Accounts/${SID}.json`,
+    read: basicPair,
+    refuse: () => json(401, { code: 20003, message: "Authenticate", status: 401 }),
+  },
+  {
+    // The key and the token as query parameters key= and token= (rest-api/authorization).
+    recipe: "trello",
+    docs: "https://developer.atlassian.com/cloud/trello/guides/rest-api/authorization/",
+    key: "token",
+    value: K.trello,
+    extra: { api_key: "trello-key" },
+    expected: `trello-key:${K.trello}`,
+    route: "GET https://api.trello.com/1/members/me",
+    read: (req) => `${req.url.searchParams.get("key")}:${req.url.searchParams.get("token")}`,
+    refuse: () => ({ status: 401, headers: { "content-type": "text/plain" }, body: "invalid token" }),
+  },
+  {
+    // "{email_address}/token:{api_token}" as HTTP Basic on the account's subdomain (security-and-auth).
+    recipe: "zendesk",
+    docs: "https://developer.zendesk.com/api-reference/introduction/security-and-auth/",
+    key: "api_token",
+    value: K.zendesk,
+    extra: { subdomain: "acme", email_token: ZENDESK_USER },
+    expected: `${ZENDESK_USER}:${K.zendesk}`,
+    route: "GET https://acme.zendesk.com/api/v2/users/me",
+    read: basicPair,
+    refuse: () => json(401, { error: "Couldn't authenticate you" }),
+  },
+  {
+    // "Authorization: Bot <token>" for a bot (reference#authentication).
+    recipe: "discord",
+    docs: "https://discord.com/developers/docs/reference#authentication",
+    key: "bot_token",
+    value: `${rnd(12)}.${rnd(3)}.${rnd(14)}`,
+    route: "GET https://discord.com/api/v10/users/@me",
+    read: (req) => /^Bot (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: () => json(401, { message: "401: Unauthorized", code: 0 }),
+  },
+  {
+    // Email and API token as HTTP Basic on the site's host (basic-auth-for-rest-apis).
+    recipe: "jira",
+    docs: "https://developer.atlassian.com/cloud/jira/platform/basic-auth-for-rest-apis/",
+    key: "api_token",
+    value: K.jira,
+    extra: { site: "acme", email: EMAIL },
+    expected: `${EMAIL}:${K.jira}`,
+    route: "GET https://acme.atlassian.net/rest/api/3/myself",
+    read: basicPair,
+    refuse: () => json(401, { errorMessages: ["Client must be authenticated to access this resource."] }),
+  },
+  {
+    // Email and API token as HTTP Basic on the site's host (basic-auth-for-rest-apis).
+    recipe: "confluence",
+    docs: "https://developer.atlassian.com/cloud/confluence/basic-auth-for-rest-apis/",
+    key: "api_token",
+    value: K.confluence,
+    extra: { site: "acme", email: EMAIL },
+    expected: `${EMAIL}:${K.confluence}`,
+    route: "GET https://acme.atlassian.net/wiki/rest/api/user/current",
+    read: basicPair,
+    refuse: () => json(401, { statusCode: 401, message: "Unauthorized" }),
+  },
+  {
+    // Email and API token as HTTP Basic (rest/intro#authentication).
+    recipe: "bitbucket",
+    docs: "https://developer.atlassian.com/cloud/bitbucket/rest/intro/#authentication",
+    key: "api_token",
+    value: K.bitbucket,
+    extra: { email: EMAIL },
+    expected: `${EMAIL}:${K.bitbucket}`,
+    route: "GET https://api.bitbucket.org/2.0/user",
+    read: basicPair,
+    refuse: () => json(401, { type: "error", error: { message: "Unauthorized" } }),
+  },
+  {
+    // X-Shopify-Access-Token on the shop's host and API version (admin-rest#authentication).
+    recipe: "shopify",
+    docs: "https://shopify.dev/docs/api/admin-rest#authentication",
+    key: "access_token",
+    value: `shpat_${rnd(16)}`,
+    extra: { shop: "acme" },
+    route: "GET https://acme.myshopify.com/admin/api/2026-07/shop.json",
+    read: header("X-Shopify-Access-Token"),
+    refuse: () =>
+      json(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" }),
+  },
   ...(
     [
       // Bearer tokens on the recipe's "who am I" request, 401 otherwise; each cites its authentication page.
@@ -220,6 +388,30 @@ const RULES: KeyRule[] = [
         "token",
         "GET https://app.asana.com/api/1.0/users/me",
       ],
+      [
+        "supabase",
+        "https://supabase.com/docs/reference/api/introduction",
+        "access_token",
+        "GET https://api.supabase.com/v1/projects",
+      ],
+      [
+        "typeform",
+        "https://www.typeform.com/developers/get-started/personal-access-token/",
+        "token",
+        "GET https://api.typeform.com/me",
+      ],
+      [
+        "calendly",
+        "https://developer.calendly.com/authentication",
+        "token",
+        "GET https://api.calendly.com/users/me",
+      ],
+      [
+        "line_messaging",
+        "https://developers.line.biz/en/reference/messaging-api/",
+        "channel_access_token",
+        "GET https://api.line.me/v2/bot/info",
+      ],
     ] as const
   ).map(
     ([recipe, docs, key, route]): KeyRule => ({
@@ -250,9 +442,9 @@ function keyProfile(rule: KeyRule): StaticKeyProfile {
         ...(rule.requiredHeaders ? { requiredHeaders: rule.requiredHeaders } : {}),
         ...(rule.missingHeaderReply ? { missingHeaderReply: rule.missingHeaderReply } : {}),
         token: rule.read,
-        accepts: (t) => t === rule.value,
+        accepts: (t) => t === (rule.expected ?? rule.value),
         unauthorized: rule.refuse,
-        ok: () => json(200, { ok: true }),
+        ok: () => json(200, rule.okBody ?? { ok: true }),
       }),
     },
   };
