@@ -4,6 +4,7 @@
  * without a simulator (or an explicit, visible entry here).
  */
 import { atlassian } from "./profiles/atlassian.js";
+import { box } from "./profiles/box.js";
 import { dropbox } from "./profiles/dropbox.js";
 import { figmaOAuth, figmaToken } from "./profiles/figma.js";
 import { githubApp, githubOAuthApp, githubToken } from "./profiles/github.js";
@@ -36,6 +37,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "reddit web app", profile: reddit },
   { name: "spotify PKCE app", profile: spotify },
   { name: "x OAuth 2.0 app", profile: x },
+  { name: "box custom app", profile: box },
 ];
 
 /**
@@ -80,7 +82,6 @@ export const MISSING_OAUTH: string[] = [
   "airtable",
   "asana",
   "bitbucket",
-  "box",
   "calendly",
   "discord",
   "gitlab",
