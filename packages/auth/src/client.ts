@@ -400,8 +400,8 @@ export class BoundClient implements Client {
 
       if (status === 403 && !retried403 && req.body.replayable) {
         const needed = insufficientScope(res.headers.get("www-authenticate"));
-        const { strategy } = await this.#getSetup();
-        if (needed && strategy.onInsufficientScope) {
+        const strategy = needed ? (await this.#getSetup()).strategy : undefined;
+        if (needed && strategy?.onInsufficientScope) {
           retried403 = true;
           const again = await strategy.onInsufficientScope(needed).catch(async (err: unknown) => {
             await discard(res);
