@@ -37,6 +37,8 @@ export interface OAuth2Credential extends CredentialBase {
   scopes_requested?: string[];
   /** Requested scopes the provider's answer did not cover (after the recipe's scope_echo rules). */
   scopes_missing?: string[];
+  /** The API origin the token answer named (recipe `base_url_from`), used instead of base_url's. */
+  base_url?: string;
   /** Which OAuth app issued it; refresh goes back through the same one. */
   client: "byo" | "broker";
   /** Set when the provider rejected the refresh token (invalid_grant): a person must log in again. */
@@ -85,6 +87,8 @@ export interface ResolvedCredential {
   /** For token credentials: when the token expires (epoch ms), for status and refresh. */
   expiresAt?: number;
   scopes?: string[];
+  /** An API origin from the token answer (recipe `base_url_from`); its host is checked against hosts. */
+  baseOrigin?: string;
 }
 
 /**

@@ -43,6 +43,7 @@ function quirks(r: Recipe, o: OAuth2Spec): string[] {
       out.push("an empty scope answer means the provider does not report scopes");
   }
   if (o.refresh_url) out.push(`refresh at ${code(o.refresh_url)}`);
+  if (o.base_url_from) out.push(`the API origin comes from the token answer's ${code(o.base_url_from)}`);
   if (o.revoke_url)
     out.push(`logout revokes at ${code(o.revoke_url)}${o.revoke_style === "bearer" ? " (bearer)" : ""}`);
   for (const k of Object.keys(o.token_headers)) out.push(`token and revoke requests carry ${code(k)}`);

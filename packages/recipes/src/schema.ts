@@ -254,6 +254,13 @@ export const OAuth2 = z.strictObject({
         "For providers that match a pre-registered redirect URI; otherwise an ephemeral loopback port.",
       ),
     ),
+  base_url_from: z
+    .optional(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/)))
+    .check(
+      z.describe(
+        "A field of the token response holding the API's https origin for this account (Salesforce: instance_url); it replaces base_url's origin, and its host must still be allowed by hosts.",
+      ),
+    ),
   https_redirect_only: z
     .optional(z.string().check(z.minLength(1)))
     .check(

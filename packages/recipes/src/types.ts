@@ -71,6 +71,7 @@ export interface OAuth2Spec {
   redirect?:
     | { host: "127.0.0.1" | "localhost" | "[::1]"; port?: number | undefined; path: string }
     | undefined;
+  base_url_from?: string | undefined;
   https_redirect_only?: string | undefined;
   access_token_path?: string | undefined;
   inject?: InjectSpec | undefined;

@@ -38,6 +38,7 @@ export function oauthResolved(
     source,
     ...(cred.expires_at !== undefined ? { expiresAt: cred.expires_at } : {}),
     ...(cred.scopes !== undefined ? { scopes: cred.scopes } : {}),
+    ...(cred.base_url !== undefined ? { baseOrigin: cred.base_url } : {}),
   };
 }
 
@@ -341,6 +342,7 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
           client: choice.kind,
           requestedScopes: session.scopes(options.scopes),
           scopeRules: session.scopeRules,
+          baseUrlFrom: session.spec.base_url_from,
           // A new grant replaces the old one entirely: never carry an old refresh token over.
           values: previous?.values ?? {},
         });

@@ -1,5 +1,6 @@
 import type { ScopeEchoSpec } from "@arcrun/recipes";
 import { describe, expect, it } from "vitest";
+import { parseTokenResponse } from "../../src/internal/oauth/endpoint.js";
 import {
   grantCovers,
   reconcileScopes,
@@ -147,5 +148,41 @@ describe("scope reconciliation (oauth2.scope_echo): a differently written answer
     expect(grantCovers(["alias-a"], "a", e)).toBe(true);
     expect(grantCovers(["y"], "x", e)).toBe(false);
     expect(grantCovers(["p/x"], "x")).toBe(false);
+  });
+});
+
+describe("base_url_from: the API origin in a token answer", () => {
+  const ctx = { service: "svc", instance: "default" };
+  it("keeps non-secret string fields only, and stores the https origin the recipe names", () => {
+    const resp = parseTokenResponse(ctx, {
+      access_token: "a",
+      refresh_token: "r",
+      id_token: "i",
+      signature: "s",
+      instance_url: "https://acme.my.salesforce.com/some/path",
+      issued_at: "1",
+    });
+    expect(resp.fields).toEqual({ instance_url: "https://acme.my.salesforce.com/some/path", issued_at: "1" });
+    const c = toCredential(resp, {
+      now: 0,
+      client: "byo",
+      requestedScopes: [],
+      scopeRules: { separator: " " },
+      baseUrlFrom: "instance_url",
+    });
+    expect(c.base_url).toBe("https://acme.my.salesforce.com");
+    // A refresh answer without it keeps the one from login; a non-https value is never taken.
+    const next = toCredential(
+      { access_token: "b", token_type: "Bearer", fields: { instance_url: "http://plain.example" } },
+      {
+        now: 1,
+        client: "byo",
+        requestedScopes: [],
+        scopeRules: { separator: " " },
+        baseUrlFrom: "instance_url",
+        previous: c,
+      },
+    );
+    expect(next.base_url).toBe("https://acme.my.salesforce.com");
   });
 });

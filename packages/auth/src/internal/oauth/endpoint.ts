@@ -42,6 +42,8 @@ export interface TokenResponse {
   /** The granted scopes, when the provider said (RFC 6749 section 3.3). */
   scope?: string;
   id_token?: string;
+  /** Other top-level string fields of the answer (Salesforce's instance_url), for `base_url_from`. */
+  fields?: Record<string, string>;
 }
 
 /** `arcrun setup <service>` with `--instance` when it is not the default one. */
@@ -193,6 +195,11 @@ export function parseTokenResponse(
   const scope = pick("scope");
   if (typeof scope === "string") out.scope = scope;
   if (typeof body.id_token === "string") out.id_token = body.id_token;
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (typeof v === "string" && !/token|secret|signature/i.test(k)) fields[k] = v;
+  }
+  if (Object.keys(fields).length > 0) out.fields = fields;
   return out;
 }
 

@@ -33,6 +33,8 @@ export interface TokenKeeper {
   reauthErrors?: readonly string[];
   requestedScopes: readonly string[];
   scopeRules: ScopeRules;
+  /** The recipe's `base_url_from`. */
+  baseUrlFrom?: string | undefined;
   /** Attempts for a transient failure, including the first (default 4). */
   attempts?: number;
   /** Injected for tests. */
@@ -139,6 +141,7 @@ async function renewLocked(k: TokenKeeper, latest: OAuth2Credential): Promise<OA
       client: k.client,
       requestedScopes: k.requestedScopes,
       scopeRules: k.scopeRules,
+      baseUrlFrom: k.baseUrlFrom,
       previous: latest,
     });
     // One write replaces access and refresh token together; the store writes atomically.

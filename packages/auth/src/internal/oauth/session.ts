@@ -155,6 +155,7 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
     singleFlight: (key, fn) => flights.run(`${ctx.home}\0${key}`, fn),
     renew: (current) => renewToken(spec, flow, choice, current, scopes()),
     reauthErrors: spec.reauth_errors,
+    baseUrlFrom: spec.base_url_from,
   });
 
   return {

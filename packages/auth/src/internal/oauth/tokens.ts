@@ -90,6 +90,8 @@ export function toCredential(
     client: "byo" | "broker";
     requestedScopes: readonly string[];
     scopeRules: ScopeRules;
+    /** The recipe's `base_url_from`: a field of the answer holding the API origin. */
+    baseUrlFrom?: string | undefined;
     previous?: OAuth2Credential | undefined;
     values?: Record<string, string> | undefined;
   },
@@ -119,7 +121,21 @@ export function toCredential(
   if (scopes !== undefined) cred.scopes = scopes;
   const stillMissing = granted === undefined ? (prev?.scopes_missing ?? []) : missing;
   if (stillMissing.length > 0) cred.scopes_missing = stillMissing;
+  const origin = opts.baseUrlFrom ? httpsOrigin(resp.fields?.[opts.baseUrlFrom]) : undefined;
+  const baseUrl = origin ?? prev?.base_url;
+  if (baseUrl !== undefined) cred.base_url = baseUrl;
   const idToken = resp.id_token ?? prev?.id_token;
   if (idToken !== undefined) cred.id_token = idToken;
   return cred;
+}
+
+/** The https origin of a URL the provider named, or undefined for anything else. */
+function httpsOrigin(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const u = new URL(value);
+    return u.protocol === "https:" ? u.origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
