@@ -18,6 +18,7 @@ import { salesforce } from "./profiles/salesforce.js";
 import { slackBotToken, slackOAuth } from "./profiles/slack.js";
 import { spotify } from "./profiles/spotify.js";
 import { staticKeyProfiles } from "./profiles/static-keys.js";
+import { telegram } from "./profiles/telegram.js";
 import { x } from "./profiles/x.js";
 import type { OAuthProfile, StaticKeyProfile } from "./simulator.js";
 
@@ -55,6 +56,7 @@ export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfil
   { name: "figma personal access token", profile: figmaToken },
   { name: "hubspot private app token", profile: hubspotToken },
   { name: "intercom access token", profile: intercomToken },
+  { name: "telegram bot token", profile: telegram },
   ...staticKeyProfiles.map((profile) => ({ name: profile.recipe, profile })),
 ];
 
@@ -91,11 +93,4 @@ export const MISSING_OAUTH: string[] = [
   "typeform",
   "zoom",
 ];
-export const MISSING_STATIC_KEY: string[] = [
-  "cloudflare",
-  "line_notify",
-  "linear",
-  "monday",
-  "pagerduty",
-  "telegram",
-];
+export const MISSING_STATIC_KEY: string[] = ["cloudflare", "line_notify", "linear", "monday"];

@@ -243,7 +243,11 @@ export interface Simulator {
 
 /** The hosts a profile answers for, from its route keys. */
 export function profileHosts(profile: Profile): string[] {
-  return [...new Set(Object.keys(profile.routes).map((k) => new URL(k.split(" ")[1] ?? "").host))];
+  return [
+    ...new Set(
+      Object.keys(profile.routes).map((k) => new URL((k.split(" ")[1] ?? "").replace(/\*$/, "")).host),
+    ),
+  ];
 }
 
 export async function startSimulator(profile: Profile): Promise<Simulator> {
@@ -263,7 +267,11 @@ export async function startSimulator(profile: Profile): Promise<Simulator> {
         body: Buffer.concat(chunks).toString("utf8"),
       };
       state.seen.push(sim);
-      const route = profile.routes[`${sim.method} ${sim.url.origin}${sim.url.pathname}`];
+      const key = `${sim.method} ${sim.url.origin}${sim.url.pathname}`;
+      // A key ending in "*" matches every path it starts (Telegram puts the token in the path).
+      const route =
+        profile.routes[key] ??
+        Object.entries(profile.routes).find(([k]) => k.endsWith("*") && key.startsWith(k.slice(0, -1)))?.[1];
       Promise.resolve(
         route ? route(sim, state) : json(404, { error: "not_found", path: sim.url.pathname }),
       ).then(

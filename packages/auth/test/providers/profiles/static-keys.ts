@@ -306,6 +306,19 @@ const RULES: KeyRule[] = [
     refuse: () =>
       json(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" }),
   },
+  {
+    // "Authorization: Token token=<key>" and the versioned Accept header (developer.pagerduty.com
+    // docs/authentication, docs/versioning); a wrong key is 401.
+    recipe: "pagerduty",
+    docs: "https://developer.pagerduty.com/docs/authentication",
+    key: "api_key",
+    value: `u+${rnd(10)}`,
+    route: "GET https://api.pagerduty.com/abilities",
+    read: (req) => /^Token token=(.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    requiredHeaders: { Accept: /application\/vnd\.pagerduty\+json;version=2/ },
+    missingHeaderReply: () => json(406, { error: { message: "Not Acceptable", code: 2000 } }),
+    refuse: () => json(401, { error: { message: "Unauthorized", code: 2006 } }),
+  },
   ...(
     [
       // Bearer tokens on the recipe's "who am I" request, 401 otherwise; each cites its authentication page.
