@@ -79,7 +79,13 @@ export const KNOWN_GAPS: Record<string, string> = {
     "the bound client sends no User-Agent and api.github.com refuses such requests (the default User-Agent is issue 15's work)",
 };
 
-/** Catalogue recipes (oauth2 block, or a static key primitive) without a profile yet. */
+/**
+ * Catalogue recipes (oauth2 block, or a static key primitive) without a profile yet. OAuth: their redirect
+ * rules (exact registered URI or any loopback port) were not settled from the providers' pages in this
+ * pass. Static keys: cloudflare (account tokens verify at /accounts/{id}/tokens/verify, which the recipe
+ * does not use yet), line_notify (the service ended on 2025-03-31), linear and monday (GraphQL APIs whose
+ * answer to a bad key, status or body, was not settled).
+ */
 export const MISSING_OAUTH: string[] = [
   "airtable",
   "asana",
