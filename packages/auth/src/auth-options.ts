@@ -111,4 +111,6 @@ export interface TestResult {
   path?: string;
   status?: number;
   expected: number[];
+  /** Why the body failed the recipe's `expect_json`, when the status was right but the body was not. */
+  mismatch?: string;
 }

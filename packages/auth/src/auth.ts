@@ -380,7 +380,7 @@ export class Auth {
     if (t.tested && !t.ok) {
       throw new ArcrunError(
         "ERR_TEST_FAILED",
-        `The test request ${t.method} ${t.path} answered ${t.status}, expected ${t.expected.join(" or ")}: the credential was not saved. Check it${recipe.required_secrets[0]?.help_url ? ` at ${recipe.required_secrets[0].help_url}` : ""}, then run: ${setupCommand(service, opts.instance ?? "default")}`,
+        `The test request ${t.method} ${t.path} answered ${t.status}${t.mismatch ? ` but ${t.mismatch}` : `, expected ${t.expected.join(" or ")}`}: the credential was not saved. Check it${recipe.required_secrets[0]?.help_url ? ` at ${recipe.required_secrets[0].help_url}` : ""}, then run: ${setupCommand(service, opts.instance ?? "default")}`,
         { service, instance: opts.instance ?? "default" },
       );
     }

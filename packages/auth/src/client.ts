@@ -122,6 +122,12 @@ export class BoundClient implements Client {
         this.#current = undefined;
         return true;
       },
+      insufficientScope: async (needed) => {
+        const { strategy } = await this.#getSetup();
+        if (!strategy.onInsufficientScope || !(await strategy.onInsufficientScope(needed))) return false;
+        this.#current = undefined;
+        return true;
+      },
       agent: deps.agent,
       retries: deps.retries,
       maxRetryDelayMs: deps.maxRetryDelayMs,

@@ -33,7 +33,14 @@ export interface OAuth2Credential extends CredentialBase {
   /** Epoch milliseconds of issue, used for the half-lifetime refresh rule. */
   issued_at?: number;
   refresh_token?: string;
+  /** The granted scopes as the provider wrote them, or the requested ones when it did not say. */
   scopes?: string[];
+  /** The scopes asked for at login; a refresh keeps them. */
+  scopes_requested?: string[];
+  /** Requested scopes the provider's answer did not cover (after the recipe's scope_echo rules). */
+  scopes_missing?: string[];
+  /** The API origin the token answer named (recipe `base_url_from`), used instead of base_url's. */
+  base_url?: string;
   /** Which OAuth app issued it; refresh goes back through the same one. */
   client: "byo" | "broker";
   /** Set when the provider rejected the refresh token (invalid_grant): a person must log in again. */
@@ -107,6 +114,8 @@ export interface ResolvedCredential {
   /** For token credentials: when the token expires (epoch ms), for status and refresh. */
   expiresAt?: number;
   scopes?: string[];
+  /** An API origin from the token answer (recipe `base_url_from`); its host is checked against hosts. */
+  baseOrigin?: string;
 }
 
 /**
@@ -121,6 +130,11 @@ export interface Strategy {
   readonly applier: CredentialApplier;
   /** Called once after a 401; returns true when a retry with a fresh credential makes sense. */
   onUnauthorized?(): Promise<boolean>;
+  /**
+   * Called once after a 403 whose `WWW-Authenticate` says `insufficient_scope` (RFC 6750 section 3.1), with
+   * the scopes the resource named; true when consent was asked again and a retry makes sense.
+   */
+  onInsufficientScope?(scopes: readonly string[]): Promise<boolean>;
   /** Runs the interactive flow (browser consent, device code, prompt) and stores the result. */
   login?(options: LoginOptions): Promise<void>;
   /** Revokes at the provider where the recipe can (RFC 7009); the caller deletes locally either way. */

@@ -24,6 +24,7 @@ export type {
   Recipe,
   RecipeWarning,
   RequiredSecretSpec,
+  ScopeEchoSpec,
   ServiceAccountSpec,
   TestRequestSpec,
 } from "./types.js";

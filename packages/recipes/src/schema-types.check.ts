@@ -8,6 +8,7 @@ import type {
   Primitive,
   RecipeSchema,
   RequiredSecret,
+  ScopeEcho,
   ServiceAccount,
   TestRequest,
 } from "./schema.js";
@@ -23,6 +24,7 @@ export type Checks = [
   Assert<Equals<z.infer<typeof Inject>, T.InjectSpec>>,
   Assert<Equals<z.infer<typeof TestRequest>, T.TestRequestSpec>>,
   Assert<Equals<z.infer<typeof OAuth2>, T.OAuth2Spec>>,
+  Assert<Equals<z.infer<typeof ScopeEcho>, T.ScopeEchoSpec>>,
   Assert<Equals<z.infer<typeof ServiceAccount>, T.ServiceAccountSpec>>,
   Assert<Equals<z.infer<typeof AwsSigV4>, T.AwsSigV4Spec>>,
   Assert<Equals<z.infer<typeof GitHelper>, T.GitHelperSpec>>,

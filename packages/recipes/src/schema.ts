@@ -115,6 +115,51 @@ export const TestRequest = z.strictObject({
   expect_status: z
     ._default(z.union([integer(), z.array(integer())]), 200)
     .check(z.describe("The status (or statuses) that mean the credential works.")),
+  expect_json: z
+    .optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])))
+    .check(
+      z.describe(
+        "Top-level fields the JSON answer must hold, for providers that answer a bad credential with 200 (Slack auth.test: { ok: true }).",
+      ),
+    ),
+});
+
+/**
+ * How a provider writes the granted scopes in its token response. Providers do not echo the request
+ * verbatim: Microsoft drops `offline_access` and prefixes Graph scopes, GitHub OAuth apps join with commas,
+ * GitHub App user tokens answer an empty scope, Google expands `email` to a URL. These rules map the answer
+ * back to the requested names so a difference means a real one; it is recorded, never a failed login.
+ */
+export const ScopeEcho = z.strictObject({
+  separator: z
+    .optional(z.string().check(z.minLength(1)))
+    .check(z.describe('How the response joins scopes, when it differs from scope_separator (GitHub: ",").')),
+  never_echoed: z
+    ._default(z.array(z.string()), [])
+    .check(
+      z.describe("Requested scopes the provider never lists in its answer (Microsoft: offline_access)."),
+    ),
+  prefix: z
+    .optional(z.string().check(z.minLength(1)))
+    .check(
+      z.describe(
+        "A resource prefix the answer puts before requested names (Microsoft Graph: https://graph.microsoft.com/).",
+      ),
+    ),
+  aliases: z
+    ._default(stringMap, {})
+    .check(
+      z.describe(
+        "Requested name to the name the answer uses (Google: email -> https://www.googleapis.com/auth/userinfo.email).",
+      ),
+    ),
+  empty: z
+    ._default(z.enum(["none_granted", "not_reported"]), "none_granted")
+    .check(
+      z.describe(
+        "What an empty scope string means: nothing was granted, or the provider does not report scopes (GitHub App user tokens).",
+      ),
+    ),
 });
 
 export const OAuth2 = z.strictObject({
@@ -127,6 +172,9 @@ export const OAuth2 = z.strictObject({
     .optional(z.string())
     .check(z.describe("The authorization endpoint; required for authorization_code.")),
   token_url: z.string().check(z.describe("The token endpoint (code exchange and refresh).")),
+  refresh_url: z
+    .optional(z.string())
+    .check(z.describe("Where a refresh token is redeemed, when it is not token_url (Figma).")),
   revoke_url: z.optional(z.string()).check(z.describe("Called on logout.")),
   /**
    * Absent means `rfc7009`: POST `token=...` (RFC 7009 section 2.1), authenticated and encoded like the token
@@ -143,6 +191,13 @@ export const OAuth2 = z.strictObject({
   device_url: z
     .optional(z.string())
     .check(z.describe("RFC 8628 device authorization endpoint, where the provider has one.")),
+  device_headless: z
+    ._default(z.boolean(), true)
+    .check(
+      z.describe(
+        "Whether a sign-in without a browser picks the device flow by itself; false where the provider allows it only for some client types or scopes (Google: TVs and Limited Input clients), so paste-back is used and --device stays available.",
+      ),
+    ),
   userinfo_url: z.optional(z.string()).check(z.describe("OpenID Connect userinfo endpoint.")),
   scopes: z
     ._default(z.array(z.string()), [])
@@ -150,15 +205,50 @@ export const OAuth2 = z.strictObject({
   scope_separator: z
     ._default(z.string(), " ")
     .check(z.describe('How scopes are joined: " " (RFC 6749) or "," for some providers.')),
+  scope_param: z
+    ._default(z.string().check(z.regex(/^[a-z_]+$/)), "scope")
+    .check(
+      z.describe(
+        "The authorization parameter that carries the scopes: scope (RFC 6749), or user_scope for Slack user tokens (whose token is then at access_token_path authed_user.access_token).",
+      ),
+    ),
+  scope_echo: z
+    .optional(ScopeEcho)
+    .check(
+      z.describe(
+        "How the token response's scope differs from the request (RFC 6749 section 3.3 lets a provider answer other names). A difference is recorded, never a failed login.",
+      ),
+    ),
   token_auth_method: z
     ._default(z.enum(["client_secret_basic", "client_secret_post", "none"]), "client_secret_post")
     .check(z.describe("How the client authenticates at the token endpoint.")),
+  client_secret: z
+    ._default(z.enum(["required", "optional"]), "optional")
+    .check(
+      z.describe(
+        "optional: a client id alone is a public client (token_auth_method none, RFC 8252 section 8.4); required: the provider always wants the secret.",
+      ),
+    ),
   body_format: z
     ._default(z.enum(["form", "json"]), "form")
     .check(z.describe("The token request body: form (RFC 6749) or json where the provider wants JSON.")),
   authorization_params: z
     ._default(stringMap, {})
     .check(z.describe("Extra authorization request parameters, e.g. access_type: offline.")),
+  token_headers: z
+    ._default(stringMap, {})
+    .check(
+      z.describe(
+        "Extra headers on token, refresh and revoke requests (Notion-Version, Reddit's descriptive User-Agent).",
+      ),
+    ),
+  reauth_errors: z
+    ._default(z.array(z.string().check(z.minLength(1))), [])
+    .check(
+      z.describe(
+        "Token endpoint error codes that mean the grant is dead and a person must sign in again, besides invalid_grant (GitHub: bad_refresh_token).",
+      ),
+    ),
   token_params: z._default(stringMap, {}).check(z.describe("Extra parameters of the code exchange.")),
   refresh_params: z._default(stringMap, {}).check(z.describe("Extra parameters of a refresh.")),
   pkce: z
@@ -182,6 +272,20 @@ export const OAuth2 = z.strictObject({
     .check(
       z.describe(
         "For providers that match a pre-registered redirect URI; otherwise an ephemeral loopback port.",
+      ),
+    ),
+  base_url_from: z
+    .optional(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/)))
+    .check(
+      z.describe(
+        "A field of the token response holding the API's https origin for this account (Salesforce: instance_url); it replaces base_url's origin, and its host must still be allowed by hosts.",
+      ),
+    ),
+  https_redirect_only: z
+    .optional(z.string().check(z.minLength(1)))
+    .check(
+      z.describe(
+        "Set (to the page that says so) when the provider accepts only https redirect URLs: a loopback sign-in with your own app cannot work, and setup says what to use instead.",
       ),
     ),
   access_token_path: z

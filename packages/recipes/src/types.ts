@@ -32,21 +32,38 @@ export interface TestRequestSpec {
   headers?: Record<string, string> | undefined;
   json?: unknown;
   expect_status: number | number[];
+  expect_json?: Record<string, string | number | boolean | null> | undefined;
+}
+
+/** How a provider writes granted scopes in its token response (see ScopeEcho in schema.ts). */
+export interface ScopeEchoSpec {
+  separator?: string | undefined;
+  never_echoed: string[];
+  prefix?: string | undefined;
+  aliases: Record<string, string>;
+  empty: "none_granted" | "not_reported";
 }
 
 export interface OAuth2Spec {
   grant: "authorization_code" | "client_credentials";
   authorize_url?: string | undefined;
   token_url: string;
+  refresh_url?: string | undefined;
   revoke_url?: string | undefined;
   revoke_style?: "rfc7009" | "bearer" | undefined;
   device_url?: string | undefined;
+  device_headless: boolean;
   userinfo_url?: string | undefined;
   scopes: string[];
   scope_separator: string;
+  scope_param: string;
+  scope_echo?: ScopeEchoSpec | undefined;
   token_auth_method: "client_secret_basic" | "client_secret_post" | "none";
+  client_secret: "required" | "optional";
   body_format: "form" | "json";
   authorization_params: Record<string, string>;
+  token_headers: Record<string, string>;
+  reauth_errors: string[];
   token_params: Record<string, string>;
   refresh_params: Record<string, string>;
   pkce: "S256" | "none";
@@ -54,6 +71,8 @@ export interface OAuth2Spec {
   redirect?:
     | { host: "127.0.0.1" | "localhost" | "[::1]"; port?: number | undefined; path: string }
     | undefined;
+  base_url_from?: string | undefined;
+  https_redirect_only?: string | undefined;
   access_token_path?: string | undefined;
   inject?: InjectSpec | undefined;
 }

@@ -277,7 +277,7 @@ ${extra}`,
     expect(err.keyPath).toEqual(["required_secrets", "0", "env", "1"]);
   });
 
-  it("rejects interpolation in an OAuth endpoint, which is never rendered", async () => {
+  it("an OAuth endpoint may name a value only when it is not secret and has a pattern (a tenant)", async () => {
     const src = oauthRecipe("", "required_secrets: [{ key: tenant, label: Tenant, sensitive: false }]");
     src.text = src.text.replace(
       "https://auth.example.com/token",
@@ -285,7 +285,17 @@ ${extra}`,
     );
     const err = await failure(src);
     expect(err.keyPath).toEqual(["oauth2", "token_url"]);
-    expect(err.expected).toContain("not interpolated");
+    expect(err.expected).toContain("only with sensitive: false and a pattern");
+    const ok = oauthRecipe(
+      "",
+      'required_secrets: [{ key: tenant, label: Tenant, sensitive: false, default: common, pattern: "[a-z0-9-]+" }]',
+    );
+    ok.text = ok.text.replace(
+      "https://auth.example.com/token",
+      "https://auth.example.com/{{secret.tenant}}/token",
+    );
+    const r = await resolve(ok);
+    expect(r.recipes[0]?.oauth2?.token_url).toBe("https://auth.example.com/{{secret.tenant}}/token");
   });
 
   it("accepts revoke_style bearer with a revoke_url and rejects it without one", async () => {

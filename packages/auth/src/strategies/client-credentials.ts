@@ -53,7 +53,8 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
           now: ctx.now(),
           client: "byo",
           requestedScopes: session.scopes(),
-          scopeSeparator: session.spec.scope_separator,
+          scopeRules: session.scopeRules,
+          baseUrlFrom: session.spec.base_url_from,
         });
         await ctx.store.set(ctx.service, ctx.instance, cred).catch((err: unknown) => {
           ctx.logger.debug?.(`${ctx.service}: token kept in memory only (${(err as Error).message})`);

@@ -12,13 +12,8 @@ import { startLoopback } from "../internal/oauth/loopback.js";
 import { createPkce, randomToken } from "../internal/oauth/pkce.js";
 import { freshToken } from "../internal/oauth/refresh.js";
 import { revokeBearer, revokeToken } from "../internal/oauth/revoke.js";
-import {
-  type ClientChoice,
-  canOpenBrowser,
-  createSession,
-  type OAuthSession,
-} from "../internal/oauth/session.js";
-import { refreshDue, toCredential } from "../internal/oauth/tokens.js";
+import { type ClientChoice, createSession, type OAuthSession, signInWay } from "../internal/oauth/session.js";
+import { grantCovers, refreshDue, toCredential } from "../internal/oauth/tokens.js";
 import type {
   CredentialSource,
   LoginOptions,
@@ -44,6 +39,7 @@ export function oauthResolved(
     source,
     ...(cred.expires_at !== undefined ? { expiresAt: cred.expires_at } : {}),
     ...(cred.scopes !== undefined ? { scopes: cred.scopes } : {}),
+    ...(cred.base_url !== undefined ? { baseOrigin: cred.base_url } : {}),
   };
 }
 
@@ -117,7 +113,7 @@ export async function authorizationCodeLogin(
       u.searchParams.set("response_type", "code");
       u.searchParams.set("client_id", choice.client.clientId);
       u.searchParams.set("redirect_uri", loopback.redirectUri);
-      if (scopes.length > 0) u.searchParams.set("scope", scopes.join(spec.scope_separator));
+      if (scopes.length > 0) u.searchParams.set(spec.scope_param, scopes.join(spec.scope_separator));
       u.searchParams.set("state", state);
       if (spec.pkce === "S256") {
         // RFC 7636 section 4.3 and RFC 8252 section 8.1: S256 always; never `plain`.
@@ -206,18 +202,24 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
   /** Set by onUnauthorized after it refreshed: the retry's `resolve({ force })` uses that token as is. */
   let renewedFor401 = false;
 
-  const missingScopes = (cred: OAuth2Credential): string[] =>
-    cred.scopes === undefined ? [] : session.scopes().filter((s) => !cred.scopes?.includes(s));
-  const scopeWords = (scopes: string[]) => `the scope${scopes.length > 1 ? "s" : ""} ${scopes.join(", ")}`;
-  /** Signs in the way a person at this terminal can: the browser where one opens, else the device code. */
-  const signInHere = (scopes?: string[]) => {
-    const browser = canOpenBrowser(ctx.env);
-    return strategy.login?.({
-      browser,
-      device: !browser && session.spec.device_url !== undefined,
-      ...(scopes ? { scopes } : {}),
-    });
+  /**
+   * Scopes this bind asks for that the grant never covered: neither requested at login nor granted under the
+   * recipe's scope_echo rules. A provider's differently written answer is not one of them (it is recorded in
+   * `scopes_missing` instead); only a caller's new scope makes consent be asked again.
+   */
+  const newScopes = (cred: OAuth2Credential): string[] => {
+    if (cred.scopes === undefined && cred.scopes_requested === undefined) return [];
+    const asked = cred.scopes_requested ?? [];
+    const granted = cred.scopes ?? [];
+    return session
+      .scopes()
+      .filter((s) => !asked.includes(s) && !grantCovers(granted, s, session.spec.scope_echo));
   };
+  const scopeWords = (scopes: readonly string[]) =>
+    `the scope${scopes.length > 1 ? "s" : ""} ${scopes.join(", ")}`;
+  /** Signs in the way a person at this terminal can (signInWay: browser, device code, or paste-back). */
+  const signInHere = (scopes?: string[]) =>
+    strategy.login?.({ ...signInWay(session.spec, ctx.env), ...(scopes ? { scopes } : {}) });
 
   const strategy: Strategy = {
     primitive: "oauth2",
@@ -252,7 +254,7 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
         ...(force ? { force: true } : {}),
         ...(force && c ? { staleAccessToken: c.access_token } : {}),
       });
-      let missing = missingScopes(cred);
+      let missing = newScopes(cred);
       if (missing.length > 0 && ctx.interactive && source !== "interactive") {
         // Incremental consent: ask once for what was granted plus what this bind needs, as at first login.
         session
@@ -260,18 +262,15 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
           .write(
             `${display} (${service}) was connected without ${scopeWords(missing)}; asking for it now.\n`,
           );
-        await signInHere([...(cred.scopes ?? []), ...missing]);
+        await signInHere([...(cred.scopes_requested ?? cred.scopes ?? []), ...missing]);
         source = "interactive";
         cred = (current as OAuth2Credential | undefined) ?? cred;
-        missing = missingScopes(cred);
+        missing = [];
       }
       if (missing.length > 0) {
-        const what = scopeWords(missing);
         throw new ArcrunError(
           "ERR_NEEDS_LOGIN",
-          source === "interactive"
-            ? `${display} (${service}) did not grant ${what} (the consent screen may let you untick it, or the app may not be allowed it); ${setupHint(ctx)} --scopes ${missing.join(",")}`
-            : `${display} (${service}) was connected without ${what}; ${setupHint(ctx)} --scopes ${missing.join(",")}`,
+          `${display} (${service}) was connected without ${scopeWords(missing)}; ${setupHint(ctx)} --scopes ${missing.join(",")}`,
           { service, instance },
         );
       }
@@ -292,8 +291,48 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
       return renewedFor401;
     },
 
+    /**
+     * RFC 6750 section 3.1: the resource needs scopes the token lacks. At a terminal, consent is asked again
+     * for the login's scopes plus the named ones (the client asks this once per request); unattended,
+     * ERR_NEEDS_LOGIN says what to run.
+     */
+    async onInsufficientScope(needed: readonly string[]) {
+      const c = current;
+      const asked = [...new Set([...(c?.scopes_requested ?? c?.scopes ?? session.scopes()), ...needed])];
+      const extra = needed.filter((s) => !grantCovers(c?.scopes ?? [], s, session.spec.scope_echo));
+      const what = extra.length > 0 ? scopeWords(extra) : "a scope this request needs";
+      if (!ctx.interactive) {
+        throw new ArcrunError(
+          "ERR_NEEDS_LOGIN",
+          `${display} (${service}) refused the request for lack of ${what} (403 insufficient_scope); ${setupHint(ctx)}${extra.length > 0 ? ` --scopes ${extra.join(",")}` : ""}`,
+          { service, instance },
+        );
+      }
+      session
+        .out()
+        .write(`${display} (${service}) needs ${what} for this request; asking for consent again.\n`);
+      await signInHere(asked);
+      source = "interactive";
+      // The retry uses the new token as is: no refresh of a token just issued.
+      renewedFor401 = true;
+      return true;
+    },
+
     async login(options: LoginOptions) {
       const choice = await session.client();
+      const httpsOnly = session.spec.https_redirect_only;
+      if (httpsOnly !== undefined && choice.kind === "byo" && !options.device) {
+        // The redirect must reach this machine's loopback listener over http, which the provider refuses.
+        const instead =
+          ctx.recipe.primitive === "oauth2"
+            ? "use the device flow (--device) if the provider has one, or a client through the arcrun broker"
+            : `set it up with its default (${ctx.recipe.primitive.replace("_", " ")}): arcrun setup ${service}`;
+        throw new ArcrunError(
+          "ERR_PRIMITIVE_UNSUPPORTED",
+          `${display} (${service}) accepts only https redirect URLs (${httpsOnly}), so a sign-in with your own app cannot come back to this machine; ${instead}`,
+          { service, instance },
+        );
+      }
       const resp = options.device
         ? await deviceLogin(session, choice, options, display)
         : await authorizationCodeLogin(session, choice, options, ctx.env, display);
@@ -304,7 +343,8 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
           now: ctx.now(),
           client: choice.kind,
           requestedScopes: session.scopes(options.scopes),
-          scopeSeparator: session.spec.scope_separator,
+          scopeRules: session.scopeRules,
+          baseUrlFrom: session.spec.base_url_from,
           // A new grant replaces the old one entirely: never carry an old refresh token over.
           values: previous?.values ?? {},
         });
@@ -320,6 +360,7 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
 
     async revoke(credential: StoredCredential) {
       if (credential.type !== "oauth2") return;
+      await session.ready();
       const { revoke_url: revokeUrl, revoke_style: revokeStyle } = session.spec;
       if (revokeStyle === "bearer" && revokeUrl) {
         // The access token authenticates the call, so it must be a live one: renew it first when it is due.

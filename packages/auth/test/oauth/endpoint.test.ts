@@ -138,6 +138,7 @@ describe("bring-your-own clients", () => {
       instance: "default",
       home,
       authMethod: "client_secret_post" as const,
+      secret: "required" as const,
     };
     expect(await findByoClient({ ...src, env: {} })).toMatchObject({
       clientId: "from-file",
@@ -159,9 +160,34 @@ describe("bring-your-own clients", () => {
       instance: "default",
       home,
       authMethod: "client_secret_basic",
+      secret: "required",
       env: { ARCRUN_SVC_CLIENT_ID: "id" },
     }).catch((e: unknown) => e);
     expect(isArcrunError(err, "ERR_NO_CLIENT")).toBe(true);
     expect((err as Error).message).toContain("ARCRUN_SVC_CLIENT_SECRET");
+  });
+
+  it("RFC 8252 section 8.4: an id alone is a public client (none) unless the recipe requires a secret", async () => {
+    home = await mkdtemp(join(tmpdir(), "arcrun-byo-"));
+    const client = await findByoClient({
+      service: "svc",
+      instance: "default",
+      home,
+      authMethod: "client_secret_post",
+      secret: "optional",
+      env: { ARCRUN_SVC_CLIENT_ID: "id" },
+    });
+    expect(client).toEqual({ clientId: "id", authMethod: "none" });
+    // With the secret it stays the recipe's method.
+    expect(
+      await findByoClient({
+        service: "svc",
+        instance: "default",
+        home,
+        authMethod: "client_secret_post",
+        secret: "optional",
+        env: { ARCRUN_SVC_CLIENT_ID: "id", ARCRUN_SVC_CLIENT_SECRET: "s" },
+      }),
+    ).toEqual({ clientId: "id", clientSecret: "s", authMethod: "client_secret_post" });
   });
 });

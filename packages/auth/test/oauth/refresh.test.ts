@@ -57,7 +57,7 @@ async function keeper(reply: (n: number, body: URLSearchParams) => Reply, now = 
     singleFlight: (key, fn) => flights.run(key, fn),
     client: "byo",
     requestedScopes: ["a"],
-    scopeSeparator: " ",
+    scopeRules: { separator: " " },
     sleep: async (ms) => {
       sleeps.push(ms);
     },
@@ -188,6 +188,27 @@ describe("refresh: never loses a token", () => {
     const again = await freshToken(k).catch((e: unknown) => e);
     expect(isArcrunError(again, "ERR_REAUTH_REQUIRED")).toBe(true);
     expect(seen).toHaveLength(1);
+  });
+
+  it("a recipe's reauth_errors code (GitHub's bad_refresh_token, on HTTP 200) also means sign in again", async () => {
+    const { k, store } = await keeper(() => ({
+      status: 200,
+      json: {
+        error: "bad_refresh_token",
+        error_description: "The refresh token passed is incorrect or expired.",
+      },
+    }));
+    await store.set("svc", "default", record());
+    // Without the recipe's word it is an OAuth error, not a dead grant.
+    const plain = await freshToken(k).catch((e: unknown) => e);
+    expect(isArcrunError(plain, "ERR_OAUTH")).toBe(true);
+    expect(await store.get("svc", "default")).toMatchObject({ status: "ok" });
+    const err = await freshToken({ ...k, reauthErrors: ["bad_refresh_token"] }).catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_REAUTH_REQUIRED")).toBe(true);
+    expect((err as Error).message).toBe(
+      "svc: the provider refused the refresh token (bad_refresh_token: revoked, expired or replaced); sign in again: run: arcrun setup svc",
+    );
+    expect(await store.get("svc", "default")).toMatchObject({ status: "reauth_required" });
   });
 
   it("transient errors retry with backoff, then succeed; nothing is discarded meanwhile", async () => {

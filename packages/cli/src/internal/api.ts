@@ -16,6 +16,8 @@ export interface InstanceRow {
   updated_at: string | null;
   /** The scopes granted to an OAuth token; null for other credentials. */
   scopes: string[] | null;
+  /** Requested scopes the provider's answer did not cover; present only when there are some. */
+  scopes_missing?: string[];
 }
 
 export interface ServiceRow {

@@ -27,6 +27,7 @@ function instanceRow(i: InstanceInfo): InstanceRow {
     expires_at: iso(i.expiresAt),
     updated_at: i.updatedAt ?? null,
     scopes: i.scopes ?? null,
+    ...(i.scopesMissing && i.scopesMissing.length > 0 ? { scopes_missing: i.scopesMissing } : {}),
   };
 }
 

@@ -36,7 +36,8 @@ export function expiryText(i: InstanceRow, now = Date.now()): string {
 export function scopesText(i: InstanceRow, short = false): string {
   if (!i.scopes || i.scopes.length === 0) return "";
   if (short) return i.scopes.length === 1 ? "1 scope" : `${i.scopes.length} scopes`;
-  return `scopes: ${i.scopes.join(" ")}`;
+  const missing = i.scopes_missing ?? [];
+  return `scopes: ${i.scopes.join(" ")}${missing.length > 0 ? ` (not granted: ${missing.join(" ")})` : ""}`;
 }
 
 export function instanceText(i: InstanceRow, s: Styles): string {

@@ -19,6 +19,8 @@ export interface InstanceInfo {
   expiresAt?: number;
   /** The scopes granted to an oauth2 credential (the provider's `scope` answer, else the ones asked for). */
   scopes?: string[];
+  /** Requested scopes the provider's token response did not cover (recorded, not refused). */
+  scopesMissing?: string[];
   updatedAt?: string;
 }
 
@@ -116,5 +118,7 @@ function instanceInfo(instance: string, cred: StoredCredential, now: number): In
   };
   if (expiresAt !== undefined) info.expiresAt = expiresAt;
   if (cred.type === "oauth2" && cred.scopes !== undefined) info.scopes = [...cred.scopes];
+  if (cred.type === "oauth2" && cred.scopes_missing !== undefined)
+    info.scopesMissing = [...cred.scopes_missing];
   return info;
 }

@@ -1,8 +1,12 @@
 import type { Recipe } from "@arcrun/recipes";
 import type { TestResult } from "../../auth-options.js";
 import { type BoundClient, renderWithCredential } from "../../client.js";
+import { jsonMismatch } from "../expect-json.js";
 
-/** Sends the recipe's `test` request with the client's credential; `ok` when the status is an expected one. */
+/**
+ * Sends the recipe's `test` request with the client's credential; `ok` when the status is an expected one and
+ * the body matches `expect_json` where the recipe has one (Slack answers a bad token with 200 `ok: false`).
+ */
 export async function runTestRequest(
   client: BoundClient,
   spec: NonNullable<Recipe["test"]>,
@@ -17,13 +21,17 @@ export async function runTestRequest(
   }
   init.headers = headers;
   const res = await client.fetch(await client[renderWithCredential](spec.path), init);
-  await res.body?.cancel().catch(() => undefined);
+  const statusOk = expected.includes(res.status);
+  const mismatch =
+    statusOk && spec.expect_json !== undefined ? jsonMismatch(await res.text(), spec.expect_json) : undefined;
+  if (!statusOk || spec.expect_json === undefined) await res.body?.cancel().catch(() => undefined);
   return {
-    ok: expected.includes(res.status),
+    ok: statusOk && mismatch === undefined,
     tested: true,
     method: spec.method,
     path: spec.path,
     status: res.status,
     expected,
+    ...(mismatch !== undefined ? { mismatch } : {}),
   };
 }

@@ -7,6 +7,7 @@
 import { ArcrunError } from "../../errors.js";
 import type { CredentialApplier, OutgoingRequest } from "../../types.js";
 import { dispatchResponse, parseRetryAfter } from "../http.js";
+import { insufficientScope } from "../oauth/step-up.js";
 import { sleep } from "../sleep.js";
 import type { Dispatcher } from "../undici.js";
 import { USER_AGENT } from "../user-agent.js";
@@ -20,6 +21,11 @@ export interface SendContext {
   current(force: boolean): Promise<{ target: Target; applier: CredentialApplier }>;
   /** After a 401: true when a retry with a fresh credential makes sense (the strategy's onUnauthorized). */
   unauthorized(): Promise<boolean>;
+  /**
+   * After a 403 whose challenge is Bearer `insufficient_scope` (RFC 6750 section 3.1): true when the strategy
+   * obtained the scopes (consent asked again at a terminal) and a retry makes sense.
+   */
+  insufficientScope(needed: readonly string[]): Promise<boolean>;
   agent(): Dispatcher;
   retries: number;
   maxRetryDelayMs: number;
@@ -39,6 +45,7 @@ export async function send(ctx: SendContext, req: Pending): Promise<Response> {
   let attempt = 0;
   let redirects = 0;
   let retried401 = false;
+  let retried403 = false;
   let force = false;
   for (;;) {
     const { target, applier } = await ctx.current(force);
@@ -117,6 +124,22 @@ export async function send(ctx: SendContext, req: Pending): Promise<Response> {
         await discard(res);
         force = target.cred.expiresAt !== undefined;
         continue;
+      }
+    }
+
+    if (status === 403 && !retried403 && req.body.replayable) {
+      const needed = insufficientScope(res.headers.get("www-authenticate"));
+      if (needed) {
+        retried403 = true;
+        const again = await ctx.insufficientScope(needed).catch(async (err: unknown) => {
+          await discard(res);
+          throw err;
+        });
+        if (again) {
+          await discard(res);
+          force = target.cred.expiresAt !== undefined;
+          continue;
+        }
       }
     }
 

@@ -13,6 +13,8 @@ export interface ByoClientSource {
   home: string;
   env: Readonly<Record<string, string | undefined>>;
   authMethod: TokenAuthMethod;
+  /** The recipe's `client_secret`: whether a client id alone (a public client) can sign in. */
+  secret: "required" | "optional";
 }
 
 /** `google_drive` -> `GOOGLE_DRIVE`: the service part of `ARCRUN_<SERVICE>_*`. */
@@ -29,7 +31,8 @@ async function readConfigClient(home: string, service: string): Promise<Record<s
 
 /**
  * The user's own client for a service, or undefined when none is configured.
- * A secret is required unless the recipe's token_auth_method is `none` (a public client, RFC 8252 section 8.4).
+ * A client id without a secret is a public client (RFC 8252 section 8.4), which authenticates with `none`,
+ * unless the recipe says its provider always wants the secret (`client_secret: required`).
  */
 export async function findByoClient(src: ByoClientSource): Promise<OAuthClient | undefined> {
   const prefix = `ARCRUN_${envName(src.service)}_`;
@@ -45,18 +48,24 @@ export async function findByoClient(src: ByoClientSource): Promise<OAuthClient |
     }
   }
   if (!clientId) return undefined;
-  if (src.authMethod !== "none" && !clientSecret) {
+  if (src.authMethod !== "none" && !clientSecret && src.secret === "required") {
     throw new ArcrunError(
       "ERR_NO_CLIENT",
       `${src.service}: a client_id is configured (${where}) but no client_secret, and the recipe authenticates with ${src.authMethod}; set ${prefix}CLIENT_SECRET or clients > ${src.service} > client_secret in config.yaml`,
       { service: src.service, instance: src.instance },
     );
   }
-  return {
-    clientId,
-    clientSecret: src.authMethod === "none" ? undefined : clientSecret,
-    authMethod: src.authMethod,
-  };
+  return publicOrConfidential(clientId, clientSecret, src.authMethod);
+}
+
+/** The client as configured: without a secret (or with `none`) a public client that sends only its id. */
+export function publicOrConfidential(
+  clientId: string,
+  clientSecret: string | undefined,
+  authMethod: TokenAuthMethod,
+): OAuthClient {
+  if (authMethod === "none" || !clientSecret) return { clientId, authMethod: "none" };
+  return { clientId, clientSecret, authMethod };
 }
 
 /** The error when a recipe needs the user's own client and none is configured. */

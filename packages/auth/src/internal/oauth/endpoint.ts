@@ -22,6 +22,8 @@ export interface FlowContext {
   instance: string;
   fetch?: typeof fetch | undefined;
   signal?: AbortSignal | undefined;
+  /** Extra headers on every request to the authorization server (the recipe's `oauth2.token_headers`). */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface EndpointRequest {
@@ -41,6 +43,8 @@ export interface TokenResponse {
   /** The granted scopes, when the provider said (RFC 6749 section 3.3). */
   scope?: string;
   id_token?: string;
+  /** Other top-level string fields of the answer (Salesforce's instance_url), for `base_url_from`. */
+  fields?: Record<string, string>;
 }
 
 /** `arcrun setup <service>` with `--instance` when it is not the default one. */
@@ -90,7 +94,7 @@ export async function postEndpoint(
   req: EndpointRequest,
   what: string,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const headers = new Headers({ accept: "application/json", "user-agent": USER_AGENT });
+  const headers = new Headers({ accept: "application/json", "user-agent": USER_AGENT, ...ctx.headers });
   const params = { ...req.params };
   authenticate(req.client, headers, params);
   let body: string;
@@ -192,6 +196,11 @@ export function parseTokenResponse(
   const scope = pick("scope");
   if (typeof scope === "string") out.scope = scope;
   if (typeof body.id_token === "string") out.id_token = body.id_token;
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (typeof v === "string" && !/token|secret|signature/i.test(k)) fields[k] = v;
+  }
+  if (Object.keys(fields).length > 0) out.fields = fields;
   return out;
 }
 

@@ -12,7 +12,7 @@ import { ArcrunError, OAuthError } from "../../errors.js";
 import type { CredentialStore, Logger, OAuth2Credential, StoredCredential } from "../../types.js";
 import { sleep } from "../sleep.js";
 import { isTransient, setupHint, type TokenResponse } from "./endpoint.js";
-import { expired, refreshDue, toCredential } from "./tokens.js";
+import { expired, refreshDue, type ScopeRules, toCredential } from "./tokens.js";
 
 export interface TokenKeeper {
   service: string;
@@ -31,8 +31,12 @@ export interface TokenKeeper {
    */
   renew(current: OAuth2Credential): Promise<TokenResponse> | undefined;
   client: "byo" | "broker";
+  /** Token endpoint error codes that mean the grant is dead besides invalid_grant (recipe `reauth_errors`). */
+  reauthErrors?: readonly string[];
   requestedScopes: readonly string[];
-  scopeSeparator: string;
+  scopeRules: ScopeRules;
+  /** The recipe's `base_url_from`. */
+  baseUrlFrom?: string | undefined;
   /** Attempts for a transient failure, including the first (default 4). */
   attempts?: number;
   /** Injected for tests. */
@@ -106,11 +110,14 @@ async function renewLocked(k: TokenKeeper, latest: OAuth2Credential): Promise<OA
       }
       resp = await pending;
     } catch (err) {
-      if (err instanceof OAuthError && err.error === "invalid_grant") {
+      if (
+        err instanceof OAuthError &&
+        (err.error === "invalid_grant" || (k.reauthErrors ?? []).includes(err.error))
+      ) {
         await markReauth(k, latest);
         throw reauth(
           k,
-          "the provider refused the refresh token (invalid_grant: revoked, expired or replaced)",
+          `the provider refused the refresh token (${err.error}: revoked, expired or replaced)`,
           err,
         );
       }
@@ -133,7 +140,8 @@ async function renewLocked(k: TokenKeeper, latest: OAuth2Credential): Promise<OA
       now: k.now(),
       client: k.client,
       requestedScopes: k.requestedScopes,
-      scopeSeparator: k.scopeSeparator,
+      scopeRules: k.scopeRules,
+      baseUrlFrom: k.baseUrlFrom,
       previous: latest,
     });
     // One write replaces access and refresh token together; the store writes atomically.

@@ -35,9 +35,10 @@ export async function revokeBearer(ctx: FlowContext, url: string, accessToken: s
     res = await doFetch(url, {
       method: "POST",
       headers: {
-        authorization: `Bearer ${accessToken}`,
         accept: "application/json",
         "user-agent": USER_AGENT,
+        ...ctx.headers,
+        authorization: `Bearer ${accessToken}`,
       },
       redirect: "manual",
       ...(ctx.signal ? { signal: ctx.signal } : {}),

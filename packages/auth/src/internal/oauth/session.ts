@@ -2,12 +2,12 @@
  * What every oauth2 flow of one bound service shares: the recipe's oauth2 block, the OAuth client (the
  * user's own or the broker), the token keeper (refresh, locks) and the login output.
  */
-import type { OAuth2Spec } from "@arcrun/recipes";
+import { type OAuth2Spec, renderTemplate } from "@arcrun/recipes";
 import { ArcrunError } from "../../errors.js";
 import type { LoginOptions, OAuth2Credential, StrategyFactoryContext } from "../../types.js";
 import type { BrokerClient, BrokerContext } from "../broker/seam.js";
 import { credentialLockPath, SingleFlight, withFileLock } from "../lock.js";
-import { findByoClient, noClientError } from "./client-config.js";
+import { findByoClient, noClientError, publicOrConfidential } from "./client-config.js";
 import {
   type FlowContext,
   type OAuthClient,
@@ -16,6 +16,7 @@ import {
   tokenRequest,
 } from "./endpoint.js";
 import type { TokenKeeper } from "./refresh.js";
+import type { ScopeRules } from "./tokens.js";
 
 /** One flight per credential per process, shared by every bound client of it. */
 const flights = new SingleFlight<OAuth2Credential>();
@@ -28,6 +29,10 @@ export interface OAuthSession {
   flow: FlowContext;
   /** Recipe scopes plus the ones asked for with `bind` / `login`, without duplicates. */
   scopes(extra?: readonly string[]): string[];
+  /** How scopes are joined in requests and read back from token responses. */
+  scopeRules: ScopeRules;
+  /** Fills in the recipe's templated endpoints (`{{secret.tenant}}`); client() waits for it too. */
+  ready(): Promise<void>;
   client(): Promise<ClientChoice>;
   keeper(choice: ClientChoice): TokenKeeper;
   /** Where login messages go. */
@@ -53,28 +58,60 @@ async function brokerClient(ctx: StrategyFactoryContext, args: BrokerContext): P
   return (await import("../broker/client.js")).createBrokerClient(args);
 }
 
+/** The endpoints a recipe may template with non-secret values (`{{secret.tenant}}`), checked by the loader. */
+const OAUTH_URLS = [
+  "authorize_url",
+  "token_url",
+  "refresh_url",
+  "revoke_url",
+  "device_url",
+  "userinfo_url",
+] as const;
+
 export function createSession(ctx: StrategyFactoryContext): OAuthSession {
-  const spec = oauthSpec(ctx);
-  const flow: FlowContext = { service: ctx.service, instance: ctx.instance, fetch: ctx.fetch };
+  const raw = oauthSpec(ctx);
+  // A copy whose endpoints are filled in by ready(): the recipe's own object is shared and stays a template.
+  const spec: OAuth2Spec = { ...raw };
+  let rendered: Promise<void> | undefined = OAUTH_URLS.some((k) => raw[k]?.includes("{{"))
+    ? undefined
+    : Promise.resolve();
+  const ready = (): Promise<void> => {
+    rendered ??= (async () => {
+      // readValues fills defaults and refuses a value that does not match the recipe's pattern.
+      const { values } = await ctx.readValues();
+      for (const k of OAUTH_URLS) {
+        const v = raw[k];
+        if (v !== undefined) spec[k] = renderTemplate(v, { secret: values });
+      }
+    })();
+    rendered.catch(() => {
+      rendered = undefined;
+    });
+    return rendered;
+  };
+  const flow: FlowContext = {
+    service: ctx.service,
+    instance: ctx.instance,
+    fetch: ctx.fetch,
+    ...(Object.keys(spec.token_headers).length > 0 ? { headers: spec.token_headers } : {}),
+  };
   let chosen: Promise<ClientChoice> | undefined;
 
   const client = (): Promise<ClientChoice> => {
     chosen ??= (async (): Promise<ClientChoice> => {
+      await ready();
       // Explicit or environment values named client_id / client_secret win (recipes that ask for them).
       const explicitId = ctx.secret?.client_id;
       const byo =
         explicitId !== undefined
-          ? {
-              clientId: explicitId,
-              clientSecret: ctx.secret?.client_secret,
-              authMethod: spec.token_auth_method,
-            }
+          ? publicOrConfidential(explicitId, ctx.secret?.client_secret, spec.token_auth_method)
           : await findByoClient({
               service: ctx.service,
               instance: ctx.instance,
               home: ctx.home,
               env: ctx.env,
               authMethod: spec.token_auth_method,
+              secret: spec.client_secret,
             });
       if (byo) return { kind: "byo", client: byo };
       if (spec.client === "broker") {
@@ -94,11 +131,7 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
       if (id) {
         return {
           kind: "byo",
-          client: {
-            clientId: id,
-            clientSecret: values.values.client_secret,
-            authMethod: spec.token_auth_method,
-          },
+          client: publicOrConfidential(id, values.values.client_secret, spec.token_auth_method),
         };
       }
       throw noClientError(ctx.service, ctx.instance, ctx.home);
@@ -113,6 +146,8 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
     ...new Set([...spec.scopes, ...(ctx.scopes ?? []), ...extra]),
   ];
 
+  const scopeRules: ScopeRules = { separator: spec.scope_separator, echo: spec.scope_echo };
+
   const keeper = (choice: ClientChoice): TokenKeeper => ({
     service: ctx.service,
     instance: ctx.instance,
@@ -121,16 +156,20 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
     logger: ctx.logger,
     client: choice.kind,
     requestedScopes: scopes(),
-    scopeSeparator: spec.scope_separator,
+    scopeRules,
     withLock: (fn) => withFileLock(credentialLockPath(ctx.home, ctx.service, ctx.instance), fn),
     singleFlight: (key, fn) => flights.run(`${ctx.home}\0${key}`, fn),
     renew: (current) => renewToken(spec, flow, choice, current, scopes()),
+    reauthErrors: spec.reauth_errors,
+    baseUrlFrom: spec.base_url_from,
   });
 
   return {
     spec,
     flow,
     scopes,
+    scopeRules,
+    ready,
     client,
     keeper,
     out: (options) => options?.output ?? process.stderr,
@@ -158,7 +197,7 @@ export function renewToken(
   return tokenRequest(
     flow,
     {
-      url: spec.token_url,
+      url: spec.refresh_url ?? spec.token_url,
       client: choice.client,
       bodyFormat: spec.body_format,
       params: { ...spec.refresh_params, grant_type: "refresh_token", refresh_token: refreshToken },
@@ -181,6 +220,18 @@ export function clientCredentialsToken(
     { url: spec.token_url, client, bodyFormat: spec.body_format, params },
     spec.access_token_path,
   );
+}
+
+/**
+ * How a person at this terminal signs in: the browser where one opens; else the device flow where the
+ * recipe lets a headless session pick it; else paste-back, which works with every client type.
+ */
+export function signInWay(
+  spec: Pick<OAuth2Spec, "device_url" | "device_headless">,
+  env: Readonly<Record<string, string | undefined>>,
+): { browser: boolean; device: boolean } {
+  const browser = canOpenBrowser(env);
+  return { browser, device: !browser && spec.device_url !== undefined && spec.device_headless };
 }
 
 /** Whether this machine can show a browser: a desktop session, macOS, Windows, or an explicit $BROWSER. */

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { jsonMismatch } from "../../src/internal/expect-json.js";
+
+describe("a recipe test's expect_json", () => {
+  it("Slack auth.test: a dead token answers 200 with ok false, which is a mismatch naming the error code", () => {
+    expect(jsonMismatch('{"ok":false,"error":"invalid_auth"}', { ok: true })).toBe(
+      "ok is false, expected true (error: invalid_auth)",
+    );
+    expect(jsonMismatch('{"ok":true,"user":"ada"}', { ok: true })).toBeUndefined();
+  });
+
+  it("a body that is not a JSON object never passes", () => {
+    expect(jsonMismatch("<html>", { ok: true })).toBe("the answer is not JSON");
+    expect(jsonMismatch("[1]", { ok: true })).toBe("the answer is not a JSON object");
+    expect(jsonMismatch("{}", { valid: true })).toBe("valid is null, expected true");
+  });
+
+  it("never echoes a long or odd error value (it could be anything the provider reflects)", () => {
+    const msg = jsonMismatch(JSON.stringify({ ok: false, error: "secret value with spaces" }), { ok: true });
+    expect(msg).toBe("ok is false, expected true");
+  });
+});

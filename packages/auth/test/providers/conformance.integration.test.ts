@@ -1,0 +1,276 @@
+/**
+ * The conformance suite: every catalogue recipe with OAuth2 or a static key, as shipped, against a
+ * simulator of its provider (profiles/*.ts) reached through a dispatcher that maps the recipe's https
+ * hosts to a local server. The consent step is driven as a browser would: a GET of the authorization URL,
+ * the provider's real 302, and the redirect followed to the loopback listener (or pasted back).
+ */
+import { PassThrough } from "node:stream";
+import { loadCatalog } from "@arcrun/recipes";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAuth, isArcrunError } from "../../src/index.js";
+import { makeHome, type TestHome } from "../support/home.js";
+import { sink } from "../support/streams.js";
+import {
+  HTTPS_ONLY_PROFILES,
+  KNOWN_GAPS,
+  MISSING_OAUTH,
+  MISSING_STATIC_KEY,
+  OAUTH_PROFILES,
+  STATIC_KEY_PROFILES,
+} from "./index.js";
+import { githubApp, githubOAuthApp } from "./profiles/github.js";
+import { type OAuthProfile, type Simulator, type StaticKeyProfile, startSimulator } from "./simulator.js";
+
+const envName = (id: string) => id.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+
+describe("every OAuth2 and static-key recipe has a provider profile", () => {
+  const catalog = loadCatalog();
+  it("OAuth2: each recipe with an oauth2 block has a profile, or is listed as missing", () => {
+    const covered = new Set([...OAUTH_PROFILES, ...HTTPS_ONLY_PROFILES].map((p) => p.profile.recipe));
+    const needed = catalog.filter((r) => r.oauth2 !== undefined).map((r) => r.id);
+    expect(needed.filter((id) => !covered.has(id) && !MISSING_OAUTH.includes(id))).toEqual([]);
+    // A profile added later must take the recipe off the missing list.
+    expect(MISSING_OAUTH.filter((id) => covered.has(id))).toEqual([]);
+  });
+
+  it("static keys: each static_key recipe has a profile, or is listed as missing", () => {
+    const covered = new Set(STATIC_KEY_PROFILES.map((p) => p.profile.recipe));
+    const needed = catalog.filter((r) => r.primitive === "static_key").map((r) => r.id);
+    expect(needed.filter((id) => !covered.has(id) && !MISSING_STATIC_KEY.includes(id))).toEqual([]);
+    expect(MISSING_STATIC_KEY.filter((id) => covered.has(id))).toEqual([]);
+  });
+});
+
+interface OAuthRun {
+  sim: Simulator;
+  home: TestHome;
+  auth(opts?: { now?: () => number }): ReturnType<typeof createAuth>;
+}
+
+async function startOAuthRun(profile: OAuthProfile): Promise<OAuthRun> {
+  const sim = await startSimulator(profile);
+  const home = await makeHome();
+  const prefix = `ARCRUN_${envName(profile.recipe)}_`;
+  home.env[`${prefix}CLIENT_ID`] = sim.state.clientId;
+  if (profile.clientSecret) home.env[`${prefix}CLIENT_SECRET`] = sim.state.clientSecret;
+  for (const [k, v] of Object.entries(profile.values ?? {})) home.env[`${prefix}${k.toUpperCase()}`] = v;
+  return {
+    sim,
+    home,
+    auth: (opts = {}) =>
+      createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher, ...opts }),
+  };
+}
+
+/** The consent step as a browser does it: the provider's 302, then the redirect to the loopback listener. */
+async function consent(sim: Simulator, url: string): Promise<string> {
+  const res = await sim.fetch(url, { redirect: "manual" });
+  const location = res.headers.get("location");
+  if (res.status !== 302 || location === null) {
+    throw new Error(`the authorization endpoint answered ${res.status}: ${await res.text()}`);
+  }
+  return location;
+}
+
+async function loginThroughLoopback(run: OAuthRun, profile: OAuthProfile): Promise<void> {
+  await run.auth().login(profile.recipe, {
+    ...(profile.via ? { via: profile.via } : {}),
+    output: sink(),
+    openUrl: async (url) => {
+      const location = await consent(run.sim, url);
+      const back = await fetch(location);
+      expect(back.status).toBe(200);
+    },
+  });
+}
+
+const via = (profile: OAuthProfile) => (profile.via ? { via: profile.via } : {});
+
+/** The whole OAuth2 sequence; every step asserts what the provider saw and what the library did. */
+const oauthSteps: Array<[string, (run: OAuthRun, profile: OAuthProfile) => Promise<void>]> = [
+  [
+    "login through the loopback redirect, then the recipe's test request passes",
+    async (run, profile) => {
+      await loginThroughLoopback(run, profile);
+      const t = await run.auth().test(profile.recipe, via(profile));
+      expect(t).toMatchObject({ ok: true, tested: true });
+      const stored = await (await run.auth().store()).get(profile.recipe, "default");
+      expect(stored).toMatchObject({ type: "oauth2", status: "ok" });
+      // A provider's differently written scope answer is recorded, never a failed login.
+      const status = await run.auth().status(profile.recipe);
+      expect(status.instances[0]?.scopesMissing ?? []).toEqual([]);
+    },
+  ],
+  [
+    "login by pasting the redirected URL back (--no-browser)",
+    async (run, profile) => {
+      const output = sink();
+      const input = new PassThrough();
+      const login = run.auth().login(profile.recipe, { ...via(profile), browser: false, output, input });
+      // A login that fails before the prompt still fails this test, below, not as an unhandled rejection.
+      login.catch(() => undefined);
+      await expect.poll(() => output.text(), { timeout: 10_000 }).toContain("Paste the redirected URL");
+      const url = /open this URL in a browser on any machine:\s+(\S+)/.exec(output.text())?.[1] ?? "";
+      input.write(`${await consent(run.sim, url)}\n`);
+      await login;
+      expect((await run.auth().test(profile.recipe, via(profile))).ok).toBe(true);
+    },
+  ],
+  [
+    "a refresh ahead of expiry (where the provider gives one), then the test request passes",
+    async (run, profile) => {
+      if (!profile.refreshes || profile.refreshAhead === false) return;
+      const before = run.sim.state.seen.length;
+      // A hundred days later every access token the providers here issue is due (Figma's live 90 days).
+      const later = run.auth({ now: () => Date.now() + 100 * 86_400_000 });
+      expect((await later.test(profile.recipe, via(profile))).ok).toBe(true);
+      const refreshes = run.sim.state.seen.slice(before).filter((r) => r.body.includes("refresh_token"));
+      expect(refreshes.length).toBe(1);
+    },
+  ],
+  [
+    "a 401 leads to one refresh and a retry that passes (where the provider gives refresh tokens)",
+    async (run, profile) => {
+      if (!profile.refreshes) return;
+      run.sim.state.expireAccessTokens();
+      expect((await run.auth().test(profile.recipe, via(profile))).ok).toBe(true);
+    },
+  ],
+  [
+    "a grant the user revoked: ERR_REAUTH_REQUIRED (refreshing providers) or a failed test request",
+    async (run, profile) => {
+      run.sim.state.revokeGrants();
+      run.sim.state.expireAccessTokens();
+      const auth = run.auth();
+      if (profile.refreshes) {
+        const err = await auth.test(profile.recipe, via(profile)).catch((e: unknown) => e);
+        expect(isArcrunError(err, "ERR_REAUTH_REQUIRED")).toBe(true);
+        expect((err as Error).message).toContain(`arcrun setup ${profile.recipe}`);
+        expect((await auth.status(profile.recipe)).instances[0]?.status).toBe("reauth_required");
+      } else {
+        expect((await auth.test(profile.recipe, via(profile))).ok).toBe(false);
+      }
+    },
+  ],
+  [
+    "logout revokes at the provider where the recipe can, and deletes locally",
+    async (run, profile) => {
+      await loginThroughLoopback(run, profile);
+      const revokedBefore = run.sim.state.revoked.length;
+      const out = await run.auth().logout(profile.recipe, via(profile));
+      expect(out.deleted).toBe(true);
+      if (profile.revokes) {
+        expect(out.revocation).toBe("revoked");
+        expect(run.sim.state.revoked.length).toBe(revokedBefore + 1);
+      }
+      expect(await (await run.auth().store()).get(profile.recipe, "default")).toBeUndefined();
+    },
+  ],
+];
+
+describe.each(OAUTH_PROFILES)("OAuth2 conformance: $name", ({ name, profile }) => {
+  let run: OAuthRun;
+  beforeAll(async () => {
+    run = await startOAuthRun(profile);
+  });
+  afterAll(async () => {
+    await run?.sim.close();
+    await run?.home.cleanup();
+  });
+
+  const gap = KNOWN_GAPS[name];
+  if (gap !== undefined) {
+    it.fails(`known gap: ${gap}`, async () => {
+      for (const [, step] of oauthSteps) await step(run, profile);
+    });
+    return;
+  }
+  for (const [title, step] of oauthSteps) {
+    const stepGap = KNOWN_GAPS[`${name} > ${title}`];
+    if (stepGap !== undefined) it.fails(`${title} (known gap: ${stepGap})`, () => step(run, profile));
+    else it(title, () => step(run, profile));
+  }
+});
+
+async function staticKeyCheck(profile: StaticKeyProfile): Promise<void> {
+  const sim = await startSimulator(profile);
+  const home = await makeHome();
+  try {
+    const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+    const wrong = await auth
+      .login(profile.recipe, { values: profile.wrongValues, verify: true })
+      .catch((e: unknown) => e);
+    expect(isArcrunError(wrong, "ERR_TEST_FAILED")).toBe(true);
+    expect((wrong as Error).message).toContain("the credential was not saved");
+    expect(await (await auth.store()).get(profile.recipe, "default")).toBeUndefined();
+
+    const ok = await auth.login(profile.recipe, { values: profile.values, verify: true });
+    expect(ok.test).toMatchObject({ ok: true, tested: true });
+    const stored = await (await auth.store()).get(profile.recipe, "default");
+    expect(stored).toMatchObject({ type: "static_key", values: profile.values });
+  } finally {
+    await sim.close();
+    await home.cleanup();
+  }
+}
+
+describe.each(STATIC_KEY_PROFILES)("static-key conformance: $name", ({ name, profile }) => {
+  const gap = KNOWN_GAPS[name];
+  if (gap !== undefined) {
+    it.fails(`known gap: ${gap}`, () => staticKeyCheck(profile));
+    return;
+  }
+  it("setup saves the right key after the test request, refuses a wrong one and saves nothing", () =>
+    staticKeyCheck(profile));
+});
+
+describe("GitHub logins complete whatever the scope answer looks like (the API call waits on the User-Agent gap)", () => {
+  it.each([
+    [
+      "OAuth app: form-encoded unless asked for JSON, scope comma-separated",
+      githubOAuthApp,
+      ["repo", "read:user"],
+    ],
+    ["GitHub App user token: scope always empty", githubApp, ["repo", "read:user"]],
+  ] as const)("%s", async (_title, profile, recorded) => {
+    const run = await startOAuthRun(profile);
+    try {
+      await loginThroughLoopback(run, profile);
+      const stored = await (await run.auth().store()).get("github", "default");
+      expect(stored).toMatchObject({ type: "oauth2", status: "ok", scopes: [...recorded] });
+      expect((await run.auth().status("github")).instances[0]?.scopesMissing).toBeUndefined();
+      const exchange = run.sim.state.seen.find((r) => r.body.includes("grant_type=authorization_code"));
+      expect(exchange?.headers.accept).toContain("application/json");
+    } finally {
+      await run.sim.close();
+      await run.home.cleanup();
+    }
+  });
+});
+
+describe.each(HTTPS_ONLY_PROFILES)("https-only redirect: $name", ({ profile }) => {
+  it("the simulator refuses a loopback redirect, and setup with your own app refuses before any request, saying what to use", async () => {
+    const run = await startOAuthRun(profile);
+    try {
+      // The provider's rule, as the simulator enforces it: an http loopback redirect is refused.
+      const probe = new URL(Object.keys(profile.routes)[0]?.split(" ")[1] ?? "");
+      probe.searchParams.set("client_id", run.sim.state.clientId);
+      probe.searchParams.set("response_type", "code");
+      probe.searchParams.set("redirect_uri", "http://127.0.0.1:8999/callback");
+      expect((await run.sim.fetch(probe.toString(), { redirect: "manual" })).status).toBe(400);
+      const seen = run.sim.state.seen.length;
+
+      const err = await run
+        .auth()
+        .login(profile.recipe, { ...via(profile), output: sink(), openUrl: () => undefined })
+        .catch((e: unknown) => e);
+      expect(isArcrunError(err, "ERR_PRIMITIVE_UNSUPPORTED")).toBe(true);
+      expect((err as Error).message).toContain("accepts only https redirect URLs");
+      expect((err as Error).message).toContain(`arcrun setup ${profile.recipe}`);
+      expect(run.sim.state.seen.length).toBe(seen);
+    } finally {
+      await run.sim.close();
+      await run.home.cleanup();
+    }
+  });
+});

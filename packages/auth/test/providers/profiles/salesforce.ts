@@ -1,0 +1,54 @@
+/**
+ * Salesforce: the OAuth 2.0 web server flow of a connected app, and the org's My Domain host.
+ * - https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm&type=5
+ * - https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_refresh_token_flow.htm&type=5
+ * - https://help.salesforce.com/s/articleView?id=sf.remoteaccess_revoke_token.htm&type=5
+ */
+import { apiRoute, json, rfc7009Route, tokenRoute } from "../kit.js";
+import { authorizeRoute, type OAuthProfile } from "../simulator.js";
+
+const LOGIN = "https://login.salesforce.com/services/oauth2";
+const MY_DOMAIN = "acme";
+
+// The redirect_uri must be the connected app's Callback URL exactly; http is accepted for localhost, not
+// for an IP address (web server flow, "redirect_uri").
+const REGISTERED = "http://localhost:8979/callback";
+
+export const salesforce: OAuthProfile = {
+  kind: "oauth2",
+  recipe: "salesforce",
+  docs: [
+    "https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm&type=5",
+    "https://help.salesforce.com/s/articleView?id=sf.remoteaccess_revoke_token.htm&type=5",
+  ],
+  clientSecret: true,
+  refreshes: true,
+  // The token answer has no expires_in: a token is renewed after a 401 (web server flow, response).
+  refreshAhead: false,
+  revokes: true,
+  values: { my_domain: MY_DOMAIN },
+  routes: {
+    [`GET ${LOGIN}/authorize`]: authorizeRoute({ redirectAllowed: (u) => u === REGISTERED }),
+    [`POST ${LOGIN}/token`]: tokenRoute({
+      clientAuth: "basic_or_post",
+      body: "form",
+      // A refresh answers a new access token and no new refresh token (refresh token flow).
+      refreshToken: "reusable",
+      scopeEcho: (granted) => granted.join(" "),
+      // instance_url is the org's API host; id, issued_at and signature come with every answer.
+      extra: () => ({
+        instance_url: `https://${MY_DOMAIN}.my.salesforce.com`,
+        id: "https://login.salesforce.com/id/00D/005",
+        issued_at: String(Date.now()),
+        signature: "c2ln",
+      }),
+    }),
+    // POST /services/oauth2/revoke with token=...; no client authentication (revoke token).
+    [`POST ${LOGIN}/revoke`]: rfc7009Route({ clientAuth: "none", body: "form" }),
+    [`GET https://${MY_DOMAIN}.my.salesforce.com/services/oauth2/userinfo`]: apiRoute({
+      unauthorized: () =>
+        json(401, [{ message: "Session expired or invalid", errorCode: "INVALID_SESSION_ID" }]),
+      ok: () => json(200, { sub: "https://login.salesforce.com/id/00D/005", organization_id: "00D" }),
+    }),
+  },
+};

@@ -1,0 +1,466 @@
+/**
+ * Static-key services: each entry is the recipe's test request as the provider serves it, with the header
+ * the provider reads the key from, the other headers it requires, and how it refuses a wrong key. The page
+ * each rule comes from is cited on the entry.
+ */
+import { randomBytes } from "node:crypto";
+import { apiRoute, json } from "../kit.js";
+import { basicOf, bearerOf, type SimReply, type SimRequest, type StaticKeyProfile } from "../simulator.js";
+
+interface KeyRule {
+  recipe: string;
+  docs: string;
+  /** The secret's key in the recipe, and a value of the provider's format (generated per run). */
+  key: string;
+  value: string;
+  /** "METHOD https://host/path" of the recipe's test request. */
+  route: string;
+  /** Where the provider reads the key. */
+  read(req: SimRequest): string | undefined;
+  requiredHeaders?: Record<string, RegExp>;
+  missingHeaderReply?(name: string): SimReply;
+  /** The provider's answer to a wrong key. */
+  refuse(): SimReply;
+  /** Other values the recipe asks for (a site, an account id, a user name). */
+  extra?: Record<string, string>;
+  /** What `read` must return for the right key, when it is not the key alone (Basic "user:key"). */
+  expected?: string;
+  /** The body of the answer to the right key, where the recipe checks it. */
+  okBody?: Record<string, unknown>;
+}
+
+const rnd = (n: number) => randomBytes(n).toString("hex");
+const header = (name: string) => (req: SimRequest) => {
+  const v = req.headers[name.toLowerCase()];
+  return typeof v === "string" ? v : undefined;
+};
+const bearer401 =
+  (body: unknown = { error: { message: "Invalid API key" } }) =>
+  () =>
+    json(401, body);
+const basicPair = (req: SimRequest) => {
+  const b = basicOf(req);
+  return b ? `${b.id}:${b.secret}` : undefined;
+};
+const SID = `AC${rnd(16)}`;
+const ZENDESK_USER = "ada@example.com/token";
+const EMAIL = "ada@example.com";
+const K = {
+  mailgun: `key-${rnd(16)}`,
+  twilio: rnd(16),
+  trello: `ATTA${rnd(24)}`,
+  zendesk: rnd(20),
+  jira: `ATATT${rnd(20)}`,
+  confluence: `ATATT${rnd(20)}`,
+  bitbucket: `ATATT${rnd(20)}`,
+};
+
+const RULES: KeyRule[] = [
+  {
+    // "Authorization: Bearer OPENAI_API_KEY"; a wrong key is 401 invalid_api_key.
+    recipe: "openai",
+    docs: "https://platform.openai.com/docs/api-reference/authentication",
+    key: "api_key",
+    value: `sk-proj-${rnd(24)}`,
+    route: "GET https://api.openai.com/v1/models",
+    read: bearerOf,
+    refuse: bearer401({ error: { code: "invalid_api_key", type: "invalid_request_error" } }),
+  },
+  {
+    // x-api-key carries the key and anthropic-version is required on every request (api/overview,
+    // api/versioning); a wrong key is 401 authentication_error.
+    recipe: "anthropic",
+    docs: "https://docs.anthropic.com/en/api/overview",
+    key: "api_key",
+    value: `sk-ant-api03-${rnd(32)}`,
+    route: "GET https://api.anthropic.com/v1/models",
+    read: header("x-api-key"),
+    requiredHeaders: { "anthropic-version": /^\d{4}-\d{2}-\d{2}$/ },
+    missingHeaderReply: () =>
+      json(400, {
+        type: "error",
+        error: { type: "invalid_request_error", message: "anthropic-version header is required" },
+      }),
+    refuse: () =>
+      json(401, { type: "error", error: { type: "authentication_error", message: "invalid x-api-key" } }),
+  },
+  {
+    // Bearer secret or restricted key; an invalid key is 401 (api/authentication).
+    recipe: "stripe",
+    docs: "https://docs.stripe.com/api/authentication",
+    key: "secret_key",
+    value: `sk_test_${rnd(24)}`,
+    route: "GET https://api.stripe.com/v1/balance",
+    read: bearerOf,
+    refuse: bearer401({ error: { type: "invalid_request_error", message: "Invalid API Key provided" } }),
+  },
+  {
+    // A personal access token in the PRIVATE-TOKEN header; 401 "401 Unauthorized" otherwise.
+    recipe: "gitlab",
+    docs: "https://docs.gitlab.com/api/rest/authentication/",
+    key: "token",
+    value: `glpat-${rnd(10)}`,
+    route: "GET https://gitlab.com/api/v4/user",
+    read: header("PRIVATE-TOKEN"),
+    refuse: bearer401({ message: "401 Unauthorized" }),
+  },
+  {
+    // "Authorization: DeepL-Auth-Key <key>"; free keys use api-free.deepl.com; a wrong key is 403.
+    recipe: "deepl",
+    docs: "https://developers.deepl.com/docs/getting-started/auth",
+    key: "auth_key",
+    value: `${rnd(16)}:fx`,
+    extra: { endpoint: "api-free" },
+    route: "GET https://api-free.deepl.com/v2/usage",
+    read: (req) => /^DeepL-Auth-Key (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: () => json(403, { message: "Authorization failed" }),
+  },
+  {
+    // X-Postmark-Server-Token, and "Accept: application/json" is required (api/overview#authentication).
+    recipe: "postmark",
+    docs: "https://postmarkapp.com/developer/api/overview#authentication",
+    key: "server_token",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
+    route: "GET https://api.postmarkapp.com/server",
+    read: header("X-Postmark-Server-Token"),
+    requiredHeaders: { Accept: /application\/json/ },
+    missingHeaderReply: () => json(406, { ErrorCode: 0, Message: "Accept header must be application/json" }),
+    refuse: () =>
+      json(401, {
+        ErrorCode: 10,
+        Message: "The Server Token you provided in the X-Postmark-Server-Token request header was invalid.",
+      }),
+  },
+  {
+    // x-goog-api-key; a key that is not valid answers 400 API_KEY_INVALID, not 401 (gemini-api/docs/api-key).
+    recipe: "gemini",
+    docs: "https://ai.google.dev/gemini-api/docs/api-key",
+    key: "api_key",
+    value: `AIza${rnd(17)}`,
+    route: "GET https://generativelanguage.googleapis.com/v1beta/models",
+    read: header("x-goog-api-key"),
+    refuse: () =>
+      json(400, {
+        error: {
+          code: 400,
+          message: "API key not valid. Please pass a valid API key.",
+          status: "INVALID_ARGUMENT",
+        },
+      }),
+  },
+  {
+    // xi-api-key header (api-reference/authentication).
+    recipe: "elevenlabs",
+    docs: "https://elevenlabs.io/docs/api-reference/authentication",
+    key: "api_key",
+    value: `sk_${rnd(24)}`,
+    route: "GET https://api.elevenlabs.io/v1/user",
+    read: header("xi-api-key"),
+    refuse: bearer401({ detail: { status: "invalid_api_key" } }),
+  },
+  {
+    // POST /v1/check-api-key answers {"valid": true|false} (docs.cohere.com/reference/checkapikey; whether a
+    // bad key is 200 {"valid": false} or a 401 is uncertain, and the recipe's body check covers both).
+    recipe: "cohere",
+    docs: "https://docs.cohere.com/reference/checkapikey",
+    key: "api_key",
+    value: rnd(20),
+    route: "POST https://api.cohere.com/v1/check-api-key",
+    read: bearerOf,
+    okBody: { valid: true, organization_id: "org" },
+    refuse: () => json(200, { valid: false }),
+  },
+  {
+    // Api-Key header (reference/api/authentication).
+    recipe: "pinecone",
+    docs: "https://docs.pinecone.io/reference/api/authentication",
+    key: "api_key",
+    value: `pcsk_${rnd(20)}`,
+    route: "GET https://api.pinecone.io/indexes",
+    read: header("Api-Key"),
+    refuse: bearer401({ error: { code: "UNAUTHENTICATED", message: "Invalid API Key" } }),
+  },
+  {
+    // api-key header (getting-started); 401 "Key not found".
+    recipe: "brevo",
+    docs: "https://developers.brevo.com/docs/getting-started",
+    key: "api_key",
+    value: `xkeysib-${rnd(24)}`,
+    route: "GET https://api.brevo.com/v3/account",
+    read: header("api-key"),
+    refuse: bearer401({ code: "unauthorized", message: "Key not found" }),
+  },
+  {
+    // A personal token in Authorization without a scheme (authentication).
+    recipe: "clickup",
+    docs: "https://developer.clickup.com/docs/authentication",
+    key: "token",
+    value: `pk_${rnd(20)}`,
+    route: "GET https://api.clickup.com/api/v2/user",
+    read: (req) => req.headers.authorization,
+    refuse: bearer401({ err: "Token invalid", ECODE: "OAUTH_025" }),
+  },
+  {
+    // HTTP Basic with the user name "api" and the API key as password (api-reference/authentication).
+    recipe: "mailgun",
+    docs: "https://documentation.mailgun.com/docs/mailgun/api-reference/authentication/",
+    key: "api_key",
+    value: K.mailgun,
+    extra: { username: "api" },
+    expected: `api:${K.mailgun}`,
+    route: "GET https://api.mailgun.net/v4/domains",
+    read: basicPair,
+    refuse: () => json(401, { message: "Invalid private key" }),
+  },
+  {
+    // HTTP Basic with the Account SID and the Auth Token; the account URL names the SID (requests-to-twilio).
+    recipe: "twilio",
+    docs: "https://www.twilio.com/docs/usage/requests-to-twilio",
+    key: "auth_token",
+    value: K.twilio,
+    extra: { account_sid: SID },
+    expected: `${SID}:${K.twilio}`,
+    route: `GET https://api.twilio.com/2010-04-01/Accounts/${SID}.json`,
+    read: basicPair,
+    refuse: () => json(401, { code: 20003, message: "Authenticate", status: 401 }),
+  },
+  {
+    // The key and the token as query parameters key= and token= (rest-api/authorization).
+    recipe: "trello",
+    docs: "https://developer.atlassian.com/cloud/trello/guides/rest-api/authorization/",
+    key: "token",
+    value: K.trello,
+    extra: { api_key: "trello-key" },
+    expected: `trello-key:${K.trello}`,
+    route: "GET https://api.trello.com/1/members/me",
+    read: (req) => `${req.url.searchParams.get("key")}:${req.url.searchParams.get("token")}`,
+    refuse: () => ({ status: 401, headers: { "content-type": "text/plain" }, body: "invalid token" }),
+  },
+  {
+    // "{email_address}/token:{api_token}" as HTTP Basic on the account's subdomain (security-and-auth).
+    recipe: "zendesk",
+    docs: "https://developer.zendesk.com/api-reference/introduction/security-and-auth/",
+    key: "api_token",
+    value: K.zendesk,
+    extra: { subdomain: "acme", email_token: ZENDESK_USER },
+    expected: `${ZENDESK_USER}:${K.zendesk}`,
+    route: "GET https://acme.zendesk.com/api/v2/users/me",
+    read: basicPair,
+    refuse: () => json(401, { error: "Couldn't authenticate you" }),
+  },
+  {
+    // "Authorization: Bot <token>" for a bot (reference#authentication).
+    recipe: "discord",
+    docs: "https://discord.com/developers/docs/reference#authentication",
+    key: "bot_token",
+    value: `${rnd(12)}.${rnd(3)}.${rnd(14)}`,
+    route: "GET https://discord.com/api/v10/users/@me",
+    read: (req) => /^Bot (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: () => json(401, { message: "401: Unauthorized", code: 0 }),
+  },
+  {
+    // Email and API token as HTTP Basic on the site's host (basic-auth-for-rest-apis).
+    recipe: "jira",
+    docs: "https://developer.atlassian.com/cloud/jira/platform/basic-auth-for-rest-apis/",
+    key: "api_token",
+    value: K.jira,
+    extra: { site: "acme", email: EMAIL },
+    expected: `${EMAIL}:${K.jira}`,
+    route: "GET https://acme.atlassian.net/rest/api/3/myself",
+    read: basicPair,
+    refuse: () => json(401, { errorMessages: ["Client must be authenticated to access this resource."] }),
+  },
+  {
+    // Email and API token as HTTP Basic on the site's host (basic-auth-for-rest-apis).
+    recipe: "confluence",
+    docs: "https://developer.atlassian.com/cloud/confluence/basic-auth-for-rest-apis/",
+    key: "api_token",
+    value: K.confluence,
+    extra: { site: "acme", email: EMAIL },
+    expected: `${EMAIL}:${K.confluence}`,
+    route: "GET https://acme.atlassian.net/wiki/rest/api/user/current",
+    read: basicPair,
+    refuse: () => json(401, { statusCode: 401, message: "Unauthorized" }),
+  },
+  {
+    // Email and API token as HTTP Basic (rest/intro#authentication).
+    recipe: "bitbucket",
+    docs: "https://developer.atlassian.com/cloud/bitbucket/rest/intro/#authentication",
+    key: "api_token",
+    value: K.bitbucket,
+    extra: { email: EMAIL },
+    expected: `${EMAIL}:${K.bitbucket}`,
+    route: "GET https://api.bitbucket.org/2.0/user",
+    read: basicPair,
+    refuse: () => json(401, { type: "error", error: { message: "Unauthorized" } }),
+  },
+  {
+    // X-Shopify-Access-Token on the shop's host and API version (admin-rest#authentication).
+    recipe: "shopify",
+    docs: "https://shopify.dev/docs/api/admin-rest#authentication",
+    key: "access_token",
+    value: `shpat_${rnd(16)}`,
+    extra: { shop: "acme" },
+    route: "GET https://acme.myshopify.com/admin/api/2026-07/shop.json",
+    read: header("X-Shopify-Access-Token"),
+    refuse: () =>
+      json(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" }),
+  },
+  {
+    // "Authorization: Token token=<key>" and the versioned Accept header (developer.pagerduty.com
+    // docs/authentication, docs/versioning); a wrong key is 401.
+    recipe: "pagerduty",
+    docs: "https://developer.pagerduty.com/docs/authentication",
+    key: "api_key",
+    value: `u+${rnd(10)}`,
+    route: "GET https://api.pagerduty.com/abilities",
+    read: (req) => /^Token token=(.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    requiredHeaders: { Accept: /application\/vnd\.pagerduty\+json;version=2/ },
+    missingHeaderReply: () => json(406, { error: { message: "Not Acceptable", code: 2000 } }),
+    refuse: () => json(401, { error: { message: "Unauthorized", code: 2006 } }),
+  },
+  ...(
+    [
+      // Bearer tokens on the recipe's "who am I" request, 401 otherwise; each cites its authentication page.
+      [
+        "airtable",
+        "https://airtable.com/developers/web/api/authentication",
+        "token",
+        "GET https://api.airtable.com/v0/meta/whoami",
+      ],
+      [
+        "sendgrid",
+        "https://www.twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/authentication",
+        "api_key",
+        "GET https://api.sendgrid.com/v3/scopes",
+      ],
+      ["mistral", "https://docs.mistral.ai/api/", "api_key", "GET https://api.mistral.ai/v1/models"],
+      [
+        "groq",
+        "https://console.groq.com/docs/api-reference",
+        "api_key",
+        "GET https://api.groq.com/openai/v1/models",
+      ],
+      [
+        "huggingface",
+        "https://huggingface.co/docs/hub/security-tokens",
+        "token",
+        "GET https://huggingface.co/api/whoami-v2",
+      ],
+      [
+        "vercel",
+        "https://vercel.com/docs/rest-api#authentication",
+        "token",
+        "GET https://api.vercel.com/v2/user",
+      ],
+      [
+        "netlify",
+        "https://docs.netlify.com/api/get-started/#authentication",
+        "token",
+        "GET https://api.netlify.com/api/v1/user",
+      ],
+      [
+        "resend",
+        "https://resend.com/docs/api-reference/introduction#authentication",
+        "api_key",
+        "GET https://api.resend.com/domains",
+      ],
+      [
+        "replicate",
+        "https://replicate.com/docs/reference/http",
+        "api_token",
+        "GET https://api.replicate.com/v1/account",
+      ],
+      [
+        "openrouter",
+        "https://openrouter.ai/docs/api-reference/authentication",
+        "api_key",
+        "GET https://openrouter.ai/api/v1/key",
+      ],
+      [
+        "digitalocean",
+        "https://docs.digitalocean.com/reference/api/",
+        "token",
+        "GET https://api.digitalocean.com/v2/account",
+      ],
+      [
+        "sentry",
+        "https://docs.sentry.io/api/auth/",
+        "auth_token",
+        "GET https://sentry.io/api/0/organizations/",
+      ],
+      [
+        "todoist",
+        "https://developer.todoist.com/api/v1/",
+        "token",
+        "GET https://api.todoist.com/api/v1/user",
+      ],
+      [
+        "asana",
+        "https://developers.asana.com/docs/authentication",
+        "token",
+        "GET https://app.asana.com/api/1.0/users/me",
+      ],
+      [
+        "supabase",
+        "https://supabase.com/docs/reference/api/introduction",
+        "access_token",
+        "GET https://api.supabase.com/v1/projects",
+      ],
+      [
+        "typeform",
+        "https://www.typeform.com/developers/get-started/personal-access-token/",
+        "token",
+        "GET https://api.typeform.com/me",
+      ],
+      [
+        "calendly",
+        "https://developer.calendly.com/authentication",
+        "token",
+        "GET https://api.calendly.com/users/me",
+      ],
+      [
+        "line_messaging",
+        "https://developers.line.biz/en/reference/messaging-api/",
+        "channel_access_token",
+        "GET https://api.line.me/v2/bot/info",
+      ],
+    ] as const
+  ).map(
+    ([recipe, docs, key, route]): KeyRule => ({
+      recipe,
+      docs,
+      key,
+      value: `key-${rnd(20)}`,
+      route,
+      read: bearerOf,
+      refuse: bearer401(),
+    }),
+  ),
+];
+
+function keyProfile(rule: KeyRule): StaticKeyProfile {
+  return {
+    kind: "static_key",
+    recipe: rule.recipe,
+    docs: [rule.docs],
+    values: { [rule.key]: rule.value, ...rule.extra },
+    // The same key with its last character changed: well-formed, and not the provider's.
+    wrongValues: {
+      [rule.key]: `${rule.value.slice(0, -1)}${rule.value.endsWith("0") ? "1" : "0"}`,
+      ...rule.extra,
+    },
+    routes: {
+      [rule.route]: apiRoute({
+        ...(rule.requiredHeaders ? { requiredHeaders: rule.requiredHeaders } : {}),
+        ...(rule.missingHeaderReply ? { missingHeaderReply: rule.missingHeaderReply } : {}),
+        token: rule.read,
+        accepts: (t) => t === (rule.expected ?? rule.value),
+        unauthorized: rule.refuse,
+        ok: () => json(200, rule.okBody ?? { ok: true }),
+      }),
+    },
+  };
+}
+
+export const staticKeyProfiles: StaticKeyProfile[] = RULES.map(keyProfile);

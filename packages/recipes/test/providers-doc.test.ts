@@ -1,0 +1,19 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { PROVIDERS_DOC, providersMarkdown, redirectText } from "../scripts/providers-doc.js";
+import { getRecipe, loadCatalog } from "../src/catalog.js";
+
+describe("docs/providers.md", () => {
+  it("is current with the catalogue (regenerate: pnpm --filter @arcrun/recipes providers-doc)", () => {
+    expect(readFileSync(PROVIDERS_DOC, "utf8")).toBe(providersMarkdown(loadCatalog()));
+  });
+
+  it("gives the exact redirect URI to register where the provider matches it exactly", () => {
+    const notion = getRecipe("notion")?.oauth2;
+    expect(notion && redirectText(notion)).toBe("exactly `http://localhost:8978/callback`");
+    const github = getRecipe("github")?.oauth2;
+    expect(github && redirectText(github)).toContain(
+      "`http://127.0.0.1/callback` (arcrun listens on a free port",
+    );
+  });
+});
