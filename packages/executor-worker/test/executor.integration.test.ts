@@ -1,5 +1,6 @@
 import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { credentialKey } from "../src/keys.js";
 import { type ApiServer, startApiServer } from "./helpers/api-server.js";
 import { sealFor } from "./helpers/credentials.js";
 import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
@@ -376,7 +377,10 @@ describe("credentials", () => {
   it("a record copied from tenant A is useless to tenant B (POSTed, or copied in KV)", async () => {
     expect((await pushCredential(KEY_A, "copied", "tenant-a-only-secret", "local_api")).status).toBe(201);
     const kv = await ex.mf.getKVNamespace("ARCRUN_KV");
-    const stored = JSON.parse((await kv.get("tenant_a:cred:copied")) ?? "{}") as Record<string, unknown>;
+    const stored = JSON.parse((await kv.get(credentialKey("tenant_a", "copied"))) ?? "{}") as Record<
+      string,
+      unknown
+    >;
     expect(stored.v).toBe(2);
     const { created_at: _c, ...envelope } = stored;
     const posted = await ex.request("/credentials", {
@@ -387,7 +391,7 @@ describe("credentials", () => {
     });
     expect(posted.status).toBe(400);
     expect(posted.json).toMatchObject({ error: { code: "ERR_CREDENTIAL_INVALID" } });
-    await kv.put("tenant_b:cred:copied", JSON.stringify(stored));
+    await kv.put(credentialKey("tenant_b", "copied"), JSON.stringify(stored));
     await register(
       KEY_B,
       "name: use-copied\nflow:\n  - input >> ON_SUCCESS >> s\nconfig:\n  s: { component: auth_static_key, credential: copied }\n",
@@ -396,7 +400,7 @@ describe("credentials", () => {
     expect(body.error).toMatchObject({ code: "ERR_COMPONENT_FAILED", node: "s" });
     expect(body.error?.message).toContain("does not open with this tenant's key");
     expect(text).not.toContain("tenant-a-only-secret");
-    await kv.delete("tenant_b:cred:copied");
+    await kv.delete(credentialKey("tenant_b", "copied"));
   });
 
   it("refuses a first-version record on POST, and reads an existing one once, rewriting it for the tenant", async () => {
@@ -412,7 +416,7 @@ describe("credentials", () => {
     // A record stored before this version (the executor's key, bound to the name only).
     const kv = await ex.mf.getKVNamespace("ARCRUN_KV");
     await kv.put(
-      "tenant_a:cred:old_api",
+      credentialKey("tenant_a", "old_api"),
       JSON.stringify({ ...legacy, recipe: "local_api", created_at: new Date().toISOString() }),
     );
     await register(
@@ -420,7 +424,10 @@ describe("credentials", () => {
       `name: old-me\nflow:\n  - input >> ON_SUCCESS >> auth\n  - auth >> ON_SUCCESS >> me\nconfig:\n  auth: { component: auth_static_key, credential: old_api }\n  me: { component: http_request, url: "{{auth.data.base_url}}/users/me", headers: "{{auth.data.headers}}" }\n`,
     );
     expect((await query(KEY_A, "old-me")).body.status).toBe("succeeded");
-    const migrated = JSON.parse((await kv.get("tenant_a:cred:old_api")) ?? "{}") as Record<string, unknown>;
+    const migrated = JSON.parse((await kv.get(credentialKey("tenant_a", "old_api"))) ?? "{}") as Record<
+      string,
+      unknown
+    >;
     expect(migrated).toMatchObject({ v: 2, name: "old_api", recipe: "local_api" });
     expect(migrated.encrypted).not.toBe(legacy.encrypted);
     expect((await query(KEY_A, "old-me")).body.status).toBe("succeeded");

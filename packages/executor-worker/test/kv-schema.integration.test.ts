@@ -1,5 +1,6 @@
 import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sealFor } from "./helpers/credentials.js";
 import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
 
 // The KV key schema (src/keys.ts) on workerd through Miniflare: tenant ids that were also key prefixes of
@@ -28,7 +29,8 @@ config:
 `;
 
 async function pushCredential(ex: LocalExecutor, apiKey: string, name: string) {
-  const sealed = await encryptCredential(name, `secret-of-${apiKey}`, ENCRYPTION_KEY);
+  const tenant = TENANTS[apiKey as keyof typeof TENANTS];
+  const sealed = await sealFor(ENCRYPTION_KEY, tenant, name, `secret-of-${apiKey}`);
   const res = await ex.request("/credentials", {
     method: "POST",
     apiKey,

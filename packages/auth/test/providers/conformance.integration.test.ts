@@ -224,7 +224,7 @@ describe.each(STATIC_KEY_PROFILES)("static-key conformance: $name", ({ name, pro
     staticKeyCheck(profile));
 });
 
-describe("GitHub logins complete whatever the scope answer looks like (the API call waits on the User-Agent gap)", () => {
+describe("GitHub logins complete whatever the scope answer looks like", () => {
   it.each([
     [
       "OAuth app: form-encoded unless asked for JSON, scope comma-separated",

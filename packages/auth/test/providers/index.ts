@@ -71,12 +71,6 @@ export const KNOWN_GAPS: Record<string, string> = {
     "Figma answers an expired or revoked token with 403 Invalid token, and the library refreshes only after a 401",
   "figma OAuth app > a grant the user revoked: ERR_REAUTH_REQUIRED (refreshing providers) or a failed test request":
     "Figma answers an expired or revoked token with 403 Invalid token, and the library refreshes only after a 401",
-  "github OAuth app":
-    "the bound client sends no User-Agent and api.github.com refuses such requests (the default User-Agent is issue 15's work)",
-  "github GitHub App user token":
-    "the bound client sends no User-Agent and api.github.com refuses such requests (the default User-Agent is issue 15's work)",
-  "github personal access token":
-    "the bound client sends no User-Agent and api.github.com refuses such requests (the default User-Agent is issue 15's work)",
 };
 
 /**

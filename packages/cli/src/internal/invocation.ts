@@ -1,5 +1,5 @@
 import { accessSync, constants, realpathSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { basename, delimiter, join } from "node:path";
 
 function real(path: string): string | undefined {
   try {
@@ -21,6 +21,9 @@ export function invocation(
   if (script === undefined) return "arcrun";
   const self = real(script);
   if (self === undefined) return "arcrun";
+  // Only the arcrun program itself (its bin, or a link named arcrun) says how the user started it; code that
+  // imports the CLI's commands (a test runner, another tool) is not a `npx arcrun` invocation.
+  if (!/^bin\.[cm]?js$/.test(basename(self)) && basename(script) !== "arcrun") return "arcrun";
   for (const dir of (env.PATH ?? "").split(delimiter)) {
     if (dir === "") continue;
     const candidate = join(dir, "arcrun");

@@ -16,6 +16,8 @@ beforeAll(async () => {
   await chmod(script, 0o755);
   await mkdir(join(root, "bin"));
   await symlink(script, join(root, "bin", "arcrun"));
+  await mkdir(join(root, "project", "node_modules", "vitest"), { recursive: true });
+  await writeFile(join(root, "project", "node_modules", "vitest", "vitest.mjs"), "");
 });
 
 afterAll(async () => {
@@ -27,6 +29,10 @@ describe("invocation: how the user runs arcrun", () => {
     expect(invocation(script, { PATH: "/usr/bin:/bin" })).toBe("npx arcrun");
     expect(invocation(script, { PATH: `/usr/bin:${join(root, "bin")}` })).toBe("arcrun");
     expect(invocation(join(root, "elsewhere", "bin.js"), { PATH: "" })).toBe("arcrun");
+    // A program that only imports the commands (vitest from node_modules) is not arcrun's own bin.
+    expect(invocation(join(root, "project", "node_modules", "vitest", "vitest.mjs"), { PATH: "" })).toBe(
+      "arcrun",
+    );
   });
 
   it("rewrites the commands a message suggests, nothing else", () => {

@@ -103,7 +103,8 @@ export function targetFor(ctx: TargetContext, cred: ResolvedCredential): Target 
   let baseUrl = render(recipe.base_url, "base_url").replace(/\/+$/, "");
   // An origin the token answer named (base_url_from) keeps base_url's path; checkHost below still holds its
   // host to the recipe's hosts.
-  if (cred.baseOrigin !== undefined) baseUrl = `${cred.baseOrigin}${new URL(baseUrl).pathname.replace(/\/+$/, "")}`;
+  if (cred.baseOrigin !== undefined)
+    baseUrl = `${cred.baseOrigin}${new URL(baseUrl).pathname.replace(/\/+$/, "")}`;
   const base = new URL(baseUrl);
   const inject = injectFor(recipe, primitive);
   const prefix = inject?.path_prefix ? render(inject.path_prefix, "inject > path_prefix") : "";

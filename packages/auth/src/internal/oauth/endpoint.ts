@@ -85,6 +85,17 @@ function authenticate(client: OAuthClient, headers: Headers, params: Record<stri
 }
 
 /**
+ * The headers of a request to an OAuth endpoint: JSON wanted, arcrun's User-Agent, then the recipe's
+ * `token_headers`, which replace a default of the same name in any letter case (Reddit's descriptive
+ * User-Agent must replace arcrun's, not join it).
+ */
+export function endpointHeaders(ctx: FlowContext): Headers {
+  const headers = new Headers({ accept: "application/json", "user-agent": USER_AGENT });
+  for (const [k, v] of Object.entries(ctx.headers ?? {})) headers.set(k, v);
+  return headers;
+}
+
+/**
  * POSTs to an OAuth endpoint and returns the parsed JSON body of a 2xx answer.
  * An error answer becomes an OAuthError (`ERR_OAUTH`, or `ERR_NETWORK` when it is worth a retry); the raw
  * Response stays non-enumerable, so no body or secret ends up in a log.
@@ -94,7 +105,7 @@ export async function postEndpoint(
   req: EndpointRequest,
   what: string,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const headers = new Headers({ accept: "application/json", "user-agent": USER_AGENT, ...ctx.headers });
+  const headers = endpointHeaders(ctx);
   const params = { ...req.params };
   authenticate(req.client, headers, params);
   let body: string;

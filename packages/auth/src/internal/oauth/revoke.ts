@@ -1,7 +1,13 @@
 /** Token revocation, used by `logout` when the recipe has a `revoke_url`: RFC 7009, or `revoke_style: bearer`. */
 import { ArcrunError, OAuthError } from "../../errors.js";
-import { USER_AGENT } from "../user-agent.js";
-import { type BodyFormat, type FlowContext, isRecord, type OAuthClient, postEndpoint } from "./endpoint.js";
+import {
+  type BodyFormat,
+  endpointHeaders,
+  type FlowContext,
+  isRecord,
+  type OAuthClient,
+  postEndpoint,
+} from "./endpoint.js";
 
 /**
  * Revokes a token. The refresh token is revoked when there is one: per RFC 7009 section 2.1 the server
@@ -31,15 +37,12 @@ export async function revokeToken(
 export async function revokeBearer(ctx: FlowContext, url: string, accessToken: string): Promise<void> {
   const doFetch = ctx.fetch ?? globalThis.fetch;
   let res: Response;
+  const headers = endpointHeaders(ctx);
+  headers.set("authorization", `Bearer ${accessToken}`);
   try {
     res = await doFetch(url, {
       method: "POST",
-      headers: {
-        accept: "application/json",
-        "user-agent": USER_AGENT,
-        ...ctx.headers,
-        authorization: `Bearer ${accessToken}`,
-      },
+      headers,
       redirect: "manual",
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
