@@ -15,9 +15,6 @@ import { privateRuntimeDir, runtimeFile } from "./agent/paths.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import { readConfigFile, setConfigValue } from "./config-file.js";
 
-/** Which store to use: `auto` (the keyring when one answers, else the encrypted file) or one explicitly. */
-export type StoreChoice = "auto" | "keyring" | "encrypted-file" | "memory";
-
 /** The active store and why it was chosen; what `arcrun doctor` prints. */
 export interface StoreInfo {
   kind: string;
@@ -161,8 +158,97 @@ export async function initEncryptedFile(
   return keyFile === undefined ? { path, key } : { path, keyFile, key };
 }
 
+/** What a store's entry gets: where it lives, the environment, and how to ask a person. */
+interface StoreContext {
+  home: string;
+  env: Readonly<Record<string, string | undefined>>;
+  logger: Logger;
+  options: SelectOptions;
+  /** `$ARCRUN_HOME/secrets.enc`: the encrypted file, and the keyring's overflow. */
+  path: string;
+  keyringService: string;
+}
+
+/** The keyring, with values too large for an entry in the encrypted file (see overflowFile). */
+function keyringStore(ctx: StoreContext): KeyringStore {
+  return new KeyringStore({
+    keyringService: ctx.keyringService,
+    overflow: overflowFile(ctx.path, ctx.home, ctx.env, ctx.options),
+  });
+}
+
+/** The encrypted file's StoreInfo: its path, key source and the key chosen at setup. */
+async function encryptedFileInfo(
+  ctx: StoreContext,
+  store: EncryptedFileStore,
+  reason: string,
+): Promise<StoreInfo> {
+  const info: StoreInfo = { kind: "encrypted-file", reason, path: ctx.path };
+  if (store.keySource) info.keySource = store.keySource;
+  const keyChoice = await readKeyChoice(ctx.home);
+  if (keyChoice) info.keyChoice = keyChoice;
+  return info;
+}
+
+/**
+ * The stores by name: what `ARCRUN_STORE` and createAuth's `store` option accept. Adding a store is one
+ * entry here (docs/architecture.md, "Where to add things"); StoreChoice and isStoreChoice follow from it.
+ */
+const STORES = {
+  auto: async (ctx: StoreContext) => {
+    const probe = await KeyringStore.probe({ keyringService: ctx.keyringService });
+    if (probe.ok) {
+      return { store: keyringStore(ctx), info: { kind: "keyring", reason: "the OS keyring answered" } };
+    }
+    const store = new EncryptedFileStore({ path: ctx.path, keys: fileKeys(ctx.home, ctx.env, ctx.options) });
+    const info = await encryptedFileInfo(ctx, store, `no OS keyring answered (${probe.reason})`);
+    const how = store.keySource
+      ? ` with the key from ${store.keySource}`
+      : info.keyChoice === "passphrase"
+        ? " locked with your passphrase (arcrun unlock keeps it unlocked for this login; scripts can set ARCRUN_PASSPHRASE)"
+        : " (at a terminal, arcrun setup <service> offers a passphrase or a key file; or set ARCRUN_PASSPHRASE or ARCRUN_MASTER_KEY to write to it)";
+    info.notice = `arcrun: no OS keyring answered (${probe.reason}); using the encrypted file ${ctx.path}${how}. Run: arcrun doctor`;
+    if (
+      await firstAnnouncement(
+        ctx.home,
+        `${probe.reason}\n${store.keySource ?? info.keyChoice ?? "no key"}`,
+        ctx.env,
+      )
+    ) {
+      ctx.logger.warn(info.notice);
+    }
+    return { store, info };
+  },
+  keyring: async (ctx: StoreContext) => ({
+    store: keyringStore(ctx),
+    info: { kind: "keyring", reason: "chosen (ARCRUN_STORE=keyring or the store option)" },
+  }),
+  "encrypted-file": async (ctx: StoreContext) => {
+    const probe = await KeyringStore.probe({ keyringService: ctx.keyringService });
+    const keyring = probe.ok ? new KeyringStore({ keyringService: ctx.keyringService }) : undefined;
+    const store = new EncryptedFileStore({
+      path: ctx.path,
+      keys: fileKeys(ctx.home, ctx.env, ctx.options, keyring),
+    });
+    return {
+      store,
+      info: await encryptedFileInfo(ctx, store, "chosen (ARCRUN_STORE=encrypted-file or the store option)"),
+    };
+  },
+  memory: async () => ({
+    store: new MemoryStore(),
+    info: { kind: "memory", reason: "chosen (ARCRUN_STORE=memory or the store option)" },
+  }),
+} satisfies Record<string, (ctx: StoreContext) => Promise<{ store: CredentialStore; info: StoreInfo }>>;
+
+/** Which store to use: `auto` (the keyring when one answers, else the encrypted file) or one explicitly. */
+export type StoreChoice = keyof typeof STORES;
+
+/** The names ARCRUN_STORE accepts, in the order error messages list them. */
+export const STORE_CHOICES = Object.keys(STORES) as StoreChoice[];
+
 export function isStoreChoice(v: string | undefined): v is StoreChoice {
-  return v === "auto" || v === "keyring" || v === "encrypted-file" || v === "memory";
+  return v !== undefined && Object.hasOwn(STORES, v);
 }
 
 export async function selectStore(
@@ -172,72 +258,6 @@ export async function selectStore(
   logger: Logger,
   options: SelectOptions = {},
 ): Promise<{ store: CredentialStore; info: StoreInfo }> {
-  const path = join(home, "secrets.enc");
   const keyringService = env.ARCRUN_KEYRING_SERVICE || "arcrun";
-  switch (choice) {
-    case "memory":
-      return {
-        store: new MemoryStore(),
-        info: { kind: "memory", reason: "chosen (ARCRUN_STORE=memory or the store option)" },
-      };
-    case "keyring":
-      return {
-        store: new KeyringStore({
-          keyringService,
-          overflow: overflowFile(path, home, env, options),
-        }),
-        info: { kind: "keyring", reason: "chosen (ARCRUN_STORE=keyring or the store option)" },
-      };
-    case "encrypted-file": {
-      const probe = await KeyringStore.probe({ keyringService });
-      const keyring = probe.ok ? new KeyringStore({ keyringService }) : undefined;
-      const store = new EncryptedFileStore({ path, keys: fileKeys(home, env, options, keyring) });
-      const info: StoreInfo = {
-        kind: "encrypted-file",
-        reason: "chosen (ARCRUN_STORE=encrypted-file or the store option)",
-        path,
-      };
-      if (store.keySource) info.keySource = store.keySource;
-      const keyChoice = await readKeyChoice(home);
-      if (keyChoice) info.keyChoice = keyChoice;
-      return { store, info };
-    }
-    case "auto": {
-      const probe = await KeyringStore.probe({ keyringService });
-      if (probe.ok) {
-        return {
-          store: new KeyringStore({
-            keyringService,
-            overflow: overflowFile(path, home, env, options),
-          }),
-          info: { kind: "keyring", reason: "the OS keyring answered" },
-        };
-      }
-      const store = new EncryptedFileStore({ path, keys: fileKeys(home, env, options) });
-      const info: StoreInfo = {
-        kind: "encrypted-file",
-        reason: `no OS keyring answered (${probe.reason})`,
-        path,
-      };
-      if (store.keySource) info.keySource = store.keySource;
-      const keyChoice = await readKeyChoice(home);
-      if (keyChoice) info.keyChoice = keyChoice;
-      const how = store.keySource
-        ? ` with the key from ${store.keySource}`
-        : keyChoice === "passphrase"
-          ? " locked with your passphrase (arcrun unlock keeps it unlocked for this login; scripts can set ARCRUN_PASSPHRASE)"
-          : " (at a terminal, arcrun setup <service> offers a passphrase or a key file; or set ARCRUN_PASSPHRASE or ARCRUN_MASTER_KEY to write to it)";
-      info.notice = `arcrun: no OS keyring answered (${probe.reason}); using the encrypted file ${path}${how}. Run: arcrun doctor`;
-      if (
-        await firstAnnouncement(home, `${probe.reason}\n${store.keySource ?? keyChoice ?? "no key"}`, env)
-      ) {
-        logger.warn(info.notice);
-      }
-      return { store, info };
-    }
-    default: {
-      const never: never = choice;
-      return never;
-    }
-  }
+  return STORES[choice]({ home, env, logger, options, path: join(home, "secrets.enc"), keyringService });
 }

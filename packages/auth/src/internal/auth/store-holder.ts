@@ -1,6 +1,12 @@
 import { ArcrunError } from "../../errors.js";
 import type { CredentialStore, Logger } from "../../types.js";
-import { isStoreChoice, type StoreChoice, type StoreInfo, selectStore } from "../store-select.js";
+import {
+  isStoreChoice,
+  STORE_CHOICES,
+  type StoreChoice,
+  type StoreInfo,
+  selectStore,
+} from "../store-select.js";
 
 export interface StoreHolderOptions {
   home: string;
@@ -40,7 +46,7 @@ export class StoreHolder {
             return Promise.reject(
               new ArcrunError(
                 "ERR_INVALID_OPTION",
-                `ARCRUN_STORE is "${fromEnv}"; use one of auto, keyring, encrypted-file, memory. Fix it, or run: arcrun doctor`,
+                `ARCRUN_STORE is "${fromEnv}"; use one of ${STORE_CHOICES.join(", ")}. Fix it, or run: arcrun doctor`,
               ),
             );
           }
