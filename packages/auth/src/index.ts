@@ -29,14 +29,6 @@ export {
   findBroker,
 } from "./broker.js";
 export type { Client, ClientInfo, ClientRequestInit, QueryParams, RequestOptions } from "./client.js";
-export {
-  type CredentialKey,
-  decryptCredential,
-  type EncryptedCredential,
-  encryptCredential,
-  generateCredentialKey,
-  importCredentialKey,
-} from "./credential-crypto.js";
 export { auth } from "./default.js";
 export { ArcrunError, type ArcrunErrorCode, isArcrunError, OAuthError } from "./errors.js";
 export type {

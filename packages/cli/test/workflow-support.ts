@@ -4,6 +4,7 @@
  * HTTP, and node:http stand-ins for the APIs the workflows call (recipes pointed at them through the
  * executor's ARCRUN_RECIPES).
  */
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,7 +12,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { getRecipe, type Recipe } from "@arcrun/recipes";
-import { generateCredentialKey } from "arcrun-auth";
 import { Miniflare } from "miniflare";
 import { bundleWorker, packageRoot } from "../../executor-worker/scripts/bundle.js";
 import { type CommandSpec, parse } from "../src/internal/args.js";
@@ -47,7 +47,7 @@ export async function startLocalExecutor(options: ExecutorOptions = {}): Promise
   process.env.WRANGLER_SEND_METRICS = "false";
   const outdir = await mkdtemp(join(tmpdir(), "arcrun-executor-"));
   const scriptPath = await bundleWorker(join(packageRoot, "src/index.ts"), outdir);
-  const key = generateCredentialKey();
+  const key = randomBytes(32).toString("base64");
   const mf = new Miniflare({
     modules: true,
     scriptPath,

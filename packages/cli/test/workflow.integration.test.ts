@@ -5,7 +5,6 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deriveTenantKey } from "@arcrun/workflow";
-import { generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, runInPty, type Sandbox, sandbox } from "./helpers/cli.js";
 import {
@@ -180,7 +179,7 @@ describe("creds", () => {
 
   it("a key that is not the executor's is refused with the next step", async () => {
     const r = await cli(["creds", "push", "other", "--json"], "value", {
-      ARCRUN_EXECUTOR_KEY: generateCredentialKey(),
+      ARCRUN_EXECUTOR_KEY: randomBytes(32).toString("base64"),
     });
     expect(r.code).toBe(1);
     expect(errorLine(r.stderr)).toEqual({

@@ -1,14 +1,13 @@
-import { generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiServer, startApiServer } from "./helpers/api-server.js";
-import { sealFor } from "./helpers/credentials.js";
+import { generateExecutorKey, sealFor } from "./helpers/credentials.js";
 import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
 
 // switch + try_catch + foreach_control + filter end to end: one workerd (Miniflare, JSPI) against a real
 // node:http issue tracker, with a credential encrypted by arcrun-auth.
 const API_KEY = "key-control-flow";
 const TOKEN = "tok_control_flow_secret_42";
-const ENCRYPTION_KEY = generateCredentialKey();
+const ENCRYPTION_KEY = generateExecutorKey();
 
 let api: ApiServer;
 let ex: LocalExecutor;

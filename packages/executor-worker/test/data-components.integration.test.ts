@@ -1,7 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sealFor } from "./helpers/credentials.js";
+import { generateExecutorKey, sealFor } from "./helpers/credentials.js";
 import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
 
 // The data and platform components inside workerd (JSPI), through the production entry (src/index.ts:
@@ -9,7 +8,7 @@ import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
 // tenant isolation, cron fired through the scheduled handler, wait bounded by the limits.
 const KEY_A = "key-data-a";
 const KEY_B = "key-data-b";
-const ENCRYPTION_KEY = generateCredentialKey();
+const ENCRYPTION_KEY = generateExecutorKey();
 const VAULT_SECRET = randomBytes(32).toString("base64");
 const HOOK_SECRET = randomBytes(24).toString("hex");
 

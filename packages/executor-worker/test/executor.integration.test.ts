@@ -1,15 +1,14 @@
-import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { credentialKey } from "../src/keys.js";
 import { type ApiServer, startApiServer } from "./helpers/api-server.js";
-import { sealFor } from "./helpers/credentials.js";
+import { generateExecutorKey, sealFor, sealLegacy } from "./helpers/credentials.js";
 import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
 
 // One workerd (Miniflare) for the file, in multi-tenant mode, against a real node:http API server.
 const KEY_A = "key-tenant-a";
 const KEY_B = "key-tenant-b";
 const TOKEN_A = "tok_A_secret_123456";
-const ENCRYPTION_KEY = generateCredentialKey();
+const ENCRYPTION_KEY = generateExecutorKey();
 
 let api: ApiServer;
 let ex: LocalExecutor;
@@ -362,7 +361,7 @@ describe("credentials", () => {
     });
     expect(plain.status).toBe(400);
     expect(plain.json).toMatchObject({ error: { code: "ERR_CREDENTIAL_INVALID" } });
-    const other = await sealFor(generateCredentialKey(), "tenant_a", "y", "s3cret-value");
+    const other = await sealFor(generateExecutorKey(), "tenant_a", "y", "s3cret-value");
     const wrong = await ex.request("/credentials", {
       method: "POST",
       apiKey: KEY_A,
@@ -404,7 +403,7 @@ describe("credentials", () => {
   });
 
   it("refuses a first-version record on POST, and reads an existing one once, rewriting it for the tenant", async () => {
-    const legacy = await encryptCredential("old_api", TOKEN_A, ENCRYPTION_KEY);
+    const legacy = await sealLegacy(ENCRYPTION_KEY, "old_api", TOKEN_A);
     const posted = await ex.request("/credentials", {
       method: "POST",
       apiKey: KEY_A,

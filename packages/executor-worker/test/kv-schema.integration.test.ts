@@ -1,12 +1,11 @@
-import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sealFor } from "./helpers/credentials.js";
+import { generateExecutorKey, sealFor } from "./helpers/credentials.js";
 import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
 
 // The KV key schema (src/keys.ts) on workerd through Miniflare: tenant ids that were also key prefixes of
 // the first schema (cron, webhook, cred) keep their own data through pushes and a scheduled tick, and keys
 // written in the first schema are moved once, before the first request reads anything.
-const ENCRYPTION_KEY = generateCredentialKey();
+const ENCRYPTION_KEY = generateExecutorKey();
 const TENANTS = {
   "key-cron": "cron",
   "key-webhook": "webhook",

@@ -1,5 +1,5 @@
-import { generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateExecutorKey } from "./helpers/credentials.js";
 import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
 
 // The schedule index (v2/cron/{tenant}/{name}, triggers in the key's KV metadata) on workerd through Miniflare:
@@ -60,7 +60,7 @@ async function reads(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  ex = await startExecutor({ ENCRYPTION_KEY: generateCredentialKey() }, "test/fixtures/kv-reads-worker.ts");
+  ex = await startExecutor({ ENCRYPTION_KEY: generateExecutorKey() }, "test/fixtures/kv-reads-worker.ts");
   kv = (await ex.mf.getKVNamespace("ARCRUN_KV")) as unknown as KVNamespace;
 }, 60_000);
 

@@ -1,14 +1,13 @@
-import { generateCredentialKey } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiServer, startApiServer } from "./helpers/api-server.js";
-import { sealFor } from "./helpers/credentials.js";
+import { generateExecutorKey, sealFor } from "./helpers/credentials.js";
 import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
 
 // Sealed credentials on workerd (docs/executor.md, "Sealed credentials"): a workflow that transforms or
 // escapes a credential and sends it to a host that is not the credential's gets nothing secret there. A
 // real node:http sink records every byte it receives; the credentials are generated per run.
 const API_KEY = "sealed-test-key";
-const ENCRYPTION_KEY = generateCredentialKey();
+const ENCRYPTION_KEY = generateExecutorKey();
 const rand = () => Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString("hex");
 const TOKEN = `ghp_${rand()}`;
 const QUOTE = `tok"${rand()}"end`;

@@ -27,7 +27,7 @@ credentialRoutes.post("/credentials", async (c) => {
     body = await c.req.json();
   } catch {
     throw badRequest(
-      "send JSON { name, encrypted, iv, recipe? }, encrypted with arcrun-auth's encryptCredential",
+      "send JSON { name, encrypted, iv, recipe? }, sealed for your tenant (arcrun creds push, or @arcrun/workflow's sealEnvelope)",
     );
   }
   if (!body || typeof body !== "object") throw badRequest("send a JSON object");

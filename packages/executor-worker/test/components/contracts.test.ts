@@ -2,7 +2,6 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { getRecipe } from "@arcrun/recipes";
-import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import type { ComponentManifest, ContractExample } from "components/abi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -16,6 +15,7 @@ import { createHostFunctions, type HostContext } from "../../src/host/functions.
 import { runComponent } from "../../src/host/runtime.js";
 import { credentialKey, tokenCacheKey } from "../../src/keys.js";
 import { type ApiServer, startApiServer } from "../helpers/api-server.js";
+import { generateExecutorKey, sealLegacy } from "../helpers/credentials.js";
 import { type ComponentRuntime, RUNTIMES, runtimeOptions } from "../helpers/runtimes.js";
 
 // Every example of every component.contract.yaml, run against the built .wasm with the executor's own host,
@@ -84,10 +84,10 @@ async function run(
   runtime: ComponentRuntime = "asyncify",
 ): Promise<{ output: unknown; kv: MemoryKv }> {
   const kv = new MemoryKv();
-  const keyText = generateCredentialKey();
+  const keyText = generateExecutorKey();
   for (const [name, c] of Object.entries(example.fixtures?.credentials ?? {})) {
     const value = c.value === "$SERVICE_ACCOUNT_KEY_JSON" ? serviceAccountKey : c.value;
-    const sealed = await encryptCredential(name, value, keyText);
+    const sealed = await sealLegacy(keyText, name, value);
     const record: CredentialRecord = {
       ...sealed,
       ...(c.recipe ? { recipe: c.recipe } : {}),

@@ -2,7 +2,6 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { getRecipe } from "@arcrun/recipes";
-import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { DEFAULT_LIMITS } from "../../src/engine/limits.js";
 import {
   type CredentialRecord,
@@ -13,6 +12,7 @@ import {
 import { createHostFunctions, type HostContext } from "../../src/host/functions.js";
 import { type RunResult, runComponent } from "../../src/host/runtime.js";
 import { credentialKey } from "../../src/keys.js";
+import { generateExecutorKey, sealLegacy } from "../helpers/credentials.js";
 
 // Runs one built component (dist/<id>.wasm) with the executor's own host and the Worker's DEFAULT limits
 // (fuel, memory, output), as a node of a workflow would run, on the runtime it picks: JSPI on Node >= 24,
@@ -58,9 +58,9 @@ async function load(id: string): Promise<WebAssembly.Module> {
 /** Runs component `id` on `{ config }`; a limit or trap rejects with the executor's error (and its code). */
 export async function runNode(id: string, config: unknown, opts: RunOptions = {}): Promise<Ran> {
   const kv = new MemoryKv();
-  const keyText = generateCredentialKey();
+  const keyText = generateExecutorKey();
   for (const [name, c] of Object.entries(opts.credentials ?? {})) {
-    const sealed = await encryptCredential(name, c.value, keyText);
+    const sealed = await sealLegacy(keyText, name, c.value);
     const record: CredentialRecord = {
       ...sealed,
       ...(c.recipe ? { recipe: c.recipe } : {}),

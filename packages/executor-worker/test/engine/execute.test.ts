@@ -3,11 +3,11 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { getRecipe } from "@arcrun/recipes";
 import { compileWorkflow, parseWorkflowYaml } from "@arcrun/workflow";
-import { generateCredentialKey } from "arcrun-auth";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Execution, executeWorkflow } from "../../src/engine/execute.js";
 import { DEFAULT_LIMITS, type Limits } from "../../src/engine/limits.js";
 import { checkExecutorKey, type KvStore } from "../../src/host/credentials.js";
+import { generateExecutorKey } from "../helpers/credentials.js";
 
 // The engine with the real built components (Node 20: the asyncify path; workerd runs JSPI in the
 // integration tests): switch, try_catch, foreach_control and friends, and the trap fixture.
@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 
 const kv: KvStore = { get: async () => null, put: async () => {} };
-const keyText = generateCredentialKey();
+const keyText = generateExecutorKey();
 
 async function run(yaml: string, input: unknown = {}, limits: Partial<Limits> = {}): Promise<Execution> {
   const graph = compileWorkflow(parseWorkflowYaml(yaml), { components: new Set(Object.keys(modules)) });

@@ -1,13 +1,13 @@
 import { getRecipe } from "@arcrun/recipes";
-import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { describe, expect, it } from "vitest";
 import { checkExecutorKey, type KvStore, SecretRegistry } from "../../src/host/credentials.js";
 import { createHostFunctions, fetchFailure, type HostContext, USER_AGENT } from "../../src/host/functions.js";
 import { credentialKey, tokenCacheKey } from "../../src/keys.js";
+import { generateExecutorKey, sealLegacy } from "../helpers/credentials.js";
 
 // The u6u functions at the ABI boundary, as a component calls them: tenant isolation is structural (the
 // component names keys without a tenant; the host adds the tenant of the request).
-const key = generateCredentialKey();
+const key = generateExecutorKey();
 const kv = new Map<string, string>();
 const store: KvStore = {
   get: async (k) => kv.get(k) ?? null,
@@ -15,7 +15,7 @@ const store: KvStore = {
     kv.set(k, v);
   },
 };
-const sealed = await encryptCredential("notion", "secret_tenant_a_token", key);
+const sealed = await sealLegacy(key, "notion", "secret_tenant_a_token");
 kv.set(credentialKey("tenant_a", "notion"), JSON.stringify({ ...sealed, recipe: "notion", created_at: "" }));
 
 function hostFor(tenant: string, fetched: Request[] = []) {

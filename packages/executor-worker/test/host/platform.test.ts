@@ -1,15 +1,15 @@
 import { createHash, createHmac } from "node:crypto";
 import { getRecipe } from "@arcrun/recipes";
-import { encryptCredential, generateCredentialKey } from "arcrun-auth";
 import { describe, expect, it } from "vitest";
 import { checkExecutorKey, type KvStore, SecretRegistry } from "../../src/host/credentials.js";
 import { createHostFunctions, type HostContext } from "../../src/host/functions.js";
 import { md5 } from "../../src/host/md5.js";
 import { credentialKey } from "../../src/keys.js";
+import { generateExecutorKey, sealLegacy } from "../helpers/credentials.js";
 
 // The data and platform host functions at the ABI boundary: digests, HMACs, sealing with a credential
 // (tenant-bound), and sleep against the node's deadline.
-const key = generateCredentialKey();
+const key = generateExecutorKey();
 const kv = new Map<string, string>();
 const store: KvStore = {
   get: async (k) => kv.get(k) ?? null,
@@ -19,12 +19,12 @@ const store: KvStore = {
 };
 const SECRET = "a-sealing-secret-of-32-bytes-len";
 for (const tenant of ["tenant_a", "tenant_b"]) {
-  const sealed = await encryptCredential("vault", SECRET, key);
+  const sealed = await sealLegacy(key, "vault", SECRET);
   kv.set(credentialKey(tenant, "vault"), JSON.stringify({ ...sealed, created_at: "" }));
 }
-const short = await encryptCredential("short", "tiny", key);
+const short = await sealLegacy(key, "short", "tiny");
 kv.set(credentialKey("tenant_a", "short"), JSON.stringify({ ...short, created_at: "" }));
-const multi = await encryptCredential("multi", JSON.stringify({ a: SECRET, b: `${SECRET}-b` }), key);
+const multi = await sealLegacy(key, "multi", JSON.stringify({ a: SECRET, b: `${SECRET}-b` }));
 kv.set(credentialKey("tenant_a", "multi"), JSON.stringify({ ...multi, created_at: "" }));
 
 function hostFor(tenant: string) {
