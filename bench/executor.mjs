@@ -4,14 +4,14 @@
 // (auth_static_key -> http_request -> if_control -> http_request -> if_control) against a local API.
 // Needs `pnpm build` (components and arcrun-auth). Exports `run()` and `measure()` (bench/run.mjs shape).
 
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { importArcrunAuth, repoRoot } from "./lib/paths.mjs";
+import { repoRoot } from "./lib/paths.mjs";
 
 const executorDir = join(repoRoot, "packages", "executor-worker");
 const requireExecutor = createRequire(join(executorDir, "package.json"));
@@ -55,7 +55,6 @@ config:
 export async function run({ runs = 60, nodeCalls = 300, rounds = 3 } = {}) {
   const { build } = await import(pathToFileURL(requireExecutor.resolve("esbuild")).href);
   const { Miniflare } = await import(pathToFileURL(requireExecutor.resolve("miniflare")).href);
-  const { generateCredentialKey } = await importArcrunAuth();
   const { deriveTenantKey, sealEnvelope } = await import(
     pathToFileURL(join(repoRoot, "packages", "workflow", "dist", "index.js")).href
   );
@@ -77,7 +76,7 @@ export async function run({ runs = 60, nodeCalls = 300, rounds = 3 } = {}) {
       logLevel: "error",
       absWorkingDir: executorDir,
     });
-    const key = generateCredentialKey();
+    const key = randomBytes(32).toString("base64");
     const recipe = {
       id: "bench_api",
       display_name: "Bench API",
