@@ -15,6 +15,7 @@ import { BoundClient, type Client } from "./client.js";
 import { ArcrunError, isArcrunError } from "./errors.js";
 import { checkInstance, choosePrimitive } from "./internal/auth/checks.js";
 import { CredentialSources } from "./internal/auth/credential-sources.js";
+import { Logins } from "./internal/auth/logins.js";
 import { RecipeSource, unknownService } from "./internal/auth/recipe-source.js";
 import { checkReservedValues, reservedInstance } from "./internal/auth/reserved.js";
 import {
@@ -28,11 +29,10 @@ import { StoreHolder } from "./internal/auth/store-holder.js";
 import { StrategyCache } from "./internal/auth/strategy-cache.js";
 import { runTestRequest } from "./internal/auth/test-request.js";
 import { checkExplicitSecret } from "./internal/explicit-secret.js";
-import { checkValues, needsLogin, promptValues, setupCommand, valuesCredential } from "./internal/secrets.js";
+import { checkValues, needsLogin, valuesCredential } from "./internal/secrets.js";
 import type { StoreInfo } from "./internal/store-select.js";
 import { type Agent, type Dispatcher, loadAgent } from "./internal/undici.js";
 import type { RecipeFileError } from "./internal/user-recipes.js";
-import { primitives } from "./strategies/index.js";
 import type { CredentialStore, Logger, Prompter } from "./types.js";
 
 export type {
@@ -65,6 +65,7 @@ export class Auth {
   readonly #stores: StoreHolder;
   readonly #sources: CredentialSources;
   readonly #strategies: StrategyCache;
+  readonly #logins: Logins;
   #agent: Agent | undefined;
   #prompt: Prompter | undefined;
 
@@ -96,6 +97,16 @@ export class Auth {
       prompt: options.prompt ?? { ask: async (q) => (await this.#ttyPrompt()).ask(q) },
       interactive: () => this.#interactive(),
       broker: options.broker,
+    });
+    this.#logins = new Logins({
+      recipes: this.#recipes,
+      stores: this.#stores,
+      strategies: this.#strategies,
+      logger: this.#logger,
+      now: this.#now,
+      interactive: () => this.#interactive(),
+      prompt: () => this.#ttyPrompt(),
+      test: (service, opts) => this.test(service, opts),
     });
   }
 
@@ -275,146 +286,25 @@ export class Auth {
    * Stores values for a service instance (static keys, service-account keys, AWS keys), after checking
    * them against the recipe. Replaces what was stored for that instance.
    */
-  async setSecret(
+  setSecret(
     service: string,
     values: Readonly<Record<string, string>>,
     options: InstanceOptions = {},
   ): Promise<void> {
-    const recipe = await this.recipe(service);
-    const instance = checkInstance(service, options.instance);
-    const primitive = choosePrimitive(recipe, options.via);
-    if (primitive === "oauth2" || !primitives[primitive].storesValues) {
-      throw new ArcrunError(
-        "ERR_PRIMITIVE_UNSUPPORTED",
-        `${service} uses OAuth: its tokens come from a login, not from values. Run: ${setupCommand(service, instance)}`,
-        { service, instance },
-      );
-    }
-    const checked = checkValues(recipe, service, instance, values);
-    const store = await this.store();
-    const previous = await store.get(service, instance);
-    await store.set(service, instance, valuesCredential(primitive, checked, this.#now(), previous));
-    this.#strategies.forget(service, instance);
+    return this.#logins.setSecret(service, values, options);
   }
 
   /**
    * Sets a service up: for static keys, a hidden prompt per required secret (or `values`), optionally
    * verified with the recipe's test request before saving; for OAuth and service accounts, the strategy's login flow (a service account key is kept only if `verify` passes).
    */
-  async login(service: string, options: AuthLoginOptions = {}): Promise<LoginResult> {
-    const recipe = await this.recipe(service);
-    const instance = checkInstance(service, options.instance);
-    const primitive = choosePrimitive(recipe, options.via);
-    const result: LoginResult = { service, instance, primitive };
-    if (primitives[primitive].setup === "flow" && options.values === undefined) {
-      const { strategy } = await this.#strategies.setup(
-        service,
-        { instance, via: primitive, interactive: true },
-        false,
-      );
-      if (!strategy.login) {
-        throw new ArcrunError(
-          "ERR_PRIMITIVE_UNSUPPORTED",
-          `${service} has no interactive login in this build. Update arcrun-auth`,
-          { service, instance },
-        );
-      }
-      const { instance: _i, via: _v, values: _vals, verify: _ver, ...loginOptions } = options;
-      const store = await this.store();
-      // A service account key is saved only if the test passes: keep what was there to put it back.
-      const keepPrevious = primitive === "service_account" && options.verify === true;
-      const previous = keepPrevious ? await store.get(service, instance) : undefined;
-      await strategy.login(loginOptions);
-      this.#strategies.forget(service, instance);
-      if (options.verify) {
-        try {
-          result.test = await this.#verify(service, { instance, via: primitive }, recipe);
-        } catch (err) {
-          if (keepPrevious) {
-            if (previous) await store.set(service, instance, previous);
-            else await store.delete(service, instance);
-            this.#strategies.forget(service, instance);
-          }
-          throw err;
-        }
-      }
-      return result;
-    }
-    let values: Record<string, string>;
-    if (options.values) {
-      values = { ...options.values };
-    } else {
-      if (!this.#interactive()) {
-        throw new ArcrunError(
-          "ERR_NOT_INTERACTIVE",
-          `Cannot ask for the ${service} secrets: no terminal here. Pass them as values, set them in the environment, or run: ${setupCommand(service, instance)} in a terminal`,
-          { service, instance },
-        );
-      }
-      values = await promptValues(await this.#ttyPrompt(), recipe, service);
-    }
-    const checked = checkValues(recipe, service, instance, values);
-    if (options.verify) {
-      result.test = await this.#verify(service, { instance, via: primitive, secret: checked }, recipe);
-    }
-    await this.setSecret(service, checked, { instance, via: primitive });
-    return result;
-  }
-
-  async #verify(service: string, opts: BindOptions, recipe: Recipe): Promise<TestResult> {
-    const instance = opts.instance ?? "default";
-    let t: TestResult;
-    try {
-      t = await this.test(service, { ...opts, interactive: false });
-    } catch (err) {
-      // The request never got an answer: say so, that nothing was saved, and how to save without the check.
-      if (!isArcrunError(err) || err.code !== "ERR_NETWORK") throw err;
-      const what = err.message.replace(/\. Check the network.*$/s, "");
-      const cmd = setupCommand(service, instance);
-      throw new ArcrunError(
-        "ERR_NETWORK",
-        `${what}: the test request got no answer, so the credential was not saved. Check the network and the recipe's base_url, then run: ${cmd} (or save it without the test: ${cmd} --no-verify)`,
-        { cause: err, service, instance },
-      );
-    }
-    if (t.tested && !t.ok) {
-      throw new ArcrunError(
-        "ERR_TEST_FAILED",
-        `The test request ${t.method} ${t.path} answered ${t.status}${t.mismatch ? ` but ${t.mismatch}` : `, expected ${t.expected.join(" or ")}`}: the credential was not saved. Check it${recipe.required_secrets[0]?.help_url ? ` at ${recipe.required_secrets[0].help_url}` : ""}, then run: ${setupCommand(service, opts.instance ?? "default")}`,
-        { service, instance: opts.instance ?? "default" },
-      );
-    }
-    return t;
+  login(service: string, options: AuthLoginOptions = {}): Promise<LoginResult> {
+    return this.#logins.login(service, options);
   }
 
   /** Revokes at the provider where the strategy can, then deletes locally (even when revocation failed). */
-  async logout(service: string, options: InstanceOptions = {}): Promise<LogoutResult> {
-    const recipe = await this.recipe(service);
-    const instance = checkInstance(service, options.instance);
-    const store = await this.store();
-    const stored = await store.get(service, instance);
-    let revocation: LogoutResult["revocation"] = "not-supported";
-    if (stored) {
-      const primitive =
-        stored.type === "static_key" ? "static_key" : choosePrimitive(recipe, options.via ?? stored.type);
-      const setup = await this.#strategies
-        .setup(service, { instance, via: primitive, interactive: false }, false)
-        .catch(() => undefined);
-      if (setup?.strategy.revoke) {
-        try {
-          await setup.strategy.revoke(stored);
-          revocation = "revoked";
-        } catch (err) {
-          revocation = "failed";
-          this.#logger.warn(
-            `arcrun: could not revoke the ${service} credential at the provider (${isArcrunError(err) ? err.code : "error"}); deleting it locally anyway. Revoke it in the provider's settings if needed.`,
-          );
-        }
-      }
-    }
-    const deleted = await store.delete(service, instance);
-    this.#strategies.forget(service, instance);
-    return { service, instance, deleted, revocation };
+  logout(service: string, options: InstanceOptions = {}): Promise<LogoutResult> {
+    return this.#logins.logout(service, options);
   }
 
   /** Runs the recipe's `test` request with the credential; `ok` when the status is the expected one. */
