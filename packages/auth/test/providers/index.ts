@@ -67,10 +67,6 @@ export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfil
  */
 export const KNOWN_GAPS: Record<string, string> = {
   // Remove an entry to see the failure it stands for.
-  "figma OAuth app > a 401 leads to one refresh and a retry that passes (where the provider gives refresh tokens)":
-    "Figma answers an expired or revoked token with 403 Invalid token, and the library refreshes only after a 401",
-  "figma OAuth app > a grant the user revoked: ERR_REAUTH_REQUIRED (refreshing providers) or a failed test request":
-    "Figma answers an expired or revoked token with 403 Invalid token, and the library refreshes only after a 401",
 };
 
 /**
