@@ -8,6 +8,7 @@ import { box } from "./profiles/box.js";
 import { dropbox } from "./profiles/dropbox.js";
 import { figmaOAuth, figmaToken } from "./profiles/figma.js";
 import { githubApp, githubOAuthApp, githubToken } from "./profiles/github.js";
+import { gitlab } from "./profiles/gitlab.js";
 import { googleProfiles } from "./profiles/google.js";
 import { hubspotOAuth, hubspotToken } from "./profiles/hubspot.js";
 import { intercomOAuth, intercomToken } from "./profiles/intercom.js";
@@ -39,6 +40,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "spotify PKCE app", profile: spotify },
   { name: "x OAuth 2.0 app", profile: x },
   { name: "box custom app", profile: box },
+  { name: "gitlab OAuth application", profile: gitlab },
 ];
 
 /**
@@ -82,7 +84,6 @@ export const MISSING_OAUTH: string[] = [
   "bitbucket",
   "calendly",
   "discord",
-  "gitlab",
   "linear",
   "monday",
   "todoist",
