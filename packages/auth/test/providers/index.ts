@@ -20,6 +20,7 @@ import { slackBotToken, slackOAuth } from "./profiles/slack.js";
 import { spotify } from "./profiles/spotify.js";
 import { staticKeyProfiles } from "./profiles/static-keys.js";
 import { telegram } from "./profiles/telegram.js";
+import { todoist } from "./profiles/todoist.js";
 import { x } from "./profiles/x.js";
 import type { OAuthProfile, StaticKeyProfile } from "./simulator.js";
 
@@ -41,6 +42,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "x OAuth 2.0 app", profile: x },
   { name: "box custom app", profile: box },
   { name: "gitlab OAuth application", profile: gitlab },
+  { name: "todoist OAuth app", profile: todoist },
 ];
 
 /**
@@ -86,7 +88,6 @@ export const MISSING_OAUTH: string[] = [
   "discord",
   "linear",
   "monday",
-  "todoist",
   "typeform",
   "zoom",
 ];
