@@ -176,6 +176,13 @@ export const OAuth2 = z.strictObject({
     .optional(z.string())
     .check(z.describe("Where a refresh token is redeemed, when it is not token_url (Figma).")),
   revoke_url: z.optional(z.string()).check(z.describe("Called on logout.")),
+  refresh_on_status: z
+    ._default(z.array(integer().check(z.gte(400), z.lte(499))).check(z.minLength(1)), [401])
+    .check(
+      z.describe(
+        "API statuses that mean the access token is no longer accepted: one refresh and one retry follow (Figma answers an expired token with 403). A 403 with a Bearer insufficient_scope challenge is always step-up, never a refresh.",
+      ),
+    ),
   /**
    * Absent means `rfc7009`: POST `token=...` (RFC 7009 section 2.1), authenticated and encoded like the token
    * request (`token_auth_method`, `body_format`). `bearer`: POST with the access token as

@@ -51,6 +51,8 @@ export interface OAuth2Spec {
   refresh_url?: string | undefined;
   revoke_url?: string | undefined;
   revoke_style?: "rfc7009" | "bearer" | undefined;
+  /** API statuses after which the credential is refreshed once and the request retried (default [401]). */
+  refresh_on_status: number[];
   device_url?: string | undefined;
   device_headless: boolean;
   userinfo_url?: string | undefined;

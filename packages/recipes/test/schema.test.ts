@@ -51,3 +51,27 @@ describe("recipe id", () => {
     expect(valid("Not-Snake")).toBe(false);
   });
 });
+
+describe("oauth2 refresh_on_status", () => {
+  const oauth = (extra: Record<string, unknown>) =>
+    RecipeSchema.safeParse({
+      ...base,
+      id: "example",
+      primitive: "oauth2",
+      oauth2: { authorize_url: "https://example.com/a", token_url: "https://example.com/t", ...extra },
+    });
+
+  it("defaults to [401]", () => {
+    const r = oauth({});
+    expect(r.success).toBe(true);
+    expect(r.data?.oauth2?.refresh_on_status).toEqual([401]);
+  });
+
+  it("takes 4xx statuses (Figma: [401, 403]) and refuses others or an empty list", () => {
+    expect(oauth({ refresh_on_status: [401, 403] }).data?.oauth2?.refresh_on_status).toEqual([401, 403]);
+    expect(oauth({ refresh_on_status: [500] }).success).toBe(false);
+    expect(oauth({ refresh_on_status: [200] }).success).toBe(false);
+    expect(oauth({ refresh_on_status: [] }).success).toBe(false);
+    expect(oauth({ refresh_on_status: [401.5] }).success).toBe(false);
+  });
+});

@@ -11,6 +11,7 @@ import { createAuth, isArcrunError } from "../../src/index.js";
 import { makeHome, type TestHome } from "../support/home.js";
 import { sink } from "../support/streams.js";
 import {
+  ENDED_STATIC_KEY_PROFILES,
   HTTPS_ONLY_PROFILES,
   KNOWN_GAPS,
   MISSING_OAUTH,
@@ -34,7 +35,9 @@ describe("every OAuth2 and static-key recipe has a provider profile", () => {
   });
 
   it("static keys: each static_key recipe has a profile, or is listed as missing", () => {
-    const covered = new Set(STATIC_KEY_PROFILES.map((p) => p.profile.recipe));
+    const covered = new Set(
+      [...STATIC_KEY_PROFILES, ...ENDED_STATIC_KEY_PROFILES].map((p) => p.profile.recipe),
+    );
     const needed = catalog.filter((r) => r.primitive === "static_key").map((r) => r.id);
     expect(needed.filter((id) => !covered.has(id) && !MISSING_STATIC_KEY.includes(id))).toEqual([]);
     expect(MISSING_STATIC_KEY.filter((id) => covered.has(id))).toEqual([]);
@@ -271,6 +274,29 @@ describe.each(HTTPS_ONLY_PROFILES)("https-only redirect: $name", ({ profile }) =
     } finally {
       await run.sim.close();
       await run.home.cleanup();
+    }
+  });
+});
+
+describe.each(ENDED_STATIC_KEY_PROFILES)("service ended: $name", ({ profile }) => {
+  it("the recipe says so, and setup fails with any key and saves nothing", async () => {
+    const recipe = loadCatalog().find((r) => r.id === profile.recipe);
+    expect(recipe?.description).toMatch(/ended/);
+    const sim = await startSimulator(profile);
+    const home = await makeHome();
+    try {
+      const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+      for (const values of [profile.values, profile.wrongValues]) {
+        const err = await auth.login(profile.recipe, { values, verify: true }).catch((e: unknown) => e);
+        expect(isArcrunError(err, "ERR_TEST_FAILED")).toBe(true);
+        expect((err as Error).message).toContain("the credential was not saved");
+      }
+      expect(await (await auth.store()).get(profile.recipe, "default")).toBeUndefined();
+      // The test request reached the provider each time: the failure is its answer, not a local refusal.
+      expect(sim.state.seen.filter((r) => r.url.pathname === "/api/status").length).toBe(2);
+    } finally {
+      await sim.close();
+      await home.cleanup();
     }
   });
 });

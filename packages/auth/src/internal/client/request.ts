@@ -85,6 +85,11 @@ export interface Target {
   /** Path of base_url plus the inject path_prefix, no trailing slash. */
   basePath: string;
   hosts: string[];
+  /**
+   * API statuses after which the credential is refreshed once and the request retried once: the oauth2
+   * block's `refresh_on_status` (default 401), 401 for every other primitive. See docs/recipes.md.
+   */
+  refreshOn: readonly number[];
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
@@ -115,6 +120,7 @@ export function targetFor(ctx: TargetContext, cred: ResolvedCredential): Target 
     baseOrigin: base.origin,
     basePath: `${base.pathname.replace(/\/+$/, "")}${prefix.replace(/\/+$/, "")}`,
     hosts,
+    refreshOn: primitive === "oauth2" ? (recipe.oauth2?.refresh_on_status ?? [401]) : [401],
   };
   checkHost(base, t, service, instance);
   return t;

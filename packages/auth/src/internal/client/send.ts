@@ -1,8 +1,9 @@
 /**
  * The send loop of a bound client, the one path every request takes (its methods, `fetch`, `fetchFn`
  * and `dispatcher`): resolve the credential, check the host, apply the credential with the strategy's
- * applier, send through the agent, then follow redirects (each hop checked), retry once after a 401 with a
- * fresh credential, and retry idempotent requests answered 429/503. See docs/architecture.md.
+ * applier, send through the agent, then follow redirects (each hop checked), retry once with a fresh
+ * credential after a 401 (or another status of the recipe's refresh_on_status), and retry idempotent
+ * requests answered 429/503. See docs/architecture.md.
  */
 import { ArcrunError } from "../../errors.js";
 import type { CredentialApplier, OutgoingRequest } from "../../types.js";
@@ -44,7 +45,7 @@ export async function send(ctx: SendContext, req: Pending): Promise<Response> {
   const { service, instance } = ctx;
   let attempt = 0;
   let redirects = 0;
-  let retried401 = false;
+  let retriedRefresh = false;
   let retried403 = false;
   let force = false;
   for (;;) {
@@ -118,8 +119,12 @@ export async function send(ctx: SendContext, req: Pending): Promise<Response> {
       }
     }
 
-    if (status === 401 && !retried401 && req.body.replayable) {
-      retried401 = true;
+    // A 403 with a Bearer insufficient_scope challenge asks for consent (step-up), even where the recipe's
+    // refresh_on_status lists 403 (Figma answers an expired token with a plain 403).
+    const needed = status === 403 ? insufficientScope(res.headers.get("www-authenticate")) : undefined;
+
+    if (!needed && target.refreshOn.includes(status) && !retriedRefresh && req.body.replayable) {
+      retriedRefresh = true;
       if (await ctx.unauthorized()) {
         await discard(res);
         force = target.cred.expiresAt !== undefined;
@@ -128,7 +133,6 @@ export async function send(ctx: SendContext, req: Pending): Promise<Response> {
     }
 
     if (status === 403 && !retried403 && req.body.replayable) {
-      const needed = insufficientScope(res.headers.get("www-authenticate"));
       if (needed) {
         retried403 = true;
         const again = await ctx.insufficientScope(needed).catch(async (err: unknown) => {
