@@ -136,9 +136,29 @@ async function secretsOf(ctx: ToolContext, service: string, instance: string): P
   return out.filter((s) => s.length >= 6);
 }
 
+/**
+ * The forms in which an echoed secret may come back: as it is, and base64 / base64url encoded inside a
+ * longer value (HTTP Basic `user:secret`, a JWT or JSON blob). Base64 encodes 3 bytes as 4 characters, so
+ * the secret's encoding depends on how many bytes precede it (0, 1 or 2 modulo 3); for each of the three
+ * offsets, the run of whole 4-character groups made of the secret's bytes only appears in any encoding of a
+ * value that holds the secret at that offset. Runs shorter than 8 characters are left out (they would
+ * garble unrelated text).
+ */
+function secretForms(secret: string): string[] {
+  const bytes = Buffer.from(secret);
+  const out = [secret];
+  for (let k = 0; k < 3; k++) {
+    const enc = Buffer.concat([Buffer.alloc(k), bytes]).toString("base64");
+    const core = enc.slice(k === 0 ? 0 : 4, 4 * Math.floor((k + bytes.length) / 3));
+    if (core.length < 8) continue;
+    out.push(core, core.replaceAll("+", "-").replaceAll("/", "_"));
+  }
+  return [...new Set(out)];
+}
+
 function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const s of secrets) out = out.split(s).join(REDACTED);
+  for (const s of secrets) for (const form of secretForms(s)) out = out.split(form).join(REDACTED);
   return out;
 }
 

@@ -68,6 +68,11 @@ function sameToken(candidate: string, token: Buffer): boolean {
   return c.length === token.length && timingSafeEqual(c, token);
 }
 
+/** A header whose whole value is `expected` (compared in constant time once the lengths match). */
+function sameHeader(value: string | string[] | undefined, expected: Buffer): boolean {
+  return typeof value === "string" && value.length === expected.length && sameToken(value, expected);
+}
+
 /** Header names and query parameters a recipe injects (under every primitive it offers). */
 function injectedNames(recipe: Recipe): { headers: Set<string>; query: Set<string> } {
   const headers = new Set<string>();
@@ -127,6 +132,7 @@ async function readAll(req: IncomingMessage): Promise<Uint8Array> {
  */
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const token = Buffer.from(options.token);
+  const bearer = Buffer.from(`Bearer ${options.token}`);
   type Ready = ProxyTarget & { info: ClientInfo; names: ReturnType<typeof injectedNames>; base: URL };
   const targets = new Map<string, Promise<Ready | undefined>>();
 
@@ -174,15 +180,18 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const names = t.names;
 
     // The token: X-Arcrun-Proxy-Token, Authorization, or one of the recipe's own key headers / query names.
-    let ok = false;
-    const tokenHeaders = [PROXY_TOKEN_HEADER, "authorization", ...names.headers];
-    for (const h of tokenHeaders) {
-      const v = req.headers[h];
-      if (typeof v === "string" && candidates(v).some((c) => sameToken(c, token))) ok = true;
-    }
-    for (const q of names.query) {
-      const v = url.searchParams.get(q);
-      if (v !== null && sameToken(v, token)) ok = true;
+    // The two usual forms (the token header, `Bearer T`) are compared first without parsing anything.
+    let ok =
+      sameHeader(req.headers[PROXY_TOKEN_HEADER], token) || sameHeader(req.headers.authorization, bearer);
+    if (!ok) {
+      for (const h of [PROXY_TOKEN_HEADER, "authorization", ...names.headers]) {
+        const v = req.headers[h];
+        if (typeof v === "string" && candidates(v).some((c) => sameToken(c, token))) ok = true;
+      }
+      for (const q of names.query) {
+        const v = url.searchParams.get(q);
+        if (v !== null && sameToken(v, token)) ok = true;
+      }
     }
     if (!ok) {
       return send(
@@ -203,12 +212,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }
     for (const q of names.query) url.searchParams.delete(q);
 
-    const base = t.base;
     const fromRoot = rest[0] === "_";
     const path = `/${(fromRoot ? rest.slice(1) : rest).join("/")}`;
+    // Under the base URL: a path the bound client joins to its current base URL itself (no URL to build or
+    // host to check per request); from the host root: an absolute URL, checked against the recipe's hosts.
     const upstream = fromRoot
-      ? new URL(`${base.origin}${path}${url.search}`)
-      : new URL(`${t.info.baseUrl.replace(/\/+$/, "")}${path === "/" ? "" : path}${url.search}`);
+      ? new URL(`${t.base.origin}${path}${url.search}`)
+      : `${path === "/" ? "" : path}${url.search}`;
 
     const method = (req.method ?? "GET").toUpperCase();
     const length = Number(req.headers["content-length"] ?? Number.NaN);

@@ -31,7 +31,11 @@ beforeAll(async () => {
         "content-type": "application/json",
         "x-request-id": String(req.headers.authorization),
       });
-      res.end(JSON.stringify({ authorization: req.headers.authorization }));
+      // It also echoes the token in HTTP Basic form (base64 of `user:token`), as an API showing the
+      // credential it would forward elsewhere might.
+      const bearer = String(req.headers.authorization).replace(/^Bearer /, "");
+      const basic = `Basic ${Buffer.from(`arcrun:${bearer}`).toString("base64")}`;
+      res.end(JSON.stringify({ authorization: req.headers.authorization, basic }));
       return true;
     },
   });
@@ -176,6 +180,15 @@ describe("arcrun mcp, driven by the MCP SDK's own client over stdio", () => {
         headers: { "x-request-id": "Bearer <arcrun:redacted>" },
         body: { authorization: "Bearer <arcrun:redacted>" },
       });
+      const basic = String(JSON.parse(r.text).body.basic);
+      expect(basic).toContain("<arcrun:redacted>");
+      // Whatever is left of the base64 decodes to no more than a few bytes of the token at either end.
+      const left = basic
+        .replace(/^Basic /, "")
+        .split("<arcrun:redacted>")
+        .map((part) => Buffer.from(part, "base64").toString("latin1"));
+      for (const part of left) expect(part.length).toBeLessThan(12);
+      expect(r.text).not.toContain(Buffer.from(`arcrun:${oauthToken}`).toString("base64"));
     } finally {
       await client.close();
     }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newProxyToken, type RunningProxy, startProxy } from "../../src/internal/proxy.js";
 
 const KEY = `sk-ant-${randomBytes(16).toString("hex")}`;
+const BOT = `123456:${randomBytes(16).toString("hex")}`;
 let api: Server;
 let proxy: RunningProxy;
 let auth: Auth;
@@ -62,14 +63,22 @@ beforeAll(async () => {
   await new Promise<void>((r) => api.listen(0, "127.0.0.1", r));
   const origin = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
   // The shipped anthropic recipe; its real host goes to the stand-in (test-only preload, see its header).
-  process.env.ARCRUN_TEST_HOST_MAP = JSON.stringify({ "api.anthropic.com": origin });
+  process.env.ARCRUN_TEST_HOST_MAP = JSON.stringify({
+    "api.anthropic.com": origin,
+    "api.telegram.org": origin,
+  });
   await import("../support/host-map.mjs");
   home = await mkdtemp(join(tmpdir(), "arcrun-proxy-"));
-  auth = createAuth({ home, store: "memory", env: { ANTHROPIC_API_KEY: KEY }, interactive: false });
+  auth = createAuth({
+    home,
+    store: "memory",
+    env: { ANTHROPIC_API_KEY: KEY, TELEGRAM_BOT_TOKEN: BOT },
+    interactive: false,
+  });
   proxy = await startProxy({
     token,
     resolve: async (service, instance) => {
-      if (service !== "anthropic" && service !== "openai") return undefined;
+      if (!["anthropic", "openai", "telegram"].includes(service)) return undefined;
       const recipe = getRecipe(service);
       if (!recipe) return undefined;
       return { service, instance, recipe, client: auth.bind(service, { instance }) };
@@ -117,6 +126,12 @@ describe("the local proxy on the shipped anthropic recipe", () => {
     expect(await call("/anthropic/models?limit=2", { "x-api-key": token })).toMatchObject({
       body: { url: "/v1/models?limit=2" },
     });
+  });
+
+  it("puts the recipe's path_prefix (the Telegram bot token in the path) in front of a base route's path", async () => {
+    const before = seen.length;
+    await call("/telegram/getMe?x=1", { authorization: `Bearer ${token}` });
+    expect(seen[before]?.url).toBe(`/bot${BOT}/getMe?x=1`);
   });
 
   it("refuses a request without the token, or with another one, before anything is sent", async () => {
