@@ -71,11 +71,16 @@ async function setupWithPassphrase(): Promise<string> {
   return r.output;
 }
 
-/** Connects as another user (uid/gid 65534, "nobody"); resolves with the error code, or "connected". */
+/**
+ * Connects as another user (uid/gid 65534, "nobody"); resolves with "EACCES", "connected" or the error text.
+ * The client is Debian's essential perl-base: the Node under test may live where nobody cannot run it
+ * (CI's Node 22 and 24 are under /root/.cache).
+ */
 function connectAs65534(path: string): Promise<string> {
-  const code = `require("net").connect(${JSON.stringify(path)}).on("connect",()=>{console.log("connected");process.exit(0)}).on("error",(e)=>{console.log(e.code);process.exit(0)})`;
+  const code =
+    'my $s = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $ARGV[0]); print $s ? "connected\n" : ($!{EACCES} ? "EACCES\n" : "$!\n")';
   return new Promise((res, rej) => {
-    const p = spawn(process.execPath, ["-e", code], {
+    const p = spawn("/usr/bin/perl", ["-MIO::Socket::UNIX", "-e", code, path], {
       uid: 65534,
       gid: 65534,
       stdio: ["ignore", "pipe", "pipe"],
