@@ -182,22 +182,29 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
     );
   const { env, secrets, proxy } = await prepare(ctx, args);
   const mask = !bool(args, "no-masking") && secrets.length > 0;
+  // The handlers go in before the child exists: a signal that arrives between spawn and their
+  // installation would otherwise end arcrun with its default action and orphan the command.
+  let child: ReturnType<typeof spawn> | undefined;
+  const pending: NodeJS.Signals[] = [];
+  const handlers = FORWARDED.map((sig) => {
+    const h = () => {
+      if (child) child.kill(sig);
+      else pending.push(sig);
+    };
+    process.on(sig, h);
+    return [sig, h] as const;
+  });
   try {
-    const child = spawn(file, argv, { env, stdio: mask ? ["inherit", "pipe", "pipe"] : "inherit" });
+    child = spawn(file, argv, { env, stdio: mask ? ["inherit", "pipe", "pipe"] : "inherit" });
     if (mask) {
       child.stdout?.pipe(new MaskStream(secrets)).pipe(ctx.ui.io.stdout, { end: false });
       child.stderr?.pipe(new MaskStream(secrets)).pipe(ctx.ui.io.stderr, { end: false });
     }
-    const handlers = FORWARDED.map((sig) => {
-      const h = () => {
-        child.kill(sig);
-      };
-      process.on(sig, h);
-      return [sig, h] as const;
-    });
+    for (const sig of pending) child.kill(sig);
+    const started = child;
     try {
       return await new Promise<number>((resolve, reject) => {
-        child.once("error", (err: NodeJS.ErrnoException) => {
+        started.once("error", (err: NodeJS.ErrnoException) => {
           if (err.code === "ENOENT")
             reject(
               new CliError(
@@ -208,14 +215,14 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
             );
           else reject(err);
         });
-        child.once("close", (code, signal) => {
+        started.once("close", (code, signal) => {
           resolve(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1));
         });
       });
     } finally {
-      for (const [sig, h] of handlers) process.off(sig, h);
+      await proxy?.close();
     }
   } finally {
-    await proxy?.close();
+    for (const [sig, h] of handlers) process.off(sig, h);
   }
 }

@@ -147,7 +147,8 @@ describe("arcrun run: credentials in the command's environment", () => {
         "--",
         "sh",
         "-c",
-        'trap "echo got-term; exit 3" TERM; echo ready; while :; do sleep 0.1; done',
+        // Bounded (30 s), so a failure here never leaves a command looping on the test's stdout.
+        'trap "echo got-term; exit 3" TERM; echo ready; i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done',
       ],
       { env: box.env, stdio: ["ignore", "pipe", "pipe"] },
     );
@@ -158,9 +159,14 @@ describe("arcrun run: credentials in the command's environment", () => {
         if (out.includes("ready")) resolve();
       });
     });
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((r) =>
+      child.once("exit", (c, sig) => r([c, sig])),
+    );
+    const closed = new Promise<void>((r) => child.once("close", () => r()));
     child.kill("SIGTERM");
-    const code = await new Promise<number | null>((r) => child.once("close", (c) => r(c)));
+    // arcrun itself must not die of the signal: it forwards it and exits with the command's code.
+    expect(await exited).toEqual([3, null]);
+    await closed;
     expect(out).toContain("got-term");
-    expect(code).toBe(3);
   });
 });
