@@ -8,6 +8,7 @@ import type { ResolvedCredential } from "../../types.js";
 import { renderOrFail } from "../apply.js";
 import { type BodyInput, headersToObject, type NormalBody, normalizeBody } from "../http.js";
 import { injectFor } from "../recipe.js";
+import { USER_AGENT } from "../user-agent.js";
 
 /** Query parameters: arrays repeat the name, undefined and null are left out. */
 export type QueryParams = Record<
@@ -61,6 +62,9 @@ export async function pendingRequest(i: PendingInput): Promise<Pending> {
     ? { data: JSON.stringify(i.json.value), replayable: true, contentType: "application/json" }
     : await normalizeBody(i.body);
   if (body.contentType && headers["content-type"] === undefined) headers["content-type"] = body.contentType;
+  // Every request the library sends carries arcrun's User-Agent unless the caller set one (GitHub refuses
+  // requests without one); set here, on the request's own header object, so the send loop copies nothing.
+  headers["user-agent"] ??= USER_AGENT;
   const req: Pending = {
     method: i.method.toUpperCase(),
     headers,

@@ -11,7 +11,6 @@ import { dispatchResponse, parseRetryAfter } from "../http.js";
 import { insufficientScope } from "../oauth/step-up.js";
 import { sleep } from "../sleep.js";
 import type { Dispatcher } from "../undici.js";
-import { USER_AGENT } from "../user-agent.js";
 import { checkHost, type Pending, resolveTarget, type Target } from "./request.js";
 
 /** What the loop needs from the bound client: values and small objects, never a call back into Auth. */
@@ -52,13 +51,11 @@ export async function send(ctx: SendContext, req: Pending): Promise<Response> {
     const { target, applier } = await ctx.current(force);
     force = false;
     const to = resolveTarget(req, target, service, instance);
-    const headers =
-      req.headers["user-agent"] === undefined ? { ...req.headers, "user-agent": USER_AGENT } : req.headers;
     const outgoing: OutgoingRequest = {
       method: req.method,
       origin: to.origin,
       path: to.path,
-      headers,
+      headers: req.headers,
       body: req.body.data,
     };
     const out = await applier.apply(outgoing, target.cred);
