@@ -28,3 +28,4 @@ export type {
   ServiceAccountSpec,
   TestRequestSpec,
 } from "./types.js";
+export { OAUTH_URL_KEYS } from "./types.js";

@@ -6,6 +6,7 @@ import { MAX_RECIPE_FILE_BYTES, recipeTooLarge } from "./limits.js";
 import { RecipeFileSchema, RecipeSchema } from "./schema.js";
 import { findExprs, parseExpr } from "./template.js";
 import type { Recipe, RecipeWarning } from "./types.js";
+import { OAUTH_URL_KEYS } from "./types.js";
 
 /** One recipe file's text, named by its path (used in every error). */
 export interface RecipeSource {
@@ -207,15 +208,6 @@ export function resolveRecipes(files: readonly RawRecipe[], known?: RecipeBases)
   return { recipes, warnings, bases };
 }
 
-const OAUTH_URLS = [
-  "authorize_url",
-  "token_url",
-  "refresh_url",
-  "revoke_url",
-  "device_url",
-  "userinfo_url",
-] as const;
-
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
 /** Replaces interpolations so a template URL can be parsed; `x` is a valid host label and path segment. */
@@ -303,7 +295,7 @@ export function checkRecipe(file: string, r: Recipe): void {
     checkSecretSpec(file, at, s);
   });
   if (r.oauth2) {
-    for (const k of OAUTH_URLS) checkUrl(file, ["oauth2", k], r.oauth2[k]);
+    for (const k of OAUTH_URL_KEYS) checkUrl(file, ["oauth2", k], r.oauth2[k]);
     if (r.oauth2.revoke_style && !r.oauth2.revoke_url) {
       throw new RecipeError(
         file,
@@ -393,7 +385,7 @@ export function checkRecipe(file: string, r: Recipe): void {
   };
   // OAuth endpoints may name a non-secret, pattern-checked value (a Microsoft tenant, a Shopify shop): the
   // same rule as a host, since the client secret goes there.
-  for (const k of OAUTH_URLS) if (r.oauth2) checkTemplate(["oauth2", k], r.oauth2[k], false, true);
+  for (const k of OAUTH_URL_KEYS) if (r.oauth2) checkTemplate(["oauth2", k], r.oauth2[k], false, true);
   const checkInject = (path: string[], inject: Recipe["inject"], allowRuntime: boolean) => {
     if (!inject) return;
     for (const [k, v] of Object.entries(inject.header ?? {}))

@@ -44,6 +44,16 @@ export interface ScopeEchoSpec {
   empty: "none_granted" | "not_reported";
 }
 
+/** The oauth2 keys that hold an endpoint URL: the loader checks them, the library renders their templates. */
+export const OAUTH_URL_KEYS = [
+  "authorize_url",
+  "token_url",
+  "refresh_url",
+  "revoke_url",
+  "device_url",
+  "userinfo_url",
+] as const;
+
 export interface OAuth2Spec {
   grant: "authorization_code" | "client_credentials";
   authorize_url?: string | undefined;

@@ -4,6 +4,7 @@ import { connect } from "node:net";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ArcrunError } from "../../errors.js";
+import { sleep } from "../sleep.js";
 import { agentSocketPath, checkSocket } from "./paths.js";
 import type { AgentReply, AgentRequest, AgentStart } from "./protocol.js";
 
@@ -80,7 +81,7 @@ export async function lockAgent(home: string, env: Env): Promise<boolean> {
       ))
     )
       break;
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
   return true;
 }

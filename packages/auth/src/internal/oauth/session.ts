@@ -2,7 +2,7 @@
  * What every oauth2 flow of one bound service shares: the recipe's oauth2 block, the OAuth client (the
  * user's own or the broker), the token keeper (refresh, locks) and the login output.
  */
-import { type OAuth2Spec, renderTemplate } from "@arcrun/recipes";
+import { OAUTH_URL_KEYS, type OAuth2Spec, renderTemplate } from "@arcrun/recipes";
 import { ArcrunError } from "../../errors.js";
 import type { LoginOptions, OAuth2Credential, StrategyFactoryContext } from "../../types.js";
 import type { BrokerClient, BrokerContext } from "../broker/seam.js";
@@ -58,28 +58,18 @@ async function brokerClient(ctx: StrategyFactoryContext, args: BrokerContext): P
   return (await import("../broker/client.js")).createBrokerClient(args);
 }
 
-/** The endpoints a recipe may template with non-secret values (`{{secret.tenant}}`), checked by the loader. */
-const OAUTH_URLS = [
-  "authorize_url",
-  "token_url",
-  "refresh_url",
-  "revoke_url",
-  "device_url",
-  "userinfo_url",
-] as const;
-
 export function createSession(ctx: StrategyFactoryContext): OAuthSession {
   const raw = oauthSpec(ctx);
   // A copy whose endpoints are filled in by ready(): the recipe's own object is shared and stays a template.
   const spec: OAuth2Spec = { ...raw };
-  let rendered: Promise<void> | undefined = OAUTH_URLS.some((k) => raw[k]?.includes("{{"))
+  let rendered: Promise<void> | undefined = OAUTH_URL_KEYS.some((k) => raw[k]?.includes("{{"))
     ? undefined
     : Promise.resolve();
   const ready = (): Promise<void> => {
     rendered ??= (async () => {
       // readValues fills defaults and refuses a value that does not match the recipe's pattern.
       const { values } = await ctx.readValues();
-      for (const k of OAUTH_URLS) {
+      for (const k of OAUTH_URL_KEYS) {
         const v = raw[k];
         if (v !== undefined) spec[k] = renderTemplate(v, { secret: values });
       }
