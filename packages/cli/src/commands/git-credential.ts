@@ -62,6 +62,13 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
     return undefined;
   });
   if (password === undefined) return EXIT_OK;
+  // git's helper protocol is one key=value a line: a value holding a newline or NUL would add lines of its own.
+  if (/[\n\0]/.test(password)) {
+    ctx.ui.err(
+      `arcrun: the ${recipe.id} credential holds a line break, which git's helper protocol cannot carry`,
+    );
+    return EXIT_OK;
+  }
   ctx.ui.out(`username=${recipe.git.username}`);
   ctx.ui.out(`password=${password}`);
   return EXIT_OK;

@@ -18,7 +18,7 @@ export function parseServiceRef(text: string, command: string): ServiceRef {
 }
 
 /** Environment variables of arcrun itself that open the store: a child never gets them. */
-export const ARCRUN_STORE_KEYS = ["ARCRUN_MASTER_KEY", "ARCRUN_PASSPHRASE"] as const;
+export const ARCRUN_STORE_KEYS = ["ARCRUN_MASTER_KEY", "ARCRUN_PASSPHRASE", "ARCRUN_EXECUTOR_KEY"] as const;
 
 export function envNames(v: string | string[] | undefined): string[] {
   if (v === undefined) return [];

@@ -206,7 +206,9 @@ export async function httpRequest(ctx: ToolContext, args: HttpRequestArgs): Prom
   const bytes = new Uint8Array(await res.arrayBuffer());
   const truncated = bytes.byteLength > MAX_BODY;
   const secrets = await secretsOf(ctx, args.service, instance);
-  const text = redact(new TextDecoder().decode(truncated ? bytes.subarray(0, MAX_BODY) : bytes), secrets);
+  // Redacted whole, then cut: a secret that straddles the cut is still found.
+  const whole = redact(new TextDecoder().decode(bytes), secrets);
+  const text = truncated ? whole.slice(0, MAX_BODY) : whole;
   const shown: Record<string, string> = {};
   for (const h of SHOWN_HEADERS) {
     const v = res.headers.get(h);
