@@ -138,11 +138,13 @@ async function httpRequest(ctx: HostContext, input: Record<string, unknown>): Pr
   }
   if (!headers.has("user-agent")) headers.set("user-agent", USER_AGENT);
   const body = str(input.body);
-  const outgoing = `${url.href}\n${[...headers].map(([k, v]) => `${k}: ${v}`).join("\n")}\n${body ?? ""}`;
+  const basic = basicInput(input.basic);
+  const outgoing = `${url.href}\n${[...headers].map(([k, v]) => `${k}: ${v}`).join("\n")}\n${body ?? ""}\n${basic ? `${basic.user}\n${basic.password}` : ""}`;
   // A plaintext never reaches a component; this catches one a misbehaving API echoed past the redaction.
-  const violation = ctx.secrets.violation(outgoing, url);
+  const plaintexts = ctx.secrets.find(outgoing);
+  const violation = ctx.secrets.violation(outgoing, url, plaintexts);
   if (violation) return notAllowed(violation.credential, violation.hosts.join(", "), url, "this request");
-  const egress = substituteSealed(ctx.secrets, url, headers, body, basicInput(input.basic));
+  const egress = substituteSealed(ctx.secrets, url, headers, body, basic);
   if (!("carried" in egress)) {
     return notAllowed(egress.credential, describeGrants(egress.grants), url, egress.where);
   }
@@ -155,7 +157,7 @@ async function httpRequest(ctx: HostContext, input: Record<string, unknown>): Pr
         headers: egress.headers,
         body: method === "GET" || method === "HEAD" ? undefined : egress.body,
         // A redirect must not carry a credential to a host nobody checked.
-        redirect: carried.length > 0 ? "manual" : "follow",
+        redirect: carried.length > 0 || plaintexts.length > 0 ? "manual" : "follow",
       }),
     );
   } catch (err) {
