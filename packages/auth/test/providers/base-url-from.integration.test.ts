@@ -31,6 +31,8 @@ const profile = (instance: string): OAuthProfile => ({
     }),
     "GET https://default.example.test/v1/me": apiRoute({ ok: () => json(200, { at: "default" }) }),
     "GET https://tenant7.example.test/v1/me": apiRoute({ ok: () => json(200, { at: "tenant7" }) }),
+    // Served too, so a credential the library wrongly sent there would land here and be seen.
+    "GET https://evil.invalid/v1/me": apiRoute({ ok: () => json(200, { at: "evil" }) }),
   },
 });
 
