@@ -13,7 +13,7 @@ import { googleProfiles } from "./profiles/google.js";
 import { hubspotOAuth, hubspotToken } from "./profiles/hubspot.js";
 import { intercomOAuth, intercomToken } from "./profiles/intercom.js";
 import { lineNotify } from "./profiles/line-notify.js";
-import { microsoftGraph, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
+import { microsoftGraph, microsoftGraphFamily, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
 import { reddit } from "./profiles/reddit.js";
 import { salesforce } from "./profiles/salesforce.js";
@@ -30,6 +30,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "github GitHub App user token", profile: githubApp },
   { name: "microsoft_graph", profile: microsoftGraph },
   { name: "microsoft_graph single-tenant registration", profile: microsoftGraphSingleTenant },
+  ...microsoftGraphFamily.map((profile) => ({ name: profile.recipe, profile })),
   ...googleProfiles.map((profile) => ({ name: profile.recipe, profile })),
   { name: "slack user token (PKCE)", profile: slackOAuth },
   { name: "notion public connection", profile: notionOAuth },

@@ -19,10 +19,25 @@ const FULL: Record<string, string> = {
 };
 
 /** One Google recipe: the shared Google endpoints and the recipe's own test resource. */
-function googleProfile(recipe: string, testUrl: string, via?: "oauth2"): OAuthProfile {
+interface GoogleApiRules {
+  /** The recipe's primitive is not oauth2 (a service-account recipe signed in through its oauth2 block). */
+  via?: "oauth2";
+  /** Values setup is given besides the client (a project id). */
+  values?: Record<string, string>;
+  /**
+   * Query parameters the method requires: Google answers 400 INVALID_ARGUMENT without them (people.get's
+   * personFields, "The request returns a 400 error if 'personFields' is not specified"; buckets.list's
+   * project, a required query parameter on its reference page).
+   */
+  requiredQuery?: string[];
+}
+
+function googleProfile(recipe: string, testUrl: string, rules: GoogleApiRules = {}): OAuthProfile {
+  const { via, values, requiredQuery = [] } = rules;
   return {
     kind: "oauth2",
     recipe,
+    ...(values ? { values } : {}),
     ...(via ? { via } : {}),
     docs: DOCS,
     // A "Desktop app" client has a secret that the token request sends (native-app, step 5).
@@ -63,7 +78,15 @@ function googleProfile(recipe: string, testUrl: string, via?: "oauth2"): OAuthPr
             },
             { "www-authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
           ),
-        ok: () => json(200, { user: { displayName: "Ada" }, emailAddress: "ada@example.com" }),
+        ok: (_sim, req) => {
+          const missing = requiredQuery.find((name) => !req.url.searchParams.get(name));
+          if (missing !== undefined) {
+            return json(400, {
+              error: { code: 400, status: "INVALID_ARGUMENT", message: `Required parameter: ${missing}` },
+            });
+          }
+          return json(200, { user: { displayName: "Ada" }, emailAddress: "ada@example.com" });
+        },
       }),
     },
   };
@@ -76,7 +99,21 @@ export const googleProfiles: OAuthProfile[] = [
   googleProfile("google_calendar", "https://www.googleapis.com/calendar/v3/calendars/primary"),
   googleProfile("youtube", "https://www.googleapis.com/youtube/v3/channels"),
   // The service-account recipes inherit the OAuth block of their base: the same flow through { via: "oauth2" }.
-  googleProfile("google_drive_sa", "https://www.googleapis.com/drive/v3/about", "oauth2"),
-  googleProfile("google_sheets_sa", "https://www.googleapis.com/drive/v3/about", "oauth2"),
-  googleProfile("gmail_sa", "https://gmail.googleapis.com/gmail/v1/users/me/profile", "oauth2"),
+  googleProfile("google_drive_sa", "https://www.googleapis.com/drive/v3/about", { via: "oauth2" }),
+  googleProfile("google_sheets_sa", "https://www.googleapis.com/drive/v3/about", { via: "oauth2" }),
+  googleProfile("google_docs", "https://www.googleapis.com/drive/v3/about"),
+  googleProfile("google_slides", "https://www.googleapis.com/drive/v3/about"),
+  googleProfile("google_forms", "https://www.googleapis.com/drive/v3/about"),
+  googleProfile("google_tasks", "https://tasks.googleapis.com/tasks/v1/users/@me/lists"),
+  googleProfile("google_contacts", "https://people.googleapis.com/v1/people/me", {
+    requiredQuery: ["personFields"],
+  }),
+  googleProfile("google_bigquery", "https://bigquery.googleapis.com/bigquery/v2/projects"),
+  googleProfile("google_cloud_storage", "https://storage.googleapis.com/storage/v1/b", {
+    values: { project: "arcrun-sim-1" },
+    requiredQuery: ["project"],
+  }),
+  googleProfile("google_analytics", "https://analyticsadmin.googleapis.com/v1beta/accountSummaries"),
+  googleProfile("google_search_console", "https://www.googleapis.com/webmasters/v3/sites"),
+  googleProfile("gmail_sa", "https://gmail.googleapis.com/gmail/v1/users/me/profile", { via: "oauth2" }),
 ];

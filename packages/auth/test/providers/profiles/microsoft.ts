@@ -16,7 +16,11 @@ const TENANT = "11111111-2222-3333-4444-555555555555";
  * A registration for any account type (the common endpoint), or a single-tenant one: its endpoints are
  * under its tenant, and /common answers AADSTS50194 ("... is not configured as a multi-tenant application").
  */
-function graphProfile(tenant: "common" | typeof TENANT): OAuthProfile {
+function graphProfile(
+  tenant: "common" | typeof TENANT,
+  recipe = "microsoft_graph",
+  testPath = "/me",
+): OAuthProfile {
   const LOGIN = `https://login.microsoftonline.com/${tenant}/oauth2/v2.0`;
   const wrongTenant = (): SimReply =>
     json(400, {
@@ -25,7 +29,7 @@ function graphProfile(tenant: "common" | typeof TENANT): OAuthProfile {
     });
   return {
     kind: "oauth2",
-    recipe: "microsoft_graph",
+    recipe,
     ...(tenant === "common" ? {} : { values: { tenant } }),
     docs: [
       "https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow",
@@ -62,7 +66,7 @@ function graphProfile(tenant: "common" | typeof TENANT): OAuthProfile {
         errorReply: (_req, error) =>
           json(error === "invalid_client" ? 401 : 400, { error, error_description: "AADSTS simulated" }),
       }),
-      "GET https://graph.microsoft.com/v1.0/me": apiRoute({
+      [`GET https://graph.microsoft.com/v1.0${testPath}`]: apiRoute({
         // Graph answers 401 InvalidAuthenticationToken to an expired or revoked token (graph/errors).
         unauthorized: () =>
           json(
@@ -89,3 +93,16 @@ function graphProfile(tenant: "common" | typeof TENANT): OAuthProfile {
 
 export const microsoftGraph = graphProfile("common");
 export const microsoftGraphSingleTenant = graphProfile(TENANT);
+
+/**
+ * The Microsoft 365 recipes that extend microsoft_graph: the same Entra endpoints and rules, each with its own
+ * scopes and the Graph resource its test request reads (graph/api/resources/*, linked from each recipe).
+ */
+export const microsoftGraphFamily: OAuthProfile[] = [
+  graphProfile("common", "outlook", "/me"),
+  graphProfile("common", "onedrive", "/me/drive"),
+  graphProfile("common", "microsoft_teams", "/me/joinedTeams"),
+  graphProfile("common", "microsoft_todo", "/me/todo/lists"),
+  graphProfile("common", "onenote", "/me/onenote/notebooks"),
+  graphProfile("common", "sharepoint", "/sites/root"),
+];
