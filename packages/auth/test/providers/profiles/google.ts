@@ -115,5 +115,16 @@ export const googleProfiles: OAuthProfile[] = [
   }),
   googleProfile("google_analytics", "https://analyticsadmin.googleapis.com/v1beta/accountSummaries"),
   googleProfile("google_search_console", "https://www.googleapis.com/webmasters/v3/sites"),
+  googleProfile("google_bigquery_sa", "https://bigquery.googleapis.com/bigquery/v2/projects", {
+    via: "oauth2",
+  }),
+  googleProfile("google_cloud_storage_sa", "https://storage.googleapis.com/storage/v1/b", {
+    via: "oauth2",
+    values: { project: "arcrun-sim-1" },
+    requiredQuery: ["project"],
+  }),
+  googleProfile("google_analytics_sa", "https://analyticsadmin.googleapis.com/v1beta/accountSummaries", {
+    via: "oauth2",
+  }),
   googleProfile("gmail_sa", "https://gmail.googleapis.com/gmail/v1/users/me/profile", { via: "oauth2" }),
 ];
