@@ -90,8 +90,6 @@ export const ENDED_STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKey
  */
 export const KNOWN_GAPS: Record<string, string> = {
   // Remove an entry to see the failure it stands for.
-  "calendly OAuth app (Sandbox) > logout revokes at the provider where the recipe can, and deletes locally":
-    "Calendly's token endpoint takes the client as Basic, its revoke endpoint only in the form body; a recipe has one token_auth_method for both",
 };
 
 /**
