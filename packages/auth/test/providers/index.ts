@@ -4,7 +4,7 @@
  * without a simulator (or an explicit, visible entry here).
  */
 import { airtable } from "./profiles/airtable.js";
-import { asanaOAuth } from "./profiles/asana.js";
+import { asana } from "./profiles/asana.js";
 import { atlassian } from "./profiles/atlassian.js";
 import { bitbucket } from "./profiles/bitbucket.js";
 import { box } from "./profiles/box.js";
@@ -50,6 +50,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "gitlab OAuth application", profile: gitlab },
   { name: "todoist OAuth app", profile: todoist },
   { name: "airtable OAuth integration", profile: airtable },
+  { name: "asana OAuth app", profile: asana },
   { name: "bitbucket OAuth consumer", profile: bitbucket },
   { name: "calendly OAuth app (Sandbox)", profile: calendly },
   { name: "discord OAuth2 application", profile: discord },
@@ -61,7 +62,6 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
  */
 export const HTTPS_ONLY_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "intercom public app", profile: intercomOAuth },
-  { name: "asana OAuth app", profile: asanaOAuth },
 ];
 
 export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfile }> = [

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { airtable } from "./profiles/airtable.js";
+import { asana } from "./profiles/asana.js";
 import { bitbucket } from "./profiles/bitbucket.js";
 import { calendly } from "./profiles/calendly.js";
 import { discord } from "./profiles/discord.js";
@@ -45,6 +46,7 @@ describe("redirect URIs: only the registered one", () => {
     ["slack, 127.0.0.1 for localhost", slackOAuth, "http://127.0.0.1:8970/callback", {}],
     ["todoist, another URL", todoist, "http://127.0.0.1:8985/callback", {}],
     ["airtable, another port", airtable, "http://localhost:8976/callback", withPkce],
+    ["asana, 127.0.0.1 for localhost", asana, "http://127.0.0.1:8969/callback", {}],
     ["discord, another path", discord, "http://localhost:8971/cb", {}],
     ["calendly, another port", calendly, "http://localhost:1234/callback", withPkce],
     ["bitbucket, another port", bitbucket, "http://localhost:8974/callback", {}],
