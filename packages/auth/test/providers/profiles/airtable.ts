@@ -4,6 +4,9 @@
  *   token expiry & refresh tokens, redirect URI)
  * - https://airtable.com/developers/web/api/get-user-id-and-scopes (the recipe's test request)
  * - https://airtable.com/developers/web/api/errors (401 AUTHENTICATION_REQUIRED)
+ * - https://github.com/Airtable/oauth-example (the reference's example: a redirect URL of
+ *   http://localhost:4000/airtable-oauth registered with its port; "Authorization is required if your
+ *   integration has a client secret")
  */
 import { apiRoute, json, tokenRoute } from "../kit.js";
 import { authorizeRoute, type OAuthProfile } from "../simulator.js";
