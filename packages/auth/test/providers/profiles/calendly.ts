@@ -4,10 +4,11 @@
  * - https://developer.calendly.com/api-docs/calendly-o-auth/o-auth/post-oauth-refresh-token (token endpoint)
  * - https://developer.calendly.com/refresh-token-rotation-guide (single-use refresh tokens)
  * - https://developer.calendly.com/api-docs/calendly-o-auth/o-auth/post-oauth-revoke
- * - https://developer.calendly.com/api-docs/users/get-current-user (the recipe's test request)
+ * - https://developer.calendly.com/api-docs/calendly-api/users/get-user (the recipe's test request, users:read)
+ * - https://developer.calendly.com/docs/authentication/scopes
  */
 import { apiRoute, json, rfc7009Route, tokenRoute } from "../kit.js";
-import { authorizeRoute, type OAuthProfile } from "../simulator.js";
+import { authorizeRoute, bearerOf, type OAuthProfile } from "../simulator.js";
 
 // Redirect URI: "For the Sandbox environment, we allow HTTP with localhost domain. Example:
 // http://localhost:1234. For the Production environment, this must be HTTPS"; applications "use a specific
@@ -51,14 +52,18 @@ export const calendly: OAuthProfile = {
     // POST /oauth/revoke, form body with client_id, client_secret and token, all three required
     // (post-oauth-revoke). Basic is not among its parameters.
     "POST https://auth.calendly.com/oauth/revoke": rfc7009Route({ clientAuth: "post", body: "form" }),
-    // GET /users/me; an invalid token is 401 {"title": "Unauthenticated", "message": "The access token is
-    // invalid"} (get-current-user, 401).
+    // GET /users/{uuid} with "me" needs the users:read scope; a token that cannot authenticate is 401, one
+    // without the scope 403 (api-docs/calendly-api/users/get-user; scopes: "For newly created OAuth apps ...
+    // no API access is granted until scopes are explicitly requested and approved"). The page's 401 example
+    // body repeats its 500 one; the body here is the one the API is reported to send.
     "GET https://api.calendly.com/users/me": apiRoute({
       unauthorized: () => json(401, { title: "Unauthenticated", message: "The access token is invalid" }),
-      ok: () =>
-        json(200, {
-          resource: { uri: "https://api.calendly.com/users/SIMULATED", name: "Ada", slug: "ada" },
-        }),
+      ok: (sim, req) =>
+        sim.live(bearerOf(req))?.scopes.includes("users:read")
+          ? json(200, {
+              resource: { uri: "https://api.calendly.com/users/SIMULATED", name: "Ada", slug: "ada" },
+            })
+          : json(403, { title: "Permission Denied", message: "You do not have permission" }),
     }),
   },
 };
