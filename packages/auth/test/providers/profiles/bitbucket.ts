@@ -28,8 +28,12 @@ export const bitbucket: OAuthProfile = {
     "GET https://bitbucket.org/site/oauth2/authorize": authorizeRoute({ redirectAllowed }),
     // curl -X POST -u "client_id:secret" .../access_token -d grant_type=authorization_code -d code={code}:
     // the consumer authenticates with Basic, the code alone in a form body (oauth-2, grant 4.1). Access
-    // tokens expire in two hours; refresh with grant_type=refresh_token and the refresh token, which stays
-    // the same (oauth-2, "Refresh tokens"). The answer names the granted permissions "scopes", not "scope".
+    // tokens expire in two hours, then API calls answer 401, and a refresh is grant_type=refresh_token with
+    // the refresh token (oauth-2, "Refresh tokens"). The answer names the granted permissions "scopes", not
+    // "scope", with expires_in 7200, as the Bitbucket team confirms in
+    // community.developer.atlassian.com/t/oauth2-token-lifetime-expiration-clarification/22136. The page does
+    // not say the refresh token changes; here it stays the same. A dead refresh token is RFC 6749's
+    // invalid_grant; one community answer shows invalid_request for a malformed one (not modelled: unsettled).
     "POST https://bitbucket.org/site/oauth2/access_token": tokenRoute({
       clientAuth: "basic",
       body: "form",
