@@ -303,6 +303,13 @@ export function checkRecipe(file: string, r: Recipe): void {
         `a URL (revoke_style is ${r.oauth2.revoke_style}), or no revoke_style`,
       );
     }
+    if (r.oauth2.revoke_auth_method && (!r.oauth2.revoke_url || r.oauth2.revoke_style === "bearer")) {
+      throw new RecipeError(
+        file,
+        ["oauth2", "revoke_auth_method"],
+        "no revoke_auth_method: it applies only to an rfc7009 revoke_url (a bearer revocation authenticates with the access token)",
+      );
+    }
     if (r.oauth2.grant === "authorization_code" && !r.oauth2.authorize_url) {
       throw new RecipeError(
         file,

@@ -195,6 +195,13 @@ export const OAuth2 = z.strictObject({
         "How revoke_url is called. rfc7009 (when absent): POST token=..., client authentication and body format as for the token request. bearer: POST with the access token as Authorization: Bearer, no body.",
       ),
     ),
+  revoke_auth_method: z
+    .optional(z.enum(["client_secret_basic", "client_secret_post"]))
+    .check(
+      z.describe(
+        "How the client authenticates at revoke_url (rfc7009 style) when the provider wants it otherwise than at the token endpoint (Calendly: Basic for tokens, the client in the form body for revocation).",
+      ),
+    ),
   device_url: z
     .optional(z.string())
     .check(z.describe("RFC 8628 device authorization endpoint, where the provider has one.")),

@@ -61,6 +61,7 @@ export interface OAuth2Spec {
   refresh_url?: string | undefined;
   revoke_url?: string | undefined;
   revoke_style?: "rfc7009" | "bearer" | undefined;
+  revoke_auth_method?: "client_secret_basic" | "client_secret_post" | undefined;
   /** API statuses after which the credential is refreshed once and the request retried (default [401]). */
   refresh_on_status: number[];
   device_url?: string | undefined;

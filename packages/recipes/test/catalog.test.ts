@@ -281,6 +281,12 @@ describe("provider quirks are recipe fields", () => {
     expect(get("dropbox").oauth2?.revoke_style).toBe("bearer");
     expect(get("github").oauth2?.device_url).toBe("https://github.com/login/device/code");
     expect(get("x").oauth2).toMatchObject({ pkce: "S256", redirect: { host: "127.0.0.1", port: 8976 } });
+    // Calendly authenticates the client with Basic for tokens and in the form body for revocation.
+    expect(get("calendly").oauth2).toMatchObject({
+      token_auth_method: "client_secret_basic",
+      revoke_auth_method: "client_secret_post",
+    });
+    expect(get("github").oauth2?.revoke_auth_method).toBeUndefined();
   });
 });
 

@@ -309,6 +309,20 @@ ${extra}`,
     expect(err.keyPath).toEqual(["oauth2", "revoke_url"]);
   });
 
+  it("accepts revoke_auth_method with an rfc7009 revoke_url, and rejects it without one or with bearer", async () => {
+    const url = "  revoke_url: https://auth.example.com/revoke\n";
+    const ok = await resolve(oauthRecipe(`${url}  revoke_auth_method: client_secret_post`));
+    expect(ok.recipes[0]?.oauth2?.revoke_auth_method).toBe("client_secret_post");
+    for (const text of [
+      "  revoke_auth_method: client_secret_post",
+      `${url}  revoke_style: bearer\n  revoke_auth_method: client_secret_basic`,
+    ]) {
+      const err = await failure(oauthRecipe(text));
+      expect(err.keyPath).toEqual(["oauth2", "revoke_auth_method"]);
+      expect(err.message).toContain("applies only to an rfc7009 revoke_url");
+    }
+  });
+
   it("checks service_account.subject like any interpolation", async () => {
     const sa = (subject: string) => ({
       file: "example.yaml",

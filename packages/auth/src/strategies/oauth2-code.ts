@@ -386,9 +386,16 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
         return;
       }
       if (!session.spec.revoke_url) return;
+      // A provider may want the client authenticated otherwise at revocation than at the token endpoint
+      // (the recipe's revoke_auth_method); a public client has no secret to send either way.
+      const revokeAuth = session.spec.revoke_auth_method;
+      const client =
+        revokeAuth && choice.client.authMethod !== "none"
+          ? { ...choice.client, authMethod: revokeAuth }
+          : choice.client;
       await revokeToken(
         session.flow,
-        { url: session.spec.revoke_url, client: choice.client, bodyFormat: session.spec.body_format },
+        { url: session.spec.revoke_url, client, bodyFormat: session.spec.body_format },
         token,
       );
     },

@@ -1,8 +1,10 @@
 /**
  * `base_url_from`: the token answer names the API origin of this account (Salesforce's instance_url), and
- * requests go there, with the recipe's hosts still checked after the substitution. A generic provider
- * (no catalogue recipe names a varying origin under a wildcard yet), reached by a user recipe through the
- * test dispatcher.
+ * requests go there, with the recipe's hosts still checked after the substitution. The provider is made up
+ * (login.example.test and its tenants; no catalogue recipe names a varying origin under a wildcard yet): an
+ * RFC 6749 server with a loopback redirect on any port (RFC 8252 section 7.3) whose token answer carries an
+ * `instance_url` like Salesforce's (profiles/salesforce.ts holds Salesforce's own rules). It is reached by a
+ * user recipe through the test dispatcher.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { createAuth, isArcrunError } from "../../src/index.js";
@@ -14,7 +16,8 @@ import { authorizeRoute, loopback, type OAuthProfile, type Simulator, startSimul
 const profile = (instance: string): OAuthProfile => ({
   kind: "oauth2",
   recipe: "tenant_api",
-  docs: ["https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm&type=5"],
+  // A made-up provider: the RFCs it follows, not a real provider's pages.
+  docs: ["https://www.rfc-editor.org/rfc/rfc6749", "https://www.rfc-editor.org/rfc/rfc8252#section-7.3"],
   clientSecret: true,
   refreshes: true,
   revokes: false,

@@ -3,8 +3,13 @@
  * catalogue recipe with an oauth2 block or a static key is in neither list, so a new recipe cannot ship
  * without a simulator (or an explicit, visible entry here).
  */
+import { airtable } from "./profiles/airtable.js";
+import { asana } from "./profiles/asana.js";
 import { atlassian } from "./profiles/atlassian.js";
+import { bitbucket } from "./profiles/bitbucket.js";
 import { box } from "./profiles/box.js";
+import { calendly } from "./profiles/calendly.js";
+import { discord } from "./profiles/discord.js";
 import { dropbox } from "./profiles/dropbox.js";
 import { figmaOAuth, figmaToken } from "./profiles/figma.js";
 import { githubApp, githubOAuthApp, githubToken } from "./profiles/github.js";
@@ -45,6 +50,11 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "box custom app", profile: box },
   { name: "gitlab OAuth application", profile: gitlab },
   { name: "todoist OAuth app", profile: todoist },
+  { name: "airtable OAuth integration", profile: airtable },
+  { name: "asana OAuth app", profile: asana },
+  { name: "bitbucket OAuth consumer", profile: bitbucket },
+  { name: "calendly OAuth app (Sandbox)", profile: calendly },
+  { name: "discord OAuth2 application", profile: discord },
 ];
 
 /**
@@ -90,15 +100,5 @@ export const KNOWN_GAPS: Record<string, string> = {
  * does not use yet), linear and monday (GraphQL APIs whose answer to a bad key, status or body, was not
  * settled). line_notify, which ended, is in ENDED_STATIC_KEY_PROFILES.
  */
-export const MISSING_OAUTH: string[] = [
-  "airtable",
-  "asana",
-  "bitbucket",
-  "calendly",
-  "discord",
-  "linear",
-  "monday",
-  "typeform",
-  "zoom",
-];
+export const MISSING_OAUTH: string[] = ["linear", "monday", "typeform", "zoom"];
 export const MISSING_STATIC_KEY: string[] = ["cloudflare", "linear", "monday"];

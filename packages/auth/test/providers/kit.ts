@@ -34,6 +34,8 @@ export interface TokenRules {
   extra?(sim: ProviderState): Record<string, unknown>;
   /** The error for a dead refresh token or code (RFC 6749 section 5.2 says invalid_grant). */
   deadGrantError?: string;
+  /** The error for a dead code, where the provider names it apart from a dead refresh token. */
+  deadCodeError?: string;
   /** How an error is answered: RFC 6749 section 5.2 (400 JSON) or the provider's own way. */
   errorReply?(req: SimRequest, error: string): SimReply;
   /** The provider's own shape of a successful answer, from the RFC 6749 one (Slack nests the user token). */
@@ -86,7 +88,7 @@ export function tokenRoute(rules: TokenRules): Route {
       if (rules.redirectUriRequired !== false && p.redirect_uri === undefined)
         return fail(req, "invalid_request");
       grant = sim.redeem(p.code ?? "", p.redirect_uri, p.code_verifier);
-      if (!grant) return fail(req, dead);
+      if (!grant) return fail(req, rules.deadCodeError ?? dead);
       if (rules.refreshToken !== "none") refresh = sim.issueRefresh(grant);
     } else if (p.grant_type === "refresh_token" && allowed.includes("refresh_token")) {
       const r = sim.redeemRefresh(p.refresh_token ?? "", rules.refreshToken === "rotating");

@@ -2,8 +2,12 @@
  * The oauth2 block's `refresh_on_status` (docs/recipes.md): a provider that answers an expired or revoked
  * access token with a plain 403 (Figma, developers.figma.com/docs/rest-api/errors/) gets one refresh and one
  * retry when the recipe lists 403; without the field only a 401 does. A 403 carrying a Bearer
- * `insufficient_scope` challenge (RFC 6750 section 3.1) stays step-up and never causes a refresh. The
- * resource is a simulator of such a provider, reached by user recipes through the test dispatcher.
+ * `insufficient_scope` challenge (RFC 6750 section 3.1) stays step-up and never causes a refresh.
+ *
+ * The provider here is made up (as.example.test, api.example.test): a plain RFC 6749 server with a loopback
+ * redirect on any port (RFC 8252 section 7.3) whose resource answers a dead token with a bare 403. That one
+ * answer is the behaviour Figma documents; nothing else here stands for Figma, whose own rules are in
+ * profiles/figma.ts. It is reached by user recipes through the test dispatcher.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuth, isArcrunError } from "../../src/index.js";
@@ -40,7 +44,8 @@ const resource =
 const profile: OAuthProfile = {
   kind: "oauth2",
   recipe: "forbid_api",
-  docs: ["https://developers.figma.com/docs/rest-api/errors/"],
+  // A made-up provider: the RFCs it follows, not a real provider's pages.
+  docs: ["https://www.rfc-editor.org/rfc/rfc6749", "https://www.rfc-editor.org/rfc/rfc6750#section-3.1"],
   clientSecret: true,
   refreshes: true,
   revokes: false,
@@ -71,7 +76,7 @@ async function recipe(id: string, refreshOnStatus?: number[]): Promise<void> {
   await home.writeRecipe({
     id,
     display_name: `Forbid API (${id})`,
-    docs_url: "https://developers.figma.com/docs/rest-api/errors/",
+    docs_url: "https://www.rfc-editor.org/rfc/rfc6750",
     primitive: "oauth2",
     base_url: "https://api.example.test",
     hosts: ["api.example.test"],

@@ -45,8 +45,11 @@ export const figmaOAuth: OAuthProfile = {
       scopeEcho: () => undefined,
       extra: () => ({ user_id_string: "1" }),
     }),
-    // A refresh goes to its own endpoint, POST https://api.figma.com/v1/oauth/refresh, and answers a new
-    // access token without a new refresh token (the endpoint is from the provider audit, marked uncertain).
+    // A refresh goes to its own endpoint, POST https://api.figma.com/v1/oauth/refresh (client as Basic,
+    // form body), and answers a new access token and its expiry without a new refresh token. The endpoint is
+    // listed on developers.figma.com/docs/rest-api/oauth-apps/, whose text was not reachable here; the answer's
+    // shape is as arcticjs.dev/providers/figma describes it ("Figma only returns an access token and its
+    // expiration").
     "POST https://api.figma.com/v1/oauth/refresh": tokenRoute({
       clientAuth: "basic",
       body: "form",

@@ -92,8 +92,12 @@ export const githubOAuthApp: OAuthProfile = {
 /**
  * A GitHub App with expiring user tokens: `scope` is always "", expires_in 28800, a refresh token that is
  * replaced on every use ("Once you use a refresh token, that refresh token and the old user access token
- * will no longer work", refreshing-user-access-tokens). A dead refresh token answers HTTP 200 with
- * error=bad_refresh_token (uncertain in the docs; as reported in github.com/orgs/community/discussions/24745).
+ * will no longer work", refreshing-user-access-tokens). A bad code is `bad_verification_code` ("If the
+ * verification code you pass is incorrect, expired, ...", troubleshooting-oauth-app-access-token-request-
+ * errors). The error for a dead refresh token is on no docs.github.com page (refreshing-user-access-tokens
+ * says only that the used token "will no longer work"); `bad_refresh_token` on HTTP 200 is what GitHub
+ * answers as reported in github.com/orgs/community/discussions/24745 and handled by clients such as
+ * coder/coder's external auth. It stays the simulator's answer because the recipe's reauth_errors names it.
  */
 export const githubApp: OAuthProfile = {
   kind: "oauth2",
@@ -115,6 +119,7 @@ export const githubApp: OAuthProfile = {
       expiresIn: 28800,
       extra: () => ({ refresh_token_expires_in: 15897600 }),
       scopeEcho: () => "",
+      deadCodeError: "bad_verification_code",
       deadGrantError: "bad_refresh_token",
     }),
     "GET https://api.github.com/user": restApi(),

@@ -14,7 +14,11 @@ const DOCS = [
   "https://developers.hubspot.com/docs/api-reference/latest/authentication/oauth-tokens/revoke-token",
 ];
 
-// The redirect URL must be one of the app's registered redirect URLs; http is allowed for localhost only.
+// "The redirect_uri is validated against the redirect URL set in the auth settings for the app"
+// (developers.hubspot.com/changelog/upcoming-public-apps-will-require-a-redirect-url-in-the-auth-settings);
+// "HubSpot will allow a redirect URI to be served over http ... if the host is localhost. All other hosts will
+// continue to require a redirect URI served over https"
+// (developers.hubspot.com/changelog/2018-03-05-oauth2-redirect-uri-served-over-http-localhost).
 const REGISTERED = "http://localhost:8983/callback";
 
 const details = (accepts?: (t?: string) => boolean) =>

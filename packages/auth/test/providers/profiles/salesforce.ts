@@ -10,8 +10,12 @@ import { authorizeRoute, type OAuthProfile } from "../simulator.js";
 const LOGIN = "https://login.salesforce.com/services/oauth2";
 const MY_DOMAIN = "acme";
 
-// The redirect_uri must be the connected app's Callback URL exactly; http is accepted for localhost, not
-// for an IP address (web server flow, "redirect_uri").
+// redirect_uri is the "Callback URL" of the app's definition (web server flow, authorize parameters), and
+// the callback URL "must use secure HTTP (HTTPS) or a custom URI scheme"
+// (developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_defining_remote_access_applications.htm)
+// except localhost, which Salesforce's own CLI registers as http://localhost:1717/OauthRedirect
+// (developer.salesforce.com/docs/atlas.en-us.sfdx_dev.meta/sfdx_dev/sfdx_dev_auth_connected_app.htm). No page
+// speaks of a bare IP address: the exact match with the registered localhost URL is the whole rule here.
 const REGISTERED = "http://localhost:8979/callback";
 
 export const salesforce: OAuthProfile = {

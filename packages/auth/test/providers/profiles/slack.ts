@@ -4,8 +4,9 @@
  * - https://docs.slack.dev/reference/methods/oauth.v2.access
  * - https://docs.slack.dev/reference/methods/auth.test
  * - https://docs.slack.dev/reference/methods/auth.revoke
- * - https://docs.slack.dev/authentication/using-pkce (PKCE apps: loopback redirects, user scopes only; taken
- *   from the 2026-03 changelog summary, the page itself was not reachable here)
+ * - https://docs.slack.dev/authentication/using-pkce and https://docs.slack.dev/changelog/2026/03/30/pkce
+ *   (PKCE apps: localhost redirects, user scopes only)
+ * - https://api.slack.com/docs/oauth ("Redirect URIs": host and port exactly as registered)
  */
 import { apiRoute, json, tokenRoute } from "../kit.js";
 import {
@@ -42,8 +43,21 @@ const authTest = (accepts?: (t?: string) => boolean) =>
     accepts,
   );
 
-// Installing with OAuth: an http redirect URL is refused, except for PKCE apps at a loopback address, which
-// cannot ask for bot scopes (`scope`); user scopes go in `user_scope`, comma-separated.
+// The Redirect URL registered in the app's settings. "If provided, the redirect URL's host and port must
+// exactly match the callback URL. The redirect URL's path must reference a subdirectory of the callback URL"
+// (api.slack.com/docs/oauth, "Redirect URIs"; the v2 pages name no other rule), so a loopback redirect is
+// the registered one, port included: no ephemeral port.
+const REGISTERED = new URL("http://localhost:8970/callback");
+const redirectAllowed = (uri: string | undefined): boolean => {
+  const u = loopback(uri);
+  if (u === undefined) return false;
+  const path = REGISTERED.pathname;
+  return u.host === REGISTERED.host && (u.pathname === path || u.pathname.startsWith(`${path}/`));
+};
+
+// Installing with OAuth: an http redirect URL is refused, except for PKCE apps at a localhost address
+// ("Desktop redirects (custom URI schemes and localhost redirects for PKCE-enabled apps) cannot request bot
+// scopes", docs.slack.dev/changelog/2026/03/30/pkce); user scopes go in `user_scope`, comma-separated.
 const authorize: Route = (req, sim) => {
   const q = req.url.searchParams;
   const pkce = q.get("code_challenge") !== null;
@@ -63,7 +77,7 @@ const authorize: Route = (req, sim) => {
     };
   }
   return authorizeRoute({
-    redirectAllowed: (u) => loopback(u) !== undefined,
+    redirectAllowed,
     scopeSeparator: ",",
     scopeParam: "user_scope",
   })(req, sim);

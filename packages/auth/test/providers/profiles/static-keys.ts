@@ -256,6 +256,10 @@ const RULES: KeyRule[] = [
     value: `${rnd(12)}.${rnd(3)}.${rnd(14)}`,
     route: "GET https://discord.com/api/v10/users/@me",
     read: (req) => /^Bot (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    // "Clients using the HTTP API must provide a valid User Agent ... DiscordBot ($url, $versionNumber)";
+    // others "may be blocked and return a Cloudflare error" (reference#user-agent).
+    requiredHeaders: { "User-Agent": /^DiscordBot \(\S+, [^)]+\)/ },
+    missingHeaderReply: () => ({ status: 403, headers: { "content-type": "text/html" }, body: "Cloudflare" }),
     refuse: () => json(401, { message: "401: Unauthorized", code: 0 }),
   },
   {

@@ -11,8 +11,14 @@ import { authorizeRoute, type OAuthProfile, type Route } from "../simulator.js";
 // URL (authorization.md, OAuth step 1). So a loopback sign-in needs that URL fixed, port included.
 const REGISTERED = "http://localhost:8985/callback";
 
-// Whatever redirect_uri the client adds, the user comes back to the configured URL.
+// The authorization request documents no redirect_uri parameter, and nothing says one is ignored: a
+// redirect_uri other than the configured URL is refused (never silently replaced, which would hide a client
+// that sends the wrong one); without one, the user comes back to the configured URL.
 const authorize: Route = (req, sim) => {
+  const sent = req.url.searchParams.get("redirect_uri");
+  if (sent !== null && sent !== REGISTERED) {
+    return { status: 400, headers: { "content-type": "text/plain" }, body: "redirect_uri mismatch" };
+  }
   const url = new URL(req.url);
   url.searchParams.set("redirect_uri", REGISTERED);
   return authorizeRoute({ redirectAllowed: (u) => u === REGISTERED, scopeSeparator: "," })(
