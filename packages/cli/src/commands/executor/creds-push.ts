@@ -15,7 +15,8 @@ export const spec: CommandSpec = {
     recipe: {
       type: "string",
       arg: "<id>",
-      description: "The recipe it is for (github, notion, ...); sets its hosts",
+      description:
+        "The recipe it is for (github, notion, ..., or one pushed with arcrun recipe push); sets its hosts",
     },
     host: {
       type: "string",
