@@ -23,6 +23,7 @@ import {
   originAllowed,
   secretValues,
 } from "./host/credentials.js";
+import { USER_AGENT } from "./host/functions.js";
 import { credentialKey, kindPrefix, recipeKey } from "./keys.js";
 import { listKeys } from "./store.js";
 
@@ -268,8 +269,11 @@ async function runTest(recipe: Recipe, opened: Opened, hosts: string[], place: P
       `the test request goes to ${url.host}, which is not among the recipe's hosts (${hosts.join(", ")}); fix the recipe's base_url or test.path`,
     );
   }
-  const headers = new Headers(test.headers ?? {});
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(test.headers ?? {})) headers.set(k, render(v, values, name));
   for (const [k, v] of Object.entries(inject?.header ?? {})) headers.set(k, render(v, values, name));
+  // As the workflows' http_request does: some APIs (GitHub's) refuse a request without one.
+  if (!headers.has("user-agent")) headers.set("user-agent", USER_AGENT);
   let body: string | undefined;
   if (test.json !== undefined) {
     body = JSON.stringify(test.json);

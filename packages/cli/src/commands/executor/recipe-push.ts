@@ -3,6 +3,7 @@ import { basename } from "node:path";
 import { bool, type CommandSpec, type Parsed, str } from "../../internal/args.js";
 import type { Context } from "../../internal/context.js";
 import { CliError, EXIT_OK, UsageError } from "../../internal/errors.js";
+import { ExecutorApiError } from "../../internal/executor-client.js";
 import { executorKey, tenantKeyFor } from "./key.js";
 import { executorFor } from "./shared.js";
 
@@ -132,10 +133,19 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
   const { sealRecipePush } = await import("@arcrun/workflow");
 
   const probe = { id, source, credential, confirm_hosts: [] as string[] };
-  const check = await executor.checkRecipe({
-    ...probe,
-    proof: await sealRecipePush(tenantKey, "check", probe),
-  });
+  let check: Awaited<ReturnType<typeof executor.checkRecipe>>;
+  try {
+    check = await executor.checkRecipe({ ...probe, proof: await sealRecipePush(tenantKey, "check", probe) });
+  } catch (err) {
+    if (err instanceof ExecutorApiError && err.code === "ERR_NOT_FOUND") {
+      throw new CliError(
+        "ERR_EXECUTOR",
+        `the executor at ${executor.url} has no POST /recipes/check: it is older than this arcrun`,
+        "update the executor (wrangler deploy, or git pull and pnpm start for the local one)",
+      );
+    }
+    throw err;
+  }
   const previous = check.previous_hosts ? new Set(check.previous_hosts) : undefined;
   ui.err(`Recipe "${id}" is valid. Credential "${credential}" will be sent to these hosts:`);
   for (const h of check.hosts) {
