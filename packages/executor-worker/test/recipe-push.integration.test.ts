@@ -292,3 +292,69 @@ config:
     expect((again.json as { error: { code: string } }).error.code).toBe("ERR_RECIPE_NOT_FOUND");
   });
 });
+
+describe("recipe push with several tenants", () => {
+  let multi: LocalExecutor;
+  const KEYS = { k_acme: "acme", k_beta: "beta" };
+
+  beforeAll(async () => {
+    multi = await startExecutor({
+      ENCRYPTION_KEY,
+      ARCRUN_TENANCY: "multi",
+      ARCRUN_API_KEYS: JSON.stringify(KEYS),
+    });
+    for (const [apiKey, tenant] of Object.entries(KEYS)) {
+      const sealed = await sealFor(ENCRYPTION_KEY, tenant, "acme", TOKEN);
+      const r = await multi.request("/credentials", {
+        method: "POST",
+        apiKey,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(sealed),
+      });
+      expect(r.status, r.text).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    await multi?.dispose();
+  });
+
+  async function pushAs(apiKey: string, tenant: string) {
+    const req = {
+      id: "acme_api",
+      source: recipeYaml("acme_api"),
+      credential: "acme",
+      confirm_hosts: ["127.0.0.1", `127.0.0.1:${api.port}`],
+    };
+    const proof = await sealRecipePush(await deriveTenantKey(ENCRYPTION_KEY, tenant), "push", req);
+    return multi.request("/recipes", {
+      method: "POST",
+      apiKey,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...req, proof }),
+    });
+  }
+
+  it("a recipe is the pushing tenant's only; another tenant's key does not seal a push", async () => {
+    // Sealed with tenant acme's key but sent with beta's API key: refused.
+    const crossed = await pushAs("k_beta", "acme");
+    expect(crossed.status, crossed.text).toBe(401);
+    const ok = await pushAs("k_acme", "acme");
+    expect(ok.status, ok.text).toBe(201);
+    const mine = await multi.request("/recipes", { apiKey: "k_acme" });
+    expect((mine.json as { recipes: { id: string }[] }).recipes.map((r) => r.id)).toEqual(["acme_api"]);
+    const theirs = await multi.request("/recipes", { apiKey: "k_beta" });
+    expect((theirs.json as { recipes: unknown[] }).recipes).toEqual([]);
+    // Beta cannot bind a credential to acme's recipe.
+    const sealed = await sealFor(ENCRYPTION_KEY, "beta", "acme2", TOKEN);
+    const bind = await multi.request("/credentials", {
+      method: "POST",
+      apiKey: "k_beta",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...sealed, recipe: "acme_api" }),
+    });
+    expect(bind.status, bind.text).toBe(400);
+    expect((bind.json as { error: { message: string } }).error.message).toContain(
+      'unknown recipe "acme_api"',
+    );
+  });
+});
