@@ -29,7 +29,7 @@ async function stored(): Promise<string[]> {
   return ((await res.json()) as { recipes: { id: string }[] }).recipes.map((r) => r.id);
 }
 
-async function writeRecipe(id: string): Promise<string> {
+async function writeRecipe(id: string, extraHosts: string[] = []): Promise<string> {
   const path = join(box.home, `${id}.yaml`);
   await writeFile(
     path,
@@ -39,7 +39,7 @@ async function writeRecipe(id: string): Promise<string> {
       "docs_url: https://acme.example.com/docs/auth",
       "primitive: static_key",
       `base_url: ${api.origin}/v1`,
-      "hosts: [127.0.0.1]",
+      `hosts: [${["127.0.0.1", ...extraHosts].join(", ")}]`,
       "required_secrets: [{ key: token, label: API token }]",
       'inject: { header: { Authorization: "Bearer {{secret.token}}" } }',
       "test: { method: GET, path: /me, expect_status: 200 }",
@@ -149,5 +149,18 @@ describe("arcrun recipe push", () => {
     expect(JSON.parse(more.stdout)).toMatchObject({ name: "acme2", recipe: "acme_api" });
     const list = await cli(["creds", "list", "--json"]);
     expect(list.stdout).toContain('"acme_api"');
+  });
+
+  it("a new version that widens the hosts marks the new one and is refused without confirmation", async () => {
+    const wider = await writeRecipe("acme_api", ["api.acme.example"]);
+    const r = await cli(["recipe", "push", wider, "--credential", "acme"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("  api.acme.example  (new: the stored version does not allow it)");
+    expect(r.stderr).toContain(`  127.0.0.1\n`);
+    expect(r.stderr).toContain("needs your confirmation; nothing was stored");
+    expect(r.stderr).toContain("add --yes to confirm these hosts");
+    const res = await fetch(`${ex.url}/recipes`);
+    const list = (await res.json()) as { recipes: { id: string; hosts: string[] }[] };
+    expect(list.recipes).toEqual([expect.objectContaining({ id: "acme_api", hosts: hosts().sort() })]);
   });
 });
