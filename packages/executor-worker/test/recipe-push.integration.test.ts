@@ -283,10 +283,58 @@ config:
     expect(out.text).not.toContain(TOKEN);
   });
 
+  it("an oauth2 recipe: its token and revoke endpoints' hosts are listed, and the test uses the access token", async () => {
+    const sealed = await sealFor(
+      ENCRYPTION_KEY,
+      "default",
+      "acme_oauth_cred",
+      JSON.stringify({ access_token: TOKEN }),
+    );
+    const pushed = await ex.request("/credentials", {
+      method: "POST",
+      apiKey: API_KEY,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(sealed),
+    });
+    expect(pushed.status, pushed.text).toBe(201);
+    const source = [
+      "id: acme_oauth",
+      "display_name: Acme (OAuth)",
+      "docs_url: https://acme.example.com/docs/oauth",
+      "primitive: oauth2",
+      `base_url: http://127.0.0.1:${api.port}/v1`,
+      "hosts: [127.0.0.1]",
+      "oauth2:",
+      "  authorize_url: https://login.acme.example.com/authorize",
+      "  token_url: https://auth.acme.example.com/token",
+      "  revoke_url: https://revoke.acme.example.com/revoke",
+      "  scopes: [read]",
+      '  inject: { header: { Authorization: "Bearer {{runtime.access_token}}" } }',
+      "test: { method: GET, path: /me, expect_status: 200 }",
+      "",
+    ].join("\n");
+    const base = { id: "acme_oauth", source, credential: "acme_oauth_cred" };
+    const check = await call("check", { ...base, confirm_hosts: [] });
+    expect(check.status, check.text).toBe(200);
+    const hosts = [
+      "127.0.0.1",
+      `127.0.0.1:${api.port}`,
+      "auth.acme.example.com",
+      "revoke.acme.example.com",
+    ].sort();
+    // The authorization endpoint is where a browser goes: the credential is never sent there.
+    expect(check.json.hosts).toEqual(hosts);
+    const before = api.seen.length;
+    const r = await call("push", { ...base, confirm_hosts: hosts });
+    expect(r.status, r.text).toBe(201);
+    expect(api.seen.slice(before).map((s) => s.headers.authorization)).toEqual([`Bearer ${TOKEN}`]);
+    expect(api.seen.at(-1)?.headers["user-agent"]).toMatch(/^arcrun\//);
+  });
+
   it("DELETE /recipes/:id removes it; an unknown id is ERR_RECIPE_NOT_FOUND", async () => {
     const del = await ex.request("/recipes/acme_api", { method: "DELETE", apiKey: API_KEY });
     expect(del.status, del.text).toBe(200);
-    expect(await storedIds()).toEqual([]);
+    expect(await storedIds()).toEqual(["acme_oauth"]);
     const again = await ex.request("/recipes/acme_api", { method: "DELETE", apiKey: API_KEY });
     expect(again.status).toBe(404);
     expect((again.json as { error: { code: string } }).error.code).toBe("ERR_RECIPE_NOT_FOUND");
