@@ -79,6 +79,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "Check a recipe file; errors name the file and key path",
     load: () => import("./commands/recipe-validate.js"),
   },
+  "recipe new": {
+    summary: "Write a new user recipe from a few answers (or flags), then validate it",
+    load: () => import("./commands/recipe-new.js"),
+  },
+  "recipe push": {
+    summary: "Give the executor a recipe the catalogue lacks: confirm its hosts, test it, store it",
+    load: () => import("./commands/executor/recipe-push.js"),
+  },
   "workflow validate": {
     summary: "Check a workflow file; errors name the line and node",
     load: () => import("./commands/executor/workflow-validate.js"),

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { ensureKvSchema } from "./internal/migrate-v1.js";
 import { type AppEnv, type ComponentRegistry, errorResponse } from "./routes/common.js";
 import { credentialRoutes } from "./routes/credentials.js";
+import { recipeRoutes } from "./routes/recipes.js";
 import { workflowRoutes } from "./routes/workflows.js";
 import { tenancy } from "./tenant.js";
 
@@ -41,6 +42,7 @@ export function createApp(registry: ComponentRegistry): Hono<AppEnv> {
   );
   app.route("/", workflowRoutes);
   app.route("/", credentialRoutes);
+  app.route("/", recipeRoutes);
   // One place maps an error to its response (codes to statuses, no internals): routes just throw.
   app.onError((err, c) => errorResponse(c, err));
   app.notFound((c) =>

@@ -13,10 +13,12 @@
  *   v2/cron/{tenant}/{name}                              the schedule index: a workflow's cron triggers in
  *                                                        the key's metadata ({ triggers })
  *   v2/cronrun/{tenant}/{name}/{minute}                  a scheduled run's once-per-minute marker (TTL)
+ *   v2/recipe/{tenant}/{id}                              a recipe the tenant pushed (arcrun recipe push), kept
+ *                                                        only after its test request passed (src/recipes.ts)
  *   v2/meta/cron-index                                   set once the schedule index holds older workflows
  *   v2/meta/schema                                       set once the keys of the first schema are moved
  */
-export type KeyKind = "wf" | "cred" | "tok" | "exec" | "execidx" | "cron" | "cronrun";
+export type KeyKind = "wf" | "cred" | "tok" | "exec" | "execidx" | "cron" | "cronrun" | "recipe";
 
 const enc = encodeURIComponent;
 
@@ -38,6 +40,7 @@ export const cronIndexKey = (tenant: string, name: string): string =>
   `${kindPrefix("cron", tenant)}${enc(name)}`;
 export const cronRunKey = (tenant: string, name: string, minute: number): string =>
   `${kindPrefix("cronrun", tenant)}${enc(name)}/${minute}`;
+export const recipeKey = (tenant: string, id: string): string => `${kindPrefix("recipe", tenant)}${enc(id)}`;
 
 /** Present once the schedule index has been built from the workflows stored before it existed. */
 export const CRON_INDEX_MARKER = "v2/meta/cron-index";

@@ -10,6 +10,7 @@ import type { Env } from "./env.js";
 import { ExecutorError } from "./errors.js";
 import type { KvStore } from "./host/credentials.js";
 import { checkExecutorKey } from "./host/credentials.js";
+import { tenantRecipes, withTenantRecipes } from "./recipes.js";
 import type { ComponentRegistry } from "./routes/common.js";
 import type { Store, StoredWorkflow } from "./store.js";
 import { recipesFrom } from "./tenant.js";
@@ -77,7 +78,10 @@ export async function runStored(
       kv,
       encryptionKey: () => checkExecutorKey(env.ENCRYPTION_KEY),
       fetch: (req) => fetch(req),
-      recipe: recipesFrom(env.ARCRUN_RECIPES),
+      recipe: withTenantRecipes(
+        recipesFrom(env.ARCRUN_RECIPES),
+        await tenantRecipes(env.ARCRUN_KV, store.tenant),
+      ),
       modules: registry.modules,
     },
     limits,

@@ -42,8 +42,14 @@ export {
   envelopeAad,
   legacyEnvelopeAad,
   openEnvelope,
+  openRecipePush,
   parseTenantKey,
+  type RecipeCheckResponse,
+  type RecipePushPhase,
+  type RecipePushRequest,
+  type RecipePushResponse,
   sealEnvelope,
+  sealRecipePush,
   type TraceEntry,
 } from "./protocol.js";
 export {

@@ -28,7 +28,12 @@ export type ExecutorErrorCode =
   | "ERR_LIMIT_FUEL"
   | "ERR_LIMIT_MEMORY"
   | "ERR_LIMIT_NODES"
-  | "ERR_CONFIG";
+  | "ERR_CONFIG"
+  | "ERR_RECIPE_INVALID"
+  | "ERR_RECIPE_EXISTS"
+  | "ERR_RECIPE_NOT_FOUND"
+  | "ERR_RECIPE_TEST_FAILED"
+  | "ERR_HOSTS_UNCONFIRMED";
 
 export interface TraceEntry {
   node: string;
@@ -183,4 +188,79 @@ export async function openEnvelope(
     data,
   );
   return new TextDecoder().decode(plain);
+}
+
+/**
+ * `POST /recipes/check` and `POST /recipes` (arcrun recipe push): a recipe file for the tenant, tested with one
+ * of its credentials. `proof` is an envelope sealed with the tenant's key over the rest of the request
+ * (`sealRecipePush`): pushing a recipe decides where a stored credential may be sent, so it needs the same key
+ * as pushing a credential, not only the API key.
+ */
+export interface RecipePushRequest {
+  /** The recipe's id (its file is `<id>.yaml`). */
+  id: string;
+  /** The recipe file as written (YAML), validated again by the executor. */
+  source: string;
+  /** The tenant's credential the test request runs with. */
+  credential: string;
+  /** The hosts the person confirmed (empty for a check). Every host the recipe reaches must be among them. */
+  confirm_hosts: string[];
+  proof: CredentialEnvelope;
+}
+
+/** The answer of `POST /recipes/check`: where the credential would go, and what a stored version allowed. */
+export interface RecipeCheckResponse {
+  id: string;
+  hosts: string[];
+  /** The hosts of the version stored now, or null when the tenant has none by that id. */
+  previous_hosts: string[] | null;
+}
+
+/** The answer of `POST /recipes`: stored, after its test request answered `test_status`. */
+export interface RecipePushResponse {
+  id: string;
+  hosts: string[];
+  test_status: number;
+  /** The credential was bound to the recipe by this push (it had none). */
+  bound: boolean;
+  replaced: boolean;
+  pushed_at: string;
+}
+
+export type RecipePushPhase = "check" | "push";
+
+async function recipePushDigest(
+  phase: RecipePushPhase,
+  req: Omit<RecipePushRequest, "proof">,
+): Promise<string> {
+  const text = JSON.stringify([phase, req.id, req.source, req.credential, [...req.confirm_hosts].sort()]);
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return toBase64(new Uint8Array(hash));
+}
+
+const proofName = (id: string) => `recipe-push:${id}`;
+
+/** The proof of a recipe push: its digest, sealed with the tenant's key (bound to tenant and recipe id). */
+export async function sealRecipePush(
+  tenantKey: string,
+  phase: RecipePushPhase,
+  req: Omit<RecipePushRequest, "proof">,
+): Promise<CredentialEnvelope> {
+  return sealEnvelope(tenantKey, proofName(req.id), await recipePushDigest(phase, req));
+}
+
+/** Whether `req.proof` was sealed with this tenant's key over exactly this request and phase. */
+export async function openRecipePush(
+  executorKeyBase64: string,
+  tenant: string,
+  phase: RecipePushPhase,
+  req: RecipePushRequest,
+): Promise<boolean> {
+  const { proof } = req;
+  if (!proof || proof.v !== ENVELOPE_VERSION || proof.name !== proofName(req.id)) return false;
+  try {
+    return (await openEnvelope(executorKeyBase64, tenant, proof)) === (await recipePushDigest(phase, req));
+  } catch {
+    return false;
+  }
 }

@@ -3,8 +3,10 @@ import {
   deriveTenantKey,
   legacyEnvelopeAad,
   openEnvelope,
+  openRecipePush,
   parseTenantKey,
   sealEnvelope,
+  sealRecipePush,
 } from "../src/protocol.js";
 
 const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
@@ -55,5 +57,37 @@ describe("credential envelopes", () => {
     );
     const legacy = { name: "gh", encrypted: b64(new Uint8Array(ct)), iv: b64(iv) };
     expect(await openEnvelope(executorKey, "any_tenant", legacy)).toBe("old-secret");
+  });
+});
+
+describe("recipe push proofs", () => {
+  const req = {
+    id: "acme_api",
+    source: "id: acme_api\n",
+    credential: "acme",
+    confirm_hosts: ["api.acme.example", "127.0.0.1:8443"],
+  };
+
+  it("open for the same request, phase and tenant; the order of confirmed hosts does not matter", async () => {
+    const key = await deriveTenantKey(executorKey, "t1");
+    const proof = await sealRecipePush(key, "push", req);
+    expect(await openRecipePush(executorKey, "t1", "push", { ...req, proof })).toBe(true);
+    const reordered = { ...req, confirm_hosts: [...req.confirm_hosts].reverse(), proof };
+    expect(await openRecipePush(executorKey, "t1", "push", reordered)).toBe(true);
+  });
+
+  it("do not open for another phase, tenant, source, credential, id or confirmed host", async () => {
+    const proof = await sealRecipePush(await deriveTenantKey(executorKey, "t1"), "push", req);
+    expect(await openRecipePush(executorKey, "t1", "check", { ...req, proof })).toBe(false);
+    expect(await openRecipePush(executorKey, "t2", "push", { ...req, proof })).toBe(false);
+    expect(await openRecipePush(executorKey, "t1", "push", { ...req, source: "id: x\n", proof })).toBe(false);
+    expect(await openRecipePush(executorKey, "t1", "push", { ...req, credential: "other", proof })).toBe(
+      false,
+    );
+    expect(await openRecipePush(executorKey, "t1", "push", { ...req, id: "acme_other", proof })).toBe(false);
+    const wider = { ...req, confirm_hosts: [...req.confirm_hosts, "evil.example"], proof };
+    expect(await openRecipePush(executorKey, "t1", "push", wider)).toBe(false);
+    const garbage = { ...proof, iv: "not base64!" };
+    expect(await openRecipePush(executorKey, "t1", "push", { ...req, proof: garbage })).toBe(false);
   });
 });

@@ -1,4 +1,11 @@
-import type { CredentialEnvelope, Execution, TraceEntry } from "@arcrun/workflow";
+import type {
+  CredentialEnvelope,
+  Execution,
+  RecipeCheckResponse,
+  RecipePushRequest,
+  RecipePushResponse,
+  TraceEntry,
+} from "@arcrun/workflow";
 import { CliError } from "./errors.js";
 
 /** The local executor that `pnpm start` (and `pnpm --filter executor-worker dev`) runs. */
@@ -290,6 +297,16 @@ export class ExecutorClient {
     body: CredentialEnvelope & { recipe?: string; hosts?: string[] },
   ): Promise<{ name: string; recipe: string | null; created_at: string }> {
     return this.request("POST", "/credentials", { body: JSON.stringify(body) });
+  }
+
+  /** Where a recipe would send the credential (arcrun recipe push, before it asks); stores nothing. */
+  checkRecipe(body: RecipePushRequest): Promise<RecipeCheckResponse> {
+    return this.request("POST", "/recipes/check", { body: JSON.stringify(body) });
+  }
+
+  /** Stores a recipe for the tenant once its hosts are confirmed and its test request passes. */
+  pushRecipe(body: RecipePushRequest): Promise<RecipePushResponse> {
+    return this.request("POST", "/recipes", { body: JSON.stringify(body) });
   }
 
   /** The tenant this client's API key is for (not a secret: its credential key is derived with it). */

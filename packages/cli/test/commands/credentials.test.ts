@@ -36,7 +36,16 @@ describe("commands on a stored static key", () => {
     expect(services.length).toBeGreaterThan(10);
     for (const s of services) {
       expect(Object.keys(s).sort()).toEqual(
-        ["alternatives", "connected", "id", "instances", "name", "primitive", "user_recipe"].sort(),
+        [
+          "alternatives",
+          "categories",
+          "connected",
+          "id",
+          "instances",
+          "name",
+          "primitive",
+          "user_recipe",
+        ].sort(),
       );
     }
     expect(services.find((s) => s.id === "notion")).toMatchObject({ user_recipe: true, connected: true });

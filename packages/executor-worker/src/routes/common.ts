@@ -24,6 +24,11 @@ const STATUS: Partial<Record<ExecutorError["code"], ContentfulStatusCode>> = {
   ERR_WORKFLOW_TOO_LARGE: 413,
   ERR_RATE_LIMITED: 429,
   ERR_CONFIG: 500,
+  ERR_RECIPE_INVALID: 400,
+  ERR_RECIPE_NOT_FOUND: 404,
+  ERR_RECIPE_EXISTS: 409,
+  ERR_HOSTS_UNCONFIRMED: 409,
+  ERR_RECIPE_TEST_FAILED: 422,
 };
 
 /** `{ error: { code, message, issues? } }` with the status the code implies. */

@@ -8,6 +8,7 @@ import {
   decryptRecord,
 } from "../host/credentials.js";
 import { base64Decode } from "../internal/base64.js";
+import { getStoredRecipe } from "../recipes.js";
 import { recipeFor, storeFor } from "../tenant.js";
 import { type AppEnv, badRequest } from "./common.js";
 
@@ -57,7 +58,12 @@ credentialRoutes.post("/credentials", async (c) => {
     throw invalid("encrypted and iv must be base64");
   }
   if (iv.length !== 12) throw invalid("iv must be 12 bytes (AES-GCM)");
-  if (b.recipe !== undefined && (typeof b.recipe !== "string" || !recipeFor(c)(b.recipe))) {
+  // A recipe of the catalogue (or ARCRUN_RECIPES), or one this tenant pushed (arcrun recipe push).
+  if (
+    b.recipe !== undefined &&
+    (typeof b.recipe !== "string" ||
+      (!recipeFor(c)(b.recipe) && !(await getStoredRecipe(c.env.ARCRUN_KV, c.get("tenant"), b.recipe))))
+  ) {
     throw invalid(`unknown recipe "${String(b.recipe)}"; run: arcrun list`);
   }
   if (

@@ -4,7 +4,7 @@ import { instanceOptions } from "../../internal/common.js";
 import type { Context } from "../../internal/context.js";
 import { CliError, EXIT_OK, UsageError } from "../../internal/errors.js";
 import { ExecutorApiError } from "../../internal/executor-client.js";
-import { executorKey } from "./key.js";
+import { executorKey, tenantKeyFor } from "./key.js";
 import { executorFor } from "./shared.js";
 
 export const spec: CommandSpec = {
@@ -15,7 +15,8 @@ export const spec: CommandSpec = {
     recipe: {
       type: "string",
       arg: "<id>",
-      description: "The recipe it is for (github, notion, ...); sets its hosts",
+      description:
+        "The recipe it is for (github, notion, ..., or one pushed with arcrun recipe push); sets its hosts",
     },
     host: {
       type: "string",
@@ -149,19 +150,8 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
       `pipe it in: printf '%s' "$TOKEN" | arcrun creds push ${name}`,
     );
   }
-  // The tenant's key: held as such (arcrun-tk1.<tenant>.<key>), or derived from the executor's own key for
-  // the tenant of this API key. A record is bound to tenant and name (docs/executor.md).
-  const { deriveTenantKey, parseTenantKey, sealEnvelope } = await import("@arcrun/workflow");
-  if (key.key.startsWith("arcrun-tk1.") && !parseTenantKey(key.key)) {
-    throw new CliError(
-      "ERR_EXECUTOR_KEY",
-      `the tenant key from ${key.source} is not arcrun-tk1.<tenant>.<base64 of 32 bytes>`,
-      "use the tenant key exactly as the executor's operator gave it",
-    );
-  }
-  const tenantKey = parseTenantKey(key.key)
-    ? key.key
-    : await deriveTenantKey(key.key, await executor.tenant());
+  const { sealEnvelope } = await import("@arcrun/workflow");
+  const tenantKey = await tenantKeyFor(key, executor);
   const sealed = await sealEnvelope(tenantKey, name, value);
   value = "";
   let stored: { name: string; recipe: string | null; created_at: string };

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError } from "../../internal/errors.js";
-import { isLoopback } from "../../internal/executor-client.js";
+import { type ExecutorClient, isLoopback } from "../../internal/executor-client.js";
 import type { Ui } from "../../internal/io.js";
 import { EXECUTOR_SECRET, executorInstance, storedExecutor } from "./secrets.js";
 
@@ -108,4 +108,20 @@ export async function executorKey(
     `no key for the executor at ${executorUrl}: credentials are encrypted here with its ENCRYPTION_KEY, and the credential store has none for it (${EXECUTOR_SECRET}/${executorInstance(executorUrl)})`,
     "deploy it with: arcrun init --self-hosted (which keeps its key), or set ARCRUN_EXECUTOR_KEY to it, or pass --key-file <file>",
   );
+}
+
+/**
+ * The tenant's key: held as such (arcrun-tk1.<tenant>.<key>), or derived from the executor's own key for the
+ * tenant of this API key. A record is bound to tenant and name (docs/executor.md).
+ */
+export async function tenantKeyFor(key: ExecutorKey, executor: ExecutorClient): Promise<string> {
+  const { deriveTenantKey, parseTenantKey } = await import("@arcrun/workflow");
+  if (key.key.startsWith("arcrun-tk1.") && !parseTenantKey(key.key)) {
+    throw new CliError(
+      "ERR_EXECUTOR_KEY",
+      `the tenant key from ${key.source} is not arcrun-tk1.<tenant>.<base64 of 32 bytes>`,
+      "use the tenant key exactly as the executor's operator gave it",
+    );
+  }
+  return parseTenantKey(key.key) ? key.key : deriveTenantKey(key.key, await executor.tenant());
 }
