@@ -149,6 +149,48 @@ describe("the local proxy on the shipped anthropic recipe", () => {
     expect(seen.length).toBe(before);
   });
 
+  it("answers 401 to a request without the token before it resolves any service or credential", async () => {
+    const resolved: string[] = [];
+    const guarded = await startProxy({
+      token,
+      resolve: async (service, instance) => {
+        resolved.push(service);
+        const recipe = getRecipe(service);
+        return recipe ? { service, instance, recipe, client: auth.bind(service, { instance }) } : undefined;
+      },
+    });
+    try {
+      for (const path of ["/anthropic/models", "/github/user", "/", "/no such service/x"]) {
+        const res = await fetch(`${guarded.url}${path}`, { headers: { "x-api-key": "wrong" } });
+        expect(res.status).toBe(401);
+        expect(await res.json()).toMatchObject({ error: { code: "ERR_PROXY_TOKEN" } });
+      }
+      expect(resolved).toEqual([]);
+      // With the token the same proxy resolves the service once, and keeps it.
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`${guarded.url}/anthropic/models`, { headers: { "x-api-key": token } });
+        expect(res.status).toBe(200);
+      }
+      expect(resolved).toEqual(["anthropic"]);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it("takes the token in any header or query parameter and never forwards it", async () => {
+    const before = seen.length;
+    expect(await call(`/anthropic/models?key=${token}&limit=1`, {})).toMatchObject({
+      status: 200,
+      body: { url: "/v1/models?limit=1" },
+    });
+    expect(await call("/anthropic/models", { "x-custom-key": token })).toMatchObject({ status: 200 });
+    expect(seen.length).toBe(before + 2);
+    for (const got of seen.slice(before)) {
+      expect(JSON.stringify(got)).not.toContain(token);
+      expect(got.headers["x-api-key"]).toBe(KEY);
+    }
+  });
+
   it("answers 404 for a path without a service and for a service it does not serve", async () => {
     expect(await call("/", { "x-api-key": token })).toMatchObject({
       status: 404,
