@@ -16,6 +16,7 @@ import { lineNotify } from "./profiles/line-notify.js";
 import { microsoftGraph, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
 import { reddit } from "./profiles/reddit.js";
+import { s3Profiles } from "./profiles/s3.js";
 import { salesforce } from "./profiles/salesforce.js";
 import { slackBotToken, slackOAuth } from "./profiles/slack.js";
 import { spotify } from "./profiles/spotify.js";
@@ -23,7 +24,7 @@ import { staticKeyProfiles } from "./profiles/static-keys.js";
 import { telegram } from "./profiles/telegram.js";
 import { todoist } from "./profiles/todoist.js";
 import { x } from "./profiles/x.js";
-import type { OAuthProfile, StaticKeyProfile } from "./simulator.js";
+import type { OAuthProfile, SigV4Profile, StaticKeyProfile } from "./simulator.js";
 
 export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "github OAuth app", profile: githubOAuthApp },
@@ -64,6 +65,9 @@ export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfil
   { name: "telegram bot token", profile: telegram },
   ...staticKeyProfiles.map((profile) => ({ name: profile.recipe, profile })),
 ];
+
+/** aws_sigv4 recipes (Amazon S3 and the S3-compatible stores): SigV4 recomputed by the simulator. */
+export const SIGV4_PROFILES: Array<{ name: string; profile: SigV4Profile }> = [...s3Profiles];
 
 /**
  * Static-key services that ended: the recipe stays so that old scripts fail with the provider's answer, and
