@@ -15,6 +15,8 @@ let api: Server;
 let proxy: RunningProxy;
 let auth: Auth;
 let home: string;
+/** TCP connections the stand-in accepted (the proxy keeps its upstream connections alive). */
+let connections = 0;
 const token = newProxyToken();
 const seen: Array<{
   method: string;
@@ -59,6 +61,9 @@ beforeAll(async () => {
         });
       send(200, { data: [{ id: "claude-test", type: "model" }], url: req.url, bytes });
     });
+  });
+  api.on("connection", () => {
+    connections++;
   });
   await new Promise<void>((r) => api.listen(0, "127.0.0.1", r));
   const origin = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
@@ -175,6 +180,15 @@ describe("the local proxy on the shipped anthropic recipe", () => {
     } finally {
       await guarded.close();
     }
+  });
+
+  it("sends one request after another over the same upstream connection (keep-alive)", async () => {
+    await call("/anthropic/models", { "x-api-key": token });
+    const before = connections;
+    for (let i = 0; i < 5; i++) {
+      expect((await call("/anthropic/models", { "x-api-key": token })).status).toBe(200);
+    }
+    expect(connections).toBe(before);
   });
 
   it("takes the token in any header or query parameter and never forwards it", async () => {
