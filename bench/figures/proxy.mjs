@@ -1,6 +1,7 @@
 // The proxy figures: `arcrun proxy` (the built CLI, in its own process, as users run it) against
 //  - a minimal pass-through proxy (lib/passthrough-proxy.mjs, also its own process, no credential logic):
-//    proxy_vs_passthrough_throughput_ratio isolates what arcrun's proxy adds to what any proxy costs;
+//    proxy_vs_passthrough_throughput_ratio and proxy_vs_passthrough_cpu_ratio (CPU time per request of each
+//    proxy process) isolate what arcrun's proxy adds to what any proxy costs;
 //  - the bound client calling the same local server directly: proxy_vs_bound_client_throughput_ratio, which
 //    also counts the second process and loopback hop (see docs/bench.md for why both are reported).
 // Throughput: raw undici.request through each proxy vs client.get, same concurrency, rounds interleaved with
@@ -175,6 +176,10 @@ export async function measure(options = {}) {
     };
     return {
       proxy_vs_passthrough_throughput_ratio: round(median(perRoundPassthrough)),
+      // The pass-through's CPU time per request over arcrun's: the throughput ratio a CPU-bound machine would
+      // show, read from /proc and so far steadier than requests per second on a shared machine (null off Linux).
+      proxy_vs_passthrough_cpu_ratio:
+        cpu.proxy && cpu.passthrough ? round(cpu.passthrough / cpu.proxy) : null,
       proxy_vs_bound_client_throughput_ratio: round(median(perRound)),
       proxy_added_latency_p50_ms: round(p50.proxy - p50.client),
       details: {

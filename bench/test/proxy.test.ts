@@ -7,6 +7,7 @@ describe("bench: proxy figures", () => {
   it("measures arcrun proxy against a pass-through proxy and the bound client: throughput ratios, added p50 latency, CPU per request", async () => {
     const r = (await measure({ requests: 200, concurrency: 4, rounds: 2 })) as {
       proxy_vs_passthrough_throughput_ratio: unknown;
+      proxy_vs_passthrough_cpu_ratio: unknown;
       proxy_vs_bound_client_throughput_ratio: unknown;
       proxy_added_latency_p50_ms: unknown;
       details: { proxy: Record<string, unknown> };
@@ -31,6 +32,7 @@ describe("bench: proxy figures", () => {
       proxy_vs_passthrough_added_latency_p50_ms: expect.any(Number),
     });
     // CPU time per request of each proxy process, read from /proc (this suite runs on Linux).
+    expect(r.proxy_vs_passthrough_cpu_ratio).toBeGreaterThan(0);
     expect(r.details.proxy.proxy_cpu_us_per_request).toBeGreaterThan(0);
     expect(r.details.proxy.passthrough_cpu_us_per_request).toBeGreaterThan(0);
   });

@@ -240,17 +240,26 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       body = req;
     }
 
-    const abort = new AbortController();
-    res.on("close", () => {
-      if (!res.writableFinished) abort.abort();
+    // A client that goes away ends the upstream exchange too: the answer's body is cancelled, which aborts the
+    // upstream request, at once while it streams, or as soon as the answer arrives. Cheaper per request than
+    // an AbortSignal on every request, which cost the proxy a sixth of its CPU time (docs/bench.md).
+    let gone = false;
+    let cancel: (() => void) | undefined;
+    res.once("close", () => {
+      if (res.writableFinished) return;
+      gone = true;
+      cancel?.();
     });
     const answer = await t.client.fetch(upstream, {
       method,
       headers,
       ...(body === undefined ? {} : { body, duplex: "half" as const }),
       redirect: "manual",
-      signal: abort.signal,
     });
+    if (gone) {
+      await answer.body?.cancel().catch(() => undefined);
+      return;
+    }
     const out: Record<string, string | string[]> = {};
     answer.headers.forEach((v, k) => {
       if (HOP.has(k) && k !== "content-length") return;
@@ -273,10 +282,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       return;
     }
     const reader = answer.body.getReader();
+    cancel = () => void reader.cancel().catch(() => undefined);
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
-      if (!res.write(value)) await once(res, "drain");
+      if (done || gone) break;
+      if (!res.write(value)) await Promise.race([once(res, "drain"), once(res, "close")]);
     }
     res.end();
   };

@@ -17,6 +17,8 @@ let auth: Auth;
 let home: string;
 /** TCP connections the stand-in accepted (the proxy keeps its upstream connections alive). */
 let connections = 0;
+/** Server-sent event streams of the stand-in that ended (their client went away). */
+let streamsClosed = 0;
 const token = newProxyToken();
 const seen: Array<{
   method: string;
@@ -59,6 +61,21 @@ beforeAll(async () => {
           type: "error",
           error: { type: "invalid_request_error", message: "anthropic-version: header is required" },
         });
+      if (req.url?.startsWith("/v1/stream")) {
+        // Server-sent events until the reader goes away, after an optional delay before the headers.
+        const delay = Number(new URL(req.url, "http://x").searchParams.get("delay") ?? 0);
+        let timer: NodeJS.Timeout | undefined;
+        res.on("close", () => {
+          clearInterval(timer);
+          streamsClosed++;
+        });
+        setTimeout(() => {
+          if (res.destroyed) return;
+          res.writeHead(200, { "content-type": "text/event-stream" });
+          timer = setInterval(() => res.write("data: tick\n\n"), 20);
+        }, delay);
+        return;
+      }
       send(200, { data: [{ id: "claude-test", type: "model" }], url: req.url, bytes });
     });
   });
@@ -189,6 +206,26 @@ describe("the local proxy on the shipped anthropic recipe", () => {
       expect((await call("/anthropic/models", { "x-api-key": token })).status).toBe(200);
     }
     expect(connections).toBe(before);
+  });
+
+  it("a client that leaves a stream, or leaves before the answer, ends the upstream request", async () => {
+    for (const path of ["/anthropic/stream", "/anthropic/stream?delay=300"]) {
+      const before = streamsClosed;
+      const leave = new AbortController();
+      const pending = fetch(`${proxy.url}${path}`, { headers: { "x-api-key": token }, signal: leave.signal });
+      if (path.includes("delay")) {
+        // Gone while the API has not answered yet.
+        await new Promise((r) => setTimeout(r, 50));
+        leave.abort();
+        await pending.catch(() => undefined);
+      } else {
+        const res = await pending;
+        const reader = res.body?.getReader();
+        expect(new TextDecoder().decode((await reader?.read())?.value)).toContain("data: tick");
+        leave.abort();
+      }
+      await expect.poll(() => streamsClosed, { timeout: 5_000 }).toBe(before + 1);
+    }
   });
 
   it("takes the token in any header or query parameter and never forwards it", async () => {
