@@ -1,5 +1,5 @@
 /**
- * The conformance suite: every catalogue recipe with OAuth2 or a static key, as shipped, against a
+ * The conformance suite: every catalogue recipe with OAuth2, a static key or AWS SigV4, as shipped, against a
  * simulator of its provider (profiles/*.ts) reached through a dispatcher that maps the recipe's https
  * hosts to a local server. The consent step is driven as a browser would: a GET of the authorization URL,
  * the provider's real 302, and the redirect followed to the loopback listener (or pasted back).
@@ -31,7 +31,7 @@ import {
 
 const envName = (id: string) => id.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 
-describe("every OAuth2 and static-key recipe has a provider profile", () => {
+describe("every OAuth2, static-key and aws_sigv4 recipe has a provider profile", () => {
   const catalog = loadCatalog();
   it("OAuth2: each recipe with an oauth2 block has a profile, or is listed as missing", () => {
     const covered = new Set([...OAUTH_PROFILES, ...HTTPS_ONLY_PROFILES].map((p) => p.profile.recipe));

@@ -1,7 +1,7 @@
 /**
  * Every provider profile, and the catalogue recipes that have none yet. The conformance suite fails when a
- * catalogue recipe with an oauth2 block or a static key is in neither list, so a new recipe cannot ship
- * without a simulator (or an explicit, visible entry here).
+ * catalogue recipe with an oauth2 block or a static key is in neither list, or an aws_sigv4 recipe has no
+ * profile, so a new recipe cannot ship without a simulator (or an explicit, visible entry here).
  */
 import { atlassian } from "./profiles/atlassian.js";
 import { box } from "./profiles/box.js";
