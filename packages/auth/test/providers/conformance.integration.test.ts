@@ -267,6 +267,13 @@ async function sigv4Check(profile: SigV4Profile): Promise<void> {
   }
 }
 
+/** An ISO 8601 basic timestamp, as x-amz-date carries it. */
+const amzDate = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
+
 /** The stand-in itself: the accepted request, altered or unsigned, gets S3's XML error (not a pass). */
 async function sigv4Strictness(profile: SigV4Profile): Promise<void> {
   const sim = await startSimulator(profile);
@@ -316,7 +323,39 @@ async function sigv4Strictness(profile: SigV4Profile): Promise<void> {
         400,
         "InvalidRequest",
       ],
+      [
+        "a request time 20 minutes old",
+        { headers: { ...headers, "x-amz-date": amzDate(Date.now() - 20 * 60_000) } },
+        403,
+        "RequestTimeTooSkewed",
+      ],
+      [
+        "another region in the credential scope",
+        {
+          headers: {
+            ...headers,
+            authorization: (headers.authorization ?? "").replace(
+              /(Credential=[^/]+\/\d{8}\/)[^/]*/,
+              "$1mars-north-9",
+            ),
+          },
+        },
+        400,
+        "AuthorizationHeaderMalformed",
+      ],
     ];
+    if (profile.values.session_token !== undefined) {
+      const { "x-amz-security-token": _token, ...withoutToken } = headers;
+      cases.push(
+        ["temporary keys without their session token", { headers: withoutToken }, 403, "InvalidAccessKeyId"],
+        [
+          "another session token",
+          { headers: { ...headers, "x-amz-security-token": "x".repeat(40) } },
+          400,
+          "InvalidToken",
+        ],
+      );
+    }
     for (const [title, init, status, code] of cases) {
       const h = { ...(init.headers as Record<string, string>) };
       if (h.authorization === "") delete h.authorization;
@@ -337,7 +376,7 @@ async function sigv4Strictness(profile: SigV4Profile): Promise<void> {
 describe.each(SIGV4_PROFILES)("aws_sigv4 conformance: $name", ({ profile }) => {
   it("setup saves the keys after the signed test request passes, refuses a wrong secret and saves nothing", () =>
     sigv4Check(profile));
-  it("the simulator refuses an unsigned, re-pathed, extended or unknown-key request with S3's XML error", () =>
+  it("the simulator refuses an unsigned, re-pathed, extended, stale, unknown-key or wrong-region request with S3's XML error", () =>
     sigv4Strictness(profile));
 });
 
