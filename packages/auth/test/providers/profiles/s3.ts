@@ -407,8 +407,9 @@ export const s3Profiles: Array<{ name: string; profile: SigV4Profile }> = [
     profile: sigv4Profile({
       recipe: "cloudflare_r2",
       // "The API is available via the https://<ACCOUNT_ID>.r2.cloudflarestorage.com endpoint"; "the region for an
-      // R2 bucket is auto ... an empty value and us-east-1 will alias to the auto region." Access key ids are
-      // 32 hex characters, secrets 64 (https://developers.cloudflare.com/r2/api/tokens/).
+      // R2 bucket is auto ... an empty value and us-east-1 will alias to the auto region." The key pair comes
+      // from an R2 API token (https://developers.cloudflare.com/r2/api/tokens/); the hex formats here are
+      // only plausible values, nothing checks them.
       docs: "https://developers.cloudflare.com/r2/api/s3/api/",
       extra: { account_id: R2_ACCOUNT },
       host: `${R2_ACCOUNT}.r2.cloudflarestorage.com`,
