@@ -3,9 +3,15 @@ import { fileURLToPath } from "node:url";
 
 const serverPath = fileURLToPath(new URL("./server.mjs", import.meta.url));
 
-/** Starts lib/server.mjs in a child process; resolves with its origin and a stop function. */
-export function startServer() {
-  const child = spawn(process.execPath, [serverPath], { stdio: ["pipe", "pipe", "inherit"] });
+/**
+ * Starts lib/server.mjs (or another script that prints {"port"} and exits when stdin closes, with extra
+ * environment) in a child process; resolves with its origin and a stop function.
+ */
+export function startServer({ script = serverPath, env = {} } = {}) {
+  const child = spawn(process.execPath, [script], {
+    stdio: ["pipe", "pipe", "inherit"],
+    env: { ...process.env, ...env },
+  });
   return new Promise((resolve, reject) => {
     let out = "";
     const onData = (chunk) => {
@@ -16,6 +22,7 @@ export function startServer() {
       const { port } = JSON.parse(out.slice(0, nl));
       resolve({
         origin: `http://127.0.0.1:${port}`,
+        pid: child.pid,
         stop: () =>
           new Promise((done) => {
             if (child.exitCode !== null) return done();

@@ -1,5 +1,5 @@
 /**
- * The conformance suite: every catalogue recipe with OAuth2 or a static key, as shipped, against a
+ * The conformance suite: every catalogue recipe with OAuth2, a static key or AWS SigV4, as shipped, against a
  * simulator of its provider (profiles/*.ts) reached through a dispatcher that maps the recipe's https
  * hosts to a local server. The consent step is driven as a browser would: a GET of the authorization URL,
  * the provider's real 302, and the redirect followed to the loopback listener (or pasted back).
@@ -17,14 +17,21 @@ import {
   MISSING_OAUTH,
   MISSING_STATIC_KEY,
   OAUTH_PROFILES,
+  SIGV4_PROFILES,
   STATIC_KEY_PROFILES,
 } from "./index.js";
 import { githubApp, githubOAuthApp } from "./profiles/github.js";
-import { type OAuthProfile, type Simulator, type StaticKeyProfile, startSimulator } from "./simulator.js";
+import {
+  type OAuthProfile,
+  type SigV4Profile,
+  type Simulator,
+  type StaticKeyProfile,
+  startSimulator,
+} from "./simulator.js";
 
 const envName = (id: string) => id.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 
-describe("every OAuth2 and static-key recipe has a provider profile", () => {
+describe("every OAuth2, static-key and aws_sigv4 recipe has a provider profile", () => {
   const catalog = loadCatalog();
   it("OAuth2: each recipe with an oauth2 block has a profile, or is listed as missing", () => {
     const covered = new Set([...OAUTH_PROFILES, ...HTTPS_ONLY_PROFILES].map((p) => p.profile.recipe));
@@ -41,6 +48,12 @@ describe("every OAuth2 and static-key recipe has a provider profile", () => {
     const needed = catalog.filter((r) => r.primitive === "static_key").map((r) => r.id);
     expect(needed.filter((id) => !covered.has(id) && !MISSING_STATIC_KEY.includes(id))).toEqual([]);
     expect(MISSING_STATIC_KEY.filter((id) => covered.has(id))).toEqual([]);
+  });
+
+  it("aws_sigv4: each aws_sigv4 recipe has a profile whose simulator verifies the signature", () => {
+    const covered = new Set(SIGV4_PROFILES.map((p) => p.profile.recipe));
+    const needed = catalog.filter((r) => r.primitive === "aws_sigv4").map((r) => r.id);
+    expect(needed.filter((id) => !covered.has(id))).toEqual([]);
   });
 });
 
@@ -235,6 +248,146 @@ describe.each(STATIC_KEY_PROFILES)("static-key conformance: $name", ({ name, pro
   }
   it("setup saves the right key after the test request, refuses a wrong one and saves nothing", () =>
     staticKeyCheck(profile));
+});
+
+async function sigv4Check(profile: SigV4Profile): Promise<void> {
+  const sim = await startSimulator(profile);
+  const home = await makeHome();
+  try {
+    const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+    const wrong = await auth
+      .login(profile.recipe, { values: profile.wrongValues, verify: true })
+      .catch((e: unknown) => e);
+    expect(isArcrunError(wrong, "ERR_TEST_FAILED")).toBe(true);
+    expect((wrong as Error).message).toContain("the credential was not saved");
+    expect(await (await auth.store()).get(profile.recipe, "default")).toBeUndefined();
+    expect(sim.state.seen.length).toBe(1);
+
+    const ok = await auth.login(profile.recipe, { values: profile.values, verify: true });
+    expect(ok.test).toMatchObject({ ok: true, tested: true });
+    const stored = await (await auth.store()).get(profile.recipe, "default");
+    expect(stored).toMatchObject({ values: profile.values });
+    const signed = sim.state.seen.at(-1);
+    expect(signed?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=/);
+    if (profile.values.session_token !== undefined)
+      expect(signed?.headers["x-amz-security-token"]).toBe(profile.values.session_token);
+  } finally {
+    await sim.close();
+    await home.cleanup();
+  }
+}
+
+/** An ISO 8601 basic timestamp, as x-amz-date carries it. */
+const amzDate = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
+
+/** The stand-in itself: the accepted request, altered or unsigned, gets S3's XML error (not a pass). */
+async function sigv4Strictness(profile: SigV4Profile): Promise<void> {
+  const sim = await startSimulator(profile);
+  const home = await makeHome();
+  try {
+    const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+    await auth.login(profile.recipe, { values: profile.values, verify: true });
+    const accepted = sim.state.seen.at(-1);
+    if (!accepted) throw new Error("the test request did not reach the simulator");
+    const url = accepted.url.toString();
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(accepted.headers)) {
+      if (typeof v === "string" && k !== "host" && k !== "content-length" && k !== "connection")
+        headers[k] = v;
+    }
+    const xmlCode = async (res: Response) => /<Code>([^<]+)<\/Code>/.exec(await res.text())?.[1];
+    // The same signed headers replayed: still valid (the signature covers nothing that changed).
+    expect((await sim.fetch(url, { headers })).status).toBe(200);
+    const cases: Array<[string, RequestInit & { url?: string }, number, string]> = [
+      ["no Authorization", { headers: { ...headers, authorization: "" } }, 403, "AccessDenied"],
+      ["another path", { url: `${url}?list-type=2`, headers }, 403, "SignatureDoesNotMatch"],
+      [
+        "a header added after signing",
+        { headers: { ...headers, "x-amz-meta-extra": "1" } },
+        403,
+        "AccessDenied",
+      ],
+      [
+        "an unknown key id",
+        {
+          headers: {
+            ...headers,
+            authorization: (headers.authorization ?? "").replace(
+              /Credential=[^/]+/,
+              "Credential=AKIAUNKNOWN0000000000",
+            ),
+          },
+        },
+        403,
+        "InvalidAccessKeyId",
+      ],
+      [
+        "no x-amz-content-sha256",
+        {
+          headers: Object.fromEntries(Object.entries(headers).filter(([k]) => k !== "x-amz-content-sha256")),
+        },
+        400,
+        "InvalidRequest",
+      ],
+      [
+        "a request time 20 minutes old",
+        { headers: { ...headers, "x-amz-date": amzDate(Date.now() - 20 * 60_000) } },
+        403,
+        "RequestTimeTooSkewed",
+      ],
+      [
+        "another region in the credential scope",
+        {
+          headers: {
+            ...headers,
+            authorization: (headers.authorization ?? "").replace(
+              /(Credential=[^/]+\/\d{8}\/)[^/]*/,
+              "$1mars-north-9",
+            ),
+          },
+        },
+        400,
+        "AuthorizationHeaderMalformed",
+      ],
+    ];
+    if (profile.values.session_token !== undefined) {
+      const { "x-amz-security-token": _token, ...withoutToken } = headers;
+      cases.push(
+        ["temporary keys without their session token", { headers: withoutToken }, 403, "InvalidAccessKeyId"],
+        [
+          "another session token",
+          { headers: { ...headers, "x-amz-security-token": "x".repeat(40) } },
+          400,
+          "InvalidToken",
+        ],
+      );
+    }
+    for (const [title, init, status, code] of cases) {
+      const h = { ...(init.headers as Record<string, string>) };
+      if (h.authorization === "") delete h.authorization;
+      const res = await sim.fetch(init.url ?? url, { headers: h });
+      expect({ title, status: res.status, type: res.headers.get("content-type") }).toEqual({
+        title,
+        status,
+        type: "application/xml",
+      });
+      expect({ title, code: await xmlCode(res) }).toEqual({ title, code });
+    }
+  } finally {
+    await sim.close();
+    await home.cleanup();
+  }
+}
+
+describe.each(SIGV4_PROFILES)("aws_sigv4 conformance: $name", ({ profile }) => {
+  it("setup saves the keys after the signed test request passes, refuses a wrong secret and saves nothing", () =>
+    sigv4Check(profile));
+  it("the simulator refuses an unsigned, re-pathed, extended, stale, unknown-key or wrong-region request with S3's XML error", () =>
+    sigv4Strictness(profile));
 });
 
 describe("GitHub logins complete whatever the scope answer looks like", () => {

@@ -1,7 +1,7 @@
 /**
  * Every provider profile, and the catalogue recipes that have none yet. The conformance suite fails when a
- * catalogue recipe with an oauth2 block or a static key is in neither list, so a new recipe cannot ship
- * without a simulator (or an explicit, visible entry here).
+ * catalogue recipe with an oauth2 block or a static key is in neither list, or an aws_sigv4 recipe has no
+ * profile, so a new recipe cannot ship without a simulator (or an explicit, visible entry here).
  */
 import { airtable } from "./profiles/airtable.js";
 import { asana } from "./profiles/asana.js";
@@ -21,6 +21,7 @@ import { lineNotify } from "./profiles/line-notify.js";
 import { microsoftGraph, microsoftGraphFamily, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
 import { reddit } from "./profiles/reddit.js";
+import { s3Profiles } from "./profiles/s3.js";
 import { salesforce } from "./profiles/salesforce.js";
 import { slackBotToken, slackOAuth } from "./profiles/slack.js";
 import { spotify } from "./profiles/spotify.js";
@@ -28,7 +29,7 @@ import { staticKeyProfiles } from "./profiles/static-keys.js";
 import { telegram } from "./profiles/telegram.js";
 import { todoist } from "./profiles/todoist.js";
 import { x } from "./profiles/x.js";
-import type { OAuthProfile, StaticKeyProfile } from "./simulator.js";
+import type { OAuthProfile, SigV4Profile, StaticKeyProfile } from "./simulator.js";
 
 export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "github OAuth app", profile: githubOAuthApp },
@@ -75,6 +76,9 @@ export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfil
   { name: "telegram bot token", profile: telegram },
   ...staticKeyProfiles.map((profile) => ({ name: profile.recipe, profile })),
 ];
+
+/** aws_sigv4 recipes (Amazon S3 and the S3-compatible stores): SigV4 recomputed by the simulator. */
+export const SIGV4_PROFILES: Array<{ name: string; profile: SigV4Profile }> = [...s3Profiles];
 
 /**
  * Static-key services that ended: the recipe stays so that old scripts fail with the provider's answer, and

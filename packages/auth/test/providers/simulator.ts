@@ -58,7 +58,19 @@ export interface StaticKeyProfile {
   routes: Record<string, Route>;
 }
 
-export type Profile = OAuthProfile | StaticKeyProfile;
+/** An aws_sigv4 store: the test request passes only with a signature the simulator recomputed (profiles/s3.ts). */
+export interface SigV4Profile {
+  kind: "aws_sigv4";
+  recipe: string;
+  docs: string[];
+  /** The values setup is given: the right keys, and the region or account the endpoint needs. */
+  values: Record<string, string>;
+  /** The same values with a secret access key the store does not know. */
+  wrongValues: Record<string, string>;
+  routes: Record<string, Route>;
+}
+
+export type Profile = OAuthProfile | StaticKeyProfile | SigV4Profile;
 
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): SimReply => ({
   status,

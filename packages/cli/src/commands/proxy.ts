@@ -1,8 +1,8 @@
 import { type CommandSpec, list, type Parsed, str } from "../internal/args.js";
-import { parseServiceRef } from "../internal/child-env.js";
 import type { Context } from "../internal/context.js";
 import { EXIT_OK, UsageError } from "../internal/errors.js";
-import { newProxyToken, routeSegment, startProxy } from "../internal/proxy.js";
+import { newProxyToken, startProxy } from "../internal/proxy.js";
+import { parseServiceRef, refKey, routeSegment } from "../internal/service-ref.js";
 
 export const spec: CommandSpec = {
   name: "proxy",
@@ -41,13 +41,13 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
     throw new UsageError(`--port must be a port number (got "${portText}")`, spec.name);
   const api = await ctx.api();
   for (const s of services) await api.recipe(s.service);
-  const allowed = new Set(services.map((s) => `${s.service}~${s.instance}`));
+  const allowed = new Set(services.map((s) => refKey(s.service, s.instance)));
   const token = newProxyToken();
   const proxy = await startProxy({
     token,
     port,
     resolve: async (service, instance) => {
-      if (allowed.size > 0 && !allowed.has(`${service}~${instance}`)) return undefined;
+      if (allowed.size > 0 && !allowed.has(refKey(service, instance))) return undefined;
       return {
         service,
         instance,

@@ -3,12 +3,13 @@ import { readFile } from "node:fs/promises";
 import { constants } from "node:os";
 import type { Api } from "../internal/api.js";
 import { bool, type CommandSpec, list, type Parsed } from "../internal/args.js";
-import { ARCRUN_STORE_KEYS, inject, parseServiceRef, type ServiceRef } from "../internal/child-env.js";
+import { ARCRUN_STORE_KEYS, inject } from "../internal/child-env.js";
 import type { Context } from "../internal/context.js";
 import { parseEnvFile, parseReference, type SecretReference } from "../internal/env-file.js";
 import { CliError, UsageError } from "../internal/errors.js";
 import { MaskStream } from "../internal/mask.js";
 import { newProxyToken, type RunningProxy, startProxy } from "../internal/proxy.js";
+import { parseServiceRef, refKey, type ServiceRef } from "../internal/service-ref.js";
 
 export const spec: CommandSpec = {
   name: "run",
@@ -55,10 +56,6 @@ interface Prepared {
   env: Record<string, string | undefined>;
   secrets: string[];
   proxy: RunningProxy | undefined;
-}
-
-function key(ref: ServiceRef): string {
-  return `${ref.service}~${ref.instance}`;
 }
 
 async function resolveReference(
@@ -116,8 +113,8 @@ async function prepare(ctx: Context, args: Parsed): Promise<Prepared> {
   const api = await ctx.api();
   const useProxy = bool(args, "proxy");
   const served = new Map<string, ServiceRef>();
-  for (const s of services) served.set(key(s), s);
-  for (const f of files) if (f.ref) served.set(key(f.ref), f.ref);
+  for (const s of services) served.set(refKey(s.service, s.instance), s);
+  for (const f of files) if (f.ref) served.set(refKey(f.ref.service, f.ref.instance), f.ref);
 
   let proxy: RunningProxy | undefined;
   let token: string | undefined;
@@ -126,7 +123,7 @@ async function prepare(ctx: Context, args: Parsed): Promise<Prepared> {
     proxy = await startProxy({
       token,
       resolve: async (service, instance) => {
-        if (!served.has(`${service}~${instance}`)) return undefined;
+        if (!served.has(refKey(service, instance))) return undefined;
         return {
           service,
           instance,

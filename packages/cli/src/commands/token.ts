@@ -1,7 +1,7 @@
 import type { Recipe } from "@arcrun/recipes";
 import type { InstanceOptions } from "../internal/api.js";
 import { bool, type CommandSpec, type Parsed, str } from "../internal/args.js";
-import { recipeEnv } from "../internal/child-env.js";
+import { inject } from "../internal/child-env.js";
 import { INSTANCE_OPTION, instanceOptions, JSON_OPTION, VIA_OPTION } from "../internal/common.js";
 import type { Context } from "../internal/context.js";
 import { CliError, EXIT_OK, UsageError } from "../internal/errors.js";
@@ -97,14 +97,9 @@ async function print(
     return EXIT_OK;
   }
   if (format === "env") {
-    const vars = recipeEnv(recipe, primitive);
-    const tokenBased = primitive === "oauth2" || primitive === "service_account";
-    const values = tokenBased ? {} : await api.secret(service, options);
-    const token = tokenBased ? (await api.token(service, options)).accessToken : undefined;
-    for (const v of vars) {
-      const value = v.key === null ? token : values[v.key];
-      if (value !== undefined) ctx.ui.out(`export ${v.name}=${shellQuote(value)}`);
-    }
+    const ref = { service, instance: options.instance ?? "default" };
+    const { env } = await inject(api, ref, undefined, options.via);
+    for (const [name, value] of Object.entries(env)) ctx.ui.out(`export ${name}=${shellQuote(value)}`);
     return EXIT_OK;
   }
   const t = await api.token(service, options);

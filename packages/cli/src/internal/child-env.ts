@@ -1,21 +1,6 @@
-import type { Recipe } from "@arcrun/recipes";
+import type { PrimitiveName, Recipe } from "@arcrun/recipes";
 import type { Api, InstanceOptions } from "./api.js";
-import { UsageError } from "./errors.js";
-import { routeSegment } from "./proxy.js";
-
-/** `github` or `github:work`, as `--service` takes it. */
-export interface ServiceRef {
-  service: string;
-  instance: string;
-}
-
-const SERVICE_REF = /^([a-z0-9_]+)(?::([A-Za-z0-9][A-Za-z0-9_.-]{0,63}))?$/;
-
-export function parseServiceRef(text: string, command: string): ServiceRef {
-  const m = SERVICE_REF.exec(text);
-  if (!m?.[1]) throw new UsageError(`--service takes SERVICE or SERVICE:INSTANCE (got "${text}")`, command);
-  return { service: m[1], instance: m[2] ?? "default" };
-}
+import { routeSegment, type ServiceRef } from "./service-ref.js";
 
 /** Environment variables of arcrun itself that open the store: a child never gets them. */
 export const ARCRUN_STORE_KEYS = ["ARCRUN_MASTER_KEY", "ARCRUN_PASSPHRASE", "ARCRUN_EXECUTOR_KEY"] as const;
@@ -59,14 +44,16 @@ export interface Injection {
  * Fills the recipe's conventional variables for one service: static keys from the stored values, OAuth and
  * service accounts with an access token refreshed just before the start (getToken refreshes ahead of expiry).
  * With a proxy, each secret variable gets the proxy token instead and the SDK base-URL variables point at it.
+ * `arcrun run` and `arcrun token --format env` both render a service's variables here.
  */
 export async function inject(
   api: Api,
   ref: ServiceRef,
   proxy: { url: string; token: string } | undefined,
+  via?: PrimitiveName,
 ): Promise<Injection> {
   const recipe = await api.recipe(ref.service);
-  const options: InstanceOptions = { instance: ref.instance };
+  const options: InstanceOptions = { instance: ref.instance, ...(via ? { via } : {}) };
   const info = await api.bind(ref.service, options).ready();
   const vars = recipeEnv(recipe, info.primitive);
   const env: Record<string, string> = {};

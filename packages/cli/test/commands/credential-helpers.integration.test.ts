@@ -131,7 +131,16 @@ describe("arcrun token --format", () => {
   it("env prints export lines that sh evaluates back to the values; json and plain as before", async () => {
     const env = await run(["token", "aws_s3", "--format", "env"], box.env);
     expect(env.code, env.stderr).toBe(0);
-    expect(env.stdout).toContain(`export AWS_ACCESS_KEY_ID='${AWS_KEY_ID}'\n`);
+    // The same variables `arcrun run --service aws_s3` sets (one renderer): no session token was stored.
+    expect(env.stdout).toBe(
+      [
+        `export AWS_ACCESS_KEY_ID='${AWS_KEY_ID}'`,
+        `export AWS_SECRET_ACCESS_KEY='${AWS_SECRET}'`,
+        "export AWS_REGION='us-east-1'",
+        "export AWS_DEFAULT_REGION='us-east-1'",
+        "",
+      ].join("\n"),
+    );
     const check = await new Promise<string>((resolve, reject) => {
       execFile(
         "sh",

@@ -139,6 +139,8 @@ export interface Running {
   /** Resolves with the first match of `re` in the output, waiting for it to appear. */
   waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   write(text: string): void;
+  /** Sends a signal to the CLI process (a server command such as `arcrun proxy` runs until one). */
+  kill(signal: NodeJS.Signals): void;
   done: Promise<Result>;
 }
 
@@ -172,6 +174,7 @@ export function start(args: readonly string[], env: Record<string, string>): Run
   return {
     output: () => all,
     write: (text) => void child.stdin.write(text),
+    kill: (signal) => void child.kill(signal),
     done,
     waitFor: (re, timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {

@@ -15,6 +15,10 @@ let api: Server;
 let proxy: RunningProxy;
 let auth: Auth;
 let home: string;
+/** TCP connections the stand-in accepted (the proxy keeps its upstream connections alive). */
+let connections = 0;
+/** Server-sent event streams of the stand-in that ended (their client went away). */
+let streamsClosed = 0;
 const token = newProxyToken();
 const seen: Array<{
   method: string;
@@ -57,8 +61,26 @@ beforeAll(async () => {
           type: "error",
           error: { type: "invalid_request_error", message: "anthropic-version: header is required" },
         });
+      if (req.url?.startsWith("/v1/stream")) {
+        // Server-sent events until the reader goes away, after an optional delay before the headers.
+        const delay = Number(new URL(req.url, "http://x").searchParams.get("delay") ?? 0);
+        let timer: NodeJS.Timeout | undefined;
+        res.on("close", () => {
+          clearInterval(timer);
+          streamsClosed++;
+        });
+        setTimeout(() => {
+          if (res.destroyed) return;
+          res.writeHead(200, { "content-type": "text/event-stream" });
+          timer = setInterval(() => res.write("data: tick\n\n"), 20);
+        }, delay);
+        return;
+      }
       send(200, { data: [{ id: "claude-test", type: "model" }], url: req.url, bytes });
     });
+  });
+  api.on("connection", () => {
+    connections++;
   });
   await new Promise<void>((r) => api.listen(0, "127.0.0.1", r));
   const origin = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
@@ -147,6 +169,77 @@ describe("the local proxy on the shipped anthropic recipe", () => {
       expect(r).toMatchObject({ status: 401, body: { error: { code: "ERR_PROXY_TOKEN" } } });
     }
     expect(seen.length).toBe(before);
+  });
+
+  it("answers 401 to a request without the token before it resolves any service or credential", async () => {
+    const resolved: string[] = [];
+    const guarded = await startProxy({
+      token,
+      resolve: async (service, instance) => {
+        resolved.push(service);
+        const recipe = getRecipe(service);
+        return recipe ? { service, instance, recipe, client: auth.bind(service, { instance }) } : undefined;
+      },
+    });
+    try {
+      for (const path of ["/anthropic/models", "/github/user", "/", "/no such service/x"]) {
+        const res = await fetch(`${guarded.url}${path}`, { headers: { "x-api-key": "wrong" } });
+        expect(res.status).toBe(401);
+        expect(await res.json()).toMatchObject({ error: { code: "ERR_PROXY_TOKEN" } });
+      }
+      expect(resolved).toEqual([]);
+      // With the token the same proxy resolves the service once, and keeps it.
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`${guarded.url}/anthropic/models`, { headers: { "x-api-key": token } });
+        expect(res.status).toBe(200);
+      }
+      expect(resolved).toEqual(["anthropic"]);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it("sends one request after another over the same upstream connection (keep-alive)", async () => {
+    await call("/anthropic/models", { "x-api-key": token });
+    const before = connections;
+    for (let i = 0; i < 5; i++) {
+      expect((await call("/anthropic/models", { "x-api-key": token })).status).toBe(200);
+    }
+    expect(connections).toBe(before);
+  });
+
+  it("a client that leaves a stream, or leaves before the answer, ends the upstream request", async () => {
+    for (const path of ["/anthropic/stream", "/anthropic/stream?delay=300"]) {
+      const before = streamsClosed;
+      const leave = new AbortController();
+      const pending = fetch(`${proxy.url}${path}`, { headers: { "x-api-key": token }, signal: leave.signal });
+      if (path.includes("delay")) {
+        // Gone while the API has not answered yet.
+        await new Promise((r) => setTimeout(r, 50));
+        leave.abort();
+        await pending.catch(() => undefined);
+      } else {
+        const res = await pending;
+        const reader = res.body?.getReader();
+        expect(new TextDecoder().decode((await reader?.read())?.value)).toContain("data: tick");
+        leave.abort();
+      }
+      await expect.poll(() => streamsClosed, { timeout: 5_000 }).toBe(before + 1);
+    }
+  });
+
+  it("takes the token in any header or query parameter and never forwards it", async () => {
+    const before = seen.length;
+    expect(await call(`/anthropic/models?key=${token}&limit=1`, {})).toMatchObject({
+      status: 200,
+      body: { url: "/v1/models?limit=1" },
+    });
+    expect(await call("/anthropic/models", { "x-custom-key": token })).toMatchObject({ status: 200 });
+    expect(seen.length).toBe(before + 2);
+    for (const got of seen.slice(before)) {
+      expect(JSON.stringify(got)).not.toContain(token);
+      expect(got.headers["x-api-key"]).toBe(KEY);
+    }
   });
 
   it("answers 404 for a path without a service and for a service it does not serve", async () => {
