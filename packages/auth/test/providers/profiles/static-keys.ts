@@ -439,6 +439,78 @@ const RULES: KeyRule[] = [
   ),
 ];
 
+/**
+ * Issue 12's catalogue additions (AI, search, data and developer tools). Each entry cites the page its rules
+ * come from; where a provider documents only the status of a refusal, the body is the provider's error shape
+ * as its API reference shows it.
+ */
+const CATALOGUE_RULES: KeyRule[] = [
+  {
+    // "Authorization: Bearer $TOGETHER_API_KEY" on every request (API reference examples); an OpenAI-style
+    // 401 for a key that is not valid.
+    recipe: "together",
+    docs: "https://docs.together.ai/reference/get-fine-tunes-models-supported",
+    key: "api_key",
+    value: rnd(32),
+    route: "GET https://api.together.ai/v1/models",
+    read: bearerOf,
+    refuse: bearer401({ error: { message: "Invalid API key provided", type: "invalid_request_error" } }),
+  },
+  {
+    // The Gateway REST API's security scheme is BearerAuth (api-reference/list-accounts); 401 otherwise.
+    recipe: "fireworks",
+    docs: "https://docs.fireworks.ai/api-reference/list-accounts",
+    key: "api_key",
+    value: `fw_${rnd(16)}`,
+    route: "GET https://api.fireworks.ai/v1/accounts",
+    read: bearerOf,
+    refuse: bearer401({ error: "unauthorized" }),
+  },
+  {
+    // Bearer auth (api/deepseek-api); "401 - Authentication Fails: wrong API key" (quick_start/error_codes).
+    recipe: "deepseek",
+    docs: "https://api-docs.deepseek.com/api/list-models",
+    key: "api_key",
+    value: `sk-${rnd(16)}`,
+    route: "GET https://api.deepseek.com/models",
+    read: bearerOf,
+    refuse: bearer401({ error: { message: "Authentication Fails", type: "authentication_error" } }),
+  },
+  {
+    // "Authorization: Bearer <XAI_API_KEY>"; an incorrect API key is 400 Bad Request, a missing or malformed
+    // authorization 401 (docs.x.ai key-information/debugging).
+    recipe: "xai",
+    docs: "https://docs.x.ai/docs/key-information/debugging",
+    key: "api_key",
+    value: `xai-${rnd(24)}`,
+    route: "GET https://api.x.ai/v1/models",
+    read: bearerOf,
+    refuse: () =>
+      json(400, { code: "Client specified an invalid argument", error: "Incorrect API key provided" }),
+  },
+  {
+    // "Authorization: Token <YOUR_DEEPGRAM_API_KEY>"; /v1/auth/token "will return an invalid credentials error
+    // if your key is invalid" (docs/authenticating).
+    recipe: "deepgram",
+    docs: "https://developers.deepgram.com/docs/authenticating",
+    key: "api_key",
+    value: rnd(20),
+    route: "GET https://api.deepgram.com/v1/auth/token",
+    read: (req) => /^Token (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: bearer401({ err_code: "INVALID_AUTH", err_msg: "Invalid credentials." }),
+  },
+  {
+    // The key itself in Authorization, no scheme; 401 when it is missing or not valid (api-reference/overview).
+    recipe: "assemblyai",
+    docs: "https://www.assemblyai.com/docs/api-reference/overview",
+    key: "api_key",
+    value: rnd(16),
+    route: "GET https://api.assemblyai.com/v2/transcript",
+    read: (req) => req.headers.authorization,
+    refuse: bearer401({ error: "Authentication error, API token missing/invalid" }),
+  },
+];
+
 function keyProfile(rule: KeyRule): StaticKeyProfile {
   return {
     kind: "static_key",
@@ -463,4 +535,4 @@ function keyProfile(rule: KeyRule): StaticKeyProfile {
   };
 }
 
-export const staticKeyProfiles: StaticKeyProfile[] = RULES.map(keyProfile);
+export const staticKeyProfiles: StaticKeyProfile[] = [...RULES, ...CATALOGUE_RULES].map(keyProfile);
