@@ -509,6 +509,60 @@ const CATALOGUE_RULES: KeyRule[] = [
     read: (req) => req.headers.authorization,
     refuse: bearer401({ error: "Authentication error, API token missing/invalid" }),
   },
+  {
+    // "Authorization: Bearer CEREBRAS_API_KEY" (api-reference/authentication); 401 wrong_api_key otherwise.
+    recipe: "cerebras",
+    docs: "https://inference-docs.cerebras.ai/api-reference/authentication",
+    key: "api_key",
+    value: `csk-${rnd(20)}`,
+    route: "GET https://api.cerebras.ai/v1/models",
+    read: bearerOf,
+    refuse: bearer401({ message: "Wrong API Key", type: "invalid_request_error", code: "wrong_api_key" }),
+  },
+  {
+    // "Authorization: Bearer tvly-YOUR_API_KEY" (api-reference/introduction); GET /usage answers the key's
+    // usage (documentation/api-reference/endpoint/usage), 401 for a key that is not valid.
+    recipe: "tavily",
+    docs: "https://docs.tavily.com/api-reference/introduction",
+    key: "api_key",
+    value: `tvly-${rnd(16)}`,
+    route: "GET https://api.tavily.com/usage",
+    read: bearerOf,
+    refuse: bearer401({ detail: { error: "Unauthorized: missing or invalid API key." } }),
+  },
+  {
+    // The private key only as the api_key query parameter; the Account API is free (serpapi.com/account-api).
+    recipe: "serpapi",
+    docs: "https://serpapi.com/account-api",
+    key: "api_key",
+    value: rnd(32),
+    route: "GET https://serpapi.com/account.json",
+    read: (req) => req.url.searchParams.get("api_key") ?? undefined,
+    refuse: bearer401({
+      error: "Invalid API key. Your API key should be here: https://serpapi.com/manage-api-key",
+    }),
+  },
+  {
+    // "the token in the request header with the name Circle-Token" (api-developers-guide); 401 otherwise.
+    recipe: "circleci",
+    docs: "https://circleci.com/docs/guides/toolkit/api-developers-guide",
+    key: "token",
+    value: `CCIPAT_${rnd(20)}`,
+    route: "GET https://circleci.com/api/v2/me",
+    read: header("Circle-Token"),
+    refuse: bearer401({ message: "You must log in first." }),
+  },
+  {
+    // "Authorization: Bearer $TOKEN" for the REST and GraphQL APIs (docs/apis); GET /v2/access-token
+    // describes the token in use (apis/rest-api/access-token); 401 for a token that is not valid.
+    recipe: "buildkite",
+    docs: "https://buildkite.com/docs/apis",
+    key: "token",
+    value: `bkua_${rnd(20)}`,
+    route: "GET https://api.buildkite.com/v2/access-token",
+    read: bearerOf,
+    refuse: bearer401({ message: "Authentication required. Please supply a valid API Access Token" }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
