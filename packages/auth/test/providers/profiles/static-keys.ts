@@ -444,6 +444,8 @@ const RULES: KeyRule[] = [
  * come from; where a provider documents only the status of a refusal, the body is the provider's error shape
  * as its API reference shows it.
  */
+const DD = { api: rnd(16), app: rnd(20) };
+
 const CATALOGUE_RULES: KeyRule[] = [
   {
     // "Authorization: Bearer $TOGETHER_API_KEY" on every request (API reference examples); an OpenAI-style
@@ -562,6 +564,83 @@ const CATALOGUE_RULES: KeyRule[] = [
     route: "GET https://api.buildkite.com/v2/access-token",
     read: bearerOf,
     refuse: bearer401({ message: "Authentication required. Please supply a valid API Access Token" }),
+  },
+  {
+    // "Authorization: Bearer" with the API key (render.com/api, "Make your first request"); 401 otherwise.
+    recipe: "render",
+    docs: "https://render.com/api",
+    key: "api_key",
+    value: `rnd_${rnd(16)}`,
+    route: "GET https://api.render.com/v1/services",
+    read: bearerOf,
+    refuse: bearer401({ message: "unauthorized" }),
+  },
+  {
+    // "Authorization ... Bearer {token}" (platform-api-quickstart); clients must ask for version 3 in the
+    // Accept header (platform-api-reference#clients); a bad token is 401 id "unauthorized".
+    recipe: "heroku",
+    docs: "https://devcenter.heroku.com/articles/platform-api-reference#clients",
+    key: "api_key",
+    value: `HRKU-${rnd(16)}`,
+    route: "GET https://api.heroku.com/account",
+    read: bearerOf,
+    requiredHeaders: { Accept: /application\/vnd\.heroku\+json; version=3/ },
+    missingHeaderReply: () =>
+      json(400, {
+        id: "missing_version",
+        message: "Please specify a version along with Heroku's API MIME type.",
+      }),
+    refuse: bearer401({ id: "unauthorized", message: "Invalid credentials provided." }),
+  },
+  {
+    // Personal or service access tokens in Authorization, no scheme (docs/api#authentication); 401 "Invalid
+    // access token" (api/other/get-caller-identity).
+    recipe: "launchdarkly",
+    docs: "https://launchdarkly.com/docs/api/other/get-caller-identity",
+    key: "access_token",
+    value: `api-${rnd(16)}`,
+    route: "GET https://app.launchdarkly.com/api/v2/caller-identity",
+    read: (req) => req.headers.authorization,
+    refuse: bearer401({ code: "unauthorized", message: "Invalid access token" }),
+  },
+  {
+    // A personal API key as a Bearer token on the region's private host (docs/api); 401 otherwise.
+    recipe: "posthog",
+    docs: "https://posthog.com/docs/api",
+    key: "personal_api_key",
+    value: `phx_${rnd(20)}`,
+    extra: { region: "eu" },
+    route: "GET https://eu.posthog.com/api/users/@me/",
+    read: bearerOf,
+    refuse: bearer401({
+      type: "authentication_error",
+      code: "authentication_failed",
+      detail: "Personal API key found in request Authorization header is invalid.",
+    }),
+  },
+  {
+    // X-Honeycomb-Team; GET /1/auth describes any valid ingest or configuration key (api-docs.honeycomb.io
+    // api/auth); 401 otherwise.
+    recipe: "honeycomb",
+    docs: "https://api-docs.honeycomb.io/api/auth",
+    key: "api_key",
+    value: `hcaik_${rnd(20)}`,
+    route: "GET https://api.honeycomb.io/1/auth",
+    read: header("X-Honeycomb-Team"),
+    refuse: bearer401({ error: "unknown API key - check your credentials" }),
+  },
+  {
+    // DD-API-KEY and DD-APPLICATION-KEY on the site's API host; /api/v2/validate_keys checks both, "401 or
+    // 403 otherwise" (key-management/validate-api-and-application-keys).
+    recipe: "datadog",
+    docs: "https://docs.datadoghq.com/api/latest/key-management/validate-api-and-application-keys/",
+    key: "api_key",
+    value: DD.api,
+    extra: { site: "datadoghq.eu", app_key: DD.app },
+    expected: `${DD.api}:${DD.app}`,
+    route: "GET https://api.datadoghq.eu/api/v2/validate_keys",
+    read: (req) => `${header("DD-API-KEY")(req)}:${header("DD-APPLICATION-KEY")(req)}`,
+    refuse: () => json(403, { errors: ["Forbidden"] }),
   },
 ];
 
