@@ -445,6 +445,7 @@ const RULES: KeyRule[] = [
  * as its API reference shows it.
  */
 const DD = { api: rnd(16), app: rnd(20) };
+const K_FRESHDESK = rnd(10);
 
 const CATALOGUE_RULES: KeyRule[] = [
   {
@@ -641,6 +642,70 @@ const CATALOGUE_RULES: KeyRule[] = [
     route: "GET https://api.datadoghq.eu/api/v2/validate_keys",
     read: (req) => `${header("DD-API-KEY")(req)}:${header("DD-APPLICATION-KEY")(req)}`,
     refuse: () => json(403, { errors: ["Forbidden"] }),
+  },
+  {
+    // NerdGraph: POST /graphql with the user key in the API-Key header, not Authorization; a missing or
+    // wrong key is 401 (newrelic.com FAQ "Send a NerdGraph Request with curl").
+    recipe: "new_relic",
+    docs: "https://newrelic.com/info/faq/how-do-i-make-a-new-relic-nerdgraph-api-request-with-curl-show-the-endpoint-and-headers-ebc73f",
+    key: "user_key",
+    value: `NRAK-${rnd(13)}`,
+    route: "POST https://api.newrelic.com/graphql",
+    read: header("API-Key"),
+    requiredHeaders: { "Content-Type": /application\/json/ },
+    refuse: bearer401({ errors: [{ message: "Invalid API key" }] }),
+  },
+  {
+    // "Authorization: Bearer $token"; a token that is not valid answers the AccessTokenInvalid error
+    // (references/authentication), 401 on the management API.
+    recipe: "contentful",
+    docs: "https://contentful.com/developers/docs/references/authentication/",
+    key: "token",
+    value: `CFPAT-${rnd(20)}`,
+    route: "GET https://api.contentful.com/users/me",
+    read: bearerOf,
+    refuse: bearer401({
+      sys: { type: "Error", id: "AccessTokenInvalid" },
+      message: "The access token you sent could not be found or is invalid.",
+    }),
+  },
+  {
+    // "Authorization: Bearer <token>" on every API request (docs/http-auth); 401 otherwise.
+    recipe: "sanity",
+    docs: "https://sanity.io/docs/http-auth",
+    key: "token",
+    value: `sk${rnd(30)}`,
+    route: "GET https://api.sanity.io/v2021-06-07/users/me",
+    read: bearerOf,
+    refuse: bearer401({ statusCode: 401, error: "Unauthorized", message: "Session not found" }),
+  },
+  {
+    // "Authorization: SSWS <key>" on the org's domain (okta-management/guides/overview); an invalid token
+    // is 401 E0000011.
+    recipe: "okta",
+    docs: "https://developer.okta.com/docs/api/openapi/okta-management/guides/overview",
+    key: "api_token",
+    value: `00${rnd(20)}`,
+    extra: { domain: "acme.okta.com" },
+    route: "GET https://acme.okta.com/api/v1/users/me",
+    read: (req) => /^SSWS (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: bearer401({ errorCode: "E0000011", errorSummary: "Invalid token provided" }),
+  },
+  {
+    // HTTP Basic with the API key as user name and "X" as password, on the helpdesk's subdomain
+    // (developers.freshdesk.com/api/#authentication); 401 invalid_credentials otherwise.
+    recipe: "freshdesk",
+    docs: "https://developers.freshdesk.com/api/#authentication",
+    key: "api_key",
+    value: K_FRESHDESK,
+    extra: { domain: "acme", password: "X" },
+    expected: `${K_FRESHDESK}:X`,
+    route: "GET https://acme.freshdesk.com/api/v2/agents/me",
+    read: basicPair,
+    refuse: bearer401({
+      code: "invalid_credentials",
+      message: "You have to be logged in to perform this action.",
+    }),
   },
 ];
 
