@@ -446,6 +446,7 @@ const RULES: KeyRule[] = [
  */
 const DD = { api: rnd(16), app: rnd(20) };
 const K_FRESHDESK = rnd(10);
+const K_MAILCHIMP = `${rnd(16)}-us19`;
 
 const CATALOGUE_RULES: KeyRule[] = [
   {
@@ -706,6 +707,46 @@ const CATALOGUE_RULES: KeyRule[] = [
       code: "invalid_credentials",
       message: "You have to be logged in to perform this action.",
     }),
+  },
+  {
+    // HTTP Basic with any user name and the API key as password, on the server prefix's host; /ping is the
+    // health check (marketing/docs/fundamentals); a bad key is 401 "API Key Invalid".
+    recipe: "mailchimp",
+    docs: "https://mailchimp.com/developer/marketing/docs/fundamentals/",
+    key: "api_key",
+    value: K_MAILCHIMP,
+    extra: { server_prefix: "us19", username: "anystring" },
+    expected: `anystring:${K_MAILCHIMP}`,
+    route: "GET https://us19.api.mailchimp.com/3.0/ping",
+    read: basicPair,
+    refuse: bearer401({
+      title: "API Key Invalid",
+      status: 401,
+      detail: "Your API key may be invalid, or you've attempted to access the wrong datacenter.",
+    }),
+  },
+  {
+    // "The API token must be provided in the x-api-token header for all requests" on the company domain
+    // (core-api-concepts-authentication); 401 "unauthorized access" otherwise.
+    recipe: "pipedrive",
+    docs: "https://pipedrive.readme.io/docs/core-api-concepts-authentication",
+    key: "api_token",
+    value: rnd(20),
+    extra: { company_domain: "acme" },
+    route: "GET https://acme.pipedrive.com/api/v1/users/me",
+    read: header("x-api-token"),
+    refuse: bearer401({ success: false, error: "unauthorized access", errorCode: 401 }),
+  },
+  {
+    // Bearer site or workspace token; /v2/token/introspect answers for either, 401 not_authorized otherwise
+    // (data/reference/token/introspect).
+    recipe: "webflow",
+    docs: "https://developers.webflow.com/data/reference/token/introspect",
+    key: "token",
+    value: rnd(32),
+    route: "GET https://api.webflow.com/v2/token/introspect",
+    read: bearerOf,
+    refuse: bearer401({ code: "not_authorized", message: "Request not authorized" }),
   },
 ];
 
