@@ -748,6 +748,70 @@ const CATALOGUE_RULES: KeyRule[] = [
     read: bearerOf,
     refuse: bearer401({ code: "not_authorized", message: "Request not authorized" }),
   },
+  {
+    // "You MUST send the token for each request in the Authorization header ... preceded by Bearer"
+    // (dev.frontapp.com/docs/authentication); 401 otherwise.
+    recipe: "front",
+    docs: "https://dev.frontapp.com/docs/authentication",
+    key: "token",
+    value: rnd(32),
+    route: "GET https://api2.frontapp.com/me",
+    read: bearerOf,
+    refuse: bearer401({ _error: { status: 401, title: "Unauthorized", message: "Invalid token" } }),
+  },
+  {
+    // "Authorization: Bearer fc-YOUR-API-KEY" on every request (docs.firecrawl.dev/authentication); the
+    // credit-usage endpoint is bearerAuth (api-reference/endpoint/credit-usage); 401 otherwise.
+    recipe: "firecrawl",
+    docs: "https://docs.firecrawl.dev/authentication",
+    key: "api_key",
+    value: `fc-${rnd(16)}`,
+    route: "GET https://api.firecrawl.dev/v2/team/credit-usage",
+    read: bearerOf,
+    refuse: bearer401({ success: false, error: "Unauthorized: Invalid token" }),
+  },
+  {
+    // The token as "Authorization: Bearer <token>" (or the token query parameter, which the recipe does not
+    // use) (platform/integrations/api); 401 token-not-valid otherwise.
+    recipe: "apify",
+    docs: "https://docs.apify.com/platform/integrations/api",
+    key: "token",
+    value: `apify_api_${rnd(18)}`,
+    route: "GET https://api.apify.com/v2/users/me",
+    read: bearerOf,
+    refuse: bearer401({ error: { type: "token-not-valid", message: "Authentication token is not valid." } }),
+  },
+  {
+    // x-algolia-application-id and x-algolia-api-key on https://{APPLICATION_ID}.algolia.net (rest-api
+    // "Authentication", "Base URLs"); a wrong key is 403 "Invalid Application-ID or API key".
+    recipe: "algolia",
+    docs: "https://www.algolia.com/doc/rest-api/search",
+    key: "api_key",
+    value: rnd(16),
+    extra: { application_id: "ABCDE12345" },
+    route: "GET https://abcde12345.algolia.net/1/indexes",
+    read: header("x-algolia-api-key"),
+    requiredHeaders: { "x-algolia-application-id": /^ABCDE12345$/ },
+    missingHeaderReply: () => json(403, { message: "Invalid Application-ID or API key", status: 403 }),
+    refuse: () => json(403, { message: "Invalid Application-ID or API key", status: 403 }),
+  },
+  {
+    // The api-key header on the cluster endpoint, REST on port 6333 (cloud/authentication,
+    // cloud/cluster-access); without a key, or with one that is neither key nor JWT, Qdrant's auth answers
+    // 401 (qdrant src/common/auth: "Must provide an API key ...", "Invalid API key or JWT").
+    recipe: "qdrant",
+    docs: "https://qdrant.tech/documentation/cloud/authentication/",
+    key: "api_key",
+    value: rnd(20),
+    extra: { cluster_host: "xyz-example.eu-central.aws.cloud.qdrant.io" },
+    route: "GET https://xyz-example.eu-central.aws.cloud.qdrant.io:6333/collections",
+    read: header("api-key"),
+    refuse: () => ({
+      status: 401,
+      headers: { "content-type": "text/plain" },
+      body: "Invalid API key or JWT",
+    }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
