@@ -447,6 +447,7 @@ const RULES: KeyRule[] = [
 const DD = { api: rnd(16), app: rnd(20) };
 const K_FRESHDESK = rnd(10);
 const K_MAILCHIMP = `${rnd(16)}-us19`;
+const K_MIXPANEL = rnd(16);
 
 const CATALOGUE_RULES: KeyRule[] = [
   {
@@ -811,6 +812,51 @@ const CATALOGUE_RULES: KeyRule[] = [
       headers: { "content-type": "text/plain" },
       body: "Invalid API key or JWT",
     }),
+  },
+  {
+    // "Service Account authentication is performed via HTTP Basic Auth" with the service account's user
+    // name and secret; the docs' example is GET https://mixpanel.com/api/app/me (reference/service-accounts).
+    recipe: "mixpanel",
+    docs: "https://developer.mixpanel.com/reference/service-accounts",
+    key: "secret",
+    value: K_MIXPANEL,
+    extra: { username: "robot.abc123.mp-service-account" },
+    expected: `robot.abc123.mp-service-account:${K_MIXPANEL}`,
+    route: "GET https://mixpanel.com/api/app/me",
+    read: basicPair,
+    refuse: bearer401({ status: "error", error: "Unauthorized" }),
+  },
+  {
+    // "include the Public API Token ... with the Authorization Header ... Bearer Token" (segment/api/public-api);
+    // 401 for a token that is not valid.
+    recipe: "segment",
+    docs: "https://www.twilio.com/docs/segment/api/public-api",
+    key: "token",
+    value: `sgp_${rnd(20)}`,
+    route: "GET https://api.segmentapis.com/",
+    read: bearerOf,
+    refuse: bearer401({ errors: [{ type: "unauthorized", message: "Unauthorized" }] }),
+  },
+  {
+    // "Authorization: Bearer $TOKEN" (uptime/api/getting-started-with-uptime-api); 401 otherwise.
+    recipe: "betterstack",
+    docs: "https://betterstack.com/docs/uptime/api/getting-started-with-uptime-api/",
+    key: "token",
+    value: rnd(24),
+    route: "GET https://uptime.betterstack.com/api/v2/monitors",
+    read: bearerOf,
+    refuse: bearer401({ errors: "Invalid Team API token. Please ensure you're using the correct token." }),
+  },
+  {
+    // The API key in Authorization (api-reference, "Authentication"); GET /v1/user/account answers 401 for a
+    // key that is not valid (v1/user/account responses).
+    recipe: "stability",
+    docs: "https://platform.stability.ai/docs/api-reference",
+    key: "api_key",
+    value: `sk-${rnd(24)}`,
+    route: "GET https://api.stability.ai/v1/user/account",
+    read: bearerOf,
+    refuse: bearer401({ id: "unauthorized", name: "unauthorized", message: "invalid API key" }),
   },
 ];
 
