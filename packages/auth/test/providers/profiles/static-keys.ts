@@ -448,6 +448,7 @@ const DD = { api: rnd(16), app: rnd(20) };
 const K_FRESHDESK = rnd(10);
 const K_MAILCHIMP = `${rnd(16)}-us19`;
 const K_MIXPANEL = rnd(16);
+const K_SERVICENOW = rnd(12);
 
 const CATALOGUE_RULES: KeyRule[] = [
   {
@@ -857,6 +858,37 @@ const CATALOGUE_RULES: KeyRule[] = [
     route: "GET https://api.stability.ai/v1/user/account",
     read: bearerOf,
     refuse: bearer401({ id: "unauthorized", name: "unauthorized", message: "invalid API key" }),
+  },
+  {
+    // HTTP Basic with a user's name and password on the instance (ServiceNow staff on the community forum,
+    // servicenow.com/community/.../rest-api-format-for-creating-a-session-using-basic); a wrong password is
+    // 401 "User Not Authenticated".
+    recipe: "servicenow",
+    docs: "https://www.servicenow.com/docs/r/platform-security/authentication/api-authentication.html",
+    key: "password",
+    value: K_SERVICENOW,
+    extra: { instance: "acme", username: "integration.user" },
+    expected: `integration.user:${K_SERVICENOW}`,
+    route: "GET https://acme.service-now.com/api/now/table/sys_user",
+    read: basicPair,
+    refuse: bearer401({
+      error: { message: "User Not Authenticated", detail: "Required to provide Auth information" },
+      status: "failure",
+    }),
+  },
+  {
+    // v2 takes the API key as "Authorization: Bearer" (api-reference/v2/v1-v2-differences, "Authentication
+    // changes"); 401 for a key that is not valid.
+    recipe: "cal_com",
+    docs: "https://cal.com/docs/api-reference/v2/v1-v2-differences",
+    key: "api_key",
+    value: `cal_live_${rnd(16)}`,
+    route: "GET https://api.cal.com/v2/me",
+    read: bearerOf,
+    refuse: bearer401({
+      status: "error",
+      error: { code: "UnauthorizedException", message: "Invalid API Key" },
+    }),
   },
 ];
 
