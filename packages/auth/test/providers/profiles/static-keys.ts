@@ -890,6 +890,35 @@ const CATALOGUE_RULES: KeyRule[] = [
       error: { code: "UnauthorizedException", message: "Invalid API Key" },
     }),
   },
+  {
+    // A personal access token goes in Authorization "without the Bearer keyword" (management/getting-started/
+    // authentication); 401 otherwise.
+    recipe: "storyblok",
+    docs: "https://storyblok.com/docs/api/management/getting-started/authentication",
+    key: "token",
+    value: `${rnd(12)}-${rnd(8)}`,
+    route: "GET https://mapi.storyblok.com/v1/users/me",
+    read: (req) => req.headers.authorization,
+    refuse: bearer401({ error: "Unauthorized" }),
+  },
+  {
+    // A System User access token as a Bearer token on the Graph API (whatsapp/access-tokens); an invalid
+    // token is error code 190, HTTP 401 (whatsapp cloud-api/support/error-codes).
+    recipe: "whatsapp_cloud",
+    docs: "https://developers.facebook.com/documentation/business-messaging/whatsapp/access-tokens",
+    key: "access_token",
+    value: `EAA${rnd(30)}`,
+    extra: { phone_number_id: "106540352242922", api_version: "v23.0" },
+    route: "GET https://graph.facebook.com/v23.0/106540352242922",
+    read: bearerOf,
+    refuse: bearer401({
+      error: {
+        message: "Invalid OAuth access token - Cannot parse access token",
+        type: "OAuthException",
+        code: 190,
+      },
+    }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
