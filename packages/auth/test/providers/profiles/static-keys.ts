@@ -919,6 +919,52 @@ const CATALOGUE_RULES: KeyRule[] = [
       },
     }),
   },
+  {
+    // "Authorization: Klaviyo-API-Key your-private-api-key" with a revision header; "A 400 error indicates an
+    // invalid or missing API key" (developers.klaviyo.com docs/authenticate_).
+    recipe: "klaviyo",
+    docs: "https://developers.klaviyo.com/en/docs/authenticate_",
+    key: "private_key",
+    value: `pk_${rnd(17)}`,
+    extra: { revision: "2026-10-15" },
+    route: "GET https://a.klaviyo.com/api/accounts/",
+    read: (req) => /^Klaviyo-API-Key (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    requiredHeaders: { revision: /^\d{4}-\d{2}-\d{2}/ },
+    missingHeaderReply: () =>
+      json(400, { errors: [{ status: 400, code: "invalid", detail: "revision header missing" }] }),
+    refuse: () =>
+      json(400, { errors: [{ status: 400, code: "invalid", detail: "Missing or invalid private key." }] }),
+  },
+  {
+    // A Bearer access token; ListLocations answers 401 AUTHENTICATION_ERROR / UNAUTHORIZED for a token that
+    // is not valid (build-basics/access-tokens).
+    recipe: "square",
+    docs: "https://developer.squareup.com/docs/build-basics/access-tokens",
+    key: "access_token",
+    value: `EAAA${rnd(30)}`,
+    route: "GET https://connect.squareup.com/v2/locations",
+    read: bearerOf,
+    refuse: bearer401({
+      errors: [
+        {
+          category: "AUTHENTICATION_ERROR",
+          code: "UNAUTHORIZED",
+          detail: "This request could not be authorized.",
+        },
+      ],
+    }),
+  },
+  {
+    // "The Neon API uses API keys and Bearer authentication" on https://console.neon.tech/api/v2/
+    // (reference/api/get-started); 401 otherwise.
+    recipe: "neon",
+    docs: "https://neon.com/docs/reference/api/get-started",
+    key: "api_key",
+    value: `napi_${rnd(28)}`,
+    route: "GET https://console.neon.tech/api/v2/projects",
+    read: bearerOf,
+    refuse: bearer401({ code: "", message: "authorization failed" }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
