@@ -965,6 +965,39 @@ const CATALOGUE_RULES: KeyRule[] = [
     read: bearerOf,
     refuse: bearer401({ code: "", message: "authorization failed" }),
   },
+  {
+    // Doppler's API authenticates with its tokens (reference-link/api, "Authentication") as Bearer tokens,
+    // formats per docs/Auth-token-formats; 401 for a token that is not valid.
+    recipe: "doppler",
+    docs: "https://docs.doppler.com/reference-link/api",
+    key: "token",
+    value: `dp.pt.${rnd(21)}`,
+    route: "GET https://api.doppler.com/v3/me",
+    read: bearerOf,
+    refuse: bearer401({ messages: ["Invalid Auth Token"], success: false }),
+  },
+  {
+    // Bearer token; GET /account/details answers for user, team and organization tokens (api-docs/account);
+    // 401 otherwise.
+    recipe: "terraform_cloud",
+    docs: "https://developer.hashicorp.com/terraform/cloud-docs/api-docs/account",
+    key: "token",
+    value: `${rnd(7)}.atlasv1.${rnd(30)}`,
+    route: "GET https://app.terraform.io/api/v2/account/details",
+    read: bearerOf,
+    refuse: bearer401({ errors: [{ status: "401", title: "unauthorized" }] }),
+  },
+  {
+    // "Authorization: Bearer <token>"; /whoami is special-cased so that restricted tokens can call it
+    // (coda.io/developers/apis/v1#section/Authentication); 401 otherwise.
+    recipe: "coda",
+    docs: "https://coda.io/developers/apis/v1#section/Authentication",
+    key: "token",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
+    route: "GET https://coda.io/apis/v1/whoami",
+    read: bearerOf,
+    refuse: bearer401({ statusCode: 401, statusMessage: "Unauthorized", message: "Unauthorized" }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
