@@ -998,6 +998,32 @@ const CATALOGUE_RULES: KeyRule[] = [
     read: bearerOf,
     refuse: bearer401({ statusCode: 401, statusMessage: "Unauthorized", message: "Unauthorized" }),
   },
+  {
+    // "Authorization: Bearer YOUR_API_KEY" (api-fundamentals/authentication); GET /v2/balance is the
+    // documented first request (first-api-request); 401 "Authentication failed" otherwise.
+    recipe: "telnyx",
+    docs: "https://developers.telnyx.com/development/api-fundamentals/authentication",
+    key: "api_key",
+    value: `KEY${rnd(24)}`,
+    route: "GET https://api.telnyx.com/v2/balance",
+    read: bearerOf,
+    refuse: bearer401({ errors: [{ code: "10009", title: "Authentication failed" }] }),
+  },
+  {
+    // "Authorization: Bearer {api_key}" with the JSON:API Accept header (api/users/retrieve-user); 401
+    // otherwise.
+    recipe: "lemon_squeezy",
+    docs: "https://docs.lemonsqueezy.com/api/users/retrieve-user",
+    key: "api_key",
+    value: `eyJ${rnd(30)}`,
+    route: "GET https://api.lemonsqueezy.com/v1/users/me",
+    read: bearerOf,
+    requiredHeaders: { Accept: /application\/vnd\.api\+json/ },
+    refuse: bearer401({
+      jsonapi: { version: "1.0" },
+      errors: [{ detail: "Unauthenticated.", status: "401", title: "Unauthorized" }],
+    }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
