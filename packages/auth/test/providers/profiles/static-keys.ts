@@ -1024,6 +1024,37 @@ const CATALOGUE_RULES: KeyRule[] = [
       errors: [{ detail: "Unauthenticated.", status: "401", title: "Unauthorized" }],
     }),
   },
+  {
+    // Bearer token, Harvest-Account-Id, and a User-Agent naming the app and a contact; "If you don't
+    // include a User-Agent header, you'll get a 400" (api-v2/introduction/overview/general); 401
+    // invalid_token for a token that is not valid.
+    recipe: "harvest",
+    docs: "https://help.getharvest.com/api-v2/introduction/overview/general/",
+    key: "access_token",
+    value: `${rnd(6)}.pt.${rnd(20)}`,
+    extra: { account_id: "123456", user_agent: "Nightly Report (ops@example.com)" },
+    route: "GET https://api.harvestapp.com/v2/users/me",
+    read: bearerOf,
+    requiredHeaders: { "Harvest-Account-Id": /^123456$/, "User-Agent": /\(.+\)/ },
+    missingHeaderReply: (name) =>
+      json(400, { error: "bad_request", error_description: `${name} header missing` }),
+    refuse: bearer401({
+      error: "invalid_token",
+      error_description:
+        "The access token provided is expired, revoked, malformed or invalid for other reasons.",
+    }),
+  },
+  {
+    // "Authorization: token API_TOKEN" on GET /rest/self?version=...; "Otherwise, a 401 Unauthorized response
+    // will be returned: { status: 401, code: Unauthorized }" (rest-api/authentication-for-api/authenticating).
+    recipe: "snyk",
+    docs: "https://docs.snyk.io/snyk-api/rest-api/authentication-for-api/authenticating",
+    key: "token",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
+    route: "GET https://api.snyk.io/rest/self",
+    read: (req) => /^token (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: bearer401({ status: "401", code: "Unauthorized" }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
