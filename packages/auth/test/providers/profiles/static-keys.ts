@@ -449,6 +449,8 @@ const K_FRESHDESK = rnd(10);
 const K_MAILCHIMP = `${rnd(16)}-us19`;
 const K_MIXPANEL = rnd(16);
 const K_SERVICENOW = rnd(12);
+const K_MUX = rnd(30);
+const K_CLOUDINARY = rnd(14);
 
 const CATALOGUE_RULES: KeyRule[] = [
   {
@@ -1054,6 +1056,37 @@ const CATALOGUE_RULES: KeyRule[] = [
     route: "GET https://api.snyk.io/rest/self",
     read: (req) => /^token (.+)$/.exec(req.headers.authorization ?? "")?.[1],
     refuse: bearer401({ status: "401", code: "Unauthorized" }),
+  },
+  {
+    // "API requests are authenticated via HTTP Basic Auth, where the username is the Access Token ID, and the
+    // password is the Access Token secret key" (docs/core/make-api-requests); 401 otherwise.
+    recipe: "mux",
+    docs: "https://www.mux.com/docs/core/make-api-requests",
+    key: "token_secret",
+    value: K_MUX,
+    extra: { token_id: "44c819de-4add-4c9f-b2e9-384a0a71bede" },
+    expected: `44c819de-4add-4c9f-b2e9-384a0a71bede:${K_MUX}`,
+    route: "GET https://api.mux.com/video/v1/assets",
+    read: basicPair,
+    refuse: bearer401({ error: { type: "unauthorized", messages: ["Unauthorized request"] } }),
+  },
+  {
+    // Basic Authentication with the API key and secret on /v1_1/:cloud_name/:action (admin_api_overview); a
+    // failed authentication answers an HTML "401 Authorization Required" page, not JSON
+    // (ts_admin_api_authentication_issues).
+    recipe: "cloudinary",
+    docs: "https://cloudinary.com/documentation/admin_api_overview",
+    key: "api_secret",
+    value: K_CLOUDINARY,
+    extra: { cloud_name: "acme", api_key: "614335564976464" },
+    expected: `614335564976464:${K_CLOUDINARY}`,
+    route: "GET https://api.cloudinary.com/v1_1/acme/usage",
+    read: basicPair,
+    refuse: () => ({
+      status: 401,
+      headers: { "content-type": "text/html" },
+      body: "<html><head><title>401 Authorization Required</title></head><body><h1>Authorization Required</h1></body></html>",
+    }),
   },
 ];
 
