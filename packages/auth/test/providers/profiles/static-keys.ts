@@ -443,6 +443,657 @@ const RULES: KeyRule[] = [
   ),
 ];
 
+/**
+ * Issue 12's catalogue additions (AI, search, data and developer tools). Each entry cites the page its rules
+ * come from; where a provider documents only the status of a refusal, the body is the provider's error shape
+ * as its API reference shows it.
+ */
+const DD = { api: rnd(16), app: rnd(20) };
+const K_FRESHDESK = rnd(10);
+const K_MAILCHIMP = `${rnd(16)}-us19`;
+const K_MIXPANEL = rnd(16);
+const K_SERVICENOW = rnd(12);
+const K_MUX = rnd(30);
+const K_CLOUDINARY = rnd(14);
+
+const CATALOGUE_RULES: KeyRule[] = [
+  {
+    // "Authorization: Bearer $TOGETHER_API_KEY" on every request (API reference examples); an OpenAI-style
+    // 401 for a key that is not valid.
+    recipe: "together",
+    docs: "https://docs.together.ai/reference/get-fine-tunes-models-supported",
+    key: "api_key",
+    value: rnd(32),
+    route: "GET https://api.together.ai/v1/models",
+    read: bearerOf,
+    refuse: bearer401({ error: { message: "Invalid API key provided", type: "invalid_request_error" } }),
+  },
+  {
+    // The Gateway REST API's security scheme is BearerAuth (api-reference/list-accounts); 401 otherwise.
+    recipe: "fireworks",
+    docs: "https://docs.fireworks.ai/api-reference/list-accounts",
+    key: "api_key",
+    value: `fw_${rnd(16)}`,
+    route: "GET https://api.fireworks.ai/v1/accounts",
+    read: bearerOf,
+    refuse: bearer401({ error: "unauthorized" }),
+  },
+  {
+    // Bearer auth (api/deepseek-api); "401 - Authentication Fails: wrong API key" (quick_start/error_codes).
+    recipe: "deepseek",
+    docs: "https://api-docs.deepseek.com/api/list-models",
+    key: "api_key",
+    value: `sk-${rnd(16)}`,
+    route: "GET https://api.deepseek.com/models",
+    read: bearerOf,
+    refuse: bearer401({ error: { message: "Authentication Fails", type: "authentication_error" } }),
+  },
+  {
+    // "Authorization: Bearer <XAI_API_KEY>"; an incorrect API key is 400 Bad Request, a missing or malformed
+    // authorization 401 (docs.x.ai key-information/debugging).
+    recipe: "xai",
+    docs: "https://docs.x.ai/docs/key-information/debugging",
+    key: "api_key",
+    value: `xai-${rnd(24)}`,
+    route: "GET https://api.x.ai/v1/models",
+    read: bearerOf,
+    refuse: () =>
+      json(400, { code: "Client specified an invalid argument", error: "Incorrect API key provided" }),
+  },
+  {
+    // "Authorization: Token <YOUR_DEEPGRAM_API_KEY>"; /v1/auth/token "will return an invalid credentials error
+    // if your key is invalid" (docs/authenticating).
+    recipe: "deepgram",
+    docs: "https://developers.deepgram.com/docs/authenticating",
+    key: "api_key",
+    value: rnd(20),
+    route: "GET https://api.deepgram.com/v1/auth/token",
+    read: (req) => /^Token (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: bearer401({ err_code: "INVALID_AUTH", err_msg: "Invalid credentials." }),
+  },
+  {
+    // The key itself in Authorization, no scheme; 401 when it is missing or not valid (api-reference/overview).
+    recipe: "assemblyai",
+    docs: "https://www.assemblyai.com/docs/api-reference/overview",
+    key: "api_key",
+    value: rnd(16),
+    route: "GET https://api.assemblyai.com/v2/transcript",
+    read: (req) => req.headers.authorization,
+    refuse: bearer401({ error: "Authentication error, API token missing/invalid" }),
+  },
+  {
+    // "Authorization: Bearer CEREBRAS_API_KEY" (api-reference/authentication); 401 wrong_api_key otherwise.
+    recipe: "cerebras",
+    docs: "https://inference-docs.cerebras.ai/api-reference/authentication",
+    key: "api_key",
+    value: `csk-${rnd(20)}`,
+    route: "GET https://api.cerebras.ai/v1/models",
+    read: bearerOf,
+    refuse: bearer401({ message: "Wrong API Key", type: "invalid_request_error", code: "wrong_api_key" }),
+  },
+  {
+    // "Authorization: Bearer tvly-YOUR_API_KEY" (api-reference/introduction); GET /usage answers the key's
+    // usage (documentation/api-reference/endpoint/usage), 401 for a key that is not valid.
+    recipe: "tavily",
+    docs: "https://docs.tavily.com/api-reference/introduction",
+    key: "api_key",
+    value: `tvly-${rnd(16)}`,
+    route: "GET https://api.tavily.com/usage",
+    read: bearerOf,
+    refuse: bearer401({ detail: { error: "Unauthorized: missing or invalid API key." } }),
+  },
+  {
+    // The private key only as the api_key query parameter; the Account API is free (serpapi.com/account-api).
+    recipe: "serpapi",
+    docs: "https://serpapi.com/account-api",
+    key: "api_key",
+    value: rnd(32),
+    route: "GET https://serpapi.com/account.json",
+    read: (req) => req.url.searchParams.get("api_key") ?? undefined,
+    refuse: bearer401({
+      error: "Invalid API key. Your API key should be here: https://serpapi.com/manage-api-key",
+    }),
+  },
+  {
+    // "the token in the request header with the name Circle-Token" (api-developers-guide); 401 otherwise.
+    recipe: "circleci",
+    docs: "https://circleci.com/docs/guides/toolkit/api-developers-guide",
+    key: "token",
+    value: `CCIPAT_${rnd(20)}`,
+    route: "GET https://circleci.com/api/v2/me",
+    read: header("Circle-Token"),
+    refuse: bearer401({ message: "You must log in first." }),
+  },
+  {
+    // "Authorization: Bearer $TOKEN" for the REST and GraphQL APIs (docs/apis); GET /v2/access-token
+    // describes the token in use (apis/rest-api/access-token); 401 for a token that is not valid.
+    recipe: "buildkite",
+    docs: "https://buildkite.com/docs/apis",
+    key: "token",
+    value: `bkua_${rnd(20)}`,
+    route: "GET https://api.buildkite.com/v2/access-token",
+    read: bearerOf,
+    refuse: bearer401({ message: "Authentication required. Please supply a valid API Access Token" }),
+  },
+  {
+    // "Authorization: Bearer" with the API key (render.com/api, "Make your first request"); 401 otherwise.
+    recipe: "render",
+    docs: "https://render.com/api",
+    key: "api_key",
+    value: `rnd_${rnd(16)}`,
+    route: "GET https://api.render.com/v1/services",
+    read: bearerOf,
+    refuse: bearer401({ message: "unauthorized" }),
+  },
+  {
+    // "Authorization ... Bearer {token}" (platform-api-quickstart); clients must ask for version 3 in the
+    // Accept header (platform-api-reference#clients); a bad token is 401 id "unauthorized".
+    recipe: "heroku",
+    docs: "https://devcenter.heroku.com/articles/platform-api-reference#clients",
+    key: "api_key",
+    value: `HRKU-${rnd(16)}`,
+    route: "GET https://api.heroku.com/account",
+    read: bearerOf,
+    requiredHeaders: { Accept: /application\/vnd\.heroku\+json; version=3/ },
+    missingHeaderReply: () =>
+      json(400, {
+        id: "missing_version",
+        message: "Please specify a version along with Heroku's API MIME type.",
+      }),
+    refuse: bearer401({ id: "unauthorized", message: "Invalid credentials provided." }),
+  },
+  {
+    // Personal or service access tokens in Authorization, no scheme (docs/api#authentication); 401 "Invalid
+    // access token" (api/other/get-caller-identity).
+    recipe: "launchdarkly",
+    docs: "https://launchdarkly.com/docs/api/other/get-caller-identity",
+    key: "access_token",
+    value: `api-${rnd(16)}`,
+    route: "GET https://app.launchdarkly.com/api/v2/caller-identity",
+    read: (req) => req.headers.authorization,
+    refuse: bearer401({ code: "unauthorized", message: "Invalid access token" }),
+  },
+  {
+    // A personal API key as a Bearer token on the region's private host (docs/api); 401 otherwise.
+    recipe: "posthog",
+    docs: "https://posthog.com/docs/api",
+    key: "personal_api_key",
+    value: `phx_${rnd(20)}`,
+    extra: { region: "eu" },
+    route: "GET https://eu.posthog.com/api/users/@me/",
+    read: bearerOf,
+    refuse: bearer401({
+      type: "authentication_error",
+      code: "authentication_failed",
+      detail: "Personal API key found in request Authorization header is invalid.",
+    }),
+  },
+  {
+    // X-Honeycomb-Team; GET /1/auth describes any valid ingest or configuration key (api-docs.honeycomb.io
+    // api/auth); 401 otherwise.
+    recipe: "honeycomb",
+    docs: "https://api-docs.honeycomb.io/api/auth",
+    key: "api_key",
+    value: `hcaik_${rnd(20)}`,
+    route: "GET https://api.honeycomb.io/1/auth",
+    read: header("X-Honeycomb-Team"),
+    refuse: bearer401({ error: "unknown API key - check your credentials" }),
+  },
+  {
+    // DD-API-KEY and DD-APPLICATION-KEY on the site's API host; /api/v2/validate_keys checks both, "401 or
+    // 403 otherwise" (key-management/validate-api-and-application-keys).
+    recipe: "datadog",
+    docs: "https://docs.datadoghq.com/api/latest/key-management/validate-api-and-application-keys/",
+    key: "api_key",
+    value: DD.api,
+    extra: { site: "datadoghq.eu", app_key: DD.app },
+    expected: `${DD.api}:${DD.app}`,
+    route: "GET https://api.datadoghq.eu/api/v2/validate_keys",
+    read: (req) => `${header("DD-API-KEY")(req)}:${header("DD-APPLICATION-KEY")(req)}`,
+    refuse: () => json(403, { errors: ["Forbidden"] }),
+  },
+  {
+    // NerdGraph: POST /graphql with the user key in the API-Key header, not Authorization; a missing or
+    // wrong key is 401 (newrelic.com FAQ "Send a NerdGraph Request with curl").
+    recipe: "new_relic",
+    docs: "https://newrelic.com/info/faq/how-do-i-make-a-new-relic-nerdgraph-api-request-with-curl-show-the-endpoint-and-headers-ebc73f",
+    key: "user_key",
+    value: `NRAK-${rnd(13)}`,
+    route: "POST https://api.newrelic.com/graphql",
+    read: header("API-Key"),
+    requiredHeaders: { "Content-Type": /application\/json/ },
+    refuse: bearer401({ errors: [{ message: "Invalid API key" }] }),
+  },
+  {
+    // "Authorization: Bearer $token"; a token that is not valid answers the AccessTokenInvalid error
+    // (references/authentication), 401 on the management API.
+    recipe: "contentful",
+    docs: "https://contentful.com/developers/docs/references/authentication/",
+    key: "token",
+    value: `CFPAT-${rnd(20)}`,
+    route: "GET https://api.contentful.com/users/me",
+    read: bearerOf,
+    refuse: bearer401({
+      sys: { type: "Error", id: "AccessTokenInvalid" },
+      message: "The access token you sent could not be found or is invalid.",
+    }),
+  },
+  {
+    // "Authorization: Bearer <token>" on every API request (docs/http-auth); 401 otherwise.
+    recipe: "sanity",
+    docs: "https://sanity.io/docs/http-auth",
+    key: "token",
+    value: `sk${rnd(30)}`,
+    route: "GET https://api.sanity.io/v2021-06-07/users/me",
+    read: bearerOf,
+    refuse: bearer401({ statusCode: 401, error: "Unauthorized", message: "Session not found" }),
+  },
+  {
+    // "Authorization: SSWS <key>" on the org's domain (okta-management/guides/overview); an invalid token
+    // is 401 E0000011.
+    recipe: "okta",
+    docs: "https://developer.okta.com/docs/api/openapi/okta-management/guides/overview",
+    key: "api_token",
+    value: `00${rnd(20)}`,
+    extra: { domain: "acme.okta.com" },
+    route: "GET https://acme.okta.com/api/v1/users/me",
+    read: (req) => /^SSWS (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: bearer401({ errorCode: "E0000011", errorSummary: "Invalid token provided" }),
+  },
+  {
+    // HTTP Basic with the API key as user name and "X" as password, on the helpdesk's subdomain
+    // (developers.freshdesk.com/api/#authentication); 401 invalid_credentials otherwise.
+    recipe: "freshdesk",
+    docs: "https://developers.freshdesk.com/api/#authentication",
+    key: "api_key",
+    value: K_FRESHDESK,
+    extra: { domain: "acme", password: "X" },
+    expected: `${K_FRESHDESK}:X`,
+    route: "GET https://acme.freshdesk.com/api/v2/agents/me",
+    read: basicPair,
+    refuse: bearer401({
+      code: "invalid_credentials",
+      message: "You have to be logged in to perform this action.",
+    }),
+  },
+  {
+    // HTTP Basic with any user name and the API key as password, on the server prefix's host; /ping is the
+    // health check (marketing/docs/fundamentals); a bad key is 401 "API Key Invalid".
+    recipe: "mailchimp",
+    docs: "https://mailchimp.com/developer/marketing/docs/fundamentals/",
+    key: "api_key",
+    value: K_MAILCHIMP,
+    extra: { server_prefix: "us19", username: "anystring" },
+    expected: `anystring:${K_MAILCHIMP}`,
+    route: "GET https://us19.api.mailchimp.com/3.0/ping",
+    read: basicPair,
+    refuse: bearer401({
+      title: "API Key Invalid",
+      status: 401,
+      detail: "Your API key may be invalid, or you've attempted to access the wrong datacenter.",
+    }),
+  },
+  {
+    // "The API token must be provided in the x-api-token header for all requests" on the company domain
+    // (core-api-concepts-authentication); 401 "unauthorized access" otherwise.
+    recipe: "pipedrive",
+    docs: "https://pipedrive.readme.io/docs/core-api-concepts-authentication",
+    key: "api_token",
+    value: rnd(20),
+    extra: { company_domain: "acme" },
+    route: "GET https://acme.pipedrive.com/api/v1/users/me",
+    read: header("x-api-token"),
+    refuse: bearer401({ success: false, error: "unauthorized access", errorCode: 401 }),
+  },
+  {
+    // Bearer site or workspace token; /v2/token/introspect answers for either, 401 not_authorized otherwise
+    // (data/reference/token/introspect).
+    recipe: "webflow",
+    docs: "https://developers.webflow.com/data/reference/token/introspect",
+    key: "token",
+    value: rnd(32),
+    route: "GET https://api.webflow.com/v2/token/introspect",
+    read: bearerOf,
+    refuse: bearer401({ code: "not_authorized", message: "Request not authorized" }),
+  },
+  {
+    // "You MUST send the token for each request in the Authorization header ... preceded by Bearer"
+    // (dev.frontapp.com/docs/authentication); 401 otherwise.
+    recipe: "front",
+    docs: "https://dev.frontapp.com/docs/authentication",
+    key: "token",
+    value: rnd(32),
+    route: "GET https://api2.frontapp.com/me",
+    read: bearerOf,
+    refuse: bearer401({ _error: { status: 401, title: "Unauthorized", message: "Invalid token" } }),
+  },
+  {
+    // "Authorization: Bearer fc-YOUR-API-KEY" on every request (docs.firecrawl.dev/authentication); the
+    // credit-usage endpoint is bearerAuth (api-reference/endpoint/credit-usage); 401 otherwise.
+    recipe: "firecrawl",
+    docs: "https://docs.firecrawl.dev/authentication",
+    key: "api_key",
+    value: `fc-${rnd(16)}`,
+    route: "GET https://api.firecrawl.dev/v2/team/credit-usage",
+    read: bearerOf,
+    refuse: bearer401({ success: false, error: "Unauthorized: Invalid token" }),
+  },
+  {
+    // The token as "Authorization: Bearer <token>" (or the token query parameter, which the recipe does not
+    // use) (platform/integrations/api); 401 token-not-valid otherwise.
+    recipe: "apify",
+    docs: "https://docs.apify.com/platform/integrations/api",
+    key: "token",
+    value: `apify_api_${rnd(18)}`,
+    route: "GET https://api.apify.com/v2/users/me",
+    read: bearerOf,
+    refuse: bearer401({ error: { type: "token-not-valid", message: "Authentication token is not valid." } }),
+  },
+  {
+    // x-algolia-application-id and x-algolia-api-key on https://{APPLICATION_ID}.algolia.net (rest-api
+    // "Authentication", "Base URLs"); a wrong key is 403 "Invalid Application-ID or API key".
+    recipe: "algolia",
+    docs: "https://www.algolia.com/doc/rest-api/search",
+    key: "api_key",
+    value: rnd(16),
+    extra: { application_id: "ABCDE12345" },
+    route: "GET https://abcde12345.algolia.net/1/indexes",
+    read: header("x-algolia-api-key"),
+    requiredHeaders: { "x-algolia-application-id": /^ABCDE12345$/ },
+    missingHeaderReply: () => json(403, { message: "Invalid Application-ID or API key", status: 403 }),
+    refuse: () => json(403, { message: "Invalid Application-ID or API key", status: 403 }),
+  },
+  {
+    // The api-key header on the cluster endpoint, REST on port 6333 (cloud/authentication,
+    // cloud/cluster-access); without a key, or with one that is neither key nor JWT, Qdrant's auth answers
+    // 401 (qdrant src/common/auth: "Must provide an API key ...", "Invalid API key or JWT").
+    recipe: "qdrant",
+    docs: "https://qdrant.tech/documentation/cloud/authentication/",
+    key: "api_key",
+    value: rnd(20),
+    extra: { cluster_host: "xyz-example.eu-central.aws.cloud.qdrant.io" },
+    route: "GET https://xyz-example.eu-central.aws.cloud.qdrant.io:6333/collections",
+    read: header("api-key"),
+    refuse: () => ({
+      status: 401,
+      headers: { "content-type": "text/plain" },
+      body: "Invalid API key or JWT",
+    }),
+  },
+  {
+    // "Service Account authentication is performed via HTTP Basic Auth" with the service account's user
+    // name and secret; the docs' example is GET https://mixpanel.com/api/app/me (reference/service-accounts).
+    recipe: "mixpanel",
+    docs: "https://developer.mixpanel.com/reference/service-accounts",
+    key: "secret",
+    value: K_MIXPANEL,
+    extra: { username: "robot.abc123.mp-service-account" },
+    expected: `robot.abc123.mp-service-account:${K_MIXPANEL}`,
+    route: "GET https://mixpanel.com/api/app/me",
+    read: basicPair,
+    refuse: bearer401({ status: "error", error: "Unauthorized" }),
+  },
+  {
+    // "include the Public API Token ... with the Authorization Header ... Bearer Token" (segment/api/public-api);
+    // 401 for a token that is not valid.
+    recipe: "segment",
+    docs: "https://www.twilio.com/docs/segment/api/public-api",
+    key: "token",
+    value: `sgp_${rnd(20)}`,
+    route: "GET https://api.segmentapis.com/",
+    read: bearerOf,
+    refuse: bearer401({ errors: [{ type: "unauthorized", message: "Unauthorized" }] }),
+  },
+  {
+    // "Authorization: Bearer $TOKEN" (uptime/api/getting-started-with-uptime-api); 401 otherwise.
+    recipe: "betterstack",
+    docs: "https://betterstack.com/docs/uptime/api/getting-started-with-uptime-api/",
+    key: "token",
+    value: rnd(24),
+    route: "GET https://uptime.betterstack.com/api/v2/monitors",
+    read: bearerOf,
+    refuse: bearer401({ errors: "Invalid Team API token. Please ensure you're using the correct token." }),
+  },
+  {
+    // The API key in Authorization (api-reference, "Authentication"); GET /v1/user/account answers 401 for a
+    // key that is not valid (v1/user/account responses).
+    recipe: "stability",
+    docs: "https://platform.stability.ai/docs/api-reference",
+    key: "api_key",
+    value: `sk-${rnd(24)}`,
+    route: "GET https://api.stability.ai/v1/user/account",
+    read: bearerOf,
+    refuse: bearer401({ id: "unauthorized", name: "unauthorized", message: "invalid API key" }),
+  },
+  {
+    // HTTP Basic with a user's name and password on the instance (ServiceNow staff on the community forum,
+    // servicenow.com/community/.../rest-api-format-for-creating-a-session-using-basic); a wrong password is
+    // 401 "User Not Authenticated".
+    recipe: "servicenow",
+    docs: "https://www.servicenow.com/docs/r/platform-security/authentication/api-authentication.html",
+    key: "password",
+    value: K_SERVICENOW,
+    extra: { instance: "acme", username: "integration.user" },
+    expected: `integration.user:${K_SERVICENOW}`,
+    route: "GET https://acme.service-now.com/api/now/table/sys_user",
+    read: basicPair,
+    refuse: bearer401({
+      error: { message: "User Not Authenticated", detail: "Required to provide Auth information" },
+      status: "failure",
+    }),
+  },
+  {
+    // v2 takes the API key as "Authorization: Bearer" (api-reference/v2/v1-v2-differences, "Authentication
+    // changes"); 401 for a key that is not valid.
+    recipe: "cal_com",
+    docs: "https://cal.com/docs/api-reference/v2/v1-v2-differences",
+    key: "api_key",
+    value: `cal_live_${rnd(16)}`,
+    route: "GET https://api.cal.com/v2/me",
+    read: bearerOf,
+    refuse: bearer401({
+      status: "error",
+      error: { code: "UnauthorizedException", message: "Invalid API Key" },
+    }),
+  },
+  {
+    // A personal access token goes in Authorization "without the Bearer keyword" (management/getting-started/
+    // authentication); 401 otherwise.
+    recipe: "storyblok",
+    docs: "https://storyblok.com/docs/api/management/getting-started/authentication",
+    key: "token",
+    value: `${rnd(12)}-${rnd(8)}`,
+    route: "GET https://mapi.storyblok.com/v1/users/me",
+    read: (req) => req.headers.authorization,
+    refuse: bearer401({ error: "Unauthorized" }),
+  },
+  {
+    // A System User access token as a Bearer token on the Graph API (whatsapp/access-tokens); an invalid
+    // token is error code 190, HTTP 401 (whatsapp cloud-api/support/error-codes).
+    recipe: "whatsapp_cloud",
+    docs: "https://developers.facebook.com/documentation/business-messaging/whatsapp/access-tokens",
+    key: "access_token",
+    value: `EAA${rnd(30)}`,
+    extra: { phone_number_id: "106540352242922", api_version: "v23.0" },
+    route: "GET https://graph.facebook.com/v23.0/106540352242922",
+    read: bearerOf,
+    refuse: bearer401({
+      error: {
+        message: "Invalid OAuth access token - Cannot parse access token",
+        type: "OAuthException",
+        code: 190,
+      },
+    }),
+  },
+  {
+    // "Authorization: Klaviyo-API-Key your-private-api-key" with a revision header; "A 400 error indicates an
+    // invalid or missing API key" (developers.klaviyo.com docs/authenticate_).
+    recipe: "klaviyo",
+    docs: "https://developers.klaviyo.com/en/docs/authenticate_",
+    key: "private_key",
+    value: `pk_${rnd(17)}`,
+    extra: { revision: "2026-10-15" },
+    route: "GET https://a.klaviyo.com/api/accounts/",
+    read: (req) => /^Klaviyo-API-Key (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    requiredHeaders: { revision: /^\d{4}-\d{2}-\d{2}/ },
+    missingHeaderReply: () =>
+      json(400, { errors: [{ status: 400, code: "invalid", detail: "revision header missing" }] }),
+    refuse: () =>
+      json(400, { errors: [{ status: 400, code: "invalid", detail: "Missing or invalid private key." }] }),
+  },
+  {
+    // A Bearer access token; ListLocations answers 401 AUTHENTICATION_ERROR / UNAUTHORIZED for a token that
+    // is not valid (build-basics/access-tokens).
+    recipe: "square",
+    docs: "https://developer.squareup.com/docs/build-basics/access-tokens",
+    key: "access_token",
+    value: `EAAA${rnd(30)}`,
+    route: "GET https://connect.squareup.com/v2/locations",
+    read: bearerOf,
+    refuse: bearer401({
+      errors: [
+        {
+          category: "AUTHENTICATION_ERROR",
+          code: "UNAUTHORIZED",
+          detail: "This request could not be authorized.",
+        },
+      ],
+    }),
+  },
+  {
+    // "The Neon API uses API keys and Bearer authentication" on https://console.neon.tech/api/v2/
+    // (reference/api/get-started); 401 otherwise.
+    recipe: "neon",
+    docs: "https://neon.com/docs/reference/api/get-started",
+    key: "api_key",
+    value: `napi_${rnd(28)}`,
+    route: "GET https://console.neon.tech/api/v2/projects",
+    read: bearerOf,
+    refuse: bearer401({ code: "", message: "authorization failed" }),
+  },
+  {
+    // Doppler's API authenticates with its tokens (reference-link/api, "Authentication") as Bearer tokens,
+    // formats per docs/Auth-token-formats; 401 for a token that is not valid.
+    recipe: "doppler",
+    docs: "https://docs.doppler.com/reference-link/api",
+    key: "token",
+    value: `dp.pt.${rnd(21)}`,
+    route: "GET https://api.doppler.com/v3/me",
+    read: bearerOf,
+    refuse: bearer401({ messages: ["Invalid Auth Token"], success: false }),
+  },
+  {
+    // Bearer token; GET /account/details answers for user, team and organization tokens (api-docs/account);
+    // 401 otherwise.
+    recipe: "terraform_cloud",
+    docs: "https://developer.hashicorp.com/terraform/cloud-docs/api-docs/account",
+    key: "token",
+    value: `${rnd(7)}.atlasv1.${rnd(30)}`,
+    route: "GET https://app.terraform.io/api/v2/account/details",
+    read: bearerOf,
+    refuse: bearer401({ errors: [{ status: "401", title: "unauthorized" }] }),
+  },
+  {
+    // "Authorization: Bearer <token>"; /whoami is special-cased so that restricted tokens can call it
+    // (coda.io/developers/apis/v1#section/Authentication); 401 otherwise.
+    recipe: "coda",
+    docs: "https://coda.io/developers/apis/v1#section/Authentication",
+    key: "token",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
+    route: "GET https://coda.io/apis/v1/whoami",
+    read: bearerOf,
+    refuse: bearer401({ statusCode: 401, statusMessage: "Unauthorized", message: "Unauthorized" }),
+  },
+  {
+    // "Authorization: Bearer YOUR_API_KEY" (api-fundamentals/authentication); GET /v2/balance is the
+    // documented first request (first-api-request); 401 "Authentication failed" otherwise.
+    recipe: "telnyx",
+    docs: "https://developers.telnyx.com/development/api-fundamentals/authentication",
+    key: "api_key",
+    value: `KEY${rnd(24)}`,
+    route: "GET https://api.telnyx.com/v2/balance",
+    read: bearerOf,
+    refuse: bearer401({ errors: [{ code: "10009", title: "Authentication failed" }] }),
+  },
+  {
+    // "Authorization: Bearer {api_key}" with the JSON:API Accept header (api/users/retrieve-user); 401
+    // otherwise.
+    recipe: "lemon_squeezy",
+    docs: "https://docs.lemonsqueezy.com/api/users/retrieve-user",
+    key: "api_key",
+    value: `eyJ${rnd(30)}`,
+    route: "GET https://api.lemonsqueezy.com/v1/users/me",
+    read: bearerOf,
+    requiredHeaders: { Accept: /application\/vnd\.api\+json/ },
+    refuse: bearer401({
+      jsonapi: { version: "1.0" },
+      errors: [{ detail: "Unauthenticated.", status: "401", title: "Unauthorized" }],
+    }),
+  },
+  {
+    // Bearer token, Harvest-Account-Id, and a User-Agent naming the app and a contact; "If you don't
+    // include a User-Agent header, you'll get a 400" (api-v2/introduction/overview/general); 401
+    // invalid_token for a token that is not valid.
+    recipe: "harvest",
+    docs: "https://help.getharvest.com/api-v2/introduction/overview/general/",
+    key: "access_token",
+    value: `${rnd(6)}.pt.${rnd(20)}`,
+    extra: { account_id: "123456", user_agent: "Nightly Report (ops@example.com)" },
+    route: "GET https://api.harvestapp.com/v2/users/me",
+    read: bearerOf,
+    requiredHeaders: { "Harvest-Account-Id": /^123456$/, "User-Agent": /\(.+\)/ },
+    missingHeaderReply: (name) =>
+      json(400, { error: "bad_request", error_description: `${name} header missing` }),
+    refuse: bearer401({
+      error: "invalid_token",
+      error_description:
+        "The access token provided is expired, revoked, malformed or invalid for other reasons.",
+    }),
+  },
+  {
+    // "Authorization: token API_TOKEN" on GET /rest/self?version=...; "Otherwise, a 401 Unauthorized response
+    // will be returned: { status: 401, code: Unauthorized }" (rest-api/authentication-for-api/authenticating).
+    recipe: "snyk",
+    docs: "https://docs.snyk.io/snyk-api/rest-api/authentication-for-api/authenticating",
+    key: "token",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
+    route: "GET https://api.snyk.io/rest/self",
+    read: (req) => /^token (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: bearer401({ status: "401", code: "Unauthorized" }),
+  },
+  {
+    // "API requests are authenticated via HTTP Basic Auth, where the username is the Access Token ID, and the
+    // password is the Access Token secret key" (docs/core/make-api-requests); 401 otherwise.
+    recipe: "mux",
+    docs: "https://www.mux.com/docs/core/make-api-requests",
+    key: "token_secret",
+    value: K_MUX,
+    extra: { token_id: "44c819de-4add-4c9f-b2e9-384a0a71bede" },
+    expected: `44c819de-4add-4c9f-b2e9-384a0a71bede:${K_MUX}`,
+    route: "GET https://api.mux.com/video/v1/assets",
+    read: basicPair,
+    refuse: bearer401({ error: { type: "unauthorized", messages: ["Unauthorized request"] } }),
+  },
+  {
+    // Basic Authentication with the API key and secret on /v1_1/:cloud_name/:action (admin_api_overview); a
+    // failed authentication answers an HTML "401 Authorization Required" page, not JSON
+    // (ts_admin_api_authentication_issues).
+    recipe: "cloudinary",
+    docs: "https://cloudinary.com/documentation/admin_api_overview",
+    key: "api_secret",
+    value: K_CLOUDINARY,
+    extra: { cloud_name: "acme", api_key: "614335564976464" },
+    expected: `614335564976464:${K_CLOUDINARY}`,
+    route: "GET https://api.cloudinary.com/v1_1/acme/usage",
+    read: basicPair,
+    refuse: () => ({
+      status: 401,
+      headers: { "content-type": "text/html" },
+      body: "<html><head><title>401 Authorization Required</title></head><body><h1>Authorization Required</h1></body></html>",
+    }),
+  },
+];
+
 function keyProfile(rule: KeyRule): StaticKeyProfile {
   return {
     kind: "static_key",
@@ -467,4 +1118,4 @@ function keyProfile(rule: KeyRule): StaticKeyProfile {
   };
 }
 
-export const staticKeyProfiles: StaticKeyProfile[] = RULES.map(keyProfile);
+export const staticKeyProfiles: StaticKeyProfile[] = [...RULES, ...CATALOGUE_RULES].map(keyProfile);
