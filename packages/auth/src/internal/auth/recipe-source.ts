@@ -40,10 +40,12 @@ export class RecipeSource {
       this.#userRecipes =
         dirs.length === 0
           ? Promise.resolve({ recipes: new Map(), broken: new Map() })
-          : loadUserRecipes(dirs).catch((err: unknown) => {
-              this.#userRecipes = undefined;
-              throw toRecipeError(err);
-            });
+          : loadUserRecipes(dirs, { cacheDir: join(this.#options.home, "cache", "recipes") }).catch(
+              (err: unknown) => {
+                this.#userRecipes = undefined;
+                throw toRecipeError(err);
+              },
+            );
     }
     return this.#userRecipes;
   }
