@@ -79,6 +79,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "Check a recipe file; errors name the file and key path",
     load: () => import("./commands/recipe-validate.js"),
   },
+  "recipes update": {
+    summary: "Install the signed recipe catalogue (new services without an upgrade)",
+    load: () => import("./commands/recipes-update.js"),
+  },
   "workflow validate": {
     summary: "Check a workflow file; errors name the line and node",
     load: () => import("./commands/executor/workflow-validate.js"),
