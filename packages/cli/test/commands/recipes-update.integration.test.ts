@@ -11,6 +11,20 @@ import { catalogueBytes, newKeyPair, signBytes } from "../../../../scripts/sign-
 import { run, runInPty, type Sandbox, sandbox } from "../helpers/cli.js";
 import { notionStandIn, type StandIn } from "../helpers/notion-standin.js";
 
+/** The slice of packages/broker-worker/test/support/worker.ts used here (outside this package's rootDir). */
+interface BrokerSupport {
+  bundleWorker(): Promise<{ scriptPath: string; dispose(): Promise<void> }>;
+  startBroker(
+    scriptPath: string,
+    bindings: Record<string, string>,
+  ): Promise<{
+    url: string;
+    mf: { getKVNamespace(name: string): Promise<{ put(key: string, value: ArrayBuffer): Promise<void> }> };
+    dispose(): Promise<void>;
+  }>;
+  baseVars(services: string): Record<string, string>;
+}
+
 const HOST_MAP = fileURLToPath(new URL("../support/host-map.mjs", import.meta.url));
 const BIND_GET = fileURLToPath(new URL("../fixtures/bind-get.mjs", import.meta.url));
 const TOKEN = `secret_${"k".repeat(43)}`;
@@ -239,5 +253,35 @@ describe("arcrun recipes update (real CLI, catalogue from a local HTTP server)",
     const r = await update("--yes");
     expect(r.code, r.stderr).toBe(0);
     expect(await notionHosts()).toEqual(["api.notion.com", MIRROR_HOST, "api2.notion-mirror.example"]);
+  });
+
+  it("with ARCRUN_BROKER_URL and no --from, the broker's published catalogue (real Worker in workerd) is installed", async () => {
+    // The real broker Worker, bundled and run by the broker package's test support. A computed specifier
+    // keeps tsc from compiling it into this package.
+    const supportPath = new URL("../../../broker-worker/test/support/worker.ts", import.meta.url).href;
+    const { baseVars, bundleWorker, startBroker } = (await import(supportPath)) as BrokerSupport;
+    const bundle = await bundleWorker();
+    const broker = await startBroker(bundle.scriptPath, baseVars("google_drive"));
+    try {
+      const env = { ...box.env, ARCRUN_BROKER_URL: broker.url };
+      const unpublished = await run(["recipes", "update", "--json"], env);
+      expect(unpublished.code).toBe(1);
+      expect(errorOf(unpublished.stderr)).toMatchObject({ code: "ERR_CATALOGUE_SOURCE" });
+      expect(errorOf(unpublished.stderr).message).toContain("answered HTTP 404");
+
+      const bytes = catalogueBytes(catalogueWithDemo(widenNotion), 30);
+      const kv = await broker.mf.getKVNamespace("BROKER_KV");
+      const view = (b: Buffer) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+      await kv.put("catalogue:json", view(bytes));
+      await kv.put("catalogue:sig", view(Buffer.from(await signBytes(bytes, release.privatePem))));
+      const r = await run(["recipes", "update", "--json"], env);
+      expect(r.code, r.stderr).toBe(0);
+      const doc = JSON.parse(r.stdout) as { version: number; source: string };
+      expect(doc).toMatchObject({ version: 30, source: `${broker.url}/catalogue.json` });
+      expect(JSON.parse((await installed()) ?? "{}").version).toBe(30);
+    } finally {
+      await broker.dispose();
+      await bundle.dispose();
+    }
   });
 });
