@@ -16,7 +16,7 @@ import { MemoryStore } from "../src/stores/memory.js";
 const { subtle } = globalThis.crypto;
 
 async function signer() {
-  const pair = await subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]);
+  const pair = (await subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
   const publicKey = Buffer.from(await subtle.exportKey("raw", pair.publicKey)).toString("base64");
   return {
     env: { [CATALOGUE_TEST_PUBLIC_KEY_ENV]: publicKey },
