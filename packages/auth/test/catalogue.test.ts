@@ -1,3 +1,4 @@
+import type { webcrypto } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +17,10 @@ import { MemoryStore } from "../src/stores/memory.js";
 const { subtle } = globalThis.crypto;
 
 async function signer() {
-  const pair = (await subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const pair = (await subtle.generateKey({ name: "Ed25519" }, true, [
+    "sign",
+    "verify",
+  ])) as webcrypto.CryptoKeyPair;
   const publicKey = Buffer.from(await subtle.exportKey("raw", pair.publicKey)).toString("base64");
   return {
     env: { [CATALOGUE_TEST_PUBLIC_KEY_ENV]: publicKey },

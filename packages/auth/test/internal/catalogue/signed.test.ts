@@ -1,3 +1,4 @@
+import type { webcrypto } from "node:crypto";
 import { loadCatalog } from "@arcrun/recipes";
 import { describe, expect, it } from "vitest";
 import { ArcrunError } from "../../../src/errors.js";
@@ -7,7 +8,10 @@ const { subtle } = globalThis.crypto;
 
 /** A key pair made for this run, as release-key.ts and sign-catalogue.mjs encode keys. */
 async function keyPair() {
-  const pair = (await subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const pair = (await subtle.generateKey({ name: "Ed25519" }, true, [
+    "sign",
+    "verify",
+  ])) as webcrypto.CryptoKeyPair;
   const publicKey = Buffer.from(await subtle.exportKey("raw", pair.publicKey)).toString("base64");
   const sign = async (bytes: Uint8Array) =>
     new Uint8Array(await subtle.sign({ name: "Ed25519" }, pair.privateKey, bytes));
