@@ -4,7 +4,7 @@
  * bytes with the release key shipped here, and it is installed in `$ARCRUN_HOME/catalogue/installed.json`,
  * a layer between the built-in recipes and user recipe files (docs/architecture.md "Recipe sources").
  */
-import { getRecipe, type Recipe } from "@arcrun/recipes";
+import { getRecipe, parseRecipes, type Recipe } from "@arcrun/recipes";
 import type { Auth } from "./auth.js";
 import { ArcrunError } from "./errors.js";
 import {
@@ -189,15 +189,22 @@ export async function planCatalogueUpdate(
   options: { env?: Env } = {},
 ): Promise<CataloguePlan> {
   const { keys, testOnly } = verificationKeys(options.env ?? process.env);
-  const catalogue = await verifyCatalogue(fetched.bytes, fetched.signature, keys, fetched.url);
+  const verified = await verifyCatalogue(fetched.bytes, fetched.signature, keys, fetched.url);
   const installed = await readInstalledCatalogue(auth.home);
   const floor = Math.max(installed?.version ?? 0, BUILTIN_CATALOGUE_VERSION);
-  if (catalogue.version < floor || catalogue.version <= BUILTIN_CATALOGUE_VERSION) {
+  if (verified.version < floor || verified.version <= BUILTIN_CATALOGUE_VERSION) {
     throw new ArcrunError(
       "ERR_CATALOGUE_DOWNGRADE",
-      `The catalogue from ${fetched.url} is version ${catalogue.version}, older than the one in use (${floor}); nothing was changed. A catalogue never goes back: check the catalogue source, or delete ${installedCatalogueFile(auth.home)} to return to the built-in recipes`,
+      `The catalogue from ${fetched.url} is version ${verified.version}, older than the one in use (${floor}); nothing was changed. A catalogue never goes back: check the catalogue source, or delete ${installedCatalogueFile(auth.home)} to return to the built-in recipes`,
     );
   }
+  if (installed && verified.version === installed.version && verified.sha256 !== installed.sha256) {
+    throw new ArcrunError(
+      "ERR_CATALOGUE_INVALID",
+      `The catalogue from ${fetched.url} is version ${verified.version}, which is installed already with other content; nothing was changed. Each catalogue needs a new version: report it to the catalogue's publisher`,
+    );
+  }
+  const catalogue = { ...verified, recipes: await validateSigned(verified.recipes, fetched.url) };
   const layer = new Map<string, Recipe>(inEffect(installed) ? installed.recipes.map((r) => [r.id, r]) : []);
   const previous = new Map<string, Recipe>();
   for (const r of catalogue.recipes) {
@@ -236,6 +243,23 @@ export async function planCatalogueUpdate(
   const signature = sig ? Buffer.from(sig).toString("base64") : "";
   plans.set(plan, { catalogue, signature, previous });
   return plan;
+}
+
+/**
+ * Validates signed recipes with this library's schema (the signature says who made them, not that this
+ * version reads them): a recipe of a newer schema is refused here, never half-understood at request time.
+ */
+async function validateSigned(recipes: readonly Recipe[], where: string): Promise<Recipe[]> {
+  try {
+    return await parseRecipes(recipes.map((r) => ({ file: `${r.id}.yaml`, text: JSON.stringify(r) })));
+  } catch (cause) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new ArcrunError(
+      "ERR_CATALOGUE_INVALID",
+      `The catalogue from ${where} is signed but holds a recipe this arcrun-auth does not read (${detail}); nothing was changed. Upgrade arcrun-auth (npm install arcrun-auth@latest), then run: arcrun recipes update`,
+      { cause },
+    );
+  }
 }
 
 /** What applyCatalogueUpdate installed. */

@@ -139,5 +139,22 @@ describe("catalogue updates in the library", () => {
     expect((older as ArcrunError).message).toContain("version 7, older than the one in use (8)");
     const same = await planCatalogueUpdate(a, await s.fetched(loadCatalog().slice(), 8), { env: s.env });
     expect(same.changes).toEqual([]);
+    const resigned = await planCatalogueUpdate(a, await s.fetched([...loadCatalog(), demo("x.example")], 8), {
+      env: s.env,
+    }).catch((e: unknown) => e);
+    expect(resigned).toMatchObject({ code: "ERR_CATALOGUE_INVALID" });
+    expect((resigned as ArcrunError).message).toContain("installed already with other content");
+  });
+
+  it("a signed recipe this library's schema refuses is ERR_CATALOGUE_INVALID, naming the recipe", async () => {
+    const s = await signer();
+    const a = createAuth({ home, env: s.env, store: new MemoryStore(), interactive: false });
+    const odd = { ...demo("odd.example"), primitive: "quantum_key" } as unknown as Recipe;
+    const err = await planCatalogueUpdate(a, await s.fetched([...loadCatalog(), odd], 3), {
+      env: s.env,
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "ERR_CATALOGUE_INVALID" });
+    expect((err as ArcrunError).message).toContain("layer_demo.yaml");
+    expect((err as ArcrunError).message).toContain("Upgrade arcrun-auth");
   });
 });
