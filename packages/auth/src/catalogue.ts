@@ -108,14 +108,23 @@ async function getBytes(
       { cause },
     );
   }
-  const length = Number(res.headers.get("content-length") ?? "0");
-  if (length > MAX_CATALOGUE_BYTES) {
-    await res.body?.cancel();
-    throw tooLarge(url);
+  // Read with a cap, whatever Content-Length says (or whether it is sent at all).
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (res.body) {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_CATALOGUE_BYTES) {
+        await reader.cancel();
+        throw tooLarge(url);
+      }
+      chunks.push(value);
+    }
   }
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  if (bytes.length > MAX_CATALOGUE_BYTES) throw tooLarge(url);
-  return { status: res.status, bytes };
+  return { status: res.status, bytes: new Uint8Array(Buffer.concat(chunks)) };
 }
 
 function tooLarge(url: URL): ArcrunError {

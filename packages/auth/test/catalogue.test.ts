@@ -1,5 +1,7 @@
 import type { webcrypto } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getRecipe, loadCatalog, type Recipe } from "@arcrun/recipes";
@@ -8,6 +10,7 @@ import { createAuth } from "../src/auth.js";
 import {
   applyCatalogueUpdate,
   CATALOGUE_TEST_PUBLIC_KEY_ENV,
+  fetchCatalogue,
   findCatalogueSource,
   planCatalogueUpdate,
 } from "../src/catalogue.js";
@@ -156,5 +159,48 @@ describe("catalogue updates in the library", () => {
     expect(err).toMatchObject({ code: "ERR_CATALOGUE_INVALID" });
     expect((err as ArcrunError).message).toContain("layer_demo.yaml");
     expect((err as ArcrunError).message).toContain("Upgrade arcrun-auth");
+  });
+
+  it("fetchCatalogue reads the catalogue and <url>.sig from a real server, and stops reading past 8 MiB", async () => {
+    const big = Buffer.alloc(64 * 1024, 0x20);
+    const server = createServer((req, res) => {
+      if (req.url === "/c.json") return void res.end('{"format":1}');
+      if (req.url === "/c.json.sig") return void res.end("c2ln");
+      if (req.url === "/big.json") {
+        // Chunked, no Content-Length: the cap must hold while reading.
+        res.writeHead(200, { "content-type": "application/json" });
+        let sent = 0;
+        const more = () => {
+          while (sent <= 8 * 1024 * 1024) {
+            sent += big.length;
+            if (!res.write(big)) return void res.once("drain", more);
+          }
+          res.end();
+        };
+        res.on("error", () => undefined);
+        return void more();
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const ok = await fetchCatalogue({ url: new URL(`${origin}/c.json`), from: "option" });
+      expect(new TextDecoder().decode(ok.bytes)).toBe('{"format":1}');
+      expect(new TextDecoder().decode(ok.signature)).toBe("c2ln");
+      const none = await fetchCatalogue({ url: new URL(`${origin}/big.json.sig`), from: "option" }).catch(
+        (e: unknown) => e,
+      );
+      expect(none).toMatchObject({ code: "ERR_CATALOGUE_SOURCE" });
+      expect((none as ArcrunError).message).toContain("answered HTTP 404");
+      const huge = await fetchCatalogue({ url: new URL(`${origin}/big.json`), from: "option" }).catch(
+        (e: unknown) => e,
+      );
+      expect(huge).toMatchObject({ code: "ERR_CATALOGUE_INVALID" });
+      expect((huge as ArcrunError).message).toContain("too large for a catalogue");
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

@@ -83,7 +83,6 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
       const answer = await ctx.prompter().ask({
         message: `Send the ${c.service} credential to ${c.newHosts.join(", ")}? [y/N]`,
         hidden: false,
-        defaultValue: "n",
       });
       if (/^y(es)?$/i.test(answer.trim())) confirmed.push(c.service);
     }

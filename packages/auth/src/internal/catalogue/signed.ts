@@ -55,9 +55,15 @@ export async function verifyCatalogue(
   const { subtle } = globalThis.crypto;
   let ok = false;
   for (const k of keys) {
-    const key = await subtle.importKey("raw", Buffer.from(k, "base64"), { name: "Ed25519" }, false, [
-      "verify",
-    ]);
+    const key = await subtle
+      .importKey("raw", Buffer.from(k, "base64"), { name: "Ed25519" }, false, ["verify"])
+      .catch((cause: unknown) => {
+        throw new ArcrunError(
+          "ERR_CATALOGUE_SIGNATURE",
+          `A catalogue verification key is not a base64 Ed25519 public key; if ${TEST_PUBLIC_KEY_ENV} is set, fix or unset it`,
+          { cause },
+        );
+      });
     if (await subtle.verify({ name: "Ed25519" }, key, sig, bytes)) {
       ok = true;
       break;
