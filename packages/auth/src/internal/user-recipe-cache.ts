@@ -4,19 +4,21 @@ import { join } from "node:path";
 import type { Recipe } from "@arcrun/recipes";
 import type { RecipeSource as RecipeFile } from "@arcrun/recipes/node";
 import { version } from "../../package.json";
-import { ArcrunError } from "../errors.js";
 import { writeFileAtomic } from "./atomic-write.js";
-import type { RecipeFileError, UserRecipes } from "./user-recipes.js";
 
 /** Bumped when the shape of a cache entry changes: older entries then miss and are rewritten. */
 const CACHE_FORMAT = 1;
 /** Entries written longer ago than this are removed when a new one is written (a later start rewrites one). */
 const STALE_MS = 30 * 24 * 3600 * 1000;
 
-interface CacheEntry {
-  format: typeof CACHE_FORMAT;
+/** What is cached: the recipes that validated, and each file that did not with its error message. */
+export interface CachedUserRecipes {
   recipes: Recipe[];
   broken: { file: string; service: string; message: string }[];
+}
+
+interface CacheEntry extends CachedUserRecipes {
+  format: typeof CACHE_FORMAT;
 }
 
 /**
@@ -58,7 +60,10 @@ function isEntry(v: unknown): v is CacheEntry {
 }
 
 /** The cached result for `key`, or undefined when there is none or it cannot be used (it is then rewritten). */
-export async function readCachedUserRecipes(dir: string, key: string): Promise<UserRecipes | undefined> {
+export async function readCachedUserRecipes(
+  dir: string,
+  key: string,
+): Promise<CachedUserRecipes | undefined> {
   let text: string;
   try {
     text = await readFile(join(dir, `${key}.json`), "utf8");
@@ -71,32 +76,19 @@ export async function readCachedUserRecipes(dir: string, key: string): Promise<U
   } catch {
     return undefined;
   }
-  if (!isEntry(parsed)) return undefined;
-  const broken = new Map<string, RecipeFileError>();
-  for (const b of parsed.broken) {
-    broken.set(b.service, {
-      file: b.file,
-      service: b.service,
-      error: new ArcrunError("ERR_RECIPE_INVALID", b.message, { service: b.service }),
-    });
-  }
-  return { recipes: new Map(parsed.recipes.map((r) => [r.id, r])), broken };
+  return isEntry(parsed) ? { recipes: parsed.recipes, broken: parsed.broken } : undefined;
 }
 
 /**
  * Stores a validated result under `key` (atomically: a reader sees a whole entry or none), then removes
  * entries written more than 30 days ago. A failure to write only costs the next start a validation, so it is ignored.
  */
-export async function writeCachedUserRecipes(dir: string, key: string, result: UserRecipes): Promise<void> {
-  const entry: CacheEntry = {
-    format: CACHE_FORMAT,
-    recipes: [...result.recipes.values()],
-    broken: [...result.broken.values()].map((b) => ({
-      file: b.file,
-      service: b.service,
-      message: b.error.message,
-    })),
-  };
+export async function writeCachedUserRecipes(
+  dir: string,
+  key: string,
+  result: CachedUserRecipes,
+): Promise<void> {
+  const entry: CacheEntry = { format: CACHE_FORMAT, ...result };
   try {
     await writeFileAtomic(join(dir, `${key}.json`), JSON.stringify(entry));
     const now = Date.now();

@@ -50,9 +50,23 @@ export async function loadUserRecipes(
   );
   const key = userRecipesKey(sources);
   const cached = await readCachedUserRecipes(cacheDir, key);
-  if (cached) return cached;
+  if (cached) {
+    const broken = new Map<string, RecipeFileError>();
+    for (const b of cached.broken) {
+      const error = new ArcrunError("ERR_RECIPE_INVALID", b.message, { service: b.service });
+      broken.set(b.service, { file: b.file, service: b.service, error });
+    }
+    return { recipes: new Map(cached.recipes.map((r) => [r.id, r])), broken };
+  }
   const result = await validateUserRecipes(sources);
-  await writeCachedUserRecipes(cacheDir, key, result);
+  await writeCachedUserRecipes(cacheDir, key, {
+    recipes: [...result.recipes.values()],
+    broken: [...result.broken.values()].map((b) => ({
+      file: b.file,
+      service: b.service,
+      message: b.error.message,
+    })),
+  });
   return result;
 }
 
