@@ -3,6 +3,10 @@
  * raw 32-byte Ed25519 public keys. Only the release owner holds the private half, and it is never in this
  * repository; `scripts/sign-catalogue.mjs --key <file>` signs with it. A new release key is added here
  * (the old one kept until no update signed with it is served), never swapped in silently.
+ *
+ * PLACEHOLDER: the key below was generated when this feature was written and its private half discarded,
+ * so nothing verifies with it yet. Before the first signed catalogue is published, the release owner makes
+ * the real pair with `node scripts/sign-catalogue.mjs --new-key <file>` and replaces this entry.
  */
 export const RELEASE_PUBLIC_KEYS: readonly string[] = ["XuaAjDsxAR6JUw6aN5J75afpnXkMLRpsVJ18zF6c1zs="];
 
