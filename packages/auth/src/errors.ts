@@ -28,7 +28,11 @@ export type ArcrunErrorCode =
   | "ERR_NO_CLIENT"
   | "ERR_BROKER"
   | "ERR_NETWORK"
-  | "ERR_NOT_INTERACTIVE";
+  | "ERR_NOT_INTERACTIVE"
+  | "ERR_CATALOGUE_SIGNATURE"
+  | "ERR_CATALOGUE_INVALID"
+  | "ERR_CATALOGUE_DOWNGRADE"
+  | "ERR_CATALOGUE_SOURCE";
 
 export interface ArcrunErrorOptions {
   cause?: unknown;

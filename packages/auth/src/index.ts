@@ -28,6 +28,18 @@ export {
   checkBroker,
   findBroker,
 } from "./broker.js";
+export {
+  type AppliedCatalogue,
+  applyCatalogueUpdate,
+  CATALOGUE_TEST_PUBLIC_KEY_ENV,
+  type CatalogueChange,
+  type CataloguePlan,
+  type CatalogueSource,
+  type FetchedCatalogue,
+  fetchCatalogue,
+  findCatalogueSource,
+  planCatalogueUpdate,
+} from "./catalogue.js";
 export type { Client, ClientInfo, ClientRequestInit, QueryParams, RequestOptions } from "./client.js";
 export { auth } from "./default.js";
 export { ArcrunError, type ArcrunErrorCode, isArcrunError, OAuthError } from "./errors.js";

@@ -2,6 +2,7 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "./env.js";
 import { BrokerError } from "./internal/errors.js";
 import { errorPage } from "./internal/html.js";
+import { catalogue } from "./routes/catalogue.js";
 import { health } from "./routes/health.js";
 import { oauth } from "./routes/oauth.js";
 import { recipes } from "./routes/recipes.js";
@@ -68,6 +69,7 @@ export function createApp(): Hono<AppEnv> {
 
   app.route("/", oauth);
   app.route("/", recipes);
+  app.route("/", catalogue);
   app.route("/", health);
 
   app.notFound((c) =>

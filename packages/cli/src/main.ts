@@ -87,6 +87,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "Give the executor a recipe the catalogue lacks: confirm its hosts, test it, store it",
     load: () => import("./commands/executor/recipe-push.js"),
   },
+  "recipes update": {
+    summary: "Install the signed recipe catalogue (new services without an upgrade)",
+    load: () => import("./commands/recipes-update.js"),
+  },
   "workflow validate": {
     summary: "Check a workflow file; errors name the line and node",
     load: () => import("./commands/executor/workflow-validate.js"),

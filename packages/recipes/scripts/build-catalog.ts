@@ -1,5 +1,6 @@
-// Validates every recipe in recipes/, resolves `extends`, and writes generated/catalog.json (bundled into
-// the package, so that loadCatalog() needs neither yaml nor zod) and recipe.schema.json (for editors).
+// Validates every recipe in recipes/, resolves `extends`, and writes generated/catalog.json, its split form
+// generated/catalog-split.json (bundled into the package, so that loadCatalog() needs neither yaml nor zod)
+// and recipe.schema.json (for editors).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +24,13 @@ async function main() {
   const { recipes, bases } = resolveRecipes(raws);
   mkdirSync(join(root, "generated"), { recursive: true });
   writeFileSync(join(root, "generated", "catalog.json"), JSON.stringify({ version: 1, recipes, bases }));
+  // What the package bundles (src/catalog.ts): each recipe as its own JSON text, so that getRecipe("notion")
+  // parses one recipe, not the whole catalogue; string literals cost the JavaScript parser next to nothing.
+  const split = Object.fromEntries(recipes.map((r) => [r.id, JSON.stringify(r)]));
+  writeFileSync(
+    join(root, "generated", "catalog-split.json"),
+    JSON.stringify({ version: 1, recipes: split, bases: JSON.stringify(bases) }),
+  );
   writeFileSync(join(root, "recipe.schema.json"), recipeJsonSchema());
   console.log(`@arcrun/recipes: ${recipes.length} recipes, ${Object.keys(bases).length} bases`);
 }

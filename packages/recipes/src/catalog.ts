@@ -1,4 +1,4 @@
-import data from "../generated/catalog.json";
+import data from "../generated/catalog-split.json";
 import type { Recipe } from "./types.js";
 
 /** The built catalogue: validated and resolved at build time, so loading it needs neither yaml nor zod. */
@@ -8,8 +8,20 @@ export interface CatalogData {
   bases: Record<string, Record<string, unknown>>;
 }
 
-const catalog = data as unknown as CatalogData;
-let byId: Map<string, Recipe> | undefined;
+/**
+ * The catalogue as bundled (scripts/build-catalog.ts): each recipe's JSON text by id, in id order, so that
+ * one service costs one JSON.parse however large the catalogue grows (docs/architecture.md "Recipe sources").
+ */
+interface SplitCatalog {
+  version: 1;
+  recipes: Record<string, string>;
+  bases: string;
+}
+
+const split = data as unknown as SplitCatalog;
+const parsed = new Map<string, Recipe>();
+let all: readonly Recipe[] | undefined;
+let bases: Readonly<Record<string, Record<string, unknown>>> | undefined;
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {
@@ -21,13 +33,19 @@ function deepFreeze<T>(value: T): T {
 
 /** Every built-in, non-abstract recipe, sorted by id. The objects are frozen: copy before changing. */
 export function loadCatalog(): readonly Recipe[] {
-  return deepFreeze(catalog.recipes);
+  all ??= Object.freeze(Object.keys(split.recipes).map((id) => getRecipe(id) as Recipe));
+  return all;
 }
 
-/** One built-in recipe by id, or undefined. */
+/** One built-in recipe by id, or undefined. Parses only that recipe. */
 export function getRecipe(id: string): Recipe | undefined {
-  byId ??= new Map(loadCatalog().map((r) => [r.id, r]));
-  return byId.get(id);
+  let r = parsed.get(id);
+  if (r) return r;
+  const text = Object.hasOwn(split.recipes, id) ? split.recipes[id] : undefined;
+  if (text === undefined) return undefined;
+  r = deepFreeze(JSON.parse(text) as Recipe);
+  parsed.set(id, r);
+  return r;
 }
 
 /** The built-in recipes and abstract bases that a user recipe may `extends`. */
@@ -35,5 +53,6 @@ export function builtinBases(): {
   recipes: readonly Recipe[];
   bases: Readonly<Record<string, Record<string, unknown>>>;
 } {
-  return { recipes: loadCatalog(), bases: deepFreeze(catalog.bases) };
+  bases ??= deepFreeze(JSON.parse(split.bases) as Record<string, Record<string, unknown>>);
+  return { recipes: loadCatalog(), bases };
 }

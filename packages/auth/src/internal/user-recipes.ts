@@ -34,13 +34,47 @@ function fileOf(err: unknown): string | undefined {
  * never send that credential to gitlab.com), and so does every file extending a broken id; the other
  * files load as usual.
  */
-export async function loadUserRecipes(dirs: readonly string[]): Promise<UserRecipes> {
-  const [{ readRecipeDir, parseYaml }, { parseRecipes }] = await Promise.all([
+export async function loadUserRecipes(
+  dirs: readonly string[],
+  options: { cacheDir?: string | undefined } = {},
+): Promise<UserRecipes> {
+  const { readRecipeDir } = await import("@arcrun/recipes/node");
+  const sources: RecipeSource[] = [];
+  for (const d of dirs) sources.push(...(await readRecipeDir(d)));
+  const { cacheDir } = options;
+  if (cacheDir === undefined) return validateUserRecipes(sources);
+  // Validated results are cached as JSON by the files' content, so an unchanged set of recipes loads with
+  // neither yaml nor zod (docs/architecture.md "Recipe sources").
+  const { readCachedUserRecipes, userRecipesKey, writeCachedUserRecipes } = await import(
+    "./user-recipe-cache.js"
+  );
+  const key = userRecipesKey(sources);
+  const cached = await readCachedUserRecipes(cacheDir, key);
+  if (cached) {
+    const broken = new Map<string, RecipeFileError>();
+    for (const b of cached.broken) {
+      const error = new ArcrunError("ERR_RECIPE_INVALID", b.message, { service: b.service });
+      broken.set(b.service, { file: b.file, service: b.service, error });
+    }
+    return { recipes: new Map(cached.recipes.map((r) => [r.id, r])), broken };
+  }
+  const result = await validateUserRecipes(sources);
+  await writeCachedUserRecipes(cacheDir, key, {
+    recipes: [...result.recipes.values()],
+    broken: [...result.broken.values()].map((b) => ({
+      file: b.file,
+      service: b.service,
+      message: b.error.message,
+    })),
+  });
+  return result;
+}
+
+async function validateUserRecipes(sources: readonly RecipeSource[]): Promise<UserRecipes> {
+  const [{ parseYaml }, { parseRecipes }] = await Promise.all([
     import("@arcrun/recipes/node"),
     import("@arcrun/recipes"),
   ]);
-  const sources: RecipeSource[] = [];
-  for (const d of dirs) sources.push(...(await readRecipeDir(d)));
   const broken = new Map<string, RecipeFileError>();
   const parents = new Map<string, string | undefined>();
   for (const s of sources) {

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { getRecipe, loadCatalog, type Recipe } from "@arcrun/recipes";
 import { ArcrunError, isArcrunError } from "../../errors.js";
+import { inEffect, installedCatalogueFile, readInstalledCatalogue } from "../catalogue/installed.js";
 import { suggest } from "../suggest.js";
 import { loadUserRecipes, type RecipeFileError, type UserRecipes } from "../user-recipes.js";
 
@@ -13,12 +14,15 @@ export interface RecipeSourceOptions {
 }
 
 /**
- * Where recipes come from: the built-in catalogue, overridden by user recipe files. User recipes (with yaml
- * and zod) load only when a recipe directory exists; a file that does not validate breaks only its service.
+ * Where recipes come from, later layers winning (docs/architecture.md "Recipe sources"): the built-in
+ * catalogue, then an installed signed catalogue update (`arcrun recipes update`), then user recipe files.
+ * User recipes (with yaml and zod) load only when a recipe directory exists, from a JSON cache when their
+ * files are unchanged; a file that does not validate breaks only its service.
  */
 export class RecipeSource {
   readonly #options: RecipeSourceOptions;
   #userRecipes: Promise<UserRecipes> | undefined;
+  #updates: Promise<Map<string, Recipe>> | undefined;
 
   constructor(options: RecipeSourceOptions) {
     this.#options = options;
@@ -34,37 +38,60 @@ export class RecipeSource {
     return this.#dirs().some((d) => existsSync(d));
   }
 
+  /** The recipes of the installed catalogue update in effect, by id (none when there is no update). */
+  updates(): Promise<Map<string, Recipe>> {
+    this.#updates ??= readInstalledCatalogue(this.#options.home).then(
+      (c) => new Map(inEffect(c) ? c.recipes.map((r) => [r.id, r]) : []),
+      (err: unknown) => {
+        this.#updates = undefined;
+        throw err;
+      },
+    );
+    return this.#updates;
+  }
+
   user(): Promise<UserRecipes> {
     if (!this.#userRecipes) {
       const dirs = this.#dirs().filter((d) => existsSync(d));
       this.#userRecipes =
         dirs.length === 0
           ? Promise.resolve({ recipes: new Map(), broken: new Map() })
-          : loadUserRecipes(dirs).catch((err: unknown) => {
-              this.#userRecipes = undefined;
-              throw toRecipeError(err);
-            });
+          : loadUserRecipes(dirs, { cacheDir: join(this.#options.home, "cache", "recipes") }).catch(
+              (err: unknown) => {
+                this.#userRecipes = undefined;
+                throw toRecipeError(err);
+              },
+            );
     }
     return this.#userRecipes;
   }
 
   /** Throws ERR_UNKNOWN_SERVICE at once when the service is unknown and no user recipe could define it. */
   checkKnownSync(service: string): void {
-    if (!this.hasUserRecipeDirs() && !getRecipe(service)) throw unknownService(service);
+    if (
+      !this.hasUserRecipeDirs() &&
+      !getRecipe(service) &&
+      !existsSync(installedCatalogueFile(this.#options.home))
+    ) {
+      throw unknownService(service);
+    }
   }
 
   async recipe(service: string): Promise<Recipe> {
-    const { recipes: user, broken } = await this.user();
+    const [{ recipes: user, broken }, updates] = await Promise.all([this.user(), this.updates()]);
     const bad = broken.get(service);
     if (bad) throw bad.error;
-    const r = user.get(service) ?? getRecipe(service);
-    if (!r) throw unknownService(service, [...loadCatalog().map((c) => c.id), ...user.keys()]);
+    const r = user.get(service) ?? updates.get(service) ?? getRecipe(service);
+    if (!r) {
+      throw unknownService(service, [...loadCatalog().map((c) => c.id), ...updates.keys(), ...user.keys()]);
+    }
     return r;
   }
 
   async recipes(): Promise<Recipe[]> {
-    const { recipes: user, broken } = await this.user();
+    const [{ recipes: user, broken }, updates] = await Promise.all([this.user(), this.updates()]);
     const all = new Map(loadCatalog().map((r) => [r.id, r]));
+    for (const [id, r] of updates) all.set(id, r);
     for (const [id, r] of user) all.set(id, r);
     for (const id of broken.keys()) all.delete(id);
     return [...all.values()].sort((a, b) => a.id.localeCompare(b.id));
