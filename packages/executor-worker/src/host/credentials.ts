@@ -1,8 +1,10 @@
 import {
+  basicForms,
   hostAllowed,
   MissingTemplateValue,
   type Recipe,
   renderTemplate,
+  secretForms,
   type TemplateValues,
 } from "@arcrun/recipes";
 import {
@@ -13,7 +15,7 @@ import {
   sealEnvelope,
 } from "@arcrun/workflow";
 import { ExecutorError } from "../errors.js";
-import { base64Decode, base64Encode } from "../internal/base64.js";
+import { base64Decode } from "../internal/base64.js";
 import { credentialKey } from "../keys.js";
 
 // Sealed credentials (docs/executor.md, "Sealed credentials"): a credential's plaintext stays in the host.
@@ -99,8 +101,7 @@ export function secretValues(plaintext: string): Record<string, string> {
   return { value: plaintext };
 }
 
-function originOf(url: string | undefined): string[] {
-  if (!url) return [];
+function originOf(url: string): string[] {
   try {
     return [new URL(url).host];
   } catch {
@@ -109,9 +110,39 @@ function originOf(url: string | undefined): string[] {
 }
 
 /**
+ * Where a credential may be posted to get, refresh or revoke a token: the recipe's oauth2 `token_url`,
+ * `refresh_url` (Figma redeems refresh tokens there), `revoke_url` and `device_url`, and its
+ * service-account `token_url`, each rendered with the credential's values (Microsoft's token URL names the
+ * tenant: `{{secret.tenant}}`). An endpoint that needs a value the credential lacks is left out.
+ */
+function tokenEndpoints(recipe: Recipe, secrets: Record<string, string>): string[] {
+  const templates = [
+    recipe.oauth2?.token_url,
+    recipe.oauth2?.refresh_url,
+    recipe.oauth2?.revoke_url,
+    recipe.oauth2?.device_url,
+    recipe.service_account?.token_url,
+  ].filter((u): u is string => typeof u === "string");
+  const out: string[] = [];
+  for (const template of templates) {
+    try {
+      out.push(renderTemplate(template, { secret: secrets }));
+    } catch {
+      // needs a value this credential does not have: no endpoint
+    }
+  }
+  return out;
+}
+
+/** The hosts (with their port) of the recipe's token endpoints for this credential. */
+function tokenHosts(recipe: Recipe | undefined, secrets: Record<string, string>): string[] {
+  return recipe ? [...new Set(tokenEndpoints(recipe, secrets).flatMap(originOf))] : [];
+}
+
+/**
  * Where a credential may be sent: its recipe's `hosts` (rendered with its secrets), the recipe's token,
- * revoke and device endpoints (with their port), and the hosts the tenant added on push. Nothing when there
- * is neither.
+ * refresh, revoke and device endpoints (with their port), and the hosts the tenant added on push. Nothing
+ * when there is neither.
  */
 export function allowedHosts(
   record: CredentialRecord,
@@ -127,18 +158,9 @@ export function allowedHosts(
         // a host that needs a secret this credential lacks allows nothing
       }
     }
-    for (const url of tokenEndpoints(recipe)) for (const h of originOf(url)) hosts.add(h);
+    for (const h of tokenHosts(recipe, secrets)) hosts.add(h);
   }
   return [...hosts];
-}
-
-function tokenEndpoints(recipe: Recipe): string[] {
-  return [
-    recipe.oauth2?.token_url,
-    recipe.oauth2?.revoke_url,
-    recipe.oauth2?.device_url,
-    recipe.service_account?.token_url,
-  ].filter((u): u is string => typeof u === "string");
 }
 
 const DEFAULT_PORT: Record<string, string> = { "https:": "443", "http:": "80" };
@@ -209,6 +231,7 @@ export class SecretRegistry {
   private readonly seen = new Set<string>();
   private readonly handles = new Map<string, Sealed>();
   private readonly memo = new Map<string, string>();
+  private unsorted = false;
 
   /** A handle for `value` with these grants; the same one for the same value and grants within the run. */
   seal(credential: string, value: string, grants: readonly Grant[], hosts: string[]): string {
@@ -236,20 +259,43 @@ export class SecretRegistry {
   add(credential: string, value: string, hosts: string[]): void {
     // Very short values would match by accident (and are not worth stealing).
     if (value.length < 6) return;
-    const forms = [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1), base64Encode(value)];
-    for (const form of forms) {
+    for (const form of secretForms(value)) {
       const id = `${credential}\u0000${form}`;
       if (this.seen.has(id)) continue;
       this.seen.add(id);
       this.entries.push({ value: form, credential, hosts });
+      this.unsorted = true;
     }
   }
 
-  /** Registers each secret, and base64("a:b") of each pair (HTTP Basic). */
-  addSecrets(credential: string, secrets: Record<string, string>, hosts: string[]): void {
-    const values = Object.values(secrets);
-    for (const v of values) this.add(credential, v, hosts);
-    for (const a of values) for (const b of values) this.add(credential, base64Encode(`${a}:${b}`), hosts);
+  /**
+   * Registers HTTP Basic credentials of `user` and `password` (base64 of `user:password`, also with both
+   * form-encoded): a server that echoes the Authorization header it received gives away the pair even
+   * where the user alone is no secret (an account SID, Mailgun's `api`).
+   */
+  addBasic(credential: string, user: string, password: string, hosts: string[]): void {
+    for (const form of basicForms(user, password)) this.add(credential, form, hosts);
+  }
+
+  /**
+   * Registers each secret, and the HTTP Basic pair of any two values of which one is secret (`known`: the
+   * credential's values that are not secret, which may be a pair's user).
+   */
+  addSecrets(
+    credential: string,
+    secrets: Record<string, string>,
+    hosts: string[],
+    known: Record<string, string> = {},
+  ): void {
+    const hidden = Object.values(secrets);
+    const all = [...hidden, ...Object.values(known)];
+    for (const v of hidden) this.add(credential, v, hosts);
+    for (const h of hidden) {
+      for (const v of all) {
+        this.addBasic(credential, v, h, hosts);
+        this.addBasic(credential, h, v, hosts);
+      }
+    }
   }
 
   /** Registers the tokens of a token response or a token cache entry. */
@@ -276,8 +322,16 @@ export class SecretRegistry {
     return found.find((e) => !originAllowed(url, e.hosts));
   }
 
-  /** Replaces every secret value in `text` (for responses, traces and error messages). */
+  /**
+   * Replaces every secret value in `text` (for responses, traces and error messages), longest first: a
+   * shorter form can sit inside a longer one (base64 of `user:` of a length divisible by 3, followed by
+   * base64 of the password), and replacing it first would leave the rest of the longer one in clear.
+   */
   redact(text: string): string {
+    if (this.unsorted) {
+      this.entries.sort((a, b) => b.value.length - a.value.length);
+      this.unsorted = false;
+    }
     let out = text;
     for (const e of this.entries) if (out.includes(e.value)) out = out.split(e.value).join("[redacted]");
     return out;
@@ -369,7 +423,7 @@ function injectBlocks(recipe: Recipe): NonNullable<Recipe["inject"]>[] {
  * hosts (any header when there is no inject to say which); and the body and Authorization header of a
  * request to the recipe's token endpoints (a refresh, a client assertion).
  */
-function grantsFor(recipe: Recipe | undefined, hosts: string[]): Grant[] {
+function grantsFor(recipe: Recipe | undefined, hosts: string[], secrets: Record<string, string>): Grant[] {
   const grants: Grant[] = [];
   const injects = recipe ? injectBlocks(recipe) : [];
   for (const inject of injects) {
@@ -379,12 +433,10 @@ function grantsFor(recipe: Recipe | undefined, hosts: string[]): Grant[] {
       grants.push({ position: { in: "query", name }, hosts });
   }
   if (injects.length === 0) grants.push({ position: { in: "header" }, hosts });
-  if (recipe) {
-    const token = tokenEndpoints(recipe).flatMap(originOf);
-    if (token.length > 0) {
-      grants.push({ position: { in: "body" }, hosts: token });
-      grants.push({ position: { in: "header", name: "authorization" }, hosts: token });
-    }
+  const token = tokenHosts(recipe, secrets);
+  if (token.length > 0) {
+    grants.push({ position: { in: "body" }, hosts: token });
+    grants.push({ position: { in: "header", name: "authorization" }, hosts: token });
   }
   return grants;
 }
@@ -431,9 +483,17 @@ export function openCredential(src: CredentialSource, name: string): Promise<Ope
       const pub = publicValues(secrets, recipe);
       const hosts = allowedHosts(record, recipe, secrets);
       const hidden = Object.fromEntries(Object.entries(secrets).filter(([k]) => pub[k] === undefined));
-      src.secrets.addSecrets(name, hidden, hosts);
+      src.secrets.addSecrets(name, hidden, hosts, pub);
       src.secrets.add(name, plaintext, hosts);
-      return { record, recipe, plaintext, secrets, public: pub, hosts, grants: grantsFor(recipe, hosts) };
+      return {
+        record,
+        recipe,
+        plaintext,
+        secrets,
+        public: pub,
+        hosts,
+        grants: grantsFor(recipe, hosts, secrets),
+      };
     })();
     src.opened.set(name, pending);
   }

@@ -114,6 +114,13 @@ export function substituteSealed(
     const u = secrets.handlesIn(basic.user).length > 0 ? user : enc(user);
     const p = secrets.handlesIn(basic.password).length > 0 ? password : enc(password);
     out.set("authorization", `Basic ${base64Encode(`${u}:${p}`)}`);
+    // The pair is a secret even where one half is plain text (a literal user): an API that echoes the
+    // header must find it redacted in the answer, the trace and the output.
+    for (const handle of secrets.handlesIn(`${basic.user}\n${basic.password}`)) {
+      const sealed = secrets.unseal(handle);
+      if (sealed)
+        secrets.addBasic(sealed.credential, u, p, [...new Set(sealed.grants.flatMap((g) => g.hosts))]);
+    }
   }
   let outBody = body;
   if (body !== undefined) {
