@@ -24,6 +24,8 @@ export class Credential {
     /** Handles for the secrets, values for the keys that are not secret (expires_at, client_email...). */
     public secrets: Map<string, string>,
   ) {}
+  /** The base URL the host rendered for this credential (with the recipe's path_prefix), once known. */
+  baseUrl: string = "";
 }
 
 /** Set when loadCredential or an auth step fails: a message for the node's error. */
@@ -97,12 +99,15 @@ export function renderInject(cred: Credential, primitive: string, runtime: Map<s
     authError = "the host returned no injection";
     return null;
   }
+  cred.baseUrl = getString(reply, "base_url");
   return '{"headers":' + mapToJson(stringMap(getObj(reply, "headers"))) + ',"query":' + mapToJson(stringMap(getObj(reply, "query"))) + "}";
 }
 
 /** The output every auth component writes. */
 export function authOutput(cred: Credential, injected: string, extra: string): string {
-  const base = getString(cred.recipe, "base_url");
+  // The host's rendering (values filled in, path_prefix joined, a secret in it sealed); the recipe's text
+  // only from a host that gives none.
+  const base = cred.baseUrl.length > 0 ? cred.baseUrl : getString(cred.recipe, "base_url");
   return (
     '{"success":true,"data":{' +
     injected.substring(1, injected.length - 1) +

@@ -179,8 +179,14 @@ export function originAllowed(url: URL, patterns: readonly string[]): boolean {
   });
 }
 
-/** A place in an outgoing request a sealed value may go: a header or query parameter (any, or by name), or the body. */
-export type Position = { in: "header" | "query"; name?: string } | { in: "body" };
+/**
+ * A place in an outgoing request a sealed value may go: a header or query parameter (any, or by name), the
+ * body, or the start of the URL's path right after `prefix` (a recipe's `inject.path_prefix`).
+ */
+export type Position =
+  | { in: "header" | "query"; name?: string }
+  | { in: "body" }
+  | { in: "path"; prefix: string };
 
 /** A position on some hosts. A sealed value goes out only where one of its grants allows. */
 export interface Grant {
@@ -213,6 +219,11 @@ export interface Sealed {
   credential: string;
   value: string;
   grants: readonly Grant[];
+  /**
+   * A signing handle: no value of its own; where its grant allows, the host drops it and signs the whole
+   * request with the credential instead (AWS SigV4: the signature covers method, URL, headers and body).
+   */
+  sign?: "aws_sigv4";
 }
 
 interface Tainted {
@@ -242,6 +253,17 @@ export class SecretRegistry {
     this.handles.set(handle, { credential, value, grants });
     this.memo.set(id, handle);
     this.add(credential, value, hosts);
+    return handle;
+  }
+
+  /** A signing handle for `credential` (see `Sealed.sign`), one per credential and grants within the run. */
+  sealSigner(credential: string, sign: "aws_sigv4", grants: readonly Grant[]): string {
+    const id = `${credential}\u0000${JSON.stringify(grants)}\u0000sign:${sign}`;
+    const known = this.memo.get(id);
+    if (known !== undefined) return known;
+    const handle = randomHandle();
+    this.handles.set(handle, { credential, value: "", grants, sign });
+    this.memo.set(id, handle);
     return handle;
   }
 
@@ -526,6 +548,59 @@ export function sealedView(
 
 export type InjectPrimitive = "static_key" | "oauth2" | "service_account";
 
+function injectFor(recipe: Recipe, primitive: InjectPrimitive): Recipe["inject"] {
+  return (
+    (primitive === "oauth2"
+      ? recipe.oauth2?.inject
+      : primitive === "service_account"
+        ? recipe.service_account?.inject
+        : undefined) ?? recipe.inject
+  );
+}
+
+/**
+ * The recipe's base URL for a credential, as a component may hold it: rendered with the credential's
+ * values (public ones as they are, secrets as handles), then the inject's `path_prefix` as arcrun-auth
+ * joins it (docs/recipes.md). A prefix that holds a secret (Telegram's `/bot{{secret.token}}`) is one
+ * handle, which the host puts back only at the start of the path, after the base URL's own path, on the
+ * credential's hosts (host/egress.ts).
+ */
+export function renderSealedBaseUrl(
+  src: CredentialSource,
+  opened: OpenedCredential,
+  recipe: Recipe,
+  primitive: InjectPrimitive,
+): string {
+  const name = opened.record.name;
+  const view = sealedView(src, opened);
+  const render = (template: string, values: Record<string, string>, where: string) => {
+    try {
+      return renderTemplate(template, { secret: values });
+    } catch (err) {
+      const variable = err instanceof MissingTemplateValue ? err.variable : "a value";
+      throw new ExecutorError(
+        "ERR_CREDENTIAL_INVALID",
+        `credential "${name}" has no value for {{${variable}}} (the recipe's ${where}); push it again with that key: arcrun creds push ${name}`,
+      );
+    }
+  };
+  const base = render(recipe.base_url, { ...view.secrets, ...view.public }, "base_url").replace(/\/+$/, "");
+  const template = injectFor(recipe, primitive)?.path_prefix;
+  if (!template) return base;
+  const prefix = render(template, opened.secrets, "inject.path_prefix").replace(/^\/+|\/+$/g, "");
+  if (prefix === "") return base;
+  const hidden = Object.entries(opened.secrets).filter(([k]) => opened.public[k] === undefined);
+  if (!hidden.some(([, v]) => v.length > 0 && prefix.includes(v))) return `${base}/${prefix}`;
+  let basePath = "/";
+  try {
+    basePath = `${new URL(base).pathname.replace(/\/+$/, "")}/`;
+  } catch {
+    // not a URL: the request fails on its own
+  }
+  const grant: Grant = { position: { in: "path", prefix: basePath }, hosts: opened.hosts };
+  return `${base}/${src.secrets.seal(name, prefix, [grant], opened.hosts)}`;
+}
+
 /**
  * Renders the recipe's `inject` for a credential in the host and seals each header and query value, bound
  * to that one header or parameter on the credential's hosts. `runtime.access_token` may be a handle (of the
@@ -550,12 +625,7 @@ export function renderSealedInject(
     }
     plainRuntime[k] = sealed ? sealed.value : v;
   }
-  const inject =
-    (primitive === "oauth2"
-      ? recipe.oauth2?.inject
-      : primitive === "service_account"
-        ? recipe.service_account?.inject
-        : undefined) ?? recipe.inject;
+  const inject = injectFor(recipe, primitive);
   const values: TemplateValues = { secret: opened.secrets, runtime: plainRuntime };
   const render = (where: "header" | "query", block: Record<string, string> | undefined) => {
     const out: Record<string, string> = {};
@@ -575,5 +645,12 @@ export function renderSealedInject(
     }
     return out;
   };
-  return { headers: render("header", inject?.header), query: render("query", inject?.query) };
+  const headers = render("header", inject?.header);
+  if (recipe.aws_sigv4 && primitive === "static_key") {
+    // SigV4 signs the request as sent, so it is done at egress: the component gets a signing handle in
+    // the Authorization header, which the host replaces by the signature (host/egress.ts).
+    const grant: Grant = { position: { in: "header", name: "authorization" }, hosts: opened.hosts };
+    headers.authorization = src.secrets.sealSigner(name, "aws_sigv4", [grant]);
+  }
+  return { headers, query: render("query", inject?.query) };
 }
