@@ -12,7 +12,9 @@ import { type S3Server, startS3Server } from "./helpers/s3-server.js";
 const API_KEY = "egress-test-key";
 const ENCRYPTION_KEY = generateExecutorKey();
 const rand = () => Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString("hex");
-const SID = `AC${rand()}`;
+// Twilio's format, AC and 32 hex digits: "SID:" is 35 bytes, so base64 of the token is not a piece of
+// base64 of the pair (which is what an echo gives away).
+const SID = `AC${(rand() + rand()).slice(0, 32)}`;
 const AUTH_TOKEN = `tw_${rand()}`;
 const REFRESH_TOKEN = `rt_${rand()}`;
 const AKID = `AKIA${rand().toUpperCase().slice(0, 16)}`;

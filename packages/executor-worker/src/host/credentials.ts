@@ -16,6 +16,7 @@ import {
 } from "@arcrun/workflow";
 import { ExecutorError } from "../errors.js";
 import { base64Decode } from "../internal/base64.js";
+import { readV1 } from "../internal/migrate-v1.js";
 import { credentialKey } from "../keys.js";
 
 // Sealed credentials (docs/executor.md, "Sealed credentials"): a credential's plaintext stays in the host.
@@ -34,6 +35,7 @@ export interface CredentialRecord extends CredentialEnvelope {
 export interface KvStore {
   get(key: string): Promise<string | null>;
   put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
 }
 
 export { credentialKey, tokenCacheKey } from "../keys.js";
@@ -414,7 +416,8 @@ export async function loadRecord(
   name: string,
 ): Promise<CredentialRecord | undefined> {
   if (!CREDENTIAL_NAME.test(name)) return undefined;
-  const raw = await src.kv.get(credentialKey(src.tenant, name));
+  const raw =
+    (await src.kv.get(credentialKey(src.tenant, name))) ?? (await readV1(src.kv, "cred", src.tenant, name));
   return raw ? (JSON.parse(raw) as CredentialRecord) : undefined;
 }
 
