@@ -17,6 +17,7 @@ const rand = () => Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toStr
 const SID = `AC${(rand() + rand()).slice(0, 32)}`;
 const AUTH_TOKEN = `tw_${rand()}`;
 const REFRESH_TOKEN = `rt_${rand()}`;
+const NEW_ACCESS_TOKEN = `at_new_${rand()}`;
 const AKID = `AKIA${rand().toUpperCase().slice(0, 16)}`;
 const SECRET_KEY = `sk/${rand()}+${rand()}`;
 const SESSION = `st_${rand()}`;
@@ -79,7 +80,14 @@ beforeAll(async () => {
     const auth = String(req.headers.authorization ?? "");
     return { json: { basic: auth.replace(/^Basic /, ""), path: req.path, body: req.body } };
   });
-  refresher = await startApiServer(async () => ({ json: { refreshed: true } }));
+  // A refresh endpoint (RFC 6749 section 6): grant_type=refresh_token with the right refresh token gets a
+  // new access token (section 5.1), anything else invalid_grant (section 5.2).
+  refresher = await startApiServer(async (req) => {
+    const form = new URLSearchParams(req.body);
+    if (form.get("grant_type") !== "refresh_token" || form.get("refresh_token") !== REFRESH_TOKEN)
+      return { status: 400, json: { error: "invalid_grant" } };
+    return { json: { access_token: NEW_ACCESS_TOKEN, token_type: "Bearer", expires_in: 3600 } };
+  });
   s3 = await startS3Server(new Map([[AKID, { secretAccessKey: SECRET_KEY, sessionToken: SESSION }]]), REGION);
   // Telegram's Bot API: every method is /bot<token>/METHOD_NAME, and a wrong token answers 401
   // (https://core.telegram.org/bots/api#making-requests, #authorizing-your-bot).
@@ -171,6 +179,17 @@ beforeAll(async () => {
     "local_s3",
   );
   await push("tg", BOT_TOKEN, "local_telegram");
+  await push(
+    "fig_expired",
+    JSON.stringify({
+      access_token: `at_${rand()}`,
+      expires_at: "1",
+      refresh_token: REFRESH_TOKEN,
+      client_id: "cid",
+      token_host: `127.0.0.1:${api.port}`,
+    }),
+    "local_oauth",
+  );
   await push("tw", JSON.stringify({ account_sid: SID, auth_token: AUTH_TOKEN }), "local_basic");
   await push(
     "fig",
@@ -347,6 +366,21 @@ config:
     expect(seen.map((r) => new URLSearchParams(r.body).get("refresh_token"))).toEqual([REFRESH_TOKEN]);
     // The echo of the refresh token comes back redacted.
     expect(JSON.stringify(body.output)).not.toContain(REFRESH_TOKEN);
+  });
+
+  it("auth_oauth2 redeems an expired token's refresh token at the recipe's refresh_url", async () => {
+    const before = refresher.seen.length;
+    const { body, text } = await run(`name: oauth-refresh
+flow:
+  - input >> ON_SUCCESS >> auth
+config:
+  auth: { component: auth_oauth2, credential: fig_expired }
+`);
+    expect(body.error).toBeUndefined();
+    expect(body.output).toMatchObject({ success: true, data: { refreshed: true } });
+    expect(refresher.seen.slice(before).map((r) => r.path)).toEqual(["/refresh"]);
+    expect(text).not.toContain(NEW_ACCESS_TOKEN);
+    expect(text).not.toContain(REFRESH_TOKEN);
   });
 
   it("another port on the same host is still refused", async () => {

@@ -26,6 +26,9 @@ export class Credential {
   ) {}
   /** The base URL the host rendered for this credential (with the recipe's path_prefix), once known. */
   baseUrl: string = "";
+  /** The recipe's oauth2 token and refresh URLs as the host rendered them for this credential ("" if none). */
+  tokenUrl: string = "";
+  refreshUrl: string = "";
 }
 
 /** Set when loadCredential or an auth step fails: a message for the node's error. */
@@ -63,7 +66,7 @@ export function loadCredential(name: string, recipeOverride: string): Credential
     authError = 'recipe "' + recipeId + '" is not an object';
     return null;
   }
-  const view = cryptoDecrypt('{"name":' + quote(name) + "}");
+  const view = cryptoDecrypt('{"name":' + quote(name) + ',"recipe":' + quote(recipeId) + "}");
   if (!view.ok) {
     authError = view.error();
     return null;
@@ -78,7 +81,13 @@ export function loadCredential(name: string, recipeOverride: string): Credential
     const pk = p.keys();
     for (let i = 0; i < pk.length; i++) secrets.set(pk[i], p.get(pk[i]));
   }
-  return new Credential(name, recipeId, recipe, secrets);
+  const cred = new Credential(name, recipeId, recipe, secrets);
+  if (reply != null) {
+    const endpoints = stringMap(getObj(reply, "endpoints"));
+    if (endpoints.has("token_url")) cred.tokenUrl = endpoints.get("token_url");
+    if (endpoints.has("refresh_url")) cred.refreshUrl = endpoints.get("refresh_url");
+  }
+  return cred;
 }
 
 /**

@@ -562,6 +562,31 @@ function injectFor(recipe: Recipe, primitive: InjectPrimitive): Recipe["inject"]
 }
 
 /**
+ * The recipe's oauth2 token and refresh URLs for a credential, rendered as `renderSealedBaseUrl` renders the
+ * base URL (Microsoft's token URL names `{{secret.tenant}}`); one that needs a value the credential lacks is
+ * left out. The refresh URL is where auth_oauth2 redeems a refresh token (Figma's differs from its token URL).
+ */
+export function renderSealedEndpoints(
+  src: CredentialSource,
+  opened: OpenedCredential,
+  recipe: Recipe | undefined,
+): { token_url?: string; refresh_url?: string } {
+  const view = sealedView(src, opened);
+  const values = { secret: { ...view.secrets, ...view.public } };
+  const out: { token_url?: string; refresh_url?: string } = {};
+  for (const key of ["token_url", "refresh_url"] as const) {
+    const template = recipe?.oauth2?.[key];
+    if (template === undefined) continue;
+    try {
+      out[key] = renderTemplate(template, values);
+    } catch {
+      // needs a value this credential does not have
+    }
+  }
+  return out;
+}
+
+/**
  * The recipe's base URL for a credential, as a component may hold it: rendered with the credential's
  * values (public ones as they are, secrets as handles), then the inject's `path_prefix` as arcrun-auth
  * joins it (docs/recipes.md). A prefix that holds a secret (Telegram's `/bot{{secret.token}}`) is one

@@ -11,6 +11,7 @@ import {
   type OpenedCredential,
   openCredential,
   renderSealedBaseUrl,
+  renderSealedEndpoints,
   renderSealedInject,
   sealedView,
   TOKEN_FIELDS,
@@ -326,7 +327,8 @@ async function kvPut(ctx: HostContext, input: Record<string, unknown>): Promise<
 const PRIMITIVES: readonly InjectPrimitive[] = ["static_key", "oauth2", "service_account"];
 
 /**
- * `u6u.crypto_decrypt`: `{name, recipe?, inject?, runtime?}` -> `{secrets, public, recipe, headers?, query?}`.
+ * `u6u.crypto_decrypt`: `{name, recipe?, inject?, runtime?}` -> `{secrets, public, endpoints}` (the oauth2
+ * token and refresh URLs rendered), or with `inject` `{secrets, public, headers, query, base_url}`.
  * Despite its name it never returns a plaintext: `secrets` are handles, `public` the values that are not
  * secret; with `inject` (static_key, oauth2 or service_account) the host renders the recipe's inject
  * (with `runtime`: access_token, token_type) and returns its headers and query parameters sealed.
@@ -337,7 +339,14 @@ async function cryptoDecrypt(ctx: HostContext, input: Record<string, unknown>): 
   if (!opened) return notFound();
   const view = sealedView(ctx, opened);
   const inject = str(input.inject);
-  if (inject === undefined) return ok(view);
+  if (inject === undefined) {
+    const endpoints = renderSealedEndpoints(
+      ctx,
+      opened,
+      opened.recipe ?? ctx.recipe(str(input.recipe) ?? ""),
+    );
+    return ok({ ...view, endpoints });
+  }
   if (!(PRIMITIVES as readonly string[]).includes(inject)) {
     return failed("ERR_BAD_REQUEST", `inject is one of ${PRIMITIVES.join(", ")}, got "${inject}"`);
   }
