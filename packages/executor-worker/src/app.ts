@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { ensureKvSchema } from "./internal/migrate-v1.js";
 import { type AppEnv, type ComponentRegistry, errorResponse } from "./routes/common.js";
 import { credentialRoutes } from "./routes/credentials.js";
 import { recipeRoutes } from "./routes/recipes.js";
@@ -25,11 +24,6 @@ export function createApp(registry: ComponentRegistry): Hono<AppEnv> {
   });
 
   app.use("*", tenancy);
-  // Keys of the first KV schema are moved once before any route reads (internal/migrate-v1.ts).
-  app.use("*", async (c, next) => {
-    await ensureKvSchema(c.env.ARCRUN_KV);
-    await next();
-  });
 
   app.get("/components", (c) =>
     c.json({

@@ -69,6 +69,7 @@ export async function runStored(
   const kv: KvStore = {
     get: (k) => env.ARCRUN_KV.get(k),
     put: (k, v, o) => env.ARCRUN_KV.put(k, v, o),
+    delete: (k) => env.ARCRUN_KV.delete(k),
   };
   const done = executeWorkflow(
     graph,

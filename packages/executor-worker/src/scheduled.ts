@@ -146,6 +146,7 @@ export async function runScheduled(
   const ttl = Math.max(60, Number(env.EXECUTION_TTL_SECONDS ?? "") || DEFAULT_EXECUTION_TTL);
   const runs: Promise<ScheduledRun>[] = [];
 
+  // The first schema's keys move a bounded step per tick (requests read them where they are meanwhile).
   await migrateV1Keys(env.ARCRUN_KV);
   await backfillCronIndex(env.ARCRUN_KV, registry);
   for await (const entry of cronIndex(env.ARCRUN_KV)) {

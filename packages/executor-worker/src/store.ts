@@ -1,5 +1,6 @@
 import type { Execution } from "./engine/execute.js";
 import type { CredentialRecord } from "./host/credentials.js";
+import { listV1, listV1Executions, readV1 } from "./internal/migrate-v1.js";
 import {
   credentialKey,
   cronIndexKey,
@@ -9,7 +10,10 @@ import {
   workflowKey,
 } from "./keys.js";
 
-/** The KV layout is in keys.ts (`v2/<kind>/<tenant>/...`). */
+/**
+ * The KV layout is in keys.ts (`v2/<kind>/<tenant>/...`). Until the first schema's keys are all moved
+ * (internal/migrate-v1.ts), a record without its v2 key is read from its first-schema key, and moved.
+ */
 export interface StoredWorkflow {
   name: string;
   format: "yaml" | "json";
@@ -116,21 +120,24 @@ export class Store {
   }
 
   async getWorkflow(name: string): Promise<StoredWorkflow | undefined> {
-    const raw = await this.kv.get(workflowKey(this.tenant, name));
+    const raw =
+      (await this.kv.get(workflowKey(this.tenant, name))) ?? (await readV1(this.kv, "wf", this.tenant, name));
     return raw ? (JSON.parse(raw) as StoredWorkflow) : undefined;
   }
 
   async deleteWorkflow(name: string): Promise<boolean> {
     const key = workflowKey(this.tenant, name);
-    if ((await this.kv.get(key)) === null) return false;
+    if ((await this.getWorkflow(name)) === undefined) return false;
     await this.kv.delete(key);
     await this.kv.delete(cronIndexKey(this.tenant, name));
     return true;
   }
 
   async listWorkflows(): Promise<string[]> {
+    const old = await listV1(this.kv, "wf", this.tenant);
     const prefix = workflowKey(this.tenant, "");
-    return (await listAll(this.kv, prefix)).map((k) => decodeURIComponent(k.slice(prefix.length))).sort();
+    const names = (await listAll(this.kv, prefix)).map((k) => decodeURIComponent(k.slice(prefix.length)));
+    return [...new Set([...names, ...old.map((o) => o.name)])].sort();
   }
 
   async putExecution(e: Execution): Promise<void> {
@@ -152,7 +159,8 @@ export class Store {
   }
 
   async getExecution(id: string): Promise<Execution | undefined> {
-    const raw = await this.kv.get(executionKey(this.tenant, id));
+    const raw =
+      (await this.kv.get(executionKey(this.tenant, id))) ?? (await readV1(this.kv, "exec", this.tenant, id));
     return raw ? (JSON.parse(raw) as Execution) : undefined;
   }
 
@@ -167,6 +175,9 @@ export class Store {
       const raw = await this.kv.get(k.name);
       if (raw) out.push(JSON.parse(raw) as ExecutionSummary);
     }
+    for (const raw of await listV1Executions(this.kv, this.tenant, workflow, limit - out.length)) {
+      out.push(JSON.parse(raw) as ExecutionSummary);
+    }
     return out;
   }
 
@@ -177,11 +188,15 @@ export class Store {
   }
 
   async listCredentials(): Promise<Omit<CredentialRecord, "encrypted" | "iv">[]> {
+    const old = await listV1(this.kv, "cred", this.tenant);
     const prefix = credentialKey(this.tenant, "");
     const out: Omit<CredentialRecord, "encrypted" | "iv">[] = [];
+    const raws = old.map((o) => o.raw);
     for (const key of await listAll(this.kv, prefix)) {
       const raw = await this.kv.get(key);
-      if (!raw) continue;
+      if (raw && !old.some((o) => key === credentialKey(this.tenant, o.name))) raws.push(raw);
+    }
+    for (const raw of raws) {
       const { encrypted: _e, iv: _i, ...meta } = JSON.parse(raw) as CredentialRecord;
       out.push(meta);
     }
@@ -190,7 +205,8 @@ export class Store {
 
   async deleteCredential(name: string): Promise<boolean> {
     const key = credentialKey(this.tenant, name);
-    if ((await this.kv.get(key)) === null) return false;
+    if ((await this.kv.get(key)) === null && (await readV1(this.kv, "cred", this.tenant, name)) === null)
+      return false;
     await this.kv.delete(key);
     await this.kv.delete(tokenCacheKey(this.tenant, name));
     return true;

@@ -683,7 +683,8 @@ config:
       expect(body.status).toBe("failed");
       const message =
         `GET http://127.0.0.1:${github.port}/repos/octo/app/issues answered 401 Unauthorized: ` +
-        `{"message":"Bad credentials","got":"Bearer [redacted]"}; check the credential the request sends`;
+        // The whole header value is one secret form (the longest is replaced first).
+        `{"message":"Bad credentials","got":"[redacted]"}; check the credential the request sends`;
       expect(body.error).toEqual({ code: "ERR_COMPONENT_FAILED", node: "issues", message });
       expect(body.trace.map((t) => [t.node, t.status])).toEqual([
         ["auth", "succeeded"],

@@ -4,7 +4,8 @@ import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
 
 // The KV key schema (src/keys.ts) on workerd through Miniflare: tenant ids that were also key prefixes of
 // the first schema (cron, webhook, cred) keep their own data through pushes and a scheduled tick, and keys
-// written in the first schema are moved once, before the first request reads anything.
+// written in the first schema are read where they are until moved: one record at a time by the request
+// that needs it, the rest a bounded step per scheduled tick.
 const ENCRYPTION_KEY = generateExecutorKey();
 const TENANTS = {
   "key-cron": "cron",
@@ -171,30 +172,30 @@ describe("moving the keys of the first schema", () => {
     ]);
   });
 
-  it("no key of the first schema is left; caches and the schedule index are dropped; others untouched", async () => {
-    const keys = (await kv.list()).keys;
-    const names = keys.map((k) => k.name).sort();
-    expect(names).toEqual([
-      "unrelated:key",
-      "v2/cred/cron/a",
-      "v2/cred/default/gh",
-      "v2/exec/default/e-1",
-      expect.stringMatching(/^v2\/execidx\/default\/old\/8295696799999\/e-1$/),
-      "v2/meta/schema",
-      "v2/wf/cred/x",
-      "v2/wf/default/old",
-    ]);
-    // Traces keep their expiry.
-    expect(keys.find((k) => k.name === "v2/exec/default/e-1")?.expiration).toBeGreaterThan(Date.now() / 1000);
-  });
-
-  it("the schedule index is rebuilt from the moved workflows at the next tick, which runs them", async () => {
+  it("the next scheduled tick moves the rest and rebuilds the schedule index, which runs the workflows", async () => {
     const worker = await ex.mf.getWorker();
     const tick = await worker.scheduled({
       scheduledTime: new Date("2024-05-06T10:00:00Z"),
       cron: "* * * * *",
     });
     expect(tick.outcome).toBe("ok");
+    const keys = (await kv.list()).keys;
+    const names = keys.map((k) => k.name);
+    // No key of the first schema is left (caches and the schedule index dropped), others untouched.
+    expect(names.filter((n) => !n.startsWith("v2/"))).toEqual(["unrelated:key"]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "v2/cred/cron/a",
+        "v2/cred/default/gh",
+        "v2/exec/default/e-1",
+        "v2/execidx/default/old/8295696799999/e-1",
+        "v2/meta/schema",
+        "v2/wf/cred/x",
+        "v2/wf/default/old",
+      ]),
+    );
+    // Traces keep their expiry.
+    expect(keys.find((k) => k.name === "v2/exec/default/e-1")?.expiration).toBeGreaterThan(Date.now() / 1000);
     const index = (await kv.list({ prefix: "v2/cron/" })).keys.map((k) => k.name).sort();
     expect(index).toEqual(["v2/cron/cred/x", "v2/cron/default/old"]);
     expect(await credentials(ex, KEY.cron)).toEqual(["a"]);
@@ -204,5 +205,51 @@ describe("moving the keys of the first schema", () => {
     await kv.put("default:cred:late", record("late"));
     expect(await credentials(ex, KEY.default)).toEqual(["gh"]);
     expect(await kv.get("default:cred:late")).not.toBeNull();
+  });
+});
+
+describe("a namespace with more first-schema keys than one invocation may touch", () => {
+  let ex: LocalExecutor;
+  let kv: KVNamespace;
+  const OTHER_TENANTS_KEYS = 400;
+
+  beforeAll(async () => {
+    ex = await startExecutor(bindings, "test/fixtures/kv-reads-worker.ts");
+    kv = (await ex.mf.getKVNamespace("ARCRUN_KV")) as unknown as KVNamespace;
+    const record = (name: string) => JSON.stringify({ name, encrypted: "AAAA", iv: "BBBB", created_at: "" });
+    await kv.put(
+      "webhook:default:mine",
+      JSON.stringify({ name: "mine", format: "yaml", source: cronYaml("mine"), updated_at: "" }),
+    );
+    // Moving all of these costs four KV operations each: more than Workers' 1000 per invocation.
+    for (let i = 0; i < OTHER_TENANTS_KEYS; i++) await kv.put(`t${i}:cred:k`, record("k"));
+  }, 120_000);
+  afterAll(async () => ex?.dispose());
+
+  const lastOps = async () => ((await ex.request("/__test/kv-ops")).json as { ops: number }).ops;
+
+  it("a request reads its own record from the first schema in a few operations, and moves it", async () => {
+    const res = await ex.request("/workflows/mine", { apiKey: KEY.default });
+    expect(res.status, res.text).toBe(200);
+    expect((res.json as { name: string }).name).toBe("mine");
+    expect(await lastOps()).toBeLessThan(20);
+    expect(await kv.get("webhook:default:mine")).toBeNull();
+    expect(await kv.get("v2/wf/default/mine")).not.toBeNull();
+    // Other tenants' records are left to the scheduled migration.
+    expect(await kv.get("t0:cred:k")).not.toBeNull();
+  });
+
+  it("scheduled ticks move the rest a bounded step at a time, then mark the schema done", async () => {
+    const worker = await ex.mf.getWorker();
+    let ticks = 0;
+    while ((await kv.get("v2/meta/schema")) === null) {
+      expect(ticks++).toBeLessThan(20);
+      const tick = await worker.scheduled({ scheduledTime: new Date(), cron: "* * * * *" });
+      expect(tick.outcome).toBe("ok");
+    }
+    expect(ticks).toBeGreaterThan(1);
+    const left = (await kv.list()).keys.filter((k) => !k.name.startsWith("v2/"));
+    expect(left).toEqual([]);
+    expect((await kv.list({ prefix: "v2/cred/" })).keys).toHaveLength(OTHER_TENANTS_KEYS);
   });
 });

@@ -2,6 +2,9 @@ export { builtinBases, type CatalogData, getRecipe, loadCatalog } from "./catalo
 export { RecipeError } from "./errors.js";
 export { MAX_RECIPE_FILE_BYTES } from "./limits.js";
 export { parseRecipe, parseRecipes, validateRecipe } from "./parse.js";
+export { clientAddress, FixedWindowCounter, type WindowState } from "./rate-limit.js";
+export { basicForms, secretForms } from "./secret-forms.js";
+export { type SigV4Keys, type SigV4Request, signSigV4, sigV4Keys } from "./sigv4.js";
 export {
   findExprs,
   hasExpr,

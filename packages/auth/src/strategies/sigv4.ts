@@ -1,30 +1,15 @@
 /**
  * The `aws_sigv4` primitive: every request signed with AWS Signature Version 4, region and service from the
  * recipe's `aws_sigv4` block, keys from `access_key_id`, `secret_access_key` and optional `session_token`.
- * The signer is aws4fetch (small, dependency-free, WebCrypto), loaded on the first signed request.
+ * The signing itself is `signSigV4` of @arcrun/recipes, which the executor's host shares.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html
  */
-import { renderTemplate } from "@arcrun/recipes";
+import { signSigV4, sigV4Keys } from "@arcrun/recipes";
 import { ArcrunError } from "../errors.js";
 import { injectApplier } from "../internal/apply.js";
 import { needsLogin } from "../internal/secrets.js";
 import { valuesResolver } from "../internal/values-strategy.js";
 import type { OutgoingRequest, ResolvedCredential, Strategy, StrategyFactoryContext } from "../types.js";
-
-const KEY_ID = ["access_key_id", "aws_access_key_id"];
-const SECRET = ["secret_access_key", "aws_secret_access_key"];
-const SESSION = ["session_token", "aws_session_token"];
-
-function pick(
-  values: Readonly<Record<string, string | undefined>>,
-  names: readonly string[],
-): string | undefined {
-  for (const n of names) {
-    const v = values[n];
-    if (v) return v;
-  }
-  return undefined;
-}
 
 export function createSigV4Strategy(ctx: StrategyFactoryContext): Strategy {
   const { recipe, service, instance } = ctx;
@@ -40,10 +25,8 @@ export function createSigV4Strategy(ctx: StrategyFactoryContext): Strategy {
 
   /** Signs method, path, query, host, x-amz-date, x-amz-content-sha256 and the body hash. */
   const sign = async (request: OutgoingRequest, credential: ResolvedCredential): Promise<OutgoingRequest> => {
-    const secrets = credential.values.secret;
-    const accessKeyId = pick(secrets, KEY_ID);
-    const secretAccessKey = pick(secrets, SECRET);
-    if (!accessKeyId || !secretAccessKey) throw needsLogin(recipe, service, instance, ["access_key_id"]);
+    const keys = sigV4Keys(credential.values.secret);
+    if (!keys) throw needsLogin(recipe, service, instance, ["access_key_id"]);
     const body = request.body;
     if (body !== null && typeof body !== "string" && !(body instanceof Uint8Array)) {
       throw new ArcrunError(
@@ -52,23 +35,18 @@ export function createSigV4Strategy(ctx: StrategyFactoryContext): Strategy {
         { service, instance },
       );
     }
-    const sessionToken = pick(secrets, SESSION);
-    const region = renderTemplate(spec.region, credential.values);
-    const awsService = renderTemplate(spec.service, credential.values);
-    const { AwsV4Signer } = await import("aws4fetch");
-    const signer = new AwsV4Signer({
-      method: request.method,
-      url: `${request.origin}${request.path}`,
-      headers: new Headers(request.headers),
-      ...(body !== null ? { body: typeof body === "string" ? body : new Uint8Array(body) } : {}),
-      accessKeyId,
-      secretAccessKey,
-      ...(sessionToken ? { sessionToken } : {}),
-      service: awsService,
-      region,
-    });
-    const signed = await signer.sign();
-    const url = new URL(signed.url.toString());
+    const signed = await signSigV4(
+      {
+        method: request.method,
+        url: `${request.origin}${request.path}`,
+        headers: new Headers(request.headers),
+        ...(body !== null ? { body: typeof body === "string" ? body : new Uint8Array(body) } : {}),
+      },
+      keys,
+      spec,
+      credential.values,
+    );
+    const url = new URL(signed.url);
     const headers: Record<string, string> = {};
     signed.headers.forEach((v, k) => {
       headers[k] = v;
@@ -91,7 +69,7 @@ export function createSigV4Strategy(ctx: StrategyFactoryContext): Strategy {
       },
     },
     ...valuesResolver(ctx, "aws_sigv4", "keys", (values) => {
-      if (!pick(values, KEY_ID) || !pick(values, SECRET)) {
+      if (!sigV4Keys(values)) {
         throw new ArcrunError(
           "ERR_RECIPE_INVALID",
           `${service}: an aws_sigv4 recipe needs required_secrets access_key_id and secret_access_key; fix the recipe`,

@@ -1,3 +1,4 @@
+import { basicForms, secretForms } from "@arcrun/recipes";
 import type { Service } from "./config.js";
 import { BrokerError } from "./errors.js";
 
@@ -19,18 +20,12 @@ export function clean(text: unknown, max: number): string | undefined {
 export function scrubSecret(text: unknown, service: Pick<Service, "clientId" | "clientSecret">): unknown {
   const secret = service.clientSecret;
   if (typeof text !== "string" || !secret) return text;
-  const form = (v: string) => encodeURIComponent(v).replace(/%20/g, "+");
-  const forms = new Set([
-    btoa(`${form(service.clientId)}:${form(secret)}`),
-    secret,
-    encodeURIComponent(secret),
-    form(secret),
-    JSON.stringify(secret).slice(1, -1),
-    btoa(secret),
-  ]);
-  let out = text;
   // Longest first, so a form that contains another is replaced whole.
-  for (const f of [...forms].sort((a, b) => b.length - a.length)) out = out.split(f).join("[redacted]");
+  const forms = [...new Set([...basicForms(service.clientId, secret), ...secretForms(secret)])].sort(
+    (a, b) => b.length - a.length,
+  );
+  let out = text;
+  for (const f of forms) out = out.split(f).join("[redacted]");
   return out;
 }
 

@@ -24,6 +24,11 @@ export class Credential {
     /** Handles for the secrets, values for the keys that are not secret (expires_at, client_email...). */
     public secrets: Map<string, string>,
   ) {}
+  /** The base URL the host rendered for this credential (with the recipe's path_prefix), once known. */
+  baseUrl: string = "";
+  /** The recipe's oauth2 token and refresh URLs as the host rendered them for this credential ("" if none). */
+  tokenUrl: string = "";
+  refreshUrl: string = "";
 }
 
 /** Set when loadCredential or an auth step fails: a message for the node's error. */
@@ -61,7 +66,7 @@ export function loadCredential(name: string, recipeOverride: string): Credential
     authError = 'recipe "' + recipeId + '" is not an object';
     return null;
   }
-  const view = cryptoDecrypt('{"name":' + quote(name) + "}");
+  const view = cryptoDecrypt('{"name":' + quote(name) + ',"recipe":' + quote(recipeId) + "}");
   if (!view.ok) {
     authError = view.error();
     return null;
@@ -76,7 +81,13 @@ export function loadCredential(name: string, recipeOverride: string): Credential
     const pk = p.keys();
     for (let i = 0; i < pk.length; i++) secrets.set(pk[i], p.get(pk[i]));
   }
-  return new Credential(name, recipeId, recipe, secrets);
+  const cred = new Credential(name, recipeId, recipe, secrets);
+  if (reply != null) {
+    const endpoints = stringMap(getObj(reply, "endpoints"));
+    if (endpoints.has("token_url")) cred.tokenUrl = endpoints.get("token_url");
+    if (endpoints.has("refresh_url")) cred.refreshUrl = endpoints.get("refresh_url");
+  }
+  return cred;
 }
 
 /**
@@ -97,12 +108,15 @@ export function renderInject(cred: Credential, primitive: string, runtime: Map<s
     authError = "the host returned no injection";
     return null;
   }
+  cred.baseUrl = getString(reply, "base_url");
   return '{"headers":' + mapToJson(stringMap(getObj(reply, "headers"))) + ',"query":' + mapToJson(stringMap(getObj(reply, "query"))) + "}";
 }
 
 /** The output every auth component writes. */
 export function authOutput(cred: Credential, injected: string, extra: string): string {
-  const base = getString(cred.recipe, "base_url");
+  // The host's rendering (values filled in, path_prefix joined, a secret in it sealed); the recipe's text
+  // only from a host that gives none.
+  const base = cred.baseUrl.length > 0 ? cred.baseUrl : getString(cred.recipe, "base_url");
   return (
     '{"success":true,"data":{' +
     injected.substring(1, injected.length - 1) +

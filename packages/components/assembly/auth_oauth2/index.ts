@@ -1,5 +1,5 @@
-// auth_oauth2: a stored OAuth 2.0 token; refreshed at the recipe's token URL (RFC 6749 section 6) when it
-// expires, the new token cached through kv_put under oauth2:NAME.
+// auth_oauth2: a stored OAuth 2.0 token; refreshed at the recipe's refresh or token URL (RFC 6749 section 6)
+// when it expires, the new token cached through kv_put under oauth2:NAME.
 import { JSON } from "json-as";
 import { quote, toJson, Parts } from "../_sdk/text";
 import { authError, authOutput, cachedToken, cacheToken, loadCredential, postTokenForm, renderInject } from "../_sdk/auth";
@@ -54,7 +54,11 @@ function main(): void {
         form.set("client_id", clientId);
         if (method == "client_secret_post" && clientSecret.length > 0) form.set("client_secret", clientSecret);
       }
-      const token = postTokenForm(getString(oauth2, "token_url"), formBody(form), headers, basic);
+      // A refresh token is redeemed at refresh_url when the recipe has one (Figma), else at token_url; both as
+      // the host rendered them for this credential (a host without that gives the recipe's text).
+      let url = cred.refreshUrl.length > 0 ? cred.refreshUrl : cred.tokenUrl;
+      if (url.length == 0) url = getString(oauth2, "token_url");
+      const token = postTokenForm(url, formBody(form), headers, basic);
       if (token == null) {
         problem = authError;
         if (problem.includes("invalid_grant")) problem += "; the grant was revoked: run: arcrun setup " + cred.recipeId + ", then arcrun creds push " + cred.name;

@@ -1,8 +1,10 @@
 import {
+  basicForms,
   hostAllowed,
   MissingTemplateValue,
   type Recipe,
   renderTemplate,
+  secretForms,
   type TemplateValues,
 } from "@arcrun/recipes";
 import {
@@ -13,7 +15,8 @@ import {
   sealEnvelope,
 } from "@arcrun/workflow";
 import { ExecutorError } from "../errors.js";
-import { base64Decode, base64Encode } from "../internal/base64.js";
+import { base64Decode } from "../internal/base64.js";
+import { readV1 } from "../internal/migrate-v1.js";
 import { credentialKey } from "../keys.js";
 
 // Sealed credentials (docs/executor.md, "Sealed credentials"): a credential's plaintext stays in the host.
@@ -32,6 +35,7 @@ export interface CredentialRecord extends CredentialEnvelope {
 export interface KvStore {
   get(key: string): Promise<string | null>;
   put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
 }
 
 export { credentialKey, tokenCacheKey } from "../keys.js";
@@ -99,8 +103,7 @@ export function secretValues(plaintext: string): Record<string, string> {
   return { value: plaintext };
 }
 
-function originOf(url: string | undefined): string[] {
-  if (!url) return [];
+function originOf(url: string): string[] {
   try {
     return [new URL(url).host];
   } catch {
@@ -109,9 +112,39 @@ function originOf(url: string | undefined): string[] {
 }
 
 /**
+ * Where a credential may be posted to get, refresh or revoke a token: the recipe's oauth2 `token_url`,
+ * `refresh_url` (Figma redeems refresh tokens there), `revoke_url` and `device_url`, and its
+ * service-account `token_url`, each rendered with the credential's values (Microsoft's token URL names the
+ * tenant: `{{secret.tenant}}`). An endpoint that needs a value the credential lacks is left out.
+ */
+function tokenEndpoints(recipe: Recipe, secrets: Record<string, string>): string[] {
+  const templates = [
+    recipe.oauth2?.token_url,
+    recipe.oauth2?.refresh_url,
+    recipe.oauth2?.revoke_url,
+    recipe.oauth2?.device_url,
+    recipe.service_account?.token_url,
+  ].filter((u): u is string => typeof u === "string");
+  const out: string[] = [];
+  for (const template of templates) {
+    try {
+      out.push(renderTemplate(template, { secret: secrets }));
+    } catch {
+      // needs a value this credential does not have: no endpoint
+    }
+  }
+  return out;
+}
+
+/** The hosts (with their port) of the recipe's token endpoints for this credential. */
+function tokenHosts(recipe: Recipe | undefined, secrets: Record<string, string>): string[] {
+  return recipe ? [...new Set(tokenEndpoints(recipe, secrets).flatMap(originOf))] : [];
+}
+
+/**
  * Where a credential may be sent: its recipe's `hosts` (rendered with its secrets), the recipe's token,
- * revoke and device endpoints (with their port), and the hosts the tenant added on push. Nothing when there
- * is neither.
+ * refresh, revoke and device endpoints (with their port), and the hosts the tenant added on push. Nothing
+ * when there is neither.
  */
 export function allowedHosts(
   record: CredentialRecord,
@@ -127,18 +160,9 @@ export function allowedHosts(
         // a host that needs a secret this credential lacks allows nothing
       }
     }
-    for (const url of tokenEndpoints(recipe)) for (const h of originOf(url)) hosts.add(h);
+    for (const h of tokenHosts(recipe, secrets)) hosts.add(h);
   }
   return [...hosts];
-}
-
-function tokenEndpoints(recipe: Recipe): string[] {
-  return [
-    recipe.oauth2?.token_url,
-    recipe.oauth2?.revoke_url,
-    recipe.oauth2?.device_url,
-    recipe.service_account?.token_url,
-  ].filter((u): u is string => typeof u === "string");
 }
 
 const DEFAULT_PORT: Record<string, string> = { "https:": "443", "http:": "80" };
@@ -157,8 +181,14 @@ export function originAllowed(url: URL, patterns: readonly string[]): boolean {
   });
 }
 
-/** A place in an outgoing request a sealed value may go: a header or query parameter (any, or by name), or the body. */
-export type Position = { in: "header" | "query"; name?: string } | { in: "body" };
+/**
+ * A place in an outgoing request a sealed value may go: a header or query parameter (any, or by name), the
+ * body, or the start of the URL's path right after `prefix` (a recipe's `inject.path_prefix`).
+ */
+export type Position =
+  | { in: "header" | "query"; name?: string }
+  | { in: "body" }
+  | { in: "path"; prefix: string };
 
 /** A position on some hosts. A sealed value goes out only where one of its grants allows. */
 export interface Grant {
@@ -191,6 +221,11 @@ export interface Sealed {
   credential: string;
   value: string;
   grants: readonly Grant[];
+  /**
+   * A signing handle: no value of its own; where its grant allows, the host drops it and signs the whole
+   * request with the credential instead (AWS SigV4: the signature covers method, URL, headers and body).
+   */
+  sign?: "aws_sigv4";
 }
 
 interface Tainted {
@@ -209,6 +244,7 @@ export class SecretRegistry {
   private readonly seen = new Set<string>();
   private readonly handles = new Map<string, Sealed>();
   private readonly memo = new Map<string, string>();
+  private unsorted = false;
 
   /** A handle for `value` with these grants; the same one for the same value and grants within the run. */
   seal(credential: string, value: string, grants: readonly Grant[], hosts: string[]): string {
@@ -219,6 +255,17 @@ export class SecretRegistry {
     this.handles.set(handle, { credential, value, grants });
     this.memo.set(id, handle);
     this.add(credential, value, hosts);
+    return handle;
+  }
+
+  /** A signing handle for `credential` (see `Sealed.sign`), one per credential and grants within the run. */
+  sealSigner(credential: string, sign: "aws_sigv4", grants: readonly Grant[]): string {
+    const id = `${credential}\u0000${JSON.stringify(grants)}\u0000sign:${sign}`;
+    const known = this.memo.get(id);
+    if (known !== undefined) return known;
+    const handle = randomHandle();
+    this.handles.set(handle, { credential, value: "", grants, sign });
+    this.memo.set(id, handle);
     return handle;
   }
 
@@ -236,20 +283,43 @@ export class SecretRegistry {
   add(credential: string, value: string, hosts: string[]): void {
     // Very short values would match by accident (and are not worth stealing).
     if (value.length < 6) return;
-    const forms = [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1), base64Encode(value)];
-    for (const form of forms) {
+    for (const form of secretForms(value)) {
       const id = `${credential}\u0000${form}`;
       if (this.seen.has(id)) continue;
       this.seen.add(id);
       this.entries.push({ value: form, credential, hosts });
+      this.unsorted = true;
     }
   }
 
-  /** Registers each secret, and base64("a:b") of each pair (HTTP Basic). */
-  addSecrets(credential: string, secrets: Record<string, string>, hosts: string[]): void {
-    const values = Object.values(secrets);
-    for (const v of values) this.add(credential, v, hosts);
-    for (const a of values) for (const b of values) this.add(credential, base64Encode(`${a}:${b}`), hosts);
+  /**
+   * Registers HTTP Basic credentials of `user` and `password` (base64 of `user:password`, also with both
+   * form-encoded): a server that echoes the Authorization header it received gives away the pair even
+   * where the user alone is no secret (an account SID, Mailgun's `api`).
+   */
+  addBasic(credential: string, user: string, password: string, hosts: string[]): void {
+    for (const form of basicForms(user, password)) this.add(credential, form, hosts);
+  }
+
+  /**
+   * Registers each secret, and the HTTP Basic pair of any two values of which one is secret (`known`: the
+   * credential's values that are not secret, which may be a pair's user).
+   */
+  addSecrets(
+    credential: string,
+    secrets: Record<string, string>,
+    hosts: string[],
+    known: Record<string, string> = {},
+  ): void {
+    const hidden = Object.values(secrets);
+    const all = [...hidden, ...Object.values(known)];
+    for (const v of hidden) this.add(credential, v, hosts);
+    for (const h of hidden) {
+      for (const v of all) {
+        this.addBasic(credential, v, h, hosts);
+        this.addBasic(credential, h, v, hosts);
+      }
+    }
   }
 
   /** Registers the tokens of a token response or a token cache entry. */
@@ -276,8 +346,16 @@ export class SecretRegistry {
     return found.find((e) => !originAllowed(url, e.hosts));
   }
 
-  /** Replaces every secret value in `text` (for responses, traces and error messages). */
+  /**
+   * Replaces every secret value in `text` (for responses, traces and error messages), longest first: a
+   * shorter form can sit inside a longer one (base64 of `user:` of a length divisible by 3, followed by
+   * base64 of the password), and replacing it first would leave the rest of the longer one in clear.
+   */
   redact(text: string): string {
+    if (this.unsorted) {
+      this.entries.sort((a, b) => b.value.length - a.value.length);
+      this.unsorted = false;
+    }
     let out = text;
     for (const e of this.entries) if (out.includes(e.value)) out = out.split(e.value).join("[redacted]");
     return out;
@@ -338,7 +416,8 @@ export async function loadRecord(
   name: string,
 ): Promise<CredentialRecord | undefined> {
   if (!CREDENTIAL_NAME.test(name)) return undefined;
-  const raw = await src.kv.get(credentialKey(src.tenant, name));
+  const raw =
+    (await src.kv.get(credentialKey(src.tenant, name))) ?? (await readV1(src.kv, "cred", src.tenant, name));
   return raw ? (JSON.parse(raw) as CredentialRecord) : undefined;
 }
 
@@ -369,7 +448,7 @@ function injectBlocks(recipe: Recipe): NonNullable<Recipe["inject"]>[] {
  * hosts (any header when there is no inject to say which); and the body and Authorization header of a
  * request to the recipe's token endpoints (a refresh, a client assertion).
  */
-function grantsFor(recipe: Recipe | undefined, hosts: string[]): Grant[] {
+function grantsFor(recipe: Recipe | undefined, hosts: string[], secrets: Record<string, string>): Grant[] {
   const grants: Grant[] = [];
   const injects = recipe ? injectBlocks(recipe) : [];
   for (const inject of injects) {
@@ -379,12 +458,10 @@ function grantsFor(recipe: Recipe | undefined, hosts: string[]): Grant[] {
       grants.push({ position: { in: "query", name }, hosts });
   }
   if (injects.length === 0) grants.push({ position: { in: "header" }, hosts });
-  if (recipe) {
-    const token = tokenEndpoints(recipe).flatMap(originOf);
-    if (token.length > 0) {
-      grants.push({ position: { in: "body" }, hosts: token });
-      grants.push({ position: { in: "header", name: "authorization" }, hosts: token });
-    }
+  const token = tokenHosts(recipe, secrets);
+  if (token.length > 0) {
+    grants.push({ position: { in: "body" }, hosts: token });
+    grants.push({ position: { in: "header", name: "authorization" }, hosts: token });
   }
   return grants;
 }
@@ -431,9 +508,17 @@ export function openCredential(src: CredentialSource, name: string): Promise<Ope
       const pub = publicValues(secrets, recipe);
       const hosts = allowedHosts(record, recipe, secrets);
       const hidden = Object.fromEntries(Object.entries(secrets).filter(([k]) => pub[k] === undefined));
-      src.secrets.addSecrets(name, hidden, hosts);
+      src.secrets.addSecrets(name, hidden, hosts, pub);
       src.secrets.add(name, plaintext, hosts);
-      return { record, recipe, plaintext, secrets, public: pub, hosts, grants: grantsFor(recipe, hosts) };
+      return {
+        record,
+        recipe,
+        plaintext,
+        secrets,
+        public: pub,
+        hosts,
+        grants: grantsFor(recipe, hosts, secrets),
+      };
     })();
     src.opened.set(name, pending);
   }
@@ -466,6 +551,84 @@ export function sealedView(
 
 export type InjectPrimitive = "static_key" | "oauth2" | "service_account";
 
+function injectFor(recipe: Recipe, primitive: InjectPrimitive): Recipe["inject"] {
+  return (
+    (primitive === "oauth2"
+      ? recipe.oauth2?.inject
+      : primitive === "service_account"
+        ? recipe.service_account?.inject
+        : undefined) ?? recipe.inject
+  );
+}
+
+/**
+ * The recipe's oauth2 token and refresh URLs for a credential, rendered as `renderSealedBaseUrl` renders the
+ * base URL (Microsoft's token URL names `{{secret.tenant}}`); one that needs a value the credential lacks is
+ * left out. The refresh URL is where auth_oauth2 redeems a refresh token (Figma's differs from its token URL).
+ */
+export function renderSealedEndpoints(
+  src: CredentialSource,
+  opened: OpenedCredential,
+  recipe: Recipe | undefined,
+): { token_url?: string; refresh_url?: string } {
+  const view = sealedView(src, opened);
+  const values = { secret: { ...view.secrets, ...view.public } };
+  const out: { token_url?: string; refresh_url?: string } = {};
+  for (const key of ["token_url", "refresh_url"] as const) {
+    const template = recipe?.oauth2?.[key];
+    if (template === undefined) continue;
+    try {
+      out[key] = renderTemplate(template, values);
+    } catch {
+      // needs a value this credential does not have
+    }
+  }
+  return out;
+}
+
+/**
+ * The recipe's base URL for a credential, as a component may hold it: rendered with the credential's
+ * values (public ones as they are, secrets as handles), then the inject's `path_prefix` as arcrun-auth
+ * joins it (docs/recipes.md). A prefix that holds a secret (Telegram's `/bot{{secret.token}}`) is one
+ * handle, which the host puts back only at the start of the path, after the base URL's own path, on the
+ * credential's hosts (host/egress.ts).
+ */
+export function renderSealedBaseUrl(
+  src: CredentialSource,
+  opened: OpenedCredential,
+  recipe: Recipe,
+  primitive: InjectPrimitive,
+): string {
+  const name = opened.record.name;
+  const view = sealedView(src, opened);
+  const render = (template: string, values: Record<string, string>, where: string) => {
+    try {
+      return renderTemplate(template, { secret: values });
+    } catch (err) {
+      const variable = err instanceof MissingTemplateValue ? err.variable : "a value";
+      throw new ExecutorError(
+        "ERR_CREDENTIAL_INVALID",
+        `credential "${name}" has no value for {{${variable}}} (the recipe's ${where}); push it again with that key: arcrun creds push ${name}`,
+      );
+    }
+  };
+  const base = render(recipe.base_url, { ...view.secrets, ...view.public }, "base_url").replace(/\/+$/, "");
+  const template = injectFor(recipe, primitive)?.path_prefix;
+  if (!template) return base;
+  const prefix = render(template, opened.secrets, "inject.path_prefix").replace(/^\/+|\/+$/g, "");
+  if (prefix === "") return base;
+  const hidden = Object.entries(opened.secrets).filter(([k]) => opened.public[k] === undefined);
+  if (!hidden.some(([, v]) => v.length > 0 && prefix.includes(v))) return `${base}/${prefix}`;
+  let basePath = "/";
+  try {
+    basePath = `${new URL(base).pathname.replace(/\/+$/, "")}/`;
+  } catch {
+    // not a URL: the request fails on its own
+  }
+  const grant: Grant = { position: { in: "path", prefix: basePath }, hosts: opened.hosts };
+  return `${base}/${src.secrets.seal(name, prefix, [grant], opened.hosts)}`;
+}
+
 /**
  * Renders the recipe's `inject` for a credential in the host and seals each header and query value, bound
  * to that one header or parameter on the credential's hosts. `runtime.access_token` may be a handle (of the
@@ -490,12 +653,7 @@ export function renderSealedInject(
     }
     plainRuntime[k] = sealed ? sealed.value : v;
   }
-  const inject =
-    (primitive === "oauth2"
-      ? recipe.oauth2?.inject
-      : primitive === "service_account"
-        ? recipe.service_account?.inject
-        : undefined) ?? recipe.inject;
+  const inject = injectFor(recipe, primitive);
   const values: TemplateValues = { secret: opened.secrets, runtime: plainRuntime };
   const render = (where: "header" | "query", block: Record<string, string> | undefined) => {
     const out: Record<string, string> = {};
@@ -515,5 +673,12 @@ export function renderSealedInject(
     }
     return out;
   };
-  return { headers: render("header", inject?.header), query: render("query", inject?.query) };
+  const headers = render("header", inject?.header);
+  if (recipe.aws_sigv4 && primitive === "static_key") {
+    // SigV4 signs the request as sent, so it is done at egress: the component gets a signing handle in
+    // the Authorization header, which the host replaces by the signature (host/egress.ts).
+    const grant: Grant = { position: { in: "header", name: "authorization" }, hosts: opened.hosts };
+    headers.authorization = src.secrets.sealSigner(name, "aws_sigv4", [grant]);
+  }
+  return { headers, query: render("query", inject?.query) };
 }

@@ -11,6 +11,8 @@ export interface Egress {
   body: string | undefined;
   /** The credentials whose secrets this request carries. */
   carried: Set<string>;
+  /** A credential the host must sign the request with (a signing handle was where its grant allows). */
+  sign?: { credential: string; kind: "aws_sigv4" };
 }
 
 export interface EgressRefusal {
@@ -20,7 +22,16 @@ export interface EgressRefusal {
 }
 
 function describePosition(pos: Position): string {
-  return pos.in === "body" ? "the body" : `${pos.in} ${pos.name ?? "(any)"}`;
+  if (pos.in === "body") return "the body";
+  if (pos.in === "path") return `the URL's path after ${pos.prefix}`;
+  return `${pos.in} ${pos.name ?? "(any)"}`;
+}
+
+/** A value as one path segment's text: every byte but RFC 3986's pchar percent-encoded (section 3.3). */
+function pathEncode(value: string): string {
+  return encodeURIComponent(value).replace(/%(3A|40|21|24|26|27|28|29|2A|2B|2C|3B|3D)/gi, (_m, hex: string) =>
+    String.fromCharCode(Number.parseInt(hex, 16)),
+  );
 }
 
 /** Where a sealed value may go, for an error message: "127.0.0.1:8080 (header authorization)". */
@@ -36,6 +47,7 @@ export function describeGrants(grants: readonly Grant[]): string {
 function matches(grant: Grant, pos: Position): boolean {
   if (grant.position.in !== pos.in) return false;
   if (grant.position.in === "body" || pos.in === "body") return true;
+  if (grant.position.in === "path" || pos.in === "path") return false;
   const want = grant.position.name;
   if (want === undefined) return true;
   return pos.in === "header" ? want.toLowerCase() === pos.name?.toLowerCase() : want === pos.name;
@@ -62,6 +74,7 @@ export function substituteSealed(
   basic: { user: string; password: string; form_encode?: boolean } | undefined,
 ): Egress | EgressRefusal {
   const carried = new Set<string>();
+  let sign: Egress["sign"];
   const plain = (text: string, pos: Position, encode: (v: string) => string): string | EgressRefusal => {
     let out = text;
     for (const handle of secrets.handlesIn(text)) {
@@ -70,6 +83,15 @@ export function substituteSealed(
       if (!sealed.grants.some((g) => matches(g, pos) && originAllowed(url, g.hosts))) {
         return { credential: sealed.credential, grants: sealed.grants, where: describePosition(pos) };
       }
+      if (sealed.sign) {
+        // A signing handle stands alone in its header; the signature replaces it after substitution.
+        if (text !== handle || (sign && sign.credential !== sealed.credential)) {
+          return { credential: sealed.credential, grants: sealed.grants, where: describePosition(pos) };
+        }
+        sign = { credential: sealed.credential, kind: sealed.sign };
+        carried.add(sealed.credential);
+        return "";
+      }
       carried.add(sealed.credential);
       out = out.split(handle).join(encode(sealed.value));
     }
@@ -77,13 +99,34 @@ export function substituteSealed(
   };
   const same = (v: string) => v;
 
-  // The URL: handles only in query values; the rest (host, path, parameter names) carries none.
-  let href = url.href;
-  const rest = `${url.username}:${url.password}@${url.host}${url.pathname}${url.hash}\n${[...url.searchParams.keys()].join("\n")}`;
+  // The URL's path: a handle only right after the prefix its grant names (a recipe's path_prefix, such as
+  // Telegram's /bot<token>), on a host the grant allows.
+  const target = new URL(url.href);
+  let pathname = url.pathname;
+  for (const handle of secrets.handlesIn(pathname)) {
+    const sealed = secrets.unseal(handle);
+    if (!sealed) continue;
+    const grant = sealed.grants.find(
+      (g) =>
+        g.position.in === "path" &&
+        pathname.startsWith(`${g.position.prefix}${handle}`) &&
+        originAllowed(url, g.hosts),
+    );
+    if (grant?.position.in !== "path") {
+      return { credential: sealed.credential, grants: sealed.grants, where: "the URL's path" };
+    }
+    const { prefix } = grant.position;
+    carried.add(sealed.credential);
+    pathname = `${prefix}${pathEncode(sealed.value)}${pathname.slice(prefix.length + handle.length)}`;
+  }
+  target.pathname = pathname;
+
+  // The rest of the URL: handles only in query values; host, user info and parameter names carry none.
+  let href = target.href;
+  const rest = `${url.username}:${url.password}@${url.host}${url.hash}\n${[...url.searchParams.keys()].join("\n")}`;
   for (const handle of secrets.handlesIn(rest)) {
     const sealed = secrets.unseal(handle);
-    if (sealed)
-      return { credential: sealed.credential, grants: sealed.grants, where: "the URL's host or path" };
+    if (sealed) return { credential: sealed.credential, grants: sealed.grants, where: "the URL's host" };
   }
   for (const [name, value] of url.searchParams) {
     if (!value.includes("arcrun_sealed_")) continue;
@@ -100,7 +143,7 @@ export function substituteSealed(
   for (const [name, value] of headers) {
     const r = plain(value, { in: "header", name }, same);
     if (typeof r !== "string") return r;
-    out.set(name, r);
+    if (r !== "" || value === "") out.set(name, r);
   }
   if (basic) {
     // HTTP Basic from two values (RFC 7617 section 2), each form-encoded first when a token endpoint asks
@@ -114,6 +157,13 @@ export function substituteSealed(
     const u = secrets.handlesIn(basic.user).length > 0 ? user : enc(user);
     const p = secrets.handlesIn(basic.password).length > 0 ? password : enc(password);
     out.set("authorization", `Basic ${base64Encode(`${u}:${p}`)}`);
+    // The pair is a secret even where one half is plain text (a literal user): an API that echoes the
+    // header must find it redacted in the answer, the trace and the output.
+    for (const handle of secrets.handlesIn(`${basic.user}\n${basic.password}`)) {
+      const sealed = secrets.unseal(handle);
+      if (sealed)
+        secrets.addBasic(sealed.credential, u, p, [...new Set(sealed.grants.flatMap((g) => g.hosts))]);
+    }
   }
   let outBody = body;
   if (body !== undefined) {
@@ -121,5 +171,5 @@ export function substituteSealed(
     if (typeof r !== "string") return r;
     outBody = r;
   }
-  return { url: href, headers: out, body: outBody, carried };
+  return { url: href, headers: out, body: outBody, carried, ...(sign ? { sign } : {}) };
 }

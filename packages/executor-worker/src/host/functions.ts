@@ -1,3 +1,4 @@
+import { MissingTemplateValue, signSigV4, sigV4Keys } from "@arcrun/recipes";
 import { HOST_STATUS } from "components/abi";
 import { ExecutorError, type ExecutorErrorCode } from "../errors.js";
 import { base64Decode, base64UrlEncode } from "../internal/base64.js";
@@ -9,6 +10,8 @@ import {
   loadRecord,
   type OpenedCredential,
   openCredential,
+  renderSealedBaseUrl,
+  renderSealedEndpoints,
   renderSealedInject,
   sealedView,
   TOKEN_FIELDS,
@@ -149,13 +152,20 @@ async function httpRequest(ctx: HostContext, input: Record<string, unknown>): Pr
     return notAllowed(egress.credential, describeGrants(egress.grants), url, egress.where);
   }
   const carried = [...egress.carried];
+  const sendBody = method === "GET" || method === "HEAD" ? undefined : egress.body;
+  let target = { url: egress.url, headers: egress.headers };
+  if (egress.sign) {
+    const signed = await signRequest(ctx, egress.sign.credential, method, target, sendBody);
+    if ("status" in signed) return signed;
+    target = signed;
+  }
   let res: Response;
   try {
     res = await ctx.fetch(
-      new Request(egress.url, {
+      new Request(target.url, {
         method,
-        headers: egress.headers,
-        body: method === "GET" || method === "HEAD" ? undefined : egress.body,
+        headers: target.headers,
+        body: sendBody,
         // A redirect must not carry a credential to a host nobody checked.
         redirect: carried.length > 0 || plaintexts.length > 0 ? "manual" : "follow",
       }),
@@ -192,6 +202,46 @@ async function httpRequest(ctx: HostContext, input: Record<string, unknown>): Pr
     status: HOST_STATUS.ok,
     body: `{"status":${res.status},"ok":${res.ok},"headers":${JSON.stringify(outHeaders)},"data":{"body":${raw}}}`,
   };
+}
+
+/**
+ * Signs a request with a credential of an `aws_sigv4` recipe (the same `signSigV4` arcrun-auth uses), after
+ * its handles were put back: the signature covers the URL, headers and body as sent. The keys stay here.
+ */
+async function signRequest(
+  ctx: HostContext,
+  name: string,
+  method: string,
+  target: { url: string; headers: Headers },
+  body: string | undefined,
+): Promise<{ url: string; headers: Headers } | HostReply> {
+  const opened = await openCredential(ctx, name);
+  const spec = opened?.recipe?.aws_sigv4;
+  const keys = opened ? sigV4Keys(opened.secrets) : undefined;
+  if (!opened || !spec || !keys) {
+    return failed(
+      "ERR_CREDENTIAL_INVALID",
+      `credential "${name}" cannot sign: its recipe needs an aws_sigv4 block and the credential access_key_id and secret_access_key; push it again: arcrun creds push ${name} --recipe aws_s3`,
+    );
+  }
+  // The signer sets these itself; a stale one from the workflow would be signed as given.
+  for (const h of ["authorization", "x-amz-date", "x-amz-security-token"]) target.headers.delete(h);
+  try {
+    const signed = await signSigV4(
+      { method, url: target.url, headers: target.headers, ...(body !== undefined ? { body } : {}) },
+      keys,
+      spec,
+      { secret: opened.secrets },
+    );
+    return { url: signed.url, headers: signed.headers };
+  } catch (err) {
+    const why =
+      err instanceof MissingTemplateValue ? `it has no value for {{${err.variable}}}` : "signing failed";
+    return failed(
+      "ERR_CREDENTIAL_INVALID",
+      `credential "${name}" cannot sign: ${why}; push it again: arcrun creds push ${name}`,
+    );
+  }
 }
 
 const KEY = /^(cred|oauth2|recipe):([A-Za-z0-9_.-]{1,128})$/;
@@ -277,7 +327,8 @@ async function kvPut(ctx: HostContext, input: Record<string, unknown>): Promise<
 const PRIMITIVES: readonly InjectPrimitive[] = ["static_key", "oauth2", "service_account"];
 
 /**
- * `u6u.crypto_decrypt`: `{name, recipe?, inject?, runtime?}` -> `{secrets, public, recipe, headers?, query?}`.
+ * `u6u.crypto_decrypt`: `{name, recipe?, inject?, runtime?}` -> `{secrets, public, endpoints}` (the oauth2
+ * token and refresh URLs rendered), or with `inject` `{secrets, public, headers, query, base_url}`.
  * Despite its name it never returns a plaintext: `secrets` are handles, `public` the values that are not
  * secret; with `inject` (static_key, oauth2 or service_account) the host renders the recipe's inject
  * (with `runtime`: access_token, token_type) and returns its headers and query parameters sealed.
@@ -288,7 +339,14 @@ async function cryptoDecrypt(ctx: HostContext, input: Record<string, unknown>): 
   if (!opened) return notFound();
   const view = sealedView(ctx, opened);
   const inject = str(input.inject);
-  if (inject === undefined) return ok(view);
+  if (inject === undefined) {
+    const endpoints = renderSealedEndpoints(
+      ctx,
+      opened,
+      opened.recipe ?? ctx.recipe(str(input.recipe) ?? ""),
+    );
+    return ok({ ...view, endpoints });
+  }
   if (!(PRIMITIVES as readonly string[]).includes(inject)) {
     return failed("ERR_BAD_REQUEST", `inject is one of ${PRIMITIVES.join(", ")}, got "${inject}"`);
   }
@@ -302,7 +360,8 @@ async function cryptoDecrypt(ctx: HostContext, input: Record<string, unknown>): 
     for (const [k, v] of Object.entries(input.runtime)) if (typeof v === "string") runtime[k] = v;
   }
   const rendered = renderSealedInject(ctx, opened, recipe, inject as InjectPrimitive, runtime);
-  return ok({ ...view, ...rendered });
+  const baseUrl = renderSealedBaseUrl(ctx, opened, recipe, inject as InjectPrimitive);
+  return ok({ ...view, ...rendered, base_url: baseUrl });
 }
 
 function findPem(secrets: Record<string, string>, plaintext: string): string | undefined {

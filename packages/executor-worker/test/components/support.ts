@@ -30,6 +30,9 @@ class MemoryKv implements KvStore {
   async put(key: string, value: string) {
     this.data.set(key, value);
   }
+  async delete(key: string) {
+    this.data.delete(key);
+  }
 }
 
 export interface RunOptions {

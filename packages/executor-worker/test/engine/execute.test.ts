@@ -27,7 +27,7 @@ beforeAll(async () => {
   }
 });
 
-const kv: KvStore = { get: async () => null, put: async () => {} };
+const kv: KvStore = { get: async () => null, put: async () => {}, delete: async () => {} };
 const keyText = generateExecutorKey();
 
 async function run(yaml: string, input: unknown = {}, limits: Partial<Limits> = {}): Promise<Execution> {

@@ -41,6 +41,17 @@ describe("SecretRegistry", () => {
     expect(reg.redact("token key-123456 and key-123456")).toBe("token [redacted] and [redacted]");
   });
 
+  it("registers HTTP Basic of a public user and a secret, and redacts the longest form first", () => {
+    const r = new SecretRegistry();
+    // Twilio: the account SID is public, the pair is not. With "SID:" 27 bytes long, base64 of the token
+    // is a piece of base64 of the pair: replaced first, it would leave base64("SID:") around "[redacted]".
+    const sid = `AC${"0".repeat(24)}`;
+    r.addSecrets("tw", { auth_token: "tw_token_123" }, ["api.twilio.com"], { account_sid: sid });
+    const pair = btoa(`${sid}:tw_token_123`);
+    expect(pair).toContain(btoa("tw_token_123"));
+    expect(r.redact(`{"basic":"${pair}"}`)).toBe('{"basic":"[redacted]"}');
+  });
+
   it("registers the tokens of a token response", () => {
     const r = new SecretRegistry();
     r.addTokens(
@@ -129,6 +140,42 @@ describe("sealed handles at egress", () => {
     for (const [url, headers, body] of tries) {
       const out = substituteSealed(r, new URL(url), new Headers(headers), body, undefined);
       expect("carried" in out, url).toBe(false);
+    }
+  });
+
+  it("puts a path_prefix handle back only at the start of the path, after the grant's prefix", () => {
+    const r = new SecretRegistry();
+    const grants: Grant[] = [{ position: { in: "path", prefix: "/v1/" }, hosts: ["api.example.com"] }];
+    const h = r.seal("tg", "bot123:a/b", grants, ["api.example.com"]);
+    const out = substituteSealed(
+      r,
+      new URL(`https://api.example.com/v1/${h}/getMe`),
+      new Headers(),
+      undefined,
+      undefined,
+    );
+    expect("carried" in out && out.url).toBe("https://api.example.com/v1/bot123:a%2Fb/getMe");
+    for (const url of [`https://api.example.com/v1/x/${h}`, `https://evil.example/v1/${h}/getMe`]) {
+      expect("carried" in substituteSealed(r, new URL(url), new Headers(), undefined, undefined), url).toBe(
+        false,
+      );
+    }
+  });
+
+  it("drops a signing handle alone in its granted header and asks for a signature", () => {
+    const r = new SecretRegistry();
+    const h = r.sealSigner("s3", "aws_sigv4", [
+      { position: { in: "header", name: "authorization" }, hosts: ["s3.eu-west-3.amazonaws.com"] },
+    ]);
+    const url = new URL("https://s3.eu-west-3.amazonaws.com/bucket/key");
+    const out = substituteSealed(r, url, new Headers({ authorization: h }), undefined, undefined);
+    expect("carried" in out && out.sign).toEqual({ credential: "s3", kind: "aws_sigv4" });
+    expect("carried" in out && out.headers.has("authorization")).toBe(false);
+    // Not alone in its header, or in another one: refused.
+    const tries: Record<string, string>[] = [{ authorization: `AWS ${h}` }, { "x-amz-meta-k": h }];
+    for (const headers of tries) {
+      const refused = substituteSealed(r, url, new Headers(headers), undefined, undefined);
+      expect("carried" in refused).toBe(false);
     }
   });
 

@@ -14,6 +14,9 @@ const store: KvStore = {
   put: async (k, v) => {
     kv.set(k, v);
   },
+  delete: async (k) => {
+    kv.delete(k);
+  },
 };
 const sealed = await sealLegacy(key, "notion", "secret_tenant_a_token");
 kv.set(credentialKey("tenant_a", "notion"), JSON.stringify({ ...sealed, recipe: "notion", created_at: "" }));

@@ -16,6 +16,9 @@ const store: KvStore = {
   put: async (k, v) => {
     kv.set(k, v);
   },
+  delete: async (k) => {
+    kv.delete(k);
+  },
 };
 const SECRET = "a-sealing-secret-of-32-bytes-len";
 for (const tenant of ["tenant_a", "tenant_b"]) {
