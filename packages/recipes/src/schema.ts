@@ -119,7 +119,7 @@ export const TestRequest = z.strictObject({
     .optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])))
     .check(
       z.describe(
-        "Top-level fields the JSON answer must hold, for providers that answer a bad credential with 200 (Slack auth.test: { ok: true }).",
+        "Fields the JSON answer must hold, for providers that answer a bad credential with 200 (Slack auth.test: { ok: true }); a key with dots is a path into nested objects, for GraphQL answers ({ data.viewer.id: ... }).",
       ),
     ),
 });

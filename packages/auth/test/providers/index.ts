@@ -5,6 +5,7 @@
  */
 import { atlassian } from "./profiles/atlassian.js";
 import { box } from "./profiles/box.js";
+import { cloudflareAccountToken, cloudflareUserToken } from "./profiles/cloudflare.js";
 import { dropbox } from "./profiles/dropbox.js";
 import { figmaOAuth, figmaToken } from "./profiles/figma.js";
 import { githubApp, githubOAuthApp, githubToken } from "./profiles/github.js";
@@ -13,7 +14,9 @@ import { googleProfiles } from "./profiles/google.js";
 import { hubspotOAuth, hubspotToken } from "./profiles/hubspot.js";
 import { intercomOAuth, intercomToken } from "./profiles/intercom.js";
 import { lineNotify } from "./profiles/line-notify.js";
+import { linearKey, linearOAuth } from "./profiles/linear.js";
 import { microsoftGraph, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
+import { mondayOAuth, mondayToken } from "./profiles/monday.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
 import { reddit } from "./profiles/reddit.js";
 import { salesforce } from "./profiles/salesforce.js";
@@ -22,7 +25,9 @@ import { spotify } from "./profiles/spotify.js";
 import { staticKeyProfiles } from "./profiles/static-keys.js";
 import { telegram } from "./profiles/telegram.js";
 import { todoist } from "./profiles/todoist.js";
+import { typeformOAuth } from "./profiles/typeform.js";
 import { x } from "./profiles/x.js";
+import { zoom } from "./profiles/zoom.js";
 import type { OAuthProfile, StaticKeyProfile } from "./simulator.js";
 
 export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
@@ -44,6 +49,10 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "box custom app", profile: box },
   { name: "gitlab OAuth application", profile: gitlab },
   { name: "todoist OAuth app", profile: todoist },
+  { name: "linear OAuth2 application", profile: linearOAuth },
+  { name: "monday OAuth app", profile: mondayOAuth },
+  { name: "typeform OAuth app", profile: typeformOAuth },
+  { name: "zoom general OAuth app", profile: zoom },
 ];
 
 /**
@@ -62,6 +71,10 @@ export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfil
   { name: "hubspot private app token", profile: hubspotToken },
   { name: "intercom access token", profile: intercomToken },
   { name: "telegram bot token", profile: telegram },
+  { name: "cloudflare user API token", profile: cloudflareUserToken },
+  { name: "cloudflare account API token", profile: cloudflareAccountToken },
+  { name: "linear personal API key", profile: linearKey },
+  { name: "monday personal API token", profile: mondayToken },
   ...staticKeyProfiles.map((profile) => ({ name: profile.recipe, profile })),
 ];
 
@@ -85,19 +98,7 @@ export const KNOWN_GAPS: Record<string, string> = {
 /**
  * Catalogue recipes (oauth2 block, or a static key primitive) without a profile yet. OAuth: their redirect
  * rules (exact registered URI or any loopback port) were not settled from the providers' pages in this
- * pass. Static keys: cloudflare (account tokens verify at /accounts/{id}/tokens/verify, which the recipe
- * does not use yet), linear and monday (GraphQL APIs whose answer to a bad key, status or body, was not
- * settled). line_notify, which ended, is in ENDED_STATIC_KEY_PROFILES.
+ * pass. Static keys: none left. line_notify, which ended, is in ENDED_STATIC_KEY_PROFILES.
  */
-export const MISSING_OAUTH: string[] = [
-  "airtable",
-  "asana",
-  "bitbucket",
-  "calendly",
-  "discord",
-  "linear",
-  "monday",
-  "typeform",
-  "zoom",
-];
-export const MISSING_STATIC_KEY: string[] = ["cloudflare", "linear", "monday"];
+export const MISSING_OAUTH: string[] = ["airtable", "asana", "bitbucket", "calendly", "discord"];
+export const MISSING_STATIC_KEY: string[] = [];
