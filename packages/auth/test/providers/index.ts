@@ -19,7 +19,7 @@ import { microsoftGraph, microsoftGraphSingleTenant } from "./profiles/microsoft
 import { mondayOAuth, mondayToken } from "./profiles/monday.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
 import { reddit } from "./profiles/reddit.js";
-import { salesforce } from "./profiles/salesforce.js";
+import { salesforce, salesforceSandbox } from "./profiles/salesforce.js";
 import { slackBotToken, slackOAuth } from "./profiles/slack.js";
 import { spotify } from "./profiles/spotify.js";
 import { staticKeyProfiles } from "./profiles/static-keys.js";
@@ -53,6 +53,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "monday OAuth app", profile: mondayOAuth },
   { name: "typeform OAuth app", profile: typeformOAuth },
   { name: "zoom general OAuth app", profile: zoom },
+  { name: "salesforce sandbox (test.salesforce.com)", profile: salesforceSandbox },
 ];
 
 /**
