@@ -16,6 +16,7 @@ export {
 } from "./template.js";
 export type {
   AwsSigV4Spec,
+  CaptureSpec,
   GitHelperSpec,
   HttpMethod,
   InjectSpec,

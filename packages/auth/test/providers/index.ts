@@ -3,7 +3,7 @@
  * catalogue recipe with an oauth2 block or a static key is in neither list, so a new recipe cannot ship
  * without a simulator (or an explicit, visible entry here).
  */
-import { atlassian } from "./profiles/atlassian.js";
+import { atlassian, confluenceOAuth, jiraOAuth } from "./profiles/atlassian.js";
 import { box } from "./profiles/box.js";
 import { cloudflareAccountToken, cloudflareUserToken } from "./profiles/cloudflare.js";
 import { dropbox } from "./profiles/dropbox.js";
@@ -54,6 +54,8 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "typeform OAuth app", profile: typeformOAuth },
   { name: "zoom general OAuth app", profile: zoom },
   { name: "salesforce sandbox (test.salesforce.com)", profile: salesforceSandbox },
+  { name: "jira over an atlassian 3LO app", profile: jiraOAuth },
+  { name: "confluence over an atlassian 3LO app", profile: confluenceOAuth },
 ];
 
 /**

@@ -48,6 +48,7 @@ function recipe(tokenUrl: string): Recipe {
       token_params: {},
       token_headers: {},
       reauth_errors: [],
+      capture: {},
       refresh_on_status: [401],
       refresh_params: {},
       pkce: "S256",

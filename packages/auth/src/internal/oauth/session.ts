@@ -152,6 +152,7 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
     renew: (current) => renewToken(spec, flow, choice, current, scopes()),
     reauthErrors: spec.reauth_errors,
     baseUrlFrom: spec.base_url_from,
+    captures: spec.capture,
   });
 
   return {
