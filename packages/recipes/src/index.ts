@@ -2,6 +2,7 @@ export { builtinBases, type CatalogData, getRecipe, loadCatalog } from "./catalo
 export { RecipeError } from "./errors.js";
 export { MAX_RECIPE_FILE_BYTES } from "./limits.js";
 export { parseRecipe, parseRecipes, validateRecipe } from "./parse.js";
+export { type Code, redirectText, registration } from "./registration.js";
 export {
   findExprs,
   hasExpr,
