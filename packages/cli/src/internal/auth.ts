@@ -136,6 +136,9 @@ export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> 
       });
       return { test: testResult(r.test) };
     },
+    async saveOAuthClient(service, client) {
+      await auth.setReservedSecret(lib.OAUTH_CLIENT_ENTRY, { ...client }, { instance: service });
+    },
     async logout(service, options) {
       const r = await auth.logout(service, options);
       return { deleted: r.deleted, revocation: r.revocation };
