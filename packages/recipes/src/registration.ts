@@ -75,10 +75,11 @@ function quirks(r: Recipe, o: OAuth2Spec, code: Code): string[] {
 export function registration(r: Recipe, o: OAuth2Spec, code: Code = plain): Array<[string, string]> {
   const out: Array<[string, string]> = [
     ["Documentation", r.docs_url],
-    ["OAuth app", clientText(o)],
+    ["OAuth app", `${clientText(o)}${o.app_type ? `; create it as: ${o.app_type}` : ""}`],
     ["Redirect URI to register", redirectText(o, code)],
     ["Scopes", o.scopes.length > 0 ? o.scopes.map(code).join(", ") : "none by default"],
   ];
+  if (o.enable_apis.length > 0) out.push(["APIs to enable", o.enable_apis.join(", ")]);
   const q = quirks(r, o, code);
   if (q.length > 0) out.push(["Notes", q.join("; ")]);
   return out;

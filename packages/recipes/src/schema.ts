@@ -321,6 +321,20 @@ export const OAuth2 = z.strictObject({
         "A field of the token response holding the API's https origin for this account (Salesforce: instance_url); it replaces base_url's origin, and its host must still be allowed by hosts.",
       ),
     ),
+  app_type: z
+    .optional(z.string().check(z.minLength(1)))
+    .check(
+      z.describe(
+        "The kind of app to create in the provider's console, in its own words (Google Cloud: Desktop app); shown by docs/providers.md and arcrun setup.",
+      ),
+    ),
+  enable_apis: z
+    ._default(z.array(z.string().check(z.minLength(1))), [])
+    .check(
+      z.describe(
+        "APIs to enable for the app in the provider's console (Google Cloud: Gmail API); shown with the registration steps.",
+      ),
+    ),
   capture: z
     ._default(
       z.record(z.string().check(z.regex(/^[a-z][a-z0-9_]*$/, "a lower_snake_case name")), Capture),

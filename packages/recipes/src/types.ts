@@ -92,6 +92,10 @@ export interface OAuth2Spec {
     | { host: "127.0.0.1" | "localhost" | "[::1]"; port?: number | undefined; path: string }
     | undefined;
   base_url_from?: string | undefined;
+  /** The kind of app to create in the provider's console, in its words (Google Cloud: Desktop app). */
+  app_type?: string | undefined;
+  /** APIs to enable for the app in the provider's console. */
+  enable_apis: string[];
   /** Values read after login, for `{{captured.NAME}}` in base_url and hosts. */
   capture: Record<string, CaptureSpec>;
   /** A GET made with the new token right after login, for captures `from: lookup`. */

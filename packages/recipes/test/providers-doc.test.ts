@@ -19,4 +19,16 @@ describe("docs/providers.md", () => {
       "`http://127.0.0.1/callback` (arcrun listens on a free port",
     );
   });
+
+  it("registration() gives the console steps: app type, APIs to enable, the exact redirect URI", async () => {
+    const { registration } = await import("../src/registration.js");
+    const gmail = getRecipe("gmail");
+    const steps = new Map(gmail?.oauth2 ? registration(gmail, gmail.oauth2) : []);
+    expect(steps.get("APIs to enable")).toBe("Gmail API");
+    expect(steps.get("OAuth app")).toContain("application type Desktop app");
+    const linear = getRecipe("linear");
+    const l = new Map(linear?.oauth2 ? registration(linear, linear.oauth2) : []);
+    expect(l.get("Redirect URI to register")).toBe("exactly http://localhost:8991/callback");
+    expect(l.has("APIs to enable")).toBe(false);
+  });
 });

@@ -49,6 +49,7 @@ function recipe(tokenUrl: string): Recipe {
       token_headers: {},
       reauth_errors: [],
       capture: {},
+      enable_apis: [],
       refresh_on_status: [401],
       refresh_params: {},
       pkce: "S256",
