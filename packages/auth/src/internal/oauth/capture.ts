@@ -44,7 +44,7 @@ export function readCaptures(
       const where = from === "token" ? "the token response" : "the answer of the recipe's oauth2 > lookup";
       throw new ArcrunError(
         "ERR_OAUTH",
-        `${ctx.service}: ${where} has ${value === undefined ? "no value" : "a value that does not match the pattern"} at ${spec.path} for the captured value "${name}" (pattern ${spec.pattern}); check the app's access (an Atlassian app needs a site it may use), then ${setupHint(ctx)}`,
+        `${ctx.service}: ${where} has ${value === undefined ? "no value" : "a value that does not match the pattern"} at ${spec.path} for the captured value "${name}" (pattern ${spec.pattern}); check that the account you sign in with has what the app may use (a site, a workspace), then ${setupHint(ctx)}`,
         { service: ctx.service, instance: ctx.instance },
       );
     }
