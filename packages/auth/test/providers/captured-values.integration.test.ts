@@ -103,5 +103,7 @@ describe("Slack team, from the token response", () => {
     await login();
     const stored = await (await auth.store()).get("slack", "default");
     expect(stored).toMatchObject({ type: "oauth2", captured: { team_id: "T1", team_name: "Sim" } });
+    // arcrun status shows them (they are not secret).
+    expect((await auth.status("slack")).instances[0]?.captured).toEqual({ team_id: "T1", team_name: "Sim" });
   });
 });

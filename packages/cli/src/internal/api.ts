@@ -18,6 +18,8 @@ export interface InstanceRow {
   scopes: string[] | null;
   /** Requested scopes the provider's answer did not cover; present only when there are some. */
   scopes_missing?: string[];
+  /** Values the OAuth login captured (a cloud id, a team); present only when there are some. */
+  captured?: Record<string, string>;
 }
 
 export interface ServiceRow {

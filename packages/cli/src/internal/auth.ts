@@ -28,6 +28,7 @@ function instanceRow(i: InstanceInfo): InstanceRow {
     updated_at: i.updatedAt ?? null,
     scopes: i.scopes ?? null,
     ...(i.scopesMissing && i.scopesMissing.length > 0 ? { scopes_missing: i.scopesMissing } : {}),
+    ...(i.captured ? { captured: i.captured } : {}),
   };
 }
 
