@@ -90,7 +90,7 @@ export function noClientError(service: string, instance: string, home: string): 
   const prefix = `ARCRUN_${envName(service)}_`;
   return new ArcrunError(
     "ERR_NO_CLIENT",
-    `${service}: no OAuth client configured; create one at the provider, then run: arcrun setup ${service} (it shows what to register and asks for the client), or set ${prefix}CLIENT_ID and ${prefix}CLIENT_SECRET`,
+    `${service}: no OAuth client configured; create one at the provider, then run: arcrun setup ${service} (it shows what to register and asks for the client), or set ${prefix}CLIENT_ID and ${prefix}CLIENT_SECRET, or add clients: { ${service}: { client_id, client_secret } } to ${join(home, "config.yaml")}`,
     { service, instance },
   );
 }
