@@ -41,6 +41,8 @@ export interface OAuth2Credential extends CredentialBase {
   scopes_missing?: string[];
   /** The API origin the token answer named (recipe `base_url_from`), used instead of base_url's. */
   base_url?: string;
+  /** Values read after login (recipe `oauth2.capture`), for `{{captured.NAME}}` in base_url and hosts. */
+  captured?: Record<string, string>;
   /** Which OAuth app issued it; refresh goes back through the same one. */
   client: "byo" | "broker";
   /** Set when the provider rejected the refresh token (invalid_grant): a person must log in again. */

@@ -3,6 +3,7 @@ export { RecipeError } from "./errors.js";
 export { MAX_RECIPE_FILE_BYTES } from "./limits.js";
 export { parseRecipe, parseRecipes, validateRecipe } from "./parse.js";
 export { clientAddress, FixedWindowCounter, type WindowState } from "./rate-limit.js";
+export { type Code, redirectText, registration } from "./registration.js";
 export { basicForms, secretForms } from "./secret-forms.js";
 export { type SigV4Keys, type SigV4Request, signSigV4, sigV4Keys } from "./sigv4.js";
 export {
@@ -19,6 +20,7 @@ export {
 } from "./template.js";
 export type {
   AwsSigV4Spec,
+  CaptureSpec,
   GitHelperSpec,
   HttpMethod,
   InjectSpec,

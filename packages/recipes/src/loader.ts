@@ -5,7 +5,7 @@ import { RecipeError } from "./errors.js";
 import { MAX_RECIPE_FILE_BYTES, recipeTooLarge } from "./limits.js";
 import { RecipeFileSchema, RecipeSchema } from "./schema.js";
 import { findExprs, parseExpr } from "./template.js";
-import type { Recipe, RecipeWarning } from "./types.js";
+import type { OAuth2Spec, Recipe, RecipeWarning } from "./types.js";
 import { OAUTH_URL_KEYS } from "./types.js";
 
 /** One recipe file's text, named by its path (used in every error). */
@@ -362,11 +362,34 @@ export function checkRecipe(file: string, r: Recipe): void {
   }
 
   const declared = new Map(r.required_secrets.map((s) => [s.key, s]));
-  const checkTemplate = (path: string[], text: string | undefined, allowRuntime: boolean, inHost = false) => {
+  const captures = r.oauth2?.capture ?? {};
+  const checkTemplate = (
+    path: string[],
+    text: string | undefined,
+    allowRuntime: boolean,
+    inHost = false,
+    allowCaptured = false,
+  ) => {
     if (text === undefined) return;
     for (const raw of findExprs(text)) {
       const expr = parseExpr(raw);
       if (typeof expr === "string") throw new RecipeError(file, path, expr);
+      if (expr.kind === "captured") {
+        if (!allowCaptured) {
+          throw new RecipeError(
+            file,
+            path,
+            `no {{captured.${expr.key}}} here: captured values go in base_url and hosts of an oauth2 credential (the recipe's primitive oauth2, or oauth2 > base_url and hosts)`,
+          );
+        }
+        if (captures[expr.key] === undefined) {
+          throw new RecipeError(
+            file,
+            path,
+            `a value declared in oauth2 > capture, got {{captured.${expr.key}}}`,
+          );
+        }
+      }
       const keys =
         expr.kind === "secret" ? [expr.key] : expr.kind === "basic" ? [expr.user, expr.password] : [];
       if (expr.kind === "runtime" && !allowRuntime) {
@@ -424,27 +447,42 @@ export function checkRecipe(file: string, r: Recipe): void {
     }
   }
 
-  const baseHost = hostOfTemplate(r.base_url);
-  checkTemplate(["base_url"], baseHost, false, true);
-  checkTemplate(["base_url"], r.base_url.replace(/^[a-z]+:\/\/[^/?#]+/i, ""), false);
-  r.hosts.forEach((h, i) => {
-    if (!/^(\*\.)?([a-z0-9-]+|\{\{[^{}]+\}\})(\.([a-z0-9-]+|\{\{[^{}]+\}\}))*$|^\[::1\]$/i.test(h)) {
+  // Captured values exist only for an oauth2 credential: in the top-level base_url and hosts only when
+  // oauth2 is the recipe's primitive, else in oauth2 > base_url and hosts.
+  const checkTarget = (at: string[], baseUrl: string, hosts: string[], allowCaptured: boolean) => {
+    const baseHost = hostOfTemplate(baseUrl);
+    checkTemplate([...at, "base_url"], baseHost, false, true, allowCaptured);
+    checkTemplate(
+      [...at, "base_url"],
+      baseUrl.replace(/^[a-z]+:\/\/[^/?#]+/i, ""),
+      false,
+      false,
+      allowCaptured,
+    );
+    hosts.forEach((h, i) => {
+      if (!/^(\*\.)?([a-z0-9-]+|\{\{[^{}]+\}\})(\.([a-z0-9-]+|\{\{[^{}]+\}\}))*$|^\[::1\]$/i.test(h)) {
+        throw new RecipeError(
+          file,
+          [...at, "hosts", String(i)],
+          `a host name such as api.example.com or *.example.com, got "${h}"`,
+        );
+      }
+      checkTemplate([...at, "hosts", String(i)], h, false, true, allowCaptured);
+      checkWildcard(file, i, h);
+    });
+    if (baseHost && !hosts.some((p) => hostMatchesPattern(baseHost, p))) {
       throw new RecipeError(
         file,
-        ["hosts", String(i)],
-        `a host name such as api.example.com or *.example.com, got "${h}"`,
+        [...at, "base_url"],
+        `a host listed in hosts (${hosts.join(", ")}), got "${baseHost}"`,
       );
     }
-    checkTemplate(["hosts", String(i)], h, false, true);
-    checkWildcard(file, i, h);
-  });
-  if (baseHost && !r.hosts.some((p) => hostMatchesPattern(baseHost, p))) {
-    throw new RecipeError(
-      file,
-      ["base_url"],
-      `a host listed in hosts (${r.hosts.join(", ")}), got "${baseHost}"`,
-    );
+  };
+  checkTarget([], r.base_url, r.hosts, r.primitive === "oauth2");
+  if (r.oauth2?.base_url !== undefined || r.oauth2?.hosts !== undefined) {
+    checkTarget(["oauth2"], r.oauth2.base_url ?? r.base_url, r.oauth2.hosts ?? r.hosts, true);
   }
+  if (r.oauth2) checkCaptures(file, r.oauth2, r.oauth2.hosts ?? r.hosts);
   if (r.aws_sigv4) checkTemplate(["aws_sigv4", "region"], r.aws_sigv4.region, false);
   if (r.service_account) checkTemplate(["service_account", "subject"], r.service_account.subject, false);
   if (r.test) {
@@ -460,6 +498,37 @@ export function checkRecipe(file: string, r: Recipe): void {
           `a path, or a URL on a host listed in hosts, got "${r.test.path}"`,
         );
       }
+    }
+  }
+}
+
+/** Each capture's pattern compiles; a lookup capture has a lookup, on a fixed https host the token may go to. */
+function checkCaptures(file: string, o: OAuth2Spec, hosts: string[]): void {
+  for (const [name, c] of Object.entries(o.capture)) {
+    try {
+      new RegExp(`^(?:${c.pattern})$`);
+    } catch {
+      throw new RecipeError(
+        file,
+        ["oauth2", "capture", name, "pattern"],
+        `a valid regular expression, got "${c.pattern}"`,
+      );
+    }
+    if (c.from === "lookup" && !o.lookup) {
+      throw new RecipeError(file, ["oauth2", "lookup"], `a lookup request (capture ${name} is from: lookup)`);
+    }
+  }
+  if (o.lookup) {
+    const at = ["oauth2", "lookup", "url"];
+    checkUrl(file, at, o.lookup.url);
+    checkNoExpr(file, at, o.lookup.url);
+    const host = new URL(o.lookup.url).hostname.toLowerCase();
+    if (!o.lookup.url.startsWith("https://") || !hosts.some((p) => hostMatchesPattern(host, p))) {
+      throw new RecipeError(
+        file,
+        at,
+        `an https URL on a host listed in hosts (${hosts.join(", ")}), got "${o.lookup.url}"`,
+      );
     }
   }
 }
@@ -498,6 +567,8 @@ export function recipeWarnings(file: string, r: Recipe): RecipeWarning[] {
     findExprs(text).some((raw) => {
       const expr = parseExpr(raw);
       if (typeof expr === "string") return false;
+      // A captured value (a cloud id) is not secret: it is pattern-checked and may sit in a path.
+      if (expr.kind === "captured") return false;
       return expr.kind !== "secret" || sensitive.has(expr.key);
     });
   const warn = (keyPath: string[]) =>

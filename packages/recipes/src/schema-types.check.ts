@@ -2,6 +2,7 @@
 import type * as z from "zod/mini";
 import type {
   AwsSigV4,
+  Capture,
   GitHelper,
   Inject,
   OAuth2,
@@ -25,6 +26,7 @@ export type Checks = [
   Assert<Equals<z.infer<typeof TestRequest>, T.TestRequestSpec>>,
   Assert<Equals<z.infer<typeof OAuth2>, T.OAuth2Spec>>,
   Assert<Equals<z.infer<typeof ScopeEcho>, T.ScopeEchoSpec>>,
+  Assert<Equals<z.infer<typeof Capture>, T.CaptureSpec>>,
   Assert<Equals<z.infer<typeof ServiceAccount>, T.ServiceAccountSpec>>,
   Assert<Equals<z.infer<typeof AwsSigV4>, T.AwsSigV4Spec>>,
   Assert<Equals<z.infer<typeof GitHelper>, T.GitHelperSpec>>,

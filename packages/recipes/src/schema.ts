@@ -119,7 +119,7 @@ export const TestRequest = z.strictObject({
     .optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])))
     .check(
       z.describe(
-        "Top-level fields the JSON answer must hold, for providers that answer a bad credential with 200 (Slack auth.test: { ok: true }).",
+        "Fields the JSON answer must hold, for providers that answer a bad credential with 200 (Slack auth.test: { ok: true }); a key with dots is a path into nested objects, for GraphQL answers ({ data.viewer.id: ... }).",
       ),
     ),
 });
@@ -158,6 +158,39 @@ export const ScopeEcho = z.strictObject({
     .check(
       z.describe(
         "What an empty scope string means: nothing was granted, or the provider does not report scopes (GitHub App user tokens).",
+      ),
+    ),
+});
+
+/**
+ * A value read after login, for base_url and hosts (`{{captured.KEY}}`): from the token response, or from
+ * the answer of the recipe's `lookup` request. Its pattern is checked before it is stored, since it may
+ * become part of a host.
+ */
+export const Capture = z.strictObject({
+  from: z
+    ._default(z.enum(["token", "lookup"]), "token")
+    .check(z.describe("token: the token response (Slack team.id); lookup: the answer of oauth2.lookup.")),
+  path: z
+    .string()
+    .check(
+      z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, "a dotted path such as team.id or 0.id"),
+      z.describe("A dotted path into the JSON answer; a number picks an array element (0.id)."),
+    ),
+  pattern: z
+    .string()
+    .check(
+      z.minLength(1),
+      z.describe("A regular expression the value must match in full (it may be put into a host or a path)."),
+    ),
+});
+
+export const Lookup = z.strictObject({
+  url: z
+    .string()
+    .check(
+      z.describe(
+        "An https URL on a host listed in hosts, called with GET and the new token (the oauth2 inject) right after login (Atlassian: https://api.atlassian.com/oauth/token/accessible-resources).",
       ),
     ),
 });
@@ -295,6 +328,43 @@ export const OAuth2 = z.strictObject({
         "A field of the token response holding the API's https origin for this account (Salesforce: instance_url); it replaces base_url's origin, and its host must still be allowed by hosts.",
       ),
     ),
+  app_type: z
+    .optional(z.string().check(z.minLength(1)))
+    .check(
+      z.describe(
+        "The kind of app to create in the provider's console, in its own words (Google Cloud: Desktop app); shown by docs/providers.md and arcrun setup.",
+      ),
+    ),
+  enable_apis: z
+    ._default(z.array(z.string().check(z.minLength(1))), [])
+    .check(
+      z.describe(
+        "APIs to enable for the app in the provider's console (Google Cloud: Gmail API); shown with the registration steps.",
+      ),
+    ),
+  capture: z
+    ._default(
+      z.record(z.string().check(z.regex(/^[a-z][a-z0-9_]*$/, "a lower_snake_case name")), Capture),
+      {},
+    )
+    .check(
+      z.describe(
+        "Values read after login ({{captured.NAME}} in base_url, oauth2.base_url and hosts): Slack's team from the token response, Atlassian's cloud id from a lookup.",
+      ),
+    ),
+  lookup: z
+    .optional(Lookup)
+    .check(z.describe("A request made right after login, for captures with from: lookup.")),
+  base_url: z
+    .optional(z.string())
+    .check(
+      z.describe(
+        "Replaces the top-level base_url when this primitive is used (Jira over 3LO: https://api.atlassian.com/ex/jira/{{captured.cloud_id}}/rest/api/3).",
+      ),
+    ),
+  hosts: z
+    .optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)))
+    .check(z.describe("Replaces the top-level hosts when this primitive is used.")),
   https_redirect_only: z
     .optional(z.string().check(z.minLength(1)))
     .check(

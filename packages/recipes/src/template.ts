@@ -5,6 +5,8 @@
 export type TemplateExpr =
   | { kind: "secret"; key: string }
   | { kind: "runtime"; key: RuntimeKey }
+  /** A value the oauth2 login captured (`oauth2.capture`): Atlassian's cloud id, Slack's team. */
+  | { kind: "captured"; key: string }
   | { kind: "basic"; user: string; password: string };
 
 export const RUNTIME_KEYS = ["access_token", "token_type"] as const;
@@ -22,13 +24,14 @@ export function parseExpr(raw: string): TemplateExpr | string {
       if (ns === "runtime" && (RUNTIME_KEYS as readonly string[]).includes(key)) {
         return { kind: "runtime", key: key as RuntimeKey };
       }
+      if (ns === "captured" && /^[a-z][a-z0-9_]*$/.test(key)) return { kind: "captured", key };
     }
   } else if (parts[0] === "basic" && parts.length === 3) {
     const user = parts[1]?.match(/^secret\.([a-z][a-z0-9_]*)$/)?.[1];
     const password = parts[2]?.match(/^secret\.([a-z][a-z0-9_]*)$/)?.[1];
     if (user && password) return { kind: "basic", user, password };
   }
-  return `an interpolation {{secret.KEY}}, {{runtime.${RUNTIME_KEYS.join("|")}}} or {{basic secret.USER secret.PASSWORD}}, got {{${raw}}}`;
+  return `an interpolation {{secret.KEY}}, {{runtime.${RUNTIME_KEYS.join("|")}}}, {{captured.KEY}} or {{basic secret.USER secret.PASSWORD}}, got {{${raw}}}`;
 }
 
 /** Every expression in a string, in order, as raw text. */
@@ -43,6 +46,8 @@ export function hasExpr(text: string): boolean {
 export interface TemplateValues {
   secret: Readonly<Record<string, string | undefined>>;
   runtime?: Readonly<Partial<Record<RuntimeKey, string>>>;
+  /** Values captured at login (`oauth2.capture`), each already checked against its pattern. */
+  captured?: Readonly<Record<string, string>>;
 }
 
 /** A value the template needs and does not have. The message names the variable, never a value. */
@@ -74,6 +79,11 @@ export function renderTemplate(text: string, values: TemplateValues): string {
       case "runtime": {
         const v = values.runtime?.[expr.key];
         if (v === undefined) throw new MissingTemplateValue(`runtime.${expr.key}`);
+        return v;
+      }
+      case "captured": {
+        const v = values.captured?.[expr.key];
+        if (v === undefined) throw new MissingTemplateValue(`captured.${expr.key}`);
         return v;
       }
       case "basic": {

@@ -54,6 +54,14 @@ export const OAUTH_URL_KEYS = [
   "userinfo_url",
 ] as const;
 
+export interface CaptureSpec {
+  from: "token" | "lookup";
+  /** A dotted path into the JSON answer; a number picks an array element. */
+  path: string;
+  /** Matched in full before the value is stored. */
+  pattern: string;
+}
+
 export interface OAuth2Spec {
   grant: "authorization_code" | "client_credentials";
   authorize_url?: string | undefined;
@@ -85,6 +93,17 @@ export interface OAuth2Spec {
     | { host: "127.0.0.1" | "localhost" | "[::1]"; port?: number | undefined; path: string }
     | undefined;
   base_url_from?: string | undefined;
+  /** The kind of app to create in the provider's console, in its words (Google Cloud: Desktop app). */
+  app_type?: string | undefined;
+  /** APIs to enable for the app in the provider's console. */
+  enable_apis: string[];
+  /** Values read after login, for `{{captured.NAME}}` in base_url and hosts. */
+  capture: Record<string, CaptureSpec>;
+  /** A GET made with the new token right after login, for captures `from: lookup`. */
+  lookup?: { url: string } | undefined;
+  /** Replaces the top-level base_url and hosts when the oauth2 primitive is used. */
+  base_url?: string | undefined;
+  hosts?: string[] | undefined;
   https_redirect_only?: string | undefined;
   access_token_path?: string | undefined;
   inject?: InjectSpec | undefined;

@@ -189,7 +189,13 @@ describe("catalogue contents", () => {
       const o = r.oauth2;
       if (!o) continue;
       for (const url of [o.authorize_url, o.token_url, o.revoke_url, o.device_url, o.userinfo_url]) {
-        if (url !== undefined) expect(url, r.id).toMatch(/^https:\/\/[^/{}]+\//);
+        if (url === undefined) continue;
+        expect(url, r.id).toMatch(/^https:\/\/([^/{}]+|\{\{secret\.[a-z_]+\}\})\//);
+        // A templated host (Salesforce's login_host) is a non-secret value checked against a pattern.
+        const key = /^https:\/\/\{\{secret\.([a-z_]+)\}\}/.exec(url)?.[1];
+        if (key === undefined) continue;
+        const spec = r.required_secrets.find((s) => s.key === key);
+        expect(spec, `${r.id} ${key}`).toMatchObject({ sensitive: false, pattern: expect.any(String) });
       }
       if (o.grant === "authorization_code") expect(o.authorize_url, r.id).toBeTruthy();
     }

@@ -504,3 +504,103 @@ describe("hosts, URLs and size: what validation refuses or warns about", () => {
     }
   });
 });
+
+describe("recipe loader: values captured after an oauth2 login", () => {
+  const recipe = (body: string, primitive = "oauth2") => ({
+    file: "example.yaml",
+    text: `id: example
+display_name: Example
+docs_url: https://example.com/docs
+primitive: ${primitive}
+required_secrets:
+  - { key: token, label: API token }
+${body}`,
+  });
+  const oauth = (extra: string) => `oauth2:
+  authorize_url: https://auth.example.com/authorize
+  token_url: https://auth.example.com/token
+  inject: { header: { Authorization: "Bearer {{runtime.access_token}}" } }
+${extra}`;
+  const lookupCapture = `  lookup: { url: https://api.example.com/sites }
+  capture:
+    site: { from: lookup, path: 0.id, pattern: "[a-z0-9]+" }
+`;
+
+  it("accepts a captured value in the oauth2 block's base_url, with the lookup on an allowed host", async () => {
+    const { recipes } = await resolve(
+      recipe(
+        `base_url: https://api.example.com/v1
+hosts: [api.example.com]
+inject: { header: { Authorization: "{{secret.token}}" } }
+${oauth(`${lookupCapture}  base_url: https://api.example.com/ex/{{captured.site}}/v1`)}`,
+        "static_key",
+      ),
+    );
+    expect(recipes[0]?.oauth2?.capture.site).toEqual({ from: "lookup", path: "0.id", pattern: "[a-z0-9]+" });
+  });
+
+  it("refuses a captured value that is not declared", async () => {
+    const err = await failure(
+      recipe(`base_url: https://api.example.com/{{captured.nope}}
+hosts: [api.example.com]
+${oauth(lookupCapture)}`),
+    );
+    expect(err.keyPath).toEqual(["base_url"]);
+    expect(err.expected).toContain("declared in oauth2 > capture");
+  });
+
+  it("refuses a captured value in the top-level base_url of a static-key recipe (it has no login)", async () => {
+    const err = await failure(
+      recipe(
+        `base_url: https://api.example.com/{{captured.site}}
+hosts: [api.example.com]
+inject: { header: { Authorization: "{{secret.token}}" } }
+${oauth(lookupCapture)}`,
+        "static_key",
+      ),
+    );
+    expect(err.keyPath).toEqual(["base_url"]);
+    expect(err.expected).toContain("no {{captured.site}} here");
+  });
+
+  it("refuses a captured value outside base_url and hosts (an inject header)", async () => {
+    const err = await failure(
+      recipe(`base_url: https://api.example.com
+hosts: [api.example.com]
+oauth2:
+  authorize_url: https://auth.example.com/authorize
+  token_url: https://auth.example.com/token
+  inject: { header: { X-Site: "{{captured.site}}" } }
+${lookupCapture}`),
+    );
+    expect(err.keyPath).toEqual(["oauth2", "inject", "header", "X-Site"]);
+  });
+
+  it("refuses a lookup on a host the recipe does not allow (the token goes there), or over http", async () => {
+    for (const url of ["https://evil.example.net/sites", "http://api.example.com/sites"]) {
+      const err = await failure(
+        recipe(`base_url: https://api.example.com
+hosts: [api.example.com]
+${oauth(lookupCapture.replace("https://api.example.com/sites", url))}`),
+      );
+      expect(err.keyPath).toEqual(["oauth2", "lookup", "url"]);
+    }
+  });
+
+  it("refuses a capture from a lookup the recipe does not have, and a pattern that does not compile", async () => {
+    const noLookup = await failure(
+      recipe(`base_url: https://api.example.com
+hosts: [api.example.com]
+${oauth(`  capture:
+    site: { from: lookup, path: 0.id, pattern: "[a-z]+" }`)}`),
+    );
+    expect(noLookup.keyPath).toEqual(["oauth2", "lookup"]);
+    const badPattern = await failure(
+      recipe(`base_url: https://api.example.com
+hosts: [api.example.com]
+${oauth(`  capture:
+    team: { path: team.id, pattern: "[a-" }`)}`),
+    );
+    expect(badPattern.keyPath).toEqual(["oauth2", "capture", "team", "pattern"]);
+  });
+});

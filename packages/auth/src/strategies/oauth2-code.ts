@@ -7,6 +7,7 @@
 import { ArcrunError } from "../errors.js";
 import { injectApplier } from "../internal/apply.js";
 import { openBrowser, readPastedLines } from "../internal/oauth/browser.js";
+import { lookupCaptures, readCaptures } from "../internal/oauth/capture.js";
 import { setupHint, type TokenResponse, tokenRequest } from "../internal/oauth/endpoint.js";
 import { startLoopback } from "../internal/oauth/loopback.js";
 import { createPkce, randomToken } from "../internal/oauth/pkce.js";
@@ -35,12 +36,40 @@ export function oauthResolved(
   secrets: Record<string, string>,
 ): ResolvedCredential {
   return {
-    values: { secret: secrets, runtime: { access_token: cred.access_token, token_type: cred.token_type } },
+    values: {
+      secret: secrets,
+      runtime: { access_token: cred.access_token, token_type: cred.token_type },
+      ...(cred.captured !== undefined ? { captured: cred.captured } : {}),
+    },
     source,
     ...(cred.expires_at !== undefined ? { expiresAt: cred.expires_at } : {}),
     ...(cred.scopes !== undefined ? { scopes: cred.scopes } : {}),
     ...(cred.base_url !== undefined ? { baseOrigin: cred.base_url } : {}),
   };
+}
+
+/**
+ * The recipe's `oauth2.capture` values for a new login: those of the token response, then those of the
+ * `oauth2.lookup` answer (a GET with the new token). A missing or malformed value fails the login.
+ */
+async function loginCaptures(
+  session: OAuthSession,
+  resp: TokenResponse,
+  ctx: StrategyFactoryContext,
+): Promise<Record<string, string> | undefined> {
+  const { capture, lookup } = session.spec;
+  if (Object.keys(capture).length === 0) return undefined;
+  const fromToken = readCaptures(capture, "token", resp.body ?? {}, session.flow, true);
+  if (!lookup) return fromToken;
+  const { values } = await ctx.readValues();
+  const fromLookup = await lookupCaptures(
+    session.flow,
+    lookup.url,
+    ctx.inject,
+    { secret: values, runtime: { access_token: resp.access_token, token_type: resp.token_type } },
+    capture,
+  );
+  return { ...fromToken, ...fromLookup };
 }
 
 /**
@@ -337,6 +366,7 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
         ? await deviceLogin(session, choice, options, display)
         : await authorizationCodeLogin(session, choice, options, ctx.env, display);
       const keeper = session.keeper(choice);
+      const captured = await loginCaptures(session, resp, ctx);
       await keeper.withLock(async () => {
         const previous = await ctx.store.get(service, instance);
         const cred = toCredential(resp, {
@@ -347,6 +377,7 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
           baseUrlFrom: session.spec.base_url_from,
           // A new grant replaces the old one entirely: never carry an old refresh token over.
           values: previous?.values ?? {},
+          captured,
         });
         await ctx.store.set(service, instance, cred);
         current = cred;

@@ -20,3 +20,24 @@ describe("a recipe test's expect_json", () => {
     expect(msg).toBe("ok is false, expected true");
   });
 });
+
+describe("expect_json paths into a GraphQL answer", () => {
+  it("a dotted key reads nested objects: the answer's data for a live key passes", () => {
+    expect(jsonMismatch('{"data":{"viewer":{"ok":"User"}}}', { "data.viewer.ok": "User" })).toBeUndefined();
+  });
+
+  it("a refused request (data null, an errors array) is a mismatch naming the GraphQL error code", () => {
+    const refused = JSON.stringify({
+      data: null,
+      errors: [{ message: "Authentication required", extensions: { code: "AUTHENTICATION_ERROR" } }],
+    });
+    expect(jsonMismatch(refused, { "data.viewer.ok": "User" })).toBe(
+      'data.viewer.ok is null, expected "User" (error: AUTHENTICATION_ERROR)',
+    );
+  });
+
+  it("a path through a value that is not an object is missing, never an exception", () => {
+    expect(jsonMismatch('{"data":[{"me":1}]}', { "data.me": 1 })).toBe("data.me is null, expected 1");
+    expect(jsonMismatch('{"data":"x"}', { "data.length": 1 })).toBe("data.length is null, expected 1");
+  });
+});

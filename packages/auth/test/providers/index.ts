@@ -5,10 +5,11 @@
  */
 import { airtable } from "./profiles/airtable.js";
 import { asana } from "./profiles/asana.js";
-import { atlassian } from "./profiles/atlassian.js";
+import { atlassian, confluenceOAuth, jiraOAuth } from "./profiles/atlassian.js";
 import { bitbucket } from "./profiles/bitbucket.js";
 import { box } from "./profiles/box.js";
 import { calendly } from "./profiles/calendly.js";
+import { cloudflareAccountToken, cloudflareUserToken } from "./profiles/cloudflare.js";
 import { discord } from "./profiles/discord.js";
 import { dropbox } from "./profiles/dropbox.js";
 import { figmaOAuth, figmaToken } from "./profiles/figma.js";
@@ -18,17 +19,21 @@ import { googleProfiles } from "./profiles/google.js";
 import { hubspotOAuth, hubspotToken } from "./profiles/hubspot.js";
 import { intercomOAuth, intercomToken } from "./profiles/intercom.js";
 import { lineNotify } from "./profiles/line-notify.js";
+import { linearKey, linearOAuth } from "./profiles/linear.js";
 import { microsoftGraph, microsoftGraphFamily, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
+import { mondayOAuth, mondayToken } from "./profiles/monday.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
 import { reddit } from "./profiles/reddit.js";
 import { s3Profiles } from "./profiles/s3.js";
-import { salesforce } from "./profiles/salesforce.js";
+import { salesforce, salesforceSandbox } from "./profiles/salesforce.js";
 import { slackBotToken, slackOAuth } from "./profiles/slack.js";
 import { spotify } from "./profiles/spotify.js";
 import { staticKeyProfiles } from "./profiles/static-keys.js";
 import { telegram } from "./profiles/telegram.js";
 import { todoist } from "./profiles/todoist.js";
+import { typeformOAuth } from "./profiles/typeform.js";
 import { x } from "./profiles/x.js";
+import { zoom } from "./profiles/zoom.js";
 import type { OAuthProfile, SigV4Profile, StaticKeyProfile } from "./simulator.js";
 
 export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
@@ -56,6 +61,13 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "bitbucket OAuth consumer", profile: bitbucket },
   { name: "calendly OAuth app (Sandbox)", profile: calendly },
   { name: "discord OAuth2 application", profile: discord },
+  { name: "linear OAuth2 application", profile: linearOAuth },
+  { name: "monday OAuth app", profile: mondayOAuth },
+  { name: "typeform OAuth app", profile: typeformOAuth },
+  { name: "zoom general OAuth app", profile: zoom },
+  { name: "salesforce sandbox (test.salesforce.com)", profile: salesforceSandbox },
+  { name: "jira over an atlassian 3LO app", profile: jiraOAuth },
+  { name: "confluence over an atlassian 3LO app", profile: confluenceOAuth },
 ];
 
 /**
@@ -74,6 +86,10 @@ export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfil
   { name: "hubspot private app token", profile: hubspotToken },
   { name: "intercom access token", profile: intercomToken },
   { name: "telegram bot token", profile: telegram },
+  { name: "cloudflare user API token", profile: cloudflareUserToken },
+  { name: "cloudflare account API token", profile: cloudflareAccountToken },
+  { name: "linear personal API key", profile: linearKey },
+  { name: "monday personal API token", profile: mondayToken },
   ...staticKeyProfiles.map((profile) => ({ name: profile.recipe, profile })),
 ];
 
@@ -100,9 +116,7 @@ export const KNOWN_GAPS: Record<string, string> = {
 /**
  * Catalogue recipes (oauth2 block, or a static key primitive) without a profile yet. OAuth: their redirect
  * rules (exact registered URI or any loopback port) were not settled from the providers' pages in this
- * pass. Static keys: cloudflare (account tokens verify at /accounts/{id}/tokens/verify, which the recipe
- * does not use yet), linear and monday (GraphQL APIs whose answer to a bad key, status or body, was not
- * settled). line_notify, which ended, is in ENDED_STATIC_KEY_PROFILES.
+ * pass. Static keys: none left. line_notify, which ended, is in ENDED_STATIC_KEY_PROFILES.
  */
-export const MISSING_OAUTH: string[] = ["linear", "monday", "typeform", "zoom"];
-export const MISSING_STATIC_KEY: string[] = ["cloudflare", "linear", "monday"];
+export const MISSING_OAUTH: string[] = [];
+export const MISSING_STATIC_KEY: string[] = [];

@@ -48,6 +48,8 @@ function recipe(tokenUrl: string): Recipe {
       token_params: {},
       token_headers: {},
       reauth_errors: [],
+      capture: {},
+      enable_apis: [],
       refresh_on_status: [401],
       refresh_params: {},
       pkce: "S256",

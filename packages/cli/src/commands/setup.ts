@@ -1,10 +1,11 @@
 import { readFile } from "node:fs/promises";
-import type { PrimitiveName, Recipe, RequiredSecretSpec } from "@arcrun/recipes";
-import type { TestResult } from "../internal/api.js";
+import { type PrimitiveName, type Recipe, type RequiredSecretSpec, registration } from "@arcrun/recipes";
+import type { Api, TestResult } from "../internal/api.js";
 import { bool, type CommandSpec, type Parsed, str } from "../internal/args.js";
 import { INSTANCE_OPTION, instanceName, instanceOptions, target, VIA_OPTION } from "../internal/common.js";
 import type { Context } from "../internal/context.js";
 import { CliError, EXIT_OK, UsageError } from "../internal/errors.js";
+import { type ClientFile, looksLikePath, readClientFile } from "../internal/oauth-client-file.js";
 import { Spinner } from "../internal/spinner.js";
 import { ensureWritableStore } from "../internal/store-setup.js";
 
@@ -27,6 +28,12 @@ export const spec: CommandSpec = {
       description: "OAuth: use the device code flow (code shown, enter it elsewhere)",
     },
     scopes: { type: "string", arg: "<a,b>", description: "OAuth: scopes to ask for besides the recipe's" },
+    "client-file": {
+      type: "string",
+      arg: "<path>",
+      description:
+        "OAuth: your app's client file as the provider downloads it (Google's client_secret_*.json), kept in the credential store",
+    },
   },
   details: [
     "Examples:",
@@ -34,6 +41,9 @@ export const spec: CommandSpec = {
     "  arcrun setup github --instance work",
     "  printf '%s\\n' \"$NOTION_TOKEN\" | arcrun setup notion     # no terminal: one value per line on stdin",
     "  arcrun setup google_drive --no-browser                  # over SSH: paste the redirected URL",
+    "  arcrun setup gmail --client-file ~/Downloads/client_secret_123.json   # your own Google client",
+    "OAuth without a client configured: setup prints what to register at the provider (client type, the",
+    "exact redirect URI, scopes) and asks for the client id and secret, or the path of the downloaded file.",
   ].join("\n"),
 };
 
@@ -84,6 +94,77 @@ async function askSecrets(ctx: Context, recipe: Recipe): Promise<Record<string, 
     prompter.close();
   }
   return values;
+}
+
+const isNoClient = (err: unknown) =>
+  err instanceof Error && (err as Error & { code?: unknown }).code === "ERR_NO_CLIENT";
+
+/** What to register at the provider, from the recipe: the same steps docs/providers.md shows. */
+function printRegistration(ctx: Context, recipe: Recipe): void {
+  const { ui } = ctx;
+  const o = recipe.oauth2;
+  if (!o) return;
+  ui.err(`${recipe.display_name} needs an OAuth app of your own. Register one at the provider:`);
+  for (const [label, text] of registration(recipe, o)) ui.err(`  ${label}: ${text}`);
+}
+
+/** A Web application client file must list the exact redirect URI; a Desktop ("installed") one takes any loopback. */
+function warnRedirect(ctx: Context, recipe: Recipe, file: ClientFile): void {
+  const r = recipe.oauth2?.redirect;
+  if (file.kind !== "web") return;
+  const exact = r?.port !== undefined ? `http://${r.host}:${r.port}${r.path}` : undefined;
+  if (exact !== undefined && file.redirect_uris.includes(exact)) return;
+  ctx.ui.err(
+    ctx.ui.e.yellow(
+      exact !== undefined
+        ? `The client file does not list the redirect URI ${exact}; add it to the client in the provider's console`
+        : "The client file is a Web application client, which must list the exact redirect URI with its port; a Desktop app client takes any loopback port",
+    ),
+  );
+}
+
+async function saveClient(
+  ctx: Context,
+  api: Api,
+  recipe: Recipe,
+  client: ClientFile | { client_id: string; client_secret?: string },
+): Promise<void> {
+  if ("kind" in client) warnRedirect(ctx, recipe, client);
+  await api.saveOAuthClient(recipe.id, {
+    client_id: client.client_id,
+    ...(client.client_secret !== undefined ? { client_secret: client.client_secret } : {}),
+  });
+  ctx.ui.err(`Saved the ${recipe.id} OAuth client (${client.client_id}) to the credential store`);
+}
+
+/** Asks for the client id and secret, or the path of the provider's client file, and saves the client. */
+async function askForClient(ctx: Context, api: Api, recipe: Recipe): Promise<void> {
+  printRegistration(ctx, recipe);
+  const required = recipe.oauth2?.client_secret === "required";
+  const prompter = ctx.prompter();
+  let client: ClientFile | { client_id: string; client_secret?: string };
+  try {
+    const first = (
+      await prompter.ask({
+        message: "Client ID, or the path of the client file the console downloaded (client_secret_*.json)",
+        hidden: false,
+        validate: (v) => (v.trim() === "" ? "a client id or a file path is required" : undefined),
+      })
+    ).trim();
+    if (looksLikePath(first)) {
+      client = await readClientFile(first);
+    } else {
+      const secret = await prompter.ask({
+        message: `Client secret${required ? "" : " (Enter for none: a public client)"}`,
+        hidden: true,
+        validate: (v) => (v === "" && required ? `${recipe.id} needs the client secret` : undefined),
+      });
+      client = { client_id: first, ...(secret !== "" ? { client_secret: secret } : {}) };
+    }
+  } finally {
+    prompter.close();
+  }
+  await saveClient(ctx, api, recipe, client);
 }
 
 /** Runs `work` (which verifies, then saves) under a spinner when there is a test request to wait for. */
@@ -146,14 +227,25 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
     if (scopesText !== undefined && (scopes?.length ?? 0) === 0)
       throw new UsageError("--scopes needs at least one scope, comma-separated", spec.name);
     await showStoreNotice(ctx);
+    const clientFile = str(args, "client-file");
+    if (clientFile !== undefined) await saveClient(ctx, api, recipe, await readClientFile(clientFile));
     ui.err(`Connecting ${who}`);
-    await api.login(service, {
-      ...options,
-      browser: !bool(args, "no-browser"),
-      device: bool(args, "device"),
-      verify: false,
-      ...(scopes ? { scopes } : {}),
-    });
+    const login = () =>
+      api.login(service, {
+        ...options,
+        browser: !bool(args, "no-browser"),
+        device: bool(args, "device"),
+        verify: false,
+        ...(scopes ? { scopes } : {}),
+      });
+    try {
+      await login();
+    } catch (err) {
+      // No client yet: say what to register, take the client (pasted, or the downloaded file), then sign in.
+      if (!isNoClient(err) || clientFile !== undefined) throw err;
+      await askForClient(ctx, api, recipe);
+      await login();
+    }
     if (!noVerify && recipe.test) {
       const t = await withTest(ctx, service, true, async () => ({ test: await api.test(service, options) }));
       if (t.test && !t.test.ok) {
@@ -168,7 +260,7 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
     return EXIT_OK;
   }
 
-  for (const flag of ["no-browser", "device", "scopes"]) {
+  for (const flag of ["no-browser", "device", "scopes", "client-file"]) {
     if (args.values[flag] !== undefined)
       throw new UsageError(`--${flag} is for OAuth services; ${service} uses ${primitive}`, spec.name);
   }

@@ -2,7 +2,7 @@ import type { CommandSpec, Parsed } from "../internal/args.js";
 import { JSON_OPTION } from "../internal/common.js";
 import type { Context } from "../internal/context.js";
 import { CliError, EXIT_FAILURE, EXIT_OK } from "../internal/errors.js";
-import { expiryText, scopesText, serviceJson } from "../internal/format.js";
+import { capturedText, expiryText, scopesText, serviceJson } from "../internal/format.js";
 
 export const spec: CommandSpec = {
   name: "status",
@@ -41,7 +41,13 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
           : i.status === "expired"
             ? ui.o.yellow("expired")
             : ui.o.red("reauth required");
-      const bits = [state, `from ${i.source}${i.type ? ` (${i.type})` : ""}`, expiryText(i), scopesText(i)];
+      const bits = [
+        state,
+        `from ${i.source}${i.type ? ` (${i.type})` : ""}`,
+        expiryText(i),
+        scopesText(i),
+        capturedText(i),
+      ];
       ui.out(`  ${i.instance}: ${bits.filter((b) => b !== "").join(", ")}`);
     }
   }

@@ -18,6 +18,8 @@ export interface InstanceRow {
   scopes: string[] | null;
   /** Requested scopes the provider's answer did not cover; present only when there are some. */
   scopes_missing?: string[];
+  /** Values the OAuth login captured (a cloud id, a team); present only when there are some. */
+  captured?: Record<string, string>;
 }
 
 export interface ServiceRow {
@@ -135,6 +137,11 @@ export interface Api {
     options: InstanceOptions & { browser: boolean; device: boolean; scopes?: string[]; verify: boolean },
   ): Promise<{ test: TestResult | null }>;
   logout(service: string, options: InstanceOptions): Promise<LogoutResult>;
+  /**
+   * Keeps the OAuth client `arcrun setup` was given for a service in the credential store (never a plaintext
+   * file); arcrun-auth uses it when neither the environment nor config.yaml names one.
+   */
+  saveOAuthClient(service: string, client: { client_id: string; client_secret?: string }): Promise<void>;
   token(service: string, options: InstanceOptions): Promise<TokenResult>;
   secret(service: string, options: InstanceOptions): Promise<Readonly<Record<string, string>>>;
   store(): Promise<StoreInfo>;

@@ -28,6 +28,7 @@ function instanceRow(i: InstanceInfo): InstanceRow {
     updated_at: i.updatedAt ?? null,
     scopes: i.scopes ?? null,
     ...(i.scopesMissing && i.scopesMissing.length > 0 ? { scopes_missing: i.scopesMissing } : {}),
+    ...(i.captured ? { captured: i.captured } : {}),
   };
 }
 
@@ -135,6 +136,9 @@ export async function createApi(ui: Ui, prompter: () => Prompter): Promise<Api> 
         ...(scopes ? { scopes } : {}),
       });
       return { test: testResult(r.test) };
+    },
+    async saveOAuthClient(service, client) {
+      await auth.setReservedSecret(lib.OAUTH_CLIENT_ENTRY, { ...client }, { instance: service });
     },
     async logout(service, options) {
       const r = await auth.logout(service, options);

@@ -40,6 +40,12 @@ export function scopesText(i: InstanceRow, short = false): string {
   return `scopes: ${i.scopes.join(" ")}${missing.length > 0 ? ` (not granted: ${missing.join(" ")})` : ""}`;
 }
 
+/** "captured: cloud_id=..., team_id=T1" (status); "" when the login captured nothing. */
+export function capturedText(i: InstanceRow): string {
+  const entries = Object.entries(i.captured ?? {});
+  return entries.length > 0 ? `captured: ${entries.map(([k, v]) => `${k}=${v}`).join(", ")}` : "";
+}
+
 export function instanceText(i: InstanceRow, s: Styles): string {
   const mark =
     i.status === "connected"

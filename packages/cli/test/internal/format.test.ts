@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { InstanceRow } from "../../src/internal/api.js";
-import { scopesText } from "../../src/internal/format.js";
+import { capturedText, scopesText } from "../../src/internal/format.js";
 
 const row = (over: Partial<InstanceRow>): InstanceRow => ({
   instance: "default",
@@ -20,5 +20,14 @@ describe("arcrun status: the scopes line", () => {
     );
     expect(scopesText(row({ scopes: ["read", "write"] }))).toBe("scopes: read write");
     expect(scopesText(row({ scopes: ["read"], scopes_missing: ["write"] }), true)).toBe("1 scope");
+  });
+});
+
+describe("arcrun status: values the login captured", () => {
+  it("lists each captured value, and nothing when there is none", () => {
+    expect(capturedText(row({ captured: { team_id: "T1", team_name: "Sim" } }))).toBe(
+      "captured: team_id=T1, team_name=Sim",
+    );
+    expect(capturedText(row({}))).toBe("");
   });
 });

@@ -21,6 +21,8 @@ export interface InstanceInfo {
   scopes?: string[];
   /** Requested scopes the provider's token response did not cover (recorded, not refused). */
   scopesMissing?: string[];
+  /** Values the login captured (recipe `oauth2.capture`): Atlassian's cloud id, Slack's team. Not secret. */
+  captured?: Record<string, string>;
   updatedAt?: string;
 }
 
@@ -120,5 +122,6 @@ function instanceInfo(instance: string, cred: StoredCredential, now: number): In
   if (cred.type === "oauth2" && cred.scopes !== undefined) info.scopes = [...cred.scopes];
   if (cred.type === "oauth2" && cred.scopes_missing !== undefined)
     info.scopesMissing = [...cred.scopes_missing];
+  if (cred.type === "oauth2" && cred.captured !== undefined) info.captured = { ...cred.captured };
   return info;
 }

@@ -108,8 +108,11 @@ export interface TargetContext {
 export function targetFor(ctx: TargetContext, cred: ResolvedCredential): Target {
   const { recipe, primitive, service, instance } = ctx;
   const render = (text: string, where: string) => renderOrFail(text, cred, where, service, instance);
-  const hosts = recipe.hosts.map((h) => render(h, "hosts").toLowerCase());
-  let baseUrl = render(recipe.base_url, "base_url").replace(/\/+$/, "");
+  // The oauth2 block may name its own API (Jira over 3LO: api.atlassian.com/ex/jira/{{captured.cloud_id}});
+  // captured values are pattern-checked at login, and the allow-list below holds after substitution.
+  const own = primitive === "oauth2" ? recipe.oauth2 : undefined;
+  const hosts = (own?.hosts ?? recipe.hosts).map((h) => render(h, "hosts").toLowerCase());
+  let baseUrl = render(own?.base_url ?? recipe.base_url, "base_url").replace(/\/+$/, "");
   // An origin the token answer named (base_url_from) keeps base_url's path; checkHost below still holds its
   // host to the recipe's hosts.
   if (cred.baseOrigin !== undefined)

@@ -1,6 +1,8 @@
 /**
- * Bring-your-own OAuth clients: `clients.<service>.client_id/client_secret` in `$ARCRUN_HOME/config.yaml`,
- * or `ARCRUN_<SERVICE>_CLIENT_ID` / `ARCRUN_<SERVICE>_CLIENT_SECRET`. The environment wins over the file.
+ * Bring-your-own OAuth clients: `ARCRUN_<SERVICE>_CLIENT_ID` / `ARCRUN_<SERVICE>_CLIENT_SECRET`, then
+ * `clients.<service>.client_id/client_secret` in `$ARCRUN_HOME/config.yaml`, then the client `arcrun setup`
+ * saved in the credential store (reserved name `arcrun_oauth_client`, instance = the service), so its
+ * secret is kept like a credential, never in a plaintext file.
  */
 import { join } from "node:path";
 import { ArcrunError } from "../../errors.js";
@@ -58,6 +60,21 @@ export async function findByoClient(src: ByoClientSource): Promise<OAuthClient |
   return publicOrConfidential(clientId, clientSecret, src.authMethod);
 }
 
+/** The reserved store name under which `arcrun setup` keeps a service's OAuth client (instance: the service). */
+export const OAUTH_CLIENT_ENTRY = "arcrun_oauth_client";
+
+/** The client `arcrun setup` saved for a service, or undefined. */
+export async function storedClient(
+  store: { get(service: string, instance: string): Promise<{ values: Record<string, string> } | undefined> },
+  service: string,
+  authMethod: TokenAuthMethod,
+): Promise<OAuthClient | undefined> {
+  const entry = await store.get(OAUTH_CLIENT_ENTRY, service);
+  const id = entry?.values.client_id;
+  if (!id) return undefined;
+  return publicOrConfidential(id, entry?.values.client_secret, authMethod);
+}
+
 /** The client as configured: without a secret (or with `none`) a public client that sends only its id. */
 export function publicOrConfidential(
   clientId: string,
@@ -73,7 +90,7 @@ export function noClientError(service: string, instance: string, home: string): 
   const prefix = `ARCRUN_${envName(service)}_`;
   return new ArcrunError(
     "ERR_NO_CLIENT",
-    `${service}: no OAuth client configured; create one at the provider, then set ${prefix}CLIENT_ID and ${prefix}CLIENT_SECRET, or add clients: { ${service}: { client_id, client_secret } } to ${join(home, "config.yaml")}`,
+    `${service}: no OAuth client configured; create one at the provider, then run: arcrun setup ${service} (it shows what to register and asks for the client), or set ${prefix}CLIENT_ID and ${prefix}CLIENT_SECRET, or add clients: { ${service}: { client_id, client_secret } } to ${join(home, "config.yaml")}`,
     { service, instance },
   );
 }

@@ -45,6 +45,11 @@ export interface TokenResponse {
   id_token?: string;
   /** Other top-level string fields of the answer (Salesforce's instance_url), for `base_url_from`. */
   fields?: Record<string, string>;
+  /**
+   * The whole JSON answer, for `oauth2.capture` paths (Slack's team.id). Non-enumerable, so that logging a
+   * response never prints the tokens it holds; never stored.
+   */
+  readonly body?: Readonly<Record<string, unknown>>;
 }
 
 /** `arcrun setup <service>` with `--instance` when it is not the default one. */
@@ -212,6 +217,7 @@ export function parseTokenResponse(
     if (typeof v === "string" && !/token|secret|signature/i.test(k)) fields[k] = v;
   }
   if (Object.keys(fields).length > 0) out.fields = fields;
+  Object.defineProperty(out, "body", { value: body, enumerable: false });
   return out;
 }
 

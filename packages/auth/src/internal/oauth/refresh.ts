@@ -8,9 +8,11 @@
  * - a transient failure is retried with backoff and never changes the stored record.
  */
 
+import type { CaptureSpec } from "@arcrun/recipes";
 import { ArcrunError, OAuthError } from "../../errors.js";
 import type { CredentialStore, Logger, OAuth2Credential, StoredCredential } from "../../types.js";
 import { sleep } from "../sleep.js";
+import { readCaptures } from "./capture.js";
 import { isTransient, setupHint, type TokenResponse } from "./endpoint.js";
 import { expired, refreshDue, type ScopeRules, toCredential } from "./tokens.js";
 
@@ -37,6 +39,8 @@ export interface TokenKeeper {
   scopeRules: ScopeRules;
   /** The recipe's `base_url_from`. */
   baseUrlFrom?: string | undefined;
+  /** The recipe's `oauth2.capture`: a refresh answer may carry new values of the token-response ones. */
+  captures?: Readonly<Record<string, CaptureSpec>> | undefined;
   /** Attempts for a transient failure, including the first (default 4). */
   attempts?: number;
   /** Injected for tests. */
@@ -143,6 +147,7 @@ async function renewLocked(k: TokenKeeper, latest: OAuth2Credential): Promise<OA
       scopeRules: k.scopeRules,
       baseUrlFrom: k.baseUrlFrom,
       previous: latest,
+      captured: readCaptures(k.captures ?? {}, "token", resp.body ?? {}, k, false),
     });
     // One write replaces access and refresh token together; the store writes atomically.
     await k.store.set(k.service, k.instance, next);

@@ -7,7 +7,7 @@ import { ArcrunError } from "../../errors.js";
 import type { LoginOptions, OAuth2Credential, StrategyFactoryContext } from "../../types.js";
 import type { BrokerClient, BrokerContext } from "../broker/seam.js";
 import { credentialLockPath, SingleFlight, withFileLock } from "../lock.js";
-import { findByoClient, noClientError, publicOrConfidential } from "./client-config.js";
+import { findByoClient, noClientError, publicOrConfidential, storedClient } from "./client-config.js";
 import {
   type FlowContext,
   type OAuthClient,
@@ -95,14 +95,14 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
       const byo =
         explicitId !== undefined
           ? publicOrConfidential(explicitId, ctx.secret?.client_secret, spec.token_auth_method)
-          : await findByoClient({
+          : ((await findByoClient({
               service: ctx.service,
               instance: ctx.instance,
               home: ctx.home,
               env: ctx.env,
               authMethod: spec.token_auth_method,
               secret: spec.client_secret,
-            });
+            })) ?? (await storedClient(ctx.store, ctx.service, spec.token_auth_method)));
       if (byo) return { kind: "byo", client: byo };
       if (spec.client === "broker") {
         return {
@@ -152,6 +152,7 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
     renew: (current) => renewToken(spec, flow, choice, current, scopes()),
     reauthErrors: spec.reauth_errors,
     baseUrlFrom: spec.base_url_from,
+    captures: spec.capture,
   });
 
   return {

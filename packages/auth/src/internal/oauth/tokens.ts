@@ -94,6 +94,8 @@ export function toCredential(
     baseUrlFrom?: string | undefined;
     previous?: OAuth2Credential | undefined;
     values?: Record<string, string> | undefined;
+    /** Values read from this answer or a lookup (`oauth2.capture`); the previous ones are kept otherwise. */
+    captured?: Record<string, string> | undefined;
   },
 ): OAuth2Credential {
   const prev = opts.previous;
@@ -124,6 +126,8 @@ export function toCredential(
   const origin = opts.baseUrlFrom ? httpsOrigin(resp.fields?.[opts.baseUrlFrom]) : undefined;
   const baseUrl = origin ?? prev?.base_url;
   if (baseUrl !== undefined) cred.base_url = baseUrl;
+  const captured = { ...prev?.captured, ...opts.captured };
+  if (Object.keys(captured).length > 0) cred.captured = captured;
   const idToken = resp.id_token ?? prev?.id_token;
   if (idToken !== undefined) cred.id_token = idToken;
   return cred;

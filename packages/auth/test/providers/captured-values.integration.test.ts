@@ -1,0 +1,109 @@
+/**
+ * Values captured after an OAuth login (recipe `oauth2.capture`), used in base_url with the host
+ * allow-list checked after substitution: Atlassian's cloud id from the lookup request
+ * (GET /oauth/token/accessible-resources), and Slack's team from the token response. The recipes are the
+ * catalogue's, as shipped, against the provider simulators.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { createAuth, isArcrunError } from "../../src/index.js";
+import { makeHome, type TestHome } from "../support/home.js";
+import { sink } from "../support/streams.js";
+import { CLOUD_ID, jiraOAuth, jiraOAuthWithSites } from "./profiles/atlassian.js";
+import { slackOAuth } from "./profiles/slack.js";
+import { type OAuthProfile, type Simulator, startSimulator } from "./simulator.js";
+
+let sim: Simulator | undefined;
+let home: TestHome | undefined;
+afterEach(async () => {
+  await sim?.close();
+  await home?.cleanup();
+  sim = undefined;
+  home = undefined;
+});
+
+async function connect(profile: OAuthProfile) {
+  const s = await startSimulator(profile);
+  const h = await makeHome();
+  sim = s;
+  home = h;
+  const prefix = `ARCRUN_${profile.recipe.toUpperCase()}_`;
+  h.env[`${prefix}CLIENT_ID`] = s.state.clientId;
+  h.env[`${prefix}CLIENT_SECRET`] = s.state.clientSecret;
+  const auth = createAuth({ env: h.env, interactive: false, dispatcher: s.dispatcher });
+  const login = () =>
+    auth.login(profile.recipe, {
+      via: "oauth2",
+      output: sink(),
+      openUrl: async (url) => {
+        const res = await s.fetch(url, { redirect: "manual" });
+        await fetch(res.headers.get("location") ?? "");
+      },
+    });
+  return { auth, login, sim: s };
+}
+
+describe("Atlassian cloud id, from the lookup after login", () => {
+  it('bind("jira", { via: "oauth2" }).get("/myself") reaches api.atlassian.com/ex/jira/<cloud id>/rest/api/3/myself', async () => {
+    const { auth, login, sim } = await connect(jiraOAuth);
+    await login();
+    const stored = await (await auth.store()).get("jira", "default");
+    expect(stored).toMatchObject({ type: "oauth2", captured: { cloud_id: CLOUD_ID } });
+
+    const res = await auth.bind("jira", { via: "oauth2" }).get("/myself");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accountId: "1" });
+    const call = sim.state.seen.at(-1);
+    expect(call?.url.toString()).toBe(`https://api.atlassian.com/ex/jira/${CLOUD_ID}/rest/api/3/myself`);
+    // The lookup carried the new token as the recipe's inject says.
+    const lookup = sim.state.seen.find((r) => r.url.pathname === "/oauth/token/accessible-resources");
+    expect(lookup?.headers.authorization).toMatch(/^Bearer at-/);
+    expect(lookup?.headers["user-agent"]).toMatch(/^arcrun\//);
+  });
+
+  it("the captured value survives a refresh (the refresh answer does not repeat it)", async () => {
+    const { auth, login, sim } = await connect(jiraOAuth);
+    await login();
+    sim.state.expireAccessTokens();
+    const res = await auth.bind("jira", { via: "oauth2" }).get("/myself");
+    expect(res.status).toBe(200);
+    const stored = await (await auth.store()).get("jira", "default");
+    expect(stored).toMatchObject({ captured: { cloud_id: CLOUD_ID } });
+    expect(sim.state.seen.filter((r) => r.url.pathname === "/oauth/token/accessible-resources")).toHaveLength(
+      1,
+    );
+  });
+
+  it.each([
+    [
+      "a value that would change the path",
+      [{ id: "../../../evil", url: "https://acme.atlassian.net" }],
+      "does not match",
+    ],
+    ["a host-like value", [{ id: "evil.example.com", url: "https://acme.atlassian.net" }], "does not match"],
+    ["no site at all (the app may use none)", [], "no value"],
+  ])(
+    "a lookup answer with %s fails the login, names the capture, and stores nothing",
+    async (_t, sites, why) => {
+      const { auth, login } = await connect(jiraOAuthWithSites(sites));
+      const err = await login().catch((e: unknown) => e);
+      expect(isArcrunError(err, "ERR_OAUTH")).toBe(true);
+      const message = (err as Error).message;
+      expect(message).toContain(`${why}`);
+      expect(message).toContain('"cloud_id"');
+      expect(message).toContain("arcrun setup jira");
+      expect(message).not.toContain("evil");
+      expect(await (await auth.store()).get("jira", "default")).toBeUndefined();
+    },
+  );
+});
+
+describe("Slack team, from the token response", () => {
+  it("oauth.v2.access's team.id and team.name are stored with the credential", async () => {
+    const { auth, login } = await connect(slackOAuth);
+    await login();
+    const stored = await (await auth.store()).get("slack", "default");
+    expect(stored).toMatchObject({ type: "oauth2", captured: { team_id: "T1", team_name: "Sim" } });
+    // arcrun status shows them (they are not secret).
+    expect((await auth.status("slack")).instances[0]?.captured).toEqual({ team_id: "T1", team_name: "Sim" });
+  });
+});
