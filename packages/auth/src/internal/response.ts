@@ -13,14 +13,13 @@ const decoder = new TextDecoder();
  */
 /** The part of Response the subclass relies on; @types/node declares its members as properties, not methods. */
 interface ResponseBase {
-  readonly headers: Headers;
   readonly status: number;
   readonly statusText: string;
 }
-type ResponseCtor = new (
-  body: null,
-  init: { status: number; statusText: string; headers: Headers },
-) => ResponseBase;
+type ResponseCtor = new (body: null, init: { status: number; statusText: string }) => ResponseBase;
+
+/** Response headers as undici's dispatch hands them over (lower-case names, repeated ones as arrays). */
+export type RawHeaders = Record<string, string | string[] | undefined>;
 
 /** Touching the global Response loads Node's internal undici (~10 ms), so the class is made on first use. */
 let made: ReturnType<typeof define> | undefined;
@@ -44,14 +43,18 @@ function define(Base: ResponseCtor) {
     #controller: Dispatcher.DispatchController | undefined;
     #url: string;
     #hasBody: boolean;
+    #raw: RawHeaders | undefined;
+    #headers: Headers | undefined;
 
     constructor(
       hasBody: boolean,
-      init: { status: number; statusText: string; headers: Headers },
+      init: { status: number; statusText: string },
+      headers: RawHeaders,
       url: string,
       controller: Dispatcher.DispatchController | undefined,
     ) {
       super(null, init);
+      this.#raw = headers;
       this.#hasBody = hasBody;
       this.#url = url;
       this.#controller = controller;
@@ -60,6 +63,26 @@ function define(Base: ResponseCtor) {
 
     get url(): string {
       return this.#url;
+    }
+
+    /**
+     * The headers, made into a Headers object when first asked for: building one costs microseconds per
+     * response (each name and value validated), and most callers read only the status and the body.
+     */
+    get headers(): Headers {
+      if (!this.#headers) {
+        const h = new Headers();
+        const raw = this.#raw ?? {};
+        for (const k of Object.keys(raw)) {
+          const v = raw[k];
+          if (v === undefined) continue;
+          if (typeof v === "string") h.append(k, v);
+          else for (const x of v) h.append(k, x);
+        }
+        this.#headers = h;
+        this.#raw = undefined;
+      }
+      return this.#headers;
     }
 
     /** Called by the dispatch handler. */
