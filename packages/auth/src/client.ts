@@ -111,7 +111,7 @@ export class BoundClient implements Client {
     this.#send = {
       service: deps.service,
       instance: deps.instance,
-      current: (force) => this.#current(force),
+      current: () => this.#current(),
       unauthorized: async () => {
         const { strategy } = await this.#getSetup();
         if (!strategy.onUnauthorized || !(await strategy.onUnauthorized())) return false;
@@ -147,15 +147,15 @@ export class BoundClient implements Client {
    * The credential, its target and the strategy's applier: the one held while it cannot expire (a value, no
    * promise), else re-resolved through the strategy, which keeps a token while it is valid.
    */
-  #current(force = false): Current | Promise<Current> {
+  #current(): Current | Promise<Current> {
     const c = this.#held;
-    if (c && c.target.cred.expiresAt === undefined && !force) return c;
-    return this.#resolve(force);
+    if (c && c.target.cred.expiresAt === undefined) return c;
+    return this.#resolve();
   }
 
-  async #resolve(force: boolean): Promise<Current> {
+  async #resolve(): Promise<Current> {
     const { recipe, strategy, primitive } = await this.#getSetup();
-    const cred = await strategy.resolve(force ? { force: true } : {});
+    const cred = await strategy.resolve();
     let target = this.#targets.get(cred);
     if (!target) {
       target = targetFor({ recipe, primitive, service: this.service, instance: this.instance }, cred);

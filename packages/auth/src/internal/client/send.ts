@@ -18,11 +18,14 @@ export interface SendContext {
   service: string;
   instance: string;
   /**
-   * The credential and where it may go; `force` asks the strategy for a fresh one. A value when nothing had
-   * to be resolved, so the loop awaits only a promise.
+   * The credential and where it may go. A value when nothing had to be resolved, so the loop awaits only a
+   * promise.
    */
-  current(force: boolean): Current | Promise<Current>;
-  /** After a 401: true when a retry with a fresh credential makes sense (the strategy's onUnauthorized). */
+  current(): Current | Promise<Current>;
+  /**
+   * After a 401: true when the strategy's onUnauthorized renewed the credential, which `current()` then
+   * returns. That call is the one refresh per 401: the retry resolves the credential without forcing another.
+   */
   unauthorized(): Promise<boolean>;
   /**
    * After a 403 whose challenge is Bearer `insufficient_scope` (RFC 6750 section 3.1): true when the strategy
@@ -60,11 +63,9 @@ export async function send(ctx: SendContext, req: Pending): Promise<Response> {
   let redirects = 0;
   let retriedRefresh = false;
   let retried403 = false;
-  let force = false;
   for (;;) {
-    const current = ctx.current(force);
+    const current = ctx.current();
     const { target, applier } = current instanceof Promise ? await current : current;
-    force = false;
     const to = outgoingFor(req, target, service, instance);
     // An applier returns a new request (the inject applier) or a promise of one (a signer): await only that.
     const applied = applier.apply(to, target.cred);
@@ -128,7 +129,6 @@ export async function send(ctx: SendContext, req: Pending): Promise<Response> {
       retriedRefresh = true;
       if (await ctx.unauthorized()) {
         await discard(res);
-        force = target.cred.expiresAt !== undefined;
         continue;
       }
     }
@@ -142,7 +142,6 @@ export async function send(ctx: SendContext, req: Pending): Promise<Response> {
         });
         if (again) {
           await discard(res);
-          force = target.cred.expiresAt !== undefined;
           continue;
         }
       }
