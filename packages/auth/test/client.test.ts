@@ -329,6 +329,22 @@ describe("fetchFn and dispatcher", () => {
     await expect(f("https://example.com/")).rejects.toMatchObject({ code: "ERR_HOST_NOT_ALLOWED" });
   });
 
+  it("bad input rejects the returned promise, never throws where the call is made", async () => {
+    // The methods build a request without awaiting when nothing has to be read; errors still arrive as
+    // rejections, as from an async function.
+    const c = auth.bind("notion_local");
+    let p: Promise<Response> | undefined;
+    expect(() => {
+      p = c.post("/v1/x", { body: 42 as unknown as string });
+    }).not.toThrow();
+    await expect(p).rejects.toMatchObject({ code: "ERR_INVALID_OPTION" });
+    let q: Promise<Response> | undefined;
+    expect(() => {
+      q = c.fetch("https://[not-a-host/x");
+    }).not.toThrow();
+    await expect(q).rejects.toThrow();
+  });
+
   it("an absolute URL on the recipe's host works without an options object (no fast path skips the check)", async () => {
     const c = auth.bind("notion_local");
     const res = await c.get(`${api.url}/v1/users/me`);
