@@ -11,9 +11,10 @@ import type {
   TestResult,
   Token,
 } from "./auth-options.js";
-import { BoundClient, type Client } from "./client.js";
+import type { Client } from "./client.js";
 import { ArcrunError, isArcrunError } from "./errors.js";
 import { checkInstance, choosePrimitive } from "./internal/auth/checks.js";
+import { Clients } from "./internal/auth/clients.js";
 import { CredentialSources } from "./internal/auth/credential-sources.js";
 import { Logins } from "./internal/auth/logins.js";
 import { RecipeSource, unknownService } from "./internal/auth/recipe-source.js";
@@ -27,11 +28,9 @@ import {
 } from "./internal/auth/status.js";
 import { StoreHolder } from "./internal/auth/store-holder.js";
 import { StrategyCache } from "./internal/auth/strategy-cache.js";
-import { runTestRequest } from "./internal/auth/test-request.js";
 import { checkExplicitSecret } from "./internal/explicit-secret.js";
 import { checkValues, needsLogin, valuesCredential } from "./internal/secrets.js";
 import type { StoreInfo } from "./internal/store-select.js";
-import { type Agent, type Dispatcher, loadAgent } from "./internal/undici.js";
 import type { RecipeFileError } from "./internal/user-recipes.js";
 import type { CredentialStore, Logger, Prompter } from "./types.js";
 
@@ -65,8 +64,8 @@ export class Auth {
   readonly #stores: StoreHolder;
   readonly #sources: CredentialSources;
   readonly #strategies: StrategyCache;
+  readonly #clients: Clients;
   readonly #logins: Logins;
-  #agent: Agent | undefined;
   #prompt: Prompter | undefined;
 
   constructor(options: AuthOptions = {}) {
@@ -98,6 +97,15 @@ export class Auth {
       interactive: () => this.#interactive(),
       broker: options.broker,
     });
+    this.#clients = new Clients({
+      recipes: this.#recipes,
+      strategies: this.#strategies,
+      dispatcher: options.dispatcher,
+      retries: options.retries ?? 2,
+      maxRetryDelayMs: options.maxRetryDelayMs ?? 30_000,
+      maxRedirects: options.maxRedirects ?? 10,
+      now: this.#now,
+    });
     this.#logins = new Logins({
       recipes: this.#recipes,
       stores: this.#stores,
@@ -106,7 +114,7 @@ export class Auth {
       now: this.#now,
       interactive: () => this.#interactive(),
       prompt: () => this.#ttyPrompt(),
-      test: (service, opts) => this.test(service, opts),
+      clients: this.#clients,
     });
   }
 
@@ -191,12 +199,6 @@ export class Auth {
       .sort();
   }
 
-  #agentFor(): Dispatcher {
-    if (this.#options.dispatcher) return this.#options.dispatcher;
-    this.#agent ??= new (loadAgent())({ keepAliveTimeout: 10_000, connections: 128 });
-    return this.#agent;
-  }
-
   #fetch(): typeof globalThis.fetch {
     if (this.#options.fetch) return this.#options.fetch;
     const dispatcher = this.#options.dispatcher;
@@ -225,18 +227,7 @@ export class Auth {
    * `ready()`). Throws ERR_UNKNOWN_SERVICE at once when the service is unknown and no user recipes exist.
    */
   bind(service: string, options: BindOptions = {}): Client {
-    const instance = checkInstance(service, options.instance);
-    this.#recipes.checkKnownSync(service);
-    return new BoundClient({
-      service,
-      instance,
-      setup: () => this.#strategies.setup(service, options, true),
-      agent: () => this.#agentFor(),
-      retries: this.#options.retries ?? 2,
-      maxRetryDelayMs: this.#options.maxRetryDelayMs ?? 30_000,
-      maxRedirects: this.#options.maxRedirects ?? 10,
-      now: this.#now,
-    });
+    return this.#clients.bind(service, options);
   }
 
   /**
@@ -308,11 +299,8 @@ export class Auth {
   }
 
   /** Runs the recipe's `test` request with the credential; `ok` when the status is the expected one. */
-  async test(service: string, options: BindOptions = {}): Promise<TestResult> {
-    const recipe = await this.recipe(service);
-    const spec = recipe.test;
-    if (!spec) return { ok: true, tested: false, expected: [] };
-    return runTestRequest(this.bind(service, options) as BoundClient, spec);
+  test(service: string, options: BindOptions = {}): Promise<TestResult> {
+    return this.#clients.test(service, options);
   }
 
   /** Every recipe with its connected instances and their status. */
@@ -349,10 +337,8 @@ export class Auth {
   }
 
   /** Closes the HTTP agent this instance created (keep-alive sockets); a no-op for a caller's dispatcher. */
-  async close(): Promise<void> {
-    const agent = this.#agent;
-    this.#agent = undefined;
-    await agent?.close();
+  close(): Promise<void> {
+    return this.#clients.close();
   }
 }
 

@@ -2,15 +2,16 @@ import { type PrimitiveName, type Recipe, renderTemplate } from "@arcrun/recipes
 import { createAuthDispatcher } from "./internal/client/dispatcher.js";
 import {
   type Pending,
+  type PendingInput,
   pendingRequest,
   type QueryParams,
   type Target,
   targetFor,
 } from "./internal/client/request.js";
-import { type SendContext, send } from "./internal/client/send.js";
+import { type Current, type SendContext, send } from "./internal/client/send.js";
 import { type BodyInput, headersToObject } from "./internal/http.js";
 import type { Dispatcher } from "./internal/undici.js";
-import type { CredentialApplier, CredentialSource, ResolvedCredential, Strategy } from "./types.js";
+import type { CredentialSource, ResolvedCredential, Strategy } from "./types.js";
 
 export type { QueryParams } from "./internal/client/request.js";
 
@@ -85,11 +86,6 @@ export interface ClientDeps {
   now(): number;
 }
 
-interface Current {
-  target: Target;
-  applier: CredentialApplier;
-}
-
 /** Internal: renders a recipe template (the test request's path) with the client's credential. */
 export const renderWithCredential = Symbol("arcrun.renderWithCredential");
 
@@ -103,7 +99,7 @@ export class BoundClient implements Client {
   readonly #deps: ClientDeps;
   readonly #send: SendContext;
   #setup: Promise<{ recipe: Recipe; strategy: Strategy; primitive: PrimitiveName }> | undefined;
-  #current: Current | undefined;
+  #held: Current | undefined;
   readonly #targets = new WeakMap<ResolvedCredential, Target>();
   #dispatcher: Dispatcher | undefined;
   #fetchFn: Client["fetchFn"] | undefined;
@@ -115,17 +111,17 @@ export class BoundClient implements Client {
     this.#send = {
       service: deps.service,
       instance: deps.instance,
-      current: (force) => this.#resolve(force),
+      current: () => this.#current(),
       unauthorized: async () => {
         const { strategy } = await this.#getSetup();
         if (!strategy.onUnauthorized || !(await strategy.onUnauthorized())) return false;
-        this.#current = undefined;
+        this.#held = undefined;
         return true;
       },
       insufficientScope: async (needed) => {
         const { strategy } = await this.#getSetup();
         if (!strategy.onInsufficientScope || !(await strategy.onInsufficientScope(needed))) return false;
-        this.#current = undefined;
+        this.#held = undefined;
         return true;
       },
       agent: deps.agent,
@@ -147,29 +143,38 @@ export class BoundClient implements Client {
     return this.#setup;
   }
 
-  /** The credential, its target and the strategy's applier; re-resolved while the credential can expire. */
-  async #resolve(force = false): Promise<Current> {
-    const c = this.#current;
-    if (c && c.target.cred.expiresAt === undefined && !force) return c;
+  /**
+   * The credential, its target and the strategy's applier: the one held while it cannot expire (a value, no
+   * promise), else re-resolved through the strategy, which keeps a token while it is valid.
+   */
+  #current(): Current | Promise<Current> {
+    const c = this.#held;
+    if (c && c.target.cred.expiresAt === undefined) return c;
+    return this.#resolve();
+  }
+
+  async #resolve(): Promise<Current> {
     const { recipe, strategy, primitive } = await this.#getSetup();
-    const cred = await strategy.resolve(force ? { force: true } : {});
+    const cred = await strategy.resolve();
     let target = this.#targets.get(cred);
     if (!target) {
       target = targetFor({ recipe, primitive, service: this.service, instance: this.instance }, cred);
       this.#targets.set(cred, target);
     }
+    const held = this.#held;
+    if (held && held.target === target && held.applier === strategy.applier) return held;
     const next = { target, applier: strategy.applier };
-    this.#current = next;
+    this.#held = next;
     return next;
   }
 
   async [renderWithCredential](text: string): Promise<string> {
-    const { target } = await this.#resolve();
+    const { target } = await this.#current();
     return renderTemplate(text, target.cred.values);
   }
 
   async ready(): Promise<ClientInfo> {
-    const { target } = await this.#resolve();
+    const { target } = await this.#current();
     const info: ClientInfo = {
       service: this.service,
       instance: this.instance,
@@ -182,36 +187,39 @@ export class BoundClient implements Client {
     return info;
   }
 
-  #run(req: Pending): Promise<Response> {
-    return send(this.#send, req);
+  fetch(input: string | URL, init: ClientRequestInit = {}): Promise<Response> {
+    return this.#request({
+      method: init.method ?? "GET",
+      input,
+      headers: init.headers,
+      body: init.body,
+      signal: init.signal,
+      redirect: init.redirect,
+    });
   }
 
-  async fetch(input: string | URL, init: ClientRequestInit = {}): Promise<Response> {
-    return this.#run(
-      await pendingRequest({
-        method: init.method ?? "GET",
-        input,
-        headers: init.headers,
-        body: init.body,
-        signal: init.signal,
-        redirect: init.redirect,
-      }),
-    );
+  #call(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    return this.#request({
+      method,
+      input: path,
+      query: options.query,
+      headers: options.headers,
+      body: options.body,
+      json: "json" in options && options.json !== undefined ? { value: options.json } : undefined,
+      signal: options.signal,
+      redirect: options.redirect,
+    });
   }
 
-  async #call(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#run(
-      await pendingRequest({
-        method,
-        input: path,
-        query: options.query,
-        headers: options.headers,
-        body: options.body,
-        json: "json" in options && options.json !== undefined ? { value: options.json } : undefined,
-        signal: options.signal,
-        redirect: options.redirect,
-      }),
-    );
+  /** Builds the request and sends it; waits first only when building it had to read a body. */
+  #request(input: PendingInput): Promise<Response> {
+    let req: Pending | Promise<Pending>;
+    try {
+      req = pendingRequest(input);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return req instanceof Promise ? req.then((r) => send(this.#send, r)) : send(this.#send, req);
   }
 
   get(path: string, options?: RequestOptions): Promise<Response> {

@@ -104,6 +104,10 @@ export interface OutgoingRequest {
  * methods, `fetchFn`, `dispatcher`) calls the same applier; see docs/architecture.md.
  */
 export interface CredentialApplier {
+  /**
+   * Returns a new request (never changes the one it gets, which the send loop reuses): a value when nothing
+   * is awaited (the inject applier), a promise only when it must wait (a signer); the loop awaits only that.
+   */
   apply(request: OutgoingRequest, credential: ResolvedCredential): OutgoingRequest | Promise<OutgoingRequest>;
   /** Query parameter names the applier adds, stripped from a redirect's Location before the next hop. */
   readonly queryNames: readonly string[];
@@ -130,7 +134,10 @@ export interface Strategy {
   resolve(options?: { force?: boolean }): Promise<ResolvedCredential>;
   /** Applies the credential to a request: every request a bound client sends goes through it. */
   readonly applier: CredentialApplier;
-  /** Called once after a 401; returns true when a retry with a fresh credential makes sense. */
+  /**
+   * Called once after a 401: renews the credential (the one refresh for that 401) and returns true when it
+   * changed, so the retry's plain `resolve()` hands out the renewed one. The client never forces another.
+   */
   onUnauthorized?(): Promise<boolean>;
   /**
    * Called once after a 403 whose `WWW-Authenticate` says `insufficient_scope` (RFC 6750 section 3.1), with

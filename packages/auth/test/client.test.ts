@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { request, fetch as undiciFetch } from "undici";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Auth, createAuth, MemoryStore } from "../src/index.js";
 import { localRecipe, tempHome } from "./helpers/home.js";
 import { startServer, type TestServer } from "./helpers/server.js";
@@ -329,6 +329,22 @@ describe("fetchFn and dispatcher", () => {
     await expect(f("https://example.com/")).rejects.toMatchObject({ code: "ERR_HOST_NOT_ALLOWED" });
   });
 
+  it("bad input rejects the returned promise, never throws where the call is made", async () => {
+    // The methods build a request without awaiting when nothing has to be read; errors still arrive as
+    // rejections, as from an async function.
+    const c = auth.bind("notion_local");
+    let p: Promise<Response> | undefined;
+    expect(() => {
+      p = c.post("/v1/x", { body: 42 as unknown as string });
+    }).not.toThrow();
+    await expect(p).rejects.toMatchObject({ code: "ERR_INVALID_OPTION" });
+    let q: Promise<Response> | undefined;
+    expect(() => {
+      q = c.fetch("https://[not-a-host/x");
+    }).not.toThrow();
+    await expect(q).rejects.toThrow();
+  });
+
   it("an absolute URL on the recipe's host works without an options object (no fast path skips the check)", async () => {
     const c = auth.bind("notion_local");
     const res = await c.get(`${api.url}/v1/users/me`);
@@ -392,6 +408,73 @@ describe("fetchFn and dispatcher", () => {
       expect(res.status).toBe(200);
       expect((await res.text()).length).toBe(big.length);
     } finally {
+      await a.close();
+      await s.close();
+      h.cleanup();
+    }
+  });
+
+  it("dispatcher hands undici the response as it came: repeated headers, the body in order", async () => {
+    const parts = Array.from({ length: 64 }, (_, i) => `${String(i).padStart(4, "0")}${"y".repeat(16_380)}`);
+    const s = await startServer((_req, res) => {
+      res.setHeader("set-cookie", ["a=1; Path=/", "b=2; Path=/"]);
+      res.setHeader("x-one", "1");
+      for (const p of parts) res.write(p);
+      res.end();
+    });
+    const h = tempHome({ notion_h: localRecipe("notion_h", "notion", s.url, "/v1") });
+    const a = createAuth({
+      home: h.home,
+      store: new MemoryStore(),
+      env: {},
+      interactive: false,
+      secretsDirs: [],
+    });
+    await a.setSecret("notion_h", { token: "secret_notion_1" });
+    try {
+      const r = await request(`${s.url}/v1/h`, { dispatcher: a.bind("notion_h").dispatcher });
+      expect(r.statusCode).toBe(200);
+      expect(r.headers["set-cookie"]).toEqual(["a=1; Path=/", "b=2; Path=/"]);
+      expect(r.headers["x-one"]).toBe("1");
+      expect(await r.body.text()).toBe(parts.join(""));
+      expect(s.seen[0]?.headers.authorization).toBe("Bearer secret_notion_1");
+    } finally {
+      await a.close();
+      await s.close();
+      h.cleanup();
+    }
+  });
+
+  it("dispatcher: a reader that stops early cancels the upstream request", async () => {
+    let closed = false;
+    let timer: NodeJS.Timeout | undefined;
+    const s = await startServer((_req, res) => {
+      // An endless body: only the client going away ends it.
+      timer = setInterval(() => res.write("z".repeat(65_536)), 5);
+      res.on("close", () => {
+        clearInterval(timer);
+        closed = true;
+      });
+    });
+    const h = tempHome({ notion_c: localRecipe("notion_c", "notion", s.url, "/v1") });
+    const a = createAuth({
+      home: h.home,
+      store: new MemoryStore(),
+      env: {},
+      interactive: false,
+      secretsDirs: [],
+    });
+    await a.setSecret("notion_c", { token: "secret_notion_1" });
+    try {
+      const r = await request(`${s.url}/v1/c`, { dispatcher: a.bind("notion_c").dispatcher });
+      expect(r.statusCode).toBe(200);
+      for await (const chunk of r.body) {
+        expect(chunk.length).toBeGreaterThan(0);
+        break;
+      }
+      await vi.waitFor(() => expect(closed).toBe(true), { timeout: 10_000 });
+    } finally {
+      clearInterval(timer);
       await a.close();
       await s.close();
       h.cleanup();

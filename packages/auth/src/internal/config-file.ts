@@ -1,4 +1,5 @@
 /** `$ARCRUN_HOME/config.yaml`: OAuth clients (`clients.<service>`), `broker_url`, `store_key`. */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ArcrunError } from "../errors.js";
@@ -10,6 +11,8 @@ import { writeFileAtomic } from "./atomic-write.js";
  */
 export async function readConfigFile(home: string): Promise<unknown> {
   const file = join(home, "config.yaml");
+  // Most homes have none: one stat instead of a failed read through the thread pool on the cold path.
+  if (!existsSync(file)) return undefined;
   let text: string;
   try {
     text = await readFile(file, "utf8");

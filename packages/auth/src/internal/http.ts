@@ -24,9 +24,14 @@ export interface NormalBody {
   contentType?: string;
 }
 
-/** Turns any fetch body into what undici's dispatch takes, with the content type fetch would set. */
-export async function normalizeBody(body: BodyInput): Promise<NormalBody> {
-  if (body === undefined || body === null) return { data: null, replayable: true };
+const NO_BODY: Readonly<NormalBody> = Object.freeze({ data: null, replayable: true });
+
+/**
+ * Turns any fetch body into what undici's dispatch takes, with the content type fetch would set. A value,
+ * except for a Blob or FormData (read through a Response): only those make a request wait before it starts.
+ */
+export function normalizeBody(body: BodyInput): NormalBody | Promise<NormalBody> {
+  if (body === undefined || body === null) return NO_BODY;
   if (typeof body === "string")
     return { data: body, replayable: true, contentType: "text/plain;charset=UTF-8" };
   if (body instanceof Uint8Array) return { data: body, replayable: true };
@@ -41,12 +46,7 @@ export async function normalizeBody(body: BodyInput): Promise<NormalBody> {
       contentType: "application/x-www-form-urlencoded;charset=UTF-8",
     };
   }
-  if (body instanceof Blob || body instanceof FormData) {
-    const r = new Response(body);
-    const contentType = r.headers.get("content-type") ?? undefined;
-    const data = new Uint8Array(await r.arrayBuffer());
-    return contentType === undefined ? { data, replayable: true } : { data, replayable: true, contentType };
-  }
+  if (body instanceof Blob || body instanceof FormData) return readWhole(body);
   if (body instanceof ReadableStream) {
     return { data: Readable.fromWeb(body as import("node:stream/web").ReadableStream), replayable: false };
   }
@@ -58,6 +58,13 @@ export async function normalizeBody(body: BodyInput): Promise<NormalBody> {
     "ERR_INVALID_OPTION",
     "Unsupported request body type. Pass a string, bytes, or a stream.",
   );
+}
+
+async function readWhole(body: Blob | FormData): Promise<NormalBody> {
+  const r = new Response(body);
+  const contentType = r.headers.get("content-type") ?? undefined;
+  const data = new Uint8Array(await r.arrayBuffer());
+  return contentType === undefined ? { data, replayable: true } : { data, replayable: true, contentType };
 }
 
 /** Copies any HeadersInit (or undici's header shapes) into a plain object with lower-case names. */
@@ -152,19 +159,13 @@ export function dispatchResponse(
       },
       onResponseStart(c, statusCode, headers, statusMessage) {
         if (statusCode < 200) return;
-        const h = new Headers();
-        for (const k in headers) {
-          const v = headers[k];
-          if (v === undefined) continue;
-          if (typeof v === "string") h.append(k, v);
-          else for (const x of v) h.append(k, x);
-        }
         const hasBody = !NULL_BODY.has(statusCode) && options.method !== "HEAD";
         settled = true;
         try {
           response = new (responseClass())(
             hasBody,
-            { status: statusCode, statusText: statusMessage ?? "", headers: h },
+            { status: statusCode, statusText: statusMessage ?? "" },
+            headers,
             url,
             c,
           );

@@ -13,14 +13,43 @@ const decoder = new TextDecoder();
  */
 /** The part of Response the subclass relies on; @types/node declares its members as properties, not methods. */
 interface ResponseBase {
-  readonly headers: Headers;
   readonly status: number;
   readonly statusText: string;
 }
-type ResponseCtor = new (
-  body: null,
-  init: { status: number; statusText: string; headers: Headers },
-) => ResponseBase;
+type ResponseCtor = new (body: null, init: { status: number; statusText: string }) => ResponseBase;
+
+/** Response headers as undici's dispatch hands them over (lower-case names, repeated ones as arrays). */
+export type RawHeaders = Record<string, string | string[] | undefined>;
+
+const RAW_HEADERS = Symbol("arcrun.rawHeaders");
+const CHUNKS = Symbol("arcrun.chunks");
+
+/**
+ * A response's headers as a record, for undici's handler API (the dispatcher): an arcrun response hands over
+ * what undici gave it, with no Headers object in between; any other Response is converted.
+ */
+export function headerRecord(res: Response): RawHeaders {
+  const own = (res as Partial<ArcrunResponse>)[RAW_HEADERS];
+  if (own) return own.call(res);
+  const out: RawHeaders = {};
+  res.headers.forEach((v, k) => {
+    out[k] = v;
+  });
+  const cookies = res.headers.getSetCookie();
+  if (cookies.length > 0) out["set-cookie"] = cookies;
+  return out;
+}
+
+/**
+ * A response's body chunks as they arrive, for undici's handler API (the dispatcher): an arcrun response
+ * yields its buffered chunks with no web stream in between; any other Response is read through its stream.
+ * Leaving the loop early cancels the body. Undefined for a response without a body.
+ */
+export function bodyChunks(res: Response): AsyncIterable<Uint8Array> | undefined {
+  const own = (res as Partial<ArcrunResponse>)[CHUNKS];
+  if (own) return own.call(res);
+  return res.body ?? undefined;
+}
 
 /** Touching the global Response loads Node's internal undici (~10 ms), so the class is made on first use. */
 let made: ReturnType<typeof define> | undefined;
@@ -44,14 +73,20 @@ function define(Base: ResponseCtor) {
     #controller: Dispatcher.DispatchController | undefined;
     #url: string;
     #hasBody: boolean;
+    #raw: RawHeaders | undefined;
+    #headers: Headers | undefined;
+    /** Wakes the chunk iterator (CHUNKS) when data, the end or an error arrives. */
+    #onData: (() => void) | undefined;
 
     constructor(
       hasBody: boolean,
-      init: { status: number; statusText: string; headers: Headers },
+      init: { status: number; statusText: string },
+      headers: RawHeaders,
       url: string,
       controller: Dispatcher.DispatchController | undefined,
     ) {
       super(null, init);
+      this.#raw = headers;
       this.#hasBody = hasBody;
       this.#url = url;
       this.#controller = controller;
@@ -60,6 +95,26 @@ function define(Base: ResponseCtor) {
 
     get url(): string {
       return this.#url;
+    }
+
+    /**
+     * The headers, made into a Headers object when first asked for: building one costs microseconds per
+     * response (each name and value validated), and most callers read only the status and the body.
+     */
+    get headers(): Headers {
+      if (!this.#headers) {
+        const h = new Headers();
+        const raw = this.#raw ?? {};
+        for (const k of Object.keys(raw)) {
+          const v = raw[k];
+          if (v === undefined) continue;
+          if (typeof v === "string") h.append(k, v);
+          else for (const x of v) h.append(k, x);
+        }
+        this.#headers = h;
+        this.#raw = undefined;
+      }
+      return this.#headers;
     }
 
     /** Called by the dispatch handler. */
@@ -71,11 +126,72 @@ function define(Base: ResponseCtor) {
       }
       this.#chunks.push(chunk);
       this.#size += chunk.byteLength;
-      if (this.#size >= PAUSE_AT && this.#waiters.length === 0) this.#controller?.pause();
+      if (this.#onData) this.#dataArrived();
+      else if (this.#size >= PAUSE_AT && this.#waiters.length === 0) this.#controller?.pause();
+    }
+
+    #dataArrived(): void {
+      const f = this.#onData;
+      this.#onData = undefined;
+      f?.();
+    }
+
+    [RAW_HEADERS](): RawHeaders {
+      if (this.#raw) return this.#raw;
+      const h = this.headers;
+      const out: RawHeaders = {};
+      h.forEach((v, k) => {
+        out[k] = v;
+      });
+      const cookies = h.getSetCookie();
+      if (cookies.length > 0) out["set-cookie"] = cookies;
+      return out;
+    }
+
+    async *[CHUNKS](): AsyncGenerator<Uint8Array> {
+      if (!this.#hasBody) return;
+      if (this.#stream) {
+        // The body was asked for as a stream already: it is the body now.
+        const reader = this.#stream.getReader();
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return;
+            yield value;
+          }
+        } finally {
+          await reader.cancel().catch(() => undefined);
+        }
+      }
+      if (this.#used) throw new TypeError("Body is unusable: Body has already been read");
+      this.#used = true;
+      const controller = this.#controller;
+      try {
+        for (;;) {
+          if (this.#chunks.length > 0) {
+            const chunks = this.#chunks;
+            this.#chunks = [];
+            this.#size = 0;
+            yield* chunks;
+            continue;
+          }
+          if (this.#error !== undefined) throw this.#error;
+          if (this.#ended) return;
+          if (controller?.paused) controller.resume();
+          await new Promise<void>((r) => {
+            this.#onData = r;
+          });
+        }
+      } finally {
+        if (!this.#ended && controller && !controller.aborted) {
+          controller.abort(new DOMException("cancelled", "AbortError"));
+        }
+      }
     }
 
     end(): void {
       this.#ended = true;
+      this.#dataArrived();
       if (this.#sink) {
         try {
           this.#sink.close();
@@ -89,6 +205,7 @@ function define(Base: ResponseCtor) {
     fail(err: unknown): void {
       this.#error = err;
       this.#ended = true;
+      this.#dataArrived();
       if (this.#sink) {
         try {
           this.#sink.error(err);

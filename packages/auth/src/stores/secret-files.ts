@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Recipe } from "@arcrun/recipes";
@@ -26,9 +27,13 @@ export async function readSecretFiles(
   dirs: readonly string[],
 ): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
+  // A directory that does not exist (/run/secrets outside containers) is skipped with one stat, not a
+  // failed read per secret: each read is a trip through libuv's thread pool on a request's first call.
+  const present = dirs.filter((d) => existsSync(d));
+  if (present.length === 0) return out;
   for (const s of recipe.required_secrets) {
     const name = secretFileName(service, instance, s.key);
-    for (const dir of dirs) {
+    for (const dir of present) {
       let text: string;
       try {
         text = await readFile(join(dir, name), "utf8");

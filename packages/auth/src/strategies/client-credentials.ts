@@ -5,6 +5,7 @@
  */
 import { ArcrunError } from "../errors.js";
 import { injectApplier } from "../internal/apply.js";
+import { heldResolved } from "../internal/oauth/held.js";
 import { freshToken } from "../internal/oauth/refresh.js";
 import { type ClientChoice, clientCredentialsToken, createSession } from "../internal/oauth/session.js";
 import { refreshDue, toCredential } from "../internal/oauth/tokens.js";
@@ -16,8 +17,8 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
   const session = createSession(ctx);
   let current: OAuth2Credential | undefined;
   let pending: Promise<OAuth2Credential> | undefined;
-  /** Set by onUnauthorized after it renewed: the retry's `resolve({ force })` uses that token as is. */
-  let renewedFor401 = false;
+  const resolved = heldResolved(oauthResolved);
+  const noValues: Record<string, string> = {};
 
   const ownClient = async (): Promise<Extract<ClientChoice, { kind: "byo" }>> => {
     const choice = await session.client();
@@ -78,15 +79,12 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
     primitive: "oauth2",
     applier: injectApplier(ctx.inject, ctx.service, ctx.instance),
     async resolve(options = {}): Promise<ResolvedCredential> {
-      const force = options.force === true && !renewedFor401;
-      renewedFor401 = false;
-      return oauthResolved(await get(force), "store", {});
+      return resolved(await get(options.force === true), "store", noValues);
     },
     async onUnauthorized() {
       const before = current?.access_token;
       if (!before) return false;
-      renewedFor401 = (await get(true)).access_token !== before;
-      return renewedFor401;
+      return (await get(true)).access_token !== before;
     },
     async login() {
       await get(true);

@@ -9,6 +9,7 @@ import { injectApplier } from "../internal/apply.js";
 import { openBrowser, readPastedLines } from "../internal/oauth/browser.js";
 import { lookupCaptures, readCaptures } from "../internal/oauth/capture.js";
 import { setupHint, type TokenResponse, tokenRequest } from "../internal/oauth/endpoint.js";
+import { heldResolved } from "../internal/oauth/held.js";
 import { startLoopback } from "../internal/oauth/loopback.js";
 import { createPkce, randomToken } from "../internal/oauth/pkce.js";
 import { freshToken } from "../internal/oauth/refresh.js";
@@ -228,8 +229,7 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
   let current: OAuth2Credential | undefined;
   let secrets: Record<string, string> = {};
   let source: CredentialSource = "store";
-  /** Set by onUnauthorized after it refreshed: the retry's `resolve({ force })` uses that token as is. */
-  let renewedFor401 = false;
+  const resolved = heldResolved(oauthResolved);
 
   /**
    * Scopes this bind asks for that the grant never covered: neither requested at login nor granted under the
@@ -256,9 +256,8 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
 
     async resolve(options = {}) {
       const c = current;
-      const force = options.force === true && !renewedFor401;
-      renewedFor401 = false;
-      if (c && !force && !refreshDue(c, ctx.now())) return oauthResolved(c, source, secrets);
+      const force = options.force === true;
+      if (c && !force && !refreshDue(c, ctx.now())) return resolved(c, source, secrets);
       if (!c) {
         // Values of the recipe's required_secrets (a site name, ...) for its templates; the token is in the store.
         secrets = ctx.recipe.required_secrets.length > 0 ? (await ctx.readValues()).values : {};
@@ -304,7 +303,7 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
         );
       }
       current = cred;
-      return oauthResolved(cred, source, secrets);
+      return resolved(cred, source, secrets);
     },
 
     async onUnauthorized() {
@@ -316,8 +315,7 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
         staleAccessToken: c.access_token,
       });
       current = next;
-      renewedFor401 = next.access_token !== c.access_token;
-      return renewedFor401;
+      return next.access_token !== c.access_token;
     },
 
     /**
@@ -342,8 +340,6 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
         .write(`${display} (${service}) needs ${what} for this request; asking for consent again.\n`);
       await signInHere(asked);
       source = "interactive";
-      // The retry uses the new token as is: no refresh of a token just issued.
-      renewedFor401 = true;
       return true;
     },
 

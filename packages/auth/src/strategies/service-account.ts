@@ -10,6 +10,7 @@ import { ArcrunError } from "../errors.js";
 import { injectApplier } from "../internal/apply.js";
 import { envName } from "../internal/oauth/client-config.js";
 import { type FlowContext, type TokenResponse, tokenRequest } from "../internal/oauth/endpoint.js";
+import { heldResolved } from "../internal/oauth/held.js";
 import { JWT_BEARER_GRANT, parseGoogleKey, signAssertion } from "../internal/oauth/jwt-assertion.js";
 import { refreshDue } from "../internal/oauth/tokens.js";
 import { checkValues, promptValues, valuesCredential } from "../internal/secrets.js";
@@ -111,8 +112,6 @@ export function createServiceAccountStrategy(ctx: StrategyFactoryContext): Strat
   let source: CredentialSource = "store";
   let secrets: Record<string, string> = {};
   let pending: Promise<CachedToken> | undefined;
-  /** Set by onUnauthorized after it minted: the retry's `resolve({ force })` uses that token as is. */
-  let renewedFor401 = false;
 
   const notConfigured = () =>
     new ArcrunError(
@@ -233,26 +232,26 @@ export function createServiceAccountStrategy(ctx: StrategyFactoryContext): Strat
     return cached;
   };
 
-  const resolved = (t: CachedToken): ResolvedCredential => ({
-    values: { secret: secrets, runtime: { access_token: t.access_token, token_type: t.token_type } },
-    source,
-    ...(t.expires_at !== undefined ? { expiresAt: t.expires_at } : {}),
-    ...(s.scopes.length > 0 ? { scopes: s.scopes } : {}),
-  });
+  const resolved = heldResolved(
+    (t: CachedToken, from: CredentialSource, values: Record<string, string>): ResolvedCredential => ({
+      values: { secret: values, runtime: { access_token: t.access_token, token_type: t.token_type } },
+      source: from,
+      ...(t.expires_at !== undefined ? { expiresAt: t.expires_at } : {}),
+      ...(s.scopes.length > 0 ? { scopes: s.scopes } : {}),
+    }),
+  );
 
   return {
     primitive: "service_account",
     applier: injectApplier(ctx.inject, service, instance),
     async resolve(options = {}) {
-      const force = options.force === true && !renewedFor401;
-      renewedFor401 = false;
-      return resolved(await get(force));
+      const token = await get(options.force === true);
+      return resolved(token, source, secrets);
     },
     async onUnauthorized() {
       const before = cached?.access_token;
       const next = await get(true);
-      renewedFor401 = next.access_token !== before;
-      return renewedFor401;
+      return next.access_token !== before;
     },
     /**
      * Asks for the key (a path to the key file, or its content), checks it, asks for the recipe's other

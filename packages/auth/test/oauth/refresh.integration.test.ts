@@ -131,6 +131,35 @@ describe("refresh under contention, against a provider that rotates refresh toke
     await auth.close();
   });
 
+  it("a 401 on 20 concurrent requests through one client: exactly one refresh, each request retried once", async () => {
+    // Before: onUnauthorized set a flag that the next resolve() cleared, so a concurrent request's resolve
+    // cleared it first and the retry forced a second refresh of the token just issued.
+    const before = await storeExpiredGrant({ valid: true });
+    const auth0 = createAuth({ env: home.env, interactive: false });
+    await (await auth0.store()).set("local_oidc", "default", {
+      ...before,
+      access_token: "unknown-to-the-provider",
+    });
+    await auth0.close();
+    const refreshes = op.count("refresh_token");
+    const unauthorized = op.resourceHits.unauthorized;
+    const ok = op.resourceHits.ok;
+    const auth = createAuth({ env: home.env, interactive: false });
+    const client = auth.bind("local_oidc");
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const res = await client.get("/me");
+        await res.text();
+        return res.status;
+      }),
+    );
+    expect(statuses).toEqual(Array.from({ length: 20 }, () => 200));
+    expect(op.count("refresh_token") - refreshes).toBe(1);
+    expect(op.resourceHits.unauthorized - unauthorized).toBe(20);
+    expect(op.resourceHits.ok - ok).toBe(20);
+    await auth.close();
+  });
+
   it("invalid_grant (a refresh token the provider revoked): reauth_required stored, ERR_REAUTH_REQUIRED raised", async () => {
     const before = await storeExpiredGrant();
     // Someone else used this refresh token: the provider rotated it, so ours is now invalid.

@@ -62,6 +62,9 @@ async function setup() {
   const challenges = new Map<string, string>();
   const srv = await localServer((req) => {
     const body = new URLSearchParams(req.body);
+    if (body.get("grant_type") === "refresh_token" && body.get("refresh_token") === "rt") {
+      return { status: 200, json: { access_token: "at2", token_type: "Bearer", expires_in: 3600 } };
+    }
     const verifier = body.get("code_verifier") ?? "";
     const expected = challenges.get(body.get("code") ?? "");
     if (!expected || createHash("sha256").update(verifier).digest("base64url") !== expected) {
@@ -141,6 +144,24 @@ describe("authorization code + PKCE (RFC 6749 4.1, RFC 7636, RFC 8252)", () => {
       client: "byo",
       status: "ok",
     });
+  });
+
+  it("resolve() hands out the same credential object while the token is valid, a new one after a refresh", async () => {
+    // The bound client keys its target and the inject applier its rendered headers on this object: a new
+    // object per call re-rendered both on every request.
+    const { ctx, approve, seen } = await setup();
+    const strategy = createOAuth2CodeStrategy(ctx);
+    await strategy.login?.({ output: new PassThrough(), openUrl: async (url) => void approve(url) });
+    const first = await strategy.resolve();
+    expect(await strategy.resolve()).toBe(first);
+    expect(first.values.runtime?.access_token).toBe("at");
+    expect(seen).toHaveLength(1);
+    const forced = await strategy.resolve({ force: true });
+    expect(seen).toHaveLength(2);
+    expect(new URLSearchParams(seen[1]?.body).get("grant_type")).toBe("refresh_token");
+    expect(forced).not.toBe(first);
+    expect(forced.values.runtime?.access_token).toBe("at2");
+    expect(await strategy.resolve()).toBe(forced);
   });
 
   it("a fresh verifier and state per attempt", async () => {

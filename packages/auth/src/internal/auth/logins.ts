@@ -12,6 +12,7 @@ import { primitives } from "../../strategies/index.js";
 import type { Logger, Prompter } from "../../types.js";
 import { checkValues, promptValues, setupCommand, valuesCredential } from "../secrets.js";
 import { checkInstance, choosePrimitive } from "./checks.js";
+import type { Clients } from "./clients.js";
 import type { RecipeSource } from "./recipe-source.js";
 import type { StoreHolder } from "./store-holder.js";
 import type { StrategyCache } from "./strategy-cache.js";
@@ -27,8 +28,8 @@ export interface LoginsDeps {
   interactive: () => boolean;
   /** The prompter, loaded only when a question is asked. */
   prompt: () => Promise<Prompter>;
-  /** The recipe's test request with a credential (Auth.test: a bound client of that Auth). */
-  test: (service: string, options: BindOptions) => Promise<TestResult>;
+  /** Bound clients of that Auth: the recipe's test request runs through one before a credential is saved. */
+  clients: Clients;
 }
 
 /**
@@ -131,7 +132,7 @@ export class Logins {
     const instance = opts.instance ?? "default";
     let t: TestResult;
     try {
-      t = await this.#deps.test(service, { ...opts, interactive: false });
+      t = await this.#deps.clients.test(service, { ...opts, interactive: false });
     } catch (err) {
       // The request never got an answer: say so, that nothing was saved, and how to save without the check.
       if (!isArcrunError(err) || err.code !== "ERR_NETWORK") throw err;

@@ -7,6 +7,7 @@
 import { createRequire } from "node:module";
 import { ArcrunError } from "../../errors.js";
 import type { BodyInput } from "../http.js";
+import { bodyChunks, headerRecord } from "../response.js";
 import { type Dispatcher, loadDispatcherBase } from "../undici.js";
 import { pendingRequest } from "./request.js";
 import { type SendContext, send } from "./send.js";
@@ -66,16 +67,6 @@ class Controller implements Dispatcher.DispatchController {
   }
 }
 
-function headerRecord(h: Headers): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  h.forEach((v, k) => {
-    out[k] = v;
-  });
-  const cookies = h.getSetCookie();
-  if (cookies.length > 0) out["set-cookie"] = cookies;
-  return out;
-}
-
 async function run(ctx: SendContext, options: Dispatcher.DispatchOptions, handler: Handler): Promise<void> {
   const abort = new AbortController();
   const controller = new Controller(abort);
@@ -89,7 +80,7 @@ async function run(ctx: SendContext, options: Dispatcher.DispatchOptions, handle
       );
     }
     const origin = options.origin === undefined ? undefined : String(options.origin);
-    const req = await pendingRequest({
+    const built = pendingRequest({
       method: options.method,
       input: origin === undefined ? options.path : new URL(options.path, origin),
       headers: options.headers,
@@ -97,22 +88,20 @@ async function run(ctx: SendContext, options: Dispatcher.DispatchOptions, handle
       signal: abort.signal,
       redirect: "manual",
     });
-    const res = await send(ctx, req);
+    const res = await send(ctx, built instanceof Promise ? await built : built);
     if (controller.aborted) {
       await res.body?.cancel().catch(() => undefined);
       return;
     }
-    handler.onResponseStart?.(controller, res.status, headerRecord(res.headers), res.statusText);
-    if (res.body) {
-      const reader = res.body.getReader();
-      for (;;) {
+    // The response goes to undici's handler as it came from undici: headers as a record and body chunks,
+    // with no Headers object or web stream made in between (internal/response.ts).
+    handler.onResponseStart?.(controller, res.status, headerRecord(res), res.statusText);
+    const chunks = bodyChunks(res);
+    if (chunks) {
+      for await (const value of chunks) {
         await controller.waitWhilePaused();
-        if (controller.aborted) {
-          await reader.cancel().catch(() => undefined);
-          return;
-        }
-        const { done, value } = await reader.read();
-        if (done) break;
+        // Leaving the loop cancels the body (and with it the request upstream).
+        if (controller.aborted) return;
         handler.onResponseData?.(controller, Buffer.from(value.buffer, value.byteOffset, value.byteLength));
       }
     }

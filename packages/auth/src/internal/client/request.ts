@@ -4,7 +4,7 @@
  */
 import { hostAllowed, type PrimitiveName, type Recipe } from "@arcrun/recipes";
 import { ArcrunError } from "../../errors.js";
-import type { ResolvedCredential } from "../../types.js";
+import type { OutgoingRequest, ResolvedCredential } from "../../types.js";
 import { renderOrFail } from "../apply.js";
 import { type BodyInput, headersToObject, type NormalBody, normalizeBody } from "../http.js";
 import { injectFor } from "../recipe.js";
@@ -55,12 +55,19 @@ function appendQuery(target: string, query: QueryParams | undefined): string {
   return `${target}${target.includes("?") ? "&" : "?"}${parts.join("&")}`;
 }
 
-/** The one way every entry point (methods, fetch, fetchFn, dispatcher) turns its input into a request. */
-export async function pendingRequest(i: PendingInput): Promise<Pending> {
-  const headers = headersToObject(i.headers);
-  const body: NormalBody = i.json
+/**
+ * The one way every entry point (methods, fetch, fetchFn, dispatcher) turns its input into a request. A
+ * value, or a promise when the body must be read first (a Blob or FormData): callers await only a promise.
+ */
+export function pendingRequest(i: PendingInput): Pending | Promise<Pending> {
+  const body: NormalBody | Promise<NormalBody> = i.json
     ? { data: JSON.stringify(i.json.value), replayable: true, contentType: "application/json" }
-    : await normalizeBody(i.body);
+    : normalizeBody(i.body);
+  return body instanceof Promise ? body.then((b) => build(i, b)) : build(i, body);
+}
+
+function build(i: PendingInput, body: NormalBody): Pending {
+  const headers = headersToObject(i.headers);
   if (body.contentType && headers["content-type"] === undefined) headers["content-type"] = body.contentType;
   // Every request the library sends carries arcrun's User-Agent unless the caller set one (GitHub refuses
   // requests without one); set here, on the request's own header object, so the send loop copies nothing.
@@ -148,18 +155,29 @@ export function checkHost(url: URL, t: Target, service: string, instance: string
   }
 }
 
-/** Origin and path+query of a pending request, the host checked for an absolute URL. */
-export function resolveTarget(
-  req: Pending,
-  t: Target,
-  service: string,
-  instance: string,
-): { origin: string; path: string } {
+/**
+ * The request as it leaves for one credential, before the applier: origin and path+query of a pending
+ * request (relative paths under the base URL and path prefix), the host checked for an absolute URL.
+ */
+export function outgoingFor(req: Pending, t: Target, service: string, instance: string): OutgoingRequest {
+  const body = req.body.data;
   if (req.url === undefined) {
     const path = req.path ?? "/";
     const rel = path.startsWith("/") || path === "" ? path : `/${path}`;
-    return { origin: t.baseOrigin, path: `${t.basePath}${rel}` };
+    return {
+      method: req.method,
+      origin: t.baseOrigin,
+      path: `${t.basePath}${rel}`,
+      headers: req.headers,
+      body,
+    };
   }
   checkHost(req.url, t, service, instance);
-  return { origin: req.url.origin, path: `${req.url.pathname}${req.url.search}` };
+  return {
+    method: req.method,
+    origin: req.url.origin,
+    path: `${req.url.pathname}${req.url.search}`,
+    headers: req.headers,
+    body,
+  };
 }

@@ -11,15 +11,21 @@ import { dispatchResponse, parseRetryAfter } from "../http.js";
 import { insufficientScope } from "../oauth/step-up.js";
 import { sleep } from "../sleep.js";
 import type { Dispatcher } from "../undici.js";
-import { checkHost, type Pending, resolveTarget, type Target } from "./request.js";
+import { checkHost, outgoingFor, type Pending, type Target } from "./request.js";
 
 /** What the loop needs from the bound client: values and small objects, never a call back into Auth. */
 export interface SendContext {
   service: string;
   instance: string;
-  /** The credential and where it may go; `force` asks the strategy for a fresh one. */
-  current(force: boolean): Promise<{ target: Target; applier: CredentialApplier }>;
-  /** After a 401: true when a retry with a fresh credential makes sense (the strategy's onUnauthorized). */
+  /**
+   * The credential and where it may go. A value when nothing had to be resolved, so the loop awaits only a
+   * promise.
+   */
+  current(): Current | Promise<Current>;
+  /**
+   * After a 401: true when the strategy's onUnauthorized renewed the credential, which `current()` then
+   * returns. That call is the one refresh per 401: the retry resolves the credential without forcing another.
+   */
   unauthorized(): Promise<boolean>;
   /**
    * After a 403 whose challenge is Bearer `insufficient_scope` (RFC 6750 section 3.1): true when the strategy
@@ -33,11 +39,22 @@ export interface SendContext {
   now(): number;
 }
 
+/** The resolved credential with where it may go, and the strategy's applier. */
+export interface Current {
+  target: Target;
+  applier: CredentialApplier;
+}
+
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
 async function discard(res: Response): Promise<void> {
   await res.body?.cancel().catch(() => undefined);
+}
+
+/** An outgoing request is already the shape undici's dispatch takes: no copy per request. */
+function dispatchOptions(out: OutgoingRequest): Dispatcher.DispatchOptions {
+  return out as Dispatcher.DispatchOptions;
 }
 
 export async function send(ctx: SendContext, req: Pending): Promise<Response> {
@@ -46,30 +63,18 @@ export async function send(ctx: SendContext, req: Pending): Promise<Response> {
   let redirects = 0;
   let retriedRefresh = false;
   let retried403 = false;
-  let force = false;
   for (;;) {
-    const { target, applier } = await ctx.current(force);
-    force = false;
-    const to = resolveTarget(req, target, service, instance);
-    const outgoing: OutgoingRequest = {
-      method: req.method,
-      origin: to.origin,
-      path: to.path,
-      headers: req.headers,
-      body: req.body.data,
-    };
-    const out = await applier.apply(outgoing, target.cred);
+    const current = ctx.current();
+    const { target, applier } = current instanceof Promise ? await current : current;
+    const to = outgoingFor(req, target, service, instance);
+    // An applier returns a new request (the inject applier) or a promise of one (a signer): await only that.
+    const applied = applier.apply(to, target.cred);
+    const out = applied instanceof Promise ? await applied : applied;
     // An applier may rewrite the URL (a signer adding its query); the result must still be on an allowed host.
     if (out.origin !== to.origin) checkHost(new URL(out.origin), target, service, instance);
     const res = await dispatchResponse(
       ctx.agent(),
-      {
-        origin: out.origin,
-        path: out.path,
-        method: out.method as Dispatcher.HttpMethod,
-        headers: out.headers,
-        body: out.body,
-      },
+      dispatchOptions(out),
       req.signal,
       req.url ? req.url.href : `${target.baseUrl}${req.path?.startsWith("/") ? "" : "/"}${req.path ?? ""}`,
     );
@@ -124,7 +129,6 @@ export async function send(ctx: SendContext, req: Pending): Promise<Response> {
       retriedRefresh = true;
       if (await ctx.unauthorized()) {
         await discard(res);
-        force = target.cred.expiresAt !== undefined;
         continue;
       }
     }
@@ -138,7 +142,6 @@ export async function send(ctx: SendContext, req: Pending): Promise<Response> {
         });
         if (again) {
           await discard(res);
-          force = target.cred.expiresAt !== undefined;
           continue;
         }
       }

@@ -1,0 +1,68 @@
+import type { BindOptions, TestResult } from "../../auth-options.js";
+import { BoundClient } from "../../client.js";
+import { type Agent, type Dispatcher, loadAgent } from "../undici.js";
+import { checkInstance } from "./checks.js";
+import type { RecipeSource } from "./recipe-source.js";
+import type { StrategyCache } from "./strategy-cache.js";
+import { runTestRequest } from "./test-request.js";
+
+export interface ClientsDeps {
+  recipes: RecipeSource;
+  strategies: StrategyCache;
+  /** The caller's dispatcher (AuthOptions.dispatcher); else the clients share one keep-alive Agent. */
+  dispatcher: Dispatcher | undefined;
+  retries: number;
+  maxRetryDelayMs: number;
+  maxRedirects: number;
+  now: () => number;
+}
+
+/**
+ * The bound clients of one Auth and the HTTP agent they share: `Auth.bind`, and the recipe's test request
+ * through a client (`Auth.test`, and `Logins` before it saves a credential). See docs/architecture.md.
+ */
+export class Clients {
+  readonly #deps: ClientsDeps;
+  #agent: Agent | undefined;
+
+  constructor(deps: ClientsDeps) {
+    this.#deps = deps;
+  }
+
+  #agentFor(): Dispatcher {
+    if (this.#deps.dispatcher) return this.#deps.dispatcher;
+    this.#agent ??= new (loadAgent())({ keepAliveTimeout: 10_000, connections: 128 });
+    return this.#agent;
+  }
+
+  /** Auth.bind: synchronous and lazy; ERR_UNKNOWN_SERVICE at once when no recipe can have that id. */
+  bind(service: string, options: BindOptions = {}): BoundClient {
+    const instance = checkInstance(service, options.instance);
+    const deps = this.#deps;
+    deps.recipes.checkKnownSync(service);
+    return new BoundClient({
+      service,
+      instance,
+      setup: () => deps.strategies.setup(service, options, true),
+      agent: () => this.#agentFor(),
+      retries: deps.retries,
+      maxRetryDelayMs: deps.maxRetryDelayMs,
+      maxRedirects: deps.maxRedirects,
+      now: deps.now,
+    });
+  }
+
+  /** The recipe's `test` request with the credential; `ok` when the status is the expected one. */
+  async test(service: string, options: BindOptions = {}): Promise<TestResult> {
+    const spec = (await this.#deps.recipes.recipe(service)).test;
+    if (!spec) return { ok: true, tested: false, expected: [] };
+    return runTestRequest(this.bind(service, options), spec);
+  }
+
+  /** Closes the agent the clients shared (keep-alive sockets); a no-op for a caller's dispatcher. */
+  async close(): Promise<void> {
+    const agent = this.#agent;
+    this.#agent = undefined;
+    await agent?.close();
+  }
+}
