@@ -28,6 +28,7 @@ import { staticKeyProfiles } from "./profiles/static-keys.js";
 import { telegram } from "./profiles/telegram.js";
 import { todoist } from "./profiles/todoist.js";
 import { x } from "./profiles/x.js";
+import { xero } from "./profiles/xero.js";
 import type { OAuthProfile, StaticKeyProfile } from "./simulator.js";
 
 export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
@@ -55,6 +56,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "bitbucket OAuth consumer", profile: bitbucket },
   { name: "calendly OAuth app (Sandbox)", profile: calendly },
   { name: "discord OAuth2 application", profile: discord },
+  { name: "xero web app", profile: xero },
 ];
 
 /**
