@@ -20,6 +20,7 @@ import { intercomOAuth, intercomToken } from "./profiles/intercom.js";
 import { lineNotify } from "./profiles/line-notify.js";
 import { microsoftGraph, microsoftGraphFamily, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
+import { pipedrive } from "./profiles/pipedrive.js";
 import { reddit } from "./profiles/reddit.js";
 import { salesforce } from "./profiles/salesforce.js";
 import { slackBotToken, slackOAuth } from "./profiles/slack.js";
@@ -57,6 +58,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "calendly OAuth app (Sandbox)", profile: calendly },
   { name: "discord OAuth2 application", profile: discord },
   { name: "xero web app", profile: xero },
+  { name: "pipedrive private app", profile: pipedrive },
 ];
 
 /**
