@@ -26,6 +26,7 @@ import { salesforce } from "./profiles/salesforce.js";
 import { slackBotToken, slackOAuth } from "./profiles/slack.js";
 import { spotify } from "./profiles/spotify.js";
 import { staticKeyProfiles } from "./profiles/static-keys.js";
+import { strava } from "./profiles/strava.js";
 import { telegram } from "./profiles/telegram.js";
 import { todoist } from "./profiles/todoist.js";
 import { x } from "./profiles/x.js";
@@ -59,6 +60,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "discord OAuth2 application", profile: discord },
   { name: "xero web app", profile: xero },
   { name: "pipedrive private app", profile: pipedrive },
+  { name: "strava API application", profile: strava },
 ];
 
 /**
