@@ -18,6 +18,7 @@ import { googleProfiles } from "./profiles/google.js";
 import { hubspotOAuth, hubspotToken } from "./profiles/hubspot.js";
 import { intercomOAuth, intercomToken } from "./profiles/intercom.js";
 import { lineNotify } from "./profiles/line-notify.js";
+import { linkedin } from "./profiles/linkedin.js";
 import { microsoftGraph, microsoftGraphFamily, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
 import { pipedrive } from "./profiles/pipedrive.js";
@@ -61,6 +62,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "xero web app", profile: xero },
   { name: "pipedrive private app", profile: pipedrive },
   { name: "strava API application", profile: strava },
+  { name: "linkedin app (OpenID Connect)", profile: linkedin },
 ];
 
 /**
