@@ -11,6 +11,7 @@ import { box } from "./profiles/box.js";
 import { calendly } from "./profiles/calendly.js";
 import { discord } from "./profiles/discord.js";
 import { dropbox } from "./profiles/dropbox.js";
+import { eventbrite } from "./profiles/eventbrite.js";
 import { figmaOAuth, figmaToken } from "./profiles/figma.js";
 import { githubApp, githubOAuthApp, githubToken } from "./profiles/github.js";
 import { gitlab } from "./profiles/gitlab.js";
@@ -63,6 +64,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "pipedrive private app", profile: pipedrive },
   { name: "strava API application", profile: strava },
   { name: "linkedin app (OpenID Connect)", profile: linkedin },
+  { name: "eventbrite app (server-side flow)", profile: eventbrite },
 ];
 
 /**
