@@ -33,6 +33,7 @@ import { telegram } from "./profiles/telegram.js";
 import { todoist } from "./profiles/todoist.js";
 import { x } from "./profiles/x.js";
 import { xero } from "./profiles/xero.js";
+import { zohoCrm } from "./profiles/zoho.js";
 import type { OAuthProfile, StaticKeyProfile } from "./simulator.js";
 
 export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
@@ -65,6 +66,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "strava API application", profile: strava },
   { name: "linkedin app (OpenID Connect)", profile: linkedin },
   { name: "eventbrite app (server-side flow)", profile: eventbrite },
+  { name: "zoho_crm server-based client (US data centre)", profile: zohoCrm },
 ];
 
 /**
