@@ -13,6 +13,7 @@ import { discord } from "./profiles/discord.js";
 import { dropbox } from "./profiles/dropbox.js";
 import { eventbrite } from "./profiles/eventbrite.js";
 import { figmaOAuth, figmaToken } from "./profiles/figma.js";
+import { freshbooks } from "./profiles/freshbooks.js";
 import { githubApp, githubOAuthApp, githubToken } from "./profiles/github.js";
 import { gitlab } from "./profiles/gitlab.js";
 import { googleProfiles } from "./profiles/google.js";
@@ -75,6 +76,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
  */
 export const HTTPS_ONLY_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "intercom public app", profile: intercomOAuth },
+  { name: "freshbooks app", profile: freshbooks },
 ];
 
 export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfile }> = [
@@ -103,6 +105,8 @@ export const ENDED_STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKey
  */
 export const KNOWN_GAPS: Record<string, string> = {
   // Remove an entry to see the failure it stands for.
+  "freshbooks app":
+    "for an oauth2-only recipe without a device flow, the https-only refusal names no arcrun command to run next (it offers --device, which FreshBooks has not, or a broker client, which it has not either)",
 };
 
 /**
