@@ -414,8 +414,10 @@ describe("GitHub logins complete whatever the scope answer looks like", () => {
   });
 });
 
-describe.each(HTTPS_ONLY_PROFILES)("https-only redirect: $name", ({ profile }) => {
-  it("the simulator refuses a loopback redirect, and setup with your own app refuses before any request, saying what to use", async () => {
+describe.each(HTTPS_ONLY_PROFILES)("https-only redirect: $name", ({ name, profile }) => {
+  // A listed gap runs as it.fails, as in the OAuth2 conformance above.
+  const test = KNOWN_GAPS[name] === undefined ? it : it.fails;
+  test("the simulator refuses a loopback redirect, and setup with your own app refuses before any request, saying what to use", async () => {
     const run = await startOAuthRun(profile);
     try {
       // The provider's rule, as the simulator enforces it: an http loopback redirect is refused.

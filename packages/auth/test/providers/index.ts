@@ -12,7 +12,9 @@ import { calendly } from "./profiles/calendly.js";
 import { cloudflareAccountToken, cloudflareUserToken } from "./profiles/cloudflare.js";
 import { discord } from "./profiles/discord.js";
 import { dropbox } from "./profiles/dropbox.js";
+import { eventbrite } from "./profiles/eventbrite.js";
 import { figmaOAuth, figmaToken } from "./profiles/figma.js";
+import { freshbooks } from "./profiles/freshbooks.js";
 import { githubApp, githubOAuthApp, githubToken } from "./profiles/github.js";
 import { gitlab } from "./profiles/gitlab.js";
 import { googleProfiles } from "./profiles/google.js";
@@ -20,19 +22,24 @@ import { hubspotOAuth, hubspotToken } from "./profiles/hubspot.js";
 import { intercomOAuth, intercomToken } from "./profiles/intercom.js";
 import { lineNotify } from "./profiles/line-notify.js";
 import { linearKey, linearOAuth } from "./profiles/linear.js";
+import { linkedin } from "./profiles/linkedin.js";
 import { microsoftGraph, microsoftGraphFamily, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
 import { mondayOAuth, mondayToken } from "./profiles/monday.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
+import { pipedrive } from "./profiles/pipedrive.js";
 import { reddit } from "./profiles/reddit.js";
 import { s3Profiles } from "./profiles/s3.js";
 import { salesforce, salesforceSandbox } from "./profiles/salesforce.js";
 import { slackBotToken, slackOAuth } from "./profiles/slack.js";
 import { spotify } from "./profiles/spotify.js";
 import { staticKeyProfiles } from "./profiles/static-keys.js";
+import { strava } from "./profiles/strava.js";
 import { telegram } from "./profiles/telegram.js";
 import { todoist } from "./profiles/todoist.js";
 import { typeformOAuth } from "./profiles/typeform.js";
 import { x } from "./profiles/x.js";
+import { xero } from "./profiles/xero.js";
+import { zohoCrm } from "./profiles/zoho.js";
 import { zoom } from "./profiles/zoom.js";
 import type { OAuthProfile, SigV4Profile, StaticKeyProfile } from "./simulator.js";
 
@@ -68,6 +75,12 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "salesforce sandbox (test.salesforce.com)", profile: salesforceSandbox },
   { name: "jira over an atlassian 3LO app", profile: jiraOAuth },
   { name: "confluence over an atlassian 3LO app", profile: confluenceOAuth },
+  { name: "xero web app", profile: xero },
+  { name: "pipedrive private app", profile: pipedrive },
+  { name: "strava API application", profile: strava },
+  { name: "linkedin app (OpenID Connect)", profile: linkedin },
+  { name: "eventbrite app (server-side flow)", profile: eventbrite },
+  { name: "zoho_crm server-based client (US data centre)", profile: zohoCrm },
 ];
 
 /**
@@ -76,6 +89,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
  */
 export const HTTPS_ONLY_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "intercom public app", profile: intercomOAuth },
+  { name: "freshbooks app", profile: freshbooks },
 ];
 
 export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfile }> = [
@@ -111,6 +125,8 @@ export const ENDED_STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKey
  */
 export const KNOWN_GAPS: Record<string, string> = {
   // Remove an entry to see the failure it stands for.
+  "freshbooks app":
+    "for an oauth2-only recipe without a device flow, the https-only refusal names no arcrun command to run next (it offers --device, which FreshBooks has not, or a broker client, which it has not either)",
 };
 
 /**
