@@ -441,6 +441,123 @@ const RULES: KeyRule[] = [
       refuse: bearer401(),
     }),
   ),
+  // h12-r4: cloud, databases, monitoring, secrets and data APIs.
+  {
+    // A personal access token as Bearer (linode-api/reference/get-started); an invalid or expired token is
+    // 401 (linode-api/reference/401), errors as { errors: [{ reason }] }.
+    recipe: "linode",
+    docs: "https://techdocs.akamai.com/linode-api/reference/401",
+    key: "token",
+    value: rnd(32),
+    route: "GET https://api.linode.com/v4/profile",
+    read: bearerOf,
+    refuse: bearer401({ errors: [{ reason: "Invalid Token" }] }),
+  },
+  {
+    // "Authorization: Bearer ${VULTR_API_KEY}" on api.vultr.com/v2 (current-user/rotate-api-key); a key that
+    // is not valid is 401.
+    recipe: "vultr",
+    docs: "https://docs.vultr.com/platform/other/api/current-user/rotate-api-key",
+    key: "api_key",
+    value: rnd(18).toUpperCase(),
+    route: "GET https://api.vultr.com/v2/account",
+    read: bearerOf,
+    refuse: bearer401({ error: "Invalid API token.", status: 401 }),
+  },
+  {
+    // "Authorization: Bearer $API_TOKEN" (cloud/api/getting-started/generating-api-token); an unknown token is
+    // 401 "unable to authenticate" (the error clients report, e.g. PowerShell-HetznerCloud#24).
+    recipe: "hetzner_cloud",
+    docs: "https://docs.hetzner.com/cloud/api/getting-started/generating-api-token/",
+    key: "token",
+    value: rnd(32),
+    route: "GET https://api.hetzner.cloud/v1/servers",
+    read: bearerOf,
+    refuse: bearer401({ error: { code: "unauthorized", message: "unable to authenticate" } }),
+  },
+  {
+    // The secret part of the API key in X-Auth-Token, every API under api.scaleway.com/{product}/{version}
+    // (developers/api quickstart); a wrong key is 401.
+    recipe: "scaleway",
+    docs: "https://www.scaleway.com/en/developers/api/",
+    key: "secret_key",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
+    route: "GET https://api.scaleway.com/instance/v1/zones/fr-par-1/servers",
+    read: header("X-Auth-Token"),
+    refuse: bearer401({ message: "authentication is denied", type: "denied_authentication" }),
+  },
+  {
+    // "Authorization: Bearer $NEON_API_KEY" on console.neon.tech/api/v2 (reference/api/get-started); GET /auth
+    // answers for every key type (reference/api/users/get-auth-details).
+    recipe: "neon",
+    docs: "https://neon.com/docs/reference/api/get-started",
+    key: "api_key",
+    value: `napi_${rnd(32)}`,
+    route: "GET https://console.neon.tech/api/v2/auth",
+    read: bearerOf,
+    okBody: { account_id: "acc", auth_method: "api_key_user" },
+    refuse: bearer401({ code: "", message: "authentication required" }),
+  },
+  ((value = `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`): KeyRule => ({
+    // HTTP Basic with the account e-mail as user and the API key as password (developer-api/authentication).
+    recipe: "upstash",
+    docs: "https://upstash.com/docs/devops/developer-api/authentication",
+    key: "api_key",
+    value,
+    extra: { email: EMAIL },
+    expected: `${EMAIL}:${value}`,
+    route: "GET https://api.upstash.com/v2/redis/databases",
+    read: basicPair,
+    refuse: () => json(401, { error: "Unauthorized" }),
+  }))(),
+  ((value = `pscale_tkn_${rnd(20)}`): KeyRule => ({
+    // "Authorization: <SERVICE_TOKEN_ID>:<SERVICE_TOKEN>", no scheme (api/reference/service-tokens); a token
+    // that does not match is 401.
+    recipe: "planetscale",
+    docs: "https://planetscale.com/docs/api/reference/service-tokens",
+    key: "service_token",
+    value,
+    extra: { service_token_id: "tok4x2y9z" },
+    expected: `tok4x2y9z:${value}`,
+    route: "GET https://api.planetscale.com/v1/organizations",
+    read: (req) => req.headers.authorization,
+    refuse: bearer401({ code: "unauthorized", message: "Unauthorized" }),
+  }))(),
+  {
+    // "Authorization: Bearer TOKEN" on api.turso.tech (api-reference/authentication); GET /v1/auth/validate
+    // checks the token (api-reference/tokens/validate).
+    recipe: "turso",
+    docs: "https://docs.turso.tech/api-reference/authentication",
+    key: "api_token",
+    value: `eyJ${rnd(24)}.${rnd(24)}.${rnd(24)}`,
+    route: "GET https://api.turso.tech/v1/auth/validate",
+    read: bearerOf,
+    okBody: { exp: -1 },
+    refuse: bearer401({ error: "token is invalid" }),
+  },
+  {
+    // "Authorization: GenieKey <key>" on api.opsgenie.com or api.eu.opsgenie.com; GET /v2/account answers the
+    // account (docs/account-api); a key that is not known is 401 (v2 error body: message, took, requestId).
+    recipe: "opsgenie",
+    docs: "https://docs.opsgenie.com/docs/account-api",
+    key: "api_key",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
+    extra: { api_host: "api.eu" },
+    route: "GET https://api.eu.opsgenie.com/v2/account",
+    read: (req) => /^GenieKey (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: () => json(401, { message: "Could not authenticate", took: 0.001, requestId: "r" }),
+  },
+  {
+    // Bearer tokens of several kinds (reference-link/api), each with its own prefix
+    // (docs/Auth-token-formats); GET /v3/me describes the token in use.
+    recipe: "doppler",
+    docs: "https://docs.doppler.com/reference-link/api",
+    key: "token",
+    value: `dp.pt.${rnd(21)}`,
+    route: "GET https://api.doppler.com/v3/me",
+    read: bearerOf,
+    refuse: bearer401({ messages: ["Invalid Auth token"], success: false }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
