@@ -558,6 +558,102 @@ const RULES: KeyRule[] = [
     read: bearerOf,
     refuse: bearer401({ messages: ["Invalid Auth token"], success: false }),
   },
+  {
+    // "Authorization: Bearer <YOUR_API_KEY>"; a request without a valid key is 401 with type
+    // authentication_error and a list of errors (api-docs.incident.io, "Errors"). GET /v1/identity shows the
+    // key's roles (api-reference/utilities-v1/identity).
+    recipe: "incident_io",
+    docs: "https://api-docs.incident.io",
+    key: "api_key",
+    value: `inc_${rnd(24)}`,
+    route: "GET https://api.incident.io/v1/identity",
+    read: bearerOf,
+    okBody: { identity: { name: "arcrun", roles: ["viewer"] } },
+    refuse: bearer401({
+      type: "authentication_error",
+      status: 401,
+      request_id: "r",
+      errors: [{ code: "invalid_authorization_material", message: "Invalid API key" }],
+    }),
+  },
+  {
+    // Bearer API key plus the account ID in X-Checkly-Account (docs/api: "using the Bearer auth method in the
+    // Authorization header and using the account ID"); a bad key is 401 "Bad Token" (the API reference's 401
+    // example, api-reference/triggers/delete-the-check-trigger). What a missing account header answers is not
+    // documented; the stand-in refuses it like a bad token.
+    recipe: "checkly",
+    docs: "https://www.checklyhq.com/docs/api/",
+    key: "api_key",
+    value: `cu_${rnd(16)}`,
+    extra: { account_id: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}` },
+    route: "GET https://api.checklyhq.com/v1/checks",
+    read: bearerOf,
+    requiredHeaders: { "X-Checkly-Account": /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/ },
+    missingHeaderReply: () =>
+      json(401, { statusCode: 401, error: "Unauthorized", message: "Bad Token", attributes: {} }),
+    refuse: () => json(401, { statusCode: 401, error: "Unauthorized", message: "Bad Token", attributes: {} }),
+  },
+  {
+    // "Authorization: OAuth <key>", case-sensitive ("It's OAuth and not Oauth") (doers.statuspage.io
+    // api/authentication); an unknown key is 401.
+    recipe: "statuspage",
+    docs: "https://doers.statuspage.io/api/authentication/",
+    key: "api_key",
+    value: rnd(32),
+    route: "GET https://api.statuspage.io/v1/pages",
+    read: (req) => /^OAuth (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: bearer401({ error: "Could not authenticate" }),
+  },
+  {
+    // X-Api-Key header with a project key (docs/api, "Authentication"); a wrong key is 401.
+    recipe: "healthchecks_io",
+    docs: "https://healthchecks.io/docs/api/",
+    key: "api_key",
+    value: rnd(16),
+    route: "GET https://healthchecks.io/api/v3/checks/",
+    read: header("X-Api-Key"),
+    refuse: bearer401({ error: "wrong api key" }),
+  },
+  {
+    // The instance's secret key as Bearer on api.clerk.com/v1 (reference/backend/overview); an unknown key is
+    // 401 with Clerk's errors[] body.
+    recipe: "clerk",
+    docs: "https://clerk.com/docs/reference/backend/overview",
+    key: "secret_key",
+    value: `sk_test_${rnd(20)}`,
+    route: "GET https://api.clerk.com/v1/users",
+    read: bearerOf,
+    refuse: bearer401({ errors: [{ message: "Invalid authentication", code: "authentication_invalid" }] }),
+  },
+  {
+    // API keys (sk_...) as Bearer; "requests made without authentication or using an incorrect key will
+    // return a 401 error" (reference/api-authentication).
+    recipe: "workos",
+    docs: "https://workos.com/docs/reference/api-authentication",
+    key: "api_key",
+    value: `sk_test_${rnd(20)}`,
+    route: "GET https://api.workos.com/organizations",
+    read: bearerOf,
+    refuse: bearer401({ message: "Unauthorized" }),
+  },
+  ((value = `secret-test-${rnd(16)}`): KeyRule => ({
+    // HTTP Basic with project_id:secret; test environments at test.stytch.com, live at api.stytch.com
+    // (workspace-management/api-keys); wrong credentials are 401 unauthorized_credentials.
+    recipe: "stytch",
+    docs: "https://stytch.com/docs/resources/workspace-management/api-keys",
+    key: "secret",
+    value,
+    extra: { environment: "test", project_id: "project-test-6c5f3d1e-0000-4a4b-9c9d-000000000001" },
+    expected: `project-test-6c5f3d1e-0000-4a4b-9c9d-000000000001:${value}`,
+    route: "POST https://test.stytch.com/v1/users/search",
+    read: basicPair,
+    refuse: () =>
+      json(401, {
+        status_code: 401,
+        error_type: "unauthorized_credentials",
+        error_message: "Unauthorized credentials.",
+      }),
+  }))(),
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
