@@ -654,6 +654,92 @@ const RULES: KeyRule[] = [
         error_message: "Unauthorized credentials.",
       }),
   }))(),
+  {
+    // The API Read Access Token as Bearer, usable on v3 and v4 (docs/authentication-application); an invalid
+    // key is HTTP 401 with status_code 7 (documentation/api/status-codes).
+    recipe: "tmdb",
+    docs: "https://developer.themoviedb.org/docs/authentication-application",
+    key: "read_access_token",
+    value: `eyJhbGciOiJIUzI1NiJ9.${rnd(24)}.${rnd(16)}`,
+    route: "GET https://api.themoviedb.org/3/authentication",
+    read: bearerOf,
+    okBody: { success: true, status_code: 1, status_message: "Success." },
+    refuse: bearer401({
+      success: false,
+      status_code: 7,
+      status_message: "Invalid API key: You must be granted a valid key.",
+    }),
+  },
+  {
+    // The key in the appid query parameter (openweathermap.org/appid); a wrong key is 401 with
+    // { cod: 401, message: "Invalid API key. Please see https://openweathermap.org/faq#error401 ..." }.
+    recipe: "openweathermap",
+    docs: "https://openweathermap.org/faq#error401",
+    key: "api_key",
+    value: rnd(16),
+    route: "GET https://api.openweathermap.org/data/2.5/weather",
+    read: (req) =>
+      req.url.searchParams.get("q") === "London"
+        ? (req.url.searchParams.get("appid") ?? undefined)
+        : undefined,
+    refuse: bearer401({
+      cod: 401,
+      message: "Invalid API key. Please see https://openweathermap.org/faq#error401 for more info.",
+    }),
+  },
+  {
+    // api_key query parameter on api.nasa.gov (api.nasa.gov, "Authentication"); keys are api.data.gov keys,
+    // and api.data.gov answers a key it does not know with 403 API_KEY_INVALID.
+    recipe: "nasa",
+    docs: "https://api.nasa.gov/",
+    key: "api_key",
+    value: rnd(20),
+    route: "GET https://api.nasa.gov/planetary/apod",
+    read: (req) => req.url.searchParams.get("api_key") ?? undefined,
+    refuse: () =>
+      json(403, {
+        error: {
+          code: "API_KEY_INVALID",
+          message: "An invalid api_key was supplied. Get one at https://api.nasa.gov:443",
+        },
+      }),
+  },
+  {
+    // access_token query parameter; GET /tokens/v2 retrieves the token and says TokenValid in code
+    // (api/accounts/tokens, "Retrieve a token"); a deleted or unknown token is 401 (help/troubleshooting/
+    // token-errors).
+    recipe: "mapbox",
+    docs: "https://docs.mapbox.com/api/accounts/tokens/",
+    key: "access_token",
+    value: `pk.eyJ1IjoiYWRhIn0.${rnd(12)}`,
+    route: "GET https://api.mapbox.com/tokens/v2",
+    read: (req) => req.url.searchParams.get("access_token") ?? undefined,
+    okBody: { code: "TokenValid", token: { usage: "pk", user: "ada" } },
+    refuse: bearer401({ message: "Unauthorized" }),
+  },
+  {
+    // x-cg-pro-api-key header on pro-api.coingecko.com, /ping as the example (reference/authentication, Pro
+    // API); a request without a valid key is 401.
+    recipe: "coingecko",
+    docs: "https://docs.coingecko.com/reference/authentication",
+    key: "api_key",
+    value: `CG-${rnd(12)}`,
+    route: "GET https://pro-api.coingecko.com/api/v3/ping",
+    read: header("x-cg-pro-api-key"),
+    refuse: bearer401({ status: { error_code: 10002, error_message: "Invalid API Key" } }),
+  },
+  {
+    // X-Vault-Token on the server's /v1 API; GET auth/token/lookup-self describes the calling token
+    // (api-docs/auth/token); a token Vault does not know is 403 "permission denied".
+    recipe: "hashicorp_vault",
+    docs: "https://developer.hashicorp.com/vault/api-docs/auth/token",
+    key: "token",
+    value: `hvs.${rnd(24)}`,
+    extra: { address: "vault.acme.example" },
+    route: "GET https://vault.acme.example/v1/auth/token/lookup-self",
+    read: header("X-Vault-Token"),
+    refuse: () => json(403, { errors: ["permission denied"] }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
