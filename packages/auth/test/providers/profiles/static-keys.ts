@@ -740,6 +740,52 @@ const RULES: KeyRule[] = [
     read: header("X-Vault-Token"),
     refuse: () => json(403, { errors: ["permission denied"] }),
   },
+  {
+    // X-Api-Key header (also apiKey query or Authorization); "If you don't append your API key correctly, or
+    // your API key is invalid, you will receive a 401" (docs/authentication), with code apiKeyInvalid.
+    recipe: "newsapi",
+    docs: "https://newsapi.org/docs/authentication",
+    key: "api_key",
+    value: rnd(16),
+    route: "GET https://newsapi.org/v2/top-headlines/sources",
+    read: header("X-Api-Key"),
+    refuse: bearer401({
+      status: "error",
+      code: "apiKeyInvalid",
+      message: "Your API key is invalid or incorrect.",
+    }),
+  },
+  {
+    // "All Geocoding API requests must include the API key as a parameter" (geocoding/get-api-key); a key
+    // Google does not accept is answered 200 with status REQUEST_DENIED ("The provided API key is invalid.",
+    // geocoding status codes), so the recipe checks status OK.
+    recipe: "google_maps",
+    docs: "https://developers.google.com/maps/documentation/geocoding/get-api-key",
+    key: "api_key",
+    value: `AIza${rnd(17)}`,
+    route: "GET https://maps.googleapis.com/maps/api/geocode/json",
+    read: (req) => req.url.searchParams.get("key") ?? undefined,
+    okBody: { status: "OK", results: [] },
+    refuse: () =>
+      json(200, { status: "REQUEST_DENIED", error_message: "The provided API key is invalid.", results: [] }),
+  },
+  {
+    // X-Appwrite-Project (required) and X-Appwrite-Key (server API key) on every request (docs/apis/rest,
+    // "Headers"); a key that is not the project's is 401. The page does not say what a request without the
+    // project header answers, nor the error types: the stand-in refuses it, with Appwrite's message/code/type
+    // error shape.
+    recipe: "appwrite",
+    docs: "https://appwrite.io/docs/apis/rest",
+    key: "api_key",
+    value: `standard_${rnd(32)}`,
+    extra: { region: "fra", project_id: "acme-project" },
+    route: "GET https://fra.cloud.appwrite.io/v1/users",
+    read: header("X-Appwrite-Key"),
+    requiredHeaders: { "X-Appwrite-Project": /^acme-project$/ },
+    missingHeaderReply: () =>
+      json(404, { message: "Project not found", code: 404, type: "project_not_found" }),
+    refuse: bearer401({ message: "Invalid API key", code: 401, type: "user_unauthorized" }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
