@@ -786,6 +786,29 @@ const RULES: KeyRule[] = [
       json(404, { message: "Project not found", code: 404, type: "project_not_found" }),
     refuse: bearer401({ message: "Invalid API key", code: 401, type: "user_unauthorized" }),
   },
+  {
+    // "Authorization: Client-ID YOUR_ACCESS_KEY" for public actions, Accept-Version: v1 (documentation,
+    // "Public Actions", "Version"); 401 is "Invalid Access Token" (documentation, "Error messages"), in the
+    // documented { errors: [...] } shape (the message text is the stand-in's).
+    recipe: "unsplash",
+    docs: "https://unsplash.com/documentation#public-actions",
+    key: "access_key",
+    value: rnd(21),
+    route: "GET https://api.unsplash.com/photos",
+    read: (req) => /^Client-ID (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: bearer401({ errors: ["OAuth error: The access token is invalid"] }),
+  },
+  {
+    // The key is the whole Authorization header, no scheme (api/documentation, "Authorization"). The page does
+    // not show the answer to a wrong key; the stand-in refuses it with 401.
+    recipe: "pexels",
+    docs: "https://www.pexels.com/api/documentation/#authorization",
+    key: "api_key",
+    value: rnd(28),
+    route: "GET https://api.pexels.com/v1/curated",
+    read: (req) => req.headers.authorization,
+    refuse: bearer401({ error: "Unauthorized" }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
