@@ -809,6 +809,33 @@ const RULES: KeyRule[] = [
     read: (req) => req.headers.authorization,
     refuse: bearer401({ error: "Unauthorized" }),
   },
+  {
+    // "pass the key via the apiKey parameter" (identity-and-access-management, plat-using-apikeys); HERE's
+    // services answer a key they do not accept with 401 (IAM's 401300 "invalid credentials"); the body text is
+    // the stand-in's.
+    recipe: "here",
+    docs: "https://docs.here.com/identity-and-access-management/docs/plat-using-apikeys",
+    key: "api_key",
+    value: rnd(21),
+    route: "GET https://geocode.search.hereapi.com/v1/geocode",
+    read: (req) => req.url.searchParams.get("apiKey") ?? undefined,
+    refuse: bearer401({ error: "Unauthorized", error_description: "apiKey invalid. apiKey not found." }),
+  },
+  {
+    // The key in the key query parameter, checked with the world map tile (my-tomtom/api-key-management,
+    // "Start using your API key"); TomTom answers a key it does not accept with 403 Forbidden (the body is the
+    // stand-in's).
+    recipe: "tomtom",
+    docs: "https://developer.tomtom.com/platform/documentation/my-tomtom/api-key-management",
+    key: "api_key",
+    value: rnd(16),
+    route: "GET https://api.tomtom.com/map/1/tile/basic/main/0/0/0.png",
+    read: (req) => req.url.searchParams.get("key") ?? undefined,
+    refuse: () =>
+      json(403, {
+        detailedError: { code: "Forbidden", message: "You are not allowed to access this endpoint" },
+      }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
