@@ -441,6 +441,378 @@ const RULES: KeyRule[] = [
       refuse: bearer401(),
     }),
   ),
+  // h12-r4: cloud, databases, monitoring, secrets and data APIs.
+  {
+    // A personal access token as Bearer (linode-api/reference/get-started); an invalid or expired token is
+    // 401 (linode-api/reference/401), errors as { errors: [{ reason }] }.
+    recipe: "linode",
+    docs: "https://techdocs.akamai.com/linode-api/reference/401",
+    key: "token",
+    value: rnd(32),
+    route: "GET https://api.linode.com/v4/profile",
+    read: bearerOf,
+    refuse: bearer401({ errors: [{ reason: "Invalid Token" }] }),
+  },
+  {
+    // "Authorization: Bearer ${VULTR_API_KEY}" on api.vultr.com/v2 (current-user/rotate-api-key); a key that
+    // is not valid is 401.
+    recipe: "vultr",
+    docs: "https://docs.vultr.com/platform/other/api/current-user/rotate-api-key",
+    key: "api_key",
+    value: rnd(18).toUpperCase(),
+    route: "GET https://api.vultr.com/v2/account",
+    read: bearerOf,
+    refuse: bearer401({ error: "Invalid API token.", status: 401 }),
+  },
+  {
+    // "Authorization: Bearer $API_TOKEN" (cloud/api/getting-started/generating-api-token); an unknown token is
+    // 401 "unable to authenticate" (the error clients report, e.g. PowerShell-HetznerCloud#24).
+    recipe: "hetzner_cloud",
+    docs: "https://docs.hetzner.com/cloud/api/getting-started/generating-api-token/",
+    key: "token",
+    value: rnd(32),
+    route: "GET https://api.hetzner.cloud/v1/servers",
+    read: bearerOf,
+    refuse: bearer401({ error: { code: "unauthorized", message: "unable to authenticate" } }),
+  },
+  {
+    // The secret part of the API key in X-Auth-Token, every API under api.scaleway.com/{product}/{version}
+    // (developers/api quickstart); a wrong key is 401.
+    recipe: "scaleway",
+    docs: "https://www.scaleway.com/en/developers/api/",
+    key: "secret_key",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
+    route: "GET https://api.scaleway.com/instance/v1/zones/fr-par-1/servers",
+    read: header("X-Auth-Token"),
+    refuse: bearer401({ message: "authentication is denied", type: "denied_authentication" }),
+  },
+  ((value = `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`): KeyRule => ({
+    // HTTP Basic with the account e-mail as user and the API key as password (developer-api/authentication).
+    recipe: "upstash",
+    docs: "https://upstash.com/docs/devops/developer-api/authentication",
+    key: "api_key",
+    value,
+    extra: { email: EMAIL },
+    expected: `${EMAIL}:${value}`,
+    route: "GET https://api.upstash.com/v2/redis/databases",
+    read: basicPair,
+    refuse: () => json(401, { error: "Unauthorized" }),
+  }))(),
+  ((value = `pscale_tkn_${rnd(20)}`): KeyRule => ({
+    // "Authorization: <SERVICE_TOKEN_ID>:<SERVICE_TOKEN>", no scheme (api/reference/service-tokens); a token
+    // that does not match is 401.
+    recipe: "planetscale",
+    docs: "https://planetscale.com/docs/api/reference/service-tokens",
+    key: "service_token",
+    value,
+    extra: { service_token_id: "tok4x2y9z" },
+    expected: `tok4x2y9z:${value}`,
+    route: "GET https://api.planetscale.com/v1/organizations",
+    read: (req) => req.headers.authorization,
+    refuse: bearer401({ code: "unauthorized", message: "Unauthorized" }),
+  }))(),
+  {
+    // "Authorization: Bearer TOKEN" on api.turso.tech (api-reference/authentication); GET /v1/auth/validate
+    // checks the token (api-reference/tokens/validate).
+    recipe: "turso",
+    docs: "https://docs.turso.tech/api-reference/authentication",
+    key: "api_token",
+    value: `eyJ${rnd(24)}.${rnd(24)}.${rnd(24)}`,
+    route: "GET https://api.turso.tech/v1/auth/validate",
+    read: bearerOf,
+    okBody: { exp: -1 },
+    refuse: bearer401({ error: "token is invalid" }),
+  },
+  {
+    // "Authorization: GenieKey <key>" on api.opsgenie.com or api.eu.opsgenie.com; GET /v2/account answers the
+    // account (docs/account-api); a key that is not known is 401 (v2 error body: message, took, requestId).
+    recipe: "opsgenie",
+    docs: "https://docs.opsgenie.com/docs/account-api",
+    key: "api_key",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
+    extra: { api_host: "api.eu" },
+    route: "GET https://api.eu.opsgenie.com/v2/account",
+    read: (req) => /^GenieKey (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: () => json(401, { message: "Could not authenticate", took: 0.001, requestId: "r" }),
+  },
+  {
+    // "Authorization: Bearer <YOUR_API_KEY>"; a request without a valid key is 401 with type
+    // authentication_error and a list of errors (api-docs.incident.io, "Errors"). GET /v1/identity shows the
+    // key's roles (api-reference/utilities-v1/identity).
+    recipe: "incident_io",
+    docs: "https://api-docs.incident.io",
+    key: "api_key",
+    value: `inc_${rnd(24)}`,
+    route: "GET https://api.incident.io/v1/identity",
+    read: bearerOf,
+    okBody: { identity: { name: "arcrun", roles: ["viewer"] } },
+    refuse: bearer401({
+      type: "authentication_error",
+      status: 401,
+      request_id: "r",
+      errors: [{ code: "invalid_authorization_material", message: "Invalid API key" }],
+    }),
+  },
+  {
+    // Bearer API key plus the account ID in X-Checkly-Account (docs/api: "using the Bearer auth method in the
+    // Authorization header and using the account ID"); a bad key is 401 "Bad Token" (the API reference's 401
+    // example, api-reference/triggers/delete-the-check-trigger). What a missing account header answers is not
+    // documented; the stand-in refuses it like a bad token.
+    recipe: "checkly",
+    docs: "https://www.checklyhq.com/docs/api/",
+    key: "api_key",
+    value: `cu_${rnd(16)}`,
+    extra: { account_id: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}` },
+    route: "GET https://api.checklyhq.com/v1/checks",
+    read: bearerOf,
+    requiredHeaders: { "X-Checkly-Account": /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/ },
+    missingHeaderReply: () =>
+      json(401, { statusCode: 401, error: "Unauthorized", message: "Bad Token", attributes: {} }),
+    refuse: () => json(401, { statusCode: 401, error: "Unauthorized", message: "Bad Token", attributes: {} }),
+  },
+  {
+    // "Authorization: OAuth <key>", case-sensitive ("It's OAuth and not Oauth") (doers.statuspage.io
+    // api/authentication); an unknown key is 401.
+    recipe: "statuspage",
+    docs: "https://doers.statuspage.io/api/authentication/",
+    key: "api_key",
+    value: rnd(32),
+    route: "GET https://api.statuspage.io/v1/pages",
+    read: (req) => /^OAuth (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: bearer401({ error: "Could not authenticate" }),
+  },
+  {
+    // X-Api-Key header with a project key (docs/api, "Authentication"); a wrong key is 401.
+    recipe: "healthchecks_io",
+    docs: "https://healthchecks.io/docs/api/",
+    key: "api_key",
+    value: rnd(16),
+    route: "GET https://healthchecks.io/api/v3/checks/",
+    read: header("X-Api-Key"),
+    refuse: bearer401({ error: "wrong api key" }),
+  },
+  {
+    // The instance's secret key as Bearer on api.clerk.com/v1 (reference/backend/overview); an unknown key is
+    // 401 with Clerk's errors[] body.
+    recipe: "clerk",
+    docs: "https://clerk.com/docs/reference/backend/overview",
+    key: "secret_key",
+    value: `sk_test_${rnd(20)}`,
+    route: "GET https://api.clerk.com/v1/users",
+    read: bearerOf,
+    refuse: bearer401({ errors: [{ message: "Invalid authentication", code: "authentication_invalid" }] }),
+  },
+  {
+    // API keys (sk_...) as Bearer; "requests made without authentication or using an incorrect key will
+    // return a 401 error" (reference/api-authentication).
+    recipe: "workos",
+    docs: "https://workos.com/docs/reference/api-authentication",
+    key: "api_key",
+    value: `sk_test_${rnd(20)}`,
+    route: "GET https://api.workos.com/organizations",
+    read: bearerOf,
+    refuse: bearer401({ message: "Unauthorized" }),
+  },
+  ((value = `secret-test-${rnd(16)}`): KeyRule => ({
+    // HTTP Basic with project_id:secret; test environments at test.stytch.com, live at api.stytch.com
+    // (workspace-management/api-keys); wrong credentials are 401 unauthorized_credentials.
+    recipe: "stytch",
+    docs: "https://stytch.com/docs/resources/workspace-management/api-keys",
+    key: "secret",
+    value,
+    extra: { environment: "test", project_id: "project-test-6c5f3d1e-0000-4a4b-9c9d-000000000001" },
+    expected: `project-test-6c5f3d1e-0000-4a4b-9c9d-000000000001:${value}`,
+    route: "POST https://test.stytch.com/v1/users/search",
+    read: basicPair,
+    refuse: () =>
+      json(401, {
+        status_code: 401,
+        error_type: "unauthorized_credentials",
+        error_message: "Unauthorized credentials.",
+      }),
+  }))(),
+  {
+    // The API Read Access Token as Bearer, usable on v3 and v4 (docs/authentication-application); an invalid
+    // key is HTTP 401 with status_code 7 (documentation/api/status-codes).
+    recipe: "tmdb",
+    docs: "https://developer.themoviedb.org/docs/authentication-application",
+    key: "read_access_token",
+    value: `eyJhbGciOiJIUzI1NiJ9.${rnd(24)}.${rnd(16)}`,
+    route: "GET https://api.themoviedb.org/3/authentication",
+    read: bearerOf,
+    okBody: { success: true, status_code: 1, status_message: "Success." },
+    refuse: bearer401({
+      success: false,
+      status_code: 7,
+      status_message: "Invalid API key: You must be granted a valid key.",
+    }),
+  },
+  {
+    // The key in the appid query parameter (openweathermap.org/appid); a wrong key is 401 with
+    // { cod: 401, message: "Invalid API key. Please see https://openweathermap.org/faq#error401 ..." }.
+    recipe: "openweathermap",
+    docs: "https://openweathermap.org/faq#error401",
+    key: "api_key",
+    value: rnd(16),
+    route: "GET https://api.openweathermap.org/data/2.5/weather",
+    read: (req) =>
+      req.url.searchParams.get("q") === "London"
+        ? (req.url.searchParams.get("appid") ?? undefined)
+        : undefined,
+    refuse: bearer401({
+      cod: 401,
+      message: "Invalid API key. Please see https://openweathermap.org/faq#error401 for more info.",
+    }),
+  },
+  {
+    // api_key query parameter on api.nasa.gov (api.nasa.gov, "Authentication"); keys are api.data.gov keys,
+    // and api.data.gov answers a key it does not know with 403 API_KEY_INVALID.
+    recipe: "nasa",
+    docs: "https://api.nasa.gov/",
+    key: "api_key",
+    value: rnd(20),
+    route: "GET https://api.nasa.gov/planetary/apod",
+    read: (req) => req.url.searchParams.get("api_key") ?? undefined,
+    refuse: () =>
+      json(403, {
+        error: {
+          code: "API_KEY_INVALID",
+          message: "An invalid api_key was supplied. Get one at https://api.nasa.gov:443",
+        },
+      }),
+  },
+  {
+    // access_token query parameter; GET /tokens/v2 retrieves the token and says TokenValid in code
+    // (api/accounts/tokens, "Retrieve a token"); a deleted or unknown token is 401 (help/troubleshooting/
+    // token-errors).
+    recipe: "mapbox",
+    docs: "https://docs.mapbox.com/api/accounts/tokens/",
+    key: "access_token",
+    value: `pk.eyJ1IjoiYWRhIn0.${rnd(12)}`,
+    route: "GET https://api.mapbox.com/tokens/v2",
+    read: (req) => req.url.searchParams.get("access_token") ?? undefined,
+    okBody: { code: "TokenValid", token: { usage: "pk", user: "ada" } },
+    refuse: bearer401({ message: "Unauthorized" }),
+  },
+  {
+    // x-cg-pro-api-key header on pro-api.coingecko.com, /ping as the example (reference/authentication, Pro
+    // API); a request without a valid key is 401.
+    recipe: "coingecko",
+    docs: "https://docs.coingecko.com/reference/authentication",
+    key: "api_key",
+    value: `CG-${rnd(12)}`,
+    route: "GET https://pro-api.coingecko.com/api/v3/ping",
+    read: header("x-cg-pro-api-key"),
+    refuse: bearer401({ status: { error_code: 10002, error_message: "Invalid API Key" } }),
+  },
+  {
+    // X-Vault-Token on the server's /v1 API; GET auth/token/lookup-self describes the calling token
+    // (api-docs/auth/token); a token Vault does not know is 403 "permission denied".
+    recipe: "hashicorp_vault",
+    docs: "https://developer.hashicorp.com/vault/api-docs/auth/token",
+    key: "token",
+    value: `hvs.${rnd(24)}`,
+    extra: { address: "vault.acme.example" },
+    route: "GET https://vault.acme.example/v1/auth/token/lookup-self",
+    read: header("X-Vault-Token"),
+    refuse: () => json(403, { errors: ["permission denied"] }),
+  },
+  {
+    // X-Api-Key header (also apiKey query or Authorization); "If you don't append your API key correctly, or
+    // your API key is invalid, you will receive a 401" (docs/authentication), with code apiKeyInvalid.
+    recipe: "newsapi",
+    docs: "https://newsapi.org/docs/authentication",
+    key: "api_key",
+    value: rnd(16),
+    route: "GET https://newsapi.org/v2/top-headlines/sources",
+    read: header("X-Api-Key"),
+    refuse: bearer401({
+      status: "error",
+      code: "apiKeyInvalid",
+      message: "Your API key is invalid or incorrect.",
+    }),
+  },
+  {
+    // "All Geocoding API requests must include the API key as a parameter" (geocoding/get-api-key); a key
+    // Google does not accept is answered 200 with status REQUEST_DENIED ("The provided API key is invalid.",
+    // geocoding status codes), so the recipe checks status OK.
+    recipe: "google_maps",
+    docs: "https://developers.google.com/maps/documentation/geocoding/get-api-key",
+    key: "api_key",
+    value: `AIza${rnd(17)}`,
+    route: "GET https://maps.googleapis.com/maps/api/geocode/json",
+    read: (req) => req.url.searchParams.get("key") ?? undefined,
+    okBody: { status: "OK", results: [] },
+    refuse: () =>
+      json(200, { status: "REQUEST_DENIED", error_message: "The provided API key is invalid.", results: [] }),
+  },
+  {
+    // X-Appwrite-Project (required) and X-Appwrite-Key (server API key) on every request (docs/apis/rest,
+    // "Headers"); a key that is not the project's is 401. The page does not say what a request without the
+    // project header answers, nor the error types: the stand-in refuses it, with Appwrite's message/code/type
+    // error shape.
+    recipe: "appwrite",
+    docs: "https://appwrite.io/docs/apis/rest",
+    key: "api_key",
+    value: `standard_${rnd(32)}`,
+    extra: { region: "fra", project_id: "acme-project" },
+    route: "GET https://fra.cloud.appwrite.io/v1/users",
+    read: header("X-Appwrite-Key"),
+    requiredHeaders: { "X-Appwrite-Project": /^acme-project$/ },
+    missingHeaderReply: () =>
+      json(404, { message: "Project not found", code: 404, type: "project_not_found" }),
+    refuse: bearer401({ message: "Invalid API key", code: 401, type: "user_unauthorized" }),
+  },
+  {
+    // "Authorization: Client-ID YOUR_ACCESS_KEY" for public actions, Accept-Version: v1 (documentation,
+    // "Public Actions", "Version"); 401 is "Invalid Access Token" (documentation, "Error messages"), in the
+    // documented { errors: [...] } shape (the message text is the stand-in's).
+    recipe: "unsplash",
+    docs: "https://unsplash.com/documentation#public-actions",
+    key: "access_key",
+    value: rnd(21),
+    route: "GET https://api.unsplash.com/photos",
+    read: (req) => /^Client-ID (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: bearer401({ errors: ["OAuth error: The access token is invalid"] }),
+  },
+  {
+    // The key is the whole Authorization header, no scheme (api/documentation, "Authorization"). The page does
+    // not show the answer to a wrong key; the stand-in refuses it with 401.
+    recipe: "pexels",
+    docs: "https://www.pexels.com/api/documentation/#authorization",
+    key: "api_key",
+    value: rnd(28),
+    route: "GET https://api.pexels.com/v1/curated",
+    read: (req) => req.headers.authorization,
+    refuse: bearer401({ error: "Unauthorized" }),
+  },
+  {
+    // "pass the key via the apiKey parameter" (identity-and-access-management, plat-using-apikeys); HERE's
+    // services answer a key they do not accept with 401 (IAM's 401300 "invalid credentials"); the body text is
+    // the stand-in's.
+    recipe: "here",
+    docs: "https://docs.here.com/identity-and-access-management/docs/plat-using-apikeys",
+    key: "api_key",
+    value: rnd(21),
+    route: "GET https://geocode.search.hereapi.com/v1/geocode",
+    read: (req) => req.url.searchParams.get("apiKey") ?? undefined,
+    refuse: bearer401({ error: "Unauthorized", error_description: "apiKey invalid. apiKey not found." }),
+  },
+  {
+    // The key in the key query parameter, checked with the world map tile (my-tomtom/api-key-management,
+    // "Start using your API key"); TomTom answers a key it does not accept with 403 Forbidden (the body is the
+    // stand-in's).
+    recipe: "tomtom",
+    docs: "https://developer.tomtom.com/platform/documentation/my-tomtom/api-key-management",
+    key: "api_key",
+    value: rnd(16),
+    route: "GET https://api.tomtom.com/map/1/tile/basic/main/0/0/0.png",
+    read: (req) => req.url.searchParams.get("key") ?? undefined,
+    refuse: () =>
+      json(403, {
+        detailedError: { code: "Forbidden", message: "You are not allowed to access this endpoint" },
+      }),
+  },
 ];
 
 /**
