@@ -53,7 +53,11 @@ const K = {
   jira: `ATATT${rnd(20)}`,
   confluence: `ATATT${rnd(20)}`,
   bitbucket: `ATATT${rnd(20)}`,
+  plivo: rnd(20),
+  vonage: rnd(8),
 };
+const PLIVO_ID = `MA${rnd(9).toUpperCase()}`;
+const VONAGE_KEY = rnd(4);
 
 const RULES: KeyRule[] = [
   {
@@ -441,6 +445,100 @@ const RULES: KeyRule[] = [
       refuse: bearer401(),
     }),
   ),
+  // h12-r3: messaging and marketing.
+  {
+    // "Authorization: Bearer" on the account's own server; an invalid token is 401 {"error": "The access
+    // token is invalid"} (docs.joinmastodon.org/methods/accounts/#verify_credentials, entities/Error).
+    recipe: "mastodon",
+    docs: "https://docs.joinmastodon.org/methods/accounts/#verify_credentials",
+    key: "access_token",
+    value: rnd(22),
+    extra: { instance: "social.example.org" },
+    route: "GET https://social.example.org/api/v1/accounts/verify_credentials",
+    read: bearerOf,
+    refuse: () => json(401, { error: "The access token is invalid" }),
+  },
+  {
+    // "Authorization: Klaviyo-API-Key <key>"; the revision header is required on every /api request, and
+    // "A 400 error indicates an invalid or missing API key" (en/docs/authenticate_, reference/get_accounts).
+    recipe: "klaviyo",
+    docs: "https://developers.klaviyo.com/en/docs/authenticate_",
+    key: "api_key",
+    value: `pk_${rnd(17)}`,
+    route: "GET https://a.klaviyo.com/api/accounts",
+    read: (req) => /^Klaviyo-API-Key (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    requiredHeaders: { revision: /^\d{4}-\d{2}-\d{2}(\.pre)?$/ },
+    missingHeaderReply: () =>
+      json(400, { errors: [{ status: 400, code: "invalid", detail: "The revision header is required." }] }),
+    refuse: () =>
+      json(400, {
+        errors: [{ status: 400, code: "not_authenticated", detail: "Missing or invalid private key." }],
+      }),
+  },
+  {
+    // HTTP Basic with the Auth ID and Auth Token; the account resource is /v1/Account/{auth_id}/ (plivo.com
+    // docs messaging/api/overview, "Authentication"); a wrong pair is 401.
+    recipe: "plivo",
+    docs: "https://www.plivo.com/docs/messaging/api/overview/",
+    key: "auth_token",
+    value: K.plivo,
+    extra: { auth_id: PLIVO_ID },
+    expected: `${PLIVO_ID}:${K.plivo}`,
+    route: `GET https://api.plivo.com/v1/Account/${PLIVO_ID}/`,
+    read: basicPair,
+    refuse: () => json(401, { error: "Authentication failed" }),
+  },
+  {
+    // API key and secret as HTTP Basic on rest.nexmo.com/account/get-balance (account/code-snippets/
+    // account-balance: curl -u "$VONAGE_API_KEY:$VONAGE_API_SECRET"); a wrong pair is 401.
+    recipe: "vonage",
+    docs: "https://developer.vonage.com/en/account/code-snippets/account-balance",
+    key: "api_secret",
+    value: K.vonage,
+    extra: { api_key: VONAGE_KEY },
+    expected: `${VONAGE_KEY}:${K.vonage}`,
+    route: "GET https://rest.nexmo.com/account/get-balance",
+    read: basicPair,
+    refuse: () => json(401, { title: "Unauthorized" }),
+  },
+  {
+    // Bearer API key on GET /api/v1/api-key: 200 {"success": true, "teamName"}, and "A 401 Unauthorized will
+    // be returned if the API key is invalid" with {"success": false, "message": "Invalid API key"}
+    // (loops.so/docs/api-reference/api-key).
+    recipe: "loops",
+    docs: "https://loops.so/docs/api-reference/api-key",
+    key: "api_key",
+    value: rnd(16),
+    route: "GET https://app.loops.so/api/v1/api-key",
+    read: bearerOf,
+    okBody: { success: true, teamName: "Acme" },
+    refuse: () => json(401, { success: false, message: "Invalid API key", error: "Invalid API key" }),
+  },
+  {
+    // The key in the Api-Token header on <account>.api-us1.com, e.g. /api/3/users/me (docs/authentication);
+    // "403 Forbidden: the request could not be authenticated" (reference/overview#errors).
+    recipe: "activecampaign",
+    docs: "https://developers.activecampaign.com/docs/authentication",
+    key: "api_key",
+    value: rnd(32),
+    extra: { account: "acme" },
+    route: "GET https://acme.api-us1.com/api/3/users/me",
+    read: header("Api-Token"),
+    refuse: () => json(403, { message: "Forbidden" }),
+  },
+  {
+    // "Authorization: Bearer" on https://connect.mailerlite.com/api; JSON requests must send
+    // "Accept: application/json" (developers.mailerlite.com/docs, "Getting started", "Authentication");
+    // an invalid token is 401 ("Response codes" on the same page).
+    recipe: "mailerlite",
+    docs: "https://developers.mailerlite.com/docs/#authentication",
+    key: "api_token",
+    value: `eyJ0${rnd(30)}`,
+    route: "GET https://connect.mailerlite.com/api/groups",
+    read: bearerOf,
+    requiredHeaders: { Accept: /application\/json/ },
+    refuse: () => json(401, { message: "Unauthenticated." }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
