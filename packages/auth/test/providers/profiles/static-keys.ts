@@ -55,9 +55,14 @@ const K = {
   bitbucket: `ATATT${rnd(20)}`,
   plivo: rnd(20),
   vonage: rnd(8),
+  mailjet: rnd(16),
+  woocommerce: `cs_${rnd(20)}`,
 };
 const PLIVO_ID = `MA${rnd(9).toUpperCase()}`;
 const VONAGE_KEY = rnd(4);
+const MAILJET_KEY = rnd(16);
+const WOO_KEY = `ck_${rnd(20)}`;
+const TOGGL_TOKEN = rnd(16);
 
 const RULES: KeyRule[] = [
   {
@@ -476,10 +481,10 @@ const RULES: KeyRule[] = [
       }),
   },
   {
-    // HTTP Basic with the Auth ID and Auth Token; the account resource is /v1/Account/{auth_id}/ (plivo.com
-    // docs messaging/api/overview, "Authentication"); a wrong pair is 401.
+    // "All requests to Plivo API are authenticated with BasicAuth using your AUTH ID and AUTH TOKEN"; the
+    // example reads /v1/Account/{auth_id}/, and 401 is "Authentication failed" (docs/account/api/overview).
     recipe: "plivo",
-    docs: "https://www.plivo.com/docs/messaging/api/overview/",
+    docs: "https://www.plivo.com/docs/account/api/overview",
     key: "auth_token",
     value: K.plivo,
     extra: { auth_id: PLIVO_ID },
@@ -538,6 +543,130 @@ const RULES: KeyRule[] = [
     read: bearerOf,
     requiredHeaders: { Accept: /application\/json/ },
     refuse: () => json(401, { message: "Unauthenticated." }),
+  },
+  {
+    // The V4 API key goes in the X-Kit-Api-Key header; GET /v4/account returns the account
+    // (developers.kit.com/api-reference/authentication); a wrong key is 401.
+    recipe: "kit",
+    docs: "https://developers.kit.com/api-reference/authentication",
+    key: "api_key",
+    value: `kit_${rnd(16)}`,
+    route: "GET https://api.kit.com/v4/account",
+    read: header("X-Kit-Api-Key"),
+    refuse: () => json(401, { errors: ["The API key is invalid"] }),
+  },
+  {
+    // "Authenticate each request by setting the Authorization header with a valid API key. We accept just the
+    // API key" (developers.sparkpost.com/api/, "Authentication"); a wrong key is 401.
+    recipe: "sparkpost",
+    docs: "https://developers.sparkpost.com/api/#header-authentication",
+    key: "api_key",
+    value: rnd(20),
+    route: "GET https://api.sparkpost.com/api/v1/account",
+    read: (req) => req.headers.authorization,
+    refuse: () => json(401, { errors: [{ message: "Unauthorized." }] }),
+  },
+  {
+    // "All Email API endpoints requests are authenticated using HTTPS Basic Auth ... The username is your API
+    // Key and the password is your API Secret Key" (dev.mailjet.com/reference/overview/authentication/).
+    recipe: "mailjet",
+    docs: "https://dev.mailjet.com/reference/overview/authentication/",
+    key: "secret_key",
+    value: K.mailjet,
+    extra: { api_key: MAILJET_KEY },
+    expected: `${MAILJET_KEY}:${K.mailjet}`,
+    route: "GET https://api.mailjet.com/v3/REST/myprofile",
+    read: basicPair,
+    refuse: () => json(401, { ErrorMessage: "API key authentication/authorization failure" }),
+  },
+  // h12-r3: commerce and finance.
+  {
+    // Over HTTPS the consumer key and secret are HTTP Basic (developer.woocommerce.com docs/apis/rest-api/
+    // authentication); a wrong pair is 401 woocommerce_rest_authentication_error (WC_REST_Authentication,
+    // woocommerce.com/wc-apidocs/files/woocommerce-includes-class-wc-rest-authentication.html).
+    recipe: "woocommerce",
+    docs: "https://developer.woocommerce.com/docs/apis/rest-api/authentication/",
+    key: "consumer_secret",
+    value: K.woocommerce,
+    extra: { site: "shop.example.com", consumer_key: WOO_KEY },
+    expected: `${WOO_KEY}:${K.woocommerce}`,
+    route: "GET https://shop.example.com/wp-json/wc/v3/system_status",
+    read: basicPair,
+    refuse: () =>
+      json(401, {
+        code: "woocommerce_rest_authentication_error",
+        message: "Consumer secret is invalid.",
+        data: { status: 401 },
+      }),
+  },
+  {
+    // "Most of our REST endpoints ... use the X-Auth-Token header" with a store-level API account's access
+    // token, and the store hash in the path (developer.bigcommerce.com docs/start/authentication); 401 otherwise.
+    recipe: "bigcommerce",
+    docs: "https://developer.bigcommerce.com/docs/start/authentication",
+    key: "access_token",
+    value: rnd(16),
+    extra: { store_hash: "abc123" },
+    route: "GET https://api.bigcommerce.com/stores/abc123/v2/store",
+    read: header("X-Auth-Token"),
+    refuse: () => json(401, { status: 401, title: "Unauthorized" }),
+  },
+  {
+    // "Authorization: Bearer {api_key}" with the JSON:API Accept header on GET /v1/users/me
+    // (docs.lemonsqueezy.com/api/users/retrieve-user); a wrong key is 401.
+    recipe: "lemon_squeezy",
+    docs: "https://docs.lemonsqueezy.com/api/users/retrieve-user",
+    key: "api_key",
+    value: `eyJ0${rnd(30)}`,
+    route: "GET https://api.lemonsqueezy.com/v1/users/me",
+    read: bearerOf,
+    requiredHeaders: { Accept: /application\/vnd\.api\+json/ },
+    missingHeaderReply: () => json(406, { errors: [{ status: "406", title: "Not Acceptable" }] }),
+    refuse: () => json(401, { errors: [{ status: "401", title: "Unauthorized" }] }),
+  },
+  // h12-r3: productivity.
+  {
+    // "Each API request requires passing in an access token as the Bearer value in your authorization header"
+    // (developers.smartsheet.com api/smartsheet/guides/basics/authentication); an invalid token is 401.
+    recipe: "smartsheet",
+    docs: "https://developers.smartsheet.com/api/smartsheet/guides/basics/authentication",
+    key: "access_token",
+    value: rnd(18),
+    route: "GET https://api.smartsheet.com/2.0/users/me",
+    read: bearerOf,
+    refuse: () => json(401, { errorCode: 1002, message: "Your Access Token is invalid." }),
+  },
+  {
+    // Bearer token plus Harvest-Account-Id, and "each request [must] include a User-Agent header with both the
+    // name of your application [and] a link to your application or email address"; without it a 400
+    // (help.getharvest.com/api-v2/introduction/overview/general/).
+    recipe: "harvest",
+    docs: "https://help.getharvest.com/api-v2/introduction/overview/general/",
+    key: "access_token",
+    value: `${rnd(4)}.pt.${rnd(20)}`,
+    extra: { account_id: "123456" },
+    route: "GET https://api.harvestapp.com/v2/users/me",
+    read: (req) => (req.headers["harvest-account-id"] === "123456" ? bearerOf(req) : undefined),
+    requiredHeaders: { "User-Agent": /^.+\(.*(https?:\/\/|@).*\)/ },
+    missingHeaderReply: () => json(400, { error: "User-Agent header required" }),
+    refuse: () => json(401, { error: "invalid_token" }),
+  },
+  {
+    // HTTP Basic with the API token as user and the string "api_token" as password
+    // (engineering.toggl.com/docs/authentication); a wrong token is 403.
+    recipe: "toggl",
+    docs: "https://engineering.toggl.com/docs/authentication",
+    key: "api_token",
+    value: TOGGL_TOKEN,
+    extra: { password: "api_token" },
+    expected: `${TOGGL_TOKEN}:api_token`,
+    route: "GET https://api.track.toggl.com/api/v9/me",
+    read: basicPair,
+    refuse: () => ({
+      status: 403,
+      headers: { "content-type": "text/plain" },
+      body: "Incorrect username and/or password",
+    }),
   },
 ];
 
