@@ -57,6 +57,7 @@ const K = {
   vonage: rnd(8),
   mailjet: rnd(16),
   woocommerce: `cs_${rnd(20)}`,
+  jenkins: rnd(17),
 };
 const PLIVO_ID = `MA${rnd(9).toUpperCase()}`;
 const VONAGE_KEY = rnd(4);
@@ -667,6 +668,99 @@ const RULES: KeyRule[] = [
       headers: { "content-type": "text/plain" },
       body: "Incorrect username and/or password",
     }),
+  },
+  {
+    // The API key in the X-Api-Key header; GET /v1/user is the current user (docs.clockify.me,
+    // "Authentication"); a wrong key is 401.
+    recipe: "clockify",
+    docs: "https://docs.clockify.me/#section/Authentication",
+    key: "api_key",
+    value: rnd(24),
+    route: "GET https://api.clockify.me/api/v1/user",
+    read: header("X-Api-Key"),
+    refuse: () =>
+      json(401, { message: "Full authentication is required to access this resource", code: 1000 }),
+  },
+  {
+    // "Authorization: Bearer <token>"; /whoami returns the token's user (coda.io/developers/apis/v1,
+    // "Authentication"); an invalid token is 401.
+    recipe: "coda",
+    docs: "https://coda.io/developers/apis/v1#section/Authentication",
+    key: "api_token",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
+    route: "GET https://coda.io/apis/v1/whoami",
+    read: bearerOf,
+    refuse: () => json(401, { statusCode: 401, statusMessage: "Unauthorized", message: "Unauthorized" }),
+  },
+  {
+    // "For historical reasons, Gitea needs the word token included before the API key token in an
+    // authorization header" (docs.gitea.com/development/api-usage); GET /api/v1/user is the token's user.
+    recipe: "gitea",
+    docs: "https://docs.gitea.com/development/api-usage",
+    key: "token",
+    value: rnd(20),
+    extra: { instance: "git.example.org" },
+    route: "GET https://git.example.org/api/v1/user",
+    read: (req) => /^token (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: () => json(401, { message: "Unauthorized" }),
+  },
+  {
+    // A permanent token "as the Bearer attribute of the Authorization header" on the instance's own host
+    // (youtrack/devportal/authentication-with-permanent-token.html); an invalid token is 401.
+    recipe: "youtrack",
+    docs: "https://www.jetbrains.com/help/youtrack/devportal/authentication-with-permanent-token.html",
+    key: "token",
+    value: `perm:${rnd(6)}.${rnd(4)}.${rnd(15)}`,
+    extra: { instance: "acme.youtrack.cloud" },
+    route: "GET https://acme.youtrack.cloud/api/users/me",
+    read: bearerOf,
+    refuse: () => json(401, { error: "Unauthorized" }),
+  },
+  {
+    // "use HTTP BASIC authentication to specify the user name and the API token"
+    // (jenkins.io/doc/book/system-administration/authenticating-scripted-clients/); a wrong token is 401.
+    recipe: "jenkins",
+    docs: "https://www.jenkins.io/doc/book/system-administration/authenticating-scripted-clients/",
+    key: "api_token",
+    value: K.jenkins,
+    extra: { instance: "ci.example.org", username: "ada" },
+    expected: `ada:${K.jenkins}`,
+    route: "GET https://ci.example.org/me/api/json",
+    read: basicPair,
+    refuse: () => ({
+      status: 401,
+      headers: { "content-type": "text/html" },
+      body: "Invalid password/token for user: ada",
+    }),
+  },
+  {
+    // "provide the API token in an Authorization header" as "token API_TOKEN", e.g. GET /rest/self?version=...;
+    // "Otherwise, a 401 Unauthorized response will be returned" (docs.snyk.io snyk-api/rest-api/
+    // authentication-for-api/authenticating). REST calls name a version ("API versioning", same docs).
+    recipe: "snyk",
+    docs: "https://docs.snyk.io/snyk-api/rest-api/authentication-for-api/authenticating",
+    key: "token",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
+    route: "GET https://api.snyk.io/rest/self",
+    read: (req) =>
+      /^\d{4}-\d{2}-\d{2}/.test(req.url.searchParams.get("version") ?? "")
+        ? /^token (.+)$/.exec(req.headers.authorization ?? "")?.[1]
+        : undefined,
+    refuse: () => json(401, { status: "401", code: "Unauthorized" }),
+  },
+  {
+    // "Authorization: Bearer {token}" on every request (dev.bitly.com, "Authentication"); GET /v4/user is the
+    // token's user. A token that is not valid is refused with 403 FORBIDDEN.
+    recipe: "bitly",
+    docs: "https://dev.bitly.com/docs/getting-started/authentication/",
+    key: "access_token",
+    value: rnd(20),
+    route: "GET https://api-ssl.bitly.com/v4/user",
+    read: bearerOf,
+    refuse: () =>
+      json(403, {
+        message: "FORBIDDEN",
+      }),
   },
 ];
 
