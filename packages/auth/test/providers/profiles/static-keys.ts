@@ -58,12 +58,16 @@ const K = {
   mailjet: rnd(16),
   woocommerce: `cs_${rnd(20)}`,
   jenkins: rnd(17),
+  mux: rnd(20),
+  cloudinary: rnd(14),
 };
 const PLIVO_ID = `MA${rnd(9).toUpperCase()}`;
 const VONAGE_KEY = rnd(4);
 const MAILJET_KEY = rnd(16);
 const WOO_KEY = `ck_${rnd(20)}`;
 const TOGGL_TOKEN = rnd(16);
+const MUX_ID = `${rnd(4)}-${rnd(2)}-${rnd(2)}`;
+const CLOUDINARY_KEY = String(100000000000000 + randomBytes(4).readUInt32BE(0));
 
 const RULES: KeyRule[] = [
   {
@@ -761,6 +765,61 @@ const RULES: KeyRule[] = [
       json(403, {
         message: "FORBIDDEN",
       }),
+  },
+  {
+    // "API requests are authenticated via HTTP Basic Auth, where the username is the Access Token ID, and the
+    // password is the Access Token secret key" (mux.com/docs/core/make-api-requests); a wrong pair is 401.
+    recipe: "mux",
+    docs: "https://www.mux.com/docs/core/make-api-requests",
+    key: "token_secret",
+    value: K.mux,
+    extra: { token_id: MUX_ID },
+    expected: `${MUX_ID}:${K.mux}`,
+    route: "GET https://api.mux.com/video/v1/assets",
+    read: basicPair,
+    refuse: () => json(401, { error: { type: "unauthorized", messages: ["Unauthorized request"] } }),
+  },
+  {
+    // "Authentication is done using Basic Authentication over secure HTTP. Your Cloudinary API Key and API
+    // Secret are used" on https://api.cloudinary.com/v1_1/:cloud_name/:action (documentation/admin_api); a
+    // failed authentication answers 401 "Authorization Required" as HTML, not JSON
+    // (documentation/ts_admin_api_authentication_issues).
+    recipe: "cloudinary",
+    docs: "https://cloudinary.com/documentation/admin_api#authentication",
+    key: "api_secret",
+    value: K.cloudinary,
+    extra: { cloud_name: "acme", api_key: CLOUDINARY_KEY },
+    expected: `${CLOUDINARY_KEY}:${K.cloudinary}`,
+    route: "GET https://api.cloudinary.com/v1_1/acme/usage",
+    read: basicPair,
+    refuse: () => ({
+      status: 401,
+      headers: { "content-type": "text/html" },
+      body: "<html><head><title>401 Authorization Required</title></head></html>",
+    }),
+  },
+  {
+    // The API key in the APIKEY header; GET /user is the key's account (api.jotform.com/docs, "Authentication");
+    // a wrong key is 401.
+    recipe: "jotform",
+    docs: "https://api.jotform.com/docs/#authentication",
+    key: "api_key",
+    value: rnd(16),
+    route: "GET https://api.jotform.com/user",
+    read: header("APIKEY"),
+    refuse: () =>
+      json(401, { responseCode: 401, message: "You're not authorized to use (/user)", content: "" }),
+  },
+  {
+    // A private or draft app's access token as "Authorization: bearer" (api.surveymonkey.com/v3/docs,
+    // "Authentication"); GET /v3/users/me is its user; an invalid token is 401.
+    recipe: "surveymonkey",
+    docs: "https://api.surveymonkey.com/v3/docs#authentication",
+    key: "access_token",
+    value: rnd(24),
+    route: "GET https://api.surveymonkey.com/v3/users/me",
+    read: (req) => /^bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1],
+    refuse: () => json(401, { error: { id: "1014", name: "Authorization Error" } }),
   },
 ];
 
