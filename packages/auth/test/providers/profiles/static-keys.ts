@@ -821,6 +821,93 @@ const RULES: KeyRule[] = [
     read: (req) => /^bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1],
     refuse: () => json(401, { error: { id: "1014", name: "Authorization Error" } }),
   },
+  // h12-r3: finance.
+  {
+    // A personal API token "with Authorization: Bearer token in your API calls" (docs.wise.com guides/developer/
+    // auth-and-security); GET /v2/profiles lists the token's profiles; an invalid token is 401.
+    recipe: "wise",
+    docs: "https://docs.wise.com/guides/developer/auth-and-security/personal-api-token",
+    key: "api_token",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
+    route: "GET https://api.wise.com/v2/profiles",
+    read: bearerOf,
+    refuse: () => json(401, { error: "invalid_token", error_description: "Invalid token" }),
+  },
+  {
+    // "Call the Mercury API endpoints with the access token using the Bearer Authentication"
+    // (docs.mercury.com/docs/using-the-access-token, docs/getting-started); tokens start with secret-token:.
+    recipe: "mercury",
+    docs: "https://docs.mercury.com/docs/getting-started",
+    key: "api_token",
+    value: `secret-token:mercury_production_rma_${rnd(16)}`,
+    route: "GET https://api.mercury.com/api/v1/accounts",
+    read: bearerOf,
+    refuse: () => json(401, { errors: { message: "Unauthorized" } }),
+  },
+  {
+    // "Authorization: Bearer {{your user_token}}" (developer.brex.com/docs/authentication); GET /v2/users/me is
+    // the token's user (docs/quickstart); an invalid token is 401.
+    recipe: "brex",
+    docs: "https://developer.brex.com/docs/authentication",
+    key: "user_token",
+    value: `bxt_${rnd(18)}`,
+    route: "GET https://platform.brexapis.com/v2/users/me",
+    read: bearerOf,
+    refuse: () => json(401, { message: "Unauthorized" }),
+  },
+  {
+    // "Authorization: ShippoToken <key>"; a missing, deleted or expired key is 401 {"detail": "Token does not
+    // exist"} (docs.goshippo.com/docs/guides_general/authentication, docs/partner_integration/prereqs).
+    recipe: "shippo",
+    docs: "https://docs.goshippo.com/docs/guides_general/authentication",
+    key: "api_key",
+    value: `shippo_test_${rnd(20)}`,
+    route: "GET https://api.goshippo.com/addresses",
+    read: (req) => /^ShippoToken (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: () => json(401, { detail: "Token does not exist" }),
+  },
+  {
+    // "pass your Paddle API key using the Authorization header and the Bearer prefix" (api-reference/about/
+    // authentication); /event-types "returns data without requiring any entity permissions" and Paddle-Version
+    // pins the version (api-reference/about). Paddle answers a token it cannot verify with 403
+    // (errors/shared/authentication_malformed, errors/shared/invalid_client_token).
+    recipe: "paddle",
+    docs: "https://developer.paddle.com/api-reference/about/authentication",
+    key: "api_key",
+    value: `pdl_sdbx_apikey_${rnd(13)}_${rnd(11)}`,
+    route: "GET https://api.paddle.com/event-types",
+    read: bearerOf,
+    refuse: () =>
+      json(403, {
+        error: {
+          type: "request_error",
+          code: "invalid_token",
+          detail: "Invalid, revoked or expired API key.",
+        },
+      }),
+  },
+  {
+    // "Authorization: Bearer dub_xxxxxx" (dub.co/docs/api-reference/introduction, .../authentication); 401 is
+    // "The request requires user authentication" (same page, "Response codes").
+    recipe: "dub",
+    docs: "https://dub.co/docs/api-reference/authentication",
+    key: "api_key",
+    value: `dub_${rnd(12)}`,
+    route: "GET https://api.dub.co/links",
+    read: bearerOf,
+    refuse: () => json(401, { error: { code: "unauthorized", message: "Unauthorized: Invalid API key." } }),
+  },
+  {
+    // "Pass the token in the Authorization header" as Bearer; GET /v1/oauth-token describes the token
+    // (developers.miro.com/reference/use-access-token-for-rest-api-requests); an invalid token is 401.
+    recipe: "miro",
+    docs: "https://developers.miro.com/reference/use-access-token-for-rest-api-requests",
+    key: "access_token",
+    value: `eyJtaXJv${rnd(20)}`,
+    route: "GET https://api.miro.com/v1/oauth-token",
+    read: bearerOf,
+    refuse: () => json(401, { status: 401, type: "error" }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
