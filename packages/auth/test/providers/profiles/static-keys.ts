@@ -60,6 +60,8 @@ const K = {
   jenkins: rnd(17),
   mux: rnd(20),
   cloudinary: rnd(14),
+  uploadcare: rnd(10),
+  sinch: rnd(12),
 };
 const PLIVO_ID = `MA${rnd(9).toUpperCase()}`;
 const VONAGE_KEY = rnd(4);
@@ -67,6 +69,9 @@ const MAILJET_KEY = rnd(16);
 const WOO_KEY = `ck_${rnd(20)}`;
 const TOGGL_TOKEN = rnd(16);
 const MUX_ID = `${rnd(4)}-${rnd(2)}-${rnd(2)}`;
+const UPLOADCARE_PUB = rnd(10);
+const SINCH_PROJECT = `${rnd(4)}-${rnd(2)}-${rnd(2)}`;
+const SINCH_KEY = `${rnd(4)}-${rnd(2)}`;
 const CLOUDINARY_KEY = String(100000000000000 + randomBytes(4).readUInt32BE(0));
 
 const RULES: KeyRule[] = [
@@ -907,6 +912,68 @@ const RULES: KeyRule[] = [
     route: "GET https://api.miro.com/v1/oauth-token",
     read: bearerOf,
     refuse: () => json(401, { status: 401, type: "error" }),
+  },
+  {
+    // "include it in the Authorization header of every request: Authorization: Bearer <your-token>"
+    // (developer.productboard.com/reference/api-token, reference/getting-started: GET /v2/notes); 401 otherwise.
+    recipe: "productboard",
+    docs: "https://developer.productboard.com/reference/api-token",
+    key: "access_token",
+    value: `eyJ0${rnd(24)}`,
+    route: "GET https://api.productboard.com/v2/notes",
+    read: bearerOf,
+    refuse: () => json(401, { errors: [{ code: "unauthorized", title: "Unauthorized" }] }),
+  },
+  {
+    // "Bearer authentication of the form Bearer <token>" on GET /v2/publications, which lists the publications
+    // of the key (developers.beehiiv.com/api-reference/publications/index); 401 otherwise.
+    recipe: "beehiiv",
+    docs: "https://developers.beehiiv.com/api-reference/publications/index",
+    key: "api_key",
+    value: rnd(32),
+    route: "GET https://api.beehiiv.com/v2/publications",
+    read: bearerOf,
+    refuse: () => json(401, { errors: [{ status: 401, code: "unauthorized" }] }),
+  },
+  {
+    // "Every request MUST contain the Accept header identifying the REST API version"; with Uploadcare.Simple
+    // the auth-param is public_key:secret_key (uploadcare.com/docs/api/rest/authentication, project/info);
+    // a wrong key is 401.
+    recipe: "uploadcare",
+    docs: "https://uploadcare.com/docs/api/rest/authentication/",
+    key: "secret_key",
+    value: K.uploadcare,
+    extra: { public_key: UPLOADCARE_PUB },
+    expected: `${UPLOADCARE_PUB}:${K.uploadcare}`,
+    route: "GET https://api.uploadcare.com/project/",
+    read: (req) => /^Uploadcare\.Simple (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    requiredHeaders: { Accept: /^application\/vnd\.uploadcare-v0\.\d+\+json$/ },
+    missingHeaderReply: () => json(406, { detail: "Incorrect Accept header provided." }),
+    refuse: () => json(401, { detail: "Incorrect authentication credentials." }),
+  },
+  {
+    // An API key "as a bearer token. Authorization: Bearer tly-xxxx" (developers.tally.so/api-reference/
+    // api-keys); GET /users/me answers 401 Unauthorized otherwise (api-reference/endpoint/users/me/get).
+    recipe: "tally",
+    docs: "https://developers.tally.so/api-reference/api-keys",
+    key: "api_key",
+    value: `tly-${rnd(16)}`,
+    route: "GET https://api.tally.so/users/me",
+    read: bearerOf,
+    refuse: () => json(401, { message: "Unauthorized" }),
+  },
+  {
+    // "HTTP Basic authentication works on all Sinch REST APIs": the username is the key ID and the password
+    // the key secret (developers.sinch.com/docs/numbers/api-reference/authentication/basic); 401 otherwise.
+    recipe: "sinch",
+    docs: "https://developers.sinch.com/docs/numbers/api-reference/authentication/basic",
+    key: "key_secret",
+    value: K.sinch,
+    extra: { project_id: SINCH_PROJECT, key_id: SINCH_KEY },
+    expected: `${SINCH_KEY}:${K.sinch}`,
+    route: `GET https://numbers.api.sinch.com/v1/projects/${SINCH_PROJECT}/activeNumbers`,
+    read: basicPair,
+    refuse: () => json(401, { error: { code: 401, message: "Unauthorized", status: "UNAUTHENTICATED" } }),
   },
 ];
 
