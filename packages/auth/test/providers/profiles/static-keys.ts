@@ -975,6 +975,58 @@ const RULES: KeyRule[] = [
     read: basicPair,
     refuse: () => json(401, { error: { code: 401, message: "Unauthorized", status: "UNAUTHENTICATED" } }),
   },
+  {
+    // "Use the token for HTTP bearer authentication by sending the token in the HTTP Authorization header using
+    // the Bearer scheme" (docs.sonarsource.com/sonarcloud/managing-your-account/managing-tokens/).
+    // api/authentication/validate reports {"valid": ...}; whether a wrong token is 200 {"valid": false} or a 401
+    // is not settled by the page, and the recipe's body check refuses both.
+    recipe: "sonarcloud",
+    docs: "https://docs.sonarsource.com/sonarcloud/managing-your-account/managing-tokens/",
+    key: "token",
+    value: rnd(20),
+    route: "GET https://sonarcloud.io/api/authentication/validate",
+    read: bearerOf,
+    okBody: { valid: true },
+    refuse: () => json(200, { valid: false }),
+  },
+  {
+    // "curl https://api.gumroad.com/v2/user -H 'Authorization: Bearer YOUR_ACCESS_TOKEN'"; every answer says
+    // "success": true or false (gumroad.com/api; the same in antiwork/gumroad's API overview). A wrong token is
+    // 401 {"success": false}.
+    recipe: "gumroad",
+    docs: "https://gumroad.com/api",
+    key: "access_token",
+    value: rnd(21),
+    route: "GET https://api.gumroad.com/v2/user",
+    read: bearerOf,
+    okBody: { success: true, user: { name: "Ada" } },
+    refuse: () => json(401, { success: false, message: "The access token is invalid." }),
+  },
+  {
+    // "All requests to the Customer.io App API use an App API Key ... provide your key as a Bearer token in a
+    // HTTP Authorization header"; US api.customer.io, EU api-eu.customer.io (docs.customer.io/integrations/api/
+    // app/); 401 "Unauthorized - No valid API key provided" (customer.io/docs/api, "Errors").
+    recipe: "customer_io",
+    docs: "https://docs.customer.io/integrations/api/app/",
+    key: "app_api_key",
+    value: rnd(16),
+    route: "GET https://api.customer.io/v1/segments",
+    read: bearerOf,
+    refuse: () => json(401, { meta: { error: "Unauthorized request" } }),
+  },
+  {
+    // The GraphQL API authenticates "via a Personal API Key that's associated with your Zenhub account", sent in
+    // the Authorization header as a Bearer token (developers.zenhub.com graphql-api-docs/getting-started); a
+    // wrong key is 401.
+    recipe: "zenhub",
+    docs: "https://developers.zenhub.com/graphql-api-docs/getting-started/index.html",
+    key: "api_key",
+    value: `zh_${rnd(20)}`,
+    route: "POST https://api.zenhub.com/public/graphql",
+    read: bearerOf,
+    okBody: { data: { viewer: { id: "Z2lkOi8v" } } },
+    refuse: () => json(401, { errors: [{ message: "Unauthorized" }] }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
