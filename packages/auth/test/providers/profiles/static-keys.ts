@@ -1027,6 +1027,20 @@ const RULES: KeyRule[] = [
     okBody: { data: { viewer: { id: "Z2lkOi8v" } } },
     refuse: () => json(401, { errors: [{ message: "Unauthorized" }] }),
   },
+  {
+    // The application token is the token parameter of every call; GET /1/sounds.json?token=... lists the sounds
+    // with "status": 1, and an invalid token is a 4xx with "status": 0 and an errors list (pushover.net/api,
+    // "Sounds" and "Response"; the pushoverr client's get_pushover_sounds makes the same call).
+    recipe: "pushover",
+    docs: "https://pushover.net/api",
+    key: "token",
+    value: rnd(15),
+    route: "GET https://api.pushover.net/1/sounds.json",
+    read: (req) => req.url.searchParams.get("token") ?? undefined,
+    okBody: { sounds: { pushover: "Pushover (default)" }, status: 1, request: "r1" },
+    refuse: () =>
+      json(400, { token: "invalid", errors: ["application token is invalid"], status: 0, request: "r2" }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
