@@ -531,7 +531,7 @@ const RULES: KeyRule[] = [
   },
   {
     // The key in the Api-Token header on <account>.api-us1.com, e.g. /api/3/users/me (docs/authentication);
-    // "403 Forbidden: the request could not be authenticated" (reference/overview#errors).
+    // 403 is "The request could not be authenticated" (developers.activecampaign.com/reference/errors).
     recipe: "activecampaign",
     docs: "https://developers.activecampaign.com/docs/authentication",
     key: "api_key",
@@ -649,7 +649,8 @@ const RULES: KeyRule[] = [
   {
     // Bearer token plus Harvest-Account-Id, and "each request [must] include a User-Agent header with both the
     // name of your application [and] a link to your application or email address"; without it a 400
-    // (help.getharvest.com/api-v2/introduction/overview/general/).
+    // (help.getharvest.com/api-v2/introduction/overview/general/). The page does not give the status of a wrong
+    // token; the stand-in answers 401.
     recipe: "harvest",
     docs: "https://help.getharvest.com/api-v2/introduction/overview/general/",
     key: "access_token",
