@@ -62,6 +62,7 @@ const K = {
   cloudinary: rnd(14),
   uploadcare: rnd(10),
   sinch: rnd(12),
+  razorpay: rnd(12),
 };
 const PLIVO_ID = `MA${rnd(9).toUpperCase()}`;
 const VONAGE_KEY = rnd(4);
@@ -72,6 +73,7 @@ const MUX_ID = `${rnd(4)}-${rnd(2)}-${rnd(2)}`;
 const UPLOADCARE_PUB = rnd(10);
 const SINCH_PROJECT = `${rnd(4)}-${rnd(2)}-${rnd(2)}`;
 const SINCH_KEY = `${rnd(4)}-${rnd(2)}`;
+const RAZORPAY_ID = `rzp_test_${rnd(7)}`;
 const CLOUDINARY_KEY = String(100000000000000 + randomBytes(4).readUInt32BE(0));
 
 const RULES: KeyRule[] = [
@@ -1041,6 +1043,64 @@ const RULES: KeyRule[] = [
     okBody: { sounds: { pushover: "Pushover (default)" }, status: 1, request: "r1" },
     refuse: () =>
       json(400, { token: "invalid", errors: ["application token is invalid"], status: 0, request: "r2" }),
+  },
+  {
+    // Bearer access token with Square-Version on GET /v2/locations (developer.squareup.com/docs/build-basics/
+    // access-tokens, using-rest-api); an unauthorized token is 401 AUTHENTICATION_ERROR / UNAUTHORIZED (the
+    // answer quoted on developer.squareup.com/forums/t/authentication-problem-401-authentication-error/18984).
+    recipe: "square",
+    docs: "https://developer.squareup.com/docs/build-basics/access-tokens",
+    key: "access_token",
+    value: `EAAA${rnd(30)}`,
+    route: "GET https://connect.squareup.com/v2/locations",
+    read: bearerOf,
+    refuse: () =>
+      json(401, {
+        errors: [
+          {
+            category: "AUTHENTICATION_ERROR",
+            code: "UNAUTHORIZED",
+            detail: "This request could not be authorized.",
+          },
+        ],
+      }),
+  },
+  {
+    // "All Razorpay APIs are authenticated using Basic Auth ... base64 encoded string of YOUR_KEY_ID:YOUR_KEY_SECRET"
+    // (razorpay.com/docs/api/authentication); wrong credentials are 401 (docs/api, error lists: "The API
+    // credentials passed in the API call differ from the ones generated on the Dashboard").
+    recipe: "razorpay",
+    docs: "https://razorpay.com/docs/api/authentication",
+    key: "key_secret",
+    value: K.razorpay,
+    extra: { key_id: RAZORPAY_ID },
+    expected: `${RAZORPAY_ID}:${K.razorpay}`,
+    route: "GET https://api.razorpay.com/v1/payments",
+    read: basicPair,
+    refuse: () => json(401, { error: { code: "BAD_REQUEST_ERROR", description: "Authentication failed" } }),
+  },
+  {
+    // "Authorization: Bearer YOUR_API_KEY" (developers.telnyx.com/development/api-fundamentals/authentication);
+    // GET /v2/balance is the read-only first check (.../first-api-request); a wrong key is 401.
+    recipe: "telnyx",
+    docs: "https://developers.telnyx.com/development/api-fundamentals/authentication",
+    key: "api_key",
+    value: `KEY${rnd(24)}`,
+    route: "GET https://api.telnyx.com/v2/balance",
+    read: bearerOf,
+    refuse: () => json(401, { errors: [{ title: "Authentication failed" }] }),
+  },
+  {
+    // "Authorization: API-Key {{api_key}}" (developers.pandadoc.com/reference/authentication, auth-overview);
+    // a wrong key is 401.
+    recipe: "pandadoc",
+    docs: "https://developers.pandadoc.com/reference/authentication",
+    key: "api_key",
+    value: rnd(20),
+    route: "GET https://api.pandadoc.com/public/v1/documents",
+    read: (req) => /^API-Key (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: () =>
+      json(401, { type: "authentication_error", detail: "Authentication credentials were not provided." }),
   },
 ];
 
