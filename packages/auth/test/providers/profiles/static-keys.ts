@@ -1102,6 +1102,29 @@ const RULES: KeyRule[] = [
     refuse: () =>
       json(401, { type: "authentication_error", detail: "Authentication credentials were not provided." }),
   },
+  {
+    // "Every API request must contain the Authorization header (preferred option) or the access_token parameter"
+    // (developers.wrike.com/docs/overview); GET /contacts?me=true is the token's own contact; 401 otherwise.
+    recipe: "wrike",
+    docs: "https://developers.wrike.com/docs/overview",
+    key: "access_token",
+    value: `eyJ0dCI6${rnd(20)}`,
+    route: "GET https://www.wrike.com/api/v4/contacts",
+    read: (req) => (req.url.searchParams.get("me") === "true" ? bearerOf(req) : undefined),
+    refuse: () =>
+      json(401, { errorDescription: "Access token is unknown or invalid", error: "not_authorized" }),
+  },
+  {
+    // The personal API token in the X-Api-Key header (everhour.docs.apiary.io; the header name also in the
+    // Everhour guides of unifyapps.com/docs and nango.dev); GET /users/me is its user; a wrong token is 401.
+    recipe: "everhour",
+    docs: "https://everhour.docs.apiary.io/",
+    key: "api_token",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(3)}-${rnd(8)}`,
+    route: "GET https://api.everhour.com/users/me",
+    read: header("X-Api-Key"),
+    refuse: () => json(401, { code: 401, message: "Invalid API key" }),
+  },
 ];
 
 function keyProfile(rule: KeyRule): StaticKeyProfile {
