@@ -93,6 +93,13 @@ const ENV: Record<string, string> = {
   vercel: "VERCEL_TOKEN",
   pinecone: "PINECONE_API_KEY",
   aws_s3: "AWS_SECRET_ACCESS_KEY",
+  // h12-r3: names the providers' SDKs read (each cited in the recipe).
+  plivo: "PLIVO_AUTH_TOKEN",
+  vonage: "VONAGE_API_SECRET",
+  mux: "MUX_TOKEN_SECRET",
+  smartsheet: "SMARTSHEET_ACCESS_TOKEN",
+  sparkpost: "SPARKPOST_API_KEY",
+  snyk: "SNYK_TOKEN",
 };
 
 let raws: RawRecipe[];

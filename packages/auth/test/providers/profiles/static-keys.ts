@@ -53,7 +53,24 @@ const K = {
   jira: `ATATT${rnd(20)}`,
   confluence: `ATATT${rnd(20)}`,
   bitbucket: `ATATT${rnd(20)}`,
+  plivo: rnd(20),
+  vonage: rnd(8),
+  mailjet: rnd(16),
+  woocommerce: `cs_${rnd(20)}`,
+  jenkins: rnd(17),
+  uploadcare: rnd(10),
+  sinch: rnd(12),
+  razorpay: rnd(12),
 };
+const PLIVO_ID = `MA${rnd(9).toUpperCase()}`;
+const VONAGE_KEY = rnd(4);
+const MAILJET_KEY = rnd(16);
+const WOO_KEY = `ck_${rnd(20)}`;
+const TOGGL_TOKEN = rnd(16);
+const UPLOADCARE_PUB = rnd(10);
+const SINCH_PROJECT = `${rnd(4)}-${rnd(2)}-${rnd(2)}`;
+const SINCH_KEY = `${rnd(4)}-${rnd(2)}`;
+const RAZORPAY_ID = `rzp_test_${rnd(7)}`;
 
 const RULES: KeyRule[] = [
   {
@@ -812,6 +829,533 @@ const RULES: KeyRule[] = [
       json(403, {
         detailedError: { code: "Forbidden", message: "You are not allowed to access this endpoint" },
       }),
+  },
+  // h12-r3: messaging and marketing.
+  {
+    // "Authorization: Bearer" on the account's own server; an invalid token is 401 {"error": "The access
+    // token is invalid"} (docs.joinmastodon.org/methods/accounts/#verify_credentials, entities/Error).
+    recipe: "mastodon",
+    docs: "https://docs.joinmastodon.org/methods/accounts/#verify_credentials",
+    key: "access_token",
+    value: rnd(22),
+    extra: { instance: "social.example.org" },
+    route: "GET https://social.example.org/api/v1/accounts/verify_credentials",
+    read: bearerOf,
+    refuse: () => json(401, { error: "The access token is invalid" }),
+  },
+  {
+    // "All requests to Plivo API are authenticated with BasicAuth using your AUTH ID and AUTH TOKEN"; the
+    // example reads /v1/Account/{auth_id}/, and 401 is "Authentication failed" (docs/account/api/overview).
+    recipe: "plivo",
+    docs: "https://www.plivo.com/docs/account/api/overview",
+    key: "auth_token",
+    value: K.plivo,
+    extra: { auth_id: PLIVO_ID },
+    expected: `${PLIVO_ID}:${K.plivo}`,
+    route: `GET https://api.plivo.com/v1/Account/${PLIVO_ID}/`,
+    read: basicPair,
+    refuse: () => json(401, { error: "Authentication failed" }),
+  },
+  {
+    // API key and secret as HTTP Basic on rest.nexmo.com/account/get-balance (account/code-snippets/
+    // account-balance: curl -u "$VONAGE_API_KEY:$VONAGE_API_SECRET"); a wrong pair is 401.
+    recipe: "vonage",
+    docs: "https://developer.vonage.com/en/account/code-snippets/account-balance",
+    key: "api_secret",
+    value: K.vonage,
+    extra: { api_key: VONAGE_KEY },
+    expected: `${VONAGE_KEY}:${K.vonage}`,
+    route: "GET https://rest.nexmo.com/account/get-balance",
+    read: basicPair,
+    refuse: () => json(401, { title: "Unauthorized" }),
+  },
+  {
+    // Bearer API key on GET /api/v1/api-key: 200 {"success": true, "teamName"}, and "A 401 Unauthorized will
+    // be returned if the API key is invalid" with {"success": false, "message": "Invalid API key"}
+    // (loops.so/docs/api-reference/api-key).
+    recipe: "loops",
+    docs: "https://loops.so/docs/api-reference/api-key",
+    key: "api_key",
+    value: rnd(16),
+    route: "GET https://app.loops.so/api/v1/api-key",
+    read: bearerOf,
+    okBody: { success: true, teamName: "Acme" },
+    refuse: () => json(401, { success: false, message: "Invalid API key", error: "Invalid API key" }),
+  },
+  {
+    // The key in the Api-Token header on <account>.api-us1.com, e.g. /api/3/users/me (docs/authentication);
+    // 403 is "The request could not be authenticated" (developers.activecampaign.com/reference/errors).
+    recipe: "activecampaign",
+    docs: "https://developers.activecampaign.com/docs/authentication",
+    key: "api_key",
+    value: rnd(32),
+    extra: { account: "acme" },
+    route: "GET https://acme.api-us1.com/api/3/users/me",
+    read: header("Api-Token"),
+    refuse: () => json(403, { message: "Forbidden" }),
+  },
+  {
+    // "Authorization: Bearer" on https://connect.mailerlite.com/api; JSON requests must send
+    // "Accept: application/json" (developers.mailerlite.com/docs, "Getting started", "Authentication");
+    // an invalid token is 401 ("Response codes" on the same page).
+    recipe: "mailerlite",
+    docs: "https://developers.mailerlite.com/docs/#authentication",
+    key: "api_token",
+    value: `eyJ0${rnd(30)}`,
+    route: "GET https://connect.mailerlite.com/api/groups",
+    read: bearerOf,
+    requiredHeaders: { Accept: /application\/json/ },
+    refuse: () => json(401, { message: "Unauthenticated." }),
+  },
+  {
+    // The V4 API key goes in the X-Kit-Api-Key header; GET /v4/account returns the account
+    // (developers.kit.com/api-reference/authentication); a wrong key is 401.
+    recipe: "kit",
+    docs: "https://developers.kit.com/api-reference/authentication",
+    key: "api_key",
+    value: `kit_${rnd(16)}`,
+    route: "GET https://api.kit.com/v4/account",
+    read: header("X-Kit-Api-Key"),
+    refuse: () => json(401, { errors: ["The API key is invalid"] }),
+  },
+  {
+    // "Authenticate each request by setting the Authorization header with a valid API key. We accept just the
+    // API key" (developers.sparkpost.com/api/, "Authentication"); a wrong key is 401.
+    recipe: "sparkpost",
+    docs: "https://developers.sparkpost.com/api/#header-authentication",
+    key: "api_key",
+    value: rnd(20),
+    route: "GET https://api.sparkpost.com/api/v1/account",
+    read: (req) => req.headers.authorization,
+    refuse: () => json(401, { errors: [{ message: "Unauthorized." }] }),
+  },
+  {
+    // "All Email API endpoints requests are authenticated using HTTPS Basic Auth ... The username is your API
+    // Key and the password is your API Secret Key" (dev.mailjet.com/reference/overview/authentication/).
+    recipe: "mailjet",
+    docs: "https://dev.mailjet.com/reference/overview/authentication/",
+    key: "secret_key",
+    value: K.mailjet,
+    extra: { api_key: MAILJET_KEY },
+    expected: `${MAILJET_KEY}:${K.mailjet}`,
+    route: "GET https://api.mailjet.com/v3/REST/myprofile",
+    read: basicPair,
+    refuse: () => json(401, { ErrorMessage: "API key authentication/authorization failure" }),
+  },
+  // h12-r3: commerce and finance.
+  {
+    // Over HTTPS the consumer key and secret are HTTP Basic (developer.woocommerce.com docs/apis/rest-api/
+    // authentication); a wrong pair is 401 woocommerce_rest_authentication_error (WC_REST_Authentication,
+    // woocommerce.com/wc-apidocs/files/woocommerce-includes-class-wc-rest-authentication.html).
+    recipe: "woocommerce",
+    docs: "https://developer.woocommerce.com/docs/apis/rest-api/authentication/",
+    key: "consumer_secret",
+    value: K.woocommerce,
+    extra: { site: "shop.example.com", consumer_key: WOO_KEY },
+    expected: `${WOO_KEY}:${K.woocommerce}`,
+    route: "GET https://shop.example.com/wp-json/wc/v3/system_status",
+    read: basicPair,
+    refuse: () =>
+      json(401, {
+        code: "woocommerce_rest_authentication_error",
+        message: "Consumer secret is invalid.",
+        data: { status: 401 },
+      }),
+  },
+  {
+    // "Most of our REST endpoints ... use the X-Auth-Token header" with a store-level API account's access
+    // token, and the store hash in the path (developer.bigcommerce.com docs/start/authentication); 401 otherwise.
+    recipe: "bigcommerce",
+    docs: "https://developer.bigcommerce.com/docs/start/authentication",
+    key: "access_token",
+    value: rnd(16),
+    extra: { store_hash: "abc123" },
+    route: "GET https://api.bigcommerce.com/stores/abc123/v2/store",
+    read: header("X-Auth-Token"),
+    refuse: () => json(401, { status: 401, title: "Unauthorized" }),
+  },
+  // h12-r3: productivity.
+  {
+    // "Each API request requires passing in an access token as the Bearer value in your authorization header"
+    // (developers.smartsheet.com api/smartsheet/guides/basics/authentication); an invalid token is 401.
+    recipe: "smartsheet",
+    docs: "https://developers.smartsheet.com/api/smartsheet/guides/basics/authentication",
+    key: "access_token",
+    value: rnd(18),
+    route: "GET https://api.smartsheet.com/2.0/users/me",
+    read: bearerOf,
+    refuse: () => json(401, { errorCode: 1002, message: "Your Access Token is invalid." }),
+  },
+  {
+    // HTTP Basic with the API token as user and the string "api_token" as password
+    // (engineering.toggl.com/docs/authentication); a wrong token is 403.
+    recipe: "toggl",
+    docs: "https://engineering.toggl.com/docs/authentication",
+    key: "api_token",
+    value: TOGGL_TOKEN,
+    extra: { password: "api_token" },
+    expected: `${TOGGL_TOKEN}:api_token`,
+    route: "GET https://api.track.toggl.com/api/v9/me",
+    read: basicPair,
+    refuse: () => ({
+      status: 403,
+      headers: { "content-type": "text/plain" },
+      body: "Incorrect username and/or password",
+    }),
+  },
+  {
+    // The API key in the X-Api-Key header; GET /v1/user is the current user (docs.clockify.me,
+    // "Authentication"); a wrong key is 401.
+    recipe: "clockify",
+    docs: "https://docs.clockify.me/#section/Authentication",
+    key: "api_key",
+    value: rnd(24),
+    route: "GET https://api.clockify.me/api/v1/user",
+    read: header("X-Api-Key"),
+    refuse: () =>
+      json(401, { message: "Full authentication is required to access this resource", code: 1000 }),
+  },
+  {
+    // "For historical reasons, Gitea needs the word token included before the API key token in an
+    // authorization header" (docs.gitea.com/development/api-usage); GET /api/v1/user is the token's user.
+    recipe: "gitea",
+    docs: "https://docs.gitea.com/development/api-usage",
+    key: "token",
+    value: rnd(20),
+    extra: { instance: "git.example.org" },
+    route: "GET https://git.example.org/api/v1/user",
+    read: (req) => /^token (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: () => json(401, { message: "Unauthorized" }),
+  },
+  {
+    // A permanent token "as the Bearer attribute of the Authorization header" on the instance's own host
+    // (youtrack/devportal/authentication-with-permanent-token.html); an invalid token is 401.
+    recipe: "youtrack",
+    docs: "https://www.jetbrains.com/help/youtrack/devportal/authentication-with-permanent-token.html",
+    key: "token",
+    value: `perm:${rnd(6)}.${rnd(4)}.${rnd(15)}`,
+    extra: { instance: "acme.youtrack.cloud" },
+    route: "GET https://acme.youtrack.cloud/api/users/me",
+    read: bearerOf,
+    refuse: () => json(401, { error: "Unauthorized" }),
+  },
+  {
+    // "use HTTP BASIC authentication to specify the user name and the API token"
+    // (jenkins.io/doc/book/system-administration/authenticating-scripted-clients/); a wrong token is 401.
+    recipe: "jenkins",
+    docs: "https://www.jenkins.io/doc/book/system-administration/authenticating-scripted-clients/",
+    key: "api_token",
+    value: K.jenkins,
+    extra: { instance: "ci.example.org", username: "ada" },
+    expected: `ada:${K.jenkins}`,
+    route: "GET https://ci.example.org/me/api/json",
+    read: basicPair,
+    refuse: () => ({
+      status: 401,
+      headers: { "content-type": "text/html" },
+      body: "Invalid password/token for user: ada",
+    }),
+  },
+  {
+    // "Authorization: Bearer {token}" on every request (dev.bitly.com, "Authentication"); GET /v4/user is the
+    // token's user. A token that is not valid is refused with 403 FORBIDDEN.
+    recipe: "bitly",
+    docs: "https://dev.bitly.com/docs/getting-started/authentication/",
+    key: "access_token",
+    value: rnd(20),
+    route: "GET https://api-ssl.bitly.com/v4/user",
+    read: bearerOf,
+    refuse: () =>
+      json(403, {
+        message: "FORBIDDEN",
+      }),
+  },
+  {
+    // The API key in the APIKEY header; GET /user is the key's account (api.jotform.com/docs, "Authentication");
+    // a wrong key is 401.
+    recipe: "jotform",
+    docs: "https://api.jotform.com/docs/#authentication",
+    key: "api_key",
+    value: rnd(16),
+    route: "GET https://api.jotform.com/user",
+    read: header("APIKEY"),
+    refuse: () =>
+      json(401, { responseCode: 401, message: "You're not authorized to use (/user)", content: "" }),
+  },
+  {
+    // A private or draft app's access token as "Authorization: bearer" (api.surveymonkey.com/v3/docs,
+    // "Authentication"); GET /v3/users/me is its user; an invalid token is 401.
+    recipe: "surveymonkey",
+    docs: "https://api.surveymonkey.com/v3/docs#authentication",
+    key: "access_token",
+    value: rnd(24),
+    route: "GET https://api.surveymonkey.com/v3/users/me",
+    read: (req) => /^bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1],
+    refuse: () => json(401, { error: { id: "1014", name: "Authorization Error" } }),
+  },
+  // h12-r3: finance.
+  {
+    // A personal API token "with Authorization: Bearer token in your API calls" (docs.wise.com guides/developer/
+    // auth-and-security); GET /v2/profiles lists the token's profiles; an invalid token is 401.
+    recipe: "wise",
+    docs: "https://docs.wise.com/guides/developer/auth-and-security/personal-api-token",
+    key: "api_token",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
+    route: "GET https://api.wise.com/v2/profiles",
+    read: bearerOf,
+    refuse: () => json(401, { error: "invalid_token", error_description: "Invalid token" }),
+  },
+  {
+    // "Call the Mercury API endpoints with the access token using the Bearer Authentication"
+    // (docs.mercury.com/docs/using-the-access-token, docs/getting-started); tokens start with secret-token:.
+    recipe: "mercury",
+    docs: "https://docs.mercury.com/docs/getting-started",
+    key: "api_token",
+    value: `secret-token:mercury_production_rma_${rnd(16)}`,
+    route: "GET https://api.mercury.com/api/v1/accounts",
+    read: bearerOf,
+    refuse: () => json(401, { errors: { message: "Unauthorized" } }),
+  },
+  {
+    // "Authorization: Bearer {{your user_token}}" (developer.brex.com/docs/authentication); GET /v2/users/me is
+    // the token's user (docs/quickstart); an invalid token is 401.
+    recipe: "brex",
+    docs: "https://developer.brex.com/docs/authentication",
+    key: "user_token",
+    value: `bxt_${rnd(18)}`,
+    route: "GET https://platform.brexapis.com/v2/users/me",
+    read: bearerOf,
+    refuse: () => json(401, { message: "Unauthorized" }),
+  },
+  {
+    // "Authorization: ShippoToken <key>"; a missing, deleted or expired key is 401 {"detail": "Token does not
+    // exist"} (docs.goshippo.com/docs/guides_general/authentication, docs/partner_integration/prereqs).
+    recipe: "shippo",
+    docs: "https://docs.goshippo.com/docs/guides_general/authentication",
+    key: "api_key",
+    value: `shippo_test_${rnd(20)}`,
+    route: "GET https://api.goshippo.com/addresses",
+    read: (req) => /^ShippoToken (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: () => json(401, { detail: "Token does not exist" }),
+  },
+  {
+    // "pass your Paddle API key using the Authorization header and the Bearer prefix" (api-reference/about/
+    // authentication); /event-types "returns data without requiring any entity permissions" and Paddle-Version
+    // pins the version (api-reference/about). Paddle answers a token it cannot verify with 403
+    // (errors/shared/authentication_malformed, errors/shared/invalid_client_token).
+    recipe: "paddle",
+    docs: "https://developer.paddle.com/api-reference/about/authentication",
+    key: "api_key",
+    value: `pdl_sdbx_apikey_${rnd(13)}_${rnd(11)}`,
+    route: "GET https://api.paddle.com/event-types",
+    read: bearerOf,
+    refuse: () =>
+      json(403, {
+        error: {
+          type: "request_error",
+          code: "invalid_token",
+          detail: "Invalid, revoked or expired API key.",
+        },
+      }),
+  },
+  {
+    // "Authorization: Bearer dub_xxxxxx" (dub.co/docs/api-reference/introduction, .../authentication); 401 is
+    // "The request requires user authentication" (same page, "Response codes").
+    recipe: "dub",
+    docs: "https://dub.co/docs/api-reference/authentication",
+    key: "api_key",
+    value: `dub_${rnd(12)}`,
+    route: "GET https://api.dub.co/links",
+    read: bearerOf,
+    refuse: () => json(401, { error: { code: "unauthorized", message: "Unauthorized: Invalid API key." } }),
+  },
+  {
+    // "Pass the token in the Authorization header" as Bearer; GET /v1/oauth-token describes the token
+    // (developers.miro.com/reference/use-access-token-for-rest-api-requests); an invalid token is 401.
+    recipe: "miro",
+    docs: "https://developers.miro.com/reference/use-access-token-for-rest-api-requests",
+    key: "access_token",
+    value: `eyJtaXJv${rnd(20)}`,
+    route: "GET https://api.miro.com/v1/oauth-token",
+    read: bearerOf,
+    refuse: () => json(401, { status: 401, type: "error" }),
+  },
+  {
+    // "include it in the Authorization header of every request: Authorization: Bearer <your-token>"
+    // (developer.productboard.com/reference/api-token, reference/getting-started: GET /v2/notes); 401 otherwise.
+    recipe: "productboard",
+    docs: "https://developer.productboard.com/reference/api-token",
+    key: "access_token",
+    value: `eyJ0${rnd(24)}`,
+    route: "GET https://api.productboard.com/v2/notes",
+    read: bearerOf,
+    refuse: () => json(401, { errors: [{ code: "unauthorized", title: "Unauthorized" }] }),
+  },
+  {
+    // "Bearer authentication of the form Bearer <token>" on GET /v2/publications, which lists the publications
+    // of the key (developers.beehiiv.com/api-reference/publications/index); 401 otherwise.
+    recipe: "beehiiv",
+    docs: "https://developers.beehiiv.com/api-reference/publications/index",
+    key: "api_key",
+    value: rnd(32),
+    route: "GET https://api.beehiiv.com/v2/publications",
+    read: bearerOf,
+    refuse: () => json(401, { errors: [{ status: 401, code: "unauthorized" }] }),
+  },
+  {
+    // "Every request MUST contain the Accept header identifying the REST API version"; with Uploadcare.Simple
+    // the auth-param is public_key:secret_key (uploadcare.com/docs/api/rest/authentication, project/info);
+    // a wrong key is 401.
+    recipe: "uploadcare",
+    docs: "https://uploadcare.com/docs/api/rest/authentication/",
+    key: "secret_key",
+    value: K.uploadcare,
+    extra: { public_key: UPLOADCARE_PUB },
+    expected: `${UPLOADCARE_PUB}:${K.uploadcare}`,
+    route: "GET https://api.uploadcare.com/project/",
+    read: (req) => /^Uploadcare\.Simple (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    requiredHeaders: { Accept: /^application\/vnd\.uploadcare-v0\.\d+\+json$/ },
+    missingHeaderReply: () => json(406, { detail: "Incorrect Accept header provided." }),
+    refuse: () => json(401, { detail: "Incorrect authentication credentials." }),
+  },
+  {
+    // An API key "as a bearer token. Authorization: Bearer tly-xxxx" (developers.tally.so/api-reference/
+    // api-keys); GET /users/me answers 401 Unauthorized otherwise (api-reference/endpoint/users/me/get).
+    recipe: "tally",
+    docs: "https://developers.tally.so/api-reference/api-keys",
+    key: "api_key",
+    value: `tly-${rnd(16)}`,
+    route: "GET https://api.tally.so/users/me",
+    read: bearerOf,
+    refuse: () => json(401, { message: "Unauthorized" }),
+  },
+  {
+    // "HTTP Basic authentication works on all Sinch REST APIs": the username is the key ID and the password
+    // the key secret (developers.sinch.com/docs/numbers/api-reference/authentication/basic); 401 otherwise.
+    recipe: "sinch",
+    docs: "https://developers.sinch.com/docs/numbers/api-reference/authentication/basic",
+    key: "key_secret",
+    value: K.sinch,
+    extra: { project_id: SINCH_PROJECT, key_id: SINCH_KEY },
+    expected: `${SINCH_KEY}:${K.sinch}`,
+    route: `GET https://numbers.api.sinch.com/v1/projects/${SINCH_PROJECT}/activeNumbers`,
+    read: basicPair,
+    refuse: () => json(401, { error: { code: 401, message: "Unauthorized", status: "UNAUTHENTICATED" } }),
+  },
+  {
+    // "Use the token for HTTP bearer authentication by sending the token in the HTTP Authorization header using
+    // the Bearer scheme" (docs.sonarsource.com/sonarcloud/managing-your-account/managing-tokens/).
+    // api/authentication/validate reports {"valid": ...}; whether a wrong token is 200 {"valid": false} or a 401
+    // is not settled by the page, and the recipe's body check refuses both.
+    recipe: "sonarcloud",
+    docs: "https://docs.sonarsource.com/sonarcloud/managing-your-account/managing-tokens/",
+    key: "token",
+    value: rnd(20),
+    route: "GET https://sonarcloud.io/api/authentication/validate",
+    read: bearerOf,
+    okBody: { valid: true },
+    refuse: () => json(200, { valid: false }),
+  },
+  {
+    // "curl https://api.gumroad.com/v2/user -H 'Authorization: Bearer YOUR_ACCESS_TOKEN'"; every answer says
+    // "success": true or false (gumroad.com/api; the same in antiwork/gumroad's API overview). A wrong token is
+    // 401 {"success": false}.
+    recipe: "gumroad",
+    docs: "https://gumroad.com/api",
+    key: "access_token",
+    value: rnd(21),
+    route: "GET https://api.gumroad.com/v2/user",
+    read: bearerOf,
+    okBody: { success: true, user: { name: "Ada" } },
+    refuse: () => json(401, { success: false, message: "The access token is invalid." }),
+  },
+  {
+    // "All requests to the Customer.io App API use an App API Key ... provide your key as a Bearer token in a
+    // HTTP Authorization header"; US api.customer.io, EU api-eu.customer.io (docs.customer.io/integrations/api/
+    // app/); 401 "Unauthorized - No valid API key provided" (customer.io/docs/api, "Errors").
+    recipe: "customer_io",
+    docs: "https://docs.customer.io/integrations/api/app/",
+    key: "app_api_key",
+    value: rnd(16),
+    route: "GET https://api.customer.io/v1/segments",
+    read: bearerOf,
+    refuse: () => json(401, { meta: { error: "Unauthorized request" } }),
+  },
+  {
+    // The GraphQL API authenticates "via a Personal API Key that's associated with your Zenhub account", sent in
+    // the Authorization header as a Bearer token (developers.zenhub.com graphql-api-docs/getting-started); a
+    // wrong key is 401.
+    recipe: "zenhub",
+    docs: "https://developers.zenhub.com/graphql-api-docs/getting-started/index.html",
+    key: "api_key",
+    value: `zh_${rnd(20)}`,
+    route: "POST https://api.zenhub.com/public/graphql",
+    read: bearerOf,
+    okBody: { data: { viewer: { id: "Z2lkOi8v" } } },
+    refuse: () => json(401, { errors: [{ message: "Unauthorized" }] }),
+  },
+  {
+    // The application token is the token parameter of every call; GET /1/sounds.json?token=... lists the sounds
+    // with "status": 1, and an invalid token is a 4xx with "status": 0 and an errors list (pushover.net/api,
+    // "Sounds" and "Response"; the pushoverr client's get_pushover_sounds makes the same call).
+    recipe: "pushover",
+    docs: "https://pushover.net/api",
+    key: "token",
+    value: rnd(15),
+    route: "GET https://api.pushover.net/1/sounds.json",
+    read: (req) => req.url.searchParams.get("token") ?? undefined,
+    okBody: { sounds: { pushover: "Pushover (default)" }, status: 1, request: "r1" },
+    refuse: () =>
+      json(400, { token: "invalid", errors: ["application token is invalid"], status: 0, request: "r2" }),
+  },
+  {
+    // "All Razorpay APIs are authenticated using Basic Auth ... base64 encoded string of YOUR_KEY_ID:YOUR_KEY_SECRET"
+    // (razorpay.com/docs/api/authentication); wrong credentials are 401 (docs/api, error lists: "The API
+    // credentials passed in the API call differ from the ones generated on the Dashboard").
+    recipe: "razorpay",
+    docs: "https://razorpay.com/docs/api/authentication",
+    key: "key_secret",
+    value: K.razorpay,
+    extra: { key_id: RAZORPAY_ID },
+    expected: `${RAZORPAY_ID}:${K.razorpay}`,
+    route: "GET https://api.razorpay.com/v1/payments",
+    read: basicPair,
+    refuse: () => json(401, { error: { code: "BAD_REQUEST_ERROR", description: "Authentication failed" } }),
+  },
+  {
+    // "Authorization: API-Key {{api_key}}" (developers.pandadoc.com/reference/authentication, auth-overview);
+    // a wrong key is 401.
+    recipe: "pandadoc",
+    docs: "https://developers.pandadoc.com/reference/authentication",
+    key: "api_key",
+    value: rnd(20),
+    route: "GET https://api.pandadoc.com/public/v1/documents",
+    read: (req) => /^API-Key (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    refuse: () =>
+      json(401, { type: "authentication_error", detail: "Authentication credentials were not provided." }),
+  },
+  {
+    // "Every API request must contain the Authorization header (preferred option) or the access_token parameter"
+    // (developers.wrike.com/docs/overview); GET /contacts?me=true is the token's own contact; 401 otherwise.
+    recipe: "wrike",
+    docs: "https://developers.wrike.com/docs/overview",
+    key: "access_token",
+    value: `eyJ0dCI6${rnd(20)}`,
+    route: "GET https://www.wrike.com/api/v4/contacts",
+    read: (req) => (req.url.searchParams.get("me") === "true" ? bearerOf(req) : undefined),
+    refuse: () =>
+      json(401, { errorDescription: "Access token is unknown or invalid", error: "not_authorized" }),
+  },
+  {
+    // The personal API token in the X-Api-Key header (everhour.docs.apiary.io; the header name also in the
+    // Everhour guides of unifyapps.com/docs and nango.dev); GET /users/me is its user; a wrong token is 401.
+    recipe: "everhour",
+    docs: "https://everhour.docs.apiary.io/",
+    key: "api_token",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(3)}-${rnd(8)}`,
+    route: "GET https://api.everhour.com/users/me",
+    read: header("X-Api-Key"),
+    refuse: () => json(401, { code: 401, message: "Invalid API key" }),
   },
 ];
 
