@@ -369,6 +369,8 @@ describe("CORS stays closed", () => {
     expect(pre.headers.get("access-control-allow-origin")).toBeNull();
     const get = await broker.fetch("/recipes", { headers: { origin: "https://evil.example" } });
     expect(get.headers.get("access-control-allow-origin")).toBeNull();
+    // Read the catalogue's body: an unread answer keeps its stream open and the broker's dispose waits on it.
+    await get.arrayBuffer();
   });
 
   test("a POST from a web page (an Origin header) is refused", async () => {
