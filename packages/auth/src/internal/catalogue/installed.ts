@@ -32,7 +32,10 @@ export async function readInstalledCatalogue(home: string): Promise<InstalledCat
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    // ENOTDIR: a home that cannot exist (a file in its path) holds no update either; a credential from the
+    // environment must still work there.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
     throw new ArcrunError("ERR_CATALOGUE_INVALID", `cannot read ${file}; check its permissions`, {
       cause: err,
     });
