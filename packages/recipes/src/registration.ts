@@ -50,7 +50,7 @@ function quirks(r: Recipe, o: OAuth2Spec, code: Code): string[] {
     out.push(
       `https redirect URLs only: no sign-in on this machine with your own app (${o.https_redirect_only})`,
     );
-  if (o.pkce === "none") out.push("no PKCE (the provider refuses it)");
+  if (o.pkce === "none") out.push("no PKCE (the provider rejects it or documents none)");
   if (o.device_url) {
     out.push(
       o.device_headless

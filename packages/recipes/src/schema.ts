@@ -300,7 +300,7 @@ export const OAuth2 = z.strictObject({
   refresh_params: z._default(stringMap, {}).check(z.describe("Extra parameters of a refresh.")),
   pkce: z
     ._default(z.enum(["S256", "none"]), "S256")
-    .check(z.describe("RFC 7636 PKCE; none where the provider rejects it.")),
+    .check(z.describe("RFC 7636 PKCE; none where the provider rejects it or documents none.")),
   client: z
     ._default(z.enum(["broker", "byo"]), "byo")
     .check(
