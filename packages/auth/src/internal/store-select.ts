@@ -99,7 +99,7 @@ function fileKeys(
   home: string,
   env: Readonly<Record<string, string | undefined>>,
   options: SelectOptions,
-  keyring?: KeyringStore,
+  keyring?: KeyringStore | (() => Promise<KeyringStore | undefined>),
 ): EncryptedFileKey[] {
   const keys: EncryptedFileKey[] = keysFromEnv(env);
   if (keyring) keys.push({ kind: "keyring", keyring });
@@ -224,8 +224,22 @@ const STORES = {
     info: { kind: "keyring", reason: "chosen (ARCRUN_STORE=keyring or the store option)" },
   }),
   "encrypted-file": async (ctx: StoreContext) => {
-    const probe = await KeyringStore.probe({ keyringService: ctx.keyringService });
-    const keyring = probe.ok ? new KeyringStore({ keyringService: ctx.keyringService }) : undefined;
+    // Chosen explicitly: with a key in the environment (which comes first, and makes a new file) the keyring
+    // is asked only when the file turns out to be locked with the keyring's key, so a cold start that
+    // ARCRUN_MASTER_KEY opens neither probes the keyring nor loads its client (docs/bench.md, "Cold start").
+    // Without one, the keyring is probed now: whether it answers decides which key a new file gets.
+    const probeKeyring = async () =>
+      (await KeyringStore.probe({ keyringService: ctx.keyringService })).ok
+        ? new KeyringStore({ keyringService: ctx.keyringService })
+        : undefined;
+    let probed: Promise<KeyringStore | undefined> | undefined;
+    const keyring =
+      keysFromEnv(ctx.env).length > 0
+        ? () => {
+            probed ??= probeKeyring();
+            return probed;
+          }
+        : await probeKeyring();
     const store = new EncryptedFileStore({
       path: ctx.path,
       keys: fileKeys(ctx.home, ctx.env, ctx.options, keyring),

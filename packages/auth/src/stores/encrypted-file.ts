@@ -23,7 +23,12 @@ import type { KeyringStore } from "./keyring.js";
 export type EncryptedFileKey =
   | { kind: "master-key"; key: Uint8Array }
   | { kind: "passphrase"; passphrase: string }
-  | { kind: "keyring"; keyring: KeyringStore }
+  /**
+   * The keyring that holds the file's key. A function when the keyring is asked only if no earlier key opens
+   * the file (an explicit encrypted-file store with a key in the environment): it returns undefined when no
+   * keyring answers, and the source is then skipped.
+   */
+  | { kind: "keyring"; keyring: KeyringStore | (() => Promise<KeyringStore | undefined>) }
   /** `$ARCRUN_HOME/master.key`: 32 random bytes, base64, mode 0600 (docs/cli.md, "Without a keyring"). */
   | { kind: "key-file"; path: string }
   /** A key already derived and checked elsewhere (the agent of `arcrun unlock`); undefined when none. */
@@ -206,6 +211,11 @@ export async function createKeyFile(path: string): Promise<Buffer> {
   return key;
 }
 
+/** The keyring of a `keyring` key source, asked for now when it is given as a function. */
+async function keyringOf(k: { keyring: KeyringStore | (() => Promise<KeyringStore | undefined>) }) {
+  return typeof k.keyring === "function" ? k.keyring() : k.keyring;
+}
+
 /** Errors that mean "no key for this file here" (locked), as opposed to a wrong one. */
 const keyNotHere = new WeakSet<Error>();
 
@@ -283,7 +293,7 @@ export class EncryptedFileStore implements CredentialStore {
       case "master-key":
         return Buffer.from(k.key);
       case "keyring":
-        return k.keyring.masterKey(true);
+        return (await keyringOf(k))?.masterKey(true);
       case "key-file":
         return readKeyFile(k.path);
       default:
@@ -321,7 +331,7 @@ export class EncryptedFileStore implements CredentialStore {
         }
       } else if (kdf.kind === "scrypt" ? k.kind === "passphrase" : kdf.source === k.kind) {
         const candidate =
-          k.kind === "keyring" ? await k.keyring.masterKey(false) : await this.#newKey(k, kdf);
+          k.kind === "keyring" ? await (await keyringOf(k))?.masterKey(false) : await this.#newKey(k, kdf);
         if (candidate === undefined) continue;
         if (!fits(candidate)) {
           wrong = true;
