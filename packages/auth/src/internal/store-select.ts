@@ -177,17 +177,36 @@ function keyringStore(ctx: StoreContext): KeyringStore {
   });
 }
 
+/** The encrypted file's StoreInfo without what config.yaml says: its path and key source. */
+function encryptedFileBaseInfo(ctx: StoreContext, store: EncryptedFileStore, reason: string): StoreInfo {
+  const info: StoreInfo = { kind: "encrypted-file", reason, path: ctx.path };
+  if (store.keySource) info.keySource = store.keySource;
+  return info;
+}
+
+/** The key chosen at setup (config.yaml's `store_key`), as StoreInfo fields. */
+async function keyChoiceInfo(home: string): Promise<Pick<StoreInfo, "keyChoice">> {
+  const keyChoice = await readKeyChoice(home);
+  return keyChoice ? { keyChoice } : {};
+}
+
 /** The encrypted file's StoreInfo: its path, key source and the key chosen at setup. */
 async function encryptedFileInfo(
   ctx: StoreContext,
   store: EncryptedFileStore,
   reason: string,
 ): Promise<StoreInfo> {
-  const info: StoreInfo = { kind: "encrypted-file", reason, path: ctx.path };
-  if (store.keySource) info.keySource = store.keySource;
-  const keyChoice = await readKeyChoice(ctx.home);
-  if (keyChoice) info.keyChoice = keyChoice;
-  return info;
+  return { ...encryptedFileBaseInfo(ctx, store, reason), ...(await keyChoiceInfo(ctx.home)) };
+}
+
+/**
+ * A chosen store and why. `describe`, when given, reads what only `arcrun doctor` and `arcrun setup` show
+ * (config.yaml), on each `storeInfo()`, so that a bind and a get do not read config.yaml.
+ */
+export interface SelectedStore {
+  store: CredentialStore;
+  info: StoreInfo;
+  describe?: () => Promise<Partial<StoreInfo>>;
 }
 
 /**
@@ -246,14 +265,15 @@ const STORES = {
     });
     return {
       store,
-      info: await encryptedFileInfo(ctx, store, "chosen (ARCRUN_STORE=encrypted-file or the store option)"),
+      info: encryptedFileBaseInfo(ctx, store, "chosen (ARCRUN_STORE=encrypted-file or the store option)"),
+      describe: () => keyChoiceInfo(ctx.home),
     };
   },
   memory: async () => ({
     store: new MemoryStore(),
     info: { kind: "memory", reason: "chosen (ARCRUN_STORE=memory or the store option)" },
   }),
-} satisfies Record<string, (ctx: StoreContext) => Promise<{ store: CredentialStore; info: StoreInfo }>>;
+} satisfies Record<string, (ctx: StoreContext) => Promise<SelectedStore>>;
 
 /** Which store to use: `auto` (the keyring when one answers, else the encrypted file) or one explicitly. */
 export type StoreChoice = keyof typeof STORES;
@@ -271,7 +291,7 @@ export async function selectStore(
   env: Readonly<Record<string, string | undefined>>,
   logger: Logger,
   options: SelectOptions = {},
-): Promise<{ store: CredentialStore; info: StoreInfo }> {
+): Promise<SelectedStore> {
   const keyringService = env.ARCRUN_KEYRING_SERVICE || "arcrun";
   return STORES[choice]({ home, env, logger, options, path: join(home, "secrets.enc"), keyringService });
 }

@@ -241,8 +241,6 @@ export class EncryptedFileStore implements CredentialStore {
   readonly path: string;
   readonly #keys: readonly EncryptedFileKey[];
   readonly #lockTimeoutMs: number | undefined;
-  /** Whether this instance removed the temp files of writers killed mid-write (once, at first open). */
-  #swept = false;
   /** The key that opened the file last, so a process asks for a passphrase (or the agent) once. */
   #unlocked: Buffer | undefined;
 
@@ -373,10 +371,6 @@ export class EncryptedFileStore implements CredentialStore {
   async #load(
     interactive = true,
   ): Promise<{ header: FileHeader; key: Buffer; entries: Entries } | undefined> {
-    if (!this.#swept) {
-      this.#swept = true;
-      await removeOrphanTemps(this.path, { all: false });
-    }
     let text: string;
     try {
       text = await readFile(this.path, "utf8");
@@ -459,8 +453,9 @@ export class EncryptedFileStore implements CredentialStore {
       `${this.path}.lock`,
       async () => {
         // Under the lock no writer is between creating its temp file and renaming it: any left is an orphan.
+        // Only writes sweep: a read (the cold start of a script) does not scan the directory
+        // (docs/bench.md, "Cold start").
         await removeOrphanTemps(this.path, { all: true });
-        this.#swept = true;
         const current = (await this.#load()) ?? { ...(await this.#newHeader()), entries: {} };
         const result = fn(current.entries);
         await this.#save(current.header, current.key, current.entries);
