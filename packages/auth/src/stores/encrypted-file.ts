@@ -216,6 +216,14 @@ async function keyringOf(k: { keyring: KeyringStore | (() => Promise<KeyringStor
   return typeof k.keyring === "function" ? k.keyring() : k.keyring;
 }
 
+/**
+ * Which file a path holds, and which version of it: device, inode, size and change times. An atomic write
+ * (a new file renamed over it) changes the inode; a change in place changes the times.
+ */
+function fileId(st: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
 /** Errors that mean "no key for this file here" (locked), as opposed to a wrong one. */
 const keyNotHere = new WeakSet<Error>();
 
@@ -243,6 +251,13 @@ export class EncryptedFileStore implements CredentialStore {
   readonly #lockTimeoutMs: number | undefined;
   /** The key that opened the file last, so a process asks for a passphrase (or the agent) once. */
   #unlocked: Buffer | undefined;
+  /**
+   * The file as this instance read it last: its identity (fileId) and decrypted text. Reading it again while
+   * it is unchanged costs one stat, not a read, a key check and a decryption (the first request reads the
+   * store twice: which primitive was set up, then the values). Writes replace the file (rename), which
+   * changes its identity.
+   */
+  #last: { id: string; header: FileHeader; key: Buffer; plain: string } | undefined;
 
   constructor(options: EncryptedFileStoreOptions) {
     this.path = options.path;
@@ -372,8 +387,19 @@ export class EncryptedFileStore implements CredentialStore {
     interactive = true,
   ): Promise<{ header: FileHeader; key: Buffer; entries: Entries } | undefined> {
     let text: string;
+    let id: string;
     try {
-      text = await readFile(this.path, "utf8");
+      const last = this.#last;
+      if (last && fileId(await stat(this.path, { bigint: true })) === last.id) {
+        return { header: last.header, key: last.key, entries: this.#entries(last.plain) };
+      }
+      const fh = await open(this.path, "r");
+      try {
+        id = fileId(await fh.stat({ bigint: true }));
+        text = await fh.readFile("utf8");
+      } finally {
+        await fh.close();
+      }
     } catch (err) {
       // ENOTDIR: a part of the path is a file, so no store file can be there either.
       const code = (err as NodeJS.ErrnoException).code;
@@ -418,6 +444,13 @@ export class EncryptedFileStore implements CredentialStore {
     } catch (cause) {
       throw this.#corrupt("is damaged (its authentication tag does not match)", cause);
     }
+    const entries = this.#entries(plain);
+    this.#last = { id, header, key, plain };
+    return { header, key, entries };
+  }
+
+  /** The entries of the file's decrypted text, new objects each time (a caller may change them). */
+  #entries(plain: string): Entries {
     let parsed: { entries?: unknown };
     try {
       parsed = JSON.parse(plain) as { entries?: unknown };
@@ -429,7 +462,7 @@ export class EncryptedFileStore implements CredentialStore {
     for (const v of Object.values(entries)) {
       if (!isStoredCredential(v)) throw this.#corrupt("holds an entry this version cannot read");
     }
-    return { header, key, entries: entries as Entries };
+    return entries as Entries;
   }
 
   async #save(header: FileHeader, key: Buffer, entries: Entries): Promise<void> {

@@ -199,6 +199,33 @@ describe("EncryptedFileStore", () => {
     expect((await s.get("keep", "default"))?.values.token).toBe("previous value");
   });
 
+  it("a reader that keeps what it read sees every change by another writer; each read returns copies", async () => {
+    const env = { ARCRUN_MASTER_KEY: MASTER };
+    const writer = new EncryptedFileStore({ path: file, keys: keysFromEnv(env) });
+    const reader = new EncryptedFileStore({ path: file, keys: keysFromEnv(env) });
+    await writer.set("notion", "default", cred("token-1"));
+    const first = await reader.get("notion", "default");
+    expect(first?.values.token).toBe("token-1");
+    // A caller changing what it got does not change what the next read returns.
+    if (first) first.values.token = "changed by the caller";
+    expect((await reader.get("notion", "default"))?.values.token).toBe("token-1");
+    // The same size, written by another instance (an atomic rename) and by another process.
+    await writer.set("notion", "default", cred("token-2"));
+    expect((await reader.get("notion", "default"))?.values.token).toBe("token-2");
+    await run(["set-many", "other", "1"], env);
+    expect((await reader.get("other_0", "default"))?.values.token).toBe("other-0");
+    // Changed in place (same inode): seen too, here as a damaged file.
+    const text = readFileSync(file, "utf8");
+    writeFileSync(
+      file,
+      text.replace(/"data":"./, (m) => `${m.slice(0, -1)}${m.endsWith("A") ? "B" : "A"}`),
+    );
+    await expect(reader.get("notion", "default")).rejects.toMatchObject({ code: "ERR_STORE_CORRUPT" });
+    // Gone: nothing stored.
+    rmSync(file);
+    expect(await reader.get("notion", "default")).toBeUndefined();
+  });
+
   it("an interrupted write leaves no orphan secrets.enc.*.tmp: cleaned at the next write, not by reads", async () => {
     const env = { ARCRUN_MASTER_KEY: MASTER };
     const s = new EncryptedFileStore({ path: file, keys: keysFromEnv(env), lockTimeoutMs: 10_000 });
