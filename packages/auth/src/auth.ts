@@ -148,7 +148,7 @@ export class Auth {
   }
 
   async storeInfo(): Promise<StoreInfo> {
-    return (await this.#stores.get()).info;
+    return this.#stores.info();
   }
 
   /**

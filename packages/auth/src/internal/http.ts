@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { ArcrunError } from "../errors.js";
-import { type ArcrunResponse, responseClass } from "./response.js";
+import { type ArcrunResponse, prepareResponseClass, responseClass } from "./response.js";
 import type { Dispatcher } from "./undici.js";
 
 /** A request body in the shapes fetch accepts, plus Node streams. */
@@ -156,6 +156,8 @@ export function dispatchResponse(
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(c) {
         controller = c;
+        // undici writes the request right after this returns.
+        prepareResponseClass();
       },
       onResponseStart(c, statusCode, headers, statusMessage) {
         if (statusCode < 200) return;

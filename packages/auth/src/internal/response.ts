@@ -58,6 +58,15 @@ export function responseClass(): ReturnType<typeof define> {
   return made;
 }
 
+/**
+ * Makes the class soon, off the request's path: called once the first request is written, so that Node's
+ * internal undici loads while the server answers rather than after its headers arrive (docs/bench.md,
+ * "Cold start"). Does nothing once the class exists.
+ */
+export function prepareResponseClass(): void {
+  if (made === undefined) setImmediate(responseClass);
+}
+
 export type ArcrunResponse = InstanceType<ReturnType<typeof define>>;
 
 function define(Base: ResponseCtor) {

@@ -99,7 +99,7 @@ function fileKeys(
   home: string,
   env: Readonly<Record<string, string | undefined>>,
   options: SelectOptions,
-  keyring?: KeyringStore,
+  keyring?: KeyringStore | (() => Promise<KeyringStore | undefined>),
 ): EncryptedFileKey[] {
   const keys: EncryptedFileKey[] = keysFromEnv(env);
   if (keyring) keys.push({ kind: "keyring", keyring });
@@ -177,17 +177,36 @@ function keyringStore(ctx: StoreContext): KeyringStore {
   });
 }
 
+/** The encrypted file's StoreInfo without what config.yaml says: its path and key source. */
+function encryptedFileBaseInfo(ctx: StoreContext, store: EncryptedFileStore, reason: string): StoreInfo {
+  const info: StoreInfo = { kind: "encrypted-file", reason, path: ctx.path };
+  if (store.keySource) info.keySource = store.keySource;
+  return info;
+}
+
+/** The key chosen at setup (config.yaml's `store_key`), as StoreInfo fields. */
+async function keyChoiceInfo(home: string): Promise<Pick<StoreInfo, "keyChoice">> {
+  const keyChoice = await readKeyChoice(home);
+  return keyChoice ? { keyChoice } : {};
+}
+
 /** The encrypted file's StoreInfo: its path, key source and the key chosen at setup. */
 async function encryptedFileInfo(
   ctx: StoreContext,
   store: EncryptedFileStore,
   reason: string,
 ): Promise<StoreInfo> {
-  const info: StoreInfo = { kind: "encrypted-file", reason, path: ctx.path };
-  if (store.keySource) info.keySource = store.keySource;
-  const keyChoice = await readKeyChoice(ctx.home);
-  if (keyChoice) info.keyChoice = keyChoice;
-  return info;
+  return { ...encryptedFileBaseInfo(ctx, store, reason), ...(await keyChoiceInfo(ctx.home)) };
+}
+
+/**
+ * A chosen store and why. `describe`, when given, reads what only `arcrun doctor` and `arcrun setup` show
+ * (config.yaml), on each `storeInfo()`, so that a bind and a get do not read config.yaml.
+ */
+export interface SelectedStore {
+  store: CredentialStore;
+  info: StoreInfo;
+  describe?: () => Promise<Partial<StoreInfo>>;
 }
 
 /**
@@ -224,22 +243,37 @@ const STORES = {
     info: { kind: "keyring", reason: "chosen (ARCRUN_STORE=keyring or the store option)" },
   }),
   "encrypted-file": async (ctx: StoreContext) => {
-    const probe = await KeyringStore.probe({ keyringService: ctx.keyringService });
-    const keyring = probe.ok ? new KeyringStore({ keyringService: ctx.keyringService }) : undefined;
+    // Chosen explicitly: with a key in the environment (which comes first, and makes a new file) the keyring
+    // is asked only when the file turns out to be locked with the keyring's key, so a cold start that
+    // ARCRUN_MASTER_KEY opens neither probes the keyring nor loads its client (docs/bench.md, "Cold start").
+    // Without one, the keyring is probed now: whether it answers decides which key a new file gets.
+    const probeKeyring = async () =>
+      (await KeyringStore.probe({ keyringService: ctx.keyringService })).ok
+        ? new KeyringStore({ keyringService: ctx.keyringService })
+        : undefined;
+    let probed: Promise<KeyringStore | undefined> | undefined;
+    const keyring =
+      keysFromEnv(ctx.env).length > 0
+        ? () => {
+            probed ??= probeKeyring();
+            return probed;
+          }
+        : await probeKeyring();
     const store = new EncryptedFileStore({
       path: ctx.path,
       keys: fileKeys(ctx.home, ctx.env, ctx.options, keyring),
     });
     return {
       store,
-      info: await encryptedFileInfo(ctx, store, "chosen (ARCRUN_STORE=encrypted-file or the store option)"),
+      info: encryptedFileBaseInfo(ctx, store, "chosen (ARCRUN_STORE=encrypted-file or the store option)"),
+      describe: () => keyChoiceInfo(ctx.home),
     };
   },
   memory: async () => ({
     store: new MemoryStore(),
     info: { kind: "memory", reason: "chosen (ARCRUN_STORE=memory or the store option)" },
   }),
-} satisfies Record<string, (ctx: StoreContext) => Promise<{ store: CredentialStore; info: StoreInfo }>>;
+} satisfies Record<string, (ctx: StoreContext) => Promise<SelectedStore>>;
 
 /** Which store to use: `auto` (the keyring when one answers, else the encrypted file) or one explicitly. */
 export type StoreChoice = keyof typeof STORES;
@@ -257,7 +291,7 @@ export async function selectStore(
   env: Readonly<Record<string, string | undefined>>,
   logger: Logger,
   options: SelectOptions = {},
-): Promise<{ store: CredentialStore; info: StoreInfo }> {
+): Promise<SelectedStore> {
   const keyringService = env.ARCRUN_KEYRING_SERVICE || "arcrun";
   return STORES[choice]({ home, env, logger, options, path: join(home, "secrets.enc"), keyringService });
 }

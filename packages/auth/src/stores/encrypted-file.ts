@@ -23,7 +23,12 @@ import type { KeyringStore } from "./keyring.js";
 export type EncryptedFileKey =
   | { kind: "master-key"; key: Uint8Array }
   | { kind: "passphrase"; passphrase: string }
-  | { kind: "keyring"; keyring: KeyringStore }
+  /**
+   * The keyring that holds the file's key. A function when the keyring is asked only if no earlier key opens
+   * the file (an explicit encrypted-file store with a key in the environment): it returns undefined when no
+   * keyring answers, and the source is then skipped.
+   */
+  | { kind: "keyring"; keyring: KeyringStore | (() => Promise<KeyringStore | undefined>) }
   /** `$ARCRUN_HOME/master.key`: 32 random bytes, base64, mode 0600 (docs/cli.md, "Without a keyring"). */
   | { kind: "key-file"; path: string }
   /** A key already derived and checked elsewhere (the agent of `arcrun unlock`); undefined when none. */
@@ -206,6 +211,19 @@ export async function createKeyFile(path: string): Promise<Buffer> {
   return key;
 }
 
+/** The keyring of a `keyring` key source, asked for now when it is given as a function. */
+async function keyringOf(k: { keyring: KeyringStore | (() => Promise<KeyringStore | undefined>) }) {
+  return typeof k.keyring === "function" ? k.keyring() : k.keyring;
+}
+
+/**
+ * Which file a path holds, and which version of it: device, inode, size and change times. An atomic write
+ * (a new file renamed over it) changes the inode; a change in place changes the times.
+ */
+function fileId(st: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
 /** Errors that mean "no key for this file here" (locked), as opposed to a wrong one. */
 const keyNotHere = new WeakSet<Error>();
 
@@ -231,10 +249,15 @@ export class EncryptedFileStore implements CredentialStore {
   readonly path: string;
   readonly #keys: readonly EncryptedFileKey[];
   readonly #lockTimeoutMs: number | undefined;
-  /** Whether this instance removed the temp files of writers killed mid-write (once, at first open). */
-  #swept = false;
   /** The key that opened the file last, so a process asks for a passphrase (or the agent) once. */
   #unlocked: Buffer | undefined;
+  /**
+   * The file as this instance read it last: its identity (fileId) and decrypted text. Reading it again while
+   * it is unchanged costs one stat, not a read, a key check and a decryption (the first request reads the
+   * store twice: which primitive was set up, then the values). Writes replace the file (rename), which
+   * changes its identity.
+   */
+  #last: { id: string; header: FileHeader; key: Buffer; plain: string } | undefined;
 
   constructor(options: EncryptedFileStoreOptions) {
     this.path = options.path;
@@ -283,7 +306,7 @@ export class EncryptedFileStore implements CredentialStore {
       case "master-key":
         return Buffer.from(k.key);
       case "keyring":
-        return k.keyring.masterKey(true);
+        return (await keyringOf(k))?.masterKey(true);
       case "key-file":
         return readKeyFile(k.path);
       default:
@@ -321,7 +344,7 @@ export class EncryptedFileStore implements CredentialStore {
         }
       } else if (kdf.kind === "scrypt" ? k.kind === "passphrase" : kdf.source === k.kind) {
         const candidate =
-          k.kind === "keyring" ? await k.keyring.masterKey(false) : await this.#newKey(k, kdf);
+          k.kind === "keyring" ? await (await keyringOf(k))?.masterKey(false) : await this.#newKey(k, kdf);
         if (candidate === undefined) continue;
         if (!fits(candidate)) {
           wrong = true;
@@ -363,13 +386,20 @@ export class EncryptedFileStore implements CredentialStore {
   async #load(
     interactive = true,
   ): Promise<{ header: FileHeader; key: Buffer; entries: Entries } | undefined> {
-    if (!this.#swept) {
-      this.#swept = true;
-      await removeOrphanTemps(this.path, { all: false });
-    }
     let text: string;
+    let id: string;
     try {
-      text = await readFile(this.path, "utf8");
+      const last = this.#last;
+      if (last && fileId(await stat(this.path, { bigint: true })) === last.id) {
+        return { header: last.header, key: last.key, entries: this.#entries(last.plain) };
+      }
+      const fh = await open(this.path, "r");
+      try {
+        id = fileId(await fh.stat({ bigint: true }));
+        text = await fh.readFile("utf8");
+      } finally {
+        await fh.close();
+      }
     } catch (err) {
       // ENOTDIR: a part of the path is a file, so no store file can be there either.
       const code = (err as NodeJS.ErrnoException).code;
@@ -414,6 +444,13 @@ export class EncryptedFileStore implements CredentialStore {
     } catch (cause) {
       throw this.#corrupt("is damaged (its authentication tag does not match)", cause);
     }
+    const entries = this.#entries(plain);
+    this.#last = { id, header, key, plain };
+    return { header, key, entries };
+  }
+
+  /** The entries of the file's decrypted text, new objects each time (a caller may change them). */
+  #entries(plain: string): Entries {
     let parsed: { entries?: unknown };
     try {
       parsed = JSON.parse(plain) as { entries?: unknown };
@@ -425,7 +462,7 @@ export class EncryptedFileStore implements CredentialStore {
     for (const v of Object.values(entries)) {
       if (!isStoredCredential(v)) throw this.#corrupt("holds an entry this version cannot read");
     }
-    return { header, key, entries: entries as Entries };
+    return entries as Entries;
   }
 
   async #save(header: FileHeader, key: Buffer, entries: Entries): Promise<void> {
@@ -449,8 +486,9 @@ export class EncryptedFileStore implements CredentialStore {
       `${this.path}.lock`,
       async () => {
         // Under the lock no writer is between creating its temp file and renaming it: any left is an orphan.
+        // Only writes sweep: a read (the cold start of a script) does not scan the directory
+        // (docs/bench.md, "Cold start").
         await removeOrphanTemps(this.path, { all: true });
-        this.#swept = true;
         const current = (await this.#load()) ?? { ...(await this.#newHeader()), entries: {} };
         const result = fn(current.entries);
         await this.#save(current.header, current.key, current.entries);

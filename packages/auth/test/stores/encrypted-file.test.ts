@@ -199,7 +199,34 @@ describe("EncryptedFileStore", () => {
     expect((await s.get("keep", "default"))?.values.token).toBe("previous value");
   });
 
-  it("an interrupted write leaves no orphan secrets.enc.*.tmp: cleaned at the next open", async () => {
+  it("a reader that keeps what it read sees every change by another writer; each read returns copies", async () => {
+    const env = { ARCRUN_MASTER_KEY: MASTER };
+    const writer = new EncryptedFileStore({ path: file, keys: keysFromEnv(env) });
+    const reader = new EncryptedFileStore({ path: file, keys: keysFromEnv(env) });
+    await writer.set("notion", "default", cred("token-1"));
+    const first = await reader.get("notion", "default");
+    expect(first?.values.token).toBe("token-1");
+    // A caller changing what it got does not change what the next read returns.
+    if (first) first.values.token = "changed by the caller";
+    expect((await reader.get("notion", "default"))?.values.token).toBe("token-1");
+    // The same size, written by another instance (an atomic rename) and by another process.
+    await writer.set("notion", "default", cred("token-2"));
+    expect((await reader.get("notion", "default"))?.values.token).toBe("token-2");
+    await run(["set-many", "other", "1"], env);
+    expect((await reader.get("other_0", "default"))?.values.token).toBe("other-0");
+    // Changed in place (same inode): seen too, here as a damaged file.
+    const text = readFileSync(file, "utf8");
+    writeFileSync(
+      file,
+      text.replace(/"data":"./, (m) => `${m.slice(0, -1)}${m.endsWith("A") ? "B" : "A"}`),
+    );
+    await expect(reader.get("notion", "default")).rejects.toMatchObject({ code: "ERR_STORE_CORRUPT" });
+    // Gone: nothing stored.
+    rmSync(file);
+    expect(await reader.get("notion", "default")).toBeUndefined();
+  });
+
+  it("an interrupted write leaves no orphan secrets.enc.*.tmp: cleaned at the next write, not by reads", async () => {
     const env = { ARCRUN_MASTER_KEY: MASTER };
     const s = new EncryptedFileStore({ path: file, keys: keysFromEnv(env), lockTimeoutMs: 10_000 });
     await s.set("keep", "default", cred("previous value"));
@@ -214,14 +241,15 @@ describe("EncryptedFileStore", () => {
     const home = join(dir, "home");
     // What a kill between open() and rename() leaves, whether or not this kill landed there.
     writeFileSync(join(home, `secrets.enc.${p.pid}.0a1b2c3d4e5f.tmp`), "half a write");
-    // A writer that is still alive (this process) keeps its temp file while nobody holds the lock.
+    // A temp file whose writer is still alive (this process); the write below holds the lock, so it goes too.
     const live = `secrets.enc.${process.pid}.abcdefabcdef.tmp`;
     writeFileSync(join(home, live), "in flight");
     const temps = () => readdirSync(home).filter((n) => n.endsWith(".tmp"));
 
     const reader = new EncryptedFileStore({ path: file, keys: keysFromEnv(env) });
     expect((await reader.get("keep", "default"))?.values.token).toBe("previous value");
-    expect(temps()).toEqual([live]);
+    // A read does not scan the directory (the cold start of a script): both are still there.
+    expect(temps()).toEqual(expect.arrayContaining([`secrets.enc.${p.pid}.0a1b2c3d4e5f.tmp`, live]));
     // Under the lock no writer can be mid-write, so a write removes every one.
     await reader.set("after", "default", cred("ok"));
     expect(temps()).toEqual([]);

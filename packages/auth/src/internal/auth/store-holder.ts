@@ -2,6 +2,7 @@ import { ArcrunError } from "../../errors.js";
 import type { CredentialStore, Logger } from "../../types.js";
 import {
   isStoreChoice,
+  type SelectedStore,
   STORE_CHOICES,
   type StoreChoice,
   type StoreInfo,
@@ -24,13 +25,13 @@ export interface StoreHolderOptions {
  */
 export class StoreHolder {
   readonly #options: StoreHolderOptions;
-  #chosen: Promise<{ store: CredentialStore; info: StoreInfo }> | undefined;
+  #chosen: Promise<SelectedStore> | undefined;
 
   constructor(options: StoreHolderOptions) {
     this.#options = options;
   }
 
-  get(): Promise<{ store: CredentialStore; info: StoreInfo }> {
+  get(): Promise<SelectedStore> {
     if (!this.#chosen) {
       const opt = this.#options.store;
       if (opt !== undefined && typeof opt === "object") {
@@ -63,6 +64,12 @@ export class StoreHolder {
       }
     }
     return this.#chosen;
+  }
+
+  /** Why the store was chosen, with what only `arcrun doctor` and `arcrun setup` show read now. */
+  async info(): Promise<StoreInfo> {
+    const chosen = await this.get();
+    return chosen.describe ? { ...chosen.info, ...(await chosen.describe()) } : chosen.info;
   }
 
   async store(): Promise<CredentialStore> {
