@@ -348,10 +348,14 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
       const httpsOnly = session.spec.https_redirect_only;
       if (httpsOnly !== undefined && choice.kind === "byo" && !options.device) {
         // The redirect must reach this machine's loopback listener over http, which the provider refuses.
+        // The next step the recipe actually offers: its default primitive, the device flow, or a token minted
+        // where the app's https redirect is served (used as it is, never stored: docs/auth.md, the `secret` option).
         const instead =
-          ctx.recipe.primitive === "oauth2"
-            ? "use the device flow (--device) if the provider has one, or a client through the arcrun broker"
-            : `set it up with its default (${ctx.recipe.primitive.replace("_", " ")}): arcrun setup ${service}`;
+          ctx.recipe.primitive !== "oauth2"
+            ? `set it up with its default (${ctx.recipe.primitive.replace("_", " ")}): arcrun setup ${service}`
+            : session.spec.device_url
+              ? `use the device flow: arcrun setup ${service} --device`
+              : `sign in where your app's https redirect is served, and give the access token to the library: bind("${service}", { secret: { access_token } })`;
         throw new ArcrunError(
           "ERR_PRIMITIVE_UNSUPPORTED",
           `${display} (${service}) accepts only https redirect URLs (${httpsOnly}), so a sign-in with your own app cannot come back to this machine; ${instead}`,

@@ -125,8 +125,6 @@ export const ENDED_STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKey
  */
 export const KNOWN_GAPS: Record<string, string> = {
   // Remove an entry to see the failure it stands for.
-  "freshbooks app":
-    "for an oauth2-only recipe without a device flow, the https-only refusal names no arcrun command to run next (it offers --device, which FreshBooks has not, or a broker client, which it has not either)",
 };
 
 /**
