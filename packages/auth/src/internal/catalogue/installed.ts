@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Recipe } from "@arcrun/recipes";
@@ -28,6 +29,8 @@ export function installedCatalogueFile(home: string): string {
 /** The installed update, or undefined when there is none. A file that cannot be read is an error. */
 export async function readInstalledCatalogue(home: string): Promise<InstalledCatalogue | undefined> {
   const file = installedCatalogueFile(home);
+  // Most homes have no update: one stat instead of a failed read through the thread pool on the cold path.
+  if (!existsSync(file)) return undefined;
   let text: string;
   try {
     text = await readFile(file, "utf8");
