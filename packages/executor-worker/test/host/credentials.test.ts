@@ -108,7 +108,9 @@ describe("sealed handles at egress", () => {
     expect(r.seal("gh", "Bearer ghp_secret_1", header, ["api.example.com"])).toBe(h);
     expect(new SecretRegistry().seal("gh", "Bearer ghp_secret_1", header, [])).not.toBe(h);
     expect(r.unseal(h)?.value).toBe("Bearer ghp_secret_1");
-    for (const t of [h.toUpperCase(), h.slice(1), `${h.slice(0, -1)}a`, h.replace("arcrun_", "")]) {
+    // The last character changed to another one (a handle may end in "a" already).
+    const other = `${h.slice(0, -1)}${h.endsWith("a") ? "b" : "a"}`;
+    for (const t of [h.toUpperCase(), h.slice(1), other, h.replace("arcrun_", "")]) {
       expect(r.unseal(t)).toBeUndefined();
     }
   });
