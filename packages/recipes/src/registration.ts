@@ -11,6 +11,8 @@ const plain: Code = (s) => s;
 
 /** The redirect URI a person registers: the exact string when the recipe fixes the port, else the rule. */
 export function redirectText(o: OAuth2Spec, code: Code = plain): string {
+  if (o.https_redirect_only)
+    return "an https URL of your own: the provider refuses http and loopback redirects, so arcrun cannot complete a sign-in with your own app on this machine";
   const host = o.redirect?.host ?? "127.0.0.1";
   const path = o.redirect?.path ?? "/callback";
   if (o.redirect?.port !== undefined) return `exactly ${code(`http://${host}:${o.redirect.port}${path}`)}`;

@@ -344,10 +344,9 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
     },
 
     async login(options: LoginOptions) {
-      const choice = await session.client();
       const httpsOnly = session.spec.https_redirect_only;
-      if (httpsOnly !== undefined && choice.kind === "byo" && !options.device) {
-        // The redirect must reach this machine's loopback listener over http, which the provider refuses.
+      // The redirect must reach this machine's loopback listener over http, which the provider refuses.
+      const refuse = (): never => {
         // The next step the recipe actually offers: its default primitive, the device flow, or a token minted
         // where the app's https redirect is served (used as it is, never stored: docs/auth.md, the `secret` option).
         const instead =
@@ -361,7 +360,12 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
           `${display} (${service}) accepts only https redirect URLs (${httpsOnly}), so a sign-in with your own app cannot come back to this machine; ${instead}`,
           { service, instance },
         );
-      }
+      };
+      const loopbackRefused = httpsOnly !== undefined && !options.device;
+      // Without the broker the app can only be the user's own: refuse before a client is looked up or asked for.
+      if (loopbackRefused && session.spec.client !== "broker") refuse();
+      const choice = await session.client();
+      if (loopbackRefused && choice.kind === "byo") refuse();
       const resp = options.device
         ? await deviceLogin(session, choice, options, display)
         : await authorizationCodeLogin(session, choice, options, ctx.env, display);
