@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiServer, startApiServer } from "./helpers/api-server.js";
 import { generateExecutorKey, sealFor } from "./helpers/credentials.js";
-import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
+import { type LocalExecutor, pushAndQuery, startExecutor } from "./helpers/executor.js";
 import { type S3Server, startS3Server } from "./helpers/s3-server.js";
 
 // What the host does with a credential at egress, on workerd (docs/executor.md, "Sealed credentials"):
@@ -42,20 +42,7 @@ async function push(name: string, plaintext: string, recipe: string) {
 }
 
 async function run(yaml: string) {
-  const reg = await ex.request("/webhooks/named", {
-    method: "POST",
-    apiKey: API_KEY,
-    headers: { "content-type": "application/yaml" },
-    body: yaml,
-  });
-  expect(reg.status, reg.text).toBe(201);
-  const name = /^name: (\S+)/m.exec(yaml)?.[1] ?? "";
-  const res = await ex.request(`/webhooks/named/${name}/query`, {
-    method: "POST",
-    apiKey: API_KEY,
-    headers: { "content-type": "application/json" },
-    body: "{}",
-  });
+  const res = await pushAndQuery(ex, API_KEY, yaml);
   const body = res.json as {
     execution_id: string;
     status: string;

@@ -2,7 +2,7 @@ import { deriveTenantKey, type RecipePushRequest, sealRecipePush } from "@arcrun
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiServer, startApiServer } from "./helpers/api-server.js";
 import { generateExecutorKey, sealFor } from "./helpers/credentials.js";
-import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
+import { type LocalExecutor, pushAndQuery, startExecutor } from "./helpers/executor.js";
 
 // Tenant recipes on workerd (src/recipes.ts, docs/executor.md "Pushed recipes"): a recipe is stored only
 // after every host it reaches was confirmed and its test request passed with the tenant's credential; the
@@ -76,15 +76,7 @@ async function credentialRecipe(name: string): Promise<string | undefined> {
 }
 
 async function runWorkflow(yaml: string) {
-  const reg = await ex.request("/webhooks/named", {
-    method: "POST",
-    apiKey: API_KEY,
-    headers: { "content-type": "application/yaml" },
-    body: yaml,
-  });
-  expect(reg.status, reg.text).toBe(201);
-  const name = /^name: (\S+)/m.exec(yaml)?.[1] ?? "";
-  const res = await ex.request(`/webhooks/named/${name}/query`, { method: "POST", apiKey: API_KEY });
+  const res = await pushAndQuery(ex, API_KEY, yaml);
   return {
     text: res.text,
     body: res.json as { status: string; output?: unknown; error?: { code: string; message: string } },

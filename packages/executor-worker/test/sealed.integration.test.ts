@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiServer, startApiServer } from "./helpers/api-server.js";
 import { generateExecutorKey, sealFor } from "./helpers/credentials.js";
-import { type LocalExecutor, startExecutor } from "./helpers/executor.js";
+import { type LocalExecutor, pushAndQuery, startExecutor } from "./helpers/executor.js";
 
 // Sealed credentials on workerd (docs/executor.md, "Sealed credentials"): a workflow that transforms or
 // escapes a credential and sends it to a host that is not the credential's gets nothing secret there. A
@@ -65,20 +65,7 @@ async function push(name: string, plaintext: string, recipe?: string) {
 }
 
 async function run(yaml: string, input: unknown = {}) {
-  const reg = await ex.request("/webhooks/named", {
-    method: "POST",
-    apiKey: API_KEY,
-    headers: { "content-type": "application/yaml" },
-    body: yaml,
-  });
-  expect(reg.status, reg.text).toBe(201);
-  const name = /^name: (\S+)/m.exec(yaml)?.[1] ?? "";
-  const res = await ex.request(`/webhooks/named/${name}/query`, {
-    method: "POST",
-    apiKey: API_KEY,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(input),
-  });
+  const res = await pushAndQuery(ex, API_KEY, yaml, input);
   return {
     text: res.text,
     body: res.json as { status: string; output?: unknown; error?: { code: string; message: string } },

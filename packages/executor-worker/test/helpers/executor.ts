@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
+import { expect } from "vitest";
 import { bundleWorker, packageRoot } from "../../scripts/bundle.js";
 
 export interface LocalExecutor {
@@ -56,4 +57,27 @@ export async function startExecutor(
       await rm(outdir, { recursive: true, force: true });
     },
   };
+}
+
+/** Registers a workflow (named by its YAML's `name:`) and runs it once through its query webhook with `input`. */
+export async function pushAndQuery(
+  ex: LocalExecutor,
+  apiKey: string,
+  yaml: string,
+  input: unknown = {},
+): Promise<{ status: number; json: unknown; text: string }> {
+  const reg = await ex.request("/webhooks/named", {
+    method: "POST",
+    apiKey,
+    headers: { "content-type": "application/yaml" },
+    body: yaml,
+  });
+  expect(reg.status, reg.text).toBe(201);
+  const name = /^name: (\S+)/m.exec(yaml)?.[1] ?? "";
+  return ex.request(`/webhooks/named/${name}/query`, {
+    method: "POST",
+    apiKey,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(input),
+  });
 }
