@@ -479,6 +479,8 @@ const RULES: KeyRule[] = [
     value: rnd(18).toUpperCase(),
     route: "GET https://api.vultr.com/v2/account",
     read: bearerOf,
+    // The status is the documented one; the body is the stand-in's own (the page shows none), and the
+    // suite checks only that a wrong key is refused, never the body.
     refuse: bearer401({ error: "Invalid API token.", status: 401 }),
   },
   {
@@ -501,6 +503,8 @@ const RULES: KeyRule[] = [
     value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
     route: "GET https://api.scaleway.com/instance/v1/zones/fr-par-1/servers",
     read: header("X-Auth-Token"),
+    // The status is the documented one; the body is the stand-in's own (the page shows none), and the
+    // suite checks only that a wrong key is refused, never the body.
     refuse: bearer401({ message: "authentication is denied", type: "denied_authentication" }),
   },
   ((value = `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`): KeyRule => ({
@@ -596,6 +600,8 @@ const RULES: KeyRule[] = [
     value: rnd(32),
     route: "GET https://api.statuspage.io/v1/pages",
     read: (req) => /^OAuth (.+)$/.exec(req.headers.authorization ?? "")?.[1],
+    // The status is the documented one; the body is the stand-in's own (the page shows none), and the
+    // suite checks only that a wrong key is refused, never the body.
     refuse: bearer401({ error: "Could not authenticate" }),
   },
   {
@@ -606,6 +612,8 @@ const RULES: KeyRule[] = [
     value: rnd(16),
     route: "GET https://healthchecks.io/api/v3/checks/",
     read: header("X-Api-Key"),
+    // The status is the documented one; the body is the stand-in's own (the page shows none), and the
+    // suite checks only that a wrong key is refused, never the body.
     refuse: bearer401({ error: "wrong api key" }),
   },
   {
@@ -628,6 +636,8 @@ const RULES: KeyRule[] = [
     value: `sk_test_${rnd(20)}`,
     route: "GET https://api.workos.com/organizations",
     read: bearerOf,
+    // The status is the documented one; the body is the stand-in's own (the page shows none), and the
+    // suite checks only that a wrong key is refused, never the body.
     refuse: bearer401({ message: "Unauthorized" }),
   },
   ((value = `secret-test-${rnd(16)}`): KeyRule => ({
