@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
+import { rechunkEsm } from "./scripts/rechunk-esm.js";
 
 export default defineConfig({
   // agent-main: the program `arcrun unlock` starts (startKeyAgent finds it next to the other chunks).
@@ -10,4 +11,6 @@ export default defineConfig({
   target: "node20",
   // import.meta.url (createRequire for undici) in the CJS build.
   shims: true,
+  // The ESM entry loads as one file, lazy modules importing from it (scripts/rechunk-esm.ts).
+  onSuccess: () => rechunkEsm("dist"),
 });

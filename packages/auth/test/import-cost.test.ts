@@ -16,10 +16,10 @@ describe("import cost", () => {
     );
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as {
-      atImport: { heavy: string[]; internalUndici: boolean };
+      atImport: { heavy: string[]; ownFiles: string[]; internalUndici: boolean };
       afterRequest: string[];
     };
-    expect(out.atImport).toEqual({ heavy: [], internalUndici: false });
+    expect(out.atImport).toEqual({ heavy: [], ownFiles: ["index.js"], internalUndici: false });
     // The tracing does see modules load: asking for the dispatcher brings in undici.
     expect(out.afterRequest.some((u) => u.includes("undici"))).toBe(true);
   });
