@@ -16,16 +16,10 @@ import { ArcrunError, isArcrunError } from "./errors.js";
 import { checkInstance, choosePrimitive } from "./internal/auth/checks.js";
 import { Clients } from "./internal/auth/clients.js";
 import { CredentialSources } from "./internal/auth/credential-sources.js";
-import { Logins } from "./internal/auth/logins.js";
+import type { Logins } from "./internal/auth/logins.js";
 import { RecipeSource, unknownService } from "./internal/auth/recipe-source.js";
 import { checkReservedValues, reservedInstance } from "./internal/auth/reserved.js";
-import {
-  type AuthStatus,
-  type InstanceInfo,
-  type InstanceStatus,
-  listServices,
-  type ServiceInfo,
-} from "./internal/auth/status.js";
+import type { AuthStatus, InstanceInfo, InstanceStatus, ServiceInfo } from "./internal/auth/status.js";
 import { StoreHolder } from "./internal/auth/store-holder.js";
 import { StrategyCache } from "./internal/auth/strategy-cache.js";
 import { checkExplicitSecret } from "./internal/explicit-secret.js";
@@ -65,7 +59,7 @@ export class Auth {
   readonly #sources: CredentialSources;
   readonly #strategies: StrategyCache;
   readonly #clients: Clients;
-  readonly #logins: Logins;
+  #logins: Promise<Logins> | undefined;
   #prompt: Prompter | undefined;
 
   constructor(options: AuthOptions = {}) {
@@ -106,16 +100,24 @@ export class Auth {
       maxRedirects: options.maxRedirects ?? 10,
       now: this.#now,
     });
-    this.#logins = new Logins({
-      recipes: this.#recipes,
-      stores: this.#stores,
-      strategies: this.#strategies,
-      logger: this.#logger,
-      now: this.#now,
-      interactive: () => this.#interactive(),
-      prompt: () => this.#ttyPrompt(),
-      clients: this.#clients,
-    });
+  }
+
+  /** setSecret, login and logout; loaded on first use, a script that only binds clients never needs them. */
+  #loginsPart(): Promise<Logins> {
+    this.#logins ??= import("./internal/auth/logins.js").then(
+      ({ Logins }) =>
+        new Logins({
+          recipes: this.#recipes,
+          stores: this.#stores,
+          strategies: this.#strategies,
+          logger: this.#logger,
+          now: this.#now,
+          interactive: () => this.#interactive(),
+          prompt: () => this.#ttyPrompt(),
+          clients: this.#clients,
+        }),
+    );
+    return this.#logins;
   }
 
   /**
@@ -282,7 +284,7 @@ export class Auth {
     values: Readonly<Record<string, string>>,
     options: InstanceOptions = {},
   ): Promise<void> {
-    return this.#logins.setSecret(service, values, options);
+    return this.#loginsPart().then((l) => l.setSecret(service, values, options));
   }
 
   /**
@@ -290,12 +292,12 @@ export class Auth {
    * verified with the recipe's test request before saving; for OAuth and service accounts, the strategy's login flow (a service account key is kept only if `verify` passes).
    */
   login(service: string, options: AuthLoginOptions = {}): Promise<LoginResult> {
-    return this.#logins.login(service, options);
+    return this.#loginsPart().then((l) => l.login(service, options));
   }
 
   /** Revokes at the provider where the strategy can, then deletes locally (even when revocation failed). */
   logout(service: string, options: InstanceOptions = {}): Promise<LogoutResult> {
-    return this.#logins.logout(service, options);
+    return this.#loginsPart().then((l) => l.logout(service, options));
   }
 
   /** Runs the recipe's `test` request with the credential; `ok` when the status is the expected one. */
@@ -304,7 +306,8 @@ export class Auth {
   }
 
   /** Every recipe with its connected instances and their status. */
-  listServices(): Promise<ServiceInfo[]> {
+  async listServices(): Promise<ServiceInfo[]> {
+    const { listServices } = await import("./internal/auth/status.js");
     return listServices({
       recipes: this.#recipes,
       stores: this.#stores,

@@ -49,7 +49,7 @@ export type {
   BrokerContext,
   BrokerStartArgs,
 } from "./internal/broker/seam.js";
-export { OAUTH_CLIENT_ENTRY } from "./internal/oauth/client-config.js";
+export { OAUTH_CLIENT_ENTRY } from "./internal/oauth/client-entry.js";
 export {
   initEncryptedFile,
   type KeyChoice,

@@ -4,7 +4,6 @@ import { type Agent, type Dispatcher, loadAgent } from "../undici.js";
 import { checkInstance } from "./checks.js";
 import type { RecipeSource } from "./recipe-source.js";
 import type { StrategyCache } from "./strategy-cache.js";
-import { runTestRequest } from "./test-request.js";
 
 export interface ClientsDeps {
   recipes: RecipeSource;
@@ -56,6 +55,8 @@ export class Clients {
   async test(service: string, options: BindOptions = {}): Promise<TestResult> {
     const spec = (await this.#deps.recipes.recipe(service)).test;
     if (!spec) return { ok: true, tested: false, expected: [] };
+    // Loaded here: only login and `arcrun test` run a recipe's test request.
+    const { runTestRequest } = await import("./test-request.js");
     return runTestRequest(this.bind(service, options), spec);
   }
 

@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { ArcrunError } from "../../errors.js";
 import { readConfigFile } from "../config-file.js";
+import { OAUTH_CLIENT_ENTRY } from "./client-entry.js";
 import { isRecord, type OAuthClient, type TokenAuthMethod } from "./endpoint.js";
 
 export interface ByoClientSource {
@@ -60,8 +61,7 @@ export async function findByoClient(src: ByoClientSource): Promise<OAuthClient |
   return publicOrConfidential(clientId, clientSecret, src.authMethod);
 }
 
-/** The reserved store name under which `arcrun setup` keeps a service's OAuth client (instance: the service). */
-export const OAUTH_CLIENT_ENTRY = "arcrun_oauth_client";
+export { OAUTH_CLIENT_ENTRY };
 
 /** The client `arcrun setup` saved for a service, or undefined. */
 export async function storedClient(
