@@ -1,5 +1,6 @@
 import type { InjectSpec, PrimitiveName, Recipe } from "@arcrun/recipes";
 import type { Strategy, StrategyFactoryContext } from "../types.js";
+import { createStaticKeyStrategy } from "./static-key.js";
 
 /**
  * Builds the strategy for one bound service instance. It receives everything it needs in `ctx`
@@ -16,7 +17,10 @@ export type StrategyFactory = (ctx: StrategyFactoryContext) => Strategy | Promis
 
 /** What arcrun knows about one auth primitive; see docs/architecture.md "Adding a primitive". */
 export interface PrimitiveEntry {
-  /** Imports the strategy's module on first use, so that `import "arcrun-auth"` loads no strategy code. */
+  /**
+   * Builds the strategy. Each imports its module on first use, except static_key: most recipes use it and
+   * it is small, so it is part of the entry and a first request loads no file of its own (docs/bench.md).
+   */
   create: StrategyFactory;
   /** The recipe's block of this primitive (`oauth2:`): a recipe can be used via a primitive whose block it has. */
   block?(recipe: Recipe): object | undefined;
@@ -33,7 +37,7 @@ export interface PrimitiveEntry {
 /** The registry: one entry per primitive of the recipe schema. Add a primitive here and in the schema. */
 export const primitives: { readonly [P in PrimitiveName]: PrimitiveEntry } = {
   static_key: {
-    create: async (ctx) => (await import("./static-key.js")).createStaticKeyStrategy(ctx),
+    create: createStaticKeyStrategy,
     setup: "values",
     storesValues: true,
     acceptsToken: false,
