@@ -2,7 +2,15 @@ export { builtinBases, type CatalogData, getRecipe, loadCatalog } from "./catalo
 export { RecipeError } from "./errors.js";
 export { MAX_RECIPE_FILE_BYTES } from "./limits.js";
 export { parseRecipe, parseRecipes, validateRecipe } from "./parse.js";
-export { clientAddress, FixedWindowCounter, type WindowState } from "./rate-limit.js";
+export {
+  AddressWindow,
+  clientAddress,
+  FixedWindowCounter,
+  hitWindow,
+  type WindowNamespace,
+  type WindowState,
+  type WindowStorage,
+} from "./rate-limit.js";
 export { type Code, redirectText, registration } from "./registration.js";
 export { basicForms, secretForms } from "./secret-forms.js";
 export { type SigV4Keys, type SigV4Request, signSigV4, sigV4Keys } from "./sigv4.js";

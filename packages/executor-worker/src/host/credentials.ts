@@ -399,13 +399,19 @@ export interface OpenedCredential {
   grants: Grant[];
 }
 
+/**
+ * A run's recipe by id: a built-in or operator recipe at once, a tenant's pushed one read from KV on first
+ * use (src/recipes.ts `runRecipes`).
+ */
+export type RecipeLookup = (id: string) => Recipe | undefined | Promise<Recipe | undefined>;
+
 /** What opening a credential needs from its execution. */
 export interface CredentialSource {
   tenant: string;
   kv: KvStore;
   /** The executor's key (checked), from which the tenant's is derived. */
   encryptionKey: () => string;
-  recipe: (id: string) => Recipe | undefined;
+  recipe: RecipeLookup;
   secrets: SecretRegistry;
   /** Per-execution cache of opened credentials. */
   opened: Map<string, Promise<OpenedCredential | undefined>>;
@@ -494,7 +500,7 @@ export function openCredential(src: CredentialSource, name: string): Promise<Ope
       const executorKey = src.encryptionKey();
       const plaintext = await decryptRecord(record, src.tenant, executorKey);
       if (record.v !== ENVELOPE_VERSION) await migrate(src, record, plaintext, executorKey);
-      const recipe = record.recipe ? src.recipe(record.recipe) : undefined;
+      const recipe = record.recipe ? await src.recipe(record.recipe) : undefined;
       const secrets = secretValues(plaintext);
       // A bare value is the recipe's first required secret (a GitHub token is `token`).
       const first = (recipe?.required_secrets ?? [])[0]?.key;

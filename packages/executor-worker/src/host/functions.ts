@@ -260,7 +260,7 @@ async function kvGet(ctx: HostContext, input: Record<string, unknown>): Promise<
   }
   const [, space, name = ""] = m;
   if (space === "recipe") {
-    const recipe = ctx.recipe(name);
+    const recipe = await ctx.recipe(name);
     return recipe ? ok(recipe) : notFound();
   }
   const record = await loadRecord(ctx, name);
@@ -343,7 +343,7 @@ async function cryptoDecrypt(ctx: HostContext, input: Record<string, unknown>): 
     const endpoints = renderSealedEndpoints(
       ctx,
       opened,
-      opened.recipe ?? ctx.recipe(str(input.recipe) ?? ""),
+      opened.recipe ?? (await ctx.recipe(str(input.recipe) ?? "")),
     );
     return ok({ ...view, endpoints });
   }
@@ -353,7 +353,7 @@ async function cryptoDecrypt(ctx: HostContext, input: Record<string, unknown>): 
   // The credential's own recipe decides where its secrets go; a workflow names one only for a credential
   // pushed without.
   const recipeId = opened.record.recipe ?? str(input.recipe) ?? "";
-  const recipe = opened.recipe ?? ctx.recipe(recipeId);
+  const recipe = opened.recipe ?? (await ctx.recipe(recipeId));
   if (!recipe) return failed("ERR_BAD_REQUEST", `unknown recipe "${recipeId}"; run: arcrun list`);
   const runtime: Record<string, string> = {};
   if (input.runtime && typeof input.runtime === "object") {
