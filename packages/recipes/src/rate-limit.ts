@@ -57,9 +57,36 @@ export class FixedWindowCounter {
   }
 }
 
-/** The client's address as Cloudflare's edge reports it; the header cannot be set by the client there. */
+/**
+ * The key a client's requests are counted under: its address as Cloudflare's edge reports it (the header
+ * cannot be set by the client there). An IPv4 address is its own key; an IPv6 address counts as its /64,
+ * because one subscriber is normally given at least a whole /64 (RFC 6177 section 2) and could otherwise
+ * take a fresh budget with every address in it. Anything that does not parse as an address is kept as it is.
+ */
 export function clientAddress(headers: { get(name: string): string | null }): string {
-  return headers.get("cf-connecting-ip") ?? "unknown";
+  const raw = headers.get("cf-connecting-ip");
+  if (raw === null) return "unknown";
+  return raw.includes(":") ? (ipv6Prefix64(raw) ?? raw) : raw;
+}
+
+/** `2001:db8:a:b:1:2:3:4` -> `2001:db8:a:b::/64`; undefined when the text is not an IPv6 address. */
+function ipv6Prefix64(text: string): string | undefined {
+  // A zone (`fe80::1%eth0`) is not part of the address; an embedded IPv4 tail sits in the host half.
+  const addr = text.split("%")[0] ?? "";
+  const halves = addr.split("::");
+  if (halves.length > 2) return undefined;
+  const group = /^[0-9a-f]{1,4}$/i;
+  const parts = (h: string | undefined) => (h ? h.split(":") : []);
+  const head = parts(halves[0]);
+  const tail = parts(halves[1]);
+  const last = tail.length > 0 ? tail[tail.length - 1] : head[head.length - 1];
+  const v4Tail = last !== undefined && last.includes(".") ? 1 : 0;
+  const groups = head.length + tail.length + v4Tail;
+  if (halves.length === 1 ? groups !== 8 : groups > 7) return undefined;
+  const full = [...head, ...Array<string>(8 - groups).fill("0"), ...tail];
+  const net = full.slice(0, 4);
+  if (!net.every((g) => group.test(g))) return undefined;
+  return `${net.map((g) => Number.parseInt(g, 16).toString(16)).join(":")}::/64`;
 }
 
 /** The part of a Durable Object's storage a window needs (`DurableObjectStorage` in workers-types). */
