@@ -80,7 +80,7 @@ function ipv6Prefix64(text: string): string | undefined {
   const head = parts(halves[0]);
   const tail = parts(halves[1]);
   const last = tail.length > 0 ? tail[tail.length - 1] : head[head.length - 1];
-  const v4Tail = last !== undefined && last.includes(".") ? 1 : 0;
+  const v4Tail = last?.includes(".") ? 1 : 0;
   const groups = head.length + tail.length + v4Tail;
   if (halves.length === 1 ? groups !== 8 : groups > 7) return undefined;
   const full = [...head, ...Array<string>(8 - groups).fill("0"), ...tail];
