@@ -11,6 +11,7 @@ import {
 import { WorkflowError, type WorkflowIssue } from "./errors.js";
 import { FLOW_LINE_HELP, type FlowEdge, NAME, NODE_ID, parseFlowLine } from "./flow.js";
 import { plainDepth, yamlShape, yamlTextDepth } from "./internal/depth.js";
+import { readYamlEvents } from "./internal/fast-yaml.js";
 import { RESERVED_NODE_NAMES, WORKFLOW_LIMITS, type WorkflowSizeLimits } from "./limits.js";
 
 export interface NodeConfig {
@@ -36,7 +37,11 @@ export interface WorkflowDoc {
 }
 
 const LIMIT_KEYS = ["run_ms", "node_ms", "output_bytes", "host_calls", "node_fuel"] as const;
-/** How many alias expansions a YAML document may make (the `yaml` package's maxAliasCount): no alias bombs. */
+/**
+ * How many alias expansions a YAML document may make, counted on the expanded value (an alias inside an
+ * anchored node counts once for each time that node is expanded): no alias bombs. The `yaml` package's
+ * maxAliasCount on the path that reads a document js-yaml refuses.
+ */
 const MAX_ALIAS_COUNT = 100;
 
 /** Options of the parsers: the size limits to enforce (default {@link WORKFLOW_LIMITS}). */
@@ -72,13 +77,22 @@ function checkBodySize(text: string, limits: Readonly<WorkflowSizeLimits>): void
     );
 }
 
+const tooDeep = (limits: Readonly<WorkflowSizeLimits>): WorkflowError =>
+  tooLarge(
+    "depth",
+    `the document nests more than ${limits.depth} levels of mappings and lists (depth); flatten the config`,
+  );
+
 function checkDepth(depth: number, limits: Readonly<WorkflowSizeLimits>): void {
-  if (depth > limits.depth)
-    throw tooLarge(
-      "depth",
-      `the document nests more than ${limits.depth} levels of mappings and lists (depth); flatten the config`,
-    );
+  if (depth > limits.depth) throw tooDeep(limits);
 }
+
+const tooManyAliases = (): WorkflowError =>
+  new WorkflowError([
+    {
+      message: `YAML: the aliases (*name) expand too much (more than ${MAX_ALIAS_COUNT} times); write the values out`,
+    },
+  ]);
 
 function parseTriplet(text: string, line: number | undefined, issues: WorkflowIssue[]): FlowEdge | undefined {
   const edge = parseFlowLine(text);
@@ -237,11 +251,47 @@ function fromPlain(
  * Parses a workflow written in YAML; every error names its line (and node). A document above a size limit,
  * nested too deep or expanding too many aliases is refused with a {@link WorkflowError}, never thrown
  * through as a parser crash.
+ *
+ * js-yaml's event parser reads it, and the nesting and alias expansions are checked on its events before
+ * any value is built (internal/fast-yaml.ts). A document js-yaml refuses is read again by the `yaml`
+ * package, which says what is wrong and on which line (and reads what it alone accepts, as it did alone
+ * before). See docs/bench.md "workflow_push_cpu_ms" for the cost of each.
  */
 export function parseWorkflowYaml(text: string, options: ParseOptions = {}): WorkflowDoc {
   const limits = options.limits ?? WORKFLOW_LIMITS;
   checkBodySize(text, limits);
-  // The parser's cost grows fast with nesting: refuse what is far too deep before it runs.
+  const read = readYamlEvents(text, limits.depth, MAX_ALIAS_COUNT);
+  switch (read.kind) {
+    case "value":
+      return fromPlain(read.value, read.lineOf, blockLineOf(read.lineOf), limits);
+    case "too-deep":
+      throw tooDeep(limits);
+    case "aliases":
+      throw tooManyAliases();
+    case "unreadable":
+      return readWithYamlPackage(text, limits);
+    default: {
+      const never: never = read;
+      return never;
+    }
+  }
+}
+
+/** The line of a flow given as one block scalar: it starts on the line after `flow: |`. */
+const blockLineOf =
+  (lineOf: (path: (string | number)[]) => number | undefined) =>
+  (_index: number, lineInBlock: number): number | undefined => {
+    const start = lineOf(["flow"]);
+    return start === undefined ? undefined : start + 1 + lineInBlock;
+  };
+
+/**
+ * The `yaml` package's reading, with a position for every node: what a document js-yaml refuses gets as
+ * its errors (syntax, duplicate keys) with their lines, under the same limits.
+ */
+function readWithYamlPackage(text: string, limits: Readonly<WorkflowSizeLimits>): WorkflowDoc {
+  // Its cost grows fast with nesting (a 100k-bracket line takes seconds): refuse what is far too deep
+  // before it runs. js-yaml stopped at its own maxDepth, so such a document always comes here.
   checkDepth(yamlTextDepth(text, 2 * limits.depth) > 2 * limits.depth ? limits.depth + 1 : 0, limits);
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
@@ -275,12 +325,7 @@ export function parseWorkflowYaml(text: string, options: ParseOptions = {}): Wor
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
-    if (err instanceof ReferenceError)
-      throw new WorkflowError([
-        {
-          message: `YAML: the aliases (*name) expand too much (more than ${MAX_ALIAS_COUNT} times); write the values out`,
-        },
-      ]);
+    if (err instanceof ReferenceError) throw tooManyAliases();
     throw new WorkflowError([
       { message: `YAML: cannot be read (${errorName(err)}); check the file's syntax` },
     ]);
@@ -320,12 +365,7 @@ export function parseWorkflowYaml(text: string, options: ParseOptions = {}): Wor
     }
     return line;
   };
-  const flowLineOf = (_index: number, lineInBlock: number): number | undefined => {
-    // A block scalar starts on the line after `flow: |`.
-    const start = lineOf(["flow"]);
-    return start === undefined ? undefined : start + 1 + lineInBlock;
-  };
-  return fromPlain(value, lineOf, flowLineOf, limits);
+  return fromPlain(value, lineOf, blockLineOf(lineOf), limits);
 }
 
 /**

@@ -48,9 +48,9 @@ export function yamlShape(root: unknown, max: number): { depth: number; duplicat
 
 /**
  * A cheap upper guard before the YAML parser runs: the nesting of flow brackets (`[`, `{`) outside quotes
- * and comments, and of block indentation. The parser's own cost grows fast with nesting (a 100k-bracket
+ * and comments, and of block indentation and indicators (`- `, `? `, `: ` at a line's start, each a level). The parser's own cost grows fast with nesting (a 100k-bracket
  * line takes seconds), so a text nested far beyond the limit is refused unparsed; the exact check is
- * {@link yamlDepth} on the parsed tree.
+ * {@link yamlShape} on the parsed tree.
  */
 export function yamlTextDepth(text: string, max: number): number {
   let deepest = 0;
@@ -67,8 +67,21 @@ export function yamlTextDepth(text: string, max: number): number {
       continue;
     }
     if (lineStart) {
-      if (ch === " " || ch === "-") {
+      if (ch === " ") {
         indent++;
+        continue;
+      }
+      const next = text[i + 1];
+      if ((ch === "-" || ch === "?" || ch === ":") && (next === " " || next === "\n" || next === undefined)) {
+        // A block indicator opens a level where it stands: `- - - x` on one line nests three lists, which
+        // the parser reads by recursing once for each (10k of them exhaust its stack).
+        while (indents.length > 0 && (indents[indents.length - 1] as number) >= indent) indents.pop();
+        indents.push(indent);
+        indent++;
+        if (indents.length + brackets > deepest) {
+          deepest = indents.length + brackets;
+          if (deepest > max) return deepest;
+        }
         continue;
       }
       lineStart = false;
