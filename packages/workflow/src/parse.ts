@@ -268,6 +268,13 @@ export function parseWorkflowYaml(text: string, options: ParseOptions = {}): Wor
       throw tooDeep(limits);
     case "aliases":
       throw tooManyAliases();
+    case "unknown-alias":
+      throw new WorkflowError([
+        {
+          line: read.line,
+          message: `YAML: the alias *${read.name} has no anchor &${read.name} before it; define the anchor first`,
+        },
+      ]);
     case "unreadable":
       return readWithYamlPackage(text, limits);
     default: {
@@ -306,7 +313,7 @@ function readWithYamlPackage(text: string, limits: Readonly<WorkflowSizeLimits>)
   if (doc.errors.length > 0) {
     throw new WorkflowError(
       doc.errors.map((e) => ({
-        line: e.linePos?.[0]?.line,
+        line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
         message: `YAML: ${e.message.split("\n")[0] ?? e.message}`,
       })),
     );
@@ -325,6 +332,10 @@ function readWithYamlPackage(text: string, limits: Readonly<WorkflowSizeLimits>)
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
+    if (err instanceof ReferenceError && err.message.startsWith("Unresolved alias"))
+      throw new WorkflowError([
+        { message: "YAML: an alias (*name) has no anchor (&name) before it; define the anchor first" },
+      ]);
     if (err instanceof ReferenceError) throw tooManyAliases();
     throw new WorkflowError([
       { message: `YAML: cannot be read (${errorName(err)}); check the file's syntax` },

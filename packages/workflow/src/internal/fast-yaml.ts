@@ -19,6 +19,7 @@ export type EventRead =
   | { kind: "value"; value: unknown; lineOf: (path: readonly (string | number)[]) => number | undefined }
   | { kind: "too-deep" }
   | { kind: "aliases" }
+  | { kind: "unknown-alias"; name: string; line: number }
   | { kind: "unreadable" };
 
 /** What an anchored node weighs once expanded: its nesting and the alias expansions inside it. */
@@ -136,9 +137,11 @@ export function readYamlEvents(text: string, maxDepth: number, maxExpansions: nu
       }
     }
     if (e.type === EVENT_ID.ALIAS) {
-      const weight = anchors.get(text.slice(e.anchorStart, e.anchorEnd));
-      // Unknown (js-yaml's own error, said again by the `yaml` package) or recursive: not read here.
-      if (weight === undefined || weight === OPEN) return { kind: "unreadable" };
+      const name = text.slice(e.anchorStart, e.anchorEnd);
+      const weight = anchors.get(name);
+      if (weight === undefined) return { kind: "unknown-alias", name, line: lineAt(text, e.anchorStart) };
+      // Recursive (the value would contain itself): the `yaml` package reads it, and its depth check refuses.
+      if (weight === OPEN) return { kind: "unreadable" };
       if (stack.length + weight.height > maxDepth) return { kind: "too-deep" };
       expansions += 1 + weight.expansions;
       if (expansions > maxExpansions) return { kind: "aliases" };
@@ -174,7 +177,7 @@ export function readYamlEvents(text: string, maxDepth: number, maxExpansions: nu
     return { kind: "unreadable" };
   }
   let newlines: number[] | undefined;
-  const lineAt = (offset: number): number => {
+  const lineOfOffset = (offset: number): number => {
     if (!newlines) {
       newlines = [];
       for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) newlines.push(i);
@@ -193,9 +196,16 @@ export function readYamlEvents(text: string, maxDepth: number, maxExpansions: nu
     // a path that goes deeper than two steps or through an alias.
     for (let n = Math.min(path.length, 2); n > 0; n--) {
       const at = offsets.get(`${SEP}${path.slice(0, n).join(SEP)}`);
-      if (at !== undefined) return lineAt(at);
+      if (at !== undefined) return lineOfOffset(at);
     }
     return undefined;
   };
   return { kind: "value", value, lineOf };
+}
+
+/** The 1-based line of an offset, counted once (an error path). */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return line;
 }
