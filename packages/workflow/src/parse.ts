@@ -10,7 +10,7 @@ import {
 } from "yaml";
 import { WorkflowError, type WorkflowIssue } from "./errors.js";
 import { FLOW_LINE_HELP, type FlowEdge, NAME, NODE_ID, parseFlowLine } from "./flow.js";
-import { plainDepth, yamlShape, yamlTextDepth } from "./internal/depth.js";
+import { plainDepth, plainShape, yamlShape, yamlTextDepth } from "./internal/depth.js";
 import { readYamlEvents } from "./internal/fast-yaml.js";
 import { RESERVED_NODE_NAMES, WORKFLOW_LIMITS, type WorkflowSizeLimits } from "./limits.js";
 
@@ -43,6 +43,12 @@ const LIMIT_KEYS = ["run_ms", "node_ms", "output_bytes", "host_calls", "node_fue
  * maxAliasCount on the path that reads a document js-yaml refuses.
  */
 const MAX_ALIAS_COUNT = 100;
+/**
+ * How many values (scalars, mappings, lists) a YAML document's aliases may expand it to. The largest
+ * workflow the limits allow holds about 1,400; without the bound, 99 aliases of one long list in a 10 KB
+ * document made 500k values, and 100 ms of CPU for the template checks of one push (and more at every run).
+ */
+const MAX_EXPANDED_VALUES = 10_000;
 
 /** Options of the parsers: the size limits to enforce (default {@link WORKFLOW_LIMITS}). */
 export interface ParseOptions {
@@ -87,10 +93,13 @@ function checkDepth(depth: number, limits: Readonly<WorkflowSizeLimits>): void {
   if (depth > limits.depth) throw tooDeep(limits);
 }
 
-const tooManyAliases = (): WorkflowError =>
+const tooManyAliases = (over: "expansions" | "values" = "expansions"): WorkflowError =>
   new WorkflowError([
     {
-      message: `YAML: the aliases (*name) expand too much (more than ${MAX_ALIAS_COUNT} times); write the values out`,
+      message:
+        over === "expansions"
+          ? `YAML: the aliases (*name) expand too much (more than ${MAX_ALIAS_COUNT} times); write the values out`
+          : `YAML: the aliases (*name) expand too much (to more than ${MAX_EXPANDED_VALUES} values); write the values out`,
     },
   ]);
 
@@ -260,14 +269,18 @@ function fromPlain(
 export function parseWorkflowYaml(text: string, options: ParseOptions = {}): WorkflowDoc {
   const limits = options.limits ?? WORKFLOW_LIMITS;
   checkBodySize(text, limits);
-  const read = readYamlEvents(text, limits.depth, MAX_ALIAS_COUNT);
+  const read = readYamlEvents(text, {
+    depth: limits.depth,
+    expansions: MAX_ALIAS_COUNT,
+    values: MAX_EXPANDED_VALUES,
+  });
   switch (read.kind) {
     case "value":
       return fromPlain(read.value, read.lineOf, blockLineOf(read.lineOf), limits);
     case "too-deep":
       throw tooDeep(limits);
     case "aliases":
-      throw tooManyAliases();
+      throw tooManyAliases(read.over);
     case "unknown-alias":
       throw new WorkflowError([
         {
@@ -341,8 +354,12 @@ function readWithYamlPackage(text: string, limits: Readonly<WorkflowSizeLimits>)
       { message: `YAML: cannot be read (${errorName(err)}); check the file's syntax` },
     ]);
   }
-  // Aliases resolved: the value may nest deeper than the tree it came from.
-  checkDepth(plainDepth(value, limits.depth), limits);
+  // Aliases resolved: the value may nest deeper than the tree it came from, and hold more values (the
+  // tree's own count is always allowed: only aliases can go past it).
+  const allowed = Math.max(MAX_EXPANDED_VALUES, shape.nodes);
+  const expanded = plainShape(value, limits.depth, allowed);
+  checkDepth(expanded.depth, limits);
+  if (expanded.values > allowed) throw tooManyAliases("values");
   const lineAt = (node: Node | null | undefined): number | undefined =>
     node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
   // Each mapping's keys indexed once, so naming the line of every node stays linear.

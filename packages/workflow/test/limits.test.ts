@@ -136,6 +136,18 @@ describe("hostile YAML and JSON", () => {
     );
   });
 
+  it("aliases that expand the value past 10,000 values are refused, by either parser", () => {
+    // 99 aliases of a 5,000-item list: 10 KB of text, 500k values for every later walk.
+    const list = Array(5_000).fill("x").join(",");
+    const doc = `name: w\nflow: ["input >> ON_SUCCESS >> a"]\nconfig:\n  a:\n    component: set\n    l: &l [${list}]\n    q: [${Array(99).fill("*l").join(", ")}]\n`;
+    expect(doc.length).toBeLessThan(WORKFLOW_LIMITS.body_bytes);
+    for (const text of [doc, `%YAML 1.2\n---\n${doc}`]) {
+      expect(refused(() => parseWorkflowYaml(text))[0]?.message).toContain(
+        "aliases (*name) expand too much (to more than 10000 values)",
+      );
+    }
+  });
+
   it("a document exactly at the depth limit is accepted, one level more is refused", () => {
     // The document 1, config 2, a 3, v 4, then the lists.
     const doc = (lists: number) =>

@@ -142,6 +142,18 @@ describe("POST /webhooks/named: hostile documents are a 400, never a 500", () =>
     });
   });
 
+  it("aliases of a long list that expand a 10 KB push to 500k values", async () => {
+    const list = Array(5_000).fill("x").join(",");
+    const res = await push(
+      KEY_A,
+      `name: wide\nflow: []\nconfig:\n  a:\n    component: wait\n    l: &l [${list}]\n    q: [${Array(99).fill("*l").join(", ")}]\n`,
+    );
+    expect(res.status, res.text).toBe(400);
+    expect((res.json as ErrorReply).error.issues?.[0]?.message).toContain(
+      "aliases (*name) expand too much (to more than 10000 values)",
+    );
+  });
+
   it("an alias with no anchor is a 400 naming its line", async () => {
     const res = await push(KEY_A, "name: orphan\nflow: []\nconfig:\n  a: *base\n");
     expect(res.status, res.text).toBe(400);

@@ -18,17 +18,46 @@ export function plainDepth(value: unknown, max: number): number {
 }
 
 /**
+ * {@link plainDepth} and the number of values (objects, arrays, primitives) walked, for a value decoded from
+ * YAML whose aliases may make it far larger than its text: the walk stops once either bound is passed (a
+ * value that contains itself passes the depth first, being walked deepest first).
+ */
+export function plainShape(
+  value: unknown,
+  maxDepth: number,
+  maxValues: number,
+): { depth: number; values: number } {
+  let deepest = 0;
+  let values = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (++values > maxValues) break;
+    if (typeof v !== "object" || v === null) continue;
+    if (d > deepest) deepest = d;
+    if (deepest > maxDepth) break;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return { depth: deepest, values };
+}
+
+/**
  * The same for a parsed YAML document's node tree (aliases are leaves here: they are counted when
- * resolved), and the keys that repeat one before them in the same mapping. The `yaml` package's own
+ * resolved), the keys that repeat one before them in the same mapping, and the nodes in the tree. The `yaml` package's own
  * uniqueKeys check compares each key with every earlier one (quadratic in a mapping's size); this one keeps
  * a Set per mapping.
  */
-export function yamlShape(root: unknown, max: number): { depth: number; duplicates: Scalar[] } {
+export function yamlShape(
+  root: unknown,
+  max: number,
+): { depth: number; duplicates: Scalar[]; nodes: number } {
   let deepest = 0;
+  let nodes = 0;
   const duplicates: Scalar[] = [];
   const stack: [unknown, number][] = [[root, 1]];
   while (stack.length > 0) {
     const [n, d] = stack.pop() as [unknown, number];
+    if (n !== null && n !== undefined) nodes++;
     if (!isMap(n) && !isSeq(n)) continue;
     if (d > deepest) deepest = d;
     if (deepest > max) break;
@@ -43,7 +72,7 @@ export function yamlShape(root: unknown, max: number): { depth: number; duplicat
       } else stack.push([item, d + 1]);
     }
   }
-  return { depth: deepest, duplicates };
+  return { depth: deepest, duplicates, nodes };
 }
 
 /**

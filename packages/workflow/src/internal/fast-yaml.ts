@@ -18,14 +18,25 @@ import {
 export type EventRead =
   | { kind: "value"; value: unknown; lineOf: (path: readonly (string | number)[]) => number | undefined }
   | { kind: "too-deep" }
-  | { kind: "aliases" }
+  | { kind: "aliases"; over: "expansions" | "values" }
   | { kind: "unknown-alias"; name: string; line: number }
   | { kind: "unreadable" };
 
-/** What an anchored node weighs once expanded: its nesting and the alias expansions inside it. */
+/** What an anchored node weighs once expanded: its nesting, the alias expansions and the values in it. */
 interface AnchorWeight {
   height: number;
   expansions: number;
+  values: number;
+}
+
+/** The bounds {@link readYamlEvents} checks. */
+export interface EventBounds {
+  /** Nesting of mappings and lists, the document being 1, aliases resolved. */
+  depth: number;
+  /** Alias expansions in the expanded value. */
+  expansions: number;
+  /** Values (scalars, mappings, lists; keys too) in the value once its aliases are expanded. */
+  values: number;
 }
 
 interface Frame {
@@ -40,11 +51,17 @@ interface Frame {
   /** The tallest child collection, expanded. */
   height: number;
   expansions: number;
+  /** This collection and everything in it, expanded. */
+  values: number;
 }
 
 const SEP = "\u0000";
 /** An anchor whose collection is still open: an alias to it would make the value contain itself. */
-const OPEN: AnchorWeight = { height: Number.POSITIVE_INFINITY, expansions: Number.POSITIVE_INFINITY };
+const OPEN: AnchorWeight = {
+  height: Number.POSITIVE_INFINITY,
+  expansions: Number.POSITIVE_INFINITY,
+  values: Number.POSITIVE_INFINITY,
+};
 
 const startOf = (e: Event): number =>
   e.type === EVENT_ID.SCALAR
@@ -65,14 +82,16 @@ const anchorOf = (text: string, e: { anchorStart: number; anchorEnd: number }): 
  * value is built, in one pass: the nesting of mappings and lists (the document being 1) with every alias
  * counted as the collection it stands for, and how many alias expansions the whole value makes once each
  * alias is replaced by its anchor's node (an alias inside an anchor that is itself aliased nine times
- * counts nine times). The value is then built with aliases as shared references, so nothing is ever
- * expanded here; the count bounds what later walks of the value (template checks, rendering) may do.
+ * counts nine times), and how many values that expanded value holds: 99 aliases of a 5,000-item list in a
+ * 10 KB document make 500k values, which the template checks and every run's rendering would walk. The
+ * value is then built with aliases as shared references, so nothing is ever expanded here.
  *
  * The `yaml` package's parseDocument builds a full node tree with positions for every node and took 85% of
  * a push's CPU (docs/bench.md "workflow_push_cpu_ms"); the events keep only offsets, read here for the few
  * entries whose line an issue may name.
  */
-export function readYamlEvents(text: string, maxDepth: number, maxExpansions: number): EventRead {
+export function readYamlEvents(text: string, bounds: Readonly<EventBounds>): EventRead {
+  const maxDepth = bounds.depth;
   let events: Event[];
   try {
     // js-yaml counts every node it descends into (a scalar too) and recurses for each: its own bound,
@@ -92,6 +111,7 @@ export function readYamlEvents(text: string, maxDepth: number, maxExpansions: nu
   const stack: Frame[] = [];
   let documents = 0;
   let expansions = 0;
+  let values = 0;
 
   for (const e of events) {
     if (e.type === EVENT_ID.DOCUMENT) {
@@ -106,11 +126,13 @@ export function readYamlEvents(text: string, maxDepth: number, maxExpansions: nu
       const done = stack.pop();
       if (!done) continue;
       const height = done.height + 1;
-      if (done.anchor !== undefined) anchors.set(done.anchor, { height, expansions: done.expansions });
+      if (done.anchor !== undefined)
+        anchors.set(done.anchor, { height, expansions: done.expansions, values: done.values });
       const up = stack[stack.length - 1];
       if (up) {
         if (height > up.height) up.height = height;
         up.expansions += done.expansions;
+        up.values += done.values;
       }
       continue;
     }
@@ -144,15 +166,22 @@ export function readYamlEvents(text: string, maxDepth: number, maxExpansions: nu
       if (weight === OPEN) return { kind: "unreadable" };
       if (stack.length + weight.height > maxDepth) return { kind: "too-deep" };
       expansions += 1 + weight.expansions;
-      if (expansions > maxExpansions) return { kind: "aliases" };
+      if (expansions > bounds.expansions) return { kind: "aliases", over: "expansions" };
+      // Only an alias makes the value larger than its text: a document without any is never refused here.
+      values += weight.values;
+      if (values > bounds.values) return { kind: "aliases", over: "values" };
       if (parent) {
         if (weight.height > parent.height) parent.height = weight.height;
         parent.expansions += 1 + weight.expansions;
+        parent.values += weight.values;
       }
     } else if (e.type === EVENT_ID.SCALAR) {
+      values++;
+      if (parent) parent.values++;
       const anchor = anchorOf(text, e);
-      if (anchor !== undefined) anchors.set(anchor, { height: 0, expansions: 0 });
+      if (anchor !== undefined) anchors.set(anchor, { height: 0, expansions: 0, values: 1 });
     } else {
+      values++;
       if (stack.length + 1 > maxDepth) return { kind: "too-deep" };
       const anchor = anchorOf(text, e);
       if (anchor !== undefined) anchors.set(anchor, OPEN);
@@ -165,6 +194,7 @@ export function readYamlEvents(text: string, maxDepth: number, maxExpansions: nu
         anchor,
         height: 0,
         expansions: 0,
+        values: 1,
       });
     }
   }

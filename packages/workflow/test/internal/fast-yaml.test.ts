@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readYamlEvents } from "../../src/internal/fast-yaml.js";
 
 const DEPTH = 32;
-const EXPANSIONS = 100;
-const read = (text: string) => readYamlEvents(text, DEPTH, EXPANSIONS);
+const read = (text: string) => readYamlEvents(text, { depth: DEPTH, expansions: 100, values: 10_000 });
 
 /** `v:` holding `levels` lists nested in flow style: the document nests 1 + levels deep. */
 const nested = (levels: number) => `v: ${"[".repeat(levels)}1${"]".repeat(levels)}\n`;
@@ -73,7 +72,7 @@ describe("readYamlEvents: alias expansions", () => {
 
   it("counts every alias inside an anchor each time the anchor is expanded", () => {
     expect(read(uses(32)).kind).toBe("value"); // 2 + 3 * 32 = 98
-    expect(read(uses(33)).kind).toBe("aliases"); // 101
+    expect(read(uses(33))).toEqual({ kind: "aliases", over: "expansions" }); // 101
   });
 
   it("refuses a billion laughs without expanding it", () => {
@@ -83,6 +82,19 @@ describe("readYamlEvents: alias expansions", () => {
       levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(", ")}]`);
     }
     expect(read(levels.join("\n")).kind).toBe("aliases");
+  });
+
+  it("counts the values an alias adds: a few aliases of a long list are refused", () => {
+    // The text holds 4,005 values (the root, two keys, two lists, 4,000 items); each *l adds 4,001.
+    const wide = (copies: number) =>
+      `l: &l [${Array(4_000).fill("x").join(",")}]\nq: [${Array(copies).fill("*l").join(", ")}]\n`;
+    expect(read(wide(1)).kind).toBe("value"); // 8,006
+    expect(read(wide(2))).toEqual({ kind: "aliases", over: "values" }); // 12,007
+  });
+
+  it("never refuses a document without aliases for its values, however many", () => {
+    const r = read(`l: [${Array(12_000).fill("x").join(",")}]\n`);
+    expect(r.kind === "value" && (r.value as { l: unknown[] }).l).toHaveLength(12_000);
   });
 
   it("names an alias with no anchor before it and its line", () => {
