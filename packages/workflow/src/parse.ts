@@ -261,8 +261,8 @@ function fromPlain(
  * nested too deep or expanding too many aliases is refused with a {@link WorkflowError}, never thrown
  * through as a parser crash.
  *
- * js-yaml's event parser reads it, and the nesting and alias expansions are checked on its events before
- * any value is built (internal/fast-yaml.ts). A document js-yaml refuses is read again by the `yaml`
+ * js-yaml's event parser reads it, and the nesting, the alias expansions and the values they add are
+ * checked on its events before any value is built (internal/fast-yaml.ts). A document js-yaml refuses is read again by the `yaml`
  * package, which says what is wrong and on which line (and reads what it alone accepts, as it did alone
  * before). See docs/bench.md "workflow_push_cpu_ms" for the cost of each.
  */
@@ -310,8 +310,9 @@ const blockLineOf =
  * its errors (syntax, duplicate keys) with their lines, under the same limits.
  */
 function readWithYamlPackage(text: string, limits: Readonly<WorkflowSizeLimits>): WorkflowDoc {
-  // Its cost grows fast with nesting (a 100k-bracket line takes seconds): refuse what is far too deep
-  // before it runs. js-yaml stopped at its own maxDepth, so such a document always comes here.
+  // Its cost grows fast with nesting (a 100k-bracket line takes seconds) and it recurses once per level:
+  // refuse what is far too deep before it runs. js-yaml stops at its first error, so a document with one
+  // comes here however deep the rest of it nests.
   checkDepth(yamlTextDepth(text, 2 * limits.depth) > 2 * limits.depth ? limits.depth + 1 : 0, limits);
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;

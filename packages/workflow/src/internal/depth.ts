@@ -43,9 +43,9 @@ export function plainShape(
 
 /**
  * The same for a parsed YAML document's node tree (aliases are leaves here: they are counted when
- * resolved), the keys that repeat one before them in the same mapping, and the nodes in the tree. The `yaml` package's own
- * uniqueKeys check compares each key with every earlier one (quadratic in a mapping's size); this one keeps
- * a Set per mapping.
+ * resolved), the keys that repeat one before them in the same mapping, and the nodes in the tree. The
+ * `yaml` package's own uniqueKeys check compares each key with every earlier one (quadratic in a mapping's
+ * size); this one keeps a Set per mapping.
  */
 export function yamlShape(
   root: unknown,
@@ -77,9 +77,9 @@ export function yamlShape(
 
 /**
  * A cheap upper guard before the YAML parser runs: the nesting of flow brackets (`[`, `{`) outside quotes
- * and comments, and of block indentation and indicators (`- `, `? `, `: ` at a line's start, each a level). The parser's own cost grows fast with nesting (a 100k-bracket
- * line takes seconds), so a text nested far beyond the limit is refused unparsed; the exact check is
- * {@link yamlShape} on the parsed tree.
+ * and comments, and of block indentation and indicators (`- `, `? `, `: ` at a line's start, each a
+ * level). The parser's own cost grows fast with nesting (a 100k-bracket line takes seconds), so a text
+ * nested far beyond the limit is refused unparsed; the exact check is {@link yamlShape} on the parsed tree.
  */
 export function yamlTextDepth(text: string, max: number): number {
   let deepest = 0;
