@@ -677,9 +677,11 @@ export function renderSealedInject(
         value = renderTemplate(template, values);
       } catch (err) {
         const variable = err instanceof MissingTemplateValue ? err.variable : "a value";
+        // {{client.id}} is the token set's client_id (the OAuth client it was issued to).
+        const key = variable === "client.id" ? " (client_id, in the JSON token set on stdin)" : "";
         throw new ExecutorError(
           "ERR_CREDENTIAL_INVALID",
-          `credential "${name}" has no value for {{${variable}}}; push it again with that key: arcrun creds push ${name}`,
+          `credential "${name}" has no value for {{${variable}}}; push it again with that key${key}: arcrun creds push ${name}`,
         );
       }
       const position: Position = where === "body" ? { in: "body", field: key } : { in: where, name: key };
