@@ -1385,6 +1385,8 @@ const K_IMAGEKIT = `private_${Buffer.from(randomBytes(18)).toString("base64url")
 const K_EASYPOST = `EZTK${rnd(16)}`;
 const K_CRONITOR = rnd(16);
 const K_WAKATIME = `waka_${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`;
+const K_CLOSE = `api_${rnd(12)}.${rnd(12)}`;
+const K_LOB = `test_${rnd(16)}`;
 
 const CATALOGUE_RULES: KeyRule[] = [
   {
@@ -2118,6 +2120,58 @@ const CATALOGUE_RULES: KeyRule[] = [
           "the parameter apikey is invalid or missing. Please claim your free API key on (https://www.alphavantage.co/support/#api-key).",
       }),
     okBody: { "Global Quote": { "01. symbol": "IBM", "05. price": "250.00" } },
+  },
+  {
+    // "The API key acts as the username and the password is always empty" (curl -u yourapikey:, GET
+    // /api/v1/me/); the 401 and its body are the stand-in's own.
+    recipe: "close",
+    docs: "https://developer.close.com/api/overview/api-key-authentication",
+    key: "api_key",
+    value: K_CLOSE,
+    expected: `${K_CLOSE}:`,
+    route: "GET https://api.close.com/api/v1/me/",
+    read: basicPair,
+    refuse: bearer401({ error: "The API key is invalid." }),
+    okBody: { id: "user_1", email: "ada@example.com" },
+  },
+  {
+    // "use your API key as the username while leaving the password blank ... Base64-encode [API_KEY]:";
+    // "Requests not properly authenticated will return a 401 error code" (Lob Help Center, Auth & API keys,
+    // https://lob.helpjuice.com/en_US/developer-documentation/authentication-api-keys); the error body is
+    // the stand-in's own.
+    recipe: "lob",
+    docs: "https://help.lob.com/account-management/api-keys",
+    key: "api_key",
+    value: K_LOB,
+    expected: `${K_LOB}:`,
+    route: "GET https://api.lob.com/v1/addresses",
+    read: basicPair,
+    refuse: bearer401({ error: { message: "Your API key is not valid.", status_code: 401 } }),
+    okBody: { data: [], object: "list", count: 0 },
+  },
+  {
+    // Every call is a POST of a JSON object that holds the key ("at minimum, you'll need to include a key",
+    // transactional-api-conventions); an invalid or revoked key is 401 (release note "Added support for 401
+    // Unauthorized response code", https://mailchimp.com/developer/release-notes/added-support-for-401-unauthorized-response-code/),
+    // with the documented error shape (status "error", code, name Invalid_Key, message). /users/ping2
+    // answers {"PING": "PONG!"} (https://mailchimp.com/developer/transactional/api/users/ping-2).
+    recipe: "mailchimp_transactional",
+    docs: "https://mailchimp.com/developer/transactional/guides/transactional-api-conventions/",
+    key: "api_key",
+    value: `md-${Buffer.from(randomBytes(16)).toString("base64url")}`,
+    route: "POST https://mandrillapp.com/api/1.0/users/ping2",
+    read: (req) => {
+      if (!/^application\/json/.test(req.headers["content-type"] ?? "")) return undefined;
+      try {
+        const body: unknown = JSON.parse(req.body);
+        const key = typeof body === "object" && body !== null ? (body as { key?: unknown }).key : undefined;
+        return typeof key === "string" ? key : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    refuse: bearer401({ status: "error", code: -1, name: "Invalid_Key", message: "Invalid API key" }),
+    okBody: { PING: "PONG!" },
   },
 ];
 
