@@ -105,7 +105,7 @@ function presented(
 
 /**
  * The values in which a child may present the token: the bare value, `Bearer T` / `token T`, HTTP Basic with
- * T as the password (or user), and an AWS SigV4 `Credential=T/...` (an SDK that signs with T as its key id).
+ * T as the password (or user, or the whole user-pass), and an AWS SigV4 `Credential=T/...` (an SDK that signs with T as its key id).
  */
 function candidates(value: string): string[] {
   const out = [value.trim()];
@@ -116,6 +116,8 @@ function candidates(value: string): string[] {
       const decoded = Buffer.from(scheme[2], "base64").toString("utf8");
       const colon = decoded.indexOf(":");
       if (colon !== -1) out.push(decoded.slice(colon + 1), decoded.slice(0, colon));
+      // Basic of the key alone, no user:password pair (WakaTime's SDKs: docs/recipes.md, {{basic secret.V}}).
+      else out.push(decoded);
     } else if (kind === "aws4-hmac-sha256") {
       const cred = /Credential=([^/,\s]+)/.exec(scheme[2]);
       if (cred?.[1]) out.push(cred[1]);

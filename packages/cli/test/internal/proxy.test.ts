@@ -235,7 +235,12 @@ describe("the local proxy on the shipped anthropic recipe", () => {
       body: { url: "/v1/models?limit=1" },
     });
     expect(await call("/anthropic/models", { "x-custom-key": token })).toMatchObject({ status: 200 });
-    expect(seen.length).toBe(before + 2);
+    // HTTP Basic of the token as user, with an empty password, or as the whole user-pass (WakaTime's form).
+    for (const pair of [`${token}:`, token]) {
+      const authorization = `Basic ${Buffer.from(pair).toString("base64")}`;
+      expect(await call("/anthropic/models", { authorization })).toMatchObject({ status: 200 });
+    }
+    expect(seen.length).toBe(before + 4);
     for (const got of seen.slice(before)) {
       expect(JSON.stringify(got)).not.toContain(token);
       expect(got.headers["x-api-key"]).toBe(KEY);
