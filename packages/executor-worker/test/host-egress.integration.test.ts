@@ -24,6 +24,8 @@ const SESSION = `st_${rand()}`;
 const REGION = "eu-west-3";
 const BOT_TOKEN = `123456:${rand()}-_x`;
 const FORM_KEY = `u1_${rand()} &=+`;
+// 1 + 24 characters: not a multiple of 3, so base64 of "key:" does not begin with base64 of the key.
+const BASIC_KEY = `t${rand()}`;
 const PLAID_SECRET = `ps_${rand()}"\\`;
 const PLAID_CLIENT = rand();
 const CLIENT_ID = `cid_${rand()}`;
@@ -161,6 +163,18 @@ beforeAll(async () => {
         secret_in_url: "required",
       },
       {
+        // lob's shape: the key as the Basic user name, with an empty password.
+        id: "local_basic_empty",
+        display_name: "Local Basic API (key:)",
+        docs_url: "http://127.0.0.1/docs",
+        categories: [],
+        hosts: [`127.0.0.1:${api.port}`],
+        base_url: base,
+        primitive: "static_key",
+        required_secrets: [secret("api_key")],
+        inject: { header: { Authorization: 'Basic {{basic secret.api_key ""}}' } },
+      },
+      {
         // uptimerobot's shape: the key in the form body of every POST.
         id: "local_form",
         display_name: "Local form-body API",
@@ -225,6 +239,7 @@ beforeAll(async () => {
   );
   await push("tg", BOT_TOKEN, "local_telegram");
   await push("robot", FORM_KEY, "local_form");
+  await push("lob", BASIC_KEY, "local_basic_empty");
   await push("bank", JSON.stringify({ client_id: PLAID_CLIENT, secret: PLAID_SECRET }), "local_json");
   await push(
     "stream",
@@ -391,6 +406,24 @@ config:
     expect(body.output).toMatchObject({ data: { body: { basic: "[redacted]" } } });
     expect(text).not.toContain(pair);
     expect(text).not.toContain(AUTH_TOKEN);
+  });
+});
+
+describe("HTTP Basic of a key with an empty password, echoed by an API", () => {
+  it("base64(key:) reaches the API and is redacted in the output and the stored trace", async () => {
+    const pair = Buffer.from(`${BASIC_KEY}:`).toString("base64");
+    const before = api.seen.length;
+    const { body, text } = await run(`name: basic-empty-echo
+flow:
+  - input >> ON_SUCCESS >> auth
+  - auth >> ON_SUCCESS >> echo
+config:
+  auth: { component: auth_static_key, credential: lob }
+  echo: { component: http_request, url: "{{auth.data.base_url}}/echo", headers: "{{auth.data.headers}}" }
+`);
+    expect(api.seen.slice(before).map((r) => r.headers.authorization)).toEqual([`Basic ${pair}`]);
+    expect(body.output).toMatchObject({ data: { body: { basic: "[redacted]" } } });
+    expect(text).not.toContain(pair);
   });
 });
 
