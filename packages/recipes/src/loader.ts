@@ -402,7 +402,7 @@ export function checkRecipe(file: string, r: Recipe): void {
         expr.kind === "secret"
           ? [expr.key]
           : expr.kind === "basic"
-            ? [expr.user, ...(expr.password !== undefined ? [expr.password] : [])]
+            ? [expr.user, expr.password].filter((k): k is string => k !== undefined)
             : [];
       if (expr.kind === "runtime" && !allowRuntime) {
         throw new RecipeError(

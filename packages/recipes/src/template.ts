@@ -9,10 +9,11 @@ export type TemplateExpr =
   | { kind: "captured"; key: string }
   /**
    * HTTP Basic (RFC 7617 section 2): `{{basic secret.U secret.P}}` is base64 of `U:P`; `{{basic secret.U ""}}`
-   * of `U:` (an empty password: ImageKit, EasyPost, Cronitor); `{{basic secret.V}}` of the value alone, when
-   * the value is the whole user-pass (WakaTime: base64 of the API key).
+   * of `U:` (an empty password: ImageKit, EasyPost, Cronitor); `{{basic "" secret.P}}` of `:P` (an empty user
+   * name: lemlist); `{{basic secret.V}}` of the value alone, when the value is the whole user-pass (WakaTime:
+   * base64 of the API key). An undefined user or password is an empty one.
    */
-  | { kind: "basic"; user: string; password: string | undefined; colon: boolean }
+  | { kind: "basic"; user: string | undefined; password: string | undefined; colon: boolean }
   /** The OAuth client's id (not a secret, RFC 6749 section 2.2), for providers that want it on every call (Twitch Client-Id). */
   | { kind: "client"; key: ClientKey };
 
@@ -44,9 +45,10 @@ export function parseExpr(raw: string): TemplateExpr | string {
     const password = second?.match(/^secret\.([a-z][a-z0-9_]*)$/)?.[1];
     if (user && second === undefined) return { kind: "basic", user, password: undefined, colon: false };
     if (user && second === '""') return { kind: "basic", user, password: undefined, colon: true };
+    if (parts[1] === '""' && password) return { kind: "basic", user: undefined, password, colon: true };
     if (user && password) return { kind: "basic", user, password, colon: true };
   }
-  return `an interpolation {{secret.KEY}}, {{runtime.${RUNTIME_KEYS.join("|")}}}, {{captured.KEY}}, {{client.id}}, {{basic secret.USER secret.PASSWORD}}, {{basic secret.USER ""}} or {{basic secret.USERPASS}}, got {{${raw}}}`;
+  return `an interpolation {{secret.KEY}}, {{runtime.${RUNTIME_KEYS.join("|")}}}, {{captured.KEY}}, {{client.id}}, {{basic secret.USER secret.PASSWORD}}, {{basic secret.USER ""}}, {{basic "" secret.PASSWORD}} or {{basic secret.USERPASS}}, got {{${raw}}}`;
 }
 
 /** Every expression in a string, in order, as raw text. */
@@ -109,13 +111,16 @@ export function renderTemplate(text: string, values: TemplateValues): string {
         return v;
       }
       case "basic": {
-        const u = values.secret[expr.user];
-        if (u === undefined) throw new MissingTemplateValue(`secret.${expr.user}`);
+        // An undefined user or password is an empty one (the parser allows at most one of them).
+        const part = (key: string | undefined): string => {
+          if (key === undefined) return "";
+          const v = values.secret[key];
+          if (v === undefined) throw new MissingTemplateValue(`secret.${key}`);
+          return v;
+        };
+        const u = part(expr.user);
         if (!expr.colon) return base64(u);
-        if (expr.password === undefined) return base64(`${u}:`);
-        const p = values.secret[expr.password];
-        if (p === undefined) throw new MissingTemplateValue(`secret.${expr.password}`);
-        return base64(`${u}:${p}`);
+        return base64(`${u}:${part(expr.password)}`);
       }
       default: {
         const never: never = expr;

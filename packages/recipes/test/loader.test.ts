@@ -76,8 +76,8 @@ describe("recipe loader", () => {
     expect(err.keyPath).toEqual(["inject", "header", "Authorization"]);
   });
 
-  it("Basic with an empty password or of the key alone names a declared secret; an unknown one is refused", async () => {
-    for (const expr of ['{{basic secret.token ""}}', "{{basic secret.token}}"]) {
+  it("Basic with an empty password or user, or of the key alone, names a declared secret; an unknown one is refused", async () => {
+    for (const expr of ['{{basic secret.token ""}}', '{{basic "" secret.token}}', "{{basic secret.token}}"]) {
       const src = staticKey("example");
       src.text = src.text.replace('"Bearer {{secret.token}}"', `'Basic ${expr}'`);
       const [r] = (await resolve(src)).recipes;
@@ -88,6 +88,10 @@ describe("recipe loader", () => {
     const err = await failure(src);
     expect(err.keyPath).toEqual(["inject", "header", "Authorization"]);
     expect(err.expected).toContain("{{secret.nope}}");
+    // Both halves empty is no credential at all.
+    const empty = staticKey("example");
+    empty.text = empty.text.replace('"Bearer {{secret.token}}"', `'Basic {{basic "" ""}}'`);
+    expect((await failure(empty)).keyPath).toEqual(["inject", "header", "Authorization"]);
   });
 
   it("{{client.id}} only in the inject of an oauth2 credential, never a static key's", async () => {

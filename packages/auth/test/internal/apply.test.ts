@@ -59,6 +59,15 @@ describe("HTTP Basic forms", () => {
     expect(Buffer.from(b64(key), "base64").toString()).not.toContain(":");
   });
 
+  it('{{basic "" secret.key}} is base64 of ":key" (an empty user name: lemlist)', () => {
+    const key = rnd();
+    const out = apply(
+      { header: { Authorization: 'Basic {{basic "" secret.api_key}}' } },
+      cred({ api_key: key }),
+    );
+    expect(out.headers.authorization).toBe(`Basic ${b64(`:${key}`)}`);
+  });
+
   it("{{basic secret.user secret.password}} is unchanged: base64 of user:password", () => {
     const out = apply(
       { header: { Authorization: "Basic {{basic secret.sid secret.token}}" } },

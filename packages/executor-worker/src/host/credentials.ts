@@ -304,7 +304,7 @@ export class SecretRegistry {
 
   /**
    * Registers each secret, and the HTTP Basic pair of any two values of which one is secret (`known`: the
-   * credential's values that are not secret, which may be a pair's user), or of a secret and no password.
+   * credential's values that are not secret, which may be a pair's user), or of a secret and an empty half.
    */
   addSecrets(
     credential: string,
@@ -316,8 +316,10 @@ export class SecretRegistry {
     const all = [...hidden, ...Object.values(known)];
     for (const v of hidden) this.add(credential, v, hosts);
     for (const h of hidden) {
-      // The secret as a user with an empty password (`{{basic secret.KEY ""}}`: ImageKit, EasyPost, Lob).
+      // The secret as a user with an empty password (`{{basic secret.KEY ""}}`: ImageKit, EasyPost, Lob), or
+      // as a password with an empty user (`{{basic "" secret.KEY}}`: lemlist).
       this.addBasic(credential, h, "", hosts);
+      this.addBasic(credential, "", h, hosts);
       for (const v of all) {
         this.addBasic(credential, v, h, hosts);
         this.addBasic(credential, h, v, hosts);

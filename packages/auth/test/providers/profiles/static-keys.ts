@@ -1387,6 +1387,7 @@ const K_CRONITOR = rnd(16);
 const K_WAKATIME = `waka_${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`;
 const K_CLOSE = `api_${rnd(12)}.${rnd(12)}`;
 const K_LOB = `test_${rnd(16)}`;
+const K_LEMLIST = rnd(16);
 
 const CATALOGUE_RULES: KeyRule[] = [
   {
@@ -2172,6 +2173,23 @@ const CATALOGUE_RULES: KeyRule[] = [
     },
     refuse: bearer401({ status: "error", code: -1, name: "Invalid_Key", message: "Invalid API key" }),
     okBody: { PING: "PONG!" },
+  },
+  {
+    // HTTP Basic with an empty user name and the API key as the password: base64 of ":YourApiKey", "THERE IS
+    // A COLON before your API key" (getting-started/authentication), so "KEY:" or the key alone is refused;
+    // GET /team (api-reference/endpoints/team/get-team). The 401 and its body are the stand-in's own.
+    recipe: "lemlist",
+    docs: "https://developer.lemlist.com/api-reference/getting-started/authentication",
+    key: "api_key",
+    value: K_LEMLIST,
+    expected: `:${K_LEMLIST}`,
+    route: "GET https://api.lemlist.com/api/team",
+    read: (req) => {
+      const m = /^Basic (\S+)$/.exec(req.headers.authorization ?? "");
+      return m?.[1] ? Buffer.from(m[1], "base64").toString("utf8") : undefined;
+    },
+    refuse: bearer401({ message: "Invalid API key" }),
+    okBody: { _id: "tea_1", name: "Ada's team" },
   },
 ];
 
