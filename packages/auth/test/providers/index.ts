@@ -37,6 +37,7 @@ import { staticKeyProfiles } from "./profiles/static-keys.js";
 import { strava } from "./profiles/strava.js";
 import { telegram } from "./profiles/telegram.js";
 import { todoist } from "./profiles/todoist.js";
+import { trakt } from "./profiles/trakt.js";
 import { twitch } from "./profiles/twitch.js";
 import { typeformOAuth } from "./profiles/typeform.js";
 import { uptimerobot } from "./profiles/uptimerobot.js";
@@ -85,6 +86,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "eventbrite app (server-side flow)", profile: eventbrite },
   { name: "zoho_crm server-based client (US data centre)", profile: zohoCrm },
   { name: "twitch application (user token, Client-Id beside it)", profile: twitch },
+  { name: "trakt API application (user token, trakt-api-key beside it)", profile: trakt },
 ];
 
 /**
