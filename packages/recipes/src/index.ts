@@ -15,6 +15,8 @@ export { type Code, redirectText, registration } from "./registration.js";
 export { basicForms, secretForms } from "./secret-forms.js";
 export { type SigV4Keys, type SigV4Request, signSigV4, sigV4Keys } from "./sigv4.js";
 export {
+  CLIENT_KEYS,
+  type ClientKey,
   findExprs,
   hasExpr,
   hostAllowed,
@@ -29,8 +31,10 @@ export {
 export type {
   AwsSigV4Spec,
   CaptureSpec,
+  ExpectJsonValue,
   GitHelperSpec,
   HttpMethod,
+  InjectBodySpec,
   InjectSpec,
   OAuth2Spec,
   PrimitiveName,

@@ -416,7 +416,9 @@ async function cryptoSignRs256(ctx: HostContext, input: Record<string, unknown>)
     // The signature makes the assertion a bearer credential: sealed, it goes only into the body of a
     // request to the recipe's token endpoint (RFC 7523 section 2.1), never anywhere a component chooses.
     const signature = base64UrlEncode(new Uint8Array(sig));
-    const tokenHosts = opened.grants.filter((g) => g.position.in === "body").flatMap((g) => g.hosts);
+    const tokenHosts = opened.grants
+      .filter((g) => g.position.in === "body" && g.position.field === undefined)
+      .flatMap((g) => g.hosts);
     const grants: Grant[] = [{ position: { in: "body" }, hosts: tokenHosts }];
     return ok({ signature: ctx.secrets.seal(name, signature, grants, tokenHosts) });
   } catch {
