@@ -483,6 +483,11 @@ export function checkRecipe(file: string, r: Recipe): void {
     checkTarget(["oauth2"], r.oauth2.base_url ?? r.base_url, r.oauth2.hosts ?? r.hosts, true);
   }
   if (r.oauth2) checkCaptures(file, r.oauth2, r.oauth2.hosts ?? r.hosts);
+  for (const [k, v] of Object.entries(r.oauth2?.lookup?.header ?? {}))
+    checkTemplate(["oauth2", "lookup", "header", k], v, true);
+  // Token request parameters may name a value as an endpoint does (Auth0's audience https://{{secret.domain}}/api/v2/).
+  for (const [k, v] of Object.entries(r.oauth2?.token_params ?? {}))
+    checkTemplate(["oauth2", "token_params", k], v, false, true);
   if (r.aws_sigv4) checkTemplate(["aws_sigv4", "region"], r.aws_sigv4.region, false);
   if (r.service_account) checkTemplate(["service_account", "subject"], r.service_account.subject, false);
   if (r.test) {
@@ -516,6 +521,13 @@ function checkCaptures(file: string, o: OAuth2Spec, hosts: string[]): void {
     }
     if (c.from === "lookup" && !o.lookup) {
       throw new RecipeError(file, ["oauth2", "lookup"], `a lookup request (capture ${name} is from: lookup)`);
+    }
+    if (c.from === "redirect" && c.path.includes(".")) {
+      throw new RecipeError(
+        file,
+        ["oauth2", "capture", name, "path"],
+        `the name of a query parameter of the authorization redirect (from: redirect), got "${c.path}"`,
+      );
     }
   }
   if (o.lookup) {

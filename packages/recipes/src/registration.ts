@@ -63,7 +63,9 @@ function quirks(r: Recipe, o: OAuth2Spec, code: Code): string[] {
   if (o.lookup) out.push(`after sign-in arcrun reads ${code(o.lookup.url)}`);
   for (const [name, c] of Object.entries(o.capture))
     out.push(
-      `captures ${code(name)} from the ${c.from === "token" ? "token answer" : "lookup"}'s ${code(c.path)}`,
+      c.from === "redirect"
+        ? `captures ${code(name)} from the authorization redirect's ${code(c.path)} parameter`
+        : `captures ${code(name)} from the ${c.from === "token" ? "token answer" : "lookup"}'s ${code(c.path)}${c.part === "https_host" ? " (its host)" : ""}`,
     );
   if (o.base_url) out.push(`requests go to ${code(o.base_url)}`);
   if (o.access_token_path) out.push(`the credential is the token at ${code(o.access_token_path)}`);

@@ -536,7 +536,46 @@ ${oauth(`${lookupCapture}  base_url: https://api.example.com/ex/{{captured.site}
         "static_key",
       ),
     );
-    expect(recipes[0]?.oauth2?.capture.site).toEqual({ from: "lookup", path: "0.id", pattern: "[a-z0-9]+" });
+    expect(recipes[0]?.oauth2?.capture.site).toEqual({
+      from: "lookup",
+      path: "0.id",
+      pattern: "[a-z0-9]+",
+      part: "value",
+    });
+  });
+
+  it("accepts a capture from the authorization redirect (a query parameter name), and refuses a dotted path there", async () => {
+    const redirect = (path: string) =>
+      recipe(`base_url: https://api.example.com/company/{{captured.realm}}
+hosts: [api.example.com]
+${oauth(`  capture:
+    realm: { from: redirect, path: ${path}, pattern: "[0-9]+" }
+`)}`);
+    const { recipes } = await resolve(redirect("realmId"));
+    expect(recipes[0]?.oauth2?.capture.realm?.from).toBe("redirect");
+    const err = await failure(redirect("a.b"));
+    expect(err.keyPath).toEqual(["oauth2", "capture", "realm", "path"]);
+    expect(err.expected).toContain("the name of a query parameter of the authorization redirect");
+  });
+
+  it("accepts lookup headers with the token, and refuses a secret a user could set in a token parameter", async () => {
+    const { recipes } = await resolve(
+      recipe(`base_url: https://api.example.com
+hosts: [api.example.com]
+${oauth(`  lookup: { url: https://api.example.com/meta, header: { Authorization: "OAuth {{runtime.access_token}}" } }
+  capture:
+    dc: { from: lookup, path: dc, pattern: "[a-z]+[0-9]+" }
+`)}`),
+    );
+    expect(recipes[0]?.oauth2?.lookup?.header).toEqual({ Authorization: "OAuth {{runtime.access_token}}" });
+    const err = await failure(
+      recipe(`base_url: https://api.example.com
+hosts: [api.example.com]
+${oauth(`  token_params: { audience: "https://{{secret.token}}/api/v2/" }
+`)}`),
+    );
+    expect(err.keyPath).toEqual(["oauth2", "token_params", "audience"]);
+    expect(err.expected).toContain("sensitive: false and a pattern");
   });
 
   it("refuses a captured value that is not declared", async () => {

@@ -62,9 +62,10 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
   const raw = oauthSpec(ctx);
   // A copy whose endpoints are filled in by ready(): the recipe's own object is shared and stays a template.
   const spec: OAuth2Spec = { ...raw };
-  let rendered: Promise<void> | undefined = OAUTH_URL_KEYS.some((k) => raw[k]?.includes("{{"))
-    ? undefined
-    : Promise.resolve();
+  const templated =
+    OAUTH_URL_KEYS.some((k) => raw[k]?.includes("{{")) ||
+    Object.values(raw.token_params).some((v) => v.includes("{{"));
+  let rendered: Promise<void> | undefined = templated ? undefined : Promise.resolve();
   const ready = (): Promise<void> => {
     rendered ??= (async () => {
       // readValues fills defaults and refuses a value that does not match the recipe's pattern.
@@ -73,6 +74,10 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
         const v = raw[k];
         if (v !== undefined) spec[k] = renderTemplate(v, { secret: values });
       }
+      // Token parameters may name the same values (Auth0's audience https://{{secret.domain}}/api/v2/).
+      spec.token_params = Object.fromEntries(
+        Object.entries(raw.token_params).map(([k, v]) => [k, renderTemplate(v, { secret: values })]),
+      );
     })();
     rendered.catch(() => {
       rendered = undefined;
