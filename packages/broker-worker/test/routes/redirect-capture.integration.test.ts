@@ -11,7 +11,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { consentOverHttp } from "../support/oidc.js";
-import { type Broker, baseVars, bundleWorker, startBroker, TEST_CLIENT } from "../support/worker.js";
+import { type Broker, baseVars, bundleWorker, startBroker } from "../support/worker.js";
 
 const LOOPBACK = "http://127.0.0.1:53682/callback";
 
