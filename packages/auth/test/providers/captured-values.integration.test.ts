@@ -9,6 +9,7 @@ import { createAuth, isArcrunError } from "../../src/index.js";
 import { makeHome, type TestHome } from "../support/home.js";
 import { sink } from "../support/streams.js";
 import { CLOUD_ID, jiraOAuth, jiraOAuthWithSites } from "./profiles/atlassian.js";
+import { quickbooksSandbox, quickbooksSandboxWithRealm, REALM_ID } from "./profiles/quickbooks.js";
 import { slackOAuth } from "./profiles/slack.js";
 import { type OAuthProfile, type Simulator, startSimulator } from "./simulator.js";
 
@@ -105,5 +106,37 @@ describe("Slack team, from the token response", () => {
     expect(stored).toMatchObject({ type: "oauth2", captured: { team_id: "T1", team_name: "Sim" } });
     // arcrun status shows them (they are not secret).
     expect((await auth.status("slack")).instances[0]?.captured).toEqual({ team_id: "T1", team_name: "Sim" });
+  });
+});
+
+describe("QuickBooks realmId, from the authorization redirect", () => {
+  it('bind("quickbooks_sandbox").get("/preferences") reaches /v3/company/<realmId>/preferences', async () => {
+    const { auth, login, sim } = await connect(quickbooksSandbox);
+    await login();
+    const stored = await (await auth.store()).get("quickbooks_sandbox", "default");
+    expect(stored).toMatchObject({ type: "oauth2", captured: { realm_id: REALM_ID } });
+    const res = await auth.bind("quickbooks_sandbox").get("/preferences");
+    expect(res.status).toBe(200);
+    expect(sim.state.seen.at(-1)?.url.toString()).toBe(
+      `https://sandbox-quickbooks.api.intuit.com/v3/company/${REALM_ID}/preferences`,
+    );
+    // The realmId came on the redirect only: the token request did not carry it, and no lookup was made.
+    expect(sim.state.seen.some((r) => r.body.includes(REALM_ID))).toBe(false);
+  });
+
+  it.each([
+    ["a value that would change the path", "1/../../evil", "has a value that does not match"],
+    ["a host-like value", "evil.example.com", "has a value that does not match"],
+    ["no realmId at all", undefined, "has no value"],
+  ])("a redirect with %s fails the login, names the capture, and stores nothing", async (_t, realm, why) => {
+    const { auth, login } = await connect(quickbooksSandboxWithRealm(realm));
+    const err = await login().catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_OAUTH")).toBe(true);
+    const message = (err as Error).message;
+    expect(message).toContain(`the authorization redirect ${why}`);
+    expect(message).toContain('"realm_id"');
+    expect(message).toContain("arcrun setup quickbooks_sandbox");
+    expect(message).not.toContain("evil");
+    expect(await (await auth.store()).get("quickbooks_sandbox", "default")).toBeUndefined();
   });
 });

@@ -27,6 +27,7 @@ import { microsoftGraph, microsoftGraphFamily, microsoftGraphSingleTenant } from
 import { mondayOAuth, mondayToken } from "./profiles/monday.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
 import { pipedrive } from "./profiles/pipedrive.js";
+import { quickbooks, quickbooksSandbox } from "./profiles/quickbooks.js";
 import { reddit } from "./profiles/reddit.js";
 import { s3Profiles } from "./profiles/s3.js";
 import { salesforce, salesforceSandbox } from "./profiles/salesforce.js";
@@ -81,6 +82,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "linkedin app (OpenID Connect)", profile: linkedin },
   { name: "eventbrite app (server-side flow)", profile: eventbrite },
   { name: "zoho_crm server-based client (US data centre)", profile: zohoCrm },
+  { name: "quickbooks_sandbox app (realmId from the redirect)", profile: quickbooksSandbox },
 ];
 
 /**
@@ -90,6 +92,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
 export const HTTPS_ONLY_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "intercom public app", profile: intercomOAuth },
   { name: "freshbooks app", profile: freshbooks },
+  { name: "quickbooks production app", profile: quickbooks },
 ];
 
 export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfile }> = [
