@@ -9,6 +9,7 @@ import { createAuth, isArcrunError } from "../../src/index.js";
 import { makeHome, type TestHome } from "../support/home.js";
 import { sink } from "../support/streams.js";
 import { CLOUD_ID, jiraOAuth, jiraOAuthWithSites } from "./profiles/atlassian.js";
+import { MAILCHIMP_DC, mailchimpOAuth, mailchimpOAuthWithDc } from "./profiles/mailchimp.js";
 import { quickbooksSandbox, quickbooksSandboxWithRealm, REALM_ID } from "./profiles/quickbooks.js";
 import { slackOAuth } from "./profiles/slack.js";
 import { type OAuthProfile, type Simulator, startSimulator } from "./simulator.js";
@@ -138,5 +139,37 @@ describe("QuickBooks realmId, from the authorization redirect", () => {
     expect(message).toContain("arcrun setup quickbooks_sandbox");
     expect(message).not.toContain("evil");
     expect(await (await auth.store()).get("quickbooks_sandbox", "default")).toBeUndefined();
+  });
+});
+
+describe("Mailchimp data centre, from the metadata lookup with its own Authorization scheme", () => {
+  it('bind("mailchimp", { via: "oauth2" }).get("/ping") reaches <dc>.api.mailchimp.com/3.0/ping', async () => {
+    const { auth, login, sim } = await connect(mailchimpOAuth);
+    await login();
+    const stored = await (await auth.store()).get("mailchimp", "default");
+    expect(stored).toMatchObject({ type: "oauth2", captured: { dc: MAILCHIMP_DC } });
+    const res = await auth.bind("mailchimp", { via: "oauth2" }).get("/ping");
+    expect(res.status).toBe(200);
+    const call = sim.state.seen.at(-1);
+    expect(call?.url.toString()).toBe(`https://${MAILCHIMP_DC}.api.mailchimp.com/3.0/ping`);
+    expect(call?.headers.authorization).toMatch(/^Bearer at-/);
+    // The lookup used the recipe's lookup header (OAuth <token>), not the API's Bearer.
+    const lookup = sim.state.seen.find((r) => r.url.pathname === "/oauth2/metadata");
+    expect(lookup?.headers.authorization).toMatch(/^OAuth at-/);
+  });
+
+  it.each([
+    ["a host in place of the data centre", "evil.example.com"],
+    ["a data centre with a path", "us1/../x"],
+    ["no data centre", undefined],
+  ])("a metadata answer with %s fails the login and stores nothing", async (_t, dc) => {
+    const { auth, login } = await connect(mailchimpOAuthWithDc(dc));
+    const err = await login().catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_OAUTH")).toBe(true);
+    const message = (err as Error).message;
+    expect(message).toContain("the answer of the recipe's oauth2 > lookup");
+    expect(message).toContain('"dc"');
+    expect(message).not.toContain("evil");
+    expect(await (await auth.store()).get("mailchimp", "default")).toBeUndefined();
   });
 });

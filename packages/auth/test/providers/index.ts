@@ -23,6 +23,7 @@ import { intercomOAuth, intercomToken } from "./profiles/intercom.js";
 import { lineNotify } from "./profiles/line-notify.js";
 import { linearKey, linearOAuth } from "./profiles/linear.js";
 import { linkedin } from "./profiles/linkedin.js";
+import { mailchimpOAuth } from "./profiles/mailchimp.js";
 import { microsoftGraph, microsoftGraphFamily, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
 import { mondayOAuth, mondayToken } from "./profiles/monday.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
@@ -83,6 +84,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "eventbrite app (server-side flow)", profile: eventbrite },
   { name: "zoho_crm server-based client (US data centre)", profile: zohoCrm },
   { name: "quickbooks_sandbox app (realmId from the redirect)", profile: quickbooksSandbox },
+  { name: "mailchimp OAuth 2 app (data centre from the metadata)", profile: mailchimpOAuth },
 ];
 
 /**
