@@ -18,7 +18,16 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
   let current: OAuth2Credential | undefined;
   let pending: Promise<OAuth2Credential> | undefined;
   const resolved = heldResolved(oauthResolved);
-  const noValues: Record<string, string> = {};
+  // The recipe's values (a tenant domain) for its templates: base_url and hosts name them.
+  let values: Promise<Record<string, string>> | undefined;
+  const templateValues = (): Promise<Record<string, string>> => {
+    values ??= (async () =>
+      ctx.recipe.required_secrets.length > 0 ? (await ctx.readValues()).values : {})();
+    values.catch(() => {
+      values = undefined;
+    });
+    return values;
+  };
 
   const ownClient = async (): Promise<Extract<ClientChoice, { kind: "byo" }>> => {
     const choice = await session.client();
@@ -79,7 +88,8 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
     primitive: "oauth2",
     applier: injectApplier(ctx.inject, ctx.service, ctx.instance),
     async resolve(options = {}): Promise<ResolvedCredential> {
-      return resolved(await get(options.force === true), "store", noValues);
+      const cred = await get(options.force === true);
+      return resolved(cred, "store", await templateValues());
     },
     async onUnauthorized() {
       const before = current?.access_token;

@@ -6,6 +6,7 @@
 import { airtable } from "./profiles/airtable.js";
 import { asana } from "./profiles/asana.js";
 import { atlassian, confluenceOAuth, jiraOAuth } from "./profiles/atlassian.js";
+import { auth0Management } from "./profiles/auth0.js";
 import { bitbucket } from "./profiles/bitbucket.js";
 import { box } from "./profiles/box.js";
 import { calendly } from "./profiles/calendly.js";
@@ -27,6 +28,7 @@ import { mailchimpOAuth } from "./profiles/mailchimp.js";
 import { microsoftGraph, microsoftGraphFamily, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
 import { mondayOAuth, mondayToken } from "./profiles/monday.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
+import { paypal, paypalSandbox } from "./profiles/paypal.js";
 import { pipedrive } from "./profiles/pipedrive.js";
 import { quickbooks, quickbooksSandbox } from "./profiles/quickbooks.js";
 import { reddit } from "./profiles/reddit.js";
@@ -43,7 +45,7 @@ import { x } from "./profiles/x.js";
 import { xero } from "./profiles/xero.js";
 import { zohoCrm } from "./profiles/zoho.js";
 import { zoom } from "./profiles/zoom.js";
-import type { OAuthProfile, SigV4Profile, StaticKeyProfile } from "./simulator.js";
+import type { ClientCredentialsProfile, OAuthProfile, SigV4Profile, StaticKeyProfile } from "./simulator.js";
 
 export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "github OAuth app", profile: githubOAuthApp },
@@ -95,6 +97,13 @@ export const HTTPS_ONLY_PROFILES: Array<{ name: string; profile: OAuthProfile }>
   { name: "intercom public app", profile: intercomOAuth },
   { name: "freshbooks app", profile: freshbooks },
   { name: "quickbooks production app", profile: quickbooks },
+];
+
+/** `grant: client_credentials` recipes: no person, the client's own id and secret (conformance suite). */
+export const CLIENT_CREDENTIALS_PROFILES: Array<{ name: string; profile: ClientCredentialsProfile }> = [
+  { name: "paypal REST API app (live)", profile: paypal },
+  { name: "paypal_sandbox REST API app", profile: paypalSandbox },
+  { name: "auth0_management machine-to-machine application", profile: auth0Management },
 ];
 
 export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfile }> = [

@@ -2,11 +2,12 @@
  * What every oauth2 flow of one bound service shares: the recipe's oauth2 block, the OAuth client (the
  * user's own or the broker), the token keeper (refresh, locks) and the login output.
  */
-import { OAUTH_URL_KEYS, type OAuth2Spec, renderTemplate } from "@arcrun/recipes";
+import { MissingTemplateValue, OAUTH_URL_KEYS, type OAuth2Spec, renderTemplate } from "@arcrun/recipes";
 import { ArcrunError } from "../../errors.js";
 import type { LoginOptions, OAuth2Credential, StrategyFactoryContext } from "../../types.js";
 import type { BrokerClient, BrokerContext } from "../broker/seam.js";
 import { credentialLockPath, SingleFlight, withFileLock } from "../lock.js";
+import { needsLogin } from "../secrets.js";
 import { findByoClient, noClientError, publicOrConfidential, storedClient } from "./client-config.js";
 import {
   type FlowContext,
@@ -69,15 +70,22 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
   const ready = (): Promise<void> => {
     rendered ??= (async () => {
       // readValues fills defaults and refuses a value that does not match the recipe's pattern.
-      const { values } = await ctx.readValues();
-      for (const k of OAUTH_URL_KEYS) {
-        const v = raw[k];
-        if (v !== undefined) spec[k] = renderTemplate(v, { secret: values });
+      const { values, missing } = await ctx.readValues();
+      try {
+        for (const k of OAUTH_URL_KEYS) {
+          const v = raw[k];
+          if (v !== undefined) spec[k] = renderTemplate(v, { secret: values });
+        }
+        // Token parameters may name the same values (Auth0's audience https://{{secret.domain}}/api/v2/).
+        spec.token_params = Object.fromEntries(
+          Object.entries(raw.token_params).map(([k, v]) => [k, renderTemplate(v, { secret: values })]),
+        );
+      } catch (err) {
+        // A value an endpoint needs (a tenant domain) is set nowhere: say which, and where to set it.
+        if (err instanceof MissingTemplateValue)
+          throw needsLogin(ctx.recipe, ctx.service, ctx.instance, missing);
+        throw err;
       }
-      // Token parameters may name the same values (Auth0's audience https://{{secret.domain}}/api/v2/).
-      spec.token_params = Object.fromEntries(
-        Object.entries(raw.token_params).map(([k, v]) => [k, renderTemplate(v, { secret: values })]),
-      );
     })();
     rendered.catch(() => {
       rendered = undefined;

@@ -1,0 +1,58 @@
+/**
+ * `grant: client_credentials` recipes beyond the conformance steps: a value the token endpoint needs (Auth0's
+ * tenant domain, in token_url and the audience parameter) that is set nowhere, or not of its pattern, is a
+ * clear error before any request. The recipes are the catalogue's, against their provider simulators.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { createAuth, isArcrunError } from "../../src/index.js";
+import { makeHome, type TestHome } from "../support/home.js";
+import { sink } from "../support/streams.js";
+import { auth0Management } from "./profiles/auth0.js";
+import { type Simulator, startSimulator } from "./simulator.js";
+
+let sim: Simulator | undefined;
+let home: TestHome | undefined;
+afterEach(async () => {
+  await sim?.close();
+  await home?.cleanup();
+  sim = undefined;
+  home = undefined;
+});
+
+async function auth0(domain: string | undefined) {
+  sim = await startSimulator(auth0Management);
+  home = await makeHome();
+  home.env.ARCRUN_AUTH0_MANAGEMENT_CLIENT_ID = sim.state.clientId;
+  home.env.ARCRUN_AUTH0_MANAGEMENT_CLIENT_SECRET = sim.state.clientSecret;
+  if (domain !== undefined) home.env.ARCRUN_AUTH0_MANAGEMENT_DOMAIN = domain;
+  return createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+}
+
+describe("auth0_management: the tenant domain the token endpoint and audience are made of", () => {
+  it("set nowhere: ERR_NEEDS_LOGIN names the variable to set, and no request is made", async () => {
+    const auth = await auth0(undefined);
+    const err = await auth.login("auth0_management", { output: sink() }).catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_NEEDS_LOGIN")).toBe(true);
+    expect((err as Error).message).toContain("missing: domain");
+    expect((err as Error).message).toContain("ARCRUN_AUTH0_MANAGEMENT_DOMAIN");
+    expect(sim?.state.seen).toHaveLength(0);
+  });
+
+  it("a host that is not an Auth0 tenant domain is refused before any request", async () => {
+    const auth = await auth0("acme.evil.example");
+    const err = await auth.login("auth0_management", { output: sink() }).catch((e: unknown) => e);
+    expect(isArcrunError(err)).toBe(true);
+    expect((err as Error).message).toContain("ARCRUN_AUTH0_MANAGEMENT_DOMAIN");
+    expect(sim?.state.seen).toHaveLength(0);
+  });
+
+  it("the token request carries the Management API audience of that tenant, and the token reaches /api/v2", async () => {
+    const auth = await auth0("acme.us.auth0.com");
+    await auth.login("auth0_management", { output: sink() });
+    const token = sim?.state.seen.find((r) => r.url.pathname === "/oauth/token");
+    expect(new URLSearchParams(token?.body).get("audience")).toBe("https://acme.us.auth0.com/api/v2/");
+    const res = await auth.bind("auth0_management").get("/clients", { query: { per_page: "1" } });
+    expect(res.status).toBe(200);
+    expect(sim?.state.seen.at(-1)?.url.origin).toBe("https://acme.us.auth0.com");
+  });
+});
