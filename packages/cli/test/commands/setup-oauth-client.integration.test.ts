@@ -148,4 +148,52 @@ describe("arcrun setup with no OAuth client configured", () => {
     const list = await run(["list", "--json", "--connected"], box.env);
     expect(list.stdout).not.toContain('"third"');
   });
+
+  it("a client credentials recipe: asks for the client id and secret (no redirect URI to register), keeps them, and gets a token without a browser", async () => {
+    await writeFile(
+      join(box.home, "recipes", "machine_app.yaml"),
+      JSON.stringify({
+        id: "machine_app",
+        display_name: "Local machine_app",
+        docs_url: "https://example.com/docs",
+        primitive: "oauth2",
+        base_url: op.resourceUrl,
+        hosts: ["127.0.0.1"],
+        oauth2: {
+          grant: "client_credentials",
+          token_url: op.urls.token,
+          scopes: ["api"],
+          token_auth_method: "client_secret_basic",
+          client_secret: "required",
+          client: "byo",
+        },
+        inject: { header: { Authorization: "Bearer {{runtime.access_token}}" } },
+      }),
+    );
+    const seen = (await readFile(urlFile, "utf8").catch(() => "")).split("\n").filter((l) => l !== "").length;
+    const cli = start(["setup", "machine_app"], box.env);
+    await cli.waitFor(/Client ID, or the path/);
+    expect(cli.output()).toContain("no person signs in (client credentials grant)");
+    expect(cli.output()).not.toContain("Redirect URI to register");
+    cli.write(`${op.confidentialClient.client_id}\n`);
+    await cli.waitFor(/Client secret/);
+    cli.write(`${op.confidentialClient.client_secret}\n`);
+    const r = await cli.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`Saved the machine_app OAuth client (${op.confidentialClient.client_id})`);
+    expect(r.stderr).toContain("is connected");
+    expect(r.stderr + r.stdout).not.toContain(op.confidentialClient.client_secret);
+    expect(await allText(box.home)).not.toContain(op.confidentialClient.client_secret);
+    // No browser was asked for.
+    expect(
+      (await readFile(urlFile, "utf8").catch(() => "")).split("\n").filter((l) => l !== ""),
+    ).toHaveLength(seen);
+    // The stored client gets the token from now on, without a question.
+    const token = await run(["token", "machine_app"], box.env);
+    expect(token.code, token.stderr).toBe(0);
+    expect(await op.introspect(token.stdout.trim())).toMatchObject({
+      active: true,
+      client_id: op.confidentialClient.client_id,
+    });
+  });
 });
