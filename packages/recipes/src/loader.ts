@@ -470,7 +470,18 @@ export function checkRecipe(file: string, r: Recipe): void {
       checkTemplate([...at, "hosts", String(i)], h, false, true, allowCaptured);
       checkWildcard(file, i, h);
     });
-    if (baseHost && !hosts.some((p) => hostMatchesPattern(baseHost, p))) {
+    // A host taken whole from sign-in (Wrike's token answer host, DocuSign's base_uri) is unknown here: it
+    // is held to a list of fixed hosts instead, checked at sign-in and on every request (docs/recipes.md
+    // "Captured values").
+    const wholeCaptured = baseHost !== undefined && /^\{\{\s*captured\.[A-Za-z0-9_]+\s*\}\}$/.test(baseHost);
+    if (wholeCaptured && hosts.some((h) => h.includes("{{"))) {
+      throw new RecipeError(
+        file,
+        [...at, "hosts"],
+        `fixed host names only, since the host of base_url is a captured value (${baseHost}), got "${hosts.join(", ")}"`,
+      );
+    }
+    if (baseHost && !wholeCaptured && !hosts.some((p) => hostMatchesPattern(baseHost, p))) {
       throw new RecipeError(
         file,
         [...at, "base_url"],

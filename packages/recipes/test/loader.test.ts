@@ -578,6 +578,20 @@ ${oauth(`  token_params: { audience: "https://{{secret.token}}/api/v2/" }
     expect(err.expected).toContain("sensitive: false and a pattern");
   });
 
+  it("accepts a base_url whose whole host is captured only with fixed hosts to hold it to", async () => {
+    const whole = (hosts: string) =>
+      recipe(`base_url: https://{{captured.host}}/api/v4
+hosts: ${hosts}
+${oauth(`  capture:
+    host: { from: token, path: host, pattern: "[a-z0-9-]+\\\\.example\\\\.com" }
+`)}`);
+    const { recipes } = await resolve(whole("[www.example.com, eu.example.com]"));
+    expect(recipes[0]?.base_url).toBe("https://{{captured.host}}/api/v4");
+    const err = await failure(whole('["{{captured.host}}"]'));
+    expect(err.keyPath).toEqual(["hosts"]);
+    expect(err.expected).toContain("fixed host names only");
+  });
+
   it("refuses a captured value that is not declared", async () => {
     const err = await failure(
       recipe(`base_url: https://api.example.com/{{captured.nope}}

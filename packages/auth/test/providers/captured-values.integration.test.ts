@@ -12,6 +12,7 @@ import { CLOUD_ID, jiraOAuth, jiraOAuthWithSites } from "./profiles/atlassian.js
 import { MAILCHIMP_DC, mailchimpOAuth, mailchimpOAuthWithDc } from "./profiles/mailchimp.js";
 import { quickbooksSandbox, quickbooksSandboxWithRealm, REALM_ID } from "./profiles/quickbooks.js";
 import { slackOAuth } from "./profiles/slack.js";
+import { WRIKE_HOST, wrikeOAuth, wrikeOAuthWithHost } from "./profiles/wrike.js";
 import { type OAuthProfile, type Simulator, startSimulator } from "./simulator.js";
 
 let sim: Simulator | undefined;
@@ -171,5 +172,38 @@ describe("Mailchimp data centre, from the metadata lookup with its own Authoriza
     expect(message).toContain('"dc"');
     expect(message).not.toContain("evil");
     expect(await (await auth.store()).get("mailchimp", "default")).toBeUndefined();
+  });
+});
+
+describe("Wrike data center host, from the token answer, on the recipe's host list", () => {
+  it('bind("wrike", { via: "oauth2" }) reaches the host the token answer named', async () => {
+    const { auth, login, sim } = await connect(wrikeOAuth);
+    await login();
+    expect(await (await auth.store()).get("wrike", "default")).toMatchObject({
+      captured: { host: WRIKE_HOST },
+    });
+    const res = await auth.bind("wrike", { via: "oauth2" }).get("/contacts", { query: { me: "true" } });
+    expect(res.status).toBe(200);
+    expect(sim.state.seen.at(-1)?.url.origin).toBe(`https://${WRIKE_HOST}`);
+  });
+
+  it("a wrike.com host the recipe does not list is refused with ERR_HOST_NOT_ALLOWED, and nothing is stored", async () => {
+    const { auth, login } = await connect(wrikeOAuthWithHost("app-zz.wrike.com"));
+    const err = await login().catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_HOST_NOT_ALLOWED")).toBe(true);
+    const message = (err as Error).message;
+    expect(message).toContain("app-zz.wrike.com");
+    expect(message).toContain("www.wrike.com, app-eu.wrike.com");
+    expect(message).toContain("nothing was saved");
+    expect(await (await auth.store()).get("wrike", "default")).toBeUndefined();
+  });
+
+  it("a host outside wrike.com fails the pattern, and nothing is stored", async () => {
+    const { auth, login } = await connect(wrikeOAuthWithHost("evil.example.com"));
+    const err = await login().catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_OAUTH")).toBe(true);
+    expect((err as Error).message).toContain('"host"');
+    expect((err as Error).message).not.toContain("evil");
+    expect(await (await auth.store()).get("wrike", "default")).toBeUndefined();
   });
 });

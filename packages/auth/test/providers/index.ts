@@ -41,6 +41,7 @@ import { strava } from "./profiles/strava.js";
 import { telegram } from "./profiles/telegram.js";
 import { todoist } from "./profiles/todoist.js";
 import { typeformOAuth } from "./profiles/typeform.js";
+import { wrikeOAuth } from "./profiles/wrike.js";
 import { x } from "./profiles/x.js";
 import { xero } from "./profiles/xero.js";
 import { zohoCrm } from "./profiles/zoho.js";
@@ -87,6 +88,7 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "zoho_crm server-based client (US data centre)", profile: zohoCrm },
   { name: "quickbooks_sandbox app (realmId from the redirect)", profile: quickbooksSandbox },
   { name: "mailchimp OAuth 2 app (data centre from the metadata)", profile: mailchimpOAuth },
+  { name: "wrike OAuth 2.0 app (data center host from the token answer)", profile: wrikeOAuth },
 ];
 
 /**
