@@ -1,14 +1,16 @@
 /**
  * Values captured after an OAuth login (recipe `oauth2.capture`), used in base_url with the host
- * allow-list checked after substitution: Atlassian's cloud id from the lookup request
- * (GET /oauth/token/accessible-resources), and Slack's team from the token response. The recipes are the
- * catalogue's, as shipped, against the provider simulators.
+ * allow-list checked after substitution: Atlassian's cloud id, Mailchimp's data centre and Docusign's account
+ * and server from a lookup request, Slack's team and Wrike's host from the token response, and QuickBooks'
+ * realmId from the authorization redirect. A value off its pattern or a host off the recipe's list fails
+ * the login with nothing stored. The recipes are the catalogue's, as shipped, against the provider simulators.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { createAuth, isArcrunError } from "../../src/index.js";
 import { makeHome, type TestHome } from "../support/home.js";
 import { sink } from "../support/streams.js";
 import { CLOUD_ID, jiraOAuth, jiraOAuthWithSites } from "./profiles/atlassian.js";
+import { DOCUSIGN_ACCOUNT_ID, docusignDemo, docusignDemoWithBaseUri } from "./profiles/docusign.js";
 import { MAILCHIMP_DC, mailchimpOAuth, mailchimpOAuthWithDc } from "./profiles/mailchimp.js";
 import { quickbooksSandbox, quickbooksSandboxWithRealm, REALM_ID } from "./profiles/quickbooks.js";
 import { slackOAuth } from "./profiles/slack.js";
@@ -205,5 +207,46 @@ describe("Wrike data center host, from the token answer, on the recipe's host li
     expect((err as Error).message).toContain('"host"');
     expect((err as Error).message).not.toContain("evil");
     expect(await (await auth.store()).get("wrike", "default")).toBeUndefined();
+  });
+});
+
+describe("Docusign account and API server, from userinfo (base_uri's host) onto the recipe's hosts", () => {
+  it('bind("docusign_demo").get("/folders") reaches demo.docusign.net/restapi/v2.1/accounts/<account id>/folders', async () => {
+    const { auth, login, sim } = await connect(docusignDemo);
+    await login();
+    expect(await (await auth.store()).get("docusign_demo", "default")).toMatchObject({
+      captured: { api_host: "demo.docusign.net", account_id: DOCUSIGN_ACCOUNT_ID },
+    });
+    const res = await auth.bind("docusign_demo").get("/folders");
+    expect(res.status).toBe(200);
+    expect(sim.state.seen.at(-1)?.url.toString()).toBe(
+      `https://demo.docusign.net/restapi/v2.1/accounts/${DOCUSIGN_ACCOUNT_ID}/folders`,
+    );
+  });
+
+  it("a base_uri on a host the recipe does not list is ERR_HOST_NOT_ALLOWED, naming it, and nothing is stored", async () => {
+    const { auth, login } = await connect(docusignDemoWithBaseUri("https://na3.docusign.net"));
+    const err = await login().catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_HOST_NOT_ALLOWED")).toBe(true);
+    const message = (err as Error).message;
+    expect(message).toContain("na3.docusign.net");
+    expect(message).toContain("account-d.docusign.com, demo.docusign.net");
+    expect(message).toContain("nothing was saved");
+    expect(await (await auth.store()).get("docusign_demo", "default")).toBeUndefined();
+  });
+
+  it.each([
+    ["an http URL", "http://demo.docusign.net"],
+    ["user info in the URL", "https://demo.docusign.net@evil.example.com"],
+    ["no URL at all", "demo docusign"],
+  ])("a base_uri that is %s fails the login, and nothing is stored", async (_t, baseUri) => {
+    const { auth, login } = await connect(docusignDemoWithBaseUri(baseUri));
+    const err = await login().catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_OAUTH")).toBe(true);
+    expect((err as Error).message).toContain(
+      'a value that is not an https URL of a host at accounts.0.base_uri for the captured value "api_host"',
+    );
+    expect((err as Error).message).not.toContain("evil");
+    expect(await (await auth.store()).get("docusign_demo", "default")).toBeUndefined();
   });
 });

@@ -12,6 +12,7 @@ import { box } from "./profiles/box.js";
 import { calendly } from "./profiles/calendly.js";
 import { cloudflareAccountToken, cloudflareUserToken } from "./profiles/cloudflare.js";
 import { discord } from "./profiles/discord.js";
+import { docusign, docusignDemo } from "./profiles/docusign.js";
 import { dropbox } from "./profiles/dropbox.js";
 import { eventbrite } from "./profiles/eventbrite.js";
 import { figmaOAuth, figmaToken } from "./profiles/figma.js";
@@ -89,6 +90,8 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "quickbooks_sandbox app (realmId from the redirect)", profile: quickbooksSandbox },
   { name: "mailchimp OAuth 2 app (data centre from the metadata)", profile: mailchimpOAuth },
   { name: "wrike OAuth 2.0 app (data center host from the token answer)", profile: wrikeOAuth },
+  { name: "docusign integration key (account and server from userinfo)", profile: docusign },
+  { name: "docusign_demo integration key (developer environment)", profile: docusignDemo },
 ];
 
 /**
