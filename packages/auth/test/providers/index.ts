@@ -37,6 +37,7 @@ import { s3Profiles } from "./profiles/s3.js";
 import { salesforce, salesforceSandbox } from "./profiles/salesforce.js";
 import { slackBotToken, slackOAuth } from "./profiles/slack.js";
 import { spotify } from "./profiles/spotify.js";
+import { spotifyApp } from "./profiles/spotify-app.js";
 import { staticKeyProfiles } from "./profiles/static-keys.js";
 import { strava } from "./profiles/strava.js";
 import { telegram } from "./profiles/telegram.js";
@@ -109,6 +110,7 @@ export const CLIENT_CREDENTIALS_PROFILES: Array<{ name: string; profile: ClientC
   { name: "paypal REST API app (live)", profile: paypal },
   { name: "paypal_sandbox REST API app", profile: paypalSandbox },
   { name: "auth0_management machine-to-machine application", profile: auth0Management },
+  { name: "spotify_app client credentials", profile: spotifyApp },
 ];
 
 export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfile }> = [

@@ -190,6 +190,8 @@ export interface ClientCredentialsRules {
   /** The `scope` of the answer, as the provider writes it; undefined: left out. */
   scopeEcho(granted: string[]): string | undefined;
   expiresIn: number;
+  /** token_type as the provider writes it (Spotify: "bearer"); "Bearer" unless said. */
+  tokenType?: string;
   /** Extra fields of a successful answer. */
   extra?(sim: ProviderState): Record<string, unknown>;
   /** How an error is answered, when not RFC 6749 section 5.2 (400 JSON; 401 for invalid_client). */
@@ -216,7 +218,7 @@ export function clientCredentialsRoute(rules: ClientCredentialsRules): Route {
     const grant = sim.newGrant(rules.scopes);
     const body: Record<string, unknown> = {
       access_token: sim.issueAccess(grant),
-      token_type: "Bearer",
+      token_type: rules.tokenType ?? "Bearer",
       expires_in: rules.expiresIn,
       ...(rules.extra?.(sim) ?? {}),
     };
