@@ -8,7 +8,9 @@ import { createAuth, isArcrunError } from "../../src/index.js";
 import { makeHome, type TestHome } from "../support/home.js";
 import { sink } from "../support/streams.js";
 import { auth0Management } from "./profiles/auth0.js";
-import { type Simulator, startSimulator } from "./simulator.js";
+import { paypalSandbox } from "./profiles/paypal.js";
+import { spotifyApp } from "./profiles/spotify-app.js";
+import { type ClientCredentialsProfile, type Simulator, startSimulator } from "./simulator.js";
 
 let sim: Simulator | undefined;
 let home: TestHome | undefined;
@@ -54,5 +56,61 @@ describe("auth0_management: the tenant domain the token endpoint and audience ar
     const res = await auth.bind("auth0_management").get("/clients", { query: { per_page: "1" } });
     expect(res.status).toBe(200);
     expect(sim?.state.seen.at(-1)?.url.origin).toBe("https://acme.us.auth0.com");
+  });
+});
+
+describe("the client credentials stand-ins refuse what their providers refuse", () => {
+  const form = { "content-type": "application/x-www-form-urlencoded" };
+  async function post(
+    profile: ClientCredentialsProfile,
+    url: string,
+    body: Record<string, string>,
+    basic: boolean,
+  ) {
+    // One simulator per test: its client is the one both requests present.
+    sim ??= await startSimulator(profile);
+    const { clientId, clientSecret } = sim.state;
+    const headers: Record<string, string> = { ...form };
+    const params = { ...body };
+    if (basic)
+      headers.authorization = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`;
+    else Object.assign(params, { client_id: clientId, client_secret: clientSecret });
+    return sim.fetch(url, { method: "POST", headers, body: new URLSearchParams(params).toString() });
+  }
+
+  it.each([
+    [
+      "paypal, the client in the body instead of Basic",
+      paypalSandbox,
+      "https://api-m.sandbox.paypal.com/v1/oauth2/token",
+    ],
+    [
+      "spotify, the client in the body instead of Basic",
+      spotifyApp,
+      "https://accounts.spotify.com/api/token",
+    ],
+  ] as const)("%s", async (_t, profile, url) => {
+    const res = await post(profile, url, { grant_type: "client_credentials" }, false);
+    expect((await res.json()) as unknown).toMatchObject({ error: "invalid_client" });
+    const ok = await post(profile, url, { grant_type: "client_credentials" }, true);
+    expect(ok.status).toBe(200);
+  });
+
+  it("auth0: another audience gets no Management API token", async () => {
+    const url = "https://acme.us.auth0.com/oauth/token";
+    const wrong = await post(
+      auth0Management,
+      url,
+      { grant_type: "client_credentials", audience: "https://acme.us.auth0.com/userinfo" },
+      false,
+    );
+    expect(wrong.status).toBe(403);
+    const ok = await post(
+      auth0Management,
+      url,
+      { grant_type: "client_credentials", audience: "https://acme.us.auth0.com/api/v2/" },
+      false,
+    );
+    expect(ok.status).toBe(200);
   });
 });

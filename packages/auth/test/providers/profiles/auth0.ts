@@ -25,7 +25,9 @@ export const auth0Management: ClientCredentialsProfile = {
     // granted to the application, expires_in and token_type; "A Management API token is valid for 24 hours"
     // (management-api-access-tokens).
     [`POST https://${DOMAIN}/oauth/token`]: clientCredentialsRoute({
-      clientAuth: "post",
+      // The page sends client_id and client_secret as body parameters, form or JSON; the Authentication API
+      // also takes them as Basic, so neither is refused here.
+      clientAuth: "basic_or_post",
       body: "form_or_json",
       requiredParams: () => ({ audience: `https://${DOMAIN}/api/v2/` }),
       scopes: ["read:clients", "read:users"],
