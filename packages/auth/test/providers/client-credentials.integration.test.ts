@@ -8,6 +8,7 @@ import { createAuth, isArcrunError } from "../../src/index.js";
 import { makeHome, type TestHome } from "../support/home.js";
 import { sink } from "../support/streams.js";
 import { auth0Management } from "./profiles/auth0.js";
+import { microsoftGraphApp, TENANT } from "./profiles/microsoft-app.js";
 import { paypalSandbox } from "./profiles/paypal.js";
 import { spotifyApp } from "./profiles/spotify-app.js";
 import { type ClientCredentialsProfile, type Simulator, startSimulator } from "./simulator.js";
@@ -112,5 +113,36 @@ describe("the client credentials stand-ins refuse what their providers refuse", 
       false,
     );
     expect(ok.status).toBe(200);
+  });
+});
+
+describe("microsoft_graph_app: a tenant of its own, and Graph's .default scope", () => {
+  it("common (a user's sign-in only) is refused before any request, naming the variable", async () => {
+    sim = await startSimulator(microsoftGraphApp);
+    home = await makeHome();
+    home.env.ARCRUN_MICROSOFT_GRAPH_APP_CLIENT_ID = sim.state.clientId;
+    home.env.ARCRUN_MICROSOFT_GRAPH_APP_CLIENT_SECRET = sim.state.clientSecret;
+    home.env.ARCRUN_MICROSOFT_GRAPH_APP_TENANT = "common";
+    const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+    const err = await auth.login("microsoft_graph_app", { output: sink() }).catch((e: unknown) => e);
+    expect(isArcrunError(err)).toBe(true);
+    expect((err as Error).message).toContain("ARCRUN_MICROSOFT_GRAPH_APP_TENANT");
+    expect(sim.state.seen).toHaveLength(0);
+  });
+
+  it("the stand-in refuses a scope without .default (AADSTS1002012)", async () => {
+    sim = await startSimulator(microsoftGraphApp);
+    const res = await sim.fetch(`https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: sim.state.clientId,
+        client_secret: sim.state.clientSecret,
+        scope: "User.Read.All",
+      }).toString(),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "invalid_scope", error_codes: [1002012] });
   });
 });

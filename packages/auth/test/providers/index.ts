@@ -27,6 +27,7 @@ import { linearKey, linearOAuth } from "./profiles/linear.js";
 import { linkedin } from "./profiles/linkedin.js";
 import { mailchimpOAuth } from "./profiles/mailchimp.js";
 import { microsoftGraph, microsoftGraphFamily, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
+import { microsoftGraphApp } from "./profiles/microsoft-app.js";
 import { mondayOAuth, mondayToken } from "./profiles/monday.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
 import { paypal, paypalSandbox } from "./profiles/paypal.js";
@@ -111,6 +112,7 @@ export const CLIENT_CREDENTIALS_PROFILES: Array<{ name: string; profile: ClientC
   { name: "paypal_sandbox REST API app", profile: paypalSandbox },
   { name: "auth0_management machine-to-machine application", profile: auth0Management },
   { name: "spotify_app client credentials", profile: spotifyApp },
+  { name: "microsoft_graph_app client credentials (app-only)", profile: microsoftGraphApp },
 ];
 
 export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfile }> = [
