@@ -7,7 +7,12 @@ import { ArcrunError } from "../errors.js";
 import { injectApplier } from "../internal/apply.js";
 import { heldResolved } from "../internal/oauth/held.js";
 import { freshToken } from "../internal/oauth/refresh.js";
-import { type ClientChoice, clientCredentialsToken, createSession } from "../internal/oauth/session.js";
+import {
+  type ClientChoice,
+  clientCredentialsToken,
+  createSession,
+  declaredValues,
+} from "../internal/oauth/session.js";
 import { refreshDue, toCredential } from "../internal/oauth/tokens.js";
 import type { OAuth2Credential, ResolvedCredential, Strategy, StrategyFactoryContext } from "../types.js";
 import { oauthResolved } from "./oauth2-code.js";
@@ -41,17 +46,27 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
     return choice;
   };
 
-  const obtain = async (force: boolean, stale: string | undefined): Promise<OAuth2Credential> => {
+  /** A token: the stored one while fresh, else a renewal; `replace` (a login) always asks for a new grant. */
+  const obtain = async (
+    force: boolean,
+    stale: string | undefined,
+    replace = false,
+  ): Promise<OAuth2Credential> => {
     const choice = await ownClient();
     const keeper = session.keeper(choice);
     const stored = await ctx.store.get(ctx.service, ctx.instance).catch(() => undefined);
-    if (stored?.type === "oauth2") {
+    if (stored?.type === "oauth2" && !replace) {
       return freshToken(keeper, force ? { force, ...(stale ? { staleAccessToken: stale } : {}) } : {});
     }
     return keeper.singleFlight(`oauth2:${ctx.service}/${ctx.instance}`, () =>
       keeper.withLock(async () => {
         const again = await ctx.store.get(ctx.service, ctx.instance).catch(() => undefined);
-        if (again?.type === "oauth2" && !refreshDue(again, ctx.now()) && again.access_token !== stale)
+        if (
+          !replace &&
+          again?.type === "oauth2" &&
+          !refreshDue(again, ctx.now()) &&
+          again.access_token !== stale
+        )
           return again;
         const resp = await clientCredentialsToken(
           session.spec,
@@ -65,6 +80,8 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
           requestedScopes: session.scopes(),
           scopeRules: session.scopeRules,
           baseUrlFrom: session.spec.base_url_from,
+          // Values given with this call (a tenant) are kept with the token, as after a sign-in.
+          values: { ...(again?.type === "oauth2" ? again.values : {}), ...declaredValues(ctx) },
         });
         await ctx.store.set(ctx.service, ctx.instance, cred).catch((err: unknown) => {
           ctx.logger.debug?.(`${ctx.service}: token kept in memory only (${(err as Error).message})`);
@@ -97,7 +114,8 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
       return (await get(true)).access_token !== before;
     },
     async login() {
-      await get(true);
+      // A login is a new grant, as a sign-in is: it replaces what is stored, with the values given to it.
+      current = await obtain(true, current?.access_token, true);
     },
   };
 }

@@ -14,7 +14,13 @@ import { startLoopback } from "../internal/oauth/loopback.js";
 import { createPkce, randomToken } from "../internal/oauth/pkce.js";
 import { freshToken } from "../internal/oauth/refresh.js";
 import { revokeBearer, revokeToken } from "../internal/oauth/revoke.js";
-import { type ClientChoice, createSession, type OAuthSession, signInWay } from "../internal/oauth/session.js";
+import {
+  type ClientChoice,
+  createSession,
+  declaredValues,
+  type OAuthSession,
+  signInWay,
+} from "../internal/oauth/session.js";
 import { grantCovers, refreshDue, toCredential } from "../internal/oauth/tokens.js";
 import type {
   CredentialSource,
@@ -399,8 +405,9 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
           requestedScopes: session.scopes(options.scopes),
           scopeRules: session.scopeRules,
           baseUrlFrom: session.spec.base_url_from,
-          // A new grant replaces the old one entirely: never carry an old refresh token over.
-          values: previous?.values ?? {},
+          // A new grant replaces the old one entirely: never carry an old refresh token over. Values given
+          // with this sign-in (a tenant) are kept with it.
+          values: { ...previous?.values, ...declaredValues(ctx) },
           captured,
         });
         await ctx.store.set(service, instance, cred);

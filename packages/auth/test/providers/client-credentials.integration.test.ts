@@ -10,6 +10,7 @@ import { sink } from "../support/streams.js";
 import { auth0Management } from "./profiles/auth0.js";
 import { microsoftGraphApp, TENANT } from "./profiles/microsoft-app.js";
 import { paypalSandbox } from "./profiles/paypal.js";
+import { salesforce } from "./profiles/salesforce.js";
 import { spotifyApp } from "./profiles/spotify-app.js";
 import { type ClientCredentialsProfile, type Simulator, startSimulator } from "./simulator.js";
 
@@ -144,5 +145,52 @@ describe("microsoft_graph_app: a tenant of its own, and Graph's .default scope",
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: "invalid_scope", error_codes: [1002012] });
+  });
+});
+
+describe("values given to a login (a tenant the endpoints name) are used for it and kept with the token", () => {
+  it("client credentials: login(auth0_management, { values: { domain } }) with nothing in the environment, then bind finds the domain in the store", async () => {
+    const auth = await auth0(undefined);
+    await auth.login("auth0_management", { values: { domain: "acme.us.auth0.com" }, output: sink() });
+    expect(await (await auth.store()).get("auth0_management", "default")).toMatchObject({
+      type: "oauth2",
+      values: { domain: "acme.us.auth0.com" },
+    });
+    const later = createAuth({ env: home?.env ?? {}, interactive: false, dispatcher: sim?.dispatcher });
+    const res = await later.bind("auth0_management").get("/clients", { query: { per_page: "1" } });
+    expect(res.status).toBe(200);
+    expect(sim?.state.seen.at(-1)?.url.origin).toBe("https://acme.us.auth0.com");
+  });
+
+  it("a value of the wrong form is refused before any request", async () => {
+    const auth = await auth0(undefined);
+    const err = await auth
+      .login("auth0_management", { values: { domain: "evil.example.com" }, output: sink() })
+      .catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_INVALID_SECRET")).toBe(true);
+    expect(sim?.state.seen).toHaveLength(0);
+  });
+
+  it("authorization code: login(salesforce, { values: { my_domain } }) signs in and keeps my_domain for the API host", async () => {
+    sim = await startSimulator(salesforce);
+    home = await makeHome();
+    home.env.ARCRUN_SALESFORCE_CLIENT_ID = sim.state.clientId;
+    home.env.ARCRUN_SALESFORCE_CLIENT_SECRET = sim.state.clientSecret;
+    const s = sim;
+    const auth = createAuth({ env: home.env, interactive: false, dispatcher: s.dispatcher });
+    await auth.login("salesforce", {
+      values: { my_domain: "acme" },
+      output: sink(),
+      openUrl: async (url) => {
+        const res = await s.fetch(url, { redirect: "manual" });
+        await fetch(res.headers.get("location") ?? "");
+      },
+    });
+    expect(await (await auth.store()).get("salesforce", "default")).toMatchObject({
+      type: "oauth2",
+      values: { my_domain: "acme" },
+    });
+    const later = createAuth({ env: home.env, interactive: false, dispatcher: s.dispatcher });
+    expect(await later.test("salesforce")).toMatchObject({ ok: true, tested: true });
   });
 });

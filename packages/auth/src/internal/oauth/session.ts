@@ -182,6 +182,15 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
 }
 
 /**
+ * The recipe's values given with the call (`secret`: a tenant for the endpoints), to keep with the token so
+ * later calls find them in the store; only keys the recipe declares, never a token or a client.
+ */
+export function declaredValues(ctx: StrategyFactoryContext): Record<string, string> {
+  const keys = new Set(ctx.recipe.required_secrets.map((s) => s.key));
+  return Object.fromEntries(Object.entries(ctx.secret ?? {}).filter(([k]) => keys.has(k)));
+}
+
+/**
  * A new token for a stored record: the refresh_token grant (RFC 6749 section 6) with the recipe's
  * `refresh_params`, or a new client_credentials grant (RFC 6749 section 4.4), which has no refresh token.
  */
