@@ -196,4 +196,60 @@ describe("arcrun setup with no OAuth client configured", () => {
       client_id: op.confidentialClient.client_id,
     });
   });
+
+  it("a value the token endpoint needs (a tenant) that nothing gives is asked for, used, and kept with the token", async () => {
+    const tenantRecipe = (id: string) => ({
+      id,
+      display_name: `Local ${id}`,
+      docs_url: "https://example.com/docs",
+      primitive: "oauth2",
+      base_url: op.resourceUrl,
+      hosts: ["127.0.0.1"],
+      required_secrets: [
+        { key: "tenant", label: "Tenant domain", sensitive: false, pattern: "[a-z0-9-]+\\.example\\.com" },
+      ],
+      oauth2: {
+        grant: "client_credentials",
+        token_url: op.urls.token,
+        token_params: { audience: "https://{{secret.tenant}}/api/" },
+        scopes: ["api"],
+        token_auth_method: "client_secret_basic",
+        client_secret: "required",
+        client: "byo",
+      },
+      inject: { header: { Authorization: "Bearer {{runtime.access_token}}" } },
+    });
+    for (const id of ["tenant_app", "piped_app"])
+      await writeFile(join(box.home, "recipes", `${id}.yaml`), JSON.stringify(tenantRecipe(id)));
+    const before = op.count("client_credentials");
+    const cli = start(["setup", "tenant_app"], box.env);
+    await cli.waitFor(/Tenant domain/);
+    cli.write("acme.example.com\n");
+    await cli.waitFor(/Client ID, or the path/);
+    cli.write(`${op.confidentialClient.client_id}\n`);
+    await cli.waitFor(/Client secret/);
+    cli.write(`${op.confidentialClient.client_secret}\n`);
+    const r = await cli.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("is connected");
+    const grants = op.tokenRequests.filter((t) => t.grant_type === "client_credentials").slice(before);
+    expect(grants.at(-1)?.params).toContain("audience");
+
+    // The tenant was kept with the token and the client in the store: setting up again asks nothing.
+    const again = await run(["setup", "tenant_app"], box.env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain("Tenant domain");
+    expect(again.stderr).toContain("is connected");
+
+    // From a pipe, every answer at once: the tenant, then the client id and secret, one per line, read
+    // across the two sets of questions.
+    const piped = await run(
+      ["setup", "piped_app"],
+      box.env,
+      `other.example.com\n${op.confidentialClient.client_id}\n${op.confidentialClient.client_secret}\n`,
+    );
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stderr).toContain("Tenant domain");
+    expect(piped.stderr).toContain("is connected");
+  });
 });

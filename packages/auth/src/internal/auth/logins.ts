@@ -74,7 +74,7 @@ export class Logins {
     const primitive = choosePrimitive(recipe, options.via);
     const result: LoginResult = { service, instance, primitive };
     // An OAuth sign-in may be given the recipe's values its endpoints and base URL name (a tenant): they are
-    // used for this sign-in and kept with the token (docs/auth.md "login").
+    // used for this sign-in and kept with the token (docs/auth.md "The rest of the API").
     const flowValues =
       primitive === "oauth2" && options.values !== undefined
         ? checkValues(recipe, service, instance, options.values)
