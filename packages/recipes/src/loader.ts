@@ -533,7 +533,7 @@ function checkCaptures(file: string, o: OAuth2Spec, hosts: string[]): void {
     if (c.from === "lookup" && !o.lookup) {
       throw new RecipeError(file, ["oauth2", "lookup"], `a lookup request (capture ${name} is from: lookup)`);
     }
-    if (c.from === "redirect" && c.path.includes(".")) {
+    if (c.from === "redirect" && /[.=]/.test(c.path)) {
       throw new RecipeError(
         file,
         ["oauth2", "capture", name, "path"],

@@ -178,9 +178,12 @@ export const Capture = z.strictObject({
   path: z
     .string()
     .check(
-      z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, "a dotted path such as team.id or 0.id"),
+      z.regex(
+        /^[A-Za-z0-9_]+(=[A-Za-z0-9_]+)?(\.[A-Za-z0-9_]+(=[A-Za-z0-9_]+)?)*$/,
+        "a dotted path such as team.id, 0.id or accounts.is_default=true.account_id",
+      ),
       z.describe(
-        "A dotted path into the JSON answer; a number picks an array element (0.id). For from: redirect, the query parameter's name.",
+        "A dotted path into the JSON answer; a number picks an array element (0.id), key=value the first element whose key is that value (accounts.is_default=true.account_id: Docusign's default account). For from: redirect, the query parameter's name.",
       ),
     ),
   pattern: z

@@ -56,7 +56,10 @@ export const OAUTH_URL_KEYS = [
 
 export interface CaptureSpec {
   from: "token" | "lookup" | "redirect";
-  /** A dotted path into the JSON answer; a number picks an array element. The parameter name for redirect. */
+  /**
+   * A dotted path into the JSON answer; a number picks an array element, key=value the first element whose key
+   * is that value. The parameter name for redirect.
+   */
   path: string;
   /** Matched in full before the value is stored. */
   pattern: string;

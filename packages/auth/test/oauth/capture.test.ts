@@ -81,6 +81,35 @@ describe("oauth2.capture from: redirect (QuickBooks realmId beside code and stat
   });
 });
 
+describe("capture paths: key=value picks the first array element whose key is that value", () => {
+  const accounts = {
+    accounts: [
+      { account_id: "a1", is_default: false, n: 1 },
+      { account_id: "a2", is_default: true, n: 2 },
+      { account_id: "a3", is_default: true, n: 3 },
+    ],
+  };
+  const spec = (path: string) => ({
+    id: { from: "lookup" as const, path, pattern: "a[0-9]", part: "value" as const },
+  });
+
+  it.each([
+    ["a boolean", "accounts.is_default=true.account_id", "a2"],
+    ["a number", "accounts.n=3.account_id", "a3"],
+    ["a string", "accounts.account_id=a1.account_id", "a1"],
+  ])("matches %s by its text", (_t, path, want) => {
+    expect(readCaptures(spec(path), "lookup", accounts, flow, true)).toEqual({ id: want });
+  });
+
+  it("no element matching is no value (the login names the capture)", () => {
+    expect(() =>
+      readCaptures(spec("accounts.is_default=maybe.account_id"), "lookup", accounts, flow, true),
+    ).toThrow(/has no value at accounts\.is_default=maybe\.account_id/);
+    // On an object (not an array) the step picks nothing either.
+    expect(readCaptures(spec("accounts.0.is_default=true"), "lookup", accounts, flow, false)).toEqual({});
+  });
+});
+
 describe("oauth2.capture part: https_host (DocuSign base_uri)", () => {
   const base = {
     api_host: {

@@ -244,7 +244,7 @@ describe("Docusign account and API server, from userinfo (base_uri's host) onto 
     const err = await login().catch((e: unknown) => e);
     expect(isArcrunError(err, "ERR_OAUTH")).toBe(true);
     expect((err as Error).message).toContain(
-      'a value that is not an https URL of a host at accounts.0.base_uri for the captured value "api_host"',
+      'a value that is not an https URL of a host at accounts.is_default=true.base_uri for the captured value "api_host"',
     );
     expect((err as Error).message).not.toContain("evil");
     expect(await (await auth.store()).get("docusign_demo", "default")).toBeUndefined();

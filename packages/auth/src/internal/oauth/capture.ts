@@ -15,13 +15,27 @@ import { type FlowContext, setupHint } from "./endpoint.js";
 export function valueAt(body: unknown, path: string): string | undefined {
   let here: unknown = body;
   for (const step of path.split(".")) {
-    if (Array.isArray(here) && /^\d+$/.test(step)) here = here[Number(step)];
+    const pick = /^([A-Za-z0-9_]+)=([A-Za-z0-9_]+)$/.exec(step);
+    if (Array.isArray(here) && pick) {
+      // key=value: the first element whose key, as text, is value (Docusign's is_default=true account).
+      here = here.find(
+        (e: unknown) =>
+          typeof e === "object" &&
+          e !== null &&
+          scalarText((e as Record<string, unknown>)[pick[1] ?? ""]) === pick[2],
+      );
+    } else if (Array.isArray(here) && /^\d+$/.test(step)) here = here[Number(step)];
     else if (typeof here === "object" && here !== null && !Array.isArray(here))
       here = (here as Record<string, unknown>)[step];
     else return undefined;
   }
   if (typeof here === "number" && Number.isFinite(here)) return String(here);
   return typeof here === "string" && here !== "" ? here : undefined;
+}
+
+/** A JSON scalar as text (true, 12, "x"), for key=value path steps; undefined for objects and arrays. */
+function scalarText(v: unknown): string | undefined {
+  return typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : undefined;
 }
 
 /**

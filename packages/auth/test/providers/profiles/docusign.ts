@@ -89,9 +89,20 @@ const account = (env: Env) => ({
   base_uri: `https://${env.server}`,
 });
 
-export const docusign: OAuthProfile = docusignProfile(PRODUCTION, () => [account(PRODUCTION)]);
-export const docusignDemo: OAuthProfile = docusignProfile(DEMO, () => [account(DEMO)]);
+/** Another account the user belongs to, listed first and not the default: its id reaches no route here. */
+const other = (env: Env) => ({
+  account_id: randomUUID(),
+  is_default: false,
+  account_name: "Other Co",
+  base_uri: `https://${env.server}`,
+});
 
-/** The developer environment with a userinfo answer whose account has this base_uri (a test of refusals). */
+export const docusign: OAuthProfile = docusignProfile(PRODUCTION, () => [
+  other(PRODUCTION),
+  account(PRODUCTION),
+]);
+export const docusignDemo: OAuthProfile = docusignProfile(DEMO, () => [other(DEMO), account(DEMO)]);
+
+/** The developer environment with a userinfo answer whose default account has this base_uri (refusals). */
 export const docusignDemoWithBaseUri = (baseUri: unknown): OAuthProfile =>
-  docusignProfile(DEMO, () => [{ ...account(DEMO), base_uri: baseUri }]);
+  docusignProfile(DEMO, () => [other(DEMO), { ...account(DEMO), base_uri: baseUri }]);
