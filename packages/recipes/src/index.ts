@@ -1,4 +1,13 @@
 export { builtinBases, type CatalogData, getRecipe, loadCatalog } from "./catalog.js";
+export {
+  chooseDigestChallenge,
+  type DigestAlgorithm,
+  type DigestAnswer,
+  type DigestChallenge,
+  type DigestHash,
+  digestAuthorization,
+  parseDigestChallenges,
+} from "./digest.js";
 export { RecipeError } from "./errors.js";
 export { MAX_RECIPE_FILE_BYTES } from "./limits.js";
 export { parseRecipe, parseRecipes, validateRecipe } from "./parse.js";
@@ -22,6 +31,7 @@ export type {
   AwsSigV4Spec,
   CaptureSpec,
   GitHelperSpec,
+  HttpDigestSpec,
   HttpMethod,
   InjectSpec,
   OAuth2Spec,
@@ -31,6 +41,8 @@ export type {
   RequiredSecretSpec,
   ScopeEchoSpec,
   ServiceAccountSpec,
+  SessionRequestSpec,
+  SessionSpec,
   TestRequestSpec,
 } from "./types.js";
 export { OAUTH_URL_KEYS } from "./types.js";

@@ -281,6 +281,32 @@ function checkSecretSpec(file: string, at: string[], s: Recipe["required_secrets
   }
 }
 
+/**
+ * A session block's URLs are https on the recipe's hosts (the secrets go there), and its login templates
+ * name declared secrets only.
+ */
+function checkSession(
+  file: string,
+  session: NonNullable<Recipe["session"]>,
+  hosts: string[],
+  checkTemplate: (path: string[], text: string) => void,
+): void {
+  const urls: Array<[string[], string]> = [[["session", "login", "url"], session.login.url]];
+  if (session.refresh) urls.push([["session", "refresh", "url"], session.refresh.url]);
+  for (const [path, url] of urls) {
+    checkUrl(file, path, url);
+    checkNoExpr(file, path, url);
+    const host = hostOfTemplate(url);
+    if (!url.startsWith("https://") || !host || !hosts.some((p) => hostMatchesPattern(host, p))) {
+      throw new RecipeError(file, path, `an https URL on a host listed in hosts (${hosts.join(", ")})`);
+    }
+  }
+  for (const [k, v] of Object.entries(session.login.headers ?? {}))
+    checkTemplate(["session", "login", "headers", k], v);
+  for (const [k, v] of Object.entries(session.login.json ?? {}))
+    checkTemplate(["session", "login", "json", k], v);
+}
+
 /** The semantic checks zod cannot express. Exported for tests. */
 export function checkRecipe(file: string, r: Recipe): void {
   checkUrl(file, ["docs_url"], r.docs_url);
@@ -325,7 +351,13 @@ export function checkRecipe(file: string, r: Recipe): void {
   }
 
   // The block each usable primitive needs.
-  const required = { oauth2: r.oauth2, service_account: r.service_account, aws_sigv4: r.aws_sigv4 } as const;
+  const required = {
+    oauth2: r.oauth2,
+    service_account: r.service_account,
+    aws_sigv4: r.aws_sigv4,
+    http_digest: r.http_digest,
+    session: r.session,
+  } as const;
   if (r.primitive !== "static_key" && !required[r.primitive]) {
     throw new RecipeError(
       file,
@@ -425,9 +457,15 @@ export function checkRecipe(file: string, r: Recipe): void {
     checkTemplate([...path, "path_prefix"], inject.path_prefix, allowRuntime);
   };
 
-  const tokenPrimitive = r.primitive === "oauth2" || r.primitive === "service_account";
+  const tokenPrimitive =
+    r.primitive === "oauth2" || r.primitive === "service_account" || r.primitive === "session";
   checkInject(["inject"], r.inject, tokenPrimitive);
   if (r.oauth2) checkInject(["oauth2", "inject"], r.oauth2.inject, true);
+  if (r.session) checkSession(file, r.session, r.hosts, (path, text) => checkTemplate(path, text, false));
+  if (r.http_digest) {
+    checkTemplate(["http_digest", "username"], r.http_digest.username, false);
+    checkTemplate(["http_digest", "password"], r.http_digest.password, false);
+  }
   if (r.service_account) checkInject(["service_account", "inject"], r.service_account.inject, true);
   // A top-level inject reused by an alternative token primitive may use the token; one used by static_key may not.
   if (!tokenPrimitive) {
