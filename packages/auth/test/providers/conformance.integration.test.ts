@@ -6,12 +6,14 @@
  */
 import { PassThrough } from "node:stream";
 import { getRecipe, loadCatalog } from "@arcrun/recipes";
+import { request as undiciRequest } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuth, isArcrunError } from "../../src/index.js";
 import { makeHome, type TestHome } from "../support/home.js";
 import { sink } from "../support/streams.js";
 import {
   ENDED_STATIC_KEY_PROFILES,
+  EXCHANGE_PROFILES,
   HTTPS_ONLY_PROFILES,
   KNOWN_GAPS,
   MISSING_OAUTH,
@@ -21,7 +23,9 @@ import {
   STATIC_KEY_PROFILES,
 } from "./index.js";
 import { githubApp, githubOAuthApp } from "./profiles/github.js";
+import { atlasNonces, expireAtlasNonces } from "./profiles/mongodb-atlas.js";
 import {
+  type ExchangeProfile,
   type OAuthProfile,
   type SigV4Profile,
   type Simulator,
@@ -48,6 +52,14 @@ describe("every OAuth2, static-key and aws_sigv4 recipe has a provider profile",
     const needed = catalog.filter((r) => r.primitive === "static_key").map((r) => r.id);
     expect(needed.filter((id) => !covered.has(id) && !MISSING_STATIC_KEY.includes(id))).toEqual([]);
     expect(MISSING_STATIC_KEY.filter((id) => covered.has(id))).toEqual([]);
+  });
+
+  it("http_digest and session: each such recipe has a profile whose simulator runs the exchange", () => {
+    const covered = new Set(EXCHANGE_PROFILES.map((p) => `${p.profile.kind}:${p.profile.recipe}`));
+    const needed = catalog
+      .filter((r) => r.primitive === "http_digest" || r.primitive === "session")
+      .map((r) => `${r.primitive}:${r.id}`);
+    expect(needed.filter((id) => !covered.has(id))).toEqual([]);
   });
 
   it("aws_sigv4: each aws_sigv4 recipe has a profile whose simulator verifies the signature", () => {
@@ -389,6 +401,130 @@ describe.each(SIGV4_PROFILES)("aws_sigv4 conformance: $name", ({ profile }) => {
   it("the simulator refuses an unsigned, re-pathed, extended, stale, unknown-key or wrong-region request with S3's XML error", () =>
     sigv4Strictness(profile));
 });
+
+/** The Digest fields of an Authorization header the simulator saw. */
+const digestField = (header: string | string[] | undefined, name: string) =>
+  new RegExp(`[\\s,]${name}="?([^",]+)"?`).exec(` ${String(header ?? "").slice(7)}`)?.[1];
+
+const DIGEST_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]> = [
+  [
+    "setup answers the Digest challenge and saves the key pair after the test request passes; a wrong private key is refused (ERR_TEST_FAILED) and nothing is saved",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        const wrong = await auth
+          .login(profile.recipe, { values: profile.wrongValues, verify: true })
+          .catch((e: unknown) => e);
+        expect(isArcrunError(wrong, "ERR_TEST_FAILED")).toBe(true);
+        expect((wrong as Error).message).toContain("answered 401");
+        expect((wrong as Error).message).toContain("the credential was not saved");
+        expect(await (await auth.store()).get(profile.recipe, "default")).toBeUndefined();
+        // The challenge, the refused answer; never a retry of a refused password.
+        expect(sim.state.seen.map((r) => r.headers.authorization?.slice(0, 6) ?? "none")).toEqual([
+          "none",
+          "Digest",
+        ]);
+
+        const ok = await auth.login(profile.recipe, { values: profile.values, verify: true });
+        expect(ok.test).toMatchObject({ ok: true, tested: true });
+        const stored = await (await auth.store()).get(profile.recipe, "default");
+        expect(stored).toMatchObject({ type: "http_digest", values: profile.values });
+        const answered = sim.state.seen.at(-1)?.headers.authorization;
+        // The recipe prefers SHA-256, which the stand-in offers first; the password never goes on the wire.
+        expect(digestField(answered, "algorithm")).toBe("SHA-256");
+        expect(digestField(answered, "qop")).toBe("auth");
+        for (const r of sim.state.seen) {
+          expect(JSON.stringify(r.headers)).not.toContain(profile.values.private_key);
+        }
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+  [
+    "the client's methods, fetchFn and dispatcher all answer the challenge; later requests answer the held nonce with the next nc, without another 401",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        const client = auth.bind(profile.recipe, { secret: profile.values });
+        const accept = { accept: "application/vnd.atlas.2023-02-01+json" };
+        const viaGet = await client.get("/orgs", { headers: accept });
+        expect(viaGet.status).toBe(200);
+        const viaFetchFn = await client.fetchFn("https://cloud.mongodb.com/api/atlas/v2/orgs", {
+          headers: accept,
+        });
+        expect(viaFetchFn.status).toBe(200);
+        const viaDispatcher = await undiciRequest("https://cloud.mongodb.com/api/atlas/v2/groups", {
+          method: "POST",
+          headers: { ...accept, "content-type": "application/json" },
+          body: JSON.stringify({ name: "p", orgId: "o" }),
+          dispatcher: client.dispatcher,
+        });
+        expect(viaDispatcher.statusCode).toBe(201);
+        await viaDispatcher.body.text();
+        const statuses = sim.state.seen.map((r) => [r.headers.authorization ? "answer" : "none"]);
+        expect(statuses.flat()).toEqual(["none", "answer", "answer", "answer"]);
+        const answers = sim.state.seen.slice(1).map((r) => r.headers.authorization);
+        expect(answers.map((a) => digestField(a, "nc"))).toEqual(["00000001", "00000002", "00000003"]);
+        expect(new Set(answers.map((a) => digestField(a, "nonce"))).size).toBe(1);
+        expect(answers.map((a) => digestField(a, "uri"))).toEqual([
+          "/api/atlas/v2/orgs",
+          "/api/atlas/v2/orgs",
+          "/api/atlas/v2/groups",
+        ]);
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+  [
+    "the simulator refuses a replayed nc and nonce; an expired nonce (stale=true) is answered again with a new one",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        const client = auth.bind(profile.recipe, { secret: profile.values });
+        const accept = { accept: "application/vnd.atlas.2023-02-01+json" };
+        expect((await client.get("/orgs", { headers: accept })).status).toBe(200);
+        const accepted = sim.state.seen.at(-1);
+        const replay = await sim.fetch("https://cloud.mongodb.com/api/atlas/v2/orgs", {
+          headers: { ...accept, authorization: String(accepted?.headers.authorization) },
+        });
+        expect(replay.status).toBe(401);
+        expect(replay.headers.get("www-authenticate")).not.toContain("stale=true");
+        // Without the versioned Accept header a right answer is still refused, with Atlas's 406.
+        const unversioned = await client.get("/orgs");
+        expect(unversioned.status).toBe(406);
+
+        const nonces = atlasNonces(sim.state);
+        expireAtlasNonces(sim.state);
+        const before = sim.state.seen.length;
+        expect((await client.get("/orgs", { headers: accept })).status).toBe(200);
+        const again = sim.state.seen.slice(before);
+        expect(again).toHaveLength(2);
+        expect(atlasNonces(sim.state)).toBe(nonces + 1);
+        expect(digestField(again[1]?.headers.authorization, "nc")).toBe("00000001");
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+];
+
+describe.each(EXCHANGE_PROFILES.filter((p) => p.profile.kind === "http_digest"))(
+  "http_digest conformance: $name",
+  ({ profile }) => {
+    for (const [title, step] of DIGEST_STEPS) it(title, () => step(profile));
+  },
+);
 
 describe("GitHub logins complete whatever the scope answer looks like", () => {
   it.each([

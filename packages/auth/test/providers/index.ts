@@ -25,6 +25,7 @@ import { linearKey, linearOAuth } from "./profiles/linear.js";
 import { linkedin } from "./profiles/linkedin.js";
 import { microsoftGraph, microsoftGraphFamily, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
 import { mondayOAuth, mondayToken } from "./profiles/monday.js";
+import { mongodbAtlas } from "./profiles/mongodb-atlas.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
 import { pipedrive } from "./profiles/pipedrive.js";
 import { reddit } from "./profiles/reddit.js";
@@ -41,7 +42,7 @@ import { x } from "./profiles/x.js";
 import { xero } from "./profiles/xero.js";
 import { zohoCrm } from "./profiles/zoho.js";
 import { zoom } from "./profiles/zoom.js";
-import type { OAuthProfile, SigV4Profile, StaticKeyProfile } from "./simulator.js";
+import type { ExchangeProfile, OAuthProfile, SigV4Profile, StaticKeyProfile } from "./simulator.js";
 
 export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "github OAuth app", profile: githubOAuthApp },
@@ -109,6 +110,14 @@ export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfil
 
 /** aws_sigv4 recipes (Amazon S3 and the S3-compatible stores): SigV4 recomputed by the simulator. */
 export const SIGV4_PROFILES: Array<{ name: string; profile: SigV4Profile }> = [...s3Profiles];
+
+/**
+ * Challenge-response and login-exchange recipes (http_digest, session): the simulator issues the challenge
+ * or the session and refuses a wrong password and a replay.
+ */
+export const EXCHANGE_PROFILES: Array<{ name: string; profile: ExchangeProfile }> = [
+  { name: "mongodb_atlas API key pair (HTTP Digest)", profile: mongodbAtlas },
+];
 
 /**
  * Static-key services that ended: the recipe stays so that old scripts fail with the provider's answer, and
