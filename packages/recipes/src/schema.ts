@@ -508,6 +508,13 @@ export const Session = z.strictObject({
         "The error codes (the answer's JSON error field) of a refresh that mean the refresh token is dead, so the login is made again (Bluesky: ExpiredToken, InvalidToken).",
       ),
     ),
+  refresh_on_status: z
+    ._default(z.array(integer().check(z.gte(400), z.lte(499))).check(z.minLength(1)), [401])
+    .check(
+      z.describe(
+        "API statuses that mean the session token is no longer accepted: one renewal and one retry follow (AT Protocol answers an expired access token with 400 ExpiredToken).",
+      ),
+    ),
   inject: z
     .optional(Inject)
     .check(

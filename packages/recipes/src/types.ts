@@ -154,6 +154,7 @@ export interface SessionSpec {
   expires_in_path?: string | undefined;
   expiry_from_jwt: boolean;
   relogin_errors: string[];
+  refresh_on_status: number[];
   inject?: InjectSpec | undefined;
 }
 

@@ -22,6 +22,7 @@ import {
   SIGV4_PROFILES,
   STATIC_KEY_PROFILES,
 } from "./index.js";
+import { blueskyLogins, expireBlueskyTokens } from "./profiles/bluesky.js";
 import { githubApp, githubOAuthApp } from "./profiles/github.js";
 import { atlasNonces, expireAtlasNonces } from "./profiles/mongodb-atlas.js";
 import {
@@ -523,6 +524,151 @@ describe.each(EXCHANGE_PROFILES.filter((p) => p.profile.kind === "http_digest"))
   "http_digest conformance: $name",
   ({ profile }) => {
     for (const [title, step] of DIGEST_STEPS) it(title, () => step(profile));
+  },
+);
+
+/** The XRPC method names the simulator saw, in order. */
+const xrpcSeen = (sim: Simulator, from = 0) =>
+  sim.state.seen.slice(from).map((r) => r.url.pathname.replace(/^\/xrpc\//, ""));
+
+const SESSION_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]> = [
+  [
+    "setup logs in and saves the values with the session after the test request passes; a wrong password is refused with a clear error and nothing is saved",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        const wrong = await auth
+          .login(profile.recipe, { values: profile.wrongValues, verify: true })
+          .catch((e: unknown) => e);
+        expect(isArcrunError(wrong)).toBe(true);
+        expect((wrong as Error).message).toContain("the login was refused (HTTP 401 (AuthenticationRequired");
+        expect((wrong as Error).message).not.toContain(String(profile.wrongValues.app_password));
+        expect(await (await auth.store()).get(profile.recipe, "default")).toBeUndefined();
+
+        const before = sim.state.seen.length;
+        const ok = await auth.login(profile.recipe, { values: profile.values, verify: true });
+        expect(ok.test).toMatchObject({ ok: true, tested: true });
+        expect(xrpcSeen(sim, before)).toEqual([
+          "com.atproto.server.createSession",
+          "com.atproto.server.getSession",
+        ]);
+        const stored = await (await auth.store()).get(profile.recipe, "default");
+        expect(stored).toMatchObject({ type: "session", values: profile.values });
+        if (stored?.type !== "session") throw new Error("no session record");
+        expect(stored.access_token?.split(".")).toHaveLength(3);
+        expect(stored.refresh_token).toBeDefined();
+        // The access JWT's exp claim (two hours) is when it is due, read without verifying.
+        expect(stored.expires_at).toBeGreaterThan(Date.now() + 3_600_000);
+        // The password goes to createSession only, never to the API.
+        for (const r of sim.state.seen.slice(before + 1)) {
+          expect(JSON.stringify(r)).not.toContain(String(profile.values.app_password));
+        }
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+  [
+    "another process uses the stored session without logging in; a session due for renewal is refreshed once for concurrent requests, and the rotated refresh token is kept",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const make = (now?: () => number) =>
+          createAuth({
+            env: home.env,
+            interactive: false,
+            dispatcher: sim.dispatcher,
+            ...(now ? { now } : {}),
+          });
+        await make().login(profile.recipe, { values: profile.values, verify: true });
+        const first = await (await make().store()).get(profile.recipe, "default");
+
+        let from = sim.state.seen.length;
+        const again = make().bind(profile.recipe);
+        expect((await again.get("/app.bsky.actor.getProfile?actor=a")).status).toBe(200);
+        expect(xrpcSeen(sim, from)).toEqual(["app.bsky.actor.getProfile"]);
+
+        from = sim.state.seen.length;
+        const later = make(() => Date.now() + 3 * 3_600_000).bind(profile.recipe);
+        const answers = await Promise.all([
+          later.get("/app.bsky.actor.getProfile?actor=a"),
+          later.get("/app.bsky.actor.getProfile?actor=b"),
+        ]);
+        expect(answers.map((r) => r.status)).toEqual([200, 200]);
+        expect(xrpcSeen(sim, from)).toEqual([
+          "com.atproto.server.refreshSession",
+          "app.bsky.actor.getProfile",
+          "app.bsky.actor.getProfile",
+        ]);
+        expect(sim.state.seen[from]?.headers.authorization).toBe(
+          `Bearer ${first?.type === "session" ? first.refresh_token : ""}`,
+        );
+        const renewed = await (await make().store()).get(profile.recipe, "default");
+        expect(renewed?.type === "session" && renewed.refresh_token).not.toBe(
+          first?.type === "session" && first.refresh_token,
+        );
+        expect(blueskyLogins(sim.state)).toBe(1);
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+  [
+    "an access token the provider ended (400 ExpiredToken) is renewed once and the request retried; a dead refresh token logs in again; a replayed refresh token is refused",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        await auth.login(profile.recipe, { values: profile.values, verify: true });
+        const client = auth.bind(profile.recipe);
+        const used = await (await auth.store()).get(profile.recipe, "default");
+
+        expireBlueskyTokens(sim.state, "access");
+        let from = sim.state.seen.length;
+        expect((await client.get("/app.bsky.actor.getProfile?actor=a")).status).toBe(200);
+        expect(xrpcSeen(sim, from)).toEqual([
+          "app.bsky.actor.getProfile",
+          "com.atproto.server.refreshSession",
+          "app.bsky.actor.getProfile",
+        ]);
+        expect(sim.state.seen[from]?.url.pathname).toBeDefined();
+
+        // The refresh token used above was deleted when redeemed: a second use is refused.
+        const replay = await sim.fetch("https://bsky.social/xrpc/com.atproto.server.refreshSession", {
+          method: "POST",
+          headers: { authorization: `Bearer ${used?.type === "session" ? used.refresh_token : ""}` },
+        });
+        expect(replay.status).toBe(400);
+        expect(await replay.json()).toMatchObject({ error: "ExpiredToken" });
+
+        expireBlueskyTokens(sim.state, "all");
+        from = sim.state.seen.length;
+        expect((await client.get("/app.bsky.actor.getProfile?actor=a")).status).toBe(200);
+        expect(xrpcSeen(sim, from)).toEqual([
+          "app.bsky.actor.getProfile",
+          "com.atproto.server.refreshSession",
+          "com.atproto.server.createSession",
+          "app.bsky.actor.getProfile",
+        ]);
+        expect(blueskyLogins(sim.state)).toBe(2);
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+];
+
+describe.each(EXCHANGE_PROFILES.filter((p) => p.profile.kind === "session"))(
+  "session conformance: $name",
+  ({ profile }) => {
+    for (const [title, step] of SESSION_STEPS) it(title, () => step(profile));
   },
 );
 

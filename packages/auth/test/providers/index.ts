@@ -7,6 +7,7 @@ import { airtable } from "./profiles/airtable.js";
 import { asana } from "./profiles/asana.js";
 import { atlassian, confluenceOAuth, jiraOAuth } from "./profiles/atlassian.js";
 import { bitbucket } from "./profiles/bitbucket.js";
+import { bluesky } from "./profiles/bluesky.js";
 import { box } from "./profiles/box.js";
 import { calendly } from "./profiles/calendly.js";
 import { cloudflareAccountToken, cloudflareUserToken } from "./profiles/cloudflare.js";
@@ -117,6 +118,7 @@ export const SIGV4_PROFILES: Array<{ name: string; profile: SigV4Profile }> = [.
  */
 export const EXCHANGE_PROFILES: Array<{ name: string; profile: ExchangeProfile }> = [
   { name: "mongodb_atlas API key pair (HTTP Digest)", profile: mongodbAtlas },
+  { name: "bluesky app password (session login)", profile: bluesky },
 ];
 
 /**
