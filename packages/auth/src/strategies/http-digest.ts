@@ -81,10 +81,14 @@ export function createHttpDigestStrategy(ctx: StrategyFactoryContext): Strategy 
       challenge(wwwAuthenticate, sent) {
         const chosen = chooseDigestChallenge(parseDigestChallenges(wwwAuthenticate), spec.algorithms);
         if (!chosen) return false;
-        const answered = /^Digest\s/i.test(sent.headers.authorization ?? "");
-        // An answer refused without `stale=true` means the user name or password is wrong (section 3.3):
-        // answering the new nonce would be refused the same way.
-        if (answered && !chosen.challenge.stale) {
+        const sentAuth = sent.headers.authorization ?? "";
+        const answered = /^Digest\s/i.test(sentAuth);
+        // The first answer to a nonce (nc=1) refused without `stale=true` means the user name or password
+        // is wrong (section 3.3): answering the new nonce would be refused the same way. A nonce held from
+        // earlier requests may have been forgotten by the server (a restart, another node) without
+        // `stale=true`: that one gets the new challenge.
+        const firstAnswer = /[\s,]nc=0*1(?:[\s,]|$)/.test(sentAuth);
+        if (answered && !chosen.challenge.stale && firstAnswer) {
           held = undefined;
           return false;
         }

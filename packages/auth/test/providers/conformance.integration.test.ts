@@ -24,7 +24,7 @@ import {
 } from "./index.js";
 import { blueskyLogins, expireBlueskyTokens } from "./profiles/bluesky.js";
 import { githubApp, githubOAuthApp } from "./profiles/github.js";
-import { atlasNonces, expireAtlasNonces } from "./profiles/mongodb-atlas.js";
+import { atlasNonces, expireAtlasNonces, forgetAtlasNonces } from "./profiles/mongodb-atlas.js";
 import {
   type ExchangeProfile,
   type OAuthProfile,
@@ -485,7 +485,7 @@ const DIGEST_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]>
     },
   ],
   [
-    "the simulator refuses a replayed nc and nonce; an expired nonce (stale=true) is answered again with a new one",
+    "the simulator refuses a replayed nc and nonce; an expired nonce (stale=true) or a forgotten one is answered again with a new one",
     async (profile) => {
       const sim = await startSimulator(profile);
       const home = await makeHome();
@@ -512,6 +512,16 @@ const DIGEST_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]>
         expect(again).toHaveLength(2);
         expect(atlasNonces(sim.state)).toBe(nonces + 1);
         expect(digestField(again[1]?.headers.authorization, "nc")).toBe("00000001");
+
+        // A server that forgot its nonces refuses the held one without stale=true: the new challenge is
+        // answered once (nc=1), and a refused first answer would end there.
+        forgetAtlasNonces(sim.state);
+        const from = sim.state.seen.length;
+        expect((await client.get("/orgs", { headers: accept })).status).toBe(200);
+        expect(sim.state.seen.slice(from).map((r) => digestField(r.headers.authorization, "nc"))).toEqual([
+          "00000002",
+          "00000001",
+        ]);
       } finally {
         await sim.close();
         await home.cleanup();

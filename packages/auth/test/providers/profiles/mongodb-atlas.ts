@@ -44,6 +44,11 @@ export function expireAtlasNonces(sim: ProviderState): void {
   for (const n of book(sim).values()) n.expired = true;
 }
 
+/** Test control: the stand-in forgets every nonce (a restart): an answer with one is refused, not stale. */
+export function forgetAtlasNonces(sim: ProviderState): void {
+  book(sim).clear();
+}
+
 /** Test control: how many nonces the stand-in issued. */
 export function atlasNonces(sim: ProviderState): number {
   return book(sim).size;
