@@ -282,7 +282,7 @@ function checkSecretSpec(file: string, at: string[], s: Recipe["required_secrets
 }
 
 /**
- * A session block's URLs are https on the recipe's hosts (the secrets go there), and its login templates
+ * A session block's URLs are on the recipe's hosts (the secrets go there), and its login templates
  * name declared secrets only.
  */
 function checkSession(
@@ -297,8 +297,9 @@ function checkSession(
     checkUrl(file, path, url);
     checkNoExpr(file, path, url);
     const host = hostOfTemplate(url);
-    if (!url.startsWith("https://") || !host || !hosts.some((p) => hostMatchesPattern(host, p))) {
-      throw new RecipeError(file, path, `an https URL on a host listed in hosts (${hosts.join(", ")})`);
+    // checkUrl above: https (plain http only for a loopback host, as everywhere in a recipe).
+    if (!host || !hosts.some((p) => hostMatchesPattern(host, p))) {
+      throw new RecipeError(file, path, `a URL on a host listed in hosts (${hosts.join(", ")})`);
     }
   }
   for (const [k, v] of Object.entries(session.login.headers ?? {}))
