@@ -293,6 +293,7 @@ function checkSession(
 ): void {
   const urls: Array<[string[], string]> = [[["session", "login", "url"], session.login.url]];
   if (session.refresh) urls.push([["session", "refresh", "url"], session.refresh.url]);
+  if (session.logout) urls.push([["session", "logout", "url"], session.logout.url]);
   for (const [path, url] of urls) {
     checkUrl(file, path, url);
     checkNoExpr(file, path, url);

@@ -483,6 +483,20 @@ export const Session = z.strictObject({
       }),
     )
     .check(z.describe("Where a session is renewed; without it a new login is made when the token is due.")),
+  logout: z
+    .optional(
+      z.strictObject({
+        url: z.string().check(z.describe("An https URL on a host listed in hosts, called with POST.")),
+        bearer: z
+          ._default(z.enum(["refresh_token", "access_token"]), "refresh_token")
+          .check(
+            z.describe(
+              "Which token goes in Authorization: Bearer (AT Protocol deleteSession: the refresh token).",
+            ),
+          ),
+      }),
+    )
+    .check(z.describe("Where `arcrun logout` ends the session at the provider.")),
   token_path: z
     ._default(z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/)), "access_token")
     .check(

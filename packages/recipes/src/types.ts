@@ -149,6 +149,7 @@ export interface SessionRequestSpec {
 export interface SessionSpec {
   login: SessionRequestSpec;
   refresh?: { url: string; bearer: "refresh_token" | "access_token" } | undefined;
+  logout?: { url: string; bearer: "refresh_token" | "access_token" } | undefined;
   token_path: string;
   refresh_token_path?: string | undefined;
   expires_in_path?: string | undefined;

@@ -292,5 +292,52 @@ export function createSessionStrategy(ctx: StrategyFactoryContext): Strategy {
       current = undefined;
       await get(true);
     },
+    ...(s.logout
+      ? {
+          /** Ends the stored session at the provider (AT Protocol deleteSession); logout deletes it locally anyway. */
+          async revoke(credential) {
+            const logout = s.logout;
+            if (!logout || credential.type !== "session") return;
+            const token =
+              logout.bearer === "access_token" ? credential.access_token : credential.refresh_token;
+            if (token === undefined) return;
+            let res: Response;
+            try {
+              res = await ctx.fetch(logout.url, {
+                method: "POST",
+                headers: {
+                  authorization: `Bearer ${token}`,
+                  "user-agent": USER_AGENT,
+                  accept: "application/json",
+                },
+                redirect: "manual",
+              });
+            } catch (cause) {
+              throw new ArcrunError(
+                "ERR_NETWORK",
+                `${service}: could not reach the logout endpoint (${new URL(logout.url).host}); check the network`,
+                { cause, service, instance },
+              );
+            }
+            const text = await res.text();
+            if (!res.ok) {
+              let parsed: unknown;
+              try {
+                parsed = JSON.parse(text);
+              } catch {
+                parsed = undefined;
+              }
+              const { error } = errorOf(parsed);
+              const help = recipe.required_secrets.find((r) => r.help_url)?.help_url;
+              throw new ArcrunError(
+                res.status >= 500 || res.status === 429 ? "ERR_NETWORK" : "ERR_INVALID_SECRET",
+                `${service}: the logout endpoint answered ${res.status}${error ? ` (${error})` : ""}; end the session or revoke the password in the provider's settings${help ? ` (${help})` : ""}`,
+                { service, instance },
+              );
+            }
+            current = undefined;
+          },
+        }
+      : {}),
   };
 }

@@ -673,6 +673,33 @@ const SESSION_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]
       }
     },
   ],
+  [
+    "logout ends the session at the provider with the refresh token, then deletes it locally",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        await auth.login(profile.recipe, { values: profile.values, verify: true });
+        const stored = await (await auth.store()).get(profile.recipe, "default");
+        const refresh = stored?.type === "session" ? stored.refresh_token : undefined;
+        const from = sim.state.seen.length;
+        const out = await auth.logout(profile.recipe);
+        expect(out).toMatchObject({ deleted: true, revocation: "revoked" });
+        expect(xrpcSeen(sim, from)).toEqual(["com.atproto.server.deleteSession"]);
+        expect(sim.state.seen[from]?.headers.authorization).toBe(`Bearer ${refresh}`);
+        expect(await (await auth.store()).get(profile.recipe, "default")).toBeUndefined();
+        const after = await sim.fetch("https://bsky.social/xrpc/com.atproto.server.refreshSession", {
+          method: "POST",
+          headers: { authorization: `Bearer ${refresh}` },
+        });
+        expect(after.status).toBe(400);
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
 ];
 
 describe.each(EXCHANGE_PROFILES.filter((p) => p.profile.kind === "session"))(

@@ -16,6 +16,7 @@ import {
 const CREATE_SESSION = "https://docs.bsky.app/docs/api/com-atproto-server-create-session";
 const REFRESH_SESSION = "https://docs.bsky.app/docs/api/com-atproto-server-refresh-session";
 const GET_SESSION = "https://docs.bsky.app/docs/api/com-atproto-server-get-session";
+const DELETE_SESSION = "https://docs.bsky.app/docs/api/com-atproto-server-delete-session";
 const RATE_LIMITS = "https://docs.bsky.app/docs/advanced-guides/rate-limits";
 /** The PDS's token claims (scope, sub, exp; refresh tokens carry a jti and are deleted when used). */
 const INDIGO_AUTH = "https://github.com/bluesky-social/indigo/blob/main/docs/auth.md";
@@ -138,7 +139,16 @@ function withAccess(answer: (req: SimRequest) => SimReply) {
 export const bluesky: ExchangeProfile = {
   kind: "session",
   recipe: "bluesky",
-  docs: [CREATE_SESSION, REFRESH_SESSION, GET_SESSION, RATE_LIMITS, INDIGO_AUTH, EXPIRED_400, REVOKED_400],
+  docs: [
+    CREATE_SESSION,
+    REFRESH_SESSION,
+    GET_SESSION,
+    DELETE_SESSION,
+    RATE_LIMITS,
+    INDIGO_AUTH,
+    EXPIRED_400,
+    REVOKED_400,
+  ],
   values: { identifier: HANDLE, app_password: APP_PASSWORD },
   wrongValues: {
     identifier: HANDLE,
@@ -189,6 +199,17 @@ export const bluesky: ExchangeProfile = {
       if (expired(sim, claims, "refresh")) return xrpcError(400, "ExpiredToken", "Token has expired");
       b.used.add(claims.jti);
       return session(sim);
+    },
+    "POST https://bsky.social/xrpc/com.atproto.server.deleteSession": (req, sim) => {
+      // DELETE_SESSION: "Delete the current session. Requires auth" (200, 400, 401); clients send the
+      // refresh JWT, as to refreshSession. The deleted session's refresh JWT is refused from then on.
+      const claims = verify(bearerOf(req));
+      if (!claims) return xrpcError(401, "AuthenticationRequired", "Authentication Required");
+      if (claims.scope !== "com.atproto.refresh" || claims.jti === undefined) {
+        return xrpcError(400, "InvalidToken", "Invalid token type");
+      }
+      book(sim).used.add(claims.jti);
+      return { status: 200 };
     },
     // GET_SESSION: the session's handle and DID.
     "GET https://bsky.social/xrpc/com.atproto.server.getSession": withAccess(() =>
