@@ -43,6 +43,7 @@ export type {
   ServiceAccountSpec,
   SessionRequestSpec,
   SessionSpec,
+  SessionTokenRequestSpec,
   TestRequestSpec,
 } from "./types.js";
 export { OAUTH_URL_KEYS } from "./types.js";

@@ -282,21 +282,21 @@ function checkSecretSpec(file: string, at: string[], s: Recipe["required_secrets
 }
 
 /**
- * A session block's URLs are on the recipe's hosts (the secrets go there), and its login templates
- * name declared secrets only.
+ * A session block's URLs are on the recipe's hosts (the secrets go there): a URL may name a value only as a
+ * host may (not secret, with a pattern: a Supabase project ref), and its templates name declared secrets.
  */
 function checkSession(
   file: string,
   session: NonNullable<Recipe["session"]>,
   hosts: string[],
-  checkTemplate: (path: string[], text: string) => void,
+  checkTemplate: (path: string[], text: string, inHost?: boolean) => void,
 ): void {
   const urls: Array<[string[], string]> = [[["session", "login", "url"], session.login.url]];
   if (session.refresh) urls.push([["session", "refresh", "url"], session.refresh.url]);
   if (session.logout) urls.push([["session", "logout", "url"], session.logout.url]);
   for (const [path, url] of urls) {
     checkUrl(file, path, url);
-    checkNoExpr(file, path, url);
+    checkTemplate(path, url, true);
     const host = hostOfTemplate(url);
     // checkUrl above: https (plain http only for a loopback host, as everywhere in a recipe).
     if (!host || !hosts.some((p) => hostMatchesPattern(host, p))) {
@@ -307,6 +307,10 @@ function checkSession(
     checkTemplate(["session", "login", "headers", k], v);
   for (const [k, v] of Object.entries(session.login.json ?? {}))
     checkTemplate(["session", "login", "json", k], v);
+  for (const which of ["refresh", "logout"] as const) {
+    for (const [k, v] of Object.entries(session[which]?.headers ?? {}))
+      checkTemplate(["session", which, "headers", k], v);
+  }
 }
 
 /** The semantic checks zod cannot express. Exported for tests. */
@@ -463,7 +467,8 @@ export function checkRecipe(file: string, r: Recipe): void {
     r.primitive === "oauth2" || r.primitive === "service_account" || r.primitive === "session";
   checkInject(["inject"], r.inject, tokenPrimitive);
   if (r.oauth2) checkInject(["oauth2", "inject"], r.oauth2.inject, true);
-  if (r.session) checkSession(file, r.session, r.hosts, (path, text) => checkTemplate(path, text, false));
+  if (r.session)
+    checkSession(file, r.session, r.hosts, (path, text, inHost) => checkTemplate(path, text, false, inHost));
   if (r.http_digest) {
     checkTemplate(["http_digest", "username"], r.http_digest.username, false);
     checkTemplate(["http_digest", "password"], r.http_digest.password, false);

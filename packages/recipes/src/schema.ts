@@ -467,35 +467,35 @@ export const SessionRequest = z.strictObject({
  * request like an OAuth token; it is kept and refreshed like one, and when the refresh token is dead the
  * login is made again with the same values.
  */
+/** A request of a session made with one of its tokens (a refresh, a logout), always a POST. */
+const SessionTokenRequest = z.strictObject({
+  url: z.string().check(z.describe("An https URL on a host listed in hosts, called with POST.")),
+  bearer: z
+    ._default(z.enum(["refresh_token", "access_token", "none"]), "refresh_token")
+    .check(
+      z.describe(
+        "Which token goes in Authorization: Bearer (AT Protocol: the refresh token; none: the token goes in the body, json_field).",
+      ),
+    ),
+  headers: z
+    .optional(stringMap)
+    .check(z.describe("More headers, with {{secret.KEY}} (Supabase: apikey: '{{secret.publishable_key}}').")),
+  json_field: z
+    .optional(z.string().check(z.regex(/^[A-Za-z0-9_]+$/)))
+    .check(
+      z.describe(
+        "A JSON body { <json_field>: <the refresh token> } (Supabase Auth's refresh_token grant: refresh_token).",
+      ),
+    ),
+});
+
 export const Session = z.strictObject({
   login: SessionRequest.check(z.describe("The request that exchanges the secrets for a session.")),
   refresh: z
-    .optional(
-      z.strictObject({
-        url: z.string().check(z.describe("An https URL on a host listed in hosts, called with POST.")),
-        bearer: z
-          ._default(z.enum(["refresh_token", "access_token"]), "refresh_token")
-          .check(
-            z.describe(
-              "Which token goes in Authorization: Bearer (AT Protocol refreshSession: the refresh token).",
-            ),
-          ),
-      }),
-    )
+    .optional(SessionTokenRequest)
     .check(z.describe("Where a session is renewed; without it a new login is made when the token is due.")),
   logout: z
-    .optional(
-      z.strictObject({
-        url: z.string().check(z.describe("An https URL on a host listed in hosts, called with POST.")),
-        bearer: z
-          ._default(z.enum(["refresh_token", "access_token"]), "refresh_token")
-          .check(
-            z.describe(
-              "Which token goes in Authorization: Bearer (AT Protocol deleteSession: the refresh token).",
-            ),
-          ),
-      }),
-    )
+    .optional(SessionTokenRequest)
     .check(z.describe("Where `arcrun logout` ends the session at the provider.")),
   token_path: z
     ._default(z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/)), "access_token")
@@ -513,6 +513,13 @@ export const Session = z.strictObject({
     .check(
       z.describe(
         "true when the access token is a JWT whose exp claim says when it expires (read without verifying, only to refresh ahead of time).",
+      ),
+    ),
+  error_path: z
+    ._default(z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/)), "error")
+    .check(
+      z.describe(
+        "Dotted path to the error code of a refused answer, matched against relogin_errors (AT Protocol: error; Supabase Auth: error_code).",
       ),
     ),
   relogin_errors: z

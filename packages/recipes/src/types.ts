@@ -145,15 +145,24 @@ export interface SessionRequestSpec {
   json?: Record<string, string> | undefined;
 }
 
+/** A refresh or logout request of a session: see SessionTokenRequest in schema.ts. */
+export interface SessionTokenRequestSpec {
+  url: string;
+  bearer: "refresh_token" | "access_token" | "none";
+  headers?: Record<string, string> | undefined;
+  json_field?: string | undefined;
+}
+
 /** A session login exchange: see Session in schema.ts. */
 export interface SessionSpec {
   login: SessionRequestSpec;
-  refresh?: { url: string; bearer: "refresh_token" | "access_token" } | undefined;
-  logout?: { url: string; bearer: "refresh_token" | "access_token" } | undefined;
+  refresh?: SessionTokenRequestSpec | undefined;
+  logout?: SessionTokenRequestSpec | undefined;
   token_path: string;
   refresh_token_path?: string | undefined;
   expires_in_path?: string | undefined;
   expiry_from_jwt: boolean;
+  error_path: string;
   relogin_errors: string[];
   refresh_on_status: number[];
   inject?: InjectSpec | undefined;

@@ -7,7 +7,12 @@
  * (when the values came from the store). A refresh the provider refuses with one of `relogin_errors` (the
  * refresh token expired) logs in again with the same values. See docs/recipes.md "Session logins".
  */
-import { renderTemplate, type SessionRequestSpec, type SessionSpec } from "@arcrun/recipes";
+import {
+  renderTemplate,
+  type SessionRequestSpec,
+  type SessionSpec,
+  type SessionTokenRequestSpec,
+} from "@arcrun/recipes";
 import { ArcrunError } from "../errors.js";
 import { injectApplier } from "../internal/apply.js";
 import { credentialLockPath, SingleFlight, withFileLock } from "../internal/lock.js";
@@ -47,13 +52,42 @@ function jwtExpiry(token: string): number | undefined {
   }
 }
 
-/** The provider's error code and message of a refused request (XRPC: { error, message }), never a token. */
-function errorOf(body: unknown): { error?: string; message?: string } {
+/**
+ * The provider's error code (at the recipe's `error_path`) and message of a refused request (XRPC:
+ * { error, message }; Supabase Auth: { error_code, msg }), never a token.
+ */
+function errorOf(body: unknown, path: string): { error?: string; message?: string } {
   if (!isRecord(body)) return {};
+  const error = valueAt(body, path);
+  const message = typeof body.message === "string" ? body.message : body.msg;
   return {
-    ...(typeof body.error === "string" ? { error: body.error } : {}),
-    ...(typeof body.message === "string" ? { message: body.message.slice(0, 200) } : {}),
+    ...(error !== undefined ? { error } : {}),
+    ...(typeof message === "string" ? { message: message.slice(0, 200) } : {}),
   };
+}
+
+/**
+ * A refresh or logout request (SessionTokenRequest in the recipe schema): the token as Bearer or in a JSON
+ * field, and the recipe's headers rendered with the values; undefined when the token it needs is not held.
+ */
+function tokenRequest(
+  spec: SessionTokenRequestSpec,
+  tokens: { access_token?: string | undefined; refresh_token?: string | undefined },
+  values: Record<string, string>,
+): { url: string; headers: Record<string, string>; json?: Record<string, string> } | undefined {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k] = renderTemplate(v, { secret: values });
+  if (spec.bearer !== "none") {
+    const token = spec.bearer === "access_token" ? tokens.access_token : tokens.refresh_token;
+    if (token === undefined) return undefined;
+    headers.authorization = `Bearer ${token}`;
+  }
+  let json: Record<string, string> | undefined;
+  if (spec.json_field !== undefined) {
+    if (tokens.refresh_token === undefined) return undefined;
+    json = { [spec.json_field]: tokens.refresh_token };
+  }
+  return { url: renderTemplate(spec.url, { secret: values }), headers, ...(json ? { json } : {}) };
 }
 
 class SessionRefused extends ArcrunError {
@@ -124,7 +158,7 @@ export function createSessionStrategy(ctx: StrategyFactoryContext): Strategy {
       parsed = undefined;
     }
     if (!res.ok) {
-      const { error, message } = errorOf(parsed);
+      const { error, message } = errorOf(parsed, s.error_path);
       const said = error ? ` (${error}${message ? `: ${message}` : ""})` : "";
       if (res.status >= 500 || res.status === 429) {
         throw new ArcrunError(
@@ -176,7 +210,7 @@ export function createSessionStrategy(ctx: StrategyFactoryContext): Strategy {
           );
     const headers = render(s.login.headers);
     const json = render(s.login.json);
-    return call("login", s.login.url, {
+    return call("login", renderTemplate(s.login.url, { secret: values }), {
       method: s.login.method,
       ...(headers ? { headers } : {}),
       ...(json ? { json } : {}),
@@ -184,12 +218,13 @@ export function createSessionStrategy(ctx: StrategyFactoryContext): Strategy {
   };
 
   const renew = async (held: Tokens): Promise<Tokens> => {
-    const bearer = s.refresh?.bearer === "access_token" ? held.access_token : held.refresh_token;
-    if (!s.refresh || bearer === undefined) return login();
+    const request = s.refresh ? tokenRequest(s.refresh, held, values) : undefined;
+    if (!request) return login();
     try {
-      const next = await call("refresh", s.refresh.url, {
+      const next = await call("refresh", request.url, {
         method: "POST",
-        headers: { authorization: `Bearer ${bearer}` },
+        headers: request.headers,
+        ...(request.json ? { json: request.json } : {}),
       });
       // A refresh that does not rotate the refresh token keeps the one it used.
       return next.refresh_token === undefined && held.refresh_token !== undefined
@@ -298,24 +333,25 @@ export function createSessionStrategy(ctx: StrategyFactoryContext): Strategy {
           async revoke(credential) {
             const logout = s.logout;
             if (!logout || credential.type !== "session") return;
-            const token =
-              logout.bearer === "access_token" ? credential.access_token : credential.refresh_token;
-            if (token === undefined) return;
+            const request = tokenRequest(logout, credential, credential.values);
+            if (!request) return;
             let res: Response;
             try {
-              res = await ctx.fetch(logout.url, {
+              res = await ctx.fetch(request.url, {
                 method: "POST",
                 headers: {
-                  authorization: `Bearer ${token}`,
+                  ...request.headers,
                   "user-agent": USER_AGENT,
                   accept: "application/json",
+                  ...(request.json ? { "content-type": "application/json" } : {}),
                 },
+                ...(request.json ? { body: JSON.stringify(request.json) } : {}),
                 redirect: "manual",
               });
             } catch (cause) {
               throw new ArcrunError(
                 "ERR_NETWORK",
-                `${service}: could not reach the logout endpoint (${new URL(logout.url).host}); check the network`,
+                `${service}: could not reach the logout endpoint (${new URL(request.url).host}); check the network`,
                 { cause, service, instance },
               );
             }
@@ -327,7 +363,7 @@ export function createSessionStrategy(ctx: StrategyFactoryContext): Strategy {
               } catch {
                 parsed = undefined;
               }
-              const { error } = errorOf(parsed);
+              const { error } = errorOf(parsed, s.error_path);
               const help = recipe.required_secrets.find((r) => r.help_url)?.help_url;
               throw new ArcrunError(
                 res.status >= 500 || res.status === 429 ? "ERR_NETWORK" : "ERR_INVALID_SECRET",
