@@ -25,6 +25,7 @@ import {
 import { blueskyLogins, expireBlueskyTokens } from "./profiles/bluesky.js";
 import { githubApp, githubOAuthApp } from "./profiles/github.js";
 import { atlasNonces, expireAtlasNonces, forgetAtlasNonces } from "./profiles/mongodb-atlas.js";
+import { expireSupabaseAccess, forgetSupabaseRefresh } from "./profiles/supabase.js";
 import {
   type ExchangeProfile,
   type OAuthProfile,
@@ -702,10 +703,140 @@ const SESSION_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]
   ],
 ];
 
+/** The path of each request the simulator saw, from `from` on. */
+const pathsSeen = (sim: Simulator, from = 0) =>
+  sim.state.seen.slice(from).map((r) => `${r.method} ${r.url.pathname}${r.url.search}`);
+
+/**
+ * Supabase Auth (profiles/supabase.ts): the refresh token goes in a JSON body (bearer: none), the API key on
+ * every request, and a dead refresh token is named by error_code.
+ */
+const SUPABASE_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]> = [
+  [
+    "setup signs in with the password grant and the API key; a wrong password is refused (invalid_credentials) and nothing is saved",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        const wrong = await auth
+          .login(profile.recipe, { values: profile.wrongValues, verify: true })
+          .catch((e: unknown) => e);
+        expect(isArcrunError(wrong, "ERR_INVALID_SECRET")).toBe(true);
+        expect((wrong as Error).message).toContain("the login was refused (HTTP 400 (invalid_credentials");
+        expect(await (await auth.store()).get(profile.recipe, "default")).toBeUndefined();
+        const from = sim.state.seen.length;
+        const ok = await auth.login(profile.recipe, { values: profile.values, verify: true });
+        expect(ok.test).toMatchObject({ ok: true, tested: true });
+        expect(pathsSeen(sim, from)).toEqual([
+          "POST /auth/v1/token?grant_type=password",
+          "GET /auth/v1/user",
+        ]);
+        for (const r of sim.state.seen) expect(r.headers.apikey).toBe(profile.values.publishable_key);
+        const stored = await (await auth.store()).get(profile.recipe, "default");
+        if (stored?.type !== "session") throw new Error("no session record");
+        // expires_in (3600 s) is when it is due.
+        expect(stored.expires_at).toBeGreaterThan(Date.now() + 3_000_000);
+        expect(stored.refresh_token).toBeDefined();
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+  [
+    "a session due for renewal is refreshed with the refresh token in the JSON body; a dead refresh token logs in again; an expired access token (403 bad_jwt) is renewed once",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const make = (now?: () => number) =>
+          createAuth({
+            env: home.env,
+            interactive: false,
+            dispatcher: sim.dispatcher,
+            ...(now ? { now } : {}),
+          });
+        await make().login(profile.recipe, { values: profile.values, verify: true });
+        const first = await (await make().store()).get(profile.recipe, "default");
+        const held = first?.type === "session" ? first.refresh_token : undefined;
+
+        let from = sim.state.seen.length;
+        const later = make(() => Date.now() + 2 * 3_600_000).bind(profile.recipe);
+        expect((await later.get("/rest/v1/todos")).status).toBe(200);
+        expect(pathsSeen(sim, from)).toEqual([
+          "POST /auth/v1/token?grant_type=refresh_token",
+          "GET /rest/v1/todos",
+        ]);
+        const refresh = sim.state.seen[from];
+        expect(JSON.parse(refresh?.body ?? "{}")).toEqual({ refresh_token: held });
+        expect(refresh?.headers.authorization).toBeUndefined();
+
+        forgetSupabaseRefresh(sim.state);
+        from = sim.state.seen.length;
+        const muchLater = make(() => Date.now() + 4 * 3_600_000).bind(profile.recipe);
+        expect((await muchLater.get("/rest/v1/todos")).status).toBe(200);
+        expect(pathsSeen(sim, from)).toEqual([
+          "POST /auth/v1/token?grant_type=refresh_token",
+          "POST /auth/v1/token?grant_type=password",
+          "GET /rest/v1/todos",
+        ]);
+
+        expireSupabaseAccess(sim.state);
+        from = sim.state.seen.length;
+        expect((await muchLater.get("/rest/v1/todos")).status).toBe(200);
+        expect(pathsSeen(sim, from)).toEqual([
+          "GET /rest/v1/todos",
+          "POST /auth/v1/token?grant_type=refresh_token",
+          "GET /rest/v1/todos",
+        ]);
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+  [
+    "logout calls POST /logout with the access token, which ends the refresh tokens",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        await auth.login(profile.recipe, { values: profile.values, verify: true });
+        const stored = await (await auth.store()).get(profile.recipe, "default");
+        const from = sim.state.seen.length;
+        expect(await auth.logout(profile.recipe)).toMatchObject({ deleted: true, revocation: "revoked" });
+        expect(pathsSeen(sim, from)).toEqual(["POST /auth/v1/logout"]);
+        expect(sim.state.seen[from]?.headers.authorization).toBe(
+          `Bearer ${stored?.type === "session" ? stored.access_token : ""}`,
+        );
+        const origin = `https://${profile.values.project_ref}.supabase.co`;
+        const after = await sim.fetch(`${origin}/auth/v1/token?grant_type=refresh_token`, {
+          method: "POST",
+          headers: { apikey: String(profile.values.publishable_key), "content-type": "application/json" },
+          body: JSON.stringify({ refresh_token: stored?.type === "session" ? stored.refresh_token : "" }),
+        });
+        expect(await after.json()).toMatchObject({ error_code: "refresh_token_not_found" });
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+];
+
+/** The conformance steps of each session recipe: its provider's rules differ (where tokens go, errors). */
+const SESSION_STEPS_BY_RECIPE: Record<string, typeof SESSION_STEPS> = {
+  bluesky: SESSION_STEPS,
+  supabase_user: SUPABASE_STEPS,
+};
+
 describe.each(EXCHANGE_PROFILES.filter((p) => p.profile.kind === "session"))(
   "session conformance: $name",
   ({ profile }) => {
-    for (const [title, step] of SESSION_STEPS) it(title, () => step(profile));
+    it("has conformance steps", () => expect(SESSION_STEPS_BY_RECIPE[profile.recipe]).toBeDefined());
+    for (const [title, step] of SESSION_STEPS_BY_RECIPE[profile.recipe] ?? []) it(title, () => step(profile));
   },
 );
 

@@ -36,6 +36,7 @@ import { slackBotToken, slackOAuth } from "./profiles/slack.js";
 import { spotify } from "./profiles/spotify.js";
 import { staticKeyProfiles } from "./profiles/static-keys.js";
 import { strava } from "./profiles/strava.js";
+import { supabaseUser } from "./profiles/supabase.js";
 import { telegram } from "./profiles/telegram.js";
 import { todoist } from "./profiles/todoist.js";
 import { typeformOAuth } from "./profiles/typeform.js";
@@ -119,6 +120,7 @@ export const SIGV4_PROFILES: Array<{ name: string; profile: SigV4Profile }> = [.
 export const EXCHANGE_PROFILES: Array<{ name: string; profile: ExchangeProfile }> = [
   { name: "mongodb_atlas API key pair (HTTP Digest)", profile: mongodbAtlas },
   { name: "bluesky app password (session login)", profile: bluesky },
+  { name: "supabase_user e-mail and password (session login)", profile: supabaseUser },
 ];
 
 /**
