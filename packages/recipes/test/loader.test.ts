@@ -425,14 +425,49 @@ inject:
     expect(away.keyPath).toEqual(["session", "login", "url"]);
     const plain = await failure(session("{ url: http://api.example.com/xrpc/login }"));
     expect(plain.keyPath).toEqual(["session", "login", "url"]);
+    // A URL names a value only as a host may: not secret and with a pattern (handle has none).
     const templated = await failure(session("{ url: 'https://api.example.com/{{secret.handle}}' }"));
     expect(templated.keyPath).toEqual(["session", "login", "url"]);
+    expect(templated.expected).toContain("sensitive: false and a pattern");
     const undeclared = await failure(session(`{ url: ${url}, json: { password: "{{secret.pw}}" } }`));
     expect(undeclared.keyPath).toEqual(["session", "login", "json", "password"]);
     const refreshAway = await failure(
       session(`{ url: ${url} }`, "  refresh: { url: https://other.example/refresh }"),
     );
     expect(refreshAway.keyPath).toEqual(["session", "refresh", "url"]);
+    const refreshHeader = await failure(
+      session(`{ url: ${url} }`, `  refresh: { url: ${url}, headers: { apikey: "{{secret.key}}" } }`),
+    );
+    expect(refreshHeader.keyPath).toEqual(["session", "refresh", "headers", "apikey"]);
+  });
+
+  it("session: a URL on a per-account host names a pattern-checked value (a Supabase project ref)", async () => {
+    const text = `id: example
+display_name: Example
+docs_url: https://example.com/docs
+primitive: session
+base_url: https://{{secret.ref}}.example.co
+hosts: ["{{secret.ref}}.example.co"]
+required_secrets:
+  - { key: ref, label: Project, sensitive: false, pattern: "[a-z0-9]{20}" }
+  - { key: password, label: Password }
+session:
+  login: { url: "https://{{secret.ref}}.example.co/token?grant_type=password", json: { password: "{{secret.password}}" } }
+  refresh: { url: "https://{{secret.ref}}.example.co/token?grant_type=refresh_token", bearer: none, json_field: refresh_token }
+  error_path: error_code
+inject:
+  header: { Authorization: "Bearer {{runtime.access_token}}" }
+`;
+    const { recipes } = await resolve({ file: "example.yaml", text });
+    expect(recipes[0]?.session?.refresh).toMatchObject({ bearer: "none", json_field: "refresh_token" });
+    const elsewhere = await failure({
+      file: "example.yaml",
+      text: text.replace(
+        "https://{{secret.ref}}.example.co/token?grant_type=password",
+        "https://{{secret.ref}}.other.co/t",
+      ),
+    });
+    expect(elsewhere.keyPath).toEqual(["session", "login", "url"]);
   });
 });
 
