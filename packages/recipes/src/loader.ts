@@ -308,8 +308,13 @@ function checkSession(
   for (const [k, v] of Object.entries(session.login.json ?? {}))
     checkTemplate(["session", "login", "json", k], v);
   for (const which of ["refresh", "logout"] as const) {
-    for (const [k, v] of Object.entries(session[which]?.headers ?? {}))
+    const spec = session[which];
+    for (const [k, v] of Object.entries(spec?.headers ?? {}))
       checkTemplate(["session", which, "headers", k], v);
+    // The request must carry a token somewhere: as Bearer, or in the JSON field.
+    if (spec?.bearer === "none" && spec.json_field === undefined) {
+      throw new RecipeError(file, ["session", which, "json_field"], "a json_field when bearer is none");
+    }
   }
 }
 

@@ -439,6 +439,8 @@ inject:
       session(`{ url: ${url} }`, `  refresh: { url: ${url}, headers: { apikey: "{{secret.key}}" } }`),
     );
     expect(refreshHeader.keyPath).toEqual(["session", "refresh", "headers", "apikey"]);
+    const noToken = await failure(session(`{ url: ${url} }`, `  refresh: { url: ${url}, bearer: none }`));
+    expect(noToken.keyPath).toEqual(["session", "refresh", "json_field"]);
   });
 
   it("session: a URL on a per-account host names a pattern-checked value (a Supabase project ref)", async () => {
