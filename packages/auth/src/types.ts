@@ -47,6 +47,8 @@ export interface OAuth2Credential extends CredentialBase {
   captured?: Record<string, string>;
   /** Which OAuth app issued it; refresh goes back through the same one. */
   client: "byo" | "broker";
+  /** The id of your own OAuth client that obtained it, for `{{client.id}}` (Twitch's Client-Id header). */
+  client_id?: string;
   /** Set when the provider rejected the refresh token (invalid_grant): a person must log in again. */
   status?: "ok" | "reauth_required";
   id_token?: string;

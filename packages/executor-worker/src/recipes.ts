@@ -21,6 +21,7 @@ import {
   decryptRecord,
   loadRecord,
   originAllowed,
+  type RecipeLookup,
   secretValues,
 } from "./host/credentials.js";
 import { USER_AGENT } from "./host/functions.js";
@@ -31,6 +32,9 @@ import { listKeys } from "./store.js";
 // `arcrun recipe push`. Kept under v2/recipe/{tenant}/{id} only after the person confirmed every host the
 // credential goes to and the recipe's test request passed with one of the tenant's credentials; the
 // tenant's workflows then reach the service with egress limited to the recipe's hosts, as for a built-in.
+
+/** A pushed recipe's id (the file's name without .yaml). */
+const ID = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** What v2/recipe/{tenant}/{id} holds. */
 export interface StoredRecipe {
@@ -46,28 +50,46 @@ export interface StoredRecipe {
   pushed_at: string;
 }
 
-/** More would make every run's recipe lookup slow; a tenant with that many services wants them built in. */
+/** The most a tenant may push; a tenant with more services wants them built in. */
 export const MAX_TENANT_RECIPES = 100;
 
-/** The tenant's pushed recipes by id, read once per run (the lookup a run uses is synchronous). */
-export async function tenantRecipes(kv: KVNamespace, tenant: string): Promise<Map<string, Recipe>> {
-  const out = new Map<string, Recipe>();
+/** The tenant's pushed recipes by id (GET /recipes): one list, then one get each. */
+export async function tenantRecipes(kv: KVNamespace, tenant: string): Promise<Map<string, StoredRecipe>> {
+  const out = new Map<string, StoredRecipe>();
   for await (const k of listKeys(kv, kindPrefix("recipe", tenant))) {
     const raw = await kv.get(k.name);
     if (!raw) continue;
     const stored = JSON.parse(raw) as StoredRecipe;
-    out.set(stored.id, stored.recipe);
+    out.set(stored.id, stored);
     if (out.size >= MAX_TENANT_RECIPES) break;
   }
   return out;
 }
 
-/** A lookup that answers the built-in (and operator) recipes first, then the tenant's pushed ones. */
-export function withTenantRecipes(
+/**
+ * The recipe lookup of one run: the built-in (and operator) recipes first, as they cannot be shadowed; then
+ * the tenant's pushed recipe of that id, read the first time the run asks for it (one KV get per id, a miss
+ * remembered too). A run reads only the recipes its nodes and credentials name, whatever the tenant has
+ * pushed; an id no push could have taken is not looked up.
+ */
+export function runRecipes(
   base: (id: string) => Recipe | undefined,
-  own: ReadonlyMap<string, Recipe>,
-): (id: string) => Recipe | undefined {
-  return (id) => base(id) ?? own.get(id);
+  kv: Pick<KVNamespace, "get">,
+  tenant: string,
+): RecipeLookup {
+  const own = new Map<string, Promise<Recipe | undefined>>();
+  return (id) => {
+    const builtIn = base(id);
+    if (builtIn || !ID.test(id)) return builtIn;
+    let pending = own.get(id);
+    if (!pending) {
+      pending = kv
+        .get(recipeKey(tenant, id))
+        .then((raw) => (raw ? (JSON.parse(raw) as StoredRecipe).recipe : undefined));
+      own.set(id, pending);
+    }
+    return pending;
+  };
 }
 
 export async function getStoredRecipe(
@@ -88,8 +110,6 @@ export interface PushPlace {
   base: (id: string) => Recipe | undefined;
   fetch: (req: Request) => Promise<Response>;
 }
-
-const ID = /^[a-z][a-z0-9_]{0,63}$/;
 
 function invalid(message: string): ExecutorError {
   return new ExecutorError("ERR_RECIPE_INVALID", message);

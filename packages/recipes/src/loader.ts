@@ -412,6 +412,7 @@ export function checkRecipe(file: string, r: Recipe): void {
     allowRuntime: boolean,
     inHost = false,
     allowCaptured = false,
+    allowClient = false,
   ) => {
     if (text === undefined) return;
     for (const raw of findExprs(text)) {
@@ -433,8 +434,19 @@ export function checkRecipe(file: string, r: Recipe): void {
           );
         }
       }
+      if (expr.kind === "client" && !allowClient) {
+        throw new RecipeError(
+          file,
+          path,
+          `no {{client.${expr.key}}} here: the OAuth client's id goes in the inject of an oauth2 credential (oauth2 > inject, or inject when the primitive is oauth2)`,
+        );
+      }
       const keys =
-        expr.kind === "secret" ? [expr.key] : expr.kind === "basic" ? [expr.user, expr.password] : [];
+        expr.kind === "secret"
+          ? [expr.key]
+          : expr.kind === "basic"
+            ? [expr.user, expr.password].filter((k): k is string => k !== undefined)
+            : [];
       if (expr.kind === "runtime" && !allowRuntime) {
         throw new RecipeError(
           file,
@@ -459,19 +471,26 @@ export function checkRecipe(file: string, r: Recipe): void {
   // OAuth endpoints may name a non-secret, pattern-checked value (a Microsoft tenant, a Shopify shop): the
   // same rule as a host, since the client secret goes there.
   for (const k of OAUTH_URL_KEYS) if (r.oauth2) checkTemplate(["oauth2", k], r.oauth2[k], false, true);
-  const checkInject = (path: string[], inject: Recipe["inject"], allowRuntime: boolean) => {
+  const checkInject = (
+    path: string[],
+    inject: Recipe["inject"],
+    allowRuntime: boolean,
+    allowClient = false,
+  ) => {
     if (!inject) return;
     for (const [k, v] of Object.entries(inject.header ?? {}))
-      checkTemplate([...path, "header", k], v, allowRuntime);
+      checkTemplate([...path, "header", k], v, allowRuntime, false, false, allowClient);
     for (const [k, v] of Object.entries(inject.query ?? {}))
-      checkTemplate([...path, "query", k], v, allowRuntime);
+      checkTemplate([...path, "query", k], v, allowRuntime, false, false, allowClient);
     checkTemplate([...path, "path_prefix"], inject.path_prefix, allowRuntime);
+    for (const [k, v] of Object.entries(inject.body?.fields ?? {}))
+      checkTemplate([...path, "body", "fields", k], v, allowRuntime, false, false, allowClient);
   };
 
   const tokenPrimitive =
     r.primitive === "oauth2" || r.primitive === "service_account" || r.primitive === "session";
-  checkInject(["inject"], r.inject, tokenPrimitive);
-  if (r.oauth2) checkInject(["oauth2", "inject"], r.oauth2.inject, true);
+  checkInject(["inject"], r.inject, tokenPrimitive, r.primitive === "oauth2");
+  if (r.oauth2) checkInject(["oauth2", "inject"], r.oauth2.inject, true, true);
   if (r.session)
     checkSession(file, r.session, r.hosts, (path, text, inHost) => checkTemplate(path, text, false, inHost));
   if (r.http_digest) {
@@ -536,6 +555,13 @@ export function checkRecipe(file: string, r: Recipe): void {
   if (r.aws_sigv4) checkTemplate(["aws_sigv4", "region"], r.aws_sigv4.region, false);
   if (r.service_account) checkTemplate(["service_account", "subject"], r.service_account.subject, false);
   if (r.test) {
+    if (r.test.json !== undefined && r.test.form !== undefined) {
+      throw new RecipeError(
+        file,
+        ["test", "form"],
+        "either json or form as the test request's body, not both",
+      );
+    }
     checkTemplate(["test", "path"], r.test.path, tokenPrimitive);
     for (const [k, v] of Object.entries(r.test.headers ?? {}))
       checkTemplate(["test", "headers", k], v, tokenPrimitive);

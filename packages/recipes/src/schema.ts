@@ -100,6 +100,21 @@ export const RequiredSecret = z.strictObject({
     ),
 });
 
+/**
+ * The credential as fields of the request body, for providers that read it nowhere else: a form
+ * (application/x-www-form-urlencoded) or a JSON object. A request whose body is of another kind is refused.
+ */
+export const InjectBody = z.strictObject({
+  format: z
+    .enum(["form", "json"])
+    .check(z.describe("form: application/x-www-form-urlencoded; json: a JSON object (top-level fields).")),
+  fields: stringMap.check(
+    z.describe(
+      "Field name to value, e.g. api_key: {{secret.api_key}}; set on every request, replacing the caller's.",
+    ),
+  ),
+});
+
 export const Inject = z.strictObject({
   header: z
     .optional(stringMap)
@@ -110,6 +125,13 @@ export const Inject = z.strictObject({
   path_prefix: z
     .optional(z.string())
     .check(z.describe("Prepended to every request path, e.g. /bot{{secret.token}} (Telegram).")),
+  body: z
+    .optional(InjectBody)
+    .check(
+      z.describe(
+        "Fields added to the body of every request that has one (UptimeRobot: api_key in a form; Plaid: client_id and secret in JSON).",
+      ),
+    ),
 });
 
 export const TestRequest = z.strictObject({
@@ -119,14 +141,34 @@ export const TestRequest = z.strictObject({
     .check(z.minLength(1), z.describe("Relative to base_url, or a full URL on a host listed in hosts.")),
   headers: z.optional(stringMap).check(z.describe("Extra headers for the test request only.")),
   json: z.optional(z.unknown()).check(z.describe("A JSON body, sent with content-type application/json.")),
+  form: z
+    .optional(stringMap)
+    .check(z.describe("A form body, sent with content-type application/x-www-form-urlencoded.")),
   expect_status: z
     ._default(z.union([integer(), z.array(integer())]), 200)
     .check(z.describe("The status (or statuses) that mean the credential works.")),
   expect_json: z
-    .optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])))
+    .optional(
+      z.record(
+        z.string(),
+        z.union([
+          z.string(),
+          z.number(),
+          z.boolean(),
+          z.null(),
+          z
+            .strictObject({ absent: z.literal(true) })
+            .check(
+              z.describe(
+                "The field must not be there (Railway's GraphQL errors array, Alpha Vantage's Error Message).",
+              ),
+            ),
+        ]),
+      ),
+    )
     .check(
       z.describe(
-        "Fields the JSON answer must hold, for providers that answer a bad credential with 200 (Slack auth.test: { ok: true }); a key with dots is a path into nested objects, for GraphQL answers ({ data.viewer.id: ... }).",
+        "Fields the JSON answer must hold, for providers that answer a bad credential with 200 (Slack auth.test: { ok: true }); a key with dots is a path into nested objects, for GraphQL answers ({ data.viewer.id: ... }); { absent: true } for a field that must be missing ({ errors: { absent: true } }).",
       ),
     ),
 });

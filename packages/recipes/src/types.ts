@@ -26,19 +26,30 @@ export interface RequiredSecretSpec {
   format: "string" | "json";
 }
 
+/** The credential as fields of the request body (a form or a JSON object), see InjectBody in schema.ts. */
+export interface InjectBodySpec {
+  format: "form" | "json";
+  fields: Record<string, string>;
+}
+
 export interface InjectSpec {
   header?: Record<string, string> | undefined;
   query?: Record<string, string> | undefined;
   path_prefix?: string | undefined;
+  body?: InjectBodySpec | undefined;
 }
+
+/** An `expect_json` value: the field equals it, or (`{ absent: true }`) the field is not there. */
+export type ExpectJsonValue = string | number | boolean | null | { absent: true };
 
 export interface TestRequestSpec {
   method: HttpMethod;
   path: string;
   headers?: Record<string, string> | undefined;
   json?: unknown;
+  form?: Record<string, string> | undefined;
   expect_status: number | number[];
-  expect_json?: Record<string, string | number | boolean | null> | undefined;
+  expect_json?: Record<string, ExpectJsonValue> | undefined;
 }
 
 /** How a provider writes granted scopes in its token response (see ScopeEcho in schema.ts). */

@@ -76,6 +76,45 @@ describe("recipe loader", () => {
     expect(err.keyPath).toEqual(["inject", "header", "Authorization"]);
   });
 
+  it("Basic with an empty password or user, or of the key alone, names a declared secret; an unknown one is refused", async () => {
+    for (const expr of ['{{basic secret.token ""}}', '{{basic "" secret.token}}', "{{basic secret.token}}"]) {
+      const src = staticKey("example");
+      src.text = src.text.replace('"Bearer {{secret.token}}"', `'Basic ${expr}'`);
+      const [r] = (await resolve(src)).recipes;
+      expect(r?.inject?.header?.Authorization).toBe(`Basic ${expr}`);
+    }
+    const src = staticKey("example");
+    src.text = src.text.replace('"Bearer {{secret.token}}"', "'Basic {{basic secret.nope}}'");
+    const err = await failure(src);
+    expect(err.keyPath).toEqual(["inject", "header", "Authorization"]);
+    expect(err.expected).toContain("{{secret.nope}}");
+    // Both halves empty is no credential at all.
+    const empty = staticKey("example");
+    empty.text = empty.text.replace('"Bearer {{secret.token}}"', `'Basic {{basic "" ""}}'`);
+    expect((await failure(empty)).keyPath).toEqual(["inject", "header", "Authorization"]);
+  });
+
+  it("{{client.id}} only in the inject of an oauth2 credential, never a static key's", async () => {
+    const src = staticKey("example");
+    src.text = src.text.replace("{{secret.token}}", "{{client.id}}");
+    const err = await failure(src);
+    expect(err.keyPath).toEqual(["inject", "header", "Authorization"]);
+    expect(err.expected).toContain("no {{client.id}} here");
+  });
+
+  it("inject.body fields are checked like headers, and a test has either json or form", async () => {
+    const src = staticKey("example");
+    src.text = src.text.replace(
+      'header: { Authorization: "Bearer {{secret.token}}" }',
+      'body: { format: form, fields: { api_key: "{{secret.tokn}}" } }',
+    );
+    expect((await failure(src)).keyPath).toEqual(["inject", "body", "fields", "api_key"]);
+    const both = await failure(
+      staticKey("example", "test: { method: POST, path: /x, json: {}, form: { a: b } }\n"),
+    );
+    expect(both.keyPath).toEqual(["test", "form"]);
+  });
+
   it("checks interpolation in test headers too", async () => {
     const err = await failure(
       staticKey("example", 'test: { path: /me, headers: { X-Key: "{{secret.nope}}" } }\n'),

@@ -56,6 +56,7 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
           requestedScopes: session.scopes(),
           scopeRules: session.scopeRules,
           baseUrlFrom: session.spec.base_url_from,
+          clientId: choice.client.clientId,
         });
         await ctx.store.set(ctx.service, ctx.instance, cred).catch((err: unknown) => {
           ctx.logger.debug?.(`${ctx.service}: token kept in memory only (${(err as Error).message})`);

@@ -41,6 +41,7 @@ export function oauthResolved(
       secret: secrets,
       runtime: { access_token: cred.access_token, token_type: cred.token_type },
       ...(cred.captured !== undefined ? { captured: cred.captured } : {}),
+      ...(cred.client_id !== undefined ? { client: { id: cred.client_id } } : {}),
     },
     source,
     ...(cred.expires_at !== undefined ? { expiresAt: cred.expires_at } : {}),
@@ -382,6 +383,7 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
           // A new grant replaces the old one entirely: never carry an old refresh token over.
           values: previous?.values ?? {},
           captured,
+          ...(choice.kind === "byo" ? { clientId: choice.client.clientId } : {}),
         });
         await ctx.store.set(service, instance, cred);
         current = cred;

@@ -29,6 +29,7 @@ import { mondayOAuth, mondayToken } from "./profiles/monday.js";
 import { mongodbAtlas } from "./profiles/mongodb-atlas.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
 import { pipedrive } from "./profiles/pipedrive.js";
+import { plaidSandbox } from "./profiles/plaid.js";
 import { reddit } from "./profiles/reddit.js";
 import { s3Profiles } from "./profiles/s3.js";
 import { salesforce, salesforceSandbox } from "./profiles/salesforce.js";
@@ -39,7 +40,10 @@ import { strava } from "./profiles/strava.js";
 import { supabaseUser } from "./profiles/supabase.js";
 import { telegram } from "./profiles/telegram.js";
 import { todoist } from "./profiles/todoist.js";
+import { trakt } from "./profiles/trakt.js";
+import { twitch } from "./profiles/twitch.js";
 import { typeformOAuth } from "./profiles/typeform.js";
+import { uptimerobot } from "./profiles/uptimerobot.js";
 import { x } from "./profiles/x.js";
 import { xero } from "./profiles/xero.js";
 import { zohoCrm } from "./profiles/zoho.js";
@@ -84,6 +88,8 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "linkedin app (OpenID Connect)", profile: linkedin },
   { name: "eventbrite app (server-side flow)", profile: eventbrite },
   { name: "zoho_crm server-based client (US data centre)", profile: zohoCrm },
+  { name: "twitch application (user token, Client-Id beside it)", profile: twitch },
+  { name: "trakt API application (user token, trakt-api-key beside it)", profile: trakt },
 ];
 
 /**
@@ -108,6 +114,8 @@ export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfil
   { name: "linear personal API key", profile: linearKey },
   { name: "monday personal API token", profile: mondayToken },
   ...staticKeyProfiles.map((profile) => ({ name: profile.recipe, profile })),
+  { name: "uptimerobot (api_key in the form body)", profile: uptimerobot },
+  { name: "plaid sandbox (client_id and secret in the JSON body)", profile: plaidSandbox },
 ];
 
 /** aws_sigv4 recipes (Amazon S3 and the S3-compatible stores): SigV4 recomputed by the simulator. */

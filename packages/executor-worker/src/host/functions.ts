@@ -347,7 +347,7 @@ async function kvGet(ctx: HostContext, input: Record<string, unknown>): Promise<
   }
   const [, space, name = ""] = m;
   if (space === "recipe") {
-    const recipe = ctx.recipe(name);
+    const recipe = await ctx.recipe(name);
     return recipe ? ok(recipe) : notFound();
   }
   const record = await loadRecord(ctx, name);
@@ -430,7 +430,7 @@ async function cryptoDecrypt(ctx: HostContext, input: Record<string, unknown>): 
     const endpoints = renderSealedEndpoints(
       ctx,
       opened,
-      opened.recipe ?? ctx.recipe(str(input.recipe) ?? ""),
+      opened.recipe ?? (await ctx.recipe(str(input.recipe) ?? "")),
     );
     return ok({ ...view, endpoints });
   }
@@ -440,7 +440,7 @@ async function cryptoDecrypt(ctx: HostContext, input: Record<string, unknown>): 
   // The credential's own recipe decides where its secrets go; a workflow names one only for a credential
   // pushed without.
   const recipeId = opened.record.recipe ?? str(input.recipe) ?? "";
-  const recipe = opened.recipe ?? ctx.recipe(recipeId);
+  const recipe = opened.recipe ?? (await ctx.recipe(recipeId));
   if (!recipe) return failed("ERR_BAD_REQUEST", `unknown recipe "${recipeId}"; run: arcrun list`);
   const refused = executorRefusal(recipe);
   if (refused) return failed("ERR_CREDENTIAL_INVALID", refused);
@@ -505,7 +505,9 @@ async function cryptoSignRs256(ctx: HostContext, input: Record<string, unknown>)
     // The signature makes the assertion a bearer credential: sealed, it goes only into the body of a
     // request to the recipe's token endpoint (RFC 7523 section 2.1), never anywhere a component chooses.
     const signature = base64UrlEncode(new Uint8Array(sig));
-    const tokenHosts = opened.grants.filter((g) => g.position.in === "body").flatMap((g) => g.hosts);
+    const tokenHosts = opened.grants
+      .filter((g) => g.position.in === "body" && g.position.field === undefined)
+      .flatMap((g) => g.hosts);
     const grants: Grant[] = [{ position: { in: "body" }, hosts: tokenHosts }];
     return ok({ signature: ctx.secrets.seal(name, signature, grants, tokenHosts) });
   } catch {
