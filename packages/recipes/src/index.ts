@@ -1,4 +1,13 @@
 export { builtinBases, type CatalogData, getRecipe, loadCatalog } from "./catalog.js";
+export {
+  chooseDigestChallenge,
+  type DigestAlgorithm,
+  type DigestAnswer,
+  type DigestChallenge,
+  type DigestHash,
+  digestAuthorization,
+  parseDigestChallenges,
+} from "./digest.js";
 export { RecipeError } from "./errors.js";
 export { MAX_RECIPE_FILE_BYTES } from "./limits.js";
 export { parseRecipe, parseRecipes, validateRecipe } from "./parse.js";
@@ -33,6 +42,7 @@ export type {
   CaptureSpec,
   ExpectJsonValue,
   GitHelperSpec,
+  HttpDigestSpec,
   HttpMethod,
   InjectBodySpec,
   InjectSpec,
@@ -43,6 +53,9 @@ export type {
   RequiredSecretSpec,
   ScopeEchoSpec,
   ServiceAccountSpec,
+  SessionRequestSpec,
+  SessionSpec,
+  SessionTokenRequestSpec,
   TestRequestSpec,
 } from "./types.js";
 export { OAUTH_URL_KEYS } from "./types.js";

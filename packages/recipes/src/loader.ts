@@ -281,6 +281,43 @@ function checkSecretSpec(file: string, at: string[], s: Recipe["required_secrets
   }
 }
 
+/**
+ * A session block's URLs are on the recipe's hosts (the secrets go there): a URL may name a value only as a
+ * host may (not secret, with a pattern: a Supabase project ref), and its templates name declared secrets.
+ */
+function checkSession(
+  file: string,
+  session: NonNullable<Recipe["session"]>,
+  hosts: string[],
+  checkTemplate: (path: string[], text: string, inHost?: boolean) => void,
+): void {
+  const urls: Array<[string[], string]> = [[["session", "login", "url"], session.login.url]];
+  if (session.refresh) urls.push([["session", "refresh", "url"], session.refresh.url]);
+  if (session.logout) urls.push([["session", "logout", "url"], session.logout.url]);
+  for (const [path, url] of urls) {
+    checkUrl(file, path, url);
+    checkTemplate(path, url, true);
+    const host = hostOfTemplate(url);
+    // checkUrl above: https (plain http only for a loopback host, as everywhere in a recipe).
+    if (!host || !hosts.some((p) => hostMatchesPattern(host, p))) {
+      throw new RecipeError(file, path, `a URL on a host listed in hosts (${hosts.join(", ")})`);
+    }
+  }
+  for (const [k, v] of Object.entries(session.login.headers ?? {}))
+    checkTemplate(["session", "login", "headers", k], v);
+  for (const [k, v] of Object.entries(session.login.json ?? {}))
+    checkTemplate(["session", "login", "json", k], v);
+  for (const which of ["refresh", "logout"] as const) {
+    const spec = session[which];
+    for (const [k, v] of Object.entries(spec?.headers ?? {}))
+      checkTemplate(["session", which, "headers", k], v);
+    // The request must carry a token somewhere: as Bearer, or in the JSON field.
+    if (spec?.bearer === "none" && spec.json_field === undefined) {
+      throw new RecipeError(file, ["session", which, "json_field"], "a json_field when bearer is none");
+    }
+  }
+}
+
 /** The semantic checks zod cannot express. Exported for tests. */
 export function checkRecipe(file: string, r: Recipe): void {
   checkUrl(file, ["docs_url"], r.docs_url);
@@ -325,7 +362,13 @@ export function checkRecipe(file: string, r: Recipe): void {
   }
 
   // The block each usable primitive needs.
-  const required = { oauth2: r.oauth2, service_account: r.service_account, aws_sigv4: r.aws_sigv4 } as const;
+  const required = {
+    oauth2: r.oauth2,
+    service_account: r.service_account,
+    aws_sigv4: r.aws_sigv4,
+    http_digest: r.http_digest,
+    session: r.session,
+  } as const;
   if (r.primitive !== "static_key" && !required[r.primitive]) {
     throw new RecipeError(
       file,
@@ -444,9 +487,16 @@ export function checkRecipe(file: string, r: Recipe): void {
       checkTemplate([...path, "body", "fields", k], v, allowRuntime, false, false, allowClient);
   };
 
-  const tokenPrimitive = r.primitive === "oauth2" || r.primitive === "service_account";
+  const tokenPrimitive =
+    r.primitive === "oauth2" || r.primitive === "service_account" || r.primitive === "session";
   checkInject(["inject"], r.inject, tokenPrimitive, r.primitive === "oauth2");
   if (r.oauth2) checkInject(["oauth2", "inject"], r.oauth2.inject, true, true);
+  if (r.session)
+    checkSession(file, r.session, r.hosts, (path, text, inHost) => checkTemplate(path, text, false, inHost));
+  if (r.http_digest) {
+    checkTemplate(["http_digest", "username"], r.http_digest.username, false);
+    checkTemplate(["http_digest", "password"], r.http_digest.password, false);
+  }
   if (r.service_account) checkInject(["service_account", "inject"], r.service_account.inject, true);
   // A top-level inject reused by an alternative token primitive may use the token; one used by static_key may not.
   if (!tokenPrimitive) {

@@ -27,7 +27,14 @@ const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 const integer = () => z.number().check(z.int());
 
-export const Primitive = z.enum(["static_key", "oauth2", "service_account", "aws_sigv4"]);
+export const Primitive = z.enum([
+  "static_key",
+  "oauth2",
+  "service_account",
+  "aws_sigv4",
+  "http_digest",
+  "session",
+]);
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -477,6 +484,130 @@ export const AwsSigV4 = z.strictObject({
     .check(z.minLength(1), z.describe("A region name or an interpolation such as {{secret.region}}.")),
 });
 
+/**
+ * HTTP Digest access authentication (RFC 7616): the first request is answered 401 with a challenge, and
+ * the answer to it is computed from the user name, the password and the server's nonce (MongoDB Atlas
+ * API keys). The password never goes on the wire.
+ */
+export const HttpDigest = z.strictObject({
+  username: z
+    .string()
+    .check(
+      z.minLength(1),
+      z.describe("The user name, usually {{secret.KEY}} (MongoDB Atlas: the public key)."),
+    ),
+  password: z
+    .string()
+    .check(
+      z.minLength(1),
+      z.describe("The password, usually {{secret.KEY}} (MongoDB Atlas: the private key)."),
+    ),
+  algorithms: z
+    ._default(z.array(z.enum(["SHA-256", "SHA-256-sess", "MD5", "MD5-sess"])).check(z.minLength(1)), [
+      "SHA-256",
+      "MD5",
+    ])
+    .check(
+      z.describe(
+        "The algorithms arcrun answers with, in order of preference, among those the server offers (RFC 7616 section 3.7: the client picks the first it supports).",
+      ),
+    ),
+});
+
+/** One request of a session exchange: rendered with the recipe's secrets ({{secret.KEY}}). */
+export const SessionRequest = z.strictObject({
+  url: z.string().check(z.describe("An https URL on a host listed in hosts.")),
+  method: z._default(z.enum(["POST", "GET"]), "POST"),
+  headers: z
+    .optional(stringMap)
+    .check(z.describe('Headers, e.g. Authorization: "Basic {{basic secret.user secret.password}}".')),
+  json: z
+    .optional(stringMap)
+    .check(z.describe("A JSON body of string fields, e.g. { identifier: '{{secret.handle}}' }.")),
+});
+
+/**
+ * A session login (a "log in with a key or password, get a session token" API, such as Bluesky's app
+ * passwords): the login request gives an access token (and often a refresh token), which goes on each
+ * request like an OAuth token; it is kept and refreshed like one, and when the refresh token is dead the
+ * login is made again with the same values.
+ */
+/** A request of a session made with one of its tokens (a refresh, a logout), always a POST. */
+const SessionTokenRequest = z.strictObject({
+  url: z.string().check(z.describe("An https URL on a host listed in hosts, called with POST.")),
+  bearer: z
+    ._default(z.enum(["refresh_token", "access_token", "none"]), "refresh_token")
+    .check(
+      z.describe(
+        "Which token goes in Authorization: Bearer (AT Protocol: the refresh token; none: the token goes in the body, json_field).",
+      ),
+    ),
+  headers: z
+    .optional(stringMap)
+    .check(z.describe("More headers, with {{secret.KEY}} (Supabase: apikey: '{{secret.publishable_key}}').")),
+  json_field: z
+    .optional(z.string().check(z.regex(/^[A-Za-z0-9_]+$/)))
+    .check(
+      z.describe(
+        "A JSON body { <json_field>: <the refresh token> } (Supabase Auth's refresh_token grant: refresh_token).",
+      ),
+    ),
+});
+
+export const Session = z.strictObject({
+  login: SessionRequest.check(z.describe("The request that exchanges the secrets for a session.")),
+  refresh: z
+    .optional(SessionTokenRequest)
+    .check(z.describe("Where a session is renewed; without it a new login is made when the token is due.")),
+  logout: z
+    .optional(SessionTokenRequest)
+    .check(z.describe("Where `arcrun logout` ends the session at the provider.")),
+  token_path: z
+    ._default(z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/)), "access_token")
+    .check(
+      z.describe("Dotted path to the access token in the login and refresh answers (Bluesky: accessJwt)."),
+    ),
+  refresh_token_path: z
+    .optional(z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/)))
+    .check(z.describe("Dotted path to the refresh token in the answers (Bluesky: refreshJwt).")),
+  expires_in_path: z
+    .optional(z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/)))
+    .check(z.describe("Dotted path to the token's lifetime in seconds, when the answer gives one.")),
+  expiry_from_jwt: z
+    ._default(z.boolean(), false)
+    .check(
+      z.describe(
+        "true when the access token is a JWT whose exp claim says when it expires (read without verifying, only to refresh ahead of time).",
+      ),
+    ),
+  error_path: z
+    ._default(z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/)), "error")
+    .check(
+      z.describe(
+        "Dotted path to the error code of a refused answer, matched against relogin_errors (AT Protocol: error; Supabase Auth: error_code).",
+      ),
+    ),
+  relogin_errors: z
+    ._default(z.array(z.string().check(z.minLength(1))), [])
+    .check(
+      z.describe(
+        "The error codes (the answer's JSON error field) of a refresh that mean the refresh token is dead, so the login is made again (Bluesky: ExpiredToken, InvalidToken).",
+      ),
+    ),
+  refresh_on_status: z
+    ._default(z.array(integer().check(z.gte(400), z.lte(499))).check(z.minLength(1)), [401])
+    .check(
+      z.describe(
+        "API statuses that mean the session token is no longer accepted: one renewal and one retry follow (AT Protocol answers an expired access token with 400 ExpiredToken).",
+      ),
+    ),
+  inject: z
+    .optional(Inject)
+    .check(
+      z.describe("Replaces the top-level inject: usually Authorization: Bearer {{runtime.access_token}}."),
+    ),
+});
+
 const recipeShape = {
   $schema: z.optional(z.string()),
   id: z
@@ -526,6 +657,8 @@ const recipeShape = {
   oauth2: z.optional(OAuth2),
   service_account: z.optional(ServiceAccount),
   aws_sigv4: z.optional(AwsSigV4),
+  http_digest: z.optional(HttpDigest),
+  session: z.optional(Session),
   test: z
     .optional(TestRequest)
     .check(z.describe('The cheapest request that proves the credential works ("who am I").')),
@@ -564,6 +697,8 @@ export const RecipeFileSchema = z.strictObject({
   oauth2: z.optional(z.partial(OAuth2)),
   service_account: z.optional(z.partial(ServiceAccount)),
   aws_sigv4: z.optional(z.partial(AwsSigV4)),
+  http_digest: z.optional(z.partial(HttpDigest)),
+  session: z.optional(z.partial(Session)),
   test: z.optional(z.partial(TestRequest)),
 });
 

@@ -4,7 +4,13 @@
  * any drift between the two fails `tsc`.
  */
 
-export type PrimitiveName = "static_key" | "oauth2" | "service_account" | "aws_sigv4";
+export type PrimitiveName =
+  | "static_key"
+  | "oauth2"
+  | "service_account"
+  | "aws_sigv4"
+  | "http_digest"
+  | "session";
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface RequiredSecretSpec {
@@ -141,6 +147,43 @@ export interface AwsSigV4Spec {
   region: string;
 }
 
+/** HTTP Digest (RFC 7616): see HttpDigest in schema.ts. */
+export interface HttpDigestSpec {
+  username: string;
+  password: string;
+  algorithms: Array<"SHA-256" | "SHA-256-sess" | "MD5" | "MD5-sess">;
+}
+
+export interface SessionRequestSpec {
+  url: string;
+  method: "POST" | "GET";
+  headers?: Record<string, string> | undefined;
+  json?: Record<string, string> | undefined;
+}
+
+/** A refresh or logout request of a session: see SessionTokenRequest in schema.ts. */
+export interface SessionTokenRequestSpec {
+  url: string;
+  bearer: "refresh_token" | "access_token" | "none";
+  headers?: Record<string, string> | undefined;
+  json_field?: string | undefined;
+}
+
+/** A session login exchange: see Session in schema.ts. */
+export interface SessionSpec {
+  login: SessionRequestSpec;
+  refresh?: SessionTokenRequestSpec | undefined;
+  logout?: SessionTokenRequestSpec | undefined;
+  token_path: string;
+  refresh_token_path?: string | undefined;
+  expires_in_path?: string | undefined;
+  expiry_from_jwt: boolean;
+  error_path: string;
+  relogin_errors: string[];
+  refresh_on_status: number[];
+  inject?: InjectSpec | undefined;
+}
+
 /** A complete recipe, after `extends` is resolved and defaults are applied. */
 export interface Recipe {
   $schema?: string | undefined;
@@ -160,6 +203,8 @@ export interface Recipe {
   oauth2?: OAuth2Spec | undefined;
   service_account?: ServiceAccountSpec | undefined;
   aws_sigv4?: AwsSigV4Spec | undefined;
+  http_digest?: HttpDigestSpec | undefined;
+  session?: SessionSpec | undefined;
   test?: TestRequestSpec | undefined;
   env_base_url?: Record<string, string> | undefined;
   env_token?: string | string[] | undefined;

@@ -407,6 +407,111 @@ aws_sigv4: { service: s3, region: us-east-1 }
   });
 });
 
+describe("recipe loader: http_digest and session", () => {
+  const digest = (block: string) => ({
+    file: "example.yaml",
+    text: `id: example
+display_name: Example
+docs_url: https://example.com/docs
+primitive: http_digest
+base_url: https://api.example.com
+hosts: [api.example.com]
+required_secrets: [{ key: user, label: User, sensitive: false }, { key: password, label: Password }]
+${block}`,
+  });
+  const session = (login: string, extra = "") => ({
+    file: "example.yaml",
+    text: `id: example
+display_name: Example
+docs_url: https://example.com/docs
+primitive: session
+base_url: https://api.example.com/xrpc
+hosts: [api.example.com]
+required_secrets: [{ key: handle, label: Handle, sensitive: false }, { key: password, label: Password }]
+session:
+  login: ${login}
+  token_path: accessJwt
+${extra}
+inject:
+  header: { Authorization: "Bearer {{runtime.access_token}}" }
+`,
+  });
+
+  it("requires the http_digest block and checks its templates", async () => {
+    const ok = digest('http_digest: { username: "{{secret.user}}", password: "{{secret.password}}" }');
+    const recipe = (await resolve(ok)).recipes[0];
+    expect(recipe?.http_digest?.algorithms).toEqual(["SHA-256", "MD5"]);
+    expect((await failure(digest(""))).keyPath).toEqual(["http_digest"]);
+    const undeclared = await failure(
+      digest('http_digest: { username: "{{secret.user}}", password: "{{secret.pass}}" }'),
+    );
+    expect(undeclared.keyPath).toEqual(["http_digest", "password"]);
+  });
+
+  it("session: defaults, login URL on the recipe's hosts, login templates naming declared secrets", async () => {
+    const url = "https://api.example.com/xrpc/login";
+    const { recipes } = await resolve(
+      session(`{ url: ${url}, json: { identifier: "{{secret.handle}}", password: "{{secret.password}}" } }`),
+    );
+    const recipe = recipes[0];
+    expect(recipe?.session).toMatchObject({
+      login: { method: "POST" },
+      refresh_on_status: [401],
+      relogin_errors: [],
+      expiry_from_jwt: false,
+    });
+    const away = await failure(session("{ url: https://login.elsewhere.example/xrpc/login }"));
+    expect(away.keyPath).toEqual(["session", "login", "url"]);
+    const plain = await failure(session("{ url: http://api.example.com/xrpc/login }"));
+    expect(plain.keyPath).toEqual(["session", "login", "url"]);
+    // A URL names a value only as a host may: not secret and with a pattern (handle has none).
+    const templated = await failure(session("{ url: 'https://api.example.com/{{secret.handle}}' }"));
+    expect(templated.keyPath).toEqual(["session", "login", "url"]);
+    expect(templated.expected).toContain("sensitive: false and a pattern");
+    const undeclared = await failure(session(`{ url: ${url}, json: { password: "{{secret.pw}}" } }`));
+    expect(undeclared.keyPath).toEqual(["session", "login", "json", "password"]);
+    const refreshAway = await failure(
+      session(`{ url: ${url} }`, "  refresh: { url: https://other.example/refresh }"),
+    );
+    expect(refreshAway.keyPath).toEqual(["session", "refresh", "url"]);
+    const refreshHeader = await failure(
+      session(`{ url: ${url} }`, `  refresh: { url: ${url}, headers: { apikey: "{{secret.key}}" } }`),
+    );
+    expect(refreshHeader.keyPath).toEqual(["session", "refresh", "headers", "apikey"]);
+    const noToken = await failure(session(`{ url: ${url} }`, `  refresh: { url: ${url}, bearer: none }`));
+    expect(noToken.keyPath).toEqual(["session", "refresh", "json_field"]);
+  });
+
+  it("session: a URL on a per-account host names a pattern-checked value (a Supabase project ref)", async () => {
+    const text = `id: example
+display_name: Example
+docs_url: https://example.com/docs
+primitive: session
+base_url: https://{{secret.ref}}.example.co
+hosts: ["{{secret.ref}}.example.co"]
+required_secrets:
+  - { key: ref, label: Project, sensitive: false, pattern: "[a-z0-9]{20}" }
+  - { key: password, label: Password }
+session:
+  login: { url: "https://{{secret.ref}}.example.co/token?grant_type=password", json: { password: "{{secret.password}}" } }
+  refresh: { url: "https://{{secret.ref}}.example.co/token?grant_type=refresh_token", bearer: none, json_field: refresh_token }
+  error_path: error_code
+inject:
+  header: { Authorization: "Bearer {{runtime.access_token}}" }
+`;
+    const { recipes } = await resolve({ file: "example.yaml", text });
+    expect(recipes[0]?.session?.refresh).toMatchObject({ bearer: "none", json_field: "refresh_token" });
+    const elsewhere = await failure({
+      file: "example.yaml",
+      text: text.replace(
+        "https://{{secret.ref}}.example.co/token?grant_type=password",
+        "https://{{secret.ref}}.other.co/t",
+      ),
+    });
+    expect(elsewhere.keyPath).toEqual(["session", "login", "url"]);
+  });
+});
+
 describe("user recipes over the built-in catalogue", () => {
   it("a file that extends its own id changes only the keys it sets (EU Mailgun)", async () => {
     const r = await parseRecipe(

@@ -8,6 +8,7 @@ import { asana } from "./profiles/asana.js";
 import { atlassian, confluenceOAuth, jiraOAuth } from "./profiles/atlassian.js";
 import { auth0Management } from "./profiles/auth0.js";
 import { bitbucket } from "./profiles/bitbucket.js";
+import { bluesky } from "./profiles/bluesky.js";
 import { box } from "./profiles/box.js";
 import { calendly } from "./profiles/calendly.js";
 import { cloudflareAccountToken, cloudflareUserToken } from "./profiles/cloudflare.js";
@@ -29,6 +30,7 @@ import { mailchimpOAuth } from "./profiles/mailchimp.js";
 import { microsoftGraph, microsoftGraphFamily, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
 import { microsoftGraphApp } from "./profiles/microsoft-app.js";
 import { mondayOAuth, mondayToken } from "./profiles/monday.js";
+import { mongodbAtlas } from "./profiles/mongodb-atlas.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
 import { paypal, paypalSandbox } from "./profiles/paypal.js";
 import { pipedrive } from "./profiles/pipedrive.js";
@@ -42,6 +44,7 @@ import { spotify } from "./profiles/spotify.js";
 import { spotifyApp } from "./profiles/spotify-app.js";
 import { staticKeyProfiles } from "./profiles/static-keys.js";
 import { strava } from "./profiles/strava.js";
+import { supabaseUser } from "./profiles/supabase.js";
 import { telegram } from "./profiles/telegram.js";
 import { todoist } from "./profiles/todoist.js";
 import { trakt } from "./profiles/trakt.js";
@@ -53,7 +56,13 @@ import { x } from "./profiles/x.js";
 import { xero } from "./profiles/xero.js";
 import { zohoCrm } from "./profiles/zoho.js";
 import { zoom } from "./profiles/zoom.js";
-import type { ClientCredentialsProfile, OAuthProfile, SigV4Profile, StaticKeyProfile } from "./simulator.js";
+import type {
+  ClientCredentialsProfile,
+  ExchangeProfile,
+  OAuthProfile,
+  SigV4Profile,
+  StaticKeyProfile,
+} from "./simulator.js";
 
 export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "github OAuth app", profile: githubOAuthApp },
@@ -140,6 +149,16 @@ export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfil
 
 /** aws_sigv4 recipes (Amazon S3 and the S3-compatible stores): SigV4 recomputed by the simulator. */
 export const SIGV4_PROFILES: Array<{ name: string; profile: SigV4Profile }> = [...s3Profiles];
+
+/**
+ * Challenge-response and login-exchange recipes (http_digest, session): the simulator issues the challenge
+ * or the session and refuses a wrong password and a replay.
+ */
+export const EXCHANGE_PROFILES: Array<{ name: string; profile: ExchangeProfile }> = [
+  { name: "mongodb_atlas API key pair (HTTP Digest)", profile: mongodbAtlas },
+  { name: "bluesky app password (session login)", profile: bluesky },
+  { name: "supabase_user e-mail and password (session login)", profile: supabaseUser },
+];
 
 /**
  * Static-key services that ended: the recipe stays so that old scripts fail with the provider's answer, and

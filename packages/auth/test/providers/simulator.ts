@@ -83,7 +83,25 @@ export interface ClientCredentialsProfile {
   values?: Record<string, string>;
 }
 
-export type Profile = OAuthProfile | StaticKeyProfile | SigV4Profile | ClientCredentialsProfile;
+/**
+ * A provider with a challenge-response or login exchange (an `http_digest` or `session` recipe): the values
+ * setup is given, the same with a password the provider refuses, and its routes.
+ */
+export interface ExchangeProfile {
+  kind: "http_digest" | "session";
+  recipe: string;
+  docs: string[];
+  values: Record<string, string>;
+  wrongValues: Record<string, string>;
+  routes: Record<string, Route>;
+}
+
+export type Profile =
+  | OAuthProfile
+  | StaticKeyProfile
+  | SigV4Profile
+  | ClientCredentialsProfile
+  | ExchangeProfile;
 
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): SimReply => ({
   status,

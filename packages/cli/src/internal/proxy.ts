@@ -294,7 +294,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       body = read;
     } else if (method === "GET" || method === "HEAD") {
       req.resume();
-    } else if (t.info.primitive === "aws_sigv4" || (Number.isFinite(length) && length <= REPLAYABLE_BODY)) {
+    } else if (
+      // SigV4 hashes the body; Digest sends it again after the server's challenge: both need it whole.
+      t.info.primitive === "aws_sigv4" ||
+      t.info.primitive === "http_digest" ||
+      (Number.isFinite(length) && length <= REPLAYABLE_BODY)
+    ) {
       body = await readAll(req);
     } else {
       body = req;

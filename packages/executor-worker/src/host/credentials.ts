@@ -218,15 +218,19 @@ function randomHandle(): string {
   return out;
 }
 
+/** How the host applies a signing handle at egress. */
+export type SignKind = "aws_sigv4" | "http_digest";
+
 export interface Sealed {
   credential: string;
   value: string;
   grants: readonly Grant[];
   /**
    * A signing handle: no value of its own; where its grant allows, the host drops it and signs the whole
-   * request with the credential instead (AWS SigV4: the signature covers method, URL, headers and body).
+   * request with the credential instead (AWS SigV4: the signature covers method, URL, headers and body;
+   * HTTP Digest: the host answers the server's challenge, docs/executor.md "HTTP Digest").
    */
-  sign?: "aws_sigv4";
+  sign?: SignKind;
 }
 
 interface Tainted {
@@ -260,7 +264,7 @@ export class SecretRegistry {
   }
 
   /** A signing handle for `credential` (see `Sealed.sign`), one per credential and grants within the run. */
-  sealSigner(credential: string, sign: "aws_sigv4", grants: readonly Grant[]): string {
+  sealSigner(credential: string, sign: SignKind, grants: readonly Grant[]): string {
     const id = `${credential}\u0000${JSON.stringify(grants)}\u0000sign:${sign}`;
     const known = this.memo.get(id);
     if (known !== undefined) return known;
@@ -705,6 +709,12 @@ export function renderSealedInject(
     // the Authorization header, which the host replaces by the signature (host/egress.ts).
     const grant: Grant = { position: { in: "header", name: "authorization" }, hosts: opened.hosts };
     headers.authorization = src.secrets.sealSigner(name, "aws_sigv4", [grant]);
+  }
+  if (recipe.http_digest && primitive === "static_key") {
+    // Digest answers a challenge of the server (RFC 7616), so it too is done at egress: the user name and
+    // password never leave the host, and the component holds a handle the host replaces by the answer.
+    const grant: Grant = { position: { in: "header", name: "authorization" }, hosts: opened.hosts };
+    headers.authorization = src.secrets.sealSigner(name, "http_digest", [grant]);
   }
   const query = render("query", inject?.query);
   if (!inject?.body) return { headers, query };

@@ -1,5 +1,11 @@
 import { base64Encode } from "../internal/base64.js";
-import { type Grant, originAllowed, type Position, type SecretRegistry } from "./credentials.js";
+import {
+  type Grant,
+  originAllowed,
+  type Position,
+  type SecretRegistry,
+  type SignKind,
+} from "./credentials.js";
 
 // The one place a sealed credential becomes plaintext again (docs/executor.md, "Sealed credentials"): an
 // exact handle, in a position one of its grants names, on a host that grant allows. Anything else that looks
@@ -12,7 +18,7 @@ export interface Egress {
   /** The credentials whose secrets this request carries. */
   carried: Set<string>;
   /** A credential the host must sign the request with (a signing handle was where its grant allows). */
-  sign?: { credential: string; kind: "aws_sigv4" };
+  sign?: { credential: string; kind: SignKind };
 }
 
 export interface EgressRefusal {

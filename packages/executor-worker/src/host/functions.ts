@@ -1,7 +1,17 @@
-import { MissingTemplateValue, signSigV4, sigV4Keys } from "@arcrun/recipes";
+import {
+  chooseDigestChallenge,
+  type DigestHash,
+  digestAuthorization,
+  MissingTemplateValue,
+  parseDigestChallenges,
+  renderTemplate,
+  signSigV4,
+  sigV4Keys,
+} from "@arcrun/recipes";
 import { HOST_STATUS } from "components/abi";
 import { ExecutorError, type ExecutorErrorCode } from "../errors.js";
 import { base64Decode, base64UrlEncode } from "../internal/base64.js";
+import { executorRefusal } from "../primitives.js";
 import { VERSION } from "../version.js";
 import type { HostContext } from "./context.js";
 import {
@@ -18,6 +28,7 @@ import {
   tokenCacheKey,
 } from "./credentials.js";
 import { describeGrants, substituteSealed } from "./egress.js";
+import { md5 } from "./md5.js";
 import { cryptoDigest, cryptoHmac, cryptoOpen, cryptoSeal, sleep } from "./platform.js";
 import type { HostCall, HostFunctions, HostReply } from "./runtime.js";
 
@@ -154,22 +165,32 @@ async function httpRequest(ctx: HostContext, input: Record<string, unknown>): Pr
   const carried = [...egress.carried];
   const sendBody = method === "GET" || method === "HEAD" ? undefined : egress.body;
   let target = { url: egress.url, headers: egress.headers };
-  if (egress.sign) {
+  if (egress.sign?.kind === "aws_sigv4") {
     const signed = await signRequest(ctx, egress.sign.credential, method, target, sendBody);
     if ("status" in signed) return signed;
     target = signed;
   }
-  let res: Response;
-  try {
-    res = await ctx.fetch(
+  const send = (headers: Headers) =>
+    ctx.fetch(
       new Request(target.url, {
         method,
-        headers: target.headers,
+        headers,
         body: sendBody,
         // A redirect must not carry a credential to a host nobody checked.
         redirect: carried.length > 0 || plaintexts.length > 0 ? "manual" : "follow",
       }),
     );
+  let res: Response;
+  try {
+    res = await send(target.headers);
+    if (egress.sign?.kind === "http_digest" && res.status === 401) {
+      const answered = await digestAnswer(ctx, egress.sign.credential, method, target, res);
+      if ("status" in answered) return answered;
+      if (answered.headers) {
+        await res.body?.cancel();
+        res = await send(answered.headers);
+      }
+    }
   } catch (err) {
     return failed("ERR_COMPONENT_FAILED", fetchFailure(url.host, ctx.secrets.redact(String(err))));
   }
@@ -242,6 +263,72 @@ async function signRequest(
       `credential "${name}" cannot sign: ${why}; push it again: arcrun creds push ${name}`,
     );
   }
+}
+
+const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** MD5 or SHA-256 of UTF-8 text, lower-case hex, for Digest (Web Crypto has no MD5 in Node; md5.ts). */
+const digestHash: DigestHash = async (algorithm, text) => {
+  const data = new TextEncoder().encode(text);
+  return algorithm === "MD5"
+    ? hex(md5(data))
+    : hex(new Uint8Array(await crypto.subtle.digest("SHA-256", data)));
+};
+
+/**
+ * The answer to a 401's Digest challenge (RFC 7616 section 3.4) for a credential of an `http_digest` recipe,
+ * computed with the same `digestAuthorization` arcrun-auth uses: the request's headers with the answer, or
+ * no headers when the server offered no challenge the recipe accepts (the 401 then goes to the workflow).
+ * The user name and password stay in the host; each request answers its own challenge (nonce count 1).
+ */
+async function digestAnswer(
+  ctx: HostContext,
+  name: string,
+  method: string,
+  target: { url: string; headers: Headers },
+  res: Response,
+): Promise<{ headers?: Headers } | HostReply> {
+  const opened = await openCredential(ctx, name);
+  const spec = opened?.recipe?.http_digest;
+  if (!opened || !spec) {
+    return failed(
+      "ERR_CREDENTIAL_INVALID",
+      `credential "${name}" cannot answer a Digest challenge: its recipe needs an http_digest block; push it again: arcrun creds push ${name} --recipe mongodb_atlas`,
+    );
+  }
+  const chosen = chooseDigestChallenge(
+    parseDigestChallenges(res.headers.get("www-authenticate")),
+    spec.algorithms,
+  );
+  if (!chosen) return {};
+  let username: string;
+  let password: string;
+  try {
+    username = renderTemplate(spec.username, { secret: opened.secrets });
+    password = renderTemplate(spec.password, { secret: opened.secrets });
+  } catch (err) {
+    const variable = err instanceof MissingTemplateValue ? err.variable : "a value";
+    return failed(
+      "ERR_CREDENTIAL_INVALID",
+      `credential "${name}" has no value for {{${variable}}} (the recipe's http_digest block); push it again: arcrun creds push ${name}`,
+    );
+  }
+  const u = new URL(target.url);
+  const authorization = await digestAuthorization(
+    {
+      ...chosen,
+      username,
+      password,
+      method,
+      uri: `${u.pathname}${u.search}`,
+      nc: 1,
+      cnonce: base64UrlEncode(crypto.getRandomValues(new Uint8Array(16))),
+    },
+    digestHash,
+  );
+  const headers = new Headers(target.headers);
+  headers.set("authorization", authorization);
+  return { headers };
 }
 
 const KEY = /^(cred|oauth2|recipe):([A-Za-z0-9_.-]{1,128})$/;
@@ -355,6 +442,8 @@ async function cryptoDecrypt(ctx: HostContext, input: Record<string, unknown>): 
   const recipeId = opened.record.recipe ?? str(input.recipe) ?? "";
   const recipe = opened.recipe ?? (await ctx.recipe(recipeId));
   if (!recipe) return failed("ERR_BAD_REQUEST", `unknown recipe "${recipeId}"; run: arcrun list`);
+  const refused = executorRefusal(recipe);
+  if (refused) return failed("ERR_CREDENTIAL_INVALID", refused);
   const runtime: Record<string, string> = {};
   if (input.runtime && typeof input.runtime === "object") {
     for (const [k, v] of Object.entries(input.runtime)) if (typeof v === "string") runtime[k] = v;

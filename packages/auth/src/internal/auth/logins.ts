@@ -127,6 +127,22 @@ export class Logins {
       values = await promptValues(await this.#deps.prompt(), recipe, service);
     }
     const checked = checkValues(recipe, service, instance, values);
+    if (options.verify && primitive === "session") {
+      // A session login is verified from the store, so that the session it logged in to is kept beside the
+      // values (the provider limits logins); the previous record comes back if the test fails.
+      const store = await this.#deps.stores.store();
+      const previous = await store.get(service, instance);
+      await this.setSecret(service, checked, { instance, via: primitive });
+      try {
+        result.test = await this.#verify(service, { instance, via: primitive }, recipe);
+      } catch (err) {
+        if (previous) await store.set(service, instance, previous);
+        else await store.delete(service, instance);
+        this.#deps.strategies.forget(service, instance);
+        throw err;
+      }
+      return result;
+    }
     if (options.verify) {
       result.test = await this.#verify(service, { instance, via: primitive, secret: checked }, recipe);
     }

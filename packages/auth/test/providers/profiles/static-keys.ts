@@ -363,6 +363,12 @@ const RULES: KeyRule[] = [
         "GET https://api.groq.com/openai/v1/models",
       ],
       [
+        "perplexity",
+        "https://docs.perplexity.ai/guides/perplexity-sdk-error-handling",
+        "api_key",
+        "GET https://api.perplexity.ai/v1/models",
+      ],
+      [
         "huggingface",
         "https://huggingface.co/docs/hub/security-tokens",
         "token",

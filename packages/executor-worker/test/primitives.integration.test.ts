@@ -1,0 +1,254 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateExecutorKey, sealFor } from "./helpers/credentials.js";
+import { type LocalExecutor, pushAndQuery, startExecutor } from "./helpers/executor.js";
+
+// What the executor does with the http_digest and session primitives, on workerd (docs/executor.md
+// "Primitives"): the host answers an HTTP Digest challenge at egress (the key pair never enters the
+// sandbox), and a session recipe is refused at push. The Digest server is a real node:http server that
+// issues its own nonces and recomputes every answer with node:crypto (RFC 7616 section 3.4.1).
+const API_KEY = "primitives-test-key";
+const ENCRYPTION_KEY = generateExecutorKey();
+const PUBLIC_KEY = randomBytes(4).toString("hex");
+const PRIVATE_KEY = `${randomBytes(8).toString("hex")}-${randomBytes(6).toString("hex")}`;
+const REALM = "local digest";
+
+interface Seen {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  verdict: "challenge" | "ok" | "refused" | "replay";
+}
+
+let server: Server;
+let port: number;
+const seen: Seen[] = [];
+/** Nonce to the counts answered with it (RFC 7616 section 3.4.4: a count used twice is a replay). */
+const nonces = new Map<string, Set<string>>();
+let ex: LocalExecutor;
+
+function params(header: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of header.slice(7).matchAll(/([a-z0-9-]+)=(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/gi)) {
+    out[(m[1] as string).toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : (m[3] ?? "");
+  }
+  return out;
+}
+
+/** Section 3.4.1: the response the client must have computed, with qop=auth. */
+function verdict(method: string, path: string, header: string | undefined): Seen["verdict"] {
+  if (!header?.startsWith("Digest ")) return "challenge";
+  const p = params(header);
+  const used = p.nonce !== undefined ? nonces.get(p.nonce) : undefined;
+  if (!used || p.realm !== REALM || p.username !== PUBLIC_KEY || p.uri !== path || p.qop !== "auth") {
+    return "refused";
+  }
+  const alg = (p.algorithm ?? "MD5").toUpperCase();
+  const H = (t: string) =>
+    createHash(alg === "MD5" ? "md5" : "sha256")
+      .update(t)
+      .digest("hex");
+  const ha1 = H(`${PUBLIC_KEY}:${REALM}:${PRIVATE_KEY}`);
+  const expected = H(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${H(`${method}:${path}`)}`);
+  if (p.response !== expected) return "refused";
+  if (used.has(p.nc ?? "")) return "replay";
+  used.add(p.nc ?? "");
+  return "ok";
+}
+
+async function push(name: string, plaintext: string, recipe: string) {
+  const sealed = await sealFor(ENCRYPTION_KEY, "default", name, plaintext);
+  return ex.request("/credentials", {
+    method: "POST",
+    apiKey: API_KEY,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ ...sealed, recipe }),
+  });
+}
+
+async function run(yaml: string) {
+  const res = await pushAndQuery(ex, API_KEY, yaml);
+  const body = res.json as { execution_id: string; output?: unknown; error?: { message: string } };
+  const stored = await ex.request(`/executions/${body.execution_id}`, { apiKey: API_KEY });
+  return { text: `${res.text}\n${stored.text}`, body };
+}
+
+const secret = (key: string, sensitive = true) => ({
+  key,
+  label: key,
+  sensitive,
+  optional: false,
+  format: "string",
+});
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const path = req.url ?? "/";
+      const v = verdict(req.method ?? "GET", path, req.headers.authorization);
+      seen.push({ method: req.method ?? "GET", path, headers: req.headers, verdict: v });
+      if (v === "ok") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ ok: true, method: req.method, body: Buffer.concat(chunks).toString() }));
+        return;
+      }
+      // Section 3.3: a challenge per algorithm, SHA-256 first; /md5/ offers only MD5 (as RFC 2617 servers).
+      const nonce = randomBytes(16).toString("base64");
+      nonces.set(nonce, new Set());
+      const algs = path.startsWith("/md5/") ? ["MD5"] : ["SHA-256", "MD5"];
+      const challenge = algs
+        .map((a) => `Digest realm="${REALM}", qop="auth", algorithm=${a}, nonce="${nonce}"`)
+        .join(", ");
+      res.writeHead(401, { "www-authenticate": challenge, "content-type": "application/json" });
+      res.end(JSON.stringify({ error: 401, reason: "Unauthorized" }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as AddressInfo).port;
+  ex = await startExecutor({
+    ENCRYPTION_KEY,
+    ARCRUN_API_KEY: API_KEY,
+    ARCRUN_RECIPES: JSON.stringify([
+      {
+        // mongodb_atlas's shape on a local server.
+        id: "local_digest",
+        display_name: "Local Digest API",
+        docs_url: "http://127.0.0.1/docs",
+        categories: [],
+        hosts: [`127.0.0.1:${port}`],
+        base_url: `http://127.0.0.1:${port}`,
+        primitive: "http_digest",
+        required_secrets: [secret("public_key", false), secret("private_key")],
+        http_digest: {
+          username: "{{secret.public_key}}",
+          password: "{{secret.private_key}}",
+          algorithms: ["SHA-256", "MD5"],
+        },
+      },
+    ]),
+  });
+  const pair = (privateKey: string) => JSON.stringify({ public_key: PUBLIC_KEY, private_key: privateKey });
+  expect((await push("atlas", pair(PRIVATE_KEY), "local_digest")).status).toBe(201);
+  expect((await push("atlas_wrong", pair(`${PRIVATE_KEY}x`), "local_digest")).status).toBe(201);
+});
+
+afterAll(async () => {
+  await ex?.dispose();
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
+});
+
+describe("HTTP Digest answered in the host", () => {
+  it("GET and POST: the host answers the challenge (SHA-256, and MD5 where only MD5 is offered); the workflow never holds the private key", async () => {
+    const from = seen.length;
+    const { body, text } = await run(`name: digest-get-post
+flow:
+  - input >> ON_SUCCESS >> auth
+  - auth >> ON_SUCCESS >> get
+  - get >> ON_SUCCESS >> md5
+  - md5 >> ON_SUCCESS >> post
+config:
+  auth: { component: auth_static_key, credential: atlas }
+  get: { component: http_request, url: "{{auth.data.base_url}}/api/atlas/v2/groups?pretty=true", headers: "{{auth.data.headers}}", fail_on_status: true }
+  md5: { component: http_request, url: "{{auth.data.base_url}}/md5/orgs", headers: "{{auth.data.headers}}", fail_on_status: true }
+  post: { component: http_request, method: POST, url: "{{auth.data.base_url}}/api/atlas/v2/groups", headers: "{{auth.data.headers}}", body: '{"name":"p"}', fail_on_status: true }
+`);
+    expect(body.error).toBeUndefined();
+    expect(body.output).toMatchObject({ status: 200, data: { body: { ok: true, method: "POST" } } });
+    const mine = seen.slice(from);
+    expect(mine.map((r) => `${r.method} ${r.path} ${r.verdict}`)).toEqual([
+      "GET /api/atlas/v2/groups?pretty=true challenge",
+      "GET /api/atlas/v2/groups?pretty=true ok",
+      "GET /md5/orgs challenge",
+      "GET /md5/orgs ok",
+      "POST /api/atlas/v2/groups challenge",
+      "POST /api/atlas/v2/groups ok",
+    ]);
+    expect(mine.map((r) => /algorithm=([\w-]+)/.exec(String(r.headers.authorization))?.[1])).toEqual([
+      undefined,
+      "SHA-256",
+      undefined,
+      "MD5",
+      undefined,
+      "SHA-256",
+    ]);
+    // The first request carries no credential: the handle is dropped, never sent as text.
+    expect(mine[0]?.headers.authorization).toBeUndefined();
+    expect(text).not.toContain(PRIVATE_KEY);
+  });
+
+  it("a wrong private key: the 401 reaches the workflow after one answer, with no retry loop", async () => {
+    const from = seen.length;
+    const { body } = await run(`name: digest-wrong
+flow:
+  - input >> ON_SUCCESS >> auth
+  - auth >> ON_SUCCESS >> get
+config:
+  auth: { component: auth_static_key, credential: atlas_wrong }
+  get: { component: http_request, url: "{{auth.data.base_url}}/api/atlas/v2/groups", headers: "{{auth.data.headers}}" }
+`);
+    expect(body.output).toMatchObject({ status: 401 });
+    expect(seen.slice(from).map((r) => r.verdict)).toEqual(["challenge", "refused"]);
+  });
+
+  it("the stand-in refuses a replayed answer (same nonce and count); the host answers each request afresh", async () => {
+    const ok = seen.findLast((r) => r.verdict === "ok");
+    const res = await fetch(`http://127.0.0.1:${port}${ok?.path}`, {
+      method: ok?.method ?? "GET",
+      headers: { authorization: String(ok?.headers.authorization) },
+      ...(ok?.method === "POST" ? { body: '{"name":"p"}' } : {}),
+    });
+    expect(res.status).toBe(401);
+    expect(seen.at(-1)?.verdict).toBe("replay");
+  });
+
+  it("the Digest handle sent to another host is refused before anything is sent", async () => {
+    const from = seen.length;
+    const { body } = await run(`name: digest-away
+flow:
+  - input >> ON_SUCCESS >> auth
+  - auth >> ON_SUCCESS >> send
+config:
+  auth: { component: auth_static_key, credential: atlas }
+  send: { component: http_request, url: "http://localhost:${port}/api/atlas/v2/groups", headers: "{{auth.data.headers}}" }
+`);
+    expect(body.error?.message).toContain(`refused to send it to localhost:${port}`);
+    expect(seen.length).toBe(from);
+  });
+});
+
+describe("session recipes are refused at push", () => {
+  it("a credential for a session recipe (bluesky) is refused, saying why and what to use", async () => {
+    const res = await push(
+      "bsky",
+      JSON.stringify({ identifier: "a.bsky.social", app_password: "x" }),
+      "bluesky",
+    );
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error: { code: "ERR_CREDENTIAL_INVALID" } });
+    expect(res.text).toContain('recipe \\"bluesky\\" logs in for a session token');
+    expect(res.text).toContain("arcrun-auth");
+  });
+
+  it("a workflow whose node names a session recipe is refused at push", async () => {
+    const res = await ex.request("/webhooks/named", {
+      method: "POST",
+      apiKey: API_KEY,
+      headers: { "content-type": "application/yaml" },
+      body: `name: bsky-post
+flow:
+  - input >> ON_SUCCESS >> auth
+config:
+  auth: { component: auth_static_key, credential: atlas, recipe: bluesky }
+`,
+    });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error: { code: "ERR_WORKFLOW_INVALID" } });
+    expect(res.text).toContain('node \\"auth\\": recipe \\"bluesky\\"');
+    expect((await ex.request("/webhooks/named/bsky-post", { apiKey: API_KEY })).status).toBe(404);
+  });
+});
