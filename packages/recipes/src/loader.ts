@@ -310,6 +310,13 @@ export function checkRecipe(file: string, r: Recipe): void {
         "no revoke_auth_method: it applies only to an rfc7009 revoke_url (a bearer revocation authenticates with the access token)",
       );
     }
+    if (r.oauth2.revoke_token && (!r.oauth2.revoke_url || r.oauth2.revoke_style === "bearer")) {
+      throw new RecipeError(
+        file,
+        ["oauth2", "revoke_token"],
+        "no revoke_token: it applies only to an rfc7009 revoke_url (a bearer revocation always sends the access token)",
+      );
+    }
     if (r.oauth2.grant === "authorization_code" && !r.oauth2.authorize_url) {
       throw new RecipeError(
         file,

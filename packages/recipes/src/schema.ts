@@ -277,6 +277,19 @@ export const OAuth2 = z.strictObject({
         "How the client authenticates at revoke_url (rfc7009 style) when the provider wants it otherwise than at the token endpoint (Calendly: Basic for tokens, the client in the form body for revocation).",
       ),
     ),
+  /**
+   * Which token logout sends to an rfc7009 revoke_url. Absent means `refresh`: the refresh token where there
+   * is one (RFC 7009 section 2.1: the server then ends the grant's access tokens too), else the access token.
+   * `access`: endpoints that take access tokens only (Twitch, Trakt); `both`: the access token, then the
+   * refresh token.
+   */
+  revoke_token: z
+    .optional(z.enum(["refresh", "access", "both"]))
+    .check(
+      z.describe(
+        "Which token logout revokes at an rfc7009 revoke_url. refresh (when absent): the refresh token where there is one, else the access token. access: the access token only, for endpoints that take nothing else (Twitch, Trakt). both: the access token, then the refresh token.",
+      ),
+    ),
   device_url: z
     .optional(z.string())
     .check(z.describe("RFC 8628 device authorization endpoint, where the provider has one.")),

@@ -81,6 +81,8 @@ export interface OAuth2Spec {
   revoke_url?: string | undefined;
   revoke_style?: "rfc7009" | "bearer" | undefined;
   revoke_auth_method?: "client_secret_basic" | "client_secret_post" | undefined;
+  /** Which token logout revokes (absent: the refresh token where there is one, else the access token). */
+  revoke_token?: "refresh" | "access" | "both" | undefined;
   /** API statuses after which the credential is refreshed once and the request retried (default [401]). */
   refresh_on_status: number[];
   device_url?: string | undefined;

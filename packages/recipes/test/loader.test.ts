@@ -362,6 +362,18 @@ ${extra}`,
     }
   });
 
+  it("accepts revoke_token with an rfc7009 revoke_url, and rejects it without one or with bearer", async () => {
+    const url = "  revoke_url: https://auth.example.com/revoke\n";
+    const ok = await resolve(oauthRecipe(`${url}  revoke_token: access`));
+    expect(ok.recipes[0]?.oauth2?.revoke_token).toBe("access");
+    expect((await resolve(oauthRecipe(url))).recipes[0]?.oauth2?.revoke_token).toBeUndefined();
+    for (const text of ["  revoke_token: both", `${url}  revoke_style: bearer\n  revoke_token: access`]) {
+      const err = await failure(oauthRecipe(text));
+      expect(err.keyPath).toEqual(["oauth2", "revoke_token"]);
+      expect(err.message).toContain("applies only to an rfc7009 revoke_url");
+    }
+  });
+
   it("checks service_account.subject like any interpolation", async () => {
     const sa = (subject: string) => ({
       file: "example.yaml",
