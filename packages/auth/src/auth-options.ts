@@ -86,7 +86,10 @@ export interface Token {
 export interface AuthLoginOptions extends LoginOptions {
   instance?: string;
   via?: PrimitiveName;
-  /** Values to save instead of prompting (static keys). */
+  /**
+   * Values to save instead of prompting (static keys); for an OAuth recipe, the values its endpoints and base
+   * URL name (a tenant domain), used for the sign-in and kept with the token.
+   */
   values?: Readonly<Record<string, string>>;
   /** Run the recipe's test request with the new values first; save only if it passes (ERR_TEST_FAILED). */
   verify?: boolean;

@@ -63,7 +63,9 @@ function quirks(r: Recipe, o: OAuth2Spec, code: Code): string[] {
   if (o.lookup) out.push(`after sign-in arcrun reads ${code(o.lookup.url)}`);
   for (const [name, c] of Object.entries(o.capture))
     out.push(
-      `captures ${code(name)} from the ${c.from === "token" ? "token answer" : "lookup"}'s ${code(c.path)}`,
+      c.from === "redirect"
+        ? `captures ${code(name)} from the authorization redirect's ${code(c.path)} parameter`
+        : `captures ${code(name)} from the ${c.from === "token" ? "token answer" : "lookup"}'s ${code(c.path)}${c.part === "https_host" ? " (its host)" : ""}`,
     );
   if (o.base_url) out.push(`requests go to ${code(o.base_url)}`);
   if (o.access_token_path) out.push(`the credential is the token at ${code(o.access_token_path)}`);
@@ -75,10 +77,15 @@ function quirks(r: Recipe, o: OAuth2Spec, code: Code): string[] {
 
 /** The registration steps of an authorization-code recipe, as [label, text] pairs in reading order. */
 export function registration(r: Recipe, o: OAuth2Spec, code: Code = plain): Array<[string, string]> {
+  // The client credentials grant has no person and no redirect: only the app's id and secret matter.
+  const machine = o.grant === "client_credentials";
   const out: Array<[string, string]> = [
     ["Documentation", r.docs_url],
-    ["OAuth app", `${clientText(o)}${o.app_type ? `; create it as: ${o.app_type}` : ""}`],
-    ["Redirect URI to register", redirectText(o, code)],
+    [
+      "OAuth app",
+      `${clientText(o)}${o.app_type ? `; create it as: ${o.app_type}` : ""}${machine ? "; no person signs in (client credentials grant), so no redirect URI is needed" : ""}`,
+    ],
+    ...(machine ? [] : [["Redirect URI to register", redirectText(o, code)] as [string, string]]),
     ["Scopes", o.scopes.length > 0 ? o.scopes.map(code).join(", ") : "none by default"],
   ];
   if (o.enable_apis.length > 0) out.push(["APIs to enable", o.enable_apis.join(", ")]);

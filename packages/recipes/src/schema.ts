@@ -211,19 +211,35 @@ export const ScopeEcho = z.strictObject({
  */
 export const Capture = z.strictObject({
   from: z
-    ._default(z.enum(["token", "lookup"]), "token")
-    .check(z.describe("token: the token response (Slack team.id); lookup: the answer of oauth2.lookup.")),
+    ._default(z.enum(["token", "lookup", "redirect"]), "token")
+    .check(
+      z.describe(
+        "token: the token response (Slack team.id); lookup: the answer of oauth2.lookup; redirect: a query parameter of the authorization redirect, beside code and state (QuickBooks realmId).",
+      ),
+    ),
   path: z
     .string()
     .check(
-      z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, "a dotted path such as team.id or 0.id"),
-      z.describe("A dotted path into the JSON answer; a number picks an array element (0.id)."),
+      z.regex(
+        /^[A-Za-z0-9_]+(=[A-Za-z0-9_]+)?(\.[A-Za-z0-9_]+(=[A-Za-z0-9_]+)?)*$/,
+        "a dotted path such as team.id, 0.id or accounts.is_default=true.account_id",
+      ),
+      z.describe(
+        "A dotted path into the JSON answer; a number picks an array element (0.id), key=value the first element whose key is that value (accounts.is_default=true.account_id: Docusign's default account). For from: redirect, the query parameter's name.",
+      ),
     ),
   pattern: z
     .string()
     .check(
       z.minLength(1),
       z.describe("A regular expression the value must match in full (it may be put into a host or a path)."),
+    ),
+  part: z
+    ._default(z.enum(["value", "https_host"]), "value")
+    .check(
+      z.describe(
+        "value: the value as it is; https_host: the value is an https URL and its host name is captured (DocuSign's base_uri), checked against pattern and, in base_url, against hosts.",
+      ),
     ),
 });
 
@@ -233,6 +249,13 @@ export const Lookup = z.strictObject({
     .check(
       z.describe(
         "An https URL on a host listed in hosts, called with GET and the new token (the oauth2 inject) right after login (Atlassian: https://api.atlassian.com/oauth/token/accessible-resources).",
+      ),
+    ),
+  header: z
+    .optional(stringMap)
+    .check(
+      z.describe(
+        "Headers of the lookup instead of the oauth2 inject's, where the provider wants the token otherwise there ({{runtime.access_token}}; Mailchimp's metadata: Authorization: OAuth <token>).",
       ),
     ),
 });

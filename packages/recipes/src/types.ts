@@ -66,11 +66,16 @@ export const OAUTH_URL_KEYS = [
 ] as const;
 
 export interface CaptureSpec {
-  from: "token" | "lookup";
-  /** A dotted path into the JSON answer; a number picks an array element. */
+  from: "token" | "lookup" | "redirect";
+  /**
+   * A dotted path into the JSON answer; a number picks an array element, key=value the first element whose key
+   * is that value. The parameter name for redirect.
+   */
   path: string;
   /** Matched in full before the value is stored. */
   pattern: string;
+  /** value: as it is; https_host: the host name of an https URL value. */
+  part: "value" | "https_host";
 }
 
 export interface OAuth2Spec {
@@ -113,7 +118,7 @@ export interface OAuth2Spec {
   /** Values read after login, for `{{captured.NAME}}` in base_url and hosts. */
   capture: Record<string, CaptureSpec>;
   /** A GET made with the new token right after login, for captures `from: lookup`. */
-  lookup?: { url: string } | undefined;
+  lookup?: { url: string; header?: Record<string, string> | undefined } | undefined;
   /** Replaces the top-level base_url and hosts when the oauth2 primitive is used. */
   base_url?: string | undefined;
   hosts?: string[] | undefined;

@@ -587,7 +587,60 @@ ${oauth(`${lookupCapture}  base_url: https://api.example.com/ex/{{captured.site}
         "static_key",
       ),
     );
-    expect(recipes[0]?.oauth2?.capture.site).toEqual({ from: "lookup", path: "0.id", pattern: "[a-z0-9]+" });
+    expect(recipes[0]?.oauth2?.capture.site).toEqual({
+      from: "lookup",
+      path: "0.id",
+      pattern: "[a-z0-9]+",
+      part: "value",
+    });
+  });
+
+  it("accepts a capture from the authorization redirect (a query parameter name), and refuses a dotted path there", async () => {
+    const redirect = (path: string) =>
+      recipe(`base_url: https://api.example.com/company/{{captured.realm}}
+hosts: [api.example.com]
+${oauth(`  capture:
+    realm: { from: redirect, path: ${path}, pattern: "[0-9]+" }
+`)}`);
+    const { recipes } = await resolve(redirect("realmId"));
+    expect(recipes[0]?.oauth2?.capture.realm?.from).toBe("redirect");
+    const err = await failure(redirect("a.b"));
+    expect(err.keyPath).toEqual(["oauth2", "capture", "realm", "path"]);
+    expect(err.expected).toContain("the name of a query parameter of the authorization redirect");
+  });
+
+  it("accepts lookup headers with the token, and refuses a secret a user could set in a token parameter", async () => {
+    const { recipes } = await resolve(
+      recipe(`base_url: https://api.example.com
+hosts: [api.example.com]
+${oauth(`  lookup: { url: https://api.example.com/meta, header: { Authorization: "OAuth {{runtime.access_token}}" } }
+  capture:
+    dc: { from: lookup, path: dc, pattern: "[a-z]+[0-9]+" }
+`)}`),
+    );
+    expect(recipes[0]?.oauth2?.lookup?.header).toEqual({ Authorization: "OAuth {{runtime.access_token}}" });
+    const err = await failure(
+      recipe(`base_url: https://api.example.com
+hosts: [api.example.com]
+${oauth(`  token_params: { audience: "https://{{secret.token}}/api/v2/" }
+`)}`),
+    );
+    expect(err.keyPath).toEqual(["oauth2", "token_params", "audience"]);
+    expect(err.expected).toContain("sensitive: false and a pattern");
+  });
+
+  it("accepts a base_url whose whole host is captured only with fixed hosts to hold it to", async () => {
+    const whole = (hosts: string) =>
+      recipe(`base_url: https://{{captured.host}}/api/v4
+hosts: ${hosts}
+${oauth(`  capture:
+    host: { from: token, path: host, pattern: "[a-z0-9-]+\\\\.example\\\\.com" }
+`)}`);
+    const { recipes } = await resolve(whole("[www.example.com, eu.example.com]"));
+    expect(recipes[0]?.base_url).toBe("https://{{captured.host}}/api/v4");
+    const err = await failure(whole('["{{captured.host}}"]'));
+    expect(err.keyPath).toEqual(["hosts"]);
+    expect(err.expected).toContain("fixed host names only");
   });
 
   it("refuses a captured value that is not declared", async () => {

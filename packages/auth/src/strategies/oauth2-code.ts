@@ -8,14 +8,20 @@ import type { OAuth2Spec } from "@arcrun/recipes";
 import { ArcrunError } from "../errors.js";
 import { injectApplier } from "../internal/apply.js";
 import { openBrowser, readPastedLines } from "../internal/oauth/browser.js";
-import { lookupCaptures, readCaptures } from "../internal/oauth/capture.js";
+import { checkCapturedTarget, lookupCaptures, readCaptures } from "../internal/oauth/capture.js";
 import { setupHint, type TokenResponse, tokenRequest } from "../internal/oauth/endpoint.js";
 import { heldResolved } from "../internal/oauth/held.js";
 import { startLoopback } from "../internal/oauth/loopback.js";
 import { createPkce, randomToken } from "../internal/oauth/pkce.js";
 import { freshToken } from "../internal/oauth/refresh.js";
 import { revokeBearer, revokeToken } from "../internal/oauth/revoke.js";
-import { type ClientChoice, createSession, type OAuthSession, signInWay } from "../internal/oauth/session.js";
+import {
+  type ClientChoice,
+  createSession,
+  declaredValues,
+  type OAuthSession,
+  signInWay,
+} from "../internal/oauth/session.js";
 import { grantCovers, refreshDue, toCredential } from "../internal/oauth/tokens.js";
 import type {
   CredentialSource,
@@ -57,22 +63,37 @@ export function oauthResolved(
  */
 async function loginCaptures(
   session: OAuthSession,
-  resp: TokenResponse,
+  { token: resp, redirect }: LoginAnswer,
   ctx: StrategyFactoryContext,
 ): Promise<Record<string, string> | undefined> {
   const { capture, lookup } = session.spec;
   if (Object.keys(capture).length === 0) return undefined;
+  const fromRedirect = readCaptures(capture, "redirect", redirect ?? {}, session.flow, true);
   const fromToken = readCaptures(capture, "token", resp.body ?? {}, session.flow, true);
-  if (!lookup) return fromToken;
   const { values } = await ctx.readValues();
-  const fromLookup = await lookupCaptures(
-    session.flow,
-    lookup.url,
-    ctx.inject,
-    { secret: values, runtime: { access_token: resp.access_token, token_type: resp.token_type } },
-    capture,
-  );
-  return { ...fromToken, ...fromLookup };
+  const fromLookup = lookup
+    ? await lookupCaptures(
+        session.flow,
+        lookup.url,
+        lookup.header,
+        ctx.inject,
+        { secret: values, runtime: { access_token: resp.access_token, token_type: resp.token_type } },
+        capture,
+      )
+    : {};
+  const captured = { ...fromRedirect, ...fromToken, ...fromLookup };
+  checkCapturedTarget(session.flow, ctx.recipe, { secret: values, captured });
+  return captured;
+}
+
+/**
+ * What a sign-in brought back: the token response, and the query of the authorization redirect (a provider
+ * may name the account there, as QuickBooks' realmId). The broker passes those parameters on to the loopback.
+ */
+export interface LoginAnswer {
+  token: TokenResponse;
+  /** The redirect's query parameters; undefined for the device flow, which has no redirect. */
+  redirect?: Record<string, string> | undefined;
 }
 
 /**
@@ -102,7 +123,7 @@ export async function authorizationCodeLogin(
   options: LoginOptions,
   env: Readonly<Record<string, string | undefined>>,
   display: string,
-): Promise<TokenResponse> {
+): Promise<LoginAnswer> {
   const { spec, flow } = session;
   if (!spec.authorize_url && choice.kind === "byo") {
     throw new ArcrunError(
@@ -197,13 +218,16 @@ export async function authorizationCodeLogin(
     }
 
     const response = await (inputEnded ? Promise.race([loopback.result, inputEnded]) : loopback.result);
+    // The same whether the browser came back to the listener or the URL was pasted: both are response.url.
+    const redirect = Object.fromEntries(response.url.searchParams);
     if (choice.kind === "broker") {
-      return await choice.broker.redeem({
+      const token = await choice.broker.redeem({
         service: flow.service,
         code: response.code,
         codeVerifier: pkce.verifier,
         redirectUri: loopback.redirectUri,
       });
+      return { token, redirect };
     }
     const params: Record<string, string> = {
       ...spec.token_params,
@@ -212,11 +236,12 @@ export async function authorizationCodeLogin(
       redirect_uri: loopback.redirectUri,
     };
     if (spec.pkce === "S256") params.code_verifier = pkce.verifier;
-    return await tokenRequest(
+    const token = await tokenRequest(
       { ...flow, ...(options.signal ? { signal: options.signal } : {}) },
       { url: spec.token_url, client: choice.client, bodyFormat: spec.body_format, params },
       spec.access_token_path,
     );
+    return { token, redirect };
   } finally {
     stopReading?.();
     await loopback.close();
@@ -405,11 +430,12 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
       if (loopbackRefused && session.spec.client !== "broker") refuse();
       const choice = await session.client();
       if (loopbackRefused && choice.kind === "byo") refuse();
-      const resp = options.device
-        ? await deviceLogin(session, choice, options, display)
+      const answer: LoginAnswer = options.device
+        ? { token: await deviceLogin(session, choice, options, display) }
         : await authorizationCodeLogin(session, choice, options, ctx.env, display);
+      const resp = answer.token;
       const keeper = session.keeper(choice);
-      const captured = await loginCaptures(session, resp, ctx);
+      const captured = await loginCaptures(session, answer, ctx);
       await keeper.withLock(async () => {
         const previous = await ctx.store.get(service, instance);
         const cred = toCredential(resp, {
@@ -418,8 +444,9 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
           requestedScopes: session.scopes(options.scopes),
           scopeRules: session.scopeRules,
           baseUrlFrom: session.spec.base_url_from,
-          // A new grant replaces the old one entirely: never carry an old refresh token over.
-          values: previous?.values ?? {},
+          // A new grant replaces the old one entirely: never carry an old refresh token over. Values given
+          // with this sign-in (a tenant) are kept with it.
+          values: { ...previous?.values, ...declaredValues(ctx) },
           captured,
           ...(choice.kind === "byo" ? { clientId: choice.client.clientId } : {}),
         });

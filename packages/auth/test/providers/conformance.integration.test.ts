@@ -11,6 +11,7 @@ import { createAuth, isArcrunError } from "../../src/index.js";
 import { makeHome, type TestHome } from "../support/home.js";
 import { sink } from "../support/streams.js";
 import {
+  CLIENT_CREDENTIALS_PROFILES,
   ENDED_STATIC_KEY_PROFILES,
   HTTPS_ONLY_PROFILES,
   KNOWN_GAPS,
@@ -22,7 +23,9 @@ import {
 } from "./index.js";
 import { githubApp, githubOAuthApp } from "./profiles/github.js";
 import {
+  type ClientCredentialsProfile,
   type OAuthProfile,
+  params,
   type SigV4Profile,
   type Simulator,
   type StaticKeyProfile,
@@ -34,7 +37,11 @@ const envName = (id: string) => id.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 describe("every OAuth2, static-key and aws_sigv4 recipe has a provider profile", () => {
   const catalog = loadCatalog();
   it("OAuth2: each recipe with an oauth2 block has a profile, or is listed as missing", () => {
-    const covered = new Set([...OAUTH_PROFILES, ...HTTPS_ONLY_PROFILES].map((p) => p.profile.recipe));
+    const covered = new Set(
+      [...OAUTH_PROFILES, ...HTTPS_ONLY_PROFILES, ...CLIENT_CREDENTIALS_PROFILES].map(
+        (p) => p.profile.recipe,
+      ),
+    );
     const needed = catalog.filter((r) => r.oauth2 !== undefined).map((r) => r.id);
     expect(needed.filter((id) => !covered.has(id) && !MISSING_OAUTH.includes(id))).toEqual([]);
     // A profile added later must take the recipe off the missing list.
@@ -228,6 +235,96 @@ describe.each(OAUTH_PROFILES)("OAuth2 conformance: $name", ({ name, profile }) =
       it.fails(`${step.title} (known gap: ${stepGap})`, () => step.run(run, profile));
     else it.skipIf(!applies(step, profile))(step.title, () => step.run(run, profile));
   }
+});
+
+interface ClientCredentialsRun {
+  sim: Simulator;
+  home: TestHome;
+  auth(opts?: { now?: () => number }): ReturnType<typeof createAuth>;
+  /** How many client_credentials token requests the provider has seen. */
+  tokenRequests(): number;
+}
+
+/**
+ * A `grant: client_credentials` recipe as shipped: the client's id and secret (here from the environment,
+ * as `arcrun setup` would have stored them), a token without a person, renewed when due or refused.
+ */
+describe.each(CLIENT_CREDENTIALS_PROFILES)("client credentials conformance: $name", ({ profile }) => {
+  let run: ClientCredentialsRun;
+  const envFor = (p: ClientCredentialsProfile, secret: string) => {
+    const prefix = `ARCRUN_${envName(p.recipe)}_`;
+    const env: Record<string, string> = { [`${prefix}CLIENT_ID`]: run.sim.state.clientId };
+    env[`${prefix}CLIENT_SECRET`] = secret;
+    for (const [k, v] of Object.entries(p.values ?? {})) env[`${prefix}${k.toUpperCase()}`] = v;
+    return env;
+  };
+  beforeAll(async () => {
+    const sim = await startSimulator(profile);
+    const home = await makeHome();
+    run = {
+      sim,
+      home,
+      auth: (opts = {}) =>
+        createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher, ...opts }),
+      tokenRequests: () =>
+        sim.state.seen.filter((r) => r.method === "POST" && params(r).grant_type === "client_credentials")
+          .length,
+    };
+    Object.assign(home.env, envFor(profile, sim.state.clientSecret));
+  });
+  afterAll(async () => {
+    await run?.sim.close();
+    await run?.home.cleanup();
+  });
+
+  it("a wrong client secret: login fails with the provider's refusal, names the next step, and stores nothing", async () => {
+    const wrong = `${run.sim.state.clientSecret}x`;
+    const auth = createAuth({
+      env: { ...run.home.env, ...envFor(profile, wrong) },
+      interactive: false,
+      dispatcher: run.sim.dispatcher,
+    });
+    const err = await auth.login(profile.recipe, { output: sink() }).catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_OAUTH")).toBe(true);
+    expect((err as Error).message).not.toContain(wrong);
+    expect(await (await auth.store()).get(profile.recipe, "default")).toBeUndefined();
+  });
+
+  it("login gets a token with the client credentials grant (no refresh token), then the test request passes", async () => {
+    const before = run.tokenRequests();
+    await run.auth().login(profile.recipe, { output: sink() });
+    expect(run.tokenRequests()).toBe(before + 1);
+    const stored = await (await run.auth().store()).get(profile.recipe, "default");
+    expect(stored).toMatchObject({ type: "oauth2", status: "ok" });
+    expect(stored?.type === "oauth2" ? stored.refresh_token : "not oauth2").toBeUndefined();
+    expect(await run.auth().test(profile.recipe)).toMatchObject({ ok: true, tested: true });
+  });
+
+  it("the stored token is used until it is due: another request asks for no new token", async () => {
+    const before = run.tokenRequests();
+    expect((await run.auth().test(profile.recipe)).ok).toBe(true);
+    expect(run.tokenRequests()).toBe(before);
+  });
+
+  it("a token due to expire is replaced by a new grant ahead of time, then the test request passes", async () => {
+    const before = run.tokenRequests();
+    const later = run.auth({ now: () => Date.now() + 100 * 86_400_000 });
+    expect((await later.test(profile.recipe)).ok).toBe(true);
+    expect(run.tokenRequests()).toBe(before + 1);
+  });
+
+  it("a 401 leads to one new token and a retry that passes", async () => {
+    run.sim.state.expireAccessTokens();
+    const before = run.tokenRequests();
+    expect((await run.auth().test(profile.recipe)).ok).toBe(true);
+    expect(run.tokenRequests()).toBe(before + 1);
+  });
+
+  it("logout deletes the token locally", async () => {
+    const out = await run.auth().logout(profile.recipe);
+    expect(out.deleted).toBe(true);
+    expect(await (await run.auth().store()).get(profile.recipe, "default")).toBeUndefined();
+  });
 });
 
 async function staticKeyCheck(profile: StaticKeyProfile): Promise<void> {

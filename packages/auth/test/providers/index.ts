@@ -6,11 +6,13 @@
 import { airtable } from "./profiles/airtable.js";
 import { asana } from "./profiles/asana.js";
 import { atlassian, confluenceOAuth, jiraOAuth } from "./profiles/atlassian.js";
+import { auth0Management } from "./profiles/auth0.js";
 import { bitbucket } from "./profiles/bitbucket.js";
 import { box } from "./profiles/box.js";
 import { calendly } from "./profiles/calendly.js";
 import { cloudflareAccountToken, cloudflareUserToken } from "./profiles/cloudflare.js";
 import { discord } from "./profiles/discord.js";
+import { docusign, docusignDemo } from "./profiles/docusign.js";
 import { dropbox } from "./profiles/dropbox.js";
 import { eventbrite } from "./profiles/eventbrite.js";
 import { figmaOAuth, figmaToken } from "./profiles/figma.js";
@@ -23,16 +25,21 @@ import { intercomOAuth, intercomToken } from "./profiles/intercom.js";
 import { lineNotify } from "./profiles/line-notify.js";
 import { linearKey, linearOAuth } from "./profiles/linear.js";
 import { linkedin } from "./profiles/linkedin.js";
+import { mailchimpOAuth } from "./profiles/mailchimp.js";
 import { microsoftGraph, microsoftGraphFamily, microsoftGraphSingleTenant } from "./profiles/microsoft.js";
+import { microsoftGraphApp } from "./profiles/microsoft-app.js";
 import { mondayOAuth, mondayToken } from "./profiles/monday.js";
 import { notionOAuth, notionToken } from "./profiles/notion.js";
+import { paypal, paypalSandbox } from "./profiles/paypal.js";
 import { pipedrive } from "./profiles/pipedrive.js";
 import { plaidSandbox } from "./profiles/plaid.js";
+import { quickbooks, quickbooksSandbox } from "./profiles/quickbooks.js";
 import { reddit } from "./profiles/reddit.js";
 import { s3Profiles } from "./profiles/s3.js";
 import { salesforce, salesforceSandbox } from "./profiles/salesforce.js";
 import { slackBotToken, slackOAuth } from "./profiles/slack.js";
 import { spotify } from "./profiles/spotify.js";
+import { spotifyApp } from "./profiles/spotify-app.js";
 import { staticKeyProfiles } from "./profiles/static-keys.js";
 import { strava } from "./profiles/strava.js";
 import { telegram } from "./profiles/telegram.js";
@@ -41,11 +48,12 @@ import { trakt } from "./profiles/trakt.js";
 import { twitch } from "./profiles/twitch.js";
 import { typeformOAuth } from "./profiles/typeform.js";
 import { uptimerobot } from "./profiles/uptimerobot.js";
+import { wrikeOAuth } from "./profiles/wrike.js";
 import { x } from "./profiles/x.js";
 import { xero } from "./profiles/xero.js";
 import { zohoCrm } from "./profiles/zoho.js";
 import { zoom } from "./profiles/zoom.js";
-import type { OAuthProfile, SigV4Profile, StaticKeyProfile } from "./simulator.js";
+import type { ClientCredentialsProfile, OAuthProfile, SigV4Profile, StaticKeyProfile } from "./simulator.js";
 
 export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "github OAuth app", profile: githubOAuthApp },
@@ -87,6 +95,11 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "zoho_crm server-based client (US data centre)", profile: zohoCrm },
   { name: "twitch application (user token, Client-Id beside it)", profile: twitch },
   { name: "trakt API application (user token, trakt-api-key beside it)", profile: trakt },
+  { name: "quickbooks_sandbox app (realmId from the redirect)", profile: quickbooksSandbox },
+  { name: "mailchimp OAuth 2 app (data centre from the metadata)", profile: mailchimpOAuth },
+  { name: "wrike OAuth 2.0 app (data center host from the token answer)", profile: wrikeOAuth },
+  { name: "docusign integration key (account and server from userinfo)", profile: docusign },
+  { name: "docusign_demo integration key (developer environment)", profile: docusignDemo },
 ];
 
 /**
@@ -96,6 +109,16 @@ export const OAUTH_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
 export const HTTPS_ONLY_PROFILES: Array<{ name: string; profile: OAuthProfile }> = [
   { name: "intercom public app", profile: intercomOAuth },
   { name: "freshbooks app", profile: freshbooks },
+  { name: "quickbooks production app", profile: quickbooks },
+];
+
+/** `grant: client_credentials` recipes: no person, the client's own id and secret (conformance suite). */
+export const CLIENT_CREDENTIALS_PROFILES: Array<{ name: string; profile: ClientCredentialsProfile }> = [
+  { name: "paypal REST API app (live)", profile: paypal },
+  { name: "paypal_sandbox REST API app", profile: paypalSandbox },
+  { name: "auth0_management machine-to-machine application", profile: auth0Management },
+  { name: "spotify_app client credentials", profile: spotifyApp },
+  { name: "microsoft_graph_app client credentials (app-only)", profile: microsoftGraphApp },
 ];
 
 export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfile }> = [

@@ -73,10 +73,16 @@ export class Logins {
     const instance = checkInstance(service, options.instance);
     const primitive = choosePrimitive(recipe, options.via);
     const result: LoginResult = { service, instance, primitive };
-    if (primitives[primitive].setup === "flow" && options.values === undefined) {
+    // An OAuth sign-in may be given the recipe's values its endpoints and base URL name (a tenant): they are
+    // used for this sign-in and kept with the token (docs/auth.md "The rest of the API").
+    const flowValues =
+      primitive === "oauth2" && options.values !== undefined
+        ? checkValues(recipe, service, instance, options.values)
+        : undefined;
+    if (primitives[primitive].setup === "flow" && (options.values === undefined || flowValues)) {
       const { strategy } = await this.#deps.strategies.setup(
         service,
-        { instance, via: primitive, interactive: true },
+        { instance, via: primitive, interactive: true, ...(flowValues ? { secret: flowValues } : {}) },
         false,
       );
       if (!strategy.login) {
