@@ -258,6 +258,38 @@ export const Lookup = z.strictObject({
         "Headers of the lookup instead of the oauth2 inject's, where the provider wants the token otherwise there ({{runtime.access_token}}; Mailchimp's metadata: Authorization: OAuth <token>).",
       ),
     ),
+  /**
+   * The lookup answers a list (Atlassian: every site the grant reaches): the element whose `match` fields
+   * name the user's value `value` (a non-sensitive required_secrets key), else the first when it is unset;
+   * captures `from: lookup` then read their paths inside that element. A value naming none is an error
+   * that lists the elements.
+   */
+  choose: z
+    .optional(
+      z.strictObject({
+        value: z
+          .string()
+          .check(
+            z.regex(/^[a-z][a-z0-9_]*$/),
+            z.describe(
+              "The key of a non-sensitive required_secrets value the user may set to pick an element (Atlassian: site). Unset: the first element.",
+            ),
+          ),
+        match: z
+          .array(z.string().check(z.regex(/^[A-Za-z0-9_]+$/)))
+          .check(
+            z.minLength(1),
+            z.describe(
+              "Fields of each element the value is compared with (Atlassian: url, name): equal, case aside, or a URL whose host is the value or begins with the value and a dot.",
+            ),
+          ),
+      }),
+    )
+    .check(
+      z.describe(
+        "For a lookup that answers a list (Atlassian's accessible sites): which element the captures read, picked by a value the user may set, else the first.",
+      ),
+    ),
 });
 
 export const OAuth2 = z.strictObject({

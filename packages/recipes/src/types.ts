@@ -118,7 +118,14 @@ export interface OAuth2Spec {
   /** Values read after login, for `{{captured.NAME}}` in base_url and hosts. */
   capture: Record<string, CaptureSpec>;
   /** A GET made with the new token right after login, for captures `from: lookup`. */
-  lookup?: { url: string; header?: Record<string, string> | undefined } | undefined;
+  lookup?:
+    | {
+        url: string;
+        header?: Record<string, string> | undefined;
+        /** A list answer: the element whose `match` fields name the user's value `value`, else the first. */
+        choose?: { value: string; match: string[] } | undefined;
+      }
+    | undefined;
   /** Replaces the top-level base_url and hosts when the oauth2 primitive is used. */
   base_url?: string | undefined;
   hosts?: string[] | undefined;

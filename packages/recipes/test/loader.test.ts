@@ -595,6 +595,34 @@ ${oauth(`${lookupCapture}  base_url: https://api.example.com/ex/{{captured.site}
     });
   });
 
+  it("lookup.choose names a non-sensitive required_secrets value; a secret or an unknown key is refused", async () => {
+    const chooser = (value: string) => {
+      const r = recipe(
+        `base_url: https://api.example.com/v1
+hosts: [api.example.com]
+${oauth(`  lookup:
+    url: https://api.example.com/sites
+    choose: { value: ${value}, match: [url, name] }
+  capture:
+    site_id: { from: lookup, path: id, pattern: "[a-z0-9]+" }
+  base_url: https://api.example.com/ex/{{captured.site_id}}/v1`)}`,
+      );
+      // The API token (sensitive by default) and a site name that is not a secret.
+      const text = r.text.replace(
+        "  - { key: token, label: API token }",
+        "  - { key: token, label: API token }\n  - { key: site, label: Site, sensitive: false }",
+      );
+      return { ...r, text };
+    };
+    const { recipes } = await resolve(chooser("site"));
+    expect(recipes[0]?.oauth2?.lookup?.choose).toEqual({ value: "site", match: ["url", "name"] });
+    for (const value of ["token", "nope"]) {
+      const err = await failure(chooser(value));
+      expect(err.keyPath).toEqual(["oauth2", "lookup", "choose", "value"]);
+      expect(err.message).toContain("a non-sensitive required_secrets value");
+    }
+  });
+
   it("accepts a capture from the authorization redirect (a query parameter name), and refuses a dotted path there", async () => {
     const redirect = (path: string) =>
       recipe(`base_url: https://api.example.com/company/{{captured.realm}}

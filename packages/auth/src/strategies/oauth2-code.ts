@@ -23,6 +23,7 @@ import {
   signInWay,
 } from "../internal/oauth/session.js";
 import { grantCovers, refreshDue, toCredential } from "../internal/oauth/tokens.js";
+import { envNames } from "../stores/env.js";
 import type {
   CredentialSource,
   LoginOptions,
@@ -79,6 +80,14 @@ async function loginCaptures(
         ctx.inject,
         { secret: values, runtime: { access_token: resp.access_token, token_type: resp.token_type } },
         capture,
+        lookup.choose
+          ? {
+              key: lookup.choose.value,
+              match: lookup.choose.match,
+              wanted: values[lookup.choose.value],
+              where: envNames(ctx.recipe, ctx.service, ctx.instance, lookup.choose.value)[0] ?? "",
+            }
+          : undefined,
       )
     : {};
   const captured = { ...fromRedirect, ...fromToken, ...fromLookup };
