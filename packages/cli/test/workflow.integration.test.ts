@@ -512,6 +512,7 @@ describe("workflow", () => {
       "github-who-am-i",
       "nowhere",
       "slow",
+      "twitch-me",
       "who-stored",
     ]);
     expect(out.workflows.find((w) => w.name === "fails")?.last_run?.status).toBe("failed");
