@@ -232,6 +232,14 @@ describe("creds", () => {
     expect(sent?.headers["client-id"]).toBe(TWITCH_CLIENT);
     expect(sent?.headers.authorization).toBe(`Bearer ${TWITCH_TOKEN}`);
     expect(ran.stdout).not.toContain(TWITCH_TOKEN);
+    // The client id is not a secret (RFC 6749 section 2.2), but like the token it stays out of the run's
+    // output and its logs.
+    const logs = await cli(["workflow", "logs", "twitch-me", "--json"]);
+    expect(logs.code, logs.stderr).toBe(0);
+    for (const printed of [ran.stdout, ran.stderr, logs.stdout, logs.stderr]) {
+      expect(printed).not.toContain(TWITCH_CLIENT);
+      expect(printed).not.toContain(TWITCH_TOKEN);
+    }
   });
 
   it("without --recipe it warns on stderr that auth components need one; --raw says none is meant", async () => {
