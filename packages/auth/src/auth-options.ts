@@ -76,6 +76,11 @@ export interface Token {
   tokenType: string;
   expiresAt?: number;
   scopes?: string[];
+  /**
+   * The id of your own OAuth client the token was issued to (not a secret, RFC 6749 section 2.2), for
+   * recipes that send it beside the token (`{{client.id}}`: Twitch's Client-Id); absent for broker tokens.
+   */
+  clientId?: string;
 }
 
 export interface AuthLoginOptions extends LoginOptions {

@@ -347,6 +347,13 @@ export function checkRecipe(file: string, r: Recipe): void {
         "no revoke_auth_method: it applies only to an rfc7009 revoke_url (a bearer revocation authenticates with the access token)",
       );
     }
+    if (r.oauth2.revoke_token && (!r.oauth2.revoke_url || r.oauth2.revoke_style === "bearer")) {
+      throw new RecipeError(
+        file,
+        ["oauth2", "revoke_token"],
+        "no revoke_token: it applies only to an rfc7009 revoke_url (a bearer revocation always sends the access token)",
+      );
+    }
     if (r.oauth2.grant === "authorization_code" && !r.oauth2.authorize_url) {
       throw new RecipeError(
         file,
@@ -563,6 +570,17 @@ export function checkRecipe(file: string, r: Recipe): void {
     checkTarget(["oauth2"], r.oauth2.base_url ?? r.base_url, r.oauth2.hosts ?? r.hosts, true);
   }
   if (r.oauth2) checkCaptures(file, r.oauth2, r.oauth2.hosts ?? r.hosts);
+  const choose = r.oauth2?.lookup?.choose;
+  if (choose) {
+    const spec = r.required_secrets.find((s) => s.key === choose.value);
+    if (!spec || spec.sensitive) {
+      throw new RecipeError(
+        file,
+        ["oauth2", "lookup", "choose", "value"],
+        `the key of a non-sensitive required_secrets value (it is named in messages), got "${choose.value}"`,
+      );
+    }
+  }
   for (const [k, v] of Object.entries(r.oauth2?.lookup?.header ?? {}))
     checkTemplate(["oauth2", "lookup", "header", k], v, true);
   // Token request parameters may name a value as an endpoint does (Auth0's audience https://{{secret.domain}}/api/v2/).

@@ -44,7 +44,9 @@ function quirks(r: Recipe, o: OAuth2Spec, code: Code): string[] {
   if (o.refresh_url) out.push(`refresh at ${code(o.refresh_url)}`);
   if (o.base_url_from) out.push(`the API origin comes from the token answer's ${code(o.base_url_from)}`);
   if (o.revoke_url)
-    out.push(`logout revokes at ${code(o.revoke_url)}${o.revoke_style === "bearer" ? " (bearer)" : ""}`);
+    out.push(
+      `logout revokes ${o.revoke_token === "access" ? "the access token " : o.revoke_token === "both" ? "both tokens " : ""}at ${code(o.revoke_url)}${o.revoke_style === "bearer" ? " (bearer)" : ""}`,
+    );
   for (const k of Object.keys(o.token_headers)) out.push(`token and revoke requests carry ${code(k)}`);
   if (o.reauth_errors.length > 0) out.push(`sign in again after ${o.reauth_errors.map(code).join(", ")}`);
   if (o.body_format === "json") out.push("token requests are JSON");
@@ -61,6 +63,12 @@ function quirks(r: Recipe, o: OAuth2Spec, code: Code): string[] {
     );
   }
   if (o.lookup) out.push(`after sign-in arcrun reads ${code(o.lookup.url)}`);
+  if (o.lookup?.choose) {
+    const { value, match } = o.lookup.choose;
+    out.push(
+      `a list: the element whose ${match.map((m) => code(m)).join(" or ")} names ${code(value)}, else the first`,
+    );
+  }
   for (const [name, c] of Object.entries(o.capture))
     out.push(
       c.from === "redirect"

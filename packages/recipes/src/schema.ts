@@ -265,6 +265,38 @@ export const Lookup = z.strictObject({
         "Headers of the lookup instead of the oauth2 inject's, where the provider wants the token otherwise there ({{runtime.access_token}}; Mailchimp's metadata: Authorization: OAuth <token>).",
       ),
     ),
+  /**
+   * The lookup answers a list (Atlassian: every site the grant reaches): the element whose `match` fields
+   * name the user's value `value` (a non-sensitive required_secrets key), else the first when it is unset;
+   * captures `from: lookup` then read their paths inside that element. A value naming none is an error
+   * that lists the elements.
+   */
+  choose: z
+    .optional(
+      z.strictObject({
+        value: z
+          .string()
+          .check(
+            z.regex(/^[a-z][a-z0-9_]*$/),
+            z.describe(
+              "The key of a non-sensitive required_secrets value the user may set to pick an element (Atlassian: site). Unset: the first element.",
+            ),
+          ),
+        match: z
+          .array(z.string().check(z.regex(/^[A-Za-z0-9_]+$/)))
+          .check(
+            z.minLength(1),
+            z.describe(
+              "Fields of each element the value is compared with (Atlassian: url, name): equal, case aside, or a URL whose host is the value or begins with the value and a dot.",
+            ),
+          ),
+      }),
+    )
+    .check(
+      z.describe(
+        "For a lookup that answers a list (Atlassian's accessible sites): which element the captures read, picked by a value the user may set, else the first.",
+      ),
+    ),
 });
 
 export const OAuth2 = z.strictObject({
@@ -305,6 +337,19 @@ export const OAuth2 = z.strictObject({
     .check(
       z.describe(
         "How the client authenticates at revoke_url (rfc7009 style) when the provider wants it otherwise than at the token endpoint (Calendly: Basic for tokens, the client in the form body for revocation).",
+      ),
+    ),
+  /**
+   * Which token logout sends to an rfc7009 revoke_url. Absent means `refresh`: the refresh token where there
+   * is one (RFC 7009 section 2.1: the server then ends the grant's access tokens too), else the access token.
+   * `access`: endpoints that take access tokens only (Twitch, Trakt); `both`: the access token, then the
+   * refresh token.
+   */
+  revoke_token: z
+    .optional(z.enum(["refresh", "access", "both"]))
+    .check(
+      z.describe(
+        "Which token logout revokes at an rfc7009 revoke_url. refresh (when absent): the refresh token where there is one, else the access token. access: the access token only, for endpoints that take nothing else (Twitch, Trakt). both: the access token, then the refresh token.",
       ),
     ),
   device_url: z

@@ -92,6 +92,8 @@ export interface OAuth2Spec {
   revoke_url?: string | undefined;
   revoke_style?: "rfc7009" | "bearer" | undefined;
   revoke_auth_method?: "client_secret_basic" | "client_secret_post" | undefined;
+  /** Which token logout revokes (absent: the refresh token where there is one, else the access token). */
+  revoke_token?: "refresh" | "access" | "both" | undefined;
   /** API statuses after which the credential is refreshed once and the request retried (default [401]). */
   refresh_on_status: number[];
   device_url?: string | undefined;
@@ -122,7 +124,14 @@ export interface OAuth2Spec {
   /** Values read after login, for `{{captured.NAME}}` in base_url and hosts. */
   capture: Record<string, CaptureSpec>;
   /** A GET made with the new token right after login, for captures `from: lookup`. */
-  lookup?: { url: string; header?: Record<string, string> | undefined } | undefined;
+  lookup?:
+    | {
+        url: string;
+        header?: Record<string, string> | undefined;
+        /** A list answer: the element whose `match` fields name the user's value `value`, else the first. */
+        choose?: { value: string; match: string[] } | undefined;
+      }
+    | undefined;
   /** Replaces the top-level base_url and hosts when the oauth2 primitive is used. */
   base_url?: string | undefined;
   hosts?: string[] | undefined;

@@ -362,6 +362,18 @@ ${extra}`,
     }
   });
 
+  it("accepts revoke_token with an rfc7009 revoke_url, and rejects it without one or with bearer", async () => {
+    const url = "  revoke_url: https://auth.example.com/revoke\n";
+    const ok = await resolve(oauthRecipe(`${url}  revoke_token: access`));
+    expect(ok.recipes[0]?.oauth2?.revoke_token).toBe("access");
+    expect((await resolve(oauthRecipe(url))).recipes[0]?.oauth2?.revoke_token).toBeUndefined();
+    for (const text of ["  revoke_token: both", `${url}  revoke_style: bearer\n  revoke_token: access`]) {
+      const err = await failure(oauthRecipe(text));
+      expect(err.keyPath).toEqual(["oauth2", "revoke_token"]);
+      expect(err.message).toContain("applies only to an rfc7009 revoke_url");
+    }
+  });
+
   it("checks service_account.subject like any interpolation", async () => {
     const sa = (subject: string) => ({
       file: "example.yaml",
@@ -686,6 +698,34 @@ ${oauth(`${lookupCapture}  base_url: https://api.example.com/ex/{{captured.site}
       pattern: "[a-z0-9]+",
       part: "value",
     });
+  });
+
+  it("lookup.choose names a non-sensitive required_secrets value; a secret or an unknown key is refused", async () => {
+    const chooser = (value: string) => {
+      const r = recipe(
+        `base_url: https://api.example.com/v1
+hosts: [api.example.com]
+${oauth(`  lookup:
+    url: https://api.example.com/sites
+    choose: { value: ${value}, match: [url, name] }
+  capture:
+    site_id: { from: lookup, path: id, pattern: "[a-z0-9]+" }
+  base_url: https://api.example.com/ex/{{captured.site_id}}/v1`)}`,
+      );
+      // The API token (sensitive by default) and a site name that is not a secret.
+      const text = r.text.replace(
+        "  - { key: token, label: API token }",
+        "  - { key: token, label: API token }\n  - { key: site, label: Site, sensitive: false }",
+      );
+      return { ...r, text };
+    };
+    const { recipes } = await resolve(chooser("site"));
+    expect(recipes[0]?.oauth2?.lookup?.choose).toEqual({ value: "site", match: ["url", "name"] });
+    for (const value of ["token", "nope"]) {
+      const err = await failure(chooser(value));
+      expect(err.keyPath).toEqual(["oauth2", "lookup", "choose", "value"]);
+      expect(err.message).toContain("a non-sensitive required_secrets value");
+    }
   });
 
   it("accepts a capture from the authorization redirect (a query parameter name), and refuses a dotted path there", async () => {

@@ -4,6 +4,7 @@
  * (device-code.ts), and tokens kept fresh by internal/oauth/refresh.ts. Recipes with
  * `grant: client_credentials` use client-credentials.ts instead.
  */
+import type { OAuth2Spec } from "@arcrun/recipes";
 import { ArcrunError } from "../errors.js";
 import { injectApplier } from "../internal/apply.js";
 import { openBrowser, readPastedLines } from "../internal/oauth/browser.js";
@@ -22,6 +23,7 @@ import {
   signInWay,
 } from "../internal/oauth/session.js";
 import { grantCovers, refreshDue, toCredential } from "../internal/oauth/tokens.js";
+import { envNames } from "../stores/env.js";
 import type {
   CredentialSource,
   LoginOptions,
@@ -78,6 +80,14 @@ async function loginCaptures(
         ctx.inject,
         { secret: values, runtime: { access_token: resp.access_token, token_type: resp.token_type } },
         capture,
+        lookup.choose
+          ? {
+              key: lookup.choose.value,
+              match: lookup.choose.match,
+              wanted: values[lookup.choose.value],
+              where: envNames(ctx.recipe, ctx.service, ctx.instance, lookup.choose.value)[0] ?? "",
+            }
+          : undefined,
       )
     : {};
   const captured = { ...fromRedirect, ...fromToken, ...fromLookup };
@@ -244,6 +254,43 @@ export async function authorizationCodeLogin(
   } finally {
     stopReading?.();
     await loopback.close();
+  }
+}
+
+type RevokedToken = { value: string; hint: "refresh_token" | "access_token" };
+
+/**
+ * The tokens logout sends to an rfc7009 revoke_url, in order, as the recipe's `oauth2.revoke_token` says.
+ * Absent or `refresh`: the refresh token where there is one (RFC 7009 section 2.1: the server then ends the
+ * grant's access tokens too), else the access token. `access`: the live access token only (Twitch, Trakt take
+ * nothing else). `both`: the live access token, then the refresh token (of the renewed credential, when the
+ * access token had to be renewed and the provider rotated it).
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
+ */
+async function revokedTokens(
+  credential: OAuth2Credential,
+  which: OAuth2Spec["revoke_token"],
+  live: () => Promise<OAuth2Credential>,
+): Promise<RevokedToken[]> {
+  const access = (c: OAuth2Credential): RevokedToken => ({ value: c.access_token, hint: "access_token" });
+  const refresh = (c: OAuth2Credential): RevokedToken[] =>
+    c.refresh_token ? [{ value: c.refresh_token, hint: "refresh_token" }] : [];
+  switch (which) {
+    case undefined:
+    case "refresh": {
+      const [token] = refresh(credential);
+      return [token ?? access(credential)];
+    }
+    case "access":
+      return [access(await live())];
+    case "both": {
+      const c = await live();
+      return [access(c), ...refresh(c)];
+    }
+    default: {
+      const never: never = which;
+      throw new TypeError(`unknown revoke_token ${String(never)}`);
+    }
   }
 }
 
@@ -426,30 +473,34 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
       if (credential.type !== "oauth2") return;
       await session.ready();
       const { revoke_url: revokeUrl, revoke_style: revokeStyle } = session.spec;
-      if (revokeStyle === "bearer" && revokeUrl) {
-        // The access token authenticates the call, so it must be a live one: renew it first when it is due.
-        let access = credential.access_token;
+      /**
+       * The credential whose access token is live: renewed first when it is due, since an endpoint that takes
+       * the access token (Bearer, or `revoke_token: access`) refuses an expired one.
+       */
+      const live = async (): Promise<OAuth2Credential> => {
         if (
-          credential.refresh_token &&
-          credential.expires_at !== undefined &&
-          credential.expires_at <= ctx.now()
+          !credential.refresh_token ||
+          credential.expires_at === undefined ||
+          credential.expires_at > ctx.now()
         ) {
-          access =
-            (await strategy.resolve({ force: true }).catch(() => undefined))?.values.runtime?.access_token ??
-            access;
+          return credential;
         }
-        await revokeBearer(session.flow, revokeUrl, access);
+        const renewed = await strategy.resolve({ force: true }).catch(() => undefined);
+        return renewed && current ? current : credential;
+      };
+      if (revokeStyle === "bearer" && revokeUrl) {
+        await revokeBearer(session.flow, revokeUrl, (await live()).access_token);
         return;
       }
-      const token = credential.refresh_token
-        ? { value: credential.refresh_token, hint: "refresh_token" as const }
-        : { value: credential.access_token, hint: "access_token" as const };
+      const tokens = await revokedTokens(credential, session.spec.revoke_token, live);
       const choice = await session.client();
       if (choice.kind === "broker") {
-        await choice.broker.revoke?.({ service, token: token.value, tokenTypeHint: token.hint });
+        for (const token of tokens) {
+          await choice.broker.revoke?.({ service, token: token.value, tokenTypeHint: token.hint });
+        }
         return;
       }
-      if (!session.spec.revoke_url) return;
+      if (!revokeUrl) return;
       // A provider may want the client authenticated otherwise at revocation than at the token endpoint
       // (the recipe's revoke_auth_method); a public client has no secret to send either way.
       const revokeAuth = session.spec.revoke_auth_method;
@@ -457,11 +508,13 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
         revokeAuth && choice.client.authMethod !== "none"
           ? { ...choice.client, authMethod: revokeAuth }
           : choice.client;
-      await revokeToken(
-        session.flow,
-        { url: session.spec.revoke_url, client, bodyFormat: session.spec.body_format },
-        token,
-      );
+      for (const token of tokens) {
+        await revokeToken(
+          session.flow,
+          { url: revokeUrl, client, bodyFormat: session.spec.body_format },
+          token,
+        );
+      }
     },
   };
   return strategy;

@@ -26,7 +26,7 @@ afterEach(async () => {
   home = undefined;
 });
 
-async function connect(profile: OAuthProfile) {
+async function connect(profile: OAuthProfile, env: Record<string, string> = {}) {
   const s = await startSimulator(profile);
   const h = await makeHome();
   sim = s;
@@ -34,6 +34,7 @@ async function connect(profile: OAuthProfile) {
   const prefix = `ARCRUN_${profile.recipe.toUpperCase()}_`;
   h.env[`${prefix}CLIENT_ID`] = s.state.clientId;
   h.env[`${prefix}CLIENT_SECRET`] = s.state.clientSecret;
+  Object.assign(h.env, env);
   const auth = createAuth({ env: h.env, interactive: false, dispatcher: s.dispatcher });
   const login = () =>
     auth.login(profile.recipe, {
@@ -100,6 +101,43 @@ describe("Atlassian cloud id, from the lookup after login", () => {
       expect(await (await auth.store()).get("jira", "default")).toBeUndefined();
     },
   );
+});
+
+describe("Atlassian: a user with several sites chooses one (oauth2.lookup.choose)", () => {
+  // accessible-resources lists each site as {id, url, name, scopes, avatarUrl} (3LO apps, "Make calls to the
+  // API using the access token"); this grant reaches two.
+  const BETA_ID = "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
+  const sites = [
+    { id: CLOUD_ID, url: "https://acme.atlassian.net", name: "acme", scopes: [], avatarUrl: "" },
+    { id: BETA_ID, url: "https://beta-team.atlassian.net", name: "Beta Team", scopes: [], avatarUrl: "" },
+  ];
+
+  it("without a site value the first listed site is used", async () => {
+    const { auth, login } = await connect(jiraOAuthWithSites(sites));
+    await login();
+    expect(await (await auth.store()).get("jira", "default")).toMatchObject({
+      captured: { cloud_id: CLOUD_ID },
+    });
+  });
+
+  it("ARCRUN_JIRA_SITE picks the site whose url names it (the part before .atlassian.net)", async () => {
+    const { auth, login } = await connect(jiraOAuthWithSites(sites), { ARCRUN_JIRA_SITE: "beta-team" });
+    await login();
+    expect(await (await auth.store()).get("jira", "default")).toMatchObject({
+      captured: { cloud_id: BETA_ID },
+    });
+  });
+
+  it("a site value that names none of them fails the login listing the sites, and stores nothing", async () => {
+    const { auth, login } = await connect(jiraOAuthWithSites(sites), { ARCRUN_JIRA_SITE: "gamma" });
+    const err = await login().catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_INVALID_SECRET")).toBe(true);
+    expect((err as Error).message).toContain(
+      'jira: site "gamma" names none of the 2 this sign-in reaches (https://acme.atlassian.net acme, https://beta-team.atlassian.net Beta Team); set site to one of them (ARCRUN_JIRA_SITE), then ',
+    );
+    expect((err as Error).message).toContain("arcrun setup jira");
+    expect(await (await auth.store()).get("jira", "default")).toBeUndefined();
+  });
 });
 
 describe("Slack team, from the token response", () => {

@@ -197,6 +197,18 @@ const oauthSteps: OAuthStep[] = [
     },
   },
   {
+    title: "getToken names the client the token was issued to, for recipes that send {{client.id}}",
+    applies: (profile) => {
+      const recipe = getRecipe(profile.recipe);
+      return JSON.stringify(recipe?.oauth2?.inject ?? recipe?.inject ?? {}).includes("{{client.id}}");
+    },
+    run: async (run, profile) => {
+      await loginThroughLoopback(run, profile);
+      const token = await run.auth().getToken(profile.recipe, via(profile));
+      expect(token.clientId).toBe(run.sim.state.clientId);
+    },
+  },
+  {
     title: "logout revokes at the provider where the recipe can, and deletes locally",
     run: async (run, profile) => {
       await loginThroughLoopback(run, profile);

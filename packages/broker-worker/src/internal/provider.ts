@@ -160,6 +160,7 @@ export async function tokenRequest(
 /**
  * Revokes a token at the provider.
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1
  */
 export async function revokeRequest(
   service: Service,
@@ -173,6 +174,16 @@ export async function revokeRequest(
       "unsupported_operation",
       `${service.id} has no revocation endpoint.`,
       "The token expires on its own; to cut access now, remove the app in your account's security settings.",
+    );
+  }
+  // The recipe's revoke_token: an endpoint that takes access tokens only (Twitch, Trakt) would refuse a refresh
+  // token; RFC 7009 section 2.2.1 names this error unsupported_token_type. The provider is not called.
+  if (service.oauth2.revoke_token === "access" && hint === "refresh_token") {
+    throw new BrokerError(
+      400,
+      "unsupported_token_type",
+      `${service.id} revokes access tokens only.`,
+      "Send the access token with token_type_hint access_token (arcrun logout does).",
     );
   }
   // `bearer` (Slack, Dropbox): the access token authenticates its own revocation, there is no body.

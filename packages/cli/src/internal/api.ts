@@ -47,6 +47,8 @@ export interface TokenResult {
   tokenType: string;
   expiresAt?: number;
   scopes?: string[];
+  /** The id of the user's own OAuth client the token was issued to (`{{client.id}}`). */
+  clientId?: string;
 }
 
 export interface StoreInfo {

@@ -129,6 +129,8 @@ export async function lookupCaptures(
   inject: InjectSpec | undefined,
   values: { secret: Record<string, string>; runtime: { access_token: string; token_type: string } },
   captures: Readonly<Record<string, CaptureSpec>>,
+  /** `oauth2.lookup.choose`, with the user's value (when set) and where to set it, for the error. */
+  choose?: LookupChoice,
 ): Promise<Record<string, string>> {
   const headers = new Headers({ accept: "application/json", "user-agent": USER_AGENT });
   for (const [k, v] of Object.entries(header ?? inject?.header ?? {}))
@@ -167,5 +169,72 @@ export async function lookupCaptures(
       { service: ctx.service, instance: ctx.instance },
     );
   }
-  return readCaptures(captures, "lookup", body, ctx, true);
+  return readCaptures(captures, "lookup", choose ? chooseElement(ctx, body, choose) : body, ctx, true);
+}
+
+export interface LookupChoice {
+  /** The required_secrets key the user sets to pick an element (Atlassian: site). */
+  key: string;
+  /** The element fields compared with it (Atlassian: url, name). */
+  match: readonly string[];
+  /** The user's value, when set; else the first element is taken. */
+  wanted: string | undefined;
+  /** Where to set it (the environment variable), for the error message. */
+  where: string;
+}
+
+/**
+ * `oauth2.lookup.choose`: the element of a list answer the captures read (Atlassian lists every site the
+ * grant reaches). The one whose `match` fields name the user's value, else the first when no value is set
+ * (undefined for an empty list); a value that names none is an error listing the elements by those fields (site names and URLs, which are
+ * not secrets), so the user can pick one.
+ */
+export function chooseElement(ctx: FlowContext, body: unknown, choose: LookupChoice): unknown {
+  const elements = Array.isArray(body) ? body.filter(isObject) : [];
+  const first = elements[0];
+  // An empty list has nothing to read: the captures then say which value is missing.
+  if (first === undefined) return undefined;
+  const { wanted } = choose;
+  if (wanted === undefined) return first;
+  const found = elements.find((e) => choose.match.some((f) => names(scalarText(e[f]), wanted)));
+  if (found !== undefined) return found;
+  const listed = elements
+    .slice(0, 20)
+    .map((e) =>
+      choose.match
+        .map((f) => printable(scalarText(e[f])))
+        .filter((v) => v !== "")
+        .join(" "),
+    )
+    .join(", ");
+  throw new ArcrunError(
+    "ERR_INVALID_SECRET",
+    `${ctx.service}: ${choose.key} "${wanted}" names none of the ${elements.length} this sign-in reaches (${listed}${elements.length > 20 ? ", ..." : ""}); set ${choose.key} to one of them (${choose.where}), then ${setupHint(ctx)}`,
+    { service: ctx.service, instance: ctx.instance },
+  );
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Whether a field names the value: equal (case and a trailing slash aside), or a URL whose host is it or begins with it and a dot. */
+function names(field: string | undefined, wanted: string): boolean {
+  if (field === undefined) return false;
+  const norm = (v: string) => v.trim().toLowerCase().replace(/\/+$/, "");
+  const want = norm(wanted);
+  if (norm(field) === want) return true;
+  let host: string;
+  try {
+    host = new URL(field).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === want || host.startsWith(`${want}.`);
+}
+
+/** A provider's text in a message: one line, bounded. */
+function printable(v: string | undefined): string {
+  const line = (v ?? "").replace(/\p{Cc}+/gu, " ").trim();
+  return line.length > 100 ? `${line.slice(0, 100)}...` : line;
 }

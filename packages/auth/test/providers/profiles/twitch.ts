@@ -3,10 +3,11 @@
  * Twitch Developer Console; every API call carries the application's Client-Id beside the token.
  * - https://dev.twitch.tv/docs/authentication/getting-tokens-oauth/ (authorization code grant flow)
  * - https://dev.twitch.tv/docs/authentication/refresh-tokens/
+ * - https://dev.twitch.tv/docs/authentication/revoke-tokens/
  * - https://dev.twitch.tv/docs/api/get-started/ and https://dev.twitch.tv/docs/api/reference/#get-users
  */
 import { json, tokenRoute } from "../kit.js";
-import { authorizeRoute, bearerOf, type OAuthProfile, type Route } from "../simulator.js";
+import { authorizeRoute, bearerOf, type OAuthProfile, params, type Route } from "../simulator.js";
 
 // The redirect_uri "must exactly match one of the redirect URIs you registered with your app"
 // (getting-tokens-oauth, authorization code grant flow); the recipe's fixed one is the one registered.
@@ -35,18 +36,39 @@ const users: Route = (req, sim) => {
   return json(200, { data: [{ id: "141981764", login: "twitchdev", display_name: "TwitchDev" }] });
 };
 
+// POST /oauth2/revoke with "x-www-form-urlencoded parameters" client_id ("Your app's client ID") and token
+// ("The access token to revoke"), both required; success is "200 OK (with no body)", "400 Bad Request if the
+// client ID is valid but the access token is not" ({"status":400,"message":"Invalid token"}), "404 Not
+// Found if the client ID is not valid" ({"status":404,"message":"client does not exist"})
+// (authentication/revoke-tokens). A refresh token is not an access token, so it is refused as invalid. The
+// answer to another content type or a missing parameter is the stand-in's own (400, as for a bad token).
+const revoke: Route = (req, sim) => {
+  if (!(req.headers["content-type"] ?? "").includes("application/x-www-form-urlencoded")) {
+    return json(400, { status: 400, message: "missing client id" });
+  }
+  const p = params(req);
+  if (p.client_id === undefined) return json(400, { status: 400, message: "missing client id" });
+  if (p.client_id !== sim.clientId) return json(404, { status: 404, message: "client does not exist" });
+  if (p.token === undefined || sim.live(p.token) === undefined) {
+    return json(400, { status: 400, message: "Invalid token" });
+  }
+  sim.revokeToken(p.token);
+  return { status: 200 };
+};
+
 export const twitch: OAuthProfile = {
   kind: "oauth2",
   recipe: "twitch",
   docs: [
     "https://dev.twitch.tv/docs/authentication/getting-tokens-oauth/",
     "https://dev.twitch.tv/docs/authentication/refresh-tokens/",
+    "https://dev.twitch.tv/docs/authentication/revoke-tokens/",
     "https://dev.twitch.tv/docs/api/get-started/",
   ],
   clientSecret: true,
   refreshes: true,
-  // The recipe has no revoke_url (logout would send the refresh token; /oauth2/revoke takes access tokens).
-  revokes: false,
+  // The recipe's revoke_token: access sends the access token, the only token /oauth2/revoke takes.
+  revokes: true,
   routes: {
     // GET /oauth2/authorize with client_id, redirect_uri, response_type=code, a space-separated,
     // URL-encoded scope and state (getting-tokens-oauth); no PKCE parameters are documented.
@@ -68,6 +90,7 @@ export const twitch: OAuthProfile = {
         scope: typeof body.scope === "string" ? body.scope.split(" ").filter(Boolean) : [],
       }),
     }),
+    "POST https://id.twitch.tv/oauth2/revoke": revoke,
     "GET https://api.twitch.tv/helix/users": users,
   },
 };
