@@ -8,18 +8,23 @@ import { type LocalExecutor, pushAndQuery, startExecutor } from "./helpers/execu
 // What the executor does with the http_digest and session primitives, on workerd (docs/executor.md
 // "Primitives"): the host answers an HTTP Digest challenge at egress (the key pair never enters the
 // sandbox), and a session recipe is refused at push. The Digest server is a real node:http server that
-// issues its own nonces and recomputes every answer with node:crypto (RFC 7616 section 3.4.1).
+// issues its own nonces and recomputes every answer with node:crypto (RFC 7616 section 3.4.1); a nonce
+// takes NONCE_USES answers, then the server says it is stale (section 3.3), as a server with nonce lifetimes
+// does. A run keeps the nonce it was given and counts nc (section 3.4), so its later requests are answered
+// without a new challenge.
 const API_KEY = "primitives-test-key";
 const ENCRYPTION_KEY = generateExecutorKey();
 const PUBLIC_KEY = randomBytes(4).toString("hex");
 const PRIVATE_KEY = `${randomBytes(8).toString("hex")}-${randomBytes(6).toString("hex")}`;
 const REALM = "local digest";
+/** Answers a nonce takes before the stand-in calls it stale (section 3.3: "stale=true"). */
+const NONCE_USES = 3;
 
 interface Seen {
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
-  verdict: "challenge" | "ok" | "refused" | "replay";
+  verdict: "challenge" | "ok" | "refused" | "replay" | "stale";
 }
 
 let server: Server;
@@ -46,6 +51,8 @@ function verdict(method: string, path: string, header: string | undefined): Seen
     return "refused";
   }
   const alg = (p.algorithm ?? "MD5").toUpperCase();
+  // /md5/ offers only MD5 (as RFC 2617 servers do), so an answer with another algorithm is refused there.
+  if (path.startsWith("/md5/") && alg !== "MD5") return "refused";
   const H = (t: string) =>
     createHash(alg === "MD5" ? "md5" : "sha256")
       .update(t)
@@ -54,9 +61,14 @@ function verdict(method: string, path: string, header: string | undefined): Seen
   const expected = H(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${H(`${method}:${path}`)}`);
   if (p.response !== expected) return "refused";
   if (used.has(p.nc ?? "")) return "replay";
+  // Section 3.3: a right answer with an expired nonce gets a new challenge with stale=true.
+  if (used.size >= NONCE_USES) return "stale";
   used.add(p.nc ?? "");
   return "ok";
 }
+
+const ncOf = (r: Seen): string | undefined =>
+  r.headers.authorization?.startsWith("Digest ") ? params(r.headers.authorization).nc : undefined;
 
 async function push(name: string, plaintext: string, recipe: string) {
   const sealed = await sealFor(ENCRYPTION_KEY, "default", name, plaintext);
@@ -100,8 +112,9 @@ beforeAll(async () => {
       const nonce = randomBytes(16).toString("base64");
       nonces.set(nonce, new Set());
       const algs = path.startsWith("/md5/") ? ["MD5"] : ["SHA-256", "MD5"];
+      const stale = v === "stale" ? ", stale=true" : "";
       const challenge = algs
-        .map((a) => `Digest realm="${REALM}", qop="auth", algorithm=${a}, nonce="${nonce}"`)
+        .map((a) => `Digest realm="${REALM}", qop="auth", algorithm=${a}, nonce="${nonce}"${stale}`)
         .join(", ");
       res.writeHead(401, { "www-authenticate": challenge, "content-type": "application/json" });
       res.end(JSON.stringify({ error: 401, reason: "Unauthorized" }));
@@ -143,7 +156,7 @@ afterAll(async () => {
 });
 
 describe("HTTP Digest answered in the host", () => {
-  it("GET and POST: the host answers the challenge (SHA-256, and MD5 where only MD5 is offered); the workflow never holds the private key", async () => {
+  it("GET and POST: the host answers the challenge (SHA-256, and MD5 where only MD5 is offered, answering that new challenge once); the workflow never holds the private key", async () => {
     const from = seen.length;
     const { body, text } = await run(`name: digest-get-post
 flow:
@@ -163,22 +176,77 @@ config:
     expect(mine.map((r) => `${r.method} ${r.path} ${r.verdict}`)).toEqual([
       "GET /api/atlas/v2/groups?pretty=true challenge",
       "GET /api/atlas/v2/groups?pretty=true ok",
-      "GET /md5/orgs challenge",
+      // The kept SHA-256 nonce is refused where only MD5 is taken: the new challenge is answered once.
+      "GET /md5/orgs refused",
       "GET /md5/orgs ok",
-      "POST /api/atlas/v2/groups challenge",
+      // The kept MD5 nonce, count 2: no challenge.
       "POST /api/atlas/v2/groups ok",
     ]);
     expect(mine.map((r) => /algorithm=([\w-]+)/.exec(String(r.headers.authorization))?.[1])).toEqual([
       undefined,
       "SHA-256",
-      undefined,
-      "MD5",
-      undefined,
       "SHA-256",
+      "MD5",
+      "MD5",
     ]);
+    expect(mine.map((r) => ncOf(r))).toEqual([undefined, "00000001", "00000002", "00000001", "00000002"]);
     // The first request carries no credential: the handle is dropped, never sent as text.
     expect(mine[0]?.headers.authorization).toBeUndefined();
     expect(text).not.toContain(PRIVATE_KEY);
+  });
+
+  it("a run keeps the server's nonce and counts nc: five calls take one challenge, and a stale nonce is answered once afresh", async () => {
+    const from = seen.length;
+    const calls = ["a", "b", "c", "d", "e"];
+    const { body } = await run(`name: digest-kept
+flow:
+  - input >> ON_SUCCESS >> auth
+  - auth >> ON_SUCCESS >> a
+${calls
+  .slice(1)
+  .map((c, i) => `  - ${calls[i]} >> ON_SUCCESS >> ${c}`)
+  .join("\n")}
+config:
+  auth: { component: auth_static_key, credential: atlas }
+${calls.map((c) => `  ${c}: { component: http_request, url: "{{auth.data.base_url}}/api/atlas/v2/groups/${c}", headers: "{{auth.data.headers}}", fail_on_status: true }`).join("\n")}
+`);
+    expect(body.error).toBeUndefined();
+    expect(body.output).toMatchObject({ status: 200 });
+    const mine = seen.slice(from);
+    // Answering each call afresh took 2 requests a call (10); keeping the nonce takes 7: one challenge, three
+    // answers with it (nc 1 to 3), its stale refusal, and two answers with the new nonce.
+    expect(mine.map((r) => `${r.path} ${r.verdict} ${ncOf(r) ?? "-"}`)).toEqual([
+      "/api/atlas/v2/groups/a challenge -",
+      "/api/atlas/v2/groups/a ok 00000001",
+      "/api/atlas/v2/groups/b ok 00000002",
+      "/api/atlas/v2/groups/c ok 00000003",
+      "/api/atlas/v2/groups/d stale 00000004",
+      "/api/atlas/v2/groups/d ok 00000001",
+      "/api/atlas/v2/groups/e ok 00000002",
+    ]);
+    const nonceOf = (r: Seen | undefined) => params(String(r?.headers.authorization)).nonce;
+    expect(nonceOf(mine[5])).not.toBe(nonceOf(mine[4]));
+  });
+
+  it("a nonce lives in its run only: the next run of the same workflow starts with a challenge", async () => {
+    const yaml = `name: digest-once
+flow:
+  - input >> ON_SUCCESS >> auth
+  - auth >> ON_SUCCESS >> get
+config:
+  auth: { component: auth_static_key, credential: atlas }
+  get: { component: http_request, url: "{{auth.data.base_url}}/api/atlas/v2/groups", headers: "{{auth.data.headers}}", fail_on_status: true }
+`;
+    const from = seen.length;
+    expect((await run(yaml)).body.output).toMatchObject({ status: 200 });
+    const again = await ex.request("/webhooks/named/digest-once/query", {
+      method: "POST",
+      apiKey: API_KEY,
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(again.json).toMatchObject({ output: { status: 200 } });
+    expect(seen.slice(from).map((r) => r.verdict)).toEqual(["challenge", "ok", "challenge", "ok"]);
   });
 
   it("a wrong private key: the 401 reaches the workflow after one answer, with no retry loop", async () => {
@@ -195,7 +263,7 @@ config:
     expect(seen.slice(from).map((r) => r.verdict)).toEqual(["challenge", "refused"]);
   });
 
-  it("the stand-in refuses a replayed answer (same nonce and count); the host answers each request afresh", async () => {
+  it("the stand-in refuses a replayed answer (same nonce and count)", async () => {
     const ok = seen.findLast((r) => r.verdict === "ok");
     const res = await fetch(`http://127.0.0.1:${port}${ok?.path}`, {
       method: ok?.method ?? "GET",
