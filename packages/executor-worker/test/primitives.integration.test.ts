@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { deriveTenantKey, type RecipePushRequest, sealRecipePush } from "@arcrun/workflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateExecutorKey, sealFor } from "./helpers/credentials.js";
 import { type LocalExecutor, pushAndQuery, startExecutor } from "./helpers/executor.js";
@@ -70,13 +72,13 @@ function verdict(method: string, path: string, header: string | undefined): Seen
 const ncOf = (r: Seen): string | undefined =>
   r.headers.authorization?.startsWith("Digest ") ? params(r.headers.authorization).nc : undefined;
 
-async function push(name: string, plaintext: string, recipe: string) {
+async function push(name: string, plaintext: string, recipe?: string) {
   const sealed = await sealFor(ENCRYPTION_KEY, "default", name, plaintext);
   return ex.request("/credentials", {
     method: "POST",
     apiKey: API_KEY,
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ ...sealed, recipe }),
+    body: JSON.stringify({ ...sealed, ...(recipe ? { recipe } : {}) }),
   });
 }
 
@@ -318,5 +320,86 @@ config:
     expect(res.json).toMatchObject({ error: { code: "ERR_WORKFLOW_INVALID" } });
     expect(res.text).toContain('node \\"auth\\": recipe \\"bluesky\\"');
     expect((await ex.request("/webhooks/named/bsky-post", { apiKey: API_KEY })).status).toBe(404);
+  });
+});
+
+describe("recipe push of an http_digest recipe (the test request's challenge answered in the host)", () => {
+  const digestRecipe = (id: string) =>
+    [
+      `id: ${id}`,
+      "display_name: Pushed Digest API",
+      "docs_url: https://digest.example.com/docs/auth",
+      "primitive: http_digest",
+      `base_url: http://127.0.0.1:${port}/api/atlas/v2`,
+      "hosts: [127.0.0.1]",
+      "required_secrets: [{ key: public_key, label: Public key, sensitive: false }, { key: private_key, label: Private key }]",
+      'http_digest: { username: "{{secret.public_key}}", password: "{{secret.private_key}}", algorithms: [SHA-256, MD5] }',
+      "test: { method: GET, path: /, expect_status: 200 }",
+      "",
+    ].join("\n");
+
+  async function call(phase: "check" | "push", req: Omit<RecipePushRequest, "proof">) {
+    const proof = await sealRecipePush(await deriveTenantKey(ENCRYPTION_KEY, "default"), phase, req);
+    return ex.request(phase === "check" ? "/recipes/check" : "/recipes", {
+      method: "POST",
+      apiKey: API_KEY,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...req, proof }),
+    });
+  }
+  const pair = (privateKey: string) => JSON.stringify({ public_key: PUBLIC_KEY, private_key: privateKey });
+  const hosts = () => ["127.0.0.1", `127.0.0.1:${port}`].sort();
+
+  it("a right key pair: the push answers the challenge once, stores the recipe, and a workflow uses it", async () => {
+    expect((await push("pushed_digest", pair(PRIVATE_KEY))).status).toBe(201);
+    const req = { id: "my_digest", source: digestRecipe("my_digest"), credential: "pushed_digest" };
+    const check = await call("check", { ...req, confirm_hosts: [] });
+    expect(check.json).toMatchObject({ id: "my_digest", hosts: hosts() });
+    const from = seen.length;
+    const res = await call("push", { ...req, confirm_hosts: hosts() });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json).toMatchObject({ id: "my_digest", test_status: 200, bound: true });
+    expect(seen.slice(from).map((r) => `${r.path} ${r.verdict}`)).toEqual([
+      "/api/atlas/v2/ challenge",
+      "/api/atlas/v2/ ok",
+    ]);
+    expect(res.text).not.toContain(PRIVATE_KEY);
+    const { body } = await run(`name: pushed-digest
+flow:
+  - input >> ON_SUCCESS >> auth
+  - auth >> ON_SUCCESS >> get
+config:
+  auth: { component: auth_static_key, credential: pushed_digest }
+  get: { component: http_request, url: "{{auth.data.base_url}}/groups", headers: "{{auth.data.headers}}", fail_on_status: true }
+`);
+    expect(body.output).toMatchObject({ status: 200 });
+  });
+
+  it("a wrong private key: the answer is refused, the push fails with the status, and nothing is stored", async () => {
+    expect((await push("pushed_digest_wrong", pair(`${PRIVATE_KEY}x`))).status).toBe(201);
+    const from = seen.length;
+    const res = await call("push", {
+      id: "my_digest_wrong",
+      source: digestRecipe("my_digest_wrong"),
+      credential: "pushed_digest_wrong",
+      confirm_hosts: hosts(),
+    });
+    expect(res.status, res.text).toBe(422);
+    expect(res.json).toMatchObject({ error: { code: "ERR_RECIPE_TEST_FAILED" } });
+    expect(res.text).toContain("answered 401, expected 200; nothing was stored");
+    expect(seen.slice(from).map((r) => r.verdict)).toEqual(["challenge", "refused"]);
+    const list = await ex.request("/recipes", { apiKey: API_KEY });
+    expect(list.text).not.toContain("my_digest_wrong");
+  });
+
+  it("a session recipe is still refused at push, with the reason and what to use instead", async () => {
+    const source = readFileSync(
+      new URL("../../recipes/recipes/bluesky.yaml", import.meta.url),
+      "utf8",
+    ).replace(/^id: bluesky$/m, "id: my_bsky");
+    const res = await call("push", { id: "my_bsky", source, credential: "atlas", confirm_hosts: [] });
+    expect(res.status, res.text).toBe(400);
+    expect(res.text).toContain('recipe \\"my_bsky\\" logs in for a session token');
+    expect(res.text).toContain("arcrun-auth");
   });
 });
