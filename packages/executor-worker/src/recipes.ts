@@ -24,8 +24,10 @@ import {
   type RecipeLookup,
   secretValues,
 } from "./host/credentials.js";
+import { chooseChallenge, digestAnswerFor } from "./host/digest.js";
 import { USER_AGENT } from "./host/functions.js";
 import { credentialKey, kindPrefix, recipeKey } from "./keys.js";
+import { executorRefusal } from "./primitives.js";
 import { listKeys } from "./store.js";
 
 // Tenant recipes (docs/executor.md "Pushed recipes"): a service the catalogue lacks, pushed by a tenant with
@@ -165,6 +167,13 @@ export function egressRecipe(recipe: Recipe): Recipe {
   return { ...recipe, hosts: [...recipe.hosts, authority] };
 }
 
+/**
+ * The primitives whose test request the push can send with the tenant's credential: an inject of the
+ * credential's values, an OAuth access token, or the answer to the server's HTTP Digest challenge (the host
+ * answers it as it does at egress, docs/executor.md "HTTP Digest").
+ */
+const PUSHABLE: readonly Recipe["primitive"][] = ["static_key", "oauth2", "http_digest"];
+
 async function validated(req: RecipePushRequest, place: PushPlace): Promise<Recipe> {
   let recipe: Recipe | undefined;
   try {
@@ -182,9 +191,12 @@ async function validated(req: RecipePushRequest, place: PushPlace): Promise<Reci
       `"${recipe.id}" is a built-in recipe; a pushed recipe may not replace it. Give yours another id (and file name), e.g. my_${recipe.id}`,
     );
   }
-  if (recipe.primitive !== "static_key" && recipe.primitive !== "oauth2") {
+  // A session recipe is one the executor does not run at all (src/primitives.ts), with the reason.
+  const refusal = executorRefusal(recipe);
+  if (refusal) throw invalid(refusal);
+  if (!PUSHABLE.includes(recipe.primitive)) {
     throw invalid(
-      `recipe push runs the test request for static_key and oauth2 recipes; "${recipe.id}" is ${recipe.primitive}. Ask the executor's operator to add it to ARCRUN_RECIPES`,
+      `recipe push runs the test request for ${PUSHABLE.join(", ")} recipes; "${recipe.id}" is ${recipe.primitive}. Ask the executor's operator to add it to ARCRUN_RECIPES`,
     );
   }
   return egressRecipe(recipe);
@@ -300,12 +312,35 @@ async function runTest(recipe: Recipe, opened: Opened, hosts: string[], place: P
     headers.set("content-type", "application/json");
   }
   const where = `${test.method} ${url.protocol}//${url.host}${url.pathname}`;
+  const send = (h: Headers) =>
+    place.fetch(
+      new Request(url, { method: test.method, headers: h, redirect: "manual", ...(body ? { body } : {}) }),
+    );
   let res: Response;
   try {
-    res = await place.fetch(
-      new Request(url, { method: test.method, headers, redirect: "manual", ...(body ? { body } : {}) }),
-    );
-  } catch {
+    res = await send(headers);
+    const spec = recipe.primitive === "http_digest" ? recipe.http_digest : undefined;
+    const chosen = spec && res.status === 401 ? chooseChallenge(res, spec) : undefined;
+    if (spec && chosen) {
+      // HTTP Digest: the 401's challenge answered once (nonce count 1), as the host answers it at egress.
+      await res.body?.cancel();
+      const answered = new Headers(headers);
+      answered.set(
+        "authorization",
+        await digestAnswerFor(spec, opened.secrets, chosen, test.method, url.href, 1).catch(
+          (err: unknown) => {
+            if (!(err instanceof MissingTemplateValue)) throw err;
+            throw new ExecutorError(
+              "ERR_CREDENTIAL_INVALID",
+              `credential "${name}" has no value for {{${err.variable}}} (the recipe's http_digest block); push it again with that key: arcrun creds push ${name}`,
+            );
+          },
+        ),
+      );
+      res = await send(answered);
+    }
+  } catch (err) {
+    if (err instanceof ExecutorError) throw err;
     throw new ExecutorError(
       "ERR_RECIPE_TEST_FAILED",
       `the test request ${where} got no answer; nothing was stored. Check the recipe's base_url and that ${url.host} is reachable from the executor`,

@@ -227,13 +227,24 @@ describe("Wrike data center host, from the token answer, on the recipe's host li
     expect(sim.state.seen.at(-1)?.url.origin).toBe(`https://${WRIKE_HOST}`);
   });
 
+  it("an account in the US2 data center (app-us2.wrike.com, on the recipe's list) signs in and is reached there", async () => {
+    const { auth, login, sim } = await connect(wrikeOAuthWithHost("app-us2.wrike.com"));
+    await login();
+    expect(await (await auth.store()).get("wrike", "default")).toMatchObject({
+      captured: { host: "app-us2.wrike.com" },
+    });
+    const res = await auth.bind("wrike", { via: "oauth2" }).get("/contacts", { query: { me: "true" } });
+    expect(res.status).toBe(200);
+    expect(sim.state.seen.at(-1)?.url.origin).toBe("https://app-us2.wrike.com");
+  });
+
   it("a wrike.com host the recipe does not list is refused with ERR_HOST_NOT_ALLOWED, and nothing is stored", async () => {
     const { auth, login } = await connect(wrikeOAuthWithHost("app-zz.wrike.com"));
     const err = await login().catch((e: unknown) => e);
     expect(isArcrunError(err, "ERR_HOST_NOT_ALLOWED")).toBe(true);
     const message = (err as Error).message;
     expect(message).toContain("app-zz.wrike.com");
-    expect(message).toContain("www.wrike.com, app-eu.wrike.com");
+    expect(message).toContain("www.wrike.com, app-eu.wrike.com, app-us2.wrike.com");
     expect(message).toContain("nothing was saved");
     expect(await (await auth.store()).get("wrike", "default")).toBeUndefined();
   });

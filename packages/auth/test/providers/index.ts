@@ -49,6 +49,7 @@ import { telegram } from "./profiles/telegram.js";
 import { todoist } from "./profiles/todoist.js";
 import { trakt } from "./profiles/trakt.js";
 import { twitch } from "./profiles/twitch.js";
+import { twitchApp } from "./profiles/twitch-app.js";
 import { typeformOAuth } from "./profiles/typeform.js";
 import { uptimerobot } from "./profiles/uptimerobot.js";
 import { wrikeOAuth } from "./profiles/wrike.js";
@@ -128,6 +129,7 @@ export const CLIENT_CREDENTIALS_PROFILES: Array<{ name: string; profile: ClientC
   { name: "auth0_management machine-to-machine application", profile: auth0Management },
   { name: "spotify_app client credentials", profile: spotifyApp },
   { name: "microsoft_graph_app client credentials (app-only)", profile: microsoftGraphApp },
+  { name: "twitch_app app access token (Client-Id beside it)", profile: twitchApp },
 ];
 
 export const STATIC_KEY_PROFILES: Array<{ name: string; profile: StaticKeyProfile }> = [

@@ -1,13 +1,4 @@
-import {
-  chooseDigestChallenge,
-  type DigestHash,
-  digestAuthorization,
-  MissingTemplateValue,
-  parseDigestChallenges,
-  renderTemplate,
-  signSigV4,
-  sigV4Keys,
-} from "@arcrun/recipes";
+import { MissingTemplateValue, signSigV4, sigV4Keys } from "@arcrun/recipes";
 import { HOST_STATUS } from "components/abi";
 import { ExecutorError, type ExecutorErrorCode } from "../errors.js";
 import { base64Decode, base64UrlEncode } from "../internal/base64.js";
@@ -27,8 +18,8 @@ import {
   TOKEN_FIELDS,
   tokenCacheKey,
 } from "./credentials.js";
+import { chooseChallenge, type DigestNonce, digestAnswerFor, digestNonceKey } from "./digest.js";
 import { describeGrants, substituteSealed } from "./egress.js";
-import { md5 } from "./md5.js";
 import { cryptoDigest, cryptoHmac, cryptoOpen, cryptoSeal, sleep } from "./platform.js";
 import type { HostCall, HostFunctions, HostReply } from "./runtime.js";
 
@@ -182,15 +173,12 @@ async function httpRequest(ctx: HostContext, input: Record<string, unknown>): Pr
     );
   let res: Response;
   try {
-    res = await send(target.headers);
-    if (egress.sign?.kind === "http_digest" && res.status === 401) {
-      const answered = await digestAnswer(ctx, egress.sign.credential, method, target, res);
-      if ("status" in answered) return answered;
-      if (answered.headers) {
-        await res.body?.cancel();
-        res = await send(answered.headers);
-      }
-    }
+    const sent =
+      egress.sign?.kind === "http_digest"
+        ? await sendDigest(ctx, egress.sign.credential, method, target, send)
+        : await send(target.headers);
+    if (!(sent instanceof Response)) return sent;
+    res = sent;
   } catch (err) {
     return failed("ERR_COMPONENT_FAILED", fetchFailure(url.host, ctx.secrets.redact(String(err))));
   }
@@ -265,29 +253,24 @@ async function signRequest(
   }
 }
 
-const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-
-/** MD5 or SHA-256 of UTF-8 text, lower-case hex, for Digest (Web Crypto has no MD5 in Node; md5.ts). */
-const digestHash: DigestHash = async (algorithm, text) => {
-  const data = new TextEncoder().encode(text);
-  return algorithm === "MD5"
-    ? hex(md5(data))
-    : hex(new Uint8Array(await crypto.subtle.digest("SHA-256", data)));
-};
-
 /**
- * The answer to a 401's Digest challenge (RFC 7616 section 3.4) for a credential of an `http_digest` recipe,
- * computed with the same `digestAuthorization` arcrun-auth uses: the request's headers with the answer, or
- * no headers when the server offered no challenge the recipe accepts (the 401 then goes to the workflow).
- * The user name and password stay in the host; each request answers its own challenge (nonce count 1).
+ * Sends a request that carries a Digest handle (docs/executor.md "HTTP Digest"), answering the server's
+ * challenge with the credential of an `http_digest` recipe; the user name and password stay in the host.
+ * The first request of a run to an origin is challenged (401) and answered with nonce count 1; once an answer
+ * is accepted, the run keeps that nonce (host/digest.ts) and answers later requests at once with the count
+ * one higher (RFC 7616 section 3.4). A 401 to a kept nonce drops it and its new challenge is answered once:
+ * `stale=true` says the nonce expired and the answer was right (section 3.3), and a server may also refuse a
+ * nonce kept per origin for another protection space (realm, algorithm) of that origin. A 401 to an answer
+ * to a new challenge goes to the workflow (a wrong key: no retry loop), as does a 401 whose challenge the
+ * recipe does not accept.
  */
-async function digestAnswer(
+async function sendDigest(
   ctx: HostContext,
   name: string,
   method: string,
   target: { url: string; headers: Headers },
-  res: Response,
-): Promise<{ headers?: Headers } | HostReply> {
+  send: (headers: Headers) => Promise<Response>,
+): Promise<Response | HostReply> {
   const opened = await openCredential(ctx, name);
   const spec = opened?.recipe?.http_digest;
   if (!opened || !spec) {
@@ -296,39 +279,44 @@ async function digestAnswer(
       `credential "${name}" cannot answer a Digest challenge: its recipe needs an http_digest block; push it again: arcrun creds push ${name} --recipe mongodb_atlas`,
     );
   }
-  const chosen = chooseDigestChallenge(
-    parseDigestChallenges(res.headers.get("www-authenticate")),
-    spec.algorithms,
-  );
-  if (!chosen) return {};
-  let username: string;
-  let password: string;
-  try {
-    username = renderTemplate(spec.username, { secret: opened.secrets });
-    password = renderTemplate(spec.password, { secret: opened.secrets });
-  } catch (err) {
-    const variable = err instanceof MissingTemplateValue ? err.variable : "a value";
-    return failed(
-      "ERR_CREDENTIAL_INVALID",
-      `credential "${name}" has no value for {{${variable}}} (the recipe's http_digest block); push it again: arcrun creds push ${name}`,
-    );
+  const key = digestNonceKey(name, target.url);
+  const answer = async (kept: DigestNonce): Promise<Response | HostReply> => {
+    const headers = new Headers(target.headers);
+    try {
+      headers.set(
+        "authorization",
+        await digestAnswerFor(spec, opened.secrets, kept, method, target.url, kept.nc),
+      );
+    } catch (err) {
+      const variable = err instanceof MissingTemplateValue ? err.variable : "a value";
+      return failed(
+        "ERR_CREDENTIAL_INVALID",
+        `credential "${name}" has no value for {{${variable}}} (the recipe's http_digest block); push it again: arcrun creds push ${name}`,
+      );
+    }
+    return send(headers);
+  };
+  /** Answers a new challenge with count 1, and keeps its nonce when the server takes the answer. */
+  const answerNew = async (res: Response): Promise<Response | HostReply> => {
+    const chosen = chooseChallenge(res, spec);
+    if (!chosen) return res;
+    await res.body?.cancel();
+    const fresh: DigestNonce = { ...chosen, nc: 1 };
+    const answered = await answer(fresh);
+    if (answered instanceof Response && answered.status !== 401) ctx.digestNonces.set(key, fresh);
+    return answered;
+  };
+  const kept = ctx.digestNonces.get(key);
+  if (kept) {
+    // The count goes up before the request leaves, so requests sent at once never share one (section 3.4.4).
+    kept.nc += 1;
+    const res = await answer(kept);
+    if (!(res instanceof Response) || res.status !== 401) return res;
+    if (ctx.digestNonces.get(key) === kept) ctx.digestNonces.delete(key);
+    return answerNew(res);
   }
-  const u = new URL(target.url);
-  const authorization = await digestAuthorization(
-    {
-      ...chosen,
-      username,
-      password,
-      method,
-      uri: `${u.pathname}${u.search}`,
-      nc: 1,
-      cnonce: base64UrlEncode(crypto.getRandomValues(new Uint8Array(16))),
-    },
-    digestHash,
-  );
-  const headers = new Headers(target.headers);
-  headers.set("authorization", authorization);
-  return { headers };
+  const res = await send(target.headers);
+  return res.status === 401 ? answerNew(res) : res;
 }
 
 const KEY = /^(cred|oauth2|recipe):([A-Za-z0-9_.-]{1,128})$/;

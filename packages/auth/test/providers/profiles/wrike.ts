@@ -14,6 +14,10 @@ export const WRIKE_HOST = "app-eu.wrike.com";
 const REGISTERED = "http://localhost:9013/callback";
 
 function wrikeProfile(host: () => unknown): OAuthProfile {
+  // The API answers on the account's own data center host ("Always use the host parameter obtained from
+  // /oauth2/token call to construct API endpoint URLs", developers.wrike.com/faq).
+  const named = host();
+  const apiHost = typeof named === "string" ? named : WRIKE_HOST;
   return {
     kind: "oauth2",
     recipe: "wrike",
@@ -43,7 +47,7 @@ function wrikeProfile(host: () => unknown): OAuthProfile {
       }),
       // "Every API request must contain the Authorization header ... with the OAuth 2.0 access token"
       // (overview); the account's data lives on its host. The error body's shape is not relied on.
-      [`GET https://${WRIKE_HOST}/api/v4/contacts`]: apiRoute({
+      [`GET https://${apiHost}/api/v4/contacts`]: apiRoute({
         unauthorized: () =>
           json(401, { errorDescription: "Access token is unknown or invalid", error: "not_authorized" }),
         ok: (_sim, req) =>
