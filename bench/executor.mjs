@@ -97,6 +97,8 @@ export async function run({ runs = 60, nodeCalls = 300, rounds = 3 } = {}) {
       modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
       compatibilityDate: "2026-04-01",
       kvNamespaces: ["ARCRUN_KV"],
+      // As wrangler.toml declares it (failed API keys per address; a bench request with a good key never reaches it).
+      durableObjects: { FAILED_KEYS: { className: "AddressWindow", useSQLite: true } },
       bindings: { ENCRYPTION_KEY: key, ARCRUN_RECIPES: JSON.stringify([recipe]) },
     });
     await mf.ready;

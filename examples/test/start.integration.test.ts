@@ -75,12 +75,15 @@ function interruptWhen(until: RegExp, port: string): Promise<{ code: number | nu
 }
 
 it("Ctrl-C stops the executor and exits 0, also before it answered; no wrangler banner", async () => {
-  const early = await interruptWhen(/Starting the local executor/, "18789");
+  // Both at once: their own ports and homes.
+  const [early, late] = await Promise.all([
+    interruptWhen(/Starting the local executor/, "18789"),
+    interruptWhen(/Ctrl-C stops the executor/, "18790"),
+  ]);
   expect(early.code, early.output).toBe(0);
   expect(early.output).not.toContain("did not answer");
   expect(early.output).not.toContain("stopped before it answered");
 
-  const late = await interruptWhen(/Ctrl-C stops the executor/, "18790");
   expect(late.code, late.output).toBe(0);
   expect(late.output).toContain("The executor stopped.");
   expect(late.output).not.toContain("⛅️ wrangler");

@@ -76,12 +76,20 @@ export interface Token {
   tokenType: string;
   expiresAt?: number;
   scopes?: string[];
+  /**
+   * The id of your own OAuth client the token was issued to (not a secret, RFC 6749 section 2.2), for
+   * recipes that send it beside the token (`{{client.id}}`: Twitch's Client-Id); absent for broker tokens.
+   */
+  clientId?: string;
 }
 
 export interface AuthLoginOptions extends LoginOptions {
   instance?: string;
   via?: PrimitiveName;
-  /** Values to save instead of prompting (static keys). */
+  /**
+   * Values to save instead of prompting (static keys); for an OAuth recipe, the values its endpoints and base
+   * URL name (a tenant domain), used for the sign-in and kept with the token.
+   */
   values?: Readonly<Record<string, string>>;
   /** Run the recipe's test request with the new values first; save only if it passes (ERR_TEST_FAILED). */
   verify?: boolean;

@@ -244,6 +244,7 @@ export class Auth {
       const token: Token = { accessToken: access, tokenType: cred.values.runtime?.token_type ?? "Bearer" };
       if (cred.expiresAt !== undefined) token.expiresAt = cred.expiresAt;
       if (cred.scopes !== undefined) token.scopes = cred.scopes;
+      if (cred.values.client?.id !== undefined) token.clientId = cred.values.client.id;
       return token;
     }
     const sensitive = recipe.required_secrets.filter((s) => s.sensitive);

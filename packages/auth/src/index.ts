@@ -80,6 +80,7 @@ export type {
   RequestParts,
   ResolvedCredential,
   ResolvedValues,
+  SessionCredential,
   StaticKeyCredential,
   StoredCredential,
   Strategy,

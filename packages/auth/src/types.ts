@@ -10,7 +10,9 @@ export type StoredCredential =
   | StaticKeyCredential
   | OAuth2Credential
   | ServiceAccountCredential
-  | AwsSigV4Credential;
+  | AwsSigV4Credential
+  | HttpDigestCredential
+  | SessionCredential;
 
 interface CredentialBase {
   /** Format version of this record. */
@@ -45,6 +47,8 @@ export interface OAuth2Credential extends CredentialBase {
   captured?: Record<string, string>;
   /** Which OAuth app issued it; refresh goes back through the same one. */
   client: "byo" | "broker";
+  /** The id of your own OAuth client that obtained it, for `{{client.id}}` (Twitch's Client-Id header). */
+  client_id?: string;
   /** Set when the provider rejected the refresh token (invalid_grant): a person must log in again. */
   status?: "ok" | "reauth_required";
   id_token?: string;
@@ -60,6 +64,24 @@ export interface ServiceAccountCredential extends CredentialBase {
 
 export interface AwsSigV4Credential extends CredentialBase {
   type: "aws_sigv4";
+}
+
+/** The user name and password of an `http_digest` recipe, in `values`; the challenge is never stored. */
+export interface HttpDigestCredential extends CredentialBase {
+  type: "http_digest";
+}
+
+/**
+ * The values of a `session` recipe (an identifier and a password), and the session they logged in to, which
+ * is renewed like an OAuth token (strategies/session.ts).
+ */
+export interface SessionCredential extends CredentialBase {
+  type: "session";
+  access_token?: string;
+  refresh_token?: string;
+  /** Epoch milliseconds. */
+  expires_at?: number;
+  issued_at?: number;
 }
 
 /** A place credentials live. Every method may throw ArcrunError ERR_STORE_UNAVAILABLE / ERR_STORE_CORRUPT. */
@@ -111,6 +133,12 @@ export interface CredentialApplier {
   apply(request: OutgoingRequest, credential: ResolvedCredential): OutgoingRequest | Promise<OutgoingRequest>;
   /** Query parameter names the applier adds, stripped from a redirect's Location before the next hop. */
   readonly queryNames: readonly string[];
+  /**
+   * For a challenge-response scheme (HTTP Digest, RFC 7616): called by the send loop with a 401's
+   * `WWW-Authenticate` and the request that got it; true when the applier took a new challenge to answer, so
+   * the request is sent again. False when there is nothing new to answer (the credentials were refused).
+   */
+  challenge?(wwwAuthenticate: string | null, sent: OutgoingRequest): boolean;
 }
 
 export interface ResolvedCredential {

@@ -3,11 +3,26 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run, type Sandbox, sandbox } from "./helpers/cli.js";
+import { type Result, run, type Sandbox, sandbox } from "./helpers/cli.js";
 
 const ROOT = join(__dirname, "..", "..", "..");
+const LOGS = join(ROOT, "packages", "executor-worker", ".wrangler", "logs");
 let box: Sandbox;
 let env: Record<string, string>;
+let jsonRun: Promise<{ r: Result; logsBefore: number }> | undefined;
+
+/**
+ * The one `init --self-hosted --dry-run --json` that the first two tests both read (each run bundles both
+ * Workers with wrangler, several seconds), started by whichever of them runs first.
+ */
+function initJson(): Promise<{ r: Result; logsBefore: number }> {
+  jsonRun ??= (async () => {
+    const logsBefore = existsSync(LOGS) ? readdirSync(LOGS).length : 0;
+    const r = await run(["init", "--self-hosted", "--dry-run", "--dir", ROOT, "--json"], env);
+    return { r, logsBefore };
+  })();
+  return jsonRun;
+}
 
 beforeAll(async () => {
   box = await sandbox();
@@ -24,7 +39,7 @@ afterAll(async () => {
 
 describe("init --self-hosted --dry-run", () => {
   it("prints every step and bundles both Workers with wrangler deploy --dry-run (--json)", async () => {
-    const r = await run(["init", "--self-hosted", "--dry-run", "--dir", ROOT, "--json"], env);
+    const { r } = await initJson();
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as {
       dry_run: boolean;
@@ -75,14 +90,12 @@ describe("init --self-hosted --dry-run", () => {
   });
 
   it("wrangler writes its logs inside the checkout (.wrangler/logs), not under XDG_CONFIG_HOME or HOME", async () => {
-    const logs = join(ROOT, "packages", "executor-worker", ".wrangler", "logs");
-    const before = existsSync(logs) ? readdirSync(logs).length : 0;
-    const r = await run(["init", "--self-hosted", "--dry-run", "--dir", ROOT, "--json"], env);
+    const { r, logsBefore: before } = await initJson();
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(env.XDG_CONFIG_HOME ?? "")).toBe(false);
     expect(existsSync(join(box.home, "..", ".config"))).toBe(false);
     expect(existsSync(join(box.home, "..", ".wrangler"))).toBe(false);
-    expect(readdirSync(logs).length).toBeGreaterThan(before);
+    expect(readdirSync(LOGS).length).toBeGreaterThan(before);
   });
 
   it("human output numbers the steps and ends with the next command", async () => {

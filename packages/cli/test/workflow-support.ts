@@ -55,6 +55,8 @@ export async function startLocalExecutor(options: ExecutorOptions = {}): Promise
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-01",
     kvNamespaces: ["ARCRUN_KV"],
+    // As the executor's wrangler.toml declares it (failed API keys per address).
+    durableObjects: { FAILED_KEYS: { className: "AddressWindow", useSQLite: true } },
     host: "127.0.0.1",
     port: 0,
     // The /cdn-cgi/handler/scheduled?cron=..&time=.. route that wrangler dev (`pnpm start`) serves too:

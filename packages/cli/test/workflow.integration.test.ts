@@ -5,6 +5,7 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deriveTenantKey } from "@arcrun/workflow";
+import { createAuth } from "arcrun-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, runInPty, type Sandbox, sandbox } from "./helpers/cli.js";
 import {
@@ -17,6 +18,8 @@ import {
 
 const TOKEN = `ghp_${randomBytes(12).toString("hex")}`;
 const STORED_TOKEN = `ghp_${randomBytes(12).toString("hex")}`;
+const TWITCH_TOKEN = `tw-${randomBytes(12).toString("hex")}`;
+const TWITCH_CLIENT = `twclient${randomBytes(6).toString("hex")}`;
 const EXAMPLE = join(__dirname, "..", "..", "..", "examples", "workflows", "github-who-am-i.yaml");
 
 let api: StandIn;
@@ -43,11 +46,23 @@ beforeAll(async () => {
       if (auth === `Bearer ${STORED_TOKEN}`) return { json: { login: "stored-ada", id: 2 } };
       return { status: 401, json: { message: "Bad credentials" } };
     }
+    // Twitch's Helix rule: "Authorization: Bearer <token>" and "Client-Id: <your client id>", the id of the
+    // client the token was issued to, else 401 (https://dev.twitch.tv/docs/api/get-started/).
+    if (req.path === "/helix/users") {
+      if (auth === `Bearer ${TWITCH_TOKEN}` && req.headers["client-id"] === TWITCH_CLIENT)
+        return { json: { data: [{ login: "twitchdev" }] } };
+      return {
+        status: 401,
+        json: { error: "Unauthorized", message: "Client ID and OAuth token do not match" },
+      };
+    }
     if (req.path === "/slow")
       return new Promise((resolve) => setTimeout(() => resolve({ json: { ok: 1 } }), 1000));
     return { status: 404, json: { message: "Not Found" } };
   });
-  ex = await startLocalExecutor({ recipes: [localRecipe("github", api.origin)] });
+  ex = await startLocalExecutor({
+    recipes: [localRecipe("github", api.origin), localRecipe("twitch", api.origin, "/helix")],
+  });
   box = await sandbox();
   env = { ...box.env, ...ex.env };
 });
@@ -155,6 +170,76 @@ describe("creds", () => {
     expect(JSON.parse(ran.stdout)).toMatchObject({
       output: { status: 200, data: { body: { login: "stored-ada" } } },
     });
+  });
+
+  it("--from-service of a {{client.id}} recipe (twitch) carries the client id: the workflow's request has Client-Id", async () => {
+    // The token as arcrun setup twitch stores it (the login itself is the auth package's conformance test).
+    const store = await createAuth({ env, interactive: false, logger: { warn: () => undefined } }).store();
+    const at = new Date().toISOString();
+    const stored = {
+      v: 1 as const,
+      type: "oauth2" as const,
+      values: {},
+      access_token: TWITCH_TOKEN,
+      token_type: "bearer",
+      expires_at: Date.now() + 3_600_000,
+      client: "byo" as const,
+      created_at: at,
+      updated_at: at,
+    };
+    await store.set("twitch", "default", { ...stored, client_id: TWITCH_CLIENT });
+    // Stored by a login that did not record the client: refused with the next step, nothing pushed.
+    await store.set("twitch", "old", stored);
+    const client = { ARCRUN_TWITCH_CLIENT_ID: TWITCH_CLIENT, ARCRUN_TWITCH_CLIENT_SECRET: "tw-secret" };
+    const old = await cli(
+      ["creds", "push", "tw_old", "--from-service", "twitch", "--instance", "old", "--json"],
+      "",
+      client,
+    );
+    expect(old.code).toBe(1);
+    expect(errorLine(old.stderr.trim().split("\n").at(-1) ?? "")).toEqual({
+      code: "ERR_NEEDS_LOGIN",
+      message:
+        "twitch's stored token does not say which OAuth client it was issued to, and its recipe sends that client id with every request; sign in again (arcrun setup twitch), then push again; or push a JSON token set with client_id on stdin",
+    });
+    const r = await cli(["creds", "push", "tw_stored", "--from-service", "twitch"], "", client);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Stored credential "tw_stored" (recipe twitch)');
+    // Not a secret, but like the rest of the value it is never printed.
+    expect(`${r.stdout}${r.stderr}`).not.toContain(TWITCH_CLIENT);
+    const wf = join(box.home, "twitch-me.yaml");
+    await writeFile(
+      wf,
+      [
+        "name: twitch-me",
+        "flow:",
+        "  - input >> ON_SUCCESS >> auth",
+        "  - auth >> ON_SUCCESS >> me",
+        "config:",
+        "  auth: { component: auth_oauth2, credential: tw_stored }",
+        '  me: { component: http_request, url: "{{auth.data.base_url}}/users", headers: "{{auth.data.headers}}" }',
+        "",
+      ].join("\n"),
+    );
+    expect((await cli(["workflow", "push", wf])).code).toBe(0);
+    const before = api.seen.length;
+    const ran = await cli(["workflow", "run", "twitch-me", "--json"]);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(JSON.parse(ran.stdout)).toMatchObject({
+      output: { status: 200, data: { body: { data: [{ login: "twitchdev" }] } } },
+    });
+    const sent = api.seen.slice(before).find((q) => q.path === "/helix/users");
+    expect(sent?.headers["client-id"]).toBe(TWITCH_CLIENT);
+    expect(sent?.headers.authorization).toBe(`Bearer ${TWITCH_TOKEN}`);
+    expect(ran.stdout).not.toContain(TWITCH_TOKEN);
+    // The client id is not a secret (RFC 6749 section 2.2), but like the token it stays out of the run's
+    // output and its logs.
+    const logs = await cli(["workflow", "logs", "twitch-me", "--json"]);
+    expect(logs.code, logs.stderr).toBe(0);
+    for (const printed of [ran.stdout, ran.stderr, logs.stdout, logs.stderr]) {
+      expect(printed).not.toContain(TWITCH_CLIENT);
+      expect(printed).not.toContain(TWITCH_TOKEN);
+    }
   });
 
   it("without --recipe it warns on stderr that auth components need one; --raw says none is meant", async () => {
@@ -435,6 +520,7 @@ describe("workflow", () => {
       "github-who-am-i",
       "nowhere",
       "slow",
+      "twitch-me",
       "who-stored",
     ]);
     expect(out.workflows.find((w) => w.name === "fails")?.last_run?.status).toBe("failed");
@@ -454,6 +540,7 @@ describe("workflow", () => {
     const all = printed.join("\n");
     expect(all).not.toContain(TOKEN);
     expect(all).not.toContain(STORED_TOKEN);
+    expect(all).not.toContain(TWITCH_TOKEN);
     expect(all).not.toContain(ex.key);
   });
 });

@@ -1,6 +1,10 @@
 /** The Worker's bindings (wrangler.toml, secrets in .dev.vars or `wrangler secret put`). */
 export interface Env {
   ARCRUN_KV: KVNamespace;
+  /** Durable Objects of class AddressWindow: failed API keys per client address (src/internal/throttle.ts). */
+  FAILED_KEYS?: DurableObjectNamespace;
+  /** JSON `{ limit, window_s }`: wrong keys an address may send per window (default 10 per 60 seconds). */
+  ARCRUN_FAILED_KEYS?: string;
   /** base64 AES-256 key; credentials are encrypted with it on the client and decrypted only in the host. */
   ENCRYPTION_KEY?: string;
   /** "single" (default: one tenant, "default") or "multi" (tenants by X-Arcrun-API-Key from ARCRUN_API_KEYS). */

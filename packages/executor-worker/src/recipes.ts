@@ -21,16 +21,22 @@ import {
   decryptRecord,
   loadRecord,
   originAllowed,
+  type RecipeLookup,
   secretValues,
 } from "./host/credentials.js";
+import { chooseChallenge, digestAnswerFor } from "./host/digest.js";
 import { USER_AGENT } from "./host/functions.js";
 import { credentialKey, kindPrefix, recipeKey } from "./keys.js";
+import { executorRefusal } from "./primitives.js";
 import { listKeys } from "./store.js";
 
 // Tenant recipes (docs/executor.md "Pushed recipes"): a service the catalogue lacks, pushed by a tenant with
 // `arcrun recipe push`. Kept under v2/recipe/{tenant}/{id} only after the person confirmed every host the
 // credential goes to and the recipe's test request passed with one of the tenant's credentials; the
 // tenant's workflows then reach the service with egress limited to the recipe's hosts, as for a built-in.
+
+/** A pushed recipe's id (the file's name without .yaml). */
+const ID = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** What v2/recipe/{tenant}/{id} holds. */
 export interface StoredRecipe {
@@ -46,28 +52,46 @@ export interface StoredRecipe {
   pushed_at: string;
 }
 
-/** More would make every run's recipe lookup slow; a tenant with that many services wants them built in. */
+/** The most a tenant may push; a tenant with more services wants them built in. */
 export const MAX_TENANT_RECIPES = 100;
 
-/** The tenant's pushed recipes by id, read once per run (the lookup a run uses is synchronous). */
-export async function tenantRecipes(kv: KVNamespace, tenant: string): Promise<Map<string, Recipe>> {
-  const out = new Map<string, Recipe>();
+/** The tenant's pushed recipes by id (GET /recipes): one list, then one get each. */
+export async function tenantRecipes(kv: KVNamespace, tenant: string): Promise<Map<string, StoredRecipe>> {
+  const out = new Map<string, StoredRecipe>();
   for await (const k of listKeys(kv, kindPrefix("recipe", tenant))) {
     const raw = await kv.get(k.name);
     if (!raw) continue;
     const stored = JSON.parse(raw) as StoredRecipe;
-    out.set(stored.id, stored.recipe);
+    out.set(stored.id, stored);
     if (out.size >= MAX_TENANT_RECIPES) break;
   }
   return out;
 }
 
-/** A lookup that answers the built-in (and operator) recipes first, then the tenant's pushed ones. */
-export function withTenantRecipes(
+/**
+ * The recipe lookup of one run: the built-in (and operator) recipes first, as they cannot be shadowed; then
+ * the tenant's pushed recipe of that id, read the first time the run asks for it (one KV get per id, a miss
+ * remembered too). A run reads only the recipes its nodes and credentials name, whatever the tenant has
+ * pushed; an id no push could have taken is not looked up.
+ */
+export function runRecipes(
   base: (id: string) => Recipe | undefined,
-  own: ReadonlyMap<string, Recipe>,
-): (id: string) => Recipe | undefined {
-  return (id) => base(id) ?? own.get(id);
+  kv: Pick<KVNamespace, "get">,
+  tenant: string,
+): RecipeLookup {
+  const own = new Map<string, Promise<Recipe | undefined>>();
+  return (id) => {
+    const builtIn = base(id);
+    if (builtIn || !ID.test(id)) return builtIn;
+    let pending = own.get(id);
+    if (!pending) {
+      pending = kv
+        .get(recipeKey(tenant, id))
+        .then((raw) => (raw ? (JSON.parse(raw) as StoredRecipe).recipe : undefined));
+      own.set(id, pending);
+    }
+    return pending;
+  };
 }
 
 export async function getStoredRecipe(
@@ -88,8 +112,6 @@ export interface PushPlace {
   base: (id: string) => Recipe | undefined;
   fetch: (req: Request) => Promise<Response>;
 }
-
-const ID = /^[a-z][a-z0-9_]{0,63}$/;
 
 function invalid(message: string): ExecutorError {
   return new ExecutorError("ERR_RECIPE_INVALID", message);
@@ -145,6 +167,13 @@ export function egressRecipe(recipe: Recipe): Recipe {
   return { ...recipe, hosts: [...recipe.hosts, authority] };
 }
 
+/**
+ * The primitives whose test request the push can send with the tenant's credential: an inject of the
+ * credential's values, an OAuth access token, or the answer to the server's HTTP Digest challenge (the host
+ * answers it as it does at egress, docs/executor.md "HTTP Digest").
+ */
+const PUSHABLE: readonly Recipe["primitive"][] = ["static_key", "oauth2", "http_digest"];
+
 async function validated(req: RecipePushRequest, place: PushPlace): Promise<Recipe> {
   let recipe: Recipe | undefined;
   try {
@@ -162,9 +191,12 @@ async function validated(req: RecipePushRequest, place: PushPlace): Promise<Reci
       `"${recipe.id}" is a built-in recipe; a pushed recipe may not replace it. Give yours another id (and file name), e.g. my_${recipe.id}`,
     );
   }
-  if (recipe.primitive !== "static_key" && recipe.primitive !== "oauth2") {
+  // A session recipe is one the executor does not run at all (src/primitives.ts), with the reason.
+  const refusal = executorRefusal(recipe);
+  if (refusal) throw invalid(refusal);
+  if (!PUSHABLE.includes(recipe.primitive)) {
     throw invalid(
-      `recipe push runs the test request for static_key and oauth2 recipes; "${recipe.id}" is ${recipe.primitive}. Ask the executor's operator to add it to ARCRUN_RECIPES`,
+      `recipe push runs the test request for ${PUSHABLE.join(", ")} recipes; "${recipe.id}" is ${recipe.primitive}. Ask the executor's operator to add it to ARCRUN_RECIPES`,
     );
   }
   return egressRecipe(recipe);
@@ -280,12 +312,35 @@ async function runTest(recipe: Recipe, opened: Opened, hosts: string[], place: P
     headers.set("content-type", "application/json");
   }
   const where = `${test.method} ${url.protocol}//${url.host}${url.pathname}`;
+  const send = (h: Headers) =>
+    place.fetch(
+      new Request(url, { method: test.method, headers: h, redirect: "manual", ...(body ? { body } : {}) }),
+    );
   let res: Response;
   try {
-    res = await place.fetch(
-      new Request(url, { method: test.method, headers, redirect: "manual", ...(body ? { body } : {}) }),
-    );
-  } catch {
+    res = await send(headers);
+    const spec = recipe.primitive === "http_digest" ? recipe.http_digest : undefined;
+    const chosen = spec && res.status === 401 ? chooseChallenge(res, spec) : undefined;
+    if (spec && chosen) {
+      // HTTP Digest: the 401's challenge answered once (nonce count 1), as the host answers it at egress.
+      await res.body?.cancel();
+      const answered = new Headers(headers);
+      answered.set(
+        "authorization",
+        await digestAnswerFor(spec, opened.secrets, chosen, test.method, url.href, 1).catch(
+          (err: unknown) => {
+            if (!(err instanceof MissingTemplateValue)) throw err;
+            throw new ExecutorError(
+              "ERR_CREDENTIAL_INVALID",
+              `credential "${name}" has no value for {{${err.variable}}} (the recipe's http_digest block); push it again with that key: arcrun creds push ${name}`,
+            );
+          },
+        ),
+      );
+      res = await send(answered);
+    }
+  } catch (err) {
+    if (err instanceof ExecutorError) throw err;
     throw new ExecutorError(
       "ERR_RECIPE_TEST_FAILED",
       `the test request ${where} got no answer; nothing was stored. Check the recipe's base_url and that ${url.host} is reachable from the executor`,

@@ -10,7 +10,7 @@ import type { Env } from "./env.js";
 import { ExecutorError } from "./errors.js";
 import type { KvStore } from "./host/credentials.js";
 import { checkExecutorKey } from "./host/credentials.js";
-import { tenantRecipes, withTenantRecipes } from "./recipes.js";
+import { runRecipes } from "./recipes.js";
 import type { ComponentRegistry } from "./routes/common.js";
 import type { Store, StoredWorkflow } from "./store.js";
 import { recipesFrom } from "./tenant.js";
@@ -79,10 +79,7 @@ export async function runStored(
       kv,
       encryptionKey: () => checkExecutorKey(env.ENCRYPTION_KEY),
       fetch: (req) => fetch(req),
-      recipe: withTenantRecipes(
-        recipesFrom(env.ARCRUN_RECIPES),
-        await tenantRecipes(env.ARCRUN_KV, store.tenant),
-      ),
+      recipe: runRecipes(recipesFrom(env.ARCRUN_RECIPES), env.ARCRUN_KV, store.tenant),
       modules: registry.modules,
     },
     limits,

@@ -1,7 +1,7 @@
 import { getRecipe, type Recipe } from "@arcrun/recipes";
 import type { MiddlewareHandler } from "hono";
 import { ExecutorError, isExecutorError } from "./errors.js";
-import { clientAddress, recordFailedKey, throttledFor } from "./internal/throttle.js";
+import { clientAddress, failedKeyLimit, recordFailedKey, throttledFor } from "./internal/throttle.js";
 import type { AppContext, AppEnv } from "./routes/common.js";
 import { errorResponse } from "./routes/common.js";
 import { Store } from "./store.js";
@@ -30,13 +30,7 @@ export const tenancy: MiddlewareHandler<AppEnv> = async (c, next) => {
   try {
     // An address that sent too many wrong keys is not let to try another, right or wrong.
     const wait = throttledFor(address);
-    if (wait > 0) {
-      c.header("Retry-After", String(wait));
-      throw new ExecutorError(
-        "ERR_RATE_LIMITED",
-        `too many wrong X-Arcrun-API-Key values from your address; wait ${wait} seconds, then retry with the right key`,
-      );
-    }
+    if (wait > 0) throw rateLimited(c, wait);
     if (mode === "single") {
       if (c.env.ARCRUN_API_KEY && !sameKey(key, c.env.ARCRUN_API_KEY)) {
         throw new ExecutorError(
@@ -67,11 +61,28 @@ export const tenancy: MiddlewareHandler<AppEnv> = async (c, next) => {
       throw new ExecutorError("ERR_CONFIG", `ARCRUN_TENANCY must be "single" or "multi", got "${mode}"`);
     }
   } catch (err) {
-    if (isExecutorError(err, "ERR_UNAUTHORIZED")) recordFailedKey(address);
-    return errorResponse(c, err);
+    if (!isExecutorError(err, "ERR_UNAUTHORIZED")) return errorResponse(c, err);
+    try {
+      const wait = await recordFailedKey(
+        c.env.FAILED_KEYS,
+        address,
+        failedKeyLimit(c.env.ARCRUN_FAILED_KEYS),
+      );
+      return errorResponse(c, wait > 0 ? rateLimited(c, wait) : err);
+    } catch (countErr) {
+      return errorResponse(c, countErr);
+    }
   }
   await next();
 };
+
+function rateLimited(c: AppContext, wait: number): ExecutorError {
+  c.header("Retry-After", String(wait));
+  return new ExecutorError(
+    "ERR_RATE_LIMITED",
+    `too many wrong X-Arcrun-API-Key values from your address; wait ${wait} seconds, then retry with the right key`,
+  );
+}
 
 export function storeFor(c: AppContext): Store {
   const ttl = Number(c.env.EXECUTION_TTL_SECONDS ?? "") || DEFAULT_EXECUTION_TTL;

@@ -23,11 +23,19 @@ const SECRET_KEY = `sk/${rand()}+${rand()}`;
 const SESSION = `st_${rand()}`;
 const REGION = "eu-west-3";
 const BOT_TOKEN = `123456:${rand()}-_x`;
+const FORM_KEY = `u1_${rand()} &=+`;
+// 1 + 24 characters: not a multiple of 3, so base64 of "key:" does not begin with base64 of the key.
+const BASIC_KEY = `t${rand()}`;
+const PLAID_SECRET = `ps_${rand()}"\\`;
+const PLAID_CLIENT = rand();
+const CLIENT_ID = `cid_${rand()}`;
+const USER_TOKEN = `at_${rand()}`;
 
 let api: ApiServer;
 let refresher: ApiServer;
 let s3: S3Server;
 let telegram: ApiServer;
+let other: ApiServer;
 let ex: LocalExecutor;
 
 async function push(name: string, plaintext: string, recipe: string) {
@@ -84,6 +92,8 @@ beforeAll(async () => {
       return { status: 401, json: { ok: false, error_code: 401, description: "Unauthorized" } };
     return { json: { ok: true, result: { method: m[2], is_bot: true, username: "arcrun_test_bot" } } };
   });
+  // Another host (port) that no credential names: whatever reaches it is recorded.
+  other = await startApiServer(async (req) => ({ json: { body: req.body } }));
   const base = `http://127.0.0.1:${api.port}`;
   ex = await startExecutor({
     ENCRYPTION_KEY,
@@ -152,6 +162,68 @@ beforeAll(async () => {
         inject: { path_prefix: "/bot{{secret.token}}" },
         secret_in_url: "required",
       },
+      {
+        // lob's shape: the key as the Basic user name, with an empty password.
+        id: "local_basic_empty",
+        display_name: "Local Basic API (key:)",
+        docs_url: "http://127.0.0.1/docs",
+        categories: [],
+        hosts: [`127.0.0.1:${api.port}`],
+        base_url: base,
+        primitive: "static_key",
+        required_secrets: [secret("api_key")],
+        inject: { header: { Authorization: 'Basic {{basic secret.api_key ""}}' } },
+      },
+      {
+        // uptimerobot's shape: the key in the form body of every POST.
+        id: "local_form",
+        display_name: "Local form-body API",
+        docs_url: "http://127.0.0.1/docs",
+        categories: [],
+        hosts: [`127.0.0.1:${api.port}`],
+        base_url: base,
+        primitive: "static_key",
+        required_secrets: [secret("api_key")],
+        inject: { body: { format: "form", fields: { api_key: "{{secret.api_key}}" } } },
+      },
+      {
+        // plaid's shape: client_id and secret in the JSON body.
+        id: "local_json",
+        display_name: "Local JSON-body API",
+        docs_url: "http://127.0.0.1/docs",
+        categories: [],
+        hosts: [`127.0.0.1:${api.port}`],
+        base_url: base,
+        primitive: "static_key",
+        required_secrets: [secret("client_id", false), secret("secret")],
+        inject: {
+          body: {
+            format: "json",
+            fields: { client_id: "{{secret.client_id}}", secret: "{{secret.secret}}" },
+          },
+        },
+      },
+      {
+        // twitch's shape: the client id as a header beside the user token.
+        id: "local_client_id",
+        display_name: "Local Client-Id API",
+        docs_url: "http://127.0.0.1/docs",
+        categories: [],
+        hosts: [`127.0.0.1:${api.port}`],
+        base_url: base,
+        primitive: "oauth2",
+        required_secrets: [],
+        oauth2: {
+          grant: "authorization_code",
+          authorize_url: "https://auth.invalid/authorize",
+          token_url: "https://auth.invalid/token",
+          scopes: [],
+          token_auth_method: "client_secret_post",
+          inject: {
+            header: { Authorization: "Bearer {{runtime.access_token}}", "Client-Id": "{{client.id}}" },
+          },
+        },
+      },
     ]),
   });
   await push(
@@ -166,6 +238,14 @@ beforeAll(async () => {
     "local_s3",
   );
   await push("tg", BOT_TOKEN, "local_telegram");
+  await push("robot", FORM_KEY, "local_form");
+  await push("lob", BASIC_KEY, "local_basic_empty");
+  await push("bank", JSON.stringify({ client_id: PLAID_CLIENT, secret: PLAID_SECRET }), "local_json");
+  await push(
+    "stream",
+    JSON.stringify({ access_token: USER_TOKEN, client_id: CLIENT_ID, token_type: "bearer" }),
+    "local_client_id",
+  );
   await push(
     "fig_expired",
     JSON.stringify({
@@ -196,6 +276,7 @@ afterAll(async () => {
   await refresher?.close();
   await s3?.close();
   await telegram?.close();
+  await other?.close();
 });
 
 /** Any form of the AWS keys or the bot token in `text`. */
@@ -328,6 +409,24 @@ config:
   });
 });
 
+describe("HTTP Basic of a key with an empty password, echoed by an API", () => {
+  it("base64(key:) reaches the API and is redacted in the output and the stored trace", async () => {
+    const pair = Buffer.from(`${BASIC_KEY}:`).toString("base64");
+    const before = api.seen.length;
+    const { body, text } = await run(`name: basic-empty-echo
+flow:
+  - input >> ON_SUCCESS >> auth
+  - auth >> ON_SUCCESS >> echo
+config:
+  auth: { component: auth_static_key, credential: lob }
+  echo: { component: http_request, url: "{{auth.data.base_url}}/echo", headers: "{{auth.data.headers}}" }
+`);
+    expect(api.seen.slice(before).map((r) => r.headers.authorization)).toEqual([`Basic ${pair}`]);
+    expect(body.output).toMatchObject({ data: { body: { basic: "[redacted]" } } });
+    expect(text).not.toContain(pair);
+  });
+});
+
 describe("token endpoints a credential may be posted to", () => {
   const post = (name: string, url: string) => `name: ${name}
 flow:
@@ -374,5 +473,147 @@ config:
     const { body } = await run(post("to-elsewhere", `http://127.0.0.1:${refresher.port + 1}/refresh`));
     expect(body.status).toBe("failed");
     expect(body.error?.message).toContain("refused to send it to");
+  });
+});
+
+describe("a recipe's inject.body", () => {
+  const form = (name: string, url: string, body: string, extra = "") => `name: ${name}
+flow:
+  - input >> ON_SUCCESS >> auth
+  - auth >> ON_SUCCESS ${extra ? ">> bend\n  - bend >> ON_SUCCESS " : ""}>> send
+config:
+  auth: { component: auth_static_key, credential: robot }${extra}
+  send: { component: http_request, method: POST, url: "${url}", body_format: "{{auth.data.body_format}}", body: ${body} }
+`;
+  const leaks = (text: string) =>
+    [FORM_KEY, encodeURIComponent(FORM_KEY), new URLSearchParams({ k: FORM_KEY }).toString().slice(2)].filter(
+      (f) => text.includes(f),
+    );
+
+  it("a form field: the handle is put back in its declared field, form-encoded, beside the workflow's own", async () => {
+    const before = api.seen.length;
+    const { body, text } = await run(
+      form(
+        "form-body",
+        "{{auth.data.base_url}}/getMonitors",
+        '{ api_key: "{{auth.data.body.api_key}}", format: json }',
+      ),
+    );
+    expect(body.error).toBeUndefined();
+    const seen = api.seen.slice(before);
+    expect(seen.map((r) => r.headers["content-type"])).toEqual(["application/x-www-form-urlencoded"]);
+    const sent = new URLSearchParams(seen[0]?.body);
+    expect([sent.get("api_key"), sent.get("format")]).toEqual([FORM_KEY, "json"]);
+    // The API echoed the body: the key is redacted in the output and the stored trace.
+    expect(leaks(text)).toEqual([]);
+  });
+
+  it("the same handle in another field, or in its field on another host, is refused; nothing is sent", async () => {
+    const before = api.seen.length + other.seen.length;
+    const wrongField = await run(
+      form(
+        "form-wrong-field",
+        "{{auth.data.base_url}}/getMonitors",
+        '{ note: "{{auth.data.body.api_key}}" }',
+      ),
+    );
+    expect(wrongField.body.error?.message).toContain("the body");
+    const twice = await run(
+      form(
+        "form-twice",
+        "{{auth.data.base_url}}/getMonitors",
+        '{ api_key: "{{auth.data.body.api_key}}", note: "{{auth.data.body.api_key}}" }',
+      ),
+    );
+    expect(twice.body.status).toBe("failed");
+    const away = await run(
+      form(
+        "form-away",
+        `http://127.0.0.1:${other.port}/getMonitors`,
+        '{ api_key: "{{auth.data.body.api_key}}" }',
+      ),
+    );
+    expect(away.body.error?.message).toContain(`refused to send it to 127.0.0.1:${other.port}`);
+    // Not a form: a text body with the handle in it.
+    const text = await run(`name: form-as-text
+flow:
+  - input >> ON_SUCCESS >> auth
+  - auth >> ON_SUCCESS >> send
+config:
+  auth: { component: auth_static_key, credential: robot }
+  send: { component: http_request, method: POST, url: "{{auth.data.base_url}}/x", headers: { content-type: text/plain }, body: "api_key={{auth.data.body.api_key}}" }
+`);
+    expect(text.body.status).toBe("failed");
+    expect(api.seen.length + other.seen.length).toBe(before);
+    expect(leaks(`${wrongField.text}${twice.text}${away.text}${text.text}`)).toEqual([]);
+  });
+
+  it("a transformed handle arrives as garbage, even in the declared field", async () => {
+    const before = api.seen.length;
+    const bend = `
+  bend: { component: string_ops, operation: upper, value: "{{auth.data.body.api_key}}" }`;
+    const { body, text } = await run(
+      form("form-bent", "{{auth.data.base_url}}/getMonitors", '{ api_key: "{{bend.data.result}}" }', bend),
+    );
+    expect(body.status).toBe("succeeded");
+    const sent = new URLSearchParams(api.seen.slice(before)[0]?.body).get("api_key");
+    expect(sent).toMatch(/^ARCRUN_SEALED_[A-Z2-7]{32}$/);
+    expect(leaks(`${text}${api.seen.slice(before)[0]?.body}`)).toEqual([]);
+  });
+
+  it("JSON fields: client_id (public) and secret go into the top-level object; nested, the handle is refused", async () => {
+    const before = api.seen.length;
+    const send = (name: string, body: string) => `name: ${name}
+flow:
+  - input >> ON_SUCCESS >> auth
+  - auth >> ON_SUCCESS >> send
+config:
+  auth: { component: auth_static_key, credential: bank }
+  send: { component: http_request, method: POST, url: "{{auth.data.base_url}}/institutions/get", body: ${body} }
+`;
+    const good = await run(
+      send(
+        "json-body",
+        '{ client_id: "{{auth.data.body.client_id}}", secret: "{{auth.data.body.secret}}", count: 1, country_codes: [US] }',
+      ),
+    );
+    expect(good.body.error).toBeUndefined();
+    const seen = api.seen.slice(before);
+    expect(seen.map((r) => r.headers["content-type"])).toEqual(["application/json"]);
+    expect(JSON.parse(seen[0]?.body ?? "")).toEqual({
+      client_id: PLAID_CLIENT,
+      secret: PLAID_SECRET,
+      count: 1,
+      country_codes: ["US"],
+    });
+    const nested = await run(send("json-nested", '{ options: { secret: "{{auth.data.body.secret}}" } }'));
+    expect(nested.body.status).toBe("failed");
+    const swapped = await run(send("json-swapped", '{ client_id: "{{auth.data.body.secret}}" }'));
+    expect(swapped.body.error?.message).toContain("the body");
+    expect(api.seen.length).toBe(before + 1);
+    for (const t of [good.text, nested.text, swapped.text]) {
+      expect(t).not.toContain(PLAID_SECRET);
+      expect(t).not.toContain(JSON.stringify(PLAID_SECRET).slice(1, -1));
+    }
+  });
+});
+
+describe("{{client.id}} in an oauth2 inject", () => {
+  it("auth_oauth2 gives the Client-Id header beside the token; the API receives both", async () => {
+    const before = api.seen.length;
+    const { body, text } = await run(`name: client-id
+flow:
+  - input >> ON_SUCCESS >> auth
+  - auth >> ON_SUCCESS >> users
+config:
+  auth: { component: auth_oauth2, credential: stream }
+  users: { component: http_request, url: "{{auth.data.base_url}}/helix/users", headers: "{{auth.data.headers}}" }
+`);
+    expect(body.error).toBeUndefined();
+    const seen = api.seen.slice(before);
+    expect(seen.map((r) => [r.headers.authorization, r.headers["client-id"]])).toEqual([
+      [`Bearer ${USER_TOKEN}`, CLIENT_ID],
+    ]);
+    expect(text).not.toContain(USER_TOKEN);
   });
 });

@@ -398,3 +398,111 @@ describe("recipe push with several tenants", () => {
     );
   });
 });
+
+describe("a run reads only the pushed recipes it needs", () => {
+  // The fixture logs every KV operation of the last request (test/fixtures/kv-reads-worker.ts).
+  let counted: LocalExecutor;
+  const FILLERS = 49;
+
+  async function post(path: string, body: unknown) {
+    const r = await counted.request(path, {
+      method: "POST",
+      apiKey: API_KEY,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(r.status, r.text).toBe(201);
+  }
+
+  /** Runs `yaml` through its query webhook; the run's KV operations on pushed recipes, and any list. */
+  async function run(yaml: string) {
+    const res = await pushAndQuery(counted, API_KEY, yaml);
+    const { log } = (await counted.request("/__test/kv-ops")).json as { log: string[] };
+    return {
+      body: res.json as { status: string; output?: unknown },
+      text: res.text,
+      recipeOps: log.filter((op) => op.includes("v2/recipe/") || op.startsWith("list ")),
+    };
+  }
+
+  beforeAll(async () => {
+    counted = await startExecutor(
+      { ENCRYPTION_KEY, ARCRUN_API_KEY: API_KEY },
+      "test/fixtures/kv-reads-worker.ts",
+    );
+    for (const [name, recipe] of [
+      ["acme", undefined],
+      ["gh", "github"],
+    ] as const) {
+      const sealed = await sealFor(ENCRYPTION_KEY, "default", name, TOKEN);
+      await post("/credentials", { ...sealed, ...(recipe ? { recipe } : {}) });
+    }
+    const req = {
+      id: "acme_api",
+      source: recipeYaml("acme_api"),
+      credential: "acme",
+      confirm_hosts: ["127.0.0.1", `127.0.0.1:${api.port}`],
+    };
+    await post("/recipes", { ...req, proof: await sealRecipePush(tenantKey, "push", req) });
+    // 49 more pushed recipes, stored as a push stores them (copies of the one above under other ids).
+    const kv = (await counted.mf.getKVNamespace("ARCRUN_KV")) as unknown as KVNamespace;
+    const stored = JSON.parse((await kv.get("v2/recipe/default/acme_api")) ?? "null") as {
+      id: string;
+      recipe: { id: string };
+    };
+    for (let i = 1; i <= FILLERS; i++) {
+      const id = `filler_${String(i).padStart(2, "0")}`;
+      await kv.put(
+        `v2/recipe/default/${id}`,
+        JSON.stringify({ ...stored, id, recipe: { ...stored.recipe, id } }),
+      );
+    }
+    const list = await counted.request("/recipes", { apiKey: API_KEY });
+    expect((list.json as { recipes: unknown[] }).recipes).toHaveLength(FILLERS + 1);
+    // POST /credentials knows the pushed ids.
+    await post("/credentials", {
+      ...(await sealFor(ENCRYPTION_KEY, "default", "acme_25", TOKEN)),
+      recipe: "filler_25",
+    });
+  }, 120_000);
+  afterAll(async () => counted?.dispose());
+
+  it("a credential bound to a pushed recipe: one get, of that recipe, and no list", async () => {
+    const out = await run(`name: acme-bound
+flow:
+  - input >> ON_SUCCESS >> auth
+  - auth >> ON_SUCCESS >> me
+config:
+  auth: { component: auth_static_key, credential: acme }
+  me: { component: http_request, url: "http://127.0.0.1:${api.port}/v1/me", headers: "{{auth.data.headers}}" }
+`);
+    expect(out.body.status, out.text).toBe("succeeded");
+    expect(JSON.stringify(out.body.output)).toContain("Ada");
+    expect(out.recipeOps).toEqual(["get v2/recipe/default/acme_api"]);
+  });
+
+  it("a workflow naming a pushed recipe reads that one recipe once", async () => {
+    const out = await run(`name: acme-named
+flow:
+  - input >> ON_SUCCESS >> auth
+  - auth >> ON_SUCCESS >> me
+config:
+  auth: { component: auth_static_key, credential: acme_25, recipe: filler_25 }
+  me: { component: http_request, url: "http://127.0.0.1:${api.port}/v1/me", headers: "{{auth.data.headers}}" }
+`);
+    expect(out.body.status, out.text).toBe("succeeded");
+    expect(JSON.stringify(out.body.output)).toContain("Ada");
+    expect(out.recipeOps).toEqual(["get v2/recipe/default/filler_25"]);
+  });
+
+  it("a workflow of built-in recipes reads no pushed recipe", async () => {
+    const out = await run(`name: gh-only
+flow:
+  - input >> ON_SUCCESS >> auth
+config:
+  auth: { component: auth_static_key, credential: gh }
+`);
+    expect(out.body.status, out.text).toBe("succeeded");
+    expect(out.recipeOps).toEqual([]);
+  });
+});

@@ -281,6 +281,43 @@ function checkSecretSpec(file: string, at: string[], s: Recipe["required_secrets
   }
 }
 
+/**
+ * A session block's URLs are on the recipe's hosts (the secrets go there): a URL may name a value only as a
+ * host may (not secret, with a pattern: a Supabase project ref), and its templates name declared secrets.
+ */
+function checkSession(
+  file: string,
+  session: NonNullable<Recipe["session"]>,
+  hosts: string[],
+  checkTemplate: (path: string[], text: string, inHost?: boolean) => void,
+): void {
+  const urls: Array<[string[], string]> = [[["session", "login", "url"], session.login.url]];
+  if (session.refresh) urls.push([["session", "refresh", "url"], session.refresh.url]);
+  if (session.logout) urls.push([["session", "logout", "url"], session.logout.url]);
+  for (const [path, url] of urls) {
+    checkUrl(file, path, url);
+    checkTemplate(path, url, true);
+    const host = hostOfTemplate(url);
+    // checkUrl above: https (plain http only for a loopback host, as everywhere in a recipe).
+    if (!host || !hosts.some((p) => hostMatchesPattern(host, p))) {
+      throw new RecipeError(file, path, `a URL on a host listed in hosts (${hosts.join(", ")})`);
+    }
+  }
+  for (const [k, v] of Object.entries(session.login.headers ?? {}))
+    checkTemplate(["session", "login", "headers", k], v);
+  for (const [k, v] of Object.entries(session.login.json ?? {}))
+    checkTemplate(["session", "login", "json", k], v);
+  for (const which of ["refresh", "logout"] as const) {
+    const spec = session[which];
+    for (const [k, v] of Object.entries(spec?.headers ?? {}))
+      checkTemplate(["session", which, "headers", k], v);
+    // The request must carry a token somewhere: as Bearer, or in the JSON field.
+    if (spec?.bearer === "none" && spec.json_field === undefined) {
+      throw new RecipeError(file, ["session", which, "json_field"], "a json_field when bearer is none");
+    }
+  }
+}
+
 /** The semantic checks zod cannot express. Exported for tests. */
 export function checkRecipe(file: string, r: Recipe): void {
   checkUrl(file, ["docs_url"], r.docs_url);
@@ -310,6 +347,13 @@ export function checkRecipe(file: string, r: Recipe): void {
         "no revoke_auth_method: it applies only to an rfc7009 revoke_url (a bearer revocation authenticates with the access token)",
       );
     }
+    if (r.oauth2.revoke_token && (!r.oauth2.revoke_url || r.oauth2.revoke_style === "bearer")) {
+      throw new RecipeError(
+        file,
+        ["oauth2", "revoke_token"],
+        "no revoke_token: it applies only to an rfc7009 revoke_url (a bearer revocation always sends the access token)",
+      );
+    }
     if (r.oauth2.grant === "authorization_code" && !r.oauth2.authorize_url) {
       throw new RecipeError(
         file,
@@ -325,7 +369,13 @@ export function checkRecipe(file: string, r: Recipe): void {
   }
 
   // The block each usable primitive needs.
-  const required = { oauth2: r.oauth2, service_account: r.service_account, aws_sigv4: r.aws_sigv4 } as const;
+  const required = {
+    oauth2: r.oauth2,
+    service_account: r.service_account,
+    aws_sigv4: r.aws_sigv4,
+    http_digest: r.http_digest,
+    session: r.session,
+  } as const;
   if (r.primitive !== "static_key" && !required[r.primitive]) {
     throw new RecipeError(
       file,
@@ -369,6 +419,7 @@ export function checkRecipe(file: string, r: Recipe): void {
     allowRuntime: boolean,
     inHost = false,
     allowCaptured = false,
+    allowClient = false,
   ) => {
     if (text === undefined) return;
     for (const raw of findExprs(text)) {
@@ -390,8 +441,19 @@ export function checkRecipe(file: string, r: Recipe): void {
           );
         }
       }
+      if (expr.kind === "client" && !allowClient) {
+        throw new RecipeError(
+          file,
+          path,
+          `no {{client.${expr.key}}} here: the OAuth client's id goes in the inject of an oauth2 credential (oauth2 > inject, or inject when the primitive is oauth2)`,
+        );
+      }
       const keys =
-        expr.kind === "secret" ? [expr.key] : expr.kind === "basic" ? [expr.user, expr.password] : [];
+        expr.kind === "secret"
+          ? [expr.key]
+          : expr.kind === "basic"
+            ? [expr.user, expr.password].filter((k): k is string => k !== undefined)
+            : [];
       if (expr.kind === "runtime" && !allowRuntime) {
         throw new RecipeError(
           file,
@@ -416,18 +478,32 @@ export function checkRecipe(file: string, r: Recipe): void {
   // OAuth endpoints may name a non-secret, pattern-checked value (a Microsoft tenant, a Shopify shop): the
   // same rule as a host, since the client secret goes there.
   for (const k of OAUTH_URL_KEYS) if (r.oauth2) checkTemplate(["oauth2", k], r.oauth2[k], false, true);
-  const checkInject = (path: string[], inject: Recipe["inject"], allowRuntime: boolean) => {
+  const checkInject = (
+    path: string[],
+    inject: Recipe["inject"],
+    allowRuntime: boolean,
+    allowClient = false,
+  ) => {
     if (!inject) return;
     for (const [k, v] of Object.entries(inject.header ?? {}))
-      checkTemplate([...path, "header", k], v, allowRuntime);
+      checkTemplate([...path, "header", k], v, allowRuntime, false, false, allowClient);
     for (const [k, v] of Object.entries(inject.query ?? {}))
-      checkTemplate([...path, "query", k], v, allowRuntime);
+      checkTemplate([...path, "query", k], v, allowRuntime, false, false, allowClient);
     checkTemplate([...path, "path_prefix"], inject.path_prefix, allowRuntime);
+    for (const [k, v] of Object.entries(inject.body?.fields ?? {}))
+      checkTemplate([...path, "body", "fields", k], v, allowRuntime, false, false, allowClient);
   };
 
-  const tokenPrimitive = r.primitive === "oauth2" || r.primitive === "service_account";
-  checkInject(["inject"], r.inject, tokenPrimitive);
-  if (r.oauth2) checkInject(["oauth2", "inject"], r.oauth2.inject, true);
+  const tokenPrimitive =
+    r.primitive === "oauth2" || r.primitive === "service_account" || r.primitive === "session";
+  checkInject(["inject"], r.inject, tokenPrimitive, r.primitive === "oauth2");
+  if (r.oauth2) checkInject(["oauth2", "inject"], r.oauth2.inject, true, true);
+  if (r.session)
+    checkSession(file, r.session, r.hosts, (path, text, inHost) => checkTemplate(path, text, false, inHost));
+  if (r.http_digest) {
+    checkTemplate(["http_digest", "username"], r.http_digest.username, false);
+    checkTemplate(["http_digest", "password"], r.http_digest.password, false);
+  }
   if (r.service_account) checkInject(["service_account", "inject"], r.service_account.inject, true);
   // A top-level inject reused by an alternative token primitive may use the token; one used by static_key may not.
   if (!tokenPrimitive) {
@@ -470,7 +546,18 @@ export function checkRecipe(file: string, r: Recipe): void {
       checkTemplate([...at, "hosts", String(i)], h, false, true, allowCaptured);
       checkWildcard(file, i, h);
     });
-    if (baseHost && !hosts.some((p) => hostMatchesPattern(baseHost, p))) {
+    // A host taken whole from sign-in (Wrike's token answer host, DocuSign's base_uri) is unknown here: it
+    // is held to a list of fixed hosts instead, checked at sign-in and on every request (docs/recipes.md
+    // "Captured values").
+    const wholeCaptured = baseHost !== undefined && /^\{\{\s*captured\.[A-Za-z0-9_]+\s*\}\}$/.test(baseHost);
+    if (wholeCaptured && hosts.some((h) => h.includes("{{"))) {
+      throw new RecipeError(
+        file,
+        [...at, "hosts"],
+        `fixed host names only, since the host of base_url is a captured value (${baseHost}), got "${hosts.join(", ")}"`,
+      );
+    }
+    if (baseHost && !wholeCaptured && !hosts.some((p) => hostMatchesPattern(baseHost, p))) {
       throw new RecipeError(
         file,
         [...at, "base_url"],
@@ -483,9 +570,32 @@ export function checkRecipe(file: string, r: Recipe): void {
     checkTarget(["oauth2"], r.oauth2.base_url ?? r.base_url, r.oauth2.hosts ?? r.hosts, true);
   }
   if (r.oauth2) checkCaptures(file, r.oauth2, r.oauth2.hosts ?? r.hosts);
+  const choose = r.oauth2?.lookup?.choose;
+  if (choose) {
+    const spec = r.required_secrets.find((s) => s.key === choose.value);
+    if (!spec || spec.sensitive) {
+      throw new RecipeError(
+        file,
+        ["oauth2", "lookup", "choose", "value"],
+        `the key of a non-sensitive required_secrets value (it is named in messages), got "${choose.value}"`,
+      );
+    }
+  }
+  for (const [k, v] of Object.entries(r.oauth2?.lookup?.header ?? {}))
+    checkTemplate(["oauth2", "lookup", "header", k], v, true);
+  // Token request parameters may name a value as an endpoint does (Auth0's audience https://{{secret.domain}}/api/v2/).
+  for (const [k, v] of Object.entries(r.oauth2?.token_params ?? {}))
+    checkTemplate(["oauth2", "token_params", k], v, false, true);
   if (r.aws_sigv4) checkTemplate(["aws_sigv4", "region"], r.aws_sigv4.region, false);
   if (r.service_account) checkTemplate(["service_account", "subject"], r.service_account.subject, false);
   if (r.test) {
+    if (r.test.json !== undefined && r.test.form !== undefined) {
+      throw new RecipeError(
+        file,
+        ["test", "form"],
+        "either json or form as the test request's body, not both",
+      );
+    }
     checkTemplate(["test", "path"], r.test.path, tokenPrimitive);
     for (const [k, v] of Object.entries(r.test.headers ?? {}))
       checkTemplate(["test", "headers", k], v, tokenPrimitive);
@@ -516,6 +626,13 @@ function checkCaptures(file: string, o: OAuth2Spec, hosts: string[]): void {
     }
     if (c.from === "lookup" && !o.lookup) {
       throw new RecipeError(file, ["oauth2", "lookup"], `a lookup request (capture ${name} is from: lookup)`);
+    }
+    if (c.from === "redirect" && /[.=]/.test(c.path)) {
+      throw new RecipeError(
+        file,
+        ["oauth2", "capture", name, "path"],
+        `the name of a query parameter of the authorization redirect (from: redirect), got "${c.path}"`,
+      );
     }
   }
   if (o.lookup) {

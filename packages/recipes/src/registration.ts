@@ -44,7 +44,9 @@ function quirks(r: Recipe, o: OAuth2Spec, code: Code): string[] {
   if (o.refresh_url) out.push(`refresh at ${code(o.refresh_url)}`);
   if (o.base_url_from) out.push(`the API origin comes from the token answer's ${code(o.base_url_from)}`);
   if (o.revoke_url)
-    out.push(`logout revokes at ${code(o.revoke_url)}${o.revoke_style === "bearer" ? " (bearer)" : ""}`);
+    out.push(
+      `logout revokes ${o.revoke_token === "access" ? "the access token " : o.revoke_token === "both" ? "both tokens " : ""}at ${code(o.revoke_url)}${o.revoke_style === "bearer" ? " (bearer)" : ""}`,
+    );
   for (const k of Object.keys(o.token_headers)) out.push(`token and revoke requests carry ${code(k)}`);
   if (o.reauth_errors.length > 0) out.push(`sign in again after ${o.reauth_errors.map(code).join(", ")}`);
   if (o.body_format === "json") out.push("token requests are JSON");
@@ -61,9 +63,17 @@ function quirks(r: Recipe, o: OAuth2Spec, code: Code): string[] {
     );
   }
   if (o.lookup) out.push(`after sign-in arcrun reads ${code(o.lookup.url)}`);
+  if (o.lookup?.choose) {
+    const { value, match } = o.lookup.choose;
+    out.push(
+      `a list: the element whose ${match.map((m) => code(m)).join(" or ")} names ${code(value)}, else the first`,
+    );
+  }
   for (const [name, c] of Object.entries(o.capture))
     out.push(
-      `captures ${code(name)} from the ${c.from === "token" ? "token answer" : "lookup"}'s ${code(c.path)}`,
+      c.from === "redirect"
+        ? `captures ${code(name)} from the authorization redirect's ${code(c.path)} parameter`
+        : `captures ${code(name)} from the ${c.from === "token" ? "token answer" : "lookup"}'s ${code(c.path)}${c.part === "https_host" ? " (its host)" : ""}`,
     );
   if (o.base_url) out.push(`requests go to ${code(o.base_url)}`);
   if (o.access_token_path) out.push(`the credential is the token at ${code(o.access_token_path)}`);
@@ -75,10 +85,15 @@ function quirks(r: Recipe, o: OAuth2Spec, code: Code): string[] {
 
 /** The registration steps of an authorization-code recipe, as [label, text] pairs in reading order. */
 export function registration(r: Recipe, o: OAuth2Spec, code: Code = plain): Array<[string, string]> {
+  // The client credentials grant has no person and no redirect: only the app's id and secret matter.
+  const machine = o.grant === "client_credentials";
   const out: Array<[string, string]> = [
     ["Documentation", r.docs_url],
-    ["OAuth app", `${clientText(o)}${o.app_type ? `; create it as: ${o.app_type}` : ""}`],
-    ["Redirect URI to register", redirectText(o, code)],
+    [
+      "OAuth app",
+      `${clientText(o)}${o.app_type ? `; create it as: ${o.app_type}` : ""}${machine ? "; no person signs in (client credentials grant), so no redirect URI is needed" : ""}`,
+    ],
+    ...(machine ? [] : [["Redirect URI to register", redirectText(o, code)] as [string, string]]),
     ["Scopes", o.scopes.length > 0 ? o.scopes.map(code).join(", ") : "none by default"],
   ];
   if (o.enable_apis.length > 0) out.push(["APIs to enable", o.enable_apis.join(", ")]);

@@ -4,6 +4,7 @@ import type {
   AwsSigV4,
   Capture,
   GitHelper,
+  HttpDigest,
   Inject,
   OAuth2,
   Primitive,
@@ -11,6 +12,7 @@ import type {
   RequiredSecret,
   ScopeEcho,
   ServiceAccount,
+  Session,
   TestRequest,
 } from "./schema.js";
 import type * as T from "./types.js";
@@ -30,4 +32,6 @@ export type Checks = [
   Assert<Equals<z.infer<typeof ServiceAccount>, T.ServiceAccountSpec>>,
   Assert<Equals<z.infer<typeof AwsSigV4>, T.AwsSigV4Spec>>,
   Assert<Equals<z.infer<typeof GitHelper>, T.GitHelperSpec>>,
+  Assert<Equals<z.infer<typeof HttpDigest>, T.HttpDigestSpec>>,
+  Assert<Equals<z.infer<typeof Session>, T.SessionSpec>>,
 ];

@@ -27,7 +27,14 @@ const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 const integer = () => z.number().check(z.int());
 
-export const Primitive = z.enum(["static_key", "oauth2", "service_account", "aws_sigv4"]);
+export const Primitive = z.enum([
+  "static_key",
+  "oauth2",
+  "service_account",
+  "aws_sigv4",
+  "http_digest",
+  "session",
+]);
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -93,6 +100,21 @@ export const RequiredSecret = z.strictObject({
     ),
 });
 
+/**
+ * The credential as fields of the request body, for providers that read it nowhere else: a form
+ * (application/x-www-form-urlencoded) or a JSON object. A request whose body is of another kind is refused.
+ */
+export const InjectBody = z.strictObject({
+  format: z
+    .enum(["form", "json"])
+    .check(z.describe("form: application/x-www-form-urlencoded; json: a JSON object (top-level fields).")),
+  fields: stringMap.check(
+    z.describe(
+      "Field name to value, e.g. api_key: {{secret.api_key}}; set on every request, replacing the caller's.",
+    ),
+  ),
+});
+
 export const Inject = z.strictObject({
   header: z
     .optional(stringMap)
@@ -103,6 +125,13 @@ export const Inject = z.strictObject({
   path_prefix: z
     .optional(z.string())
     .check(z.describe("Prepended to every request path, e.g. /bot{{secret.token}} (Telegram).")),
+  body: z
+    .optional(InjectBody)
+    .check(
+      z.describe(
+        "Fields added to the body of every request that has one (UptimeRobot: api_key in a form; Plaid: client_id and secret in JSON).",
+      ),
+    ),
 });
 
 export const TestRequest = z.strictObject({
@@ -112,14 +141,34 @@ export const TestRequest = z.strictObject({
     .check(z.minLength(1), z.describe("Relative to base_url, or a full URL on a host listed in hosts.")),
   headers: z.optional(stringMap).check(z.describe("Extra headers for the test request only.")),
   json: z.optional(z.unknown()).check(z.describe("A JSON body, sent with content-type application/json.")),
+  form: z
+    .optional(stringMap)
+    .check(z.describe("A form body, sent with content-type application/x-www-form-urlencoded.")),
   expect_status: z
     ._default(z.union([integer(), z.array(integer())]), 200)
     .check(z.describe("The status (or statuses) that mean the credential works.")),
   expect_json: z
-    .optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])))
+    .optional(
+      z.record(
+        z.string(),
+        z.union([
+          z.string(),
+          z.number(),
+          z.boolean(),
+          z.null(),
+          z
+            .strictObject({ absent: z.literal(true) })
+            .check(
+              z.describe(
+                "The field must not be there (Railway's GraphQL errors array, Alpha Vantage's Error Message).",
+              ),
+            ),
+        ]),
+      ),
+    )
     .check(
       z.describe(
-        "Fields the JSON answer must hold, for providers that answer a bad credential with 200 (Slack auth.test: { ok: true }); a key with dots is a path into nested objects, for GraphQL answers ({ data.viewer.id: ... }).",
+        "Fields the JSON answer must hold, for providers that answer a bad credential with 200 (Slack auth.test: { ok: true }); a key with dots is a path into nested objects, for GraphQL answers ({ data.viewer.id: ... }); { absent: true } for a field that must be missing ({ errors: { absent: true } }).",
       ),
     ),
 });
@@ -169,19 +218,35 @@ export const ScopeEcho = z.strictObject({
  */
 export const Capture = z.strictObject({
   from: z
-    ._default(z.enum(["token", "lookup"]), "token")
-    .check(z.describe("token: the token response (Slack team.id); lookup: the answer of oauth2.lookup.")),
+    ._default(z.enum(["token", "lookup", "redirect"]), "token")
+    .check(
+      z.describe(
+        "token: the token response (Slack team.id); lookup: the answer of oauth2.lookup; redirect: a query parameter of the authorization redirect, beside code and state (QuickBooks realmId).",
+      ),
+    ),
   path: z
     .string()
     .check(
-      z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, "a dotted path such as team.id or 0.id"),
-      z.describe("A dotted path into the JSON answer; a number picks an array element (0.id)."),
+      z.regex(
+        /^[A-Za-z0-9_]+(=[A-Za-z0-9_]+)?(\.[A-Za-z0-9_]+(=[A-Za-z0-9_]+)?)*$/,
+        "a dotted path such as team.id, 0.id or accounts.is_default=true.account_id",
+      ),
+      z.describe(
+        "A dotted path into the JSON answer; a number picks an array element (0.id), key=value the first element whose key is that value (accounts.is_default=true.account_id: Docusign's default account). For from: redirect, the query parameter's name.",
+      ),
     ),
   pattern: z
     .string()
     .check(
       z.minLength(1),
       z.describe("A regular expression the value must match in full (it may be put into a host or a path)."),
+    ),
+  part: z
+    ._default(z.enum(["value", "https_host"]), "value")
+    .check(
+      z.describe(
+        "value: the value as it is; https_host: the value is an https URL and its host name is captured (DocuSign's base_uri), checked against pattern and, in base_url, against hosts.",
+      ),
     ),
 });
 
@@ -191,6 +256,45 @@ export const Lookup = z.strictObject({
     .check(
       z.describe(
         "An https URL on a host listed in hosts, called with GET and the new token (the oauth2 inject) right after login (Atlassian: https://api.atlassian.com/oauth/token/accessible-resources).",
+      ),
+    ),
+  header: z
+    .optional(stringMap)
+    .check(
+      z.describe(
+        "Headers of the lookup instead of the oauth2 inject's, where the provider wants the token otherwise there ({{runtime.access_token}}; Mailchimp's metadata: Authorization: OAuth <token>).",
+      ),
+    ),
+  /**
+   * The lookup answers a list (Atlassian: every site the grant reaches): the element whose `match` fields
+   * name the user's value `value` (a non-sensitive required_secrets key), else the first when it is unset;
+   * captures `from: lookup` then read their paths inside that element. A value naming none is an error
+   * that lists the elements.
+   */
+  choose: z
+    .optional(
+      z.strictObject({
+        value: z
+          .string()
+          .check(
+            z.regex(/^[a-z][a-z0-9_]*$/),
+            z.describe(
+              "The key of a non-sensitive required_secrets value the user may set to pick an element (Atlassian: site). Unset: the first element.",
+            ),
+          ),
+        match: z
+          .array(z.string().check(z.regex(/^[A-Za-z0-9_]+$/)))
+          .check(
+            z.minLength(1),
+            z.describe(
+              "Fields of each element the value is compared with (Atlassian: url, name): equal, case aside, or a URL whose host is the value or begins with the value and a dot.",
+            ),
+          ),
+      }),
+    )
+    .check(
+      z.describe(
+        "For a lookup that answers a list (Atlassian's accessible sites): which element the captures read, picked by a value the user may set, else the first.",
       ),
     ),
 });
@@ -233,6 +337,19 @@ export const OAuth2 = z.strictObject({
     .check(
       z.describe(
         "How the client authenticates at revoke_url (rfc7009 style) when the provider wants it otherwise than at the token endpoint (Calendly: Basic for tokens, the client in the form body for revocation).",
+      ),
+    ),
+  /**
+   * Which token logout sends to an rfc7009 revoke_url. Absent means `refresh`: the refresh token where there
+   * is one (RFC 7009 section 2.1: the server then ends the grant's access tokens too), else the access token.
+   * `access`: endpoints that take access tokens only (Twitch, Trakt); `both`: the access token, then the
+   * refresh token.
+   */
+  revoke_token: z
+    .optional(z.enum(["refresh", "access", "both"]))
+    .check(
+      z.describe(
+        "Which token logout revokes at an rfc7009 revoke_url. refresh (when absent): the refresh token where there is one, else the access token. access: the access token only, for endpoints that take nothing else (Twitch, Trakt). both: the access token, then the refresh token.",
       ),
     ),
   device_url: z
@@ -412,6 +529,130 @@ export const AwsSigV4 = z.strictObject({
     .check(z.minLength(1), z.describe("A region name or an interpolation such as {{secret.region}}.")),
 });
 
+/**
+ * HTTP Digest access authentication (RFC 7616): the first request is answered 401 with a challenge, and
+ * the answer to it is computed from the user name, the password and the server's nonce (MongoDB Atlas
+ * API keys). The password never goes on the wire.
+ */
+export const HttpDigest = z.strictObject({
+  username: z
+    .string()
+    .check(
+      z.minLength(1),
+      z.describe("The user name, usually {{secret.KEY}} (MongoDB Atlas: the public key)."),
+    ),
+  password: z
+    .string()
+    .check(
+      z.minLength(1),
+      z.describe("The password, usually {{secret.KEY}} (MongoDB Atlas: the private key)."),
+    ),
+  algorithms: z
+    ._default(z.array(z.enum(["SHA-256", "SHA-256-sess", "MD5", "MD5-sess"])).check(z.minLength(1)), [
+      "SHA-256",
+      "MD5",
+    ])
+    .check(
+      z.describe(
+        "The algorithms arcrun answers with, in order of preference, among those the server offers (RFC 7616 section 3.7: the client picks the first it supports).",
+      ),
+    ),
+});
+
+/** One request of a session exchange: rendered with the recipe's secrets ({{secret.KEY}}). */
+export const SessionRequest = z.strictObject({
+  url: z.string().check(z.describe("An https URL on a host listed in hosts.")),
+  method: z._default(z.enum(["POST", "GET"]), "POST"),
+  headers: z
+    .optional(stringMap)
+    .check(z.describe('Headers, e.g. Authorization: "Basic {{basic secret.user secret.password}}".')),
+  json: z
+    .optional(stringMap)
+    .check(z.describe("A JSON body of string fields, e.g. { identifier: '{{secret.handle}}' }.")),
+});
+
+/**
+ * A session login (a "log in with a key or password, get a session token" API, such as Bluesky's app
+ * passwords): the login request gives an access token (and often a refresh token), which goes on each
+ * request like an OAuth token; it is kept and refreshed like one, and when the refresh token is dead the
+ * login is made again with the same values.
+ */
+/** A request of a session made with one of its tokens (a refresh, a logout), always a POST. */
+const SessionTokenRequest = z.strictObject({
+  url: z.string().check(z.describe("An https URL on a host listed in hosts, called with POST.")),
+  bearer: z
+    ._default(z.enum(["refresh_token", "access_token", "none"]), "refresh_token")
+    .check(
+      z.describe(
+        "Which token goes in Authorization: Bearer (AT Protocol: the refresh token; none: the token goes in the body, json_field).",
+      ),
+    ),
+  headers: z
+    .optional(stringMap)
+    .check(z.describe("More headers, with {{secret.KEY}} (Supabase: apikey: '{{secret.publishable_key}}').")),
+  json_field: z
+    .optional(z.string().check(z.regex(/^[A-Za-z0-9_]+$/)))
+    .check(
+      z.describe(
+        "A JSON body { <json_field>: <the refresh token> } (Supabase Auth's refresh_token grant: refresh_token).",
+      ),
+    ),
+});
+
+export const Session = z.strictObject({
+  login: SessionRequest.check(z.describe("The request that exchanges the secrets for a session.")),
+  refresh: z
+    .optional(SessionTokenRequest)
+    .check(z.describe("Where a session is renewed; without it a new login is made when the token is due.")),
+  logout: z
+    .optional(SessionTokenRequest)
+    .check(z.describe("Where `arcrun logout` ends the session at the provider.")),
+  token_path: z
+    ._default(z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/)), "access_token")
+    .check(
+      z.describe("Dotted path to the access token in the login and refresh answers (Bluesky: accessJwt)."),
+    ),
+  refresh_token_path: z
+    .optional(z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/)))
+    .check(z.describe("Dotted path to the refresh token in the answers (Bluesky: refreshJwt).")),
+  expires_in_path: z
+    .optional(z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/)))
+    .check(z.describe("Dotted path to the token's lifetime in seconds, when the answer gives one.")),
+  expiry_from_jwt: z
+    ._default(z.boolean(), false)
+    .check(
+      z.describe(
+        "true when the access token is a JWT whose exp claim says when it expires (read without verifying, only to refresh ahead of time).",
+      ),
+    ),
+  error_path: z
+    ._default(z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/)), "error")
+    .check(
+      z.describe(
+        "Dotted path to the error code of a refused answer, matched against relogin_errors (AT Protocol: error; Supabase Auth: error_code).",
+      ),
+    ),
+  relogin_errors: z
+    ._default(z.array(z.string().check(z.minLength(1))), [])
+    .check(
+      z.describe(
+        "The error codes (the answer's JSON error field) of a refresh that mean the refresh token is dead, so the login is made again (Bluesky: ExpiredToken, InvalidToken).",
+      ),
+    ),
+  refresh_on_status: z
+    ._default(z.array(integer().check(z.gte(400), z.lte(499))).check(z.minLength(1)), [401])
+    .check(
+      z.describe(
+        "API statuses that mean the session token is no longer accepted: one renewal and one retry follow (AT Protocol answers an expired access token with 400 ExpiredToken).",
+      ),
+    ),
+  inject: z
+    .optional(Inject)
+    .check(
+      z.describe("Replaces the top-level inject: usually Authorization: Bearer {{runtime.access_token}}."),
+    ),
+});
+
 const recipeShape = {
   $schema: z.optional(z.string()),
   id: z
@@ -461,6 +702,8 @@ const recipeShape = {
   oauth2: z.optional(OAuth2),
   service_account: z.optional(ServiceAccount),
   aws_sigv4: z.optional(AwsSigV4),
+  http_digest: z.optional(HttpDigest),
+  session: z.optional(Session),
   test: z
     .optional(TestRequest)
     .check(z.describe('The cheapest request that proves the credential works ("who am I").')),
@@ -499,6 +742,8 @@ export const RecipeFileSchema = z.strictObject({
   oauth2: z.optional(z.partial(OAuth2)),
   service_account: z.optional(z.partial(ServiceAccount)),
   aws_sigv4: z.optional(z.partial(AwsSigV4)),
+  http_digest: z.optional(z.partial(HttpDigest)),
+  session: z.optional(z.partial(Session)),
   test: z.optional(z.partial(TestRequest)),
 });
 

@@ -7,10 +7,20 @@ export type TemplateExpr =
   | { kind: "runtime"; key: RuntimeKey }
   /** A value the oauth2 login captured (`oauth2.capture`): Atlassian's cloud id, Slack's team. */
   | { kind: "captured"; key: string }
-  | { kind: "basic"; user: string; password: string };
+  /**
+   * HTTP Basic (RFC 7617 section 2): `{{basic secret.U secret.P}}` is base64 of `U:P`; `{{basic secret.U ""}}`
+   * of `U:` (an empty password: ImageKit, EasyPost, Cronitor); `{{basic "" secret.P}}` of `:P` (an empty user
+   * name: lemlist); `{{basic secret.V}}` of the value alone, when the value is the whole user-pass (WakaTime:
+   * base64 of the API key). An undefined user or password is an empty one.
+   */
+  | { kind: "basic"; user: string | undefined; password: string | undefined; colon: boolean }
+  /** The OAuth client's id (not a secret, RFC 6749 section 2.2), for providers that want it on every call (Twitch Client-Id). */
+  | { kind: "client"; key: ClientKey };
 
 export const RUNTIME_KEYS = ["access_token", "token_type"] as const;
 export type RuntimeKey = (typeof RUNTIME_KEYS)[number];
+export const CLIENT_KEYS = ["id"] as const;
+export type ClientKey = (typeof CLIENT_KEYS)[number];
 
 const EXPR = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
@@ -25,13 +35,20 @@ export function parseExpr(raw: string): TemplateExpr | string {
         return { kind: "runtime", key: key as RuntimeKey };
       }
       if (ns === "captured" && /^[a-z][a-z0-9_]*$/.test(key)) return { kind: "captured", key };
+      if (ns === "client" && (CLIENT_KEYS as readonly string[]).includes(key)) {
+        return { kind: "client", key: key as ClientKey };
+      }
     }
-  } else if (parts[0] === "basic" && parts.length === 3) {
+  } else if (parts[0] === "basic" && (parts.length === 2 || parts.length === 3)) {
     const user = parts[1]?.match(/^secret\.([a-z][a-z0-9_]*)$/)?.[1];
-    const password = parts[2]?.match(/^secret\.([a-z][a-z0-9_]*)$/)?.[1];
-    if (user && password) return { kind: "basic", user, password };
+    const second = parts[2];
+    const password = second?.match(/^secret\.([a-z][a-z0-9_]*)$/)?.[1];
+    if (user && second === undefined) return { kind: "basic", user, password: undefined, colon: false };
+    if (user && second === '""') return { kind: "basic", user, password: undefined, colon: true };
+    if (parts[1] === '""' && password) return { kind: "basic", user: undefined, password, colon: true };
+    if (user && password) return { kind: "basic", user, password, colon: true };
   }
-  return `an interpolation {{secret.KEY}}, {{runtime.${RUNTIME_KEYS.join("|")}}}, {{captured.KEY}} or {{basic secret.USER secret.PASSWORD}}, got {{${raw}}}`;
+  return `an interpolation {{secret.KEY}}, {{runtime.${RUNTIME_KEYS.join("|")}}}, {{captured.KEY}}, {{client.id}}, {{basic secret.USER secret.PASSWORD}}, {{basic secret.USER ""}}, {{basic "" secret.PASSWORD}} or {{basic secret.USERPASS}}, got {{${raw}}}`;
 }
 
 /** Every expression in a string, in order, as raw text. */
@@ -48,6 +65,8 @@ export interface TemplateValues {
   runtime?: Readonly<Partial<Record<RuntimeKey, string>>>;
   /** Values captured at login (`oauth2.capture`), each already checked against its pattern. */
   captured?: Readonly<Record<string, string>>;
+  /** The OAuth client the token was issued to (`{{client.id}}`). */
+  client?: Readonly<Partial<Record<ClientKey, string>>>;
 }
 
 /** A value the template needs and does not have. The message names the variable, never a value. */
@@ -86,12 +105,22 @@ export function renderTemplate(text: string, values: TemplateValues): string {
         if (v === undefined) throw new MissingTemplateValue(`captured.${expr.key}`);
         return v;
       }
+      case "client": {
+        const v = values.client?.[expr.key];
+        if (v === undefined) throw new MissingTemplateValue(`client.${expr.key}`);
+        return v;
+      }
       case "basic": {
-        const u = values.secret[expr.user];
-        const p = values.secret[expr.password];
-        if (u === undefined) throw new MissingTemplateValue(`secret.${expr.user}`);
-        if (p === undefined) throw new MissingTemplateValue(`secret.${expr.password}`);
-        return base64(`${u}:${p}`);
+        // An undefined user or password is an empty one (the parser allows at most one of them).
+        const part = (key: string | undefined): string => {
+          if (key === undefined) return "";
+          const v = values.secret[key];
+          if (v === undefined) throw new MissingTemplateValue(`secret.${key}`);
+          return v;
+        };
+        const u = part(expr.user);
+        if (!expr.colon) return base64(u);
+        return base64(`${u}:${part(expr.password)}`);
       }
       default: {
         const never: never = expr;

@@ -4,7 +4,13 @@
  * any drift between the two fails `tsc`.
  */
 
-export type PrimitiveName = "static_key" | "oauth2" | "service_account" | "aws_sigv4";
+export type PrimitiveName =
+  | "static_key"
+  | "oauth2"
+  | "service_account"
+  | "aws_sigv4"
+  | "http_digest"
+  | "session";
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface RequiredSecretSpec {
@@ -20,19 +26,30 @@ export interface RequiredSecretSpec {
   format: "string" | "json";
 }
 
+/** The credential as fields of the request body (a form or a JSON object), see InjectBody in schema.ts. */
+export interface InjectBodySpec {
+  format: "form" | "json";
+  fields: Record<string, string>;
+}
+
 export interface InjectSpec {
   header?: Record<string, string> | undefined;
   query?: Record<string, string> | undefined;
   path_prefix?: string | undefined;
+  body?: InjectBodySpec | undefined;
 }
+
+/** An `expect_json` value: the field equals it, or (`{ absent: true }`) the field is not there. */
+export type ExpectJsonValue = string | number | boolean | null | { absent: true };
 
 export interface TestRequestSpec {
   method: HttpMethod;
   path: string;
   headers?: Record<string, string> | undefined;
   json?: unknown;
+  form?: Record<string, string> | undefined;
   expect_status: number | number[];
-  expect_json?: Record<string, string | number | boolean | null> | undefined;
+  expect_json?: Record<string, ExpectJsonValue> | undefined;
 }
 
 /** How a provider writes granted scopes in its token response (see ScopeEcho in schema.ts). */
@@ -55,11 +72,16 @@ export const OAUTH_URL_KEYS = [
 ] as const;
 
 export interface CaptureSpec {
-  from: "token" | "lookup";
-  /** A dotted path into the JSON answer; a number picks an array element. */
+  from: "token" | "lookup" | "redirect";
+  /**
+   * A dotted path into the JSON answer; a number picks an array element, key=value the first element whose key
+   * is that value. The parameter name for redirect.
+   */
   path: string;
   /** Matched in full before the value is stored. */
   pattern: string;
+  /** value: as it is; https_host: the host name of an https URL value. */
+  part: "value" | "https_host";
 }
 
 export interface OAuth2Spec {
@@ -70,6 +92,8 @@ export interface OAuth2Spec {
   revoke_url?: string | undefined;
   revoke_style?: "rfc7009" | "bearer" | undefined;
   revoke_auth_method?: "client_secret_basic" | "client_secret_post" | undefined;
+  /** Which token logout revokes (absent: the refresh token where there is one, else the access token). */
+  revoke_token?: "refresh" | "access" | "both" | undefined;
   /** API statuses after which the credential is refreshed once and the request retried (default [401]). */
   refresh_on_status: number[];
   device_url?: string | undefined;
@@ -100,7 +124,14 @@ export interface OAuth2Spec {
   /** Values read after login, for `{{captured.NAME}}` in base_url and hosts. */
   capture: Record<string, CaptureSpec>;
   /** A GET made with the new token right after login, for captures `from: lookup`. */
-  lookup?: { url: string } | undefined;
+  lookup?:
+    | {
+        url: string;
+        header?: Record<string, string> | undefined;
+        /** A list answer: the element whose `match` fields name the user's value `value`, else the first. */
+        choose?: { value: string; match: string[] } | undefined;
+      }
+    | undefined;
   /** Replaces the top-level base_url and hosts when the oauth2 primitive is used. */
   base_url?: string | undefined;
   hosts?: string[] | undefined;
@@ -125,6 +156,43 @@ export interface AwsSigV4Spec {
   region: string;
 }
 
+/** HTTP Digest (RFC 7616): see HttpDigest in schema.ts. */
+export interface HttpDigestSpec {
+  username: string;
+  password: string;
+  algorithms: Array<"SHA-256" | "SHA-256-sess" | "MD5" | "MD5-sess">;
+}
+
+export interface SessionRequestSpec {
+  url: string;
+  method: "POST" | "GET";
+  headers?: Record<string, string> | undefined;
+  json?: Record<string, string> | undefined;
+}
+
+/** A refresh or logout request of a session: see SessionTokenRequest in schema.ts. */
+export interface SessionTokenRequestSpec {
+  url: string;
+  bearer: "refresh_token" | "access_token" | "none";
+  headers?: Record<string, string> | undefined;
+  json_field?: string | undefined;
+}
+
+/** A session login exchange: see Session in schema.ts. */
+export interface SessionSpec {
+  login: SessionRequestSpec;
+  refresh?: SessionTokenRequestSpec | undefined;
+  logout?: SessionTokenRequestSpec | undefined;
+  token_path: string;
+  refresh_token_path?: string | undefined;
+  expires_in_path?: string | undefined;
+  expiry_from_jwt: boolean;
+  error_path: string;
+  relogin_errors: string[];
+  refresh_on_status: number[];
+  inject?: InjectSpec | undefined;
+}
+
 /** A complete recipe, after `extends` is resolved and defaults are applied. */
 export interface Recipe {
   $schema?: string | undefined;
@@ -144,6 +212,8 @@ export interface Recipe {
   oauth2?: OAuth2Spec | undefined;
   service_account?: ServiceAccountSpec | undefined;
   aws_sigv4?: AwsSigV4Spec | undefined;
+  http_digest?: HttpDigestSpec | undefined;
+  session?: SessionSpec | undefined;
   test?: TestRequestSpec | undefined;
   env_base_url?: Record<string, string> | undefined;
   env_token?: string | string[] | undefined;

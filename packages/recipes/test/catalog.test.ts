@@ -300,6 +300,10 @@ describe("provider quirks are recipe fields", () => {
       revoke_auth_method: "client_secret_post",
     });
     expect(get("github").oauth2?.revoke_auth_method).toBeUndefined();
+    // Twitch and Trakt revoke access tokens only.
+    expect(get("twitch").oauth2?.revoke_token).toBe("access");
+    expect(get("trakt").oauth2?.revoke_token).toBe("access");
+    expect(get("github").oauth2?.revoke_token).toBeUndefined();
   });
 });
 

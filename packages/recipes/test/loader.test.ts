@@ -76,6 +76,45 @@ describe("recipe loader", () => {
     expect(err.keyPath).toEqual(["inject", "header", "Authorization"]);
   });
 
+  it("Basic with an empty password or user, or of the key alone, names a declared secret; an unknown one is refused", async () => {
+    for (const expr of ['{{basic secret.token ""}}', '{{basic "" secret.token}}', "{{basic secret.token}}"]) {
+      const src = staticKey("example");
+      src.text = src.text.replace('"Bearer {{secret.token}}"', `'Basic ${expr}'`);
+      const [r] = (await resolve(src)).recipes;
+      expect(r?.inject?.header?.Authorization).toBe(`Basic ${expr}`);
+    }
+    const src = staticKey("example");
+    src.text = src.text.replace('"Bearer {{secret.token}}"', "'Basic {{basic secret.nope}}'");
+    const err = await failure(src);
+    expect(err.keyPath).toEqual(["inject", "header", "Authorization"]);
+    expect(err.expected).toContain("{{secret.nope}}");
+    // Both halves empty is no credential at all.
+    const empty = staticKey("example");
+    empty.text = empty.text.replace('"Bearer {{secret.token}}"', `'Basic {{basic "" ""}}'`);
+    expect((await failure(empty)).keyPath).toEqual(["inject", "header", "Authorization"]);
+  });
+
+  it("{{client.id}} only in the inject of an oauth2 credential, never a static key's", async () => {
+    const src = staticKey("example");
+    src.text = src.text.replace("{{secret.token}}", "{{client.id}}");
+    const err = await failure(src);
+    expect(err.keyPath).toEqual(["inject", "header", "Authorization"]);
+    expect(err.expected).toContain("no {{client.id}} here");
+  });
+
+  it("inject.body fields are checked like headers, and a test has either json or form", async () => {
+    const src = staticKey("example");
+    src.text = src.text.replace(
+      'header: { Authorization: "Bearer {{secret.token}}" }',
+      'body: { format: form, fields: { api_key: "{{secret.tokn}}" } }',
+    );
+    expect((await failure(src)).keyPath).toEqual(["inject", "body", "fields", "api_key"]);
+    const both = await failure(
+      staticKey("example", "test: { method: POST, path: /x, json: {}, form: { a: b } }\n"),
+    );
+    expect(both.keyPath).toEqual(["test", "form"]);
+  });
+
   it("checks interpolation in test headers too", async () => {
     const err = await failure(
       staticKey("example", 'test: { path: /me, headers: { X-Key: "{{secret.nope}}" } }\n'),
@@ -323,6 +362,18 @@ ${extra}`,
     }
   });
 
+  it("accepts revoke_token with an rfc7009 revoke_url, and rejects it without one or with bearer", async () => {
+    const url = "  revoke_url: https://auth.example.com/revoke\n";
+    const ok = await resolve(oauthRecipe(`${url}  revoke_token: access`));
+    expect(ok.recipes[0]?.oauth2?.revoke_token).toBe("access");
+    expect((await resolve(oauthRecipe(url))).recipes[0]?.oauth2?.revoke_token).toBeUndefined();
+    for (const text of ["  revoke_token: both", `${url}  revoke_style: bearer\n  revoke_token: access`]) {
+      const err = await failure(oauthRecipe(text));
+      expect(err.keyPath).toEqual(["oauth2", "revoke_token"]);
+      expect(err.message).toContain("applies only to an rfc7009 revoke_url");
+    }
+  });
+
   it("checks service_account.subject like any interpolation", async () => {
     const sa = (subject: string) => ({
       file: "example.yaml",
@@ -365,6 +416,111 @@ aws_sigv4: { service: s3, region: us-east-1 }
     const err = await failure(aws("[{ key: access_key_id, label: Id }]"));
     expect(err.keyPath).toEqual(["required_secrets"]);
     expect(err.expected).toContain('"secret_access_key"');
+  });
+});
+
+describe("recipe loader: http_digest and session", () => {
+  const digest = (block: string) => ({
+    file: "example.yaml",
+    text: `id: example
+display_name: Example
+docs_url: https://example.com/docs
+primitive: http_digest
+base_url: https://api.example.com
+hosts: [api.example.com]
+required_secrets: [{ key: user, label: User, sensitive: false }, { key: password, label: Password }]
+${block}`,
+  });
+  const session = (login: string, extra = "") => ({
+    file: "example.yaml",
+    text: `id: example
+display_name: Example
+docs_url: https://example.com/docs
+primitive: session
+base_url: https://api.example.com/xrpc
+hosts: [api.example.com]
+required_secrets: [{ key: handle, label: Handle, sensitive: false }, { key: password, label: Password }]
+session:
+  login: ${login}
+  token_path: accessJwt
+${extra}
+inject:
+  header: { Authorization: "Bearer {{runtime.access_token}}" }
+`,
+  });
+
+  it("requires the http_digest block and checks its templates", async () => {
+    const ok = digest('http_digest: { username: "{{secret.user}}", password: "{{secret.password}}" }');
+    const recipe = (await resolve(ok)).recipes[0];
+    expect(recipe?.http_digest?.algorithms).toEqual(["SHA-256", "MD5"]);
+    expect((await failure(digest(""))).keyPath).toEqual(["http_digest"]);
+    const undeclared = await failure(
+      digest('http_digest: { username: "{{secret.user}}", password: "{{secret.pass}}" }'),
+    );
+    expect(undeclared.keyPath).toEqual(["http_digest", "password"]);
+  });
+
+  it("session: defaults, login URL on the recipe's hosts, login templates naming declared secrets", async () => {
+    const url = "https://api.example.com/xrpc/login";
+    const { recipes } = await resolve(
+      session(`{ url: ${url}, json: { identifier: "{{secret.handle}}", password: "{{secret.password}}" } }`),
+    );
+    const recipe = recipes[0];
+    expect(recipe?.session).toMatchObject({
+      login: { method: "POST" },
+      refresh_on_status: [401],
+      relogin_errors: [],
+      expiry_from_jwt: false,
+    });
+    const away = await failure(session("{ url: https://login.elsewhere.example/xrpc/login }"));
+    expect(away.keyPath).toEqual(["session", "login", "url"]);
+    const plain = await failure(session("{ url: http://api.example.com/xrpc/login }"));
+    expect(plain.keyPath).toEqual(["session", "login", "url"]);
+    // A URL names a value only as a host may: not secret and with a pattern (handle has none).
+    const templated = await failure(session("{ url: 'https://api.example.com/{{secret.handle}}' }"));
+    expect(templated.keyPath).toEqual(["session", "login", "url"]);
+    expect(templated.expected).toContain("sensitive: false and a pattern");
+    const undeclared = await failure(session(`{ url: ${url}, json: { password: "{{secret.pw}}" } }`));
+    expect(undeclared.keyPath).toEqual(["session", "login", "json", "password"]);
+    const refreshAway = await failure(
+      session(`{ url: ${url} }`, "  refresh: { url: https://other.example/refresh }"),
+    );
+    expect(refreshAway.keyPath).toEqual(["session", "refresh", "url"]);
+    const refreshHeader = await failure(
+      session(`{ url: ${url} }`, `  refresh: { url: ${url}, headers: { apikey: "{{secret.key}}" } }`),
+    );
+    expect(refreshHeader.keyPath).toEqual(["session", "refresh", "headers", "apikey"]);
+    const noToken = await failure(session(`{ url: ${url} }`, `  refresh: { url: ${url}, bearer: none }`));
+    expect(noToken.keyPath).toEqual(["session", "refresh", "json_field"]);
+  });
+
+  it("session: a URL on a per-account host names a pattern-checked value (a Supabase project ref)", async () => {
+    const text = `id: example
+display_name: Example
+docs_url: https://example.com/docs
+primitive: session
+base_url: https://{{secret.ref}}.example.co
+hosts: ["{{secret.ref}}.example.co"]
+required_secrets:
+  - { key: ref, label: Project, sensitive: false, pattern: "[a-z0-9]{20}" }
+  - { key: password, label: Password }
+session:
+  login: { url: "https://{{secret.ref}}.example.co/token?grant_type=password", json: { password: "{{secret.password}}" } }
+  refresh: { url: "https://{{secret.ref}}.example.co/token?grant_type=refresh_token", bearer: none, json_field: refresh_token }
+  error_path: error_code
+inject:
+  header: { Authorization: "Bearer {{runtime.access_token}}" }
+`;
+    const { recipes } = await resolve({ file: "example.yaml", text });
+    expect(recipes[0]?.session?.refresh).toMatchObject({ bearer: "none", json_field: "refresh_token" });
+    const elsewhere = await failure({
+      file: "example.yaml",
+      text: text.replace(
+        "https://{{secret.ref}}.example.co/token?grant_type=password",
+        "https://{{secret.ref}}.other.co/t",
+      ),
+    });
+    expect(elsewhere.keyPath).toEqual(["session", "login", "url"]);
   });
 });
 
@@ -536,7 +692,88 @@ ${oauth(`${lookupCapture}  base_url: https://api.example.com/ex/{{captured.site}
         "static_key",
       ),
     );
-    expect(recipes[0]?.oauth2?.capture.site).toEqual({ from: "lookup", path: "0.id", pattern: "[a-z0-9]+" });
+    expect(recipes[0]?.oauth2?.capture.site).toEqual({
+      from: "lookup",
+      path: "0.id",
+      pattern: "[a-z0-9]+",
+      part: "value",
+    });
+  });
+
+  it("lookup.choose names a non-sensitive required_secrets value; a secret or an unknown key is refused", async () => {
+    const chooser = (value: string) => {
+      const r = recipe(
+        `base_url: https://api.example.com/v1
+hosts: [api.example.com]
+${oauth(`  lookup:
+    url: https://api.example.com/sites
+    choose: { value: ${value}, match: [url, name] }
+  capture:
+    site_id: { from: lookup, path: id, pattern: "[a-z0-9]+" }
+  base_url: https://api.example.com/ex/{{captured.site_id}}/v1`)}`,
+      );
+      // The API token (sensitive by default) and a site name that is not a secret.
+      const text = r.text.replace(
+        "  - { key: token, label: API token }",
+        "  - { key: token, label: API token }\n  - { key: site, label: Site, sensitive: false }",
+      );
+      return { ...r, text };
+    };
+    const { recipes } = await resolve(chooser("site"));
+    expect(recipes[0]?.oauth2?.lookup?.choose).toEqual({ value: "site", match: ["url", "name"] });
+    for (const value of ["token", "nope"]) {
+      const err = await failure(chooser(value));
+      expect(err.keyPath).toEqual(["oauth2", "lookup", "choose", "value"]);
+      expect(err.message).toContain("a non-sensitive required_secrets value");
+    }
+  });
+
+  it("accepts a capture from the authorization redirect (a query parameter name), and refuses a dotted path there", async () => {
+    const redirect = (path: string) =>
+      recipe(`base_url: https://api.example.com/company/{{captured.realm}}
+hosts: [api.example.com]
+${oauth(`  capture:
+    realm: { from: redirect, path: ${path}, pattern: "[0-9]+" }
+`)}`);
+    const { recipes } = await resolve(redirect("realmId"));
+    expect(recipes[0]?.oauth2?.capture.realm?.from).toBe("redirect");
+    const err = await failure(redirect("a.b"));
+    expect(err.keyPath).toEqual(["oauth2", "capture", "realm", "path"]);
+    expect(err.expected).toContain("the name of a query parameter of the authorization redirect");
+  });
+
+  it("accepts lookup headers with the token, and refuses a secret a user could set in a token parameter", async () => {
+    const { recipes } = await resolve(
+      recipe(`base_url: https://api.example.com
+hosts: [api.example.com]
+${oauth(`  lookup: { url: https://api.example.com/meta, header: { Authorization: "OAuth {{runtime.access_token}}" } }
+  capture:
+    dc: { from: lookup, path: dc, pattern: "[a-z]+[0-9]+" }
+`)}`),
+    );
+    expect(recipes[0]?.oauth2?.lookup?.header).toEqual({ Authorization: "OAuth {{runtime.access_token}}" });
+    const err = await failure(
+      recipe(`base_url: https://api.example.com
+hosts: [api.example.com]
+${oauth(`  token_params: { audience: "https://{{secret.token}}/api/v2/" }
+`)}`),
+    );
+    expect(err.keyPath).toEqual(["oauth2", "token_params", "audience"]);
+    expect(err.expected).toContain("sensitive: false and a pattern");
+  });
+
+  it("accepts a base_url whose whole host is captured only with fixed hosts to hold it to", async () => {
+    const whole = (hosts: string) =>
+      recipe(`base_url: https://{{captured.host}}/api/v4
+hosts: ${hosts}
+${oauth(`  capture:
+    host: { from: token, path: host, pattern: "[a-z0-9-]+\\\\.example\\\\.com" }
+`)}`);
+    const { recipes } = await resolve(whole("[www.example.com, eu.example.com]"));
+    expect(recipes[0]?.base_url).toBe("https://{{captured.host}}/api/v4");
+    const err = await failure(whole('["{{captured.host}}"]'));
+    expect(err.keyPath).toEqual(["hosts"]);
+    expect(err.expected).toContain("fixed host names only");
   });
 
   it("refuses a captured value that is not declared", async () => {

@@ -26,4 +26,24 @@ describe("clientAddress", () => {
     expect(clientAddress(new Headers({ "cf-connecting-ip": "203.0.113.9" }))).toBe("203.0.113.9");
     expect(clientAddress(new Headers())).toBe("unknown");
   });
+
+  it("counts an IPv6 client as its /64, in any spelling of the address", () => {
+    const of = (ip: string) => clientAddress(new Headers({ "cf-connecting-ip": ip }));
+    expect(of("2001:db8:a:b:1:2:3:4")).toBe("2001:db8:a:b::/64");
+    expect(of("2001:0db8:000a:000b:ffff::1")).toBe("2001:db8:a:b::/64");
+    expect(of("2001:db8:a:b::")).toBe("2001:db8:a:b::/64");
+    expect(of("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(of("::1")).toBe("0:0:0:0::/64");
+    expect(of("::ffff:192.0.2.1")).toBe("0:0:0:0::/64");
+    expect(of("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    // Another /64 is another client.
+    expect(of("2001:db8:a:c::1")).not.toBe(of("2001:db8:a:b::1"));
+  });
+
+  it("keeps a header that is not an address as it is", () => {
+    const of = (ip: string) => clientAddress(new Headers({ "cf-connecting-ip": ip }));
+    expect(of("1:2:3")).toBe("1:2:3");
+    expect(of("1::2::3")).toBe("1::2::3");
+    expect(of("zz::1")).toBe("zz::1");
+  });
 });

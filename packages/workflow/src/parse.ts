@@ -10,7 +10,8 @@ import {
 } from "yaml";
 import { WorkflowError, type WorkflowIssue } from "./errors.js";
 import { FLOW_LINE_HELP, type FlowEdge, NAME, NODE_ID, parseFlowLine } from "./flow.js";
-import { plainDepth, yamlShape, yamlTextDepth } from "./internal/depth.js";
+import { plainDepth, plainShape, yamlShape, yamlTextDepth } from "./internal/depth.js";
+import { readYamlEvents } from "./internal/fast-yaml.js";
 import { RESERVED_NODE_NAMES, WORKFLOW_LIMITS, type WorkflowSizeLimits } from "./limits.js";
 
 export interface NodeConfig {
@@ -36,8 +37,18 @@ export interface WorkflowDoc {
 }
 
 const LIMIT_KEYS = ["run_ms", "node_ms", "output_bytes", "host_calls", "node_fuel"] as const;
-/** How many alias expansions a YAML document may make (the `yaml` package's maxAliasCount): no alias bombs. */
+/**
+ * How many alias expansions a YAML document may make, counted on the expanded value (an alias inside an
+ * anchored node counts once for each time that node is expanded): no alias bombs. The `yaml` package's
+ * maxAliasCount on the path that reads a document js-yaml refuses.
+ */
 const MAX_ALIAS_COUNT = 100;
+/**
+ * How many values (scalars, mappings, lists) a YAML document's aliases may expand it to. The largest
+ * workflow the limits allow holds about 1,400; without the bound, 99 aliases of one long list in a 10 KB
+ * document made 500k values, and 100 ms of CPU for the template checks of one push (and more at every run).
+ */
+const MAX_EXPANDED_VALUES = 10_000;
 
 /** Options of the parsers: the size limits to enforce (default {@link WORKFLOW_LIMITS}). */
 export interface ParseOptions {
@@ -72,13 +83,25 @@ function checkBodySize(text: string, limits: Readonly<WorkflowSizeLimits>): void
     );
 }
 
+const tooDeep = (limits: Readonly<WorkflowSizeLimits>): WorkflowError =>
+  tooLarge(
+    "depth",
+    `the document nests more than ${limits.depth} levels of mappings and lists (depth); flatten the config`,
+  );
+
 function checkDepth(depth: number, limits: Readonly<WorkflowSizeLimits>): void {
-  if (depth > limits.depth)
-    throw tooLarge(
-      "depth",
-      `the document nests more than ${limits.depth} levels of mappings and lists (depth); flatten the config`,
-    );
+  if (depth > limits.depth) throw tooDeep(limits);
 }
+
+const tooManyAliases = (over: "expansions" | "values" = "expansions"): WorkflowError =>
+  new WorkflowError([
+    {
+      message:
+        over === "expansions"
+          ? `YAML: the aliases (*name) expand too much (more than ${MAX_ALIAS_COUNT} times); write the values out`
+          : `YAML: the aliases (*name) expand too much (to more than ${MAX_EXPANDED_VALUES} values); write the values out`,
+    },
+  ]);
 
 function parseTriplet(text: string, line: number | undefined, issues: WorkflowIssue[]): FlowEdge | undefined {
   const edge = parseFlowLine(text);
@@ -237,11 +260,59 @@ function fromPlain(
  * Parses a workflow written in YAML; every error names its line (and node). A document above a size limit,
  * nested too deep or expanding too many aliases is refused with a {@link WorkflowError}, never thrown
  * through as a parser crash.
+ *
+ * js-yaml's event parser reads it, and the nesting, the alias expansions and the values they add are
+ * checked on its events before any value is built (internal/fast-yaml.ts). A document js-yaml refuses is read again by the `yaml`
+ * package, which says what is wrong and on which line (and reads what it alone accepts, as it did alone
+ * before). See docs/bench.md "workflow_push_cpu_ms" for the cost of each.
  */
 export function parseWorkflowYaml(text: string, options: ParseOptions = {}): WorkflowDoc {
   const limits = options.limits ?? WORKFLOW_LIMITS;
   checkBodySize(text, limits);
-  // The parser's cost grows fast with nesting: refuse what is far too deep before it runs.
+  const read = readYamlEvents(text, {
+    depth: limits.depth,
+    expansions: MAX_ALIAS_COUNT,
+    values: MAX_EXPANDED_VALUES,
+  });
+  switch (read.kind) {
+    case "value":
+      return fromPlain(read.value, read.lineOf, blockLineOf(read.lineOf), limits);
+    case "too-deep":
+      throw tooDeep(limits);
+    case "aliases":
+      throw tooManyAliases(read.over);
+    case "unknown-alias":
+      throw new WorkflowError([
+        {
+          line: read.line,
+          message: `YAML: the alias *${read.name} has no anchor &${read.name} before it; define the anchor first`,
+        },
+      ]);
+    case "unreadable":
+      return readWithYamlPackage(text, limits);
+    default: {
+      const never: never = read;
+      return never;
+    }
+  }
+}
+
+/** The line of a flow given as one block scalar: it starts on the line after `flow: |`. */
+const blockLineOf =
+  (lineOf: (path: (string | number)[]) => number | undefined) =>
+  (_index: number, lineInBlock: number): number | undefined => {
+    const start = lineOf(["flow"]);
+    return start === undefined ? undefined : start + 1 + lineInBlock;
+  };
+
+/**
+ * The `yaml` package's reading, with a position for every node: what a document js-yaml refuses gets as
+ * its errors (syntax, duplicate keys) with their lines, under the same limits.
+ */
+function readWithYamlPackage(text: string, limits: Readonly<WorkflowSizeLimits>): WorkflowDoc {
+  // Its cost grows fast with nesting (a 100k-bracket line takes seconds) and it recurses once per level:
+  // refuse what is far too deep before it runs. js-yaml stops at its first error, so a document with one
+  // comes here however deep the rest of it nests.
   checkDepth(yamlTextDepth(text, 2 * limits.depth) > 2 * limits.depth ? limits.depth + 1 : 0, limits);
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
@@ -256,7 +327,7 @@ export function parseWorkflowYaml(text: string, options: ParseOptions = {}): Wor
   if (doc.errors.length > 0) {
     throw new WorkflowError(
       doc.errors.map((e) => ({
-        line: e.linePos?.[0]?.line,
+        line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
         message: `YAML: ${e.message.split("\n")[0] ?? e.message}`,
       })),
     );
@@ -275,18 +346,21 @@ export function parseWorkflowYaml(text: string, options: ParseOptions = {}): Wor
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
-    if (err instanceof ReferenceError)
+    if (err instanceof ReferenceError && err.message.startsWith("Unresolved alias"))
       throw new WorkflowError([
-        {
-          message: `YAML: the aliases (*name) expand too much (more than ${MAX_ALIAS_COUNT} times); write the values out`,
-        },
+        { message: "YAML: an alias (*name) has no anchor (&name) before it; define the anchor first" },
       ]);
+    if (err instanceof ReferenceError) throw tooManyAliases();
     throw new WorkflowError([
       { message: `YAML: cannot be read (${errorName(err)}); check the file's syntax` },
     ]);
   }
-  // Aliases resolved: the value may nest deeper than the tree it came from.
-  checkDepth(plainDepth(value, limits.depth), limits);
+  // Aliases resolved: the value may nest deeper than the tree it came from, and hold more values (the
+  // tree's own count is always allowed: only aliases can go past it).
+  const allowed = Math.max(MAX_EXPANDED_VALUES, shape.nodes);
+  const expanded = plainShape(value, limits.depth, allowed);
+  checkDepth(expanded.depth, limits);
+  if (expanded.values > allowed) throw tooManyAliases("values");
   const lineAt = (node: Node | null | undefined): number | undefined =>
     node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
   // Each mapping's keys indexed once, so naming the line of every node stays linear.
@@ -320,12 +394,7 @@ export function parseWorkflowYaml(text: string, options: ParseOptions = {}): Wor
     }
     return line;
   };
-  const flowLineOf = (_index: number, lineInBlock: number): number | undefined => {
-    // A block scalar starts on the line after `flow: |`.
-    const start = lineOf(["flow"]);
-    return start === undefined ? undefined : start + 1 + lineInBlock;
-  };
-  return fromPlain(value, lineOf, flowLineOf, limits);
+  return fromPlain(value, lineOf, blockLineOf(lineOf), limits);
 }
 
 /**

@@ -118,6 +118,46 @@ describe("hostile YAML and JSON", () => {
     });
   });
 
+  it("10k block indicators on one line are refused naming depth, by either parser", () => {
+    for (const line of [`${"- ".repeat(10_000)}x`, `${"? ".repeat(10_000)}x`]) {
+      expect(refused(() => parseWorkflowYaml(`${line}\n`))[0]).toMatchObject({ limit: "depth" });
+      // After a syntax error js-yaml gives up and the yaml package reads the text (for the error's line):
+      // the depth guard stops it first, as its parser recurses once per indicator.
+      expect(refused(() => parseWorkflowYaml(`]\n${line}\n`))[0]).toMatchObject({ limit: "depth" });
+    }
+  });
+
+  it("aliases inside an anchor count each time the anchor is expanded", () => {
+    const doc = (uses: number) =>
+      `name: a\nflow: ["input >> ON_SUCCESS >> a"]\nconfig:\n  a:\n    component: set\n    s: &s x\n    p: &p [*s, *s]\n    q: [${Array(uses).fill("*p").join(", ")}]\n`;
+    expect(parseWorkflowYaml(doc(32)).config.a?.params.q).toHaveLength(32); // 2 + 3 * 32 = 98 expansions
+    expect(refused(() => parseWorkflowYaml(doc(33)))[0]?.message).toContain(
+      "aliases (*name) expand too much",
+    );
+  });
+
+  it("aliases that expand the value past 10,000 values are refused, by either parser", () => {
+    // 99 aliases of a 5,000-item list: 10 KB of text, 500k values for every later walk.
+    const list = Array(5_000).fill("x").join(",");
+    const doc = `name: w\nflow: ["input >> ON_SUCCESS >> a"]\nconfig:\n  a:\n    component: set\n    l: &l [${list}]\n    q: [${Array(99).fill("*l").join(", ")}]\n`;
+    expect(doc.length).toBeLessThan(WORKFLOW_LIMITS.body_bytes);
+    for (const text of [doc, `%YAML 1.2\n---\n${doc}`]) {
+      expect(refused(() => parseWorkflowYaml(text))[0]?.message).toContain(
+        "aliases (*name) expand too much (to more than 10000 values)",
+      );
+    }
+  });
+
+  it("a document exactly at the depth limit is accepted, one level more is refused", () => {
+    // The document 1, config 2, a 3, v 4, then the lists.
+    const doc = (lists: number) =>
+      `name: d\nflow: ["input >> ON_SUCCESS >> a"]\nconfig:\n  a:\n    component: set\n    v: ${"[".repeat(lists)}1${"]".repeat(lists)}\n`;
+    expect(parseWorkflowYaml(doc(WORKFLOW_LIMITS.depth - 3)).config.a?.component).toBe("set");
+    expect(refused(() => parseWorkflowYaml(doc(WORKFLOW_LIMITS.depth - 2)))[0]).toMatchObject({
+      limit: "depth",
+    });
+  });
+
   it("deep JSON is refused before anything walks it, naming depth", () => {
     let value: unknown = "leaf";
     for (let i = 0; i < 100_000; i++) value = { v: value };

@@ -107,6 +107,43 @@ describe("parseWorkflowYaml", () => {
     ]);
   });
 
+  it("rule: a YAML syntax error names its line", () => {
+    expect(issuesOf(() => parseWorkflowYaml("name: x\nflow: []\nconfig:\n\ta: 1\n"))).toEqual([
+      { line: 4, message: expect.stringMatching(/^YAML: .*[Tt]ab/) },
+    ]);
+  });
+
+  it("rule: a duplicate key names the line that repeats it", () => {
+    const text = "name: x\nflow: []\nconfig:\n  a: { component: set }\n  a: { component: set }\n";
+    expect(issuesOf(() => parseWorkflowYaml(text))).toEqual([
+      { line: 5, message: expect.stringContaining('"a" is repeated') },
+    ]);
+  });
+
+  it("rule: an alias with no anchor before it is named with its line", () => {
+    expect(issuesOf(() => parseWorkflowYaml("name: x\nflow: []\nconfig:\n  a: *base\n"))).toEqual([
+      { line: 4, message: expect.stringContaining("*base has no anchor &base") },
+    ]);
+  });
+
+  it("names lines in a document that uses anchors and aliases", () => {
+    const text =
+      "base: &base { component: set }\nname: x\nflow:\n  - input >> ON_SUCCESS >> a\nconfig:\n  a: *base\n  b: { url: 1 }\n";
+    expect(issuesOf(() => parseWorkflowYaml(text))).toEqual([
+      { line: 1, message: expect.stringContaining('unknown key "base"') },
+      { line: 7, node: "b", message: expect.stringContaining("component is required") },
+    ]);
+  });
+
+  it("reads a document with a %YAML 1.1 directive by that version's rules, as before", () => {
+    const body = 'name: x\nflow: ["input >> ON_SUCCESS >> a"]\nconfig:\n  a: { component: set, flag: yes }\n';
+    expect(parseWorkflowYaml(body).config.a?.params.flag).toBe("yes");
+    expect(parseWorkflowYaml(`%YAML 1.1\n---\n${body}`).config.a).toMatchObject({
+      params: { flag: true },
+      line: 6,
+    });
+  });
+
   it("rule: duplicate keys are a YAML error", () => {
     expect(issuesOf(() => parseWorkflowYaml("name: x\nname: y\nflow: []\n"))[0]?.message).toMatch(
       /YAML: .*[Uu]nique|YAML: .*duplicate/,

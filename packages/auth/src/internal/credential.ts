@@ -1,6 +1,6 @@
 import type { StoredCredential } from "../types.js";
 
-const TYPES = new Set(["static_key", "oauth2", "service_account", "aws_sigv4"]);
+const TYPES = new Set(["static_key", "oauth2", "service_account", "aws_sigv4", "http_digest", "session"]);
 
 /** Whether a parsed JSON value is a credential record this version understands. */
 export function isStoredCredential(value: unknown): value is StoredCredential {

@@ -4,11 +4,12 @@
  * GraphQL APIs whose answer to a refused request is `{"data": null, "errors": [...]}` (a key with dots is a
  * path into nested objects: `data.me.id`). See docs/recipes.md.
  */
+import type { ExpectJsonValue } from "@arcrun/recipes";
 
 /** Why the answer does not hold the expected fields, or undefined when it does. */
 export function jsonMismatch(
   text: string,
-  expected: Readonly<Record<string, string | number | boolean | null>>,
+  expected: Readonly<Record<string, ExpectJsonValue>>,
 ): string | undefined {
   let parsed: unknown;
   try {
@@ -19,6 +20,15 @@ export function jsonMismatch(
   if (!isObject(parsed)) return "the answer is not a JSON object";
   for (const [key, want] of Object.entries(expected)) {
     const got = at(parsed, key);
+    if (typeof want === "object" && want !== null) {
+      // `{ absent: true }`: a field whose presence means refusal (Railway's GraphQL `errors` beside HTTP 200,
+      // Alpha Vantage's "Error Message"); its value is never echoed, only a short error code.
+      if (got !== undefined) {
+        const code = errorCode(parsed);
+        return `${key} is present, expected it absent${code ? ` (error: ${code})` : ""}`;
+      }
+      continue;
+    }
     if (got !== want) {
       // Only a short provider error code is echoed (never the body): it says what the provider disliked.
       const code = errorCode(parsed);

@@ -130,7 +130,7 @@ export async function promptValues(
 
 /** A record of values for a primitive that keeps no token (static_key, aws_sigv4) or keeps it beside them. */
 export function valuesCredential(
-  type: "static_key" | "service_account" | "aws_sigv4",
+  type: "static_key" | "service_account" | "aws_sigv4" | "http_digest" | "session",
   values: Record<string, string>,
   now: number,
   previous?: StoredCredential,
@@ -145,7 +145,7 @@ export function valuesCredential(
  */
 export async function promptAndStoreValues(
   ctx: StrategyFactoryContext,
-  type: "static_key" | "aws_sigv4",
+  type: "static_key" | "aws_sigv4" | "http_digest" | "session",
   what: string,
 ): Promise<void> {
   const { recipe, service, instance } = ctx;

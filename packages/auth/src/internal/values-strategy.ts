@@ -8,7 +8,7 @@ import { checkValues, needsLogin, promptAndStoreValues } from "./secrets.js";
  */
 export function valuesResolver(
   ctx: StrategyFactoryContext,
-  type: "static_key" | "aws_sigv4",
+  type: "static_key" | "aws_sigv4" | "http_digest",
   what: string,
   check: (values: Record<string, string>) => void = () => undefined,
 ): Pick<Strategy, "resolve" | "onUnauthorized" | "login"> {

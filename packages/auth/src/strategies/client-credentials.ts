@@ -7,7 +7,12 @@ import { ArcrunError } from "../errors.js";
 import { injectApplier } from "../internal/apply.js";
 import { heldResolved } from "../internal/oauth/held.js";
 import { freshToken } from "../internal/oauth/refresh.js";
-import { type ClientChoice, clientCredentialsToken, createSession } from "../internal/oauth/session.js";
+import {
+  type ClientChoice,
+  clientCredentialsToken,
+  createSession,
+  declaredValues,
+} from "../internal/oauth/session.js";
 import { refreshDue, toCredential } from "../internal/oauth/tokens.js";
 import type { OAuth2Credential, ResolvedCredential, Strategy, StrategyFactoryContext } from "../types.js";
 import { oauthResolved } from "./oauth2-code.js";
@@ -18,7 +23,16 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
   let current: OAuth2Credential | undefined;
   let pending: Promise<OAuth2Credential> | undefined;
   const resolved = heldResolved(oauthResolved);
-  const noValues: Record<string, string> = {};
+  // The recipe's values (a tenant domain) for its templates: base_url and hosts name them.
+  let values: Promise<Record<string, string>> | undefined;
+  const templateValues = (): Promise<Record<string, string>> => {
+    values ??= (async () =>
+      ctx.recipe.required_secrets.length > 0 ? (await ctx.readValues()).values : {})();
+    values.catch(() => {
+      values = undefined;
+    });
+    return values;
+  };
 
   const ownClient = async (): Promise<Extract<ClientChoice, { kind: "byo" }>> => {
     const choice = await session.client();
@@ -32,17 +46,27 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
     return choice;
   };
 
-  const obtain = async (force: boolean, stale: string | undefined): Promise<OAuth2Credential> => {
+  /** A token: the stored one while fresh, else a renewal; `replace` (a login) always asks for a new grant. */
+  const obtain = async (
+    force: boolean,
+    stale: string | undefined,
+    replace = false,
+  ): Promise<OAuth2Credential> => {
     const choice = await ownClient();
     const keeper = session.keeper(choice);
     const stored = await ctx.store.get(ctx.service, ctx.instance).catch(() => undefined);
-    if (stored?.type === "oauth2") {
+    if (stored?.type === "oauth2" && !replace) {
       return freshToken(keeper, force ? { force, ...(stale ? { staleAccessToken: stale } : {}) } : {});
     }
     return keeper.singleFlight(`oauth2:${ctx.service}/${ctx.instance}`, () =>
       keeper.withLock(async () => {
         const again = await ctx.store.get(ctx.service, ctx.instance).catch(() => undefined);
-        if (again?.type === "oauth2" && !refreshDue(again, ctx.now()) && again.access_token !== stale)
+        if (
+          !replace &&
+          again?.type === "oauth2" &&
+          !refreshDue(again, ctx.now()) &&
+          again.access_token !== stale
+        )
           return again;
         const resp = await clientCredentialsToken(
           session.spec,
@@ -56,6 +80,9 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
           requestedScopes: session.scopes(),
           scopeRules: session.scopeRules,
           baseUrlFrom: session.spec.base_url_from,
+          clientId: choice.client.clientId,
+          // Values given with this call (a tenant) are kept with the token, as after a sign-in.
+          values: { ...(again?.type === "oauth2" ? again.values : {}), ...declaredValues(ctx) },
         });
         await ctx.store.set(ctx.service, ctx.instance, cred).catch((err: unknown) => {
           ctx.logger.debug?.(`${ctx.service}: token kept in memory only (${(err as Error).message})`);
@@ -79,7 +106,8 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
     primitive: "oauth2",
     applier: injectApplier(ctx.inject, ctx.service, ctx.instance),
     async resolve(options = {}): Promise<ResolvedCredential> {
-      return resolved(await get(options.force === true), "store", noValues);
+      const cred = await get(options.force === true);
+      return resolved(cred, "store", await templateValues());
     },
     async onUnauthorized() {
       const before = current?.access_token;
@@ -87,7 +115,8 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
       return (await get(true)).access_token !== before;
     },
     async login() {
-      await get(true);
+      // A login is a new grant, as a sign-in is: it replaces what is stored, with the values given to it.
+      current = await obtain(true, current?.access_token, true);
     },
   };
 }

@@ -7,9 +7,14 @@ import type { ResolvedCredential, Strategy, StrategyFactoryContext } from "../ty
  * elsewhere.
  */
 export function createExplicitTokenStrategy(ctx: StrategyFactoryContext, accessToken: string): Strategy {
-  const { access_token: _t, token_type: tokenType, ...rest } = ctx.secret ?? {};
+  const { access_token: _t, token_type: tokenType, client_id: clientId, ...rest } = ctx.secret ?? {};
   const credential: ResolvedCredential = {
-    values: { secret: rest, runtime: { access_token: accessToken, token_type: tokenType ?? "Bearer" } },
+    values: {
+      secret: rest,
+      runtime: { access_token: accessToken, token_type: tokenType ?? "Bearer" },
+      // The client the token was issued to, for `{{client.id}}` (Twitch's Client-Id).
+      ...(clientId !== undefined ? { client: { id: clientId } } : {}),
+    },
     source: "option",
   };
   return {

@@ -68,6 +68,21 @@ export const primitives: { readonly [P in PrimitiveName]: PrimitiveEntry } = {
     storesValues: true,
     acceptsToken: false,
   },
+  http_digest: {
+    create: async (ctx) => (await import("./http-digest.js")).createHttpDigestStrategy(ctx),
+    block: (recipe) => recipe.http_digest,
+    setup: "values",
+    storesValues: true,
+    acceptsToken: false,
+  },
+  session: {
+    create: async (ctx) => (await import("./session.js")).createSessionStrategy(ctx),
+    block: (recipe) => recipe.session,
+    inject: (recipe) => recipe.session?.inject,
+    setup: "values",
+    storesValues: true,
+    acceptsToken: true,
+  },
 };
 
 /** The factories of the registry, by primitive (the public view of `primitives`). */

@@ -4,18 +4,26 @@
  * (device-code.ts), and tokens kept fresh by internal/oauth/refresh.ts. Recipes with
  * `grant: client_credentials` use client-credentials.ts instead.
  */
+import type { OAuth2Spec } from "@arcrun/recipes";
 import { ArcrunError } from "../errors.js";
 import { injectApplier } from "../internal/apply.js";
 import { openBrowser, readPastedLines } from "../internal/oauth/browser.js";
-import { lookupCaptures, readCaptures } from "../internal/oauth/capture.js";
+import { checkCapturedTarget, lookupCaptures, readCaptures } from "../internal/oauth/capture.js";
 import { setupHint, type TokenResponse, tokenRequest } from "../internal/oauth/endpoint.js";
 import { heldResolved } from "../internal/oauth/held.js";
 import { startLoopback } from "../internal/oauth/loopback.js";
 import { createPkce, randomToken } from "../internal/oauth/pkce.js";
 import { freshToken } from "../internal/oauth/refresh.js";
 import { revokeBearer, revokeToken } from "../internal/oauth/revoke.js";
-import { type ClientChoice, createSession, type OAuthSession, signInWay } from "../internal/oauth/session.js";
+import {
+  type ClientChoice,
+  createSession,
+  declaredValues,
+  type OAuthSession,
+  signInWay,
+} from "../internal/oauth/session.js";
 import { grantCovers, refreshDue, toCredential } from "../internal/oauth/tokens.js";
+import { envNames } from "../stores/env.js";
 import type {
   CredentialSource,
   LoginOptions,
@@ -41,6 +49,7 @@ export function oauthResolved(
       secret: secrets,
       runtime: { access_token: cred.access_token, token_type: cred.token_type },
       ...(cred.captured !== undefined ? { captured: cred.captured } : {}),
+      ...(cred.client_id !== undefined ? { client: { id: cred.client_id } } : {}),
     },
     source,
     ...(cred.expires_at !== undefined ? { expiresAt: cred.expires_at } : {}),
@@ -55,22 +64,45 @@ export function oauthResolved(
  */
 async function loginCaptures(
   session: OAuthSession,
-  resp: TokenResponse,
+  { token: resp, redirect }: LoginAnswer,
   ctx: StrategyFactoryContext,
 ): Promise<Record<string, string> | undefined> {
   const { capture, lookup } = session.spec;
   if (Object.keys(capture).length === 0) return undefined;
+  const fromRedirect = readCaptures(capture, "redirect", redirect ?? {}, session.flow, true);
   const fromToken = readCaptures(capture, "token", resp.body ?? {}, session.flow, true);
-  if (!lookup) return fromToken;
   const { values } = await ctx.readValues();
-  const fromLookup = await lookupCaptures(
-    session.flow,
-    lookup.url,
-    ctx.inject,
-    { secret: values, runtime: { access_token: resp.access_token, token_type: resp.token_type } },
-    capture,
-  );
-  return { ...fromToken, ...fromLookup };
+  const fromLookup = lookup
+    ? await lookupCaptures(
+        session.flow,
+        lookup.url,
+        lookup.header,
+        ctx.inject,
+        { secret: values, runtime: { access_token: resp.access_token, token_type: resp.token_type } },
+        capture,
+        lookup.choose
+          ? {
+              key: lookup.choose.value,
+              match: lookup.choose.match,
+              wanted: values[lookup.choose.value],
+              where: envNames(ctx.recipe, ctx.service, ctx.instance, lookup.choose.value)[0] ?? "",
+            }
+          : undefined,
+      )
+    : {};
+  const captured = { ...fromRedirect, ...fromToken, ...fromLookup };
+  checkCapturedTarget(session.flow, ctx.recipe, { secret: values, captured });
+  return captured;
+}
+
+/**
+ * What a sign-in brought back: the token response, and the query of the authorization redirect (a provider
+ * may name the account there, as QuickBooks' realmId). The broker passes those parameters on to the loopback.
+ */
+export interface LoginAnswer {
+  token: TokenResponse;
+  /** The redirect's query parameters; undefined for the device flow, which has no redirect. */
+  redirect?: Record<string, string> | undefined;
 }
 
 /**
@@ -100,7 +132,7 @@ export async function authorizationCodeLogin(
   options: LoginOptions,
   env: Readonly<Record<string, string | undefined>>,
   display: string,
-): Promise<TokenResponse> {
+): Promise<LoginAnswer> {
   const { spec, flow } = session;
   if (!spec.authorize_url && choice.kind === "byo") {
     throw new ArcrunError(
@@ -195,13 +227,16 @@ export async function authorizationCodeLogin(
     }
 
     const response = await (inputEnded ? Promise.race([loopback.result, inputEnded]) : loopback.result);
+    // The same whether the browser came back to the listener or the URL was pasted: both are response.url.
+    const redirect = Object.fromEntries(response.url.searchParams);
     if (choice.kind === "broker") {
-      return await choice.broker.redeem({
+      const token = await choice.broker.redeem({
         service: flow.service,
         code: response.code,
         codeVerifier: pkce.verifier,
         redirectUri: loopback.redirectUri,
       });
+      return { token, redirect };
     }
     const params: Record<string, string> = {
       ...spec.token_params,
@@ -210,14 +245,52 @@ export async function authorizationCodeLogin(
       redirect_uri: loopback.redirectUri,
     };
     if (spec.pkce === "S256") params.code_verifier = pkce.verifier;
-    return await tokenRequest(
+    const token = await tokenRequest(
       { ...flow, ...(options.signal ? { signal: options.signal } : {}) },
       { url: spec.token_url, client: choice.client, bodyFormat: spec.body_format, params },
       spec.access_token_path,
     );
+    return { token, redirect };
   } finally {
     stopReading?.();
     await loopback.close();
+  }
+}
+
+type RevokedToken = { value: string; hint: "refresh_token" | "access_token" };
+
+/**
+ * The tokens logout sends to an rfc7009 revoke_url, in order, as the recipe's `oauth2.revoke_token` says.
+ * Absent or `refresh`: the refresh token where there is one (RFC 7009 section 2.1: the server then ends the
+ * grant's access tokens too), else the access token. `access`: the live access token only (Twitch, Trakt take
+ * nothing else). `both`: the live access token, then the refresh token (of the renewed credential, when the
+ * access token had to be renewed and the provider rotated it).
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
+ */
+async function revokedTokens(
+  credential: OAuth2Credential,
+  which: OAuth2Spec["revoke_token"],
+  live: () => Promise<OAuth2Credential>,
+): Promise<RevokedToken[]> {
+  const access = (c: OAuth2Credential): RevokedToken => ({ value: c.access_token, hint: "access_token" });
+  const refresh = (c: OAuth2Credential): RevokedToken[] =>
+    c.refresh_token ? [{ value: c.refresh_token, hint: "refresh_token" }] : [];
+  switch (which) {
+    case undefined:
+    case "refresh": {
+      const [token] = refresh(credential);
+      return [token ?? access(credential)];
+    }
+    case "access":
+      return [access(await live())];
+    case "both": {
+      const c = await live();
+      return [access(c), ...refresh(c)];
+    }
+    default: {
+      const never: never = which;
+      throw new TypeError(`unknown revoke_token ${String(never)}`);
+    }
   }
 }
 
@@ -366,11 +439,12 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
       if (loopbackRefused && session.spec.client !== "broker") refuse();
       const choice = await session.client();
       if (loopbackRefused && choice.kind === "byo") refuse();
-      const resp = options.device
-        ? await deviceLogin(session, choice, options, display)
+      const answer: LoginAnswer = options.device
+        ? { token: await deviceLogin(session, choice, options, display) }
         : await authorizationCodeLogin(session, choice, options, ctx.env, display);
+      const resp = answer.token;
       const keeper = session.keeper(choice);
-      const captured = await loginCaptures(session, resp, ctx);
+      const captured = await loginCaptures(session, answer, ctx);
       await keeper.withLock(async () => {
         const previous = await ctx.store.get(service, instance);
         const cred = toCredential(resp, {
@@ -379,9 +453,11 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
           requestedScopes: session.scopes(options.scopes),
           scopeRules: session.scopeRules,
           baseUrlFrom: session.spec.base_url_from,
-          // A new grant replaces the old one entirely: never carry an old refresh token over.
-          values: previous?.values ?? {},
+          // A new grant replaces the old one entirely: never carry an old refresh token over. Values given
+          // with this sign-in (a tenant) are kept with it.
+          values: { ...previous?.values, ...declaredValues(ctx) },
           captured,
+          ...(choice.kind === "byo" ? { clientId: choice.client.clientId } : {}),
         });
         await ctx.store.set(service, instance, cred);
         current = cred;
@@ -397,30 +473,34 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
       if (credential.type !== "oauth2") return;
       await session.ready();
       const { revoke_url: revokeUrl, revoke_style: revokeStyle } = session.spec;
-      if (revokeStyle === "bearer" && revokeUrl) {
-        // The access token authenticates the call, so it must be a live one: renew it first when it is due.
-        let access = credential.access_token;
+      /**
+       * The credential whose access token is live: renewed first when it is due, since an endpoint that takes
+       * the access token (Bearer, or `revoke_token: access`) refuses an expired one.
+       */
+      const live = async (): Promise<OAuth2Credential> => {
         if (
-          credential.refresh_token &&
-          credential.expires_at !== undefined &&
-          credential.expires_at <= ctx.now()
+          !credential.refresh_token ||
+          credential.expires_at === undefined ||
+          credential.expires_at > ctx.now()
         ) {
-          access =
-            (await strategy.resolve({ force: true }).catch(() => undefined))?.values.runtime?.access_token ??
-            access;
+          return credential;
         }
-        await revokeBearer(session.flow, revokeUrl, access);
+        const renewed = await strategy.resolve({ force: true }).catch(() => undefined);
+        return renewed && current ? current : credential;
+      };
+      if (revokeStyle === "bearer" && revokeUrl) {
+        await revokeBearer(session.flow, revokeUrl, (await live()).access_token);
         return;
       }
-      const token = credential.refresh_token
-        ? { value: credential.refresh_token, hint: "refresh_token" as const }
-        : { value: credential.access_token, hint: "access_token" as const };
+      const tokens = await revokedTokens(credential, session.spec.revoke_token, live);
       const choice = await session.client();
       if (choice.kind === "broker") {
-        await choice.broker.revoke?.({ service, token: token.value, tokenTypeHint: token.hint });
+        for (const token of tokens) {
+          await choice.broker.revoke?.({ service, token: token.value, tokenTypeHint: token.hint });
+        }
         return;
       }
-      if (!session.spec.revoke_url) return;
+      if (!revokeUrl) return;
       // A provider may want the client authenticated otherwise at revocation than at the token endpoint
       // (the recipe's revoke_auth_method); a public client has no secret to send either way.
       const revokeAuth = session.spec.revoke_auth_method;
@@ -428,11 +508,13 @@ export function createOAuth2CodeStrategy(ctx: StrategyFactoryContext): Strategy 
         revokeAuth && choice.client.authMethod !== "none"
           ? { ...choice.client, authMethod: revokeAuth }
           : choice.client;
-      await revokeToken(
-        session.flow,
-        { url: session.spec.revoke_url, client, bodyFormat: session.spec.body_format },
-        token,
-      );
+      for (const token of tokens) {
+        await revokeToken(
+          session.flow,
+          { url: revokeUrl, client, bodyFormat: session.spec.body_format },
+          token,
+        );
+      }
     },
   };
   return strategy;

@@ -41,3 +41,35 @@ describe("expect_json paths into a GraphQL answer", () => {
     expect(jsonMismatch('{"data":"x"}', { "data.length": 1 })).toBe("data.length is null, expected 1");
   });
 });
+
+describe("expect_json { absent: true }: a field whose presence means refusal", () => {
+  it("Railway's GraphQL answers a bad token with 200 and an errors array: present is a mismatch", () => {
+    const refused = JSON.stringify({
+      data: null,
+      errors: [{ message: "Not Authorized", extensions: { code: "UNAUTHENTICATED" } }],
+    });
+    expect(jsonMismatch(refused, { errors: { absent: true } })).toBe(
+      "errors is present, expected it absent (error: UNAUTHENTICATED)",
+    );
+    expect(jsonMismatch('{"data":{"me":{"id":"u1"}}}', { errors: { absent: true } })).toBeUndefined();
+  });
+
+  it('Alpha Vantage: an "Error Message" or "Information" answer fails without echoing its text', () => {
+    const expected = { "Error Message": { absent: true }, Information: { absent: true } } as const;
+    const msg = jsonMismatch(
+      JSON.stringify({ "Error Message": "the parameter apikey is invalid" }),
+      expected,
+    );
+    expect(msg).toBe("Error Message is present, expected it absent");
+    expect(jsonMismatch('{"Information":"rate limit"}', expected)).toBe(
+      "Information is present, expected it absent",
+    );
+    expect(jsonMismatch('{"Global Quote":{"01. symbol":"IBM"}}', expected)).toBeUndefined();
+  });
+
+  it("a null field is present (only a missing one is absent)", () => {
+    expect(jsonMismatch('{"errors":null}', { errors: { absent: true } })).toBe(
+      "errors is present, expected it absent",
+    );
+  });
+});

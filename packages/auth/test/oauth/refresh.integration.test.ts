@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuth, isArcrunError, type OAuth2Credential } from "../../src/index.js";
+import { type BundledScript, bundleScript } from "../support/bundle.js";
 import { makeHome, providerRecipe, type TestHome } from "../support/home.js";
 import { startTestProvider, type TestProvider } from "../support/oidc-provider.js";
 import { startWorker } from "../support/processes.js";
@@ -8,8 +9,11 @@ import { startWorker } from "../support/processes.js";
 const WORKER = fileURLToPath(new URL("./fixtures/refresh-worker.ts", import.meta.url));
 let op: TestProvider;
 let home: TestHome;
+// Bundled once: the worker processes start without tsx's loader (8 at once below).
+let worker: BundledScript;
 
 beforeAll(async () => {
+  worker = await bundleScript(WORKER);
   op = await startTestProvider();
   home = await makeHome();
   await home.writeRecipe(providerRecipe(op, "local_oidc"));
@@ -19,6 +23,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await op?.close();
   await home?.cleanup();
+  await worker?.dispose();
 });
 
 /** Stores a real grant from the provider whose access token has already expired. */
@@ -61,7 +66,7 @@ describe("refresh under contention, against a provider that rotates refresh toke
     const refreshesBefore = op.count("refresh_token");
     const okBefore = op.resourceHits.ok;
     const workers = Array.from({ length: 8 }, () =>
-      startWorker(WORKER, { ...home.env, WORKER_REQUESTS: "50" }),
+      startWorker(worker.path, { ...home.env, WORKER_REQUESTS: "50" }),
     );
     await Promise.all(workers.map((w) => w.ready));
     for (const w of workers) w.go();
@@ -85,7 +90,7 @@ describe("refresh under contention, against a provider that rotates refresh toke
   it("kill -9 during a refresh: the next process takes over the lock and still has a working credential", async () => {
     const before = await storeExpiredGrant();
     const hold = op.hold("refresh_token");
-    const victim = startWorker(WORKER, { ...home.env, WORKER_REQUESTS: "1" });
+    const victim = startWorker(worker.path, { ...home.env, WORKER_REQUESTS: "1" });
     await victim.ready;
     victim.go();
     // The victim holds the credential's lock and its refresh request is in flight.
@@ -97,7 +102,7 @@ describe("refresh under contention, against a provider that rotates refresh toke
     // The store is intact: still the previous, readable record.
     expect((await stored()).refresh_token).toBe(before.refresh_token);
 
-    const next = startWorker(WORKER, { ...home.env, WORKER_REQUESTS: "5" });
+    const next = startWorker(worker.path, { ...home.env, WORKER_REQUESTS: "5" });
     await next.ready;
     next.go();
     const out = await next.done;

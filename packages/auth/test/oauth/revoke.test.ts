@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function recipe(id: string, style: "bearer" | "rfc7009" | undefined): string {
+function recipe(id: string, style: "bearer" | "rfc7009" | undefined, revokeToken?: RevokeToken): string {
   return [
     `id: ${id}`,
     "display_name: Local revoke",
@@ -34,6 +34,7 @@ function recipe(id: string, style: "bearer" | "rfc7009" | undefined): string {
     `  token_url: ${server.url}/token`,
     `  revoke_url: ${server.url}/${style ?? "rfc7009"}`,
     ...(style ? [`  revoke_style: ${style}`] : []),
+    ...(revokeToken ? [`  revoke_token: ${revokeToken}`] : []),
     "  token_auth_method: client_secret_post",
     "  client: byo",
     'inject: { header: { Authorization: "Bearer {{runtime.access_token}}" } }',
@@ -58,8 +59,14 @@ function credential(over: Partial<OAuth2Credential> = {}): OAuth2Credential {
   };
 }
 
-async function logout(style: "bearer" | "rfc7009" | undefined, cred: OAuth2Credential) {
-  const h = tempHome({ local_revoke: recipe("local_revoke", style) });
+type RevokeToken = "refresh" | "access" | "both";
+
+async function logout(
+  style: "bearer" | "rfc7009" | undefined,
+  cred: OAuth2Credential,
+  revokeToken?: RevokeToken,
+) {
+  const h = tempHome({ local_revoke: recipe("local_revoke", style, revokeToken) });
   const store = new MemoryStore();
   await store.set("local_revoke", "default", cred);
   const warnings: string[] = [];
@@ -124,5 +131,41 @@ describe("logout revocation styles", () => {
     expect(form.get("token_type_hint")).toBe("refresh_token");
     expect(form.get("client_id")).toBe("app");
     expect(calls[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it("revoke_token: access sends the access token, never the refresh token (Twitch, Trakt)", async () => {
+    const { result, calls } = await logout(undefined, credential(), "access");
+    expect(result.revocation).toBe("revoked");
+    expect(calls).toHaveLength(1);
+    const form = new URLSearchParams(calls[0]?.body);
+    expect(form.get("token")).toBe("stored-access");
+    expect(form.get("token_type_hint")).toBe("access_token");
+    expect(calls[0]?.body).not.toContain("stored-refresh");
+  });
+
+  it("revoke_token: access with an expired access token renews it first, then revokes the live one", async () => {
+    const { result, calls } = await logout(
+      undefined,
+      credential({ expires_at: Date.now() - 1000 }),
+      "access",
+    );
+    expect(result.revocation).toBe("revoked");
+    expect(calls.map((c) => c.url)).toEqual(["/token", "/rfc7009"]);
+    expect(new URLSearchParams(calls[1]?.body).get("token")).toBe("fresh-access");
+  });
+
+  it("revoke_token: both revokes the access token, then the refresh token", async () => {
+    const { result, calls } = await logout(undefined, credential(), "both");
+    expect(result.revocation).toBe("revoked");
+    const sent = calls.map((c) => new URLSearchParams(c.body));
+    expect(sent.map((f) => [f.get("token"), f.get("token_type_hint")])).toEqual([
+      ["stored-access", "access_token"],
+      ["stored-refresh", "refresh_token"],
+    ]);
+  });
+
+  it("revoke_token: refresh (as when absent) falls back to the access token when there is no refresh token", async () => {
+    const { calls } = await logout(undefined, credential({ refresh_token: undefined }), "refresh");
+    expect(new URLSearchParams(calls[0]?.body).get("token")).toBe("stored-access");
   });
 });

@@ -6,12 +6,15 @@
  */
 import { PassThrough } from "node:stream";
 import { getRecipe, loadCatalog } from "@arcrun/recipes";
+import { request as undiciRequest } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuth, isArcrunError } from "../../src/index.js";
 import { makeHome, type TestHome } from "../support/home.js";
 import { sink } from "../support/streams.js";
 import {
+  CLIENT_CREDENTIALS_PROFILES,
   ENDED_STATIC_KEY_PROFILES,
+  EXCHANGE_PROFILES,
   HTTPS_ONLY_PROFILES,
   KNOWN_GAPS,
   MISSING_OAUTH,
@@ -20,9 +23,15 @@ import {
   SIGV4_PROFILES,
   STATIC_KEY_PROFILES,
 } from "./index.js";
+import { blueskyLogins, expireBlueskyTokens } from "./profiles/bluesky.js";
 import { githubApp, githubOAuthApp } from "./profiles/github.js";
+import { atlasNonces, expireAtlasNonces, forgetAtlasNonces } from "./profiles/mongodb-atlas.js";
+import { expireSupabaseAccess, forgetSupabaseRefresh } from "./profiles/supabase.js";
 import {
+  type ClientCredentialsProfile,
+  type ExchangeProfile,
   type OAuthProfile,
+  params,
   type SigV4Profile,
   type Simulator,
   type StaticKeyProfile,
@@ -34,7 +43,11 @@ const envName = (id: string) => id.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 describe("every OAuth2, static-key and aws_sigv4 recipe has a provider profile", () => {
   const catalog = loadCatalog();
   it("OAuth2: each recipe with an oauth2 block has a profile, or is listed as missing", () => {
-    const covered = new Set([...OAUTH_PROFILES, ...HTTPS_ONLY_PROFILES].map((p) => p.profile.recipe));
+    const covered = new Set(
+      [...OAUTH_PROFILES, ...HTTPS_ONLY_PROFILES, ...CLIENT_CREDENTIALS_PROFILES].map(
+        (p) => p.profile.recipe,
+      ),
+    );
     const needed = catalog.filter((r) => r.oauth2 !== undefined).map((r) => r.id);
     expect(needed.filter((id) => !covered.has(id) && !MISSING_OAUTH.includes(id))).toEqual([]);
     // A profile added later must take the recipe off the missing list.
@@ -48,6 +61,14 @@ describe("every OAuth2, static-key and aws_sigv4 recipe has a provider profile",
     const needed = catalog.filter((r) => r.primitive === "static_key").map((r) => r.id);
     expect(needed.filter((id) => !covered.has(id) && !MISSING_STATIC_KEY.includes(id))).toEqual([]);
     expect(MISSING_STATIC_KEY.filter((id) => covered.has(id))).toEqual([]);
+  });
+
+  it("http_digest and session: each such recipe has a profile whose simulator runs the exchange", () => {
+    const covered = new Set(EXCHANGE_PROFILES.map((p) => `${p.profile.kind}:${p.profile.recipe}`));
+    const needed = catalog
+      .filter((r) => r.primitive === "http_digest" || r.primitive === "session")
+      .map((r) => `${r.primitive}:${r.id}`);
+    expect(needed.filter((id) => !covered.has(id))).toEqual([]);
   });
 
   it("aws_sigv4: each aws_sigv4 recipe has a profile whose simulator verifies the signature", () => {
@@ -176,6 +197,18 @@ const oauthSteps: OAuthStep[] = [
     },
   },
   {
+    title: "getToken names the client the token was issued to, for recipes that send {{client.id}}",
+    applies: (profile) => {
+      const recipe = getRecipe(profile.recipe);
+      return JSON.stringify(recipe?.oauth2?.inject ?? recipe?.inject ?? {}).includes("{{client.id}}");
+    },
+    run: async (run, profile) => {
+      await loginThroughLoopback(run, profile);
+      const token = await run.auth().getToken(profile.recipe, via(profile));
+      expect(token.clientId).toBe(run.sim.state.clientId);
+    },
+  },
+  {
     title: "logout revokes at the provider where the recipe can, and deletes locally",
     run: async (run, profile) => {
       await loginThroughLoopback(run, profile);
@@ -216,6 +249,96 @@ describe.each(OAUTH_PROFILES)("OAuth2 conformance: $name", ({ name, profile }) =
       it.fails(`${step.title} (known gap: ${stepGap})`, () => step.run(run, profile));
     else it.skipIf(!applies(step, profile))(step.title, () => step.run(run, profile));
   }
+});
+
+interface ClientCredentialsRun {
+  sim: Simulator;
+  home: TestHome;
+  auth(opts?: { now?: () => number }): ReturnType<typeof createAuth>;
+  /** How many client_credentials token requests the provider has seen. */
+  tokenRequests(): number;
+}
+
+/**
+ * A `grant: client_credentials` recipe as shipped: the client's id and secret (here from the environment,
+ * as `arcrun setup` would have stored them), a token without a person, renewed when due or refused.
+ */
+describe.each(CLIENT_CREDENTIALS_PROFILES)("client credentials conformance: $name", ({ profile }) => {
+  let run: ClientCredentialsRun;
+  const envFor = (p: ClientCredentialsProfile, secret: string) => {
+    const prefix = `ARCRUN_${envName(p.recipe)}_`;
+    const env: Record<string, string> = { [`${prefix}CLIENT_ID`]: run.sim.state.clientId };
+    env[`${prefix}CLIENT_SECRET`] = secret;
+    for (const [k, v] of Object.entries(p.values ?? {})) env[`${prefix}${k.toUpperCase()}`] = v;
+    return env;
+  };
+  beforeAll(async () => {
+    const sim = await startSimulator(profile);
+    const home = await makeHome();
+    run = {
+      sim,
+      home,
+      auth: (opts = {}) =>
+        createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher, ...opts }),
+      tokenRequests: () =>
+        sim.state.seen.filter((r) => r.method === "POST" && params(r).grant_type === "client_credentials")
+          .length,
+    };
+    Object.assign(home.env, envFor(profile, sim.state.clientSecret));
+  });
+  afterAll(async () => {
+    await run?.sim.close();
+    await run?.home.cleanup();
+  });
+
+  it("a wrong client secret: login fails with the provider's refusal, names the next step, and stores nothing", async () => {
+    const wrong = `${run.sim.state.clientSecret}x`;
+    const auth = createAuth({
+      env: { ...run.home.env, ...envFor(profile, wrong) },
+      interactive: false,
+      dispatcher: run.sim.dispatcher,
+    });
+    const err = await auth.login(profile.recipe, { output: sink() }).catch((e: unknown) => e);
+    expect(isArcrunError(err, "ERR_OAUTH")).toBe(true);
+    expect((err as Error).message).not.toContain(wrong);
+    expect(await (await auth.store()).get(profile.recipe, "default")).toBeUndefined();
+  });
+
+  it("login gets a token with the client credentials grant (no refresh token), then the test request passes", async () => {
+    const before = run.tokenRequests();
+    await run.auth().login(profile.recipe, { output: sink() });
+    expect(run.tokenRequests()).toBe(before + 1);
+    const stored = await (await run.auth().store()).get(profile.recipe, "default");
+    expect(stored).toMatchObject({ type: "oauth2", status: "ok" });
+    expect(stored?.type === "oauth2" ? stored.refresh_token : "not oauth2").toBeUndefined();
+    expect(await run.auth().test(profile.recipe)).toMatchObject({ ok: true, tested: true });
+  });
+
+  it("the stored token is used until it is due: another request asks for no new token", async () => {
+    const before = run.tokenRequests();
+    expect((await run.auth().test(profile.recipe)).ok).toBe(true);
+    expect(run.tokenRequests()).toBe(before);
+  });
+
+  it("a token due to expire is replaced by a new grant ahead of time, then the test request passes", async () => {
+    const before = run.tokenRequests();
+    const later = run.auth({ now: () => Date.now() + 100 * 86_400_000 });
+    expect((await later.test(profile.recipe)).ok).toBe(true);
+    expect(run.tokenRequests()).toBe(before + 1);
+  });
+
+  it("a 401 leads to one new token and a retry that passes", async () => {
+    run.sim.state.expireAccessTokens();
+    const before = run.tokenRequests();
+    expect((await run.auth().test(profile.recipe)).ok).toBe(true);
+    expect(run.tokenRequests()).toBe(before + 1);
+  });
+
+  it("logout deletes the token locally", async () => {
+    const out = await run.auth().logout(profile.recipe);
+    expect(out.deleted).toBe(true);
+    expect(await (await run.auth().store()).get(profile.recipe, "default")).toBeUndefined();
+  });
 });
 
 async function staticKeyCheck(profile: StaticKeyProfile): Promise<void> {
@@ -389,6 +512,442 @@ describe.each(SIGV4_PROFILES)("aws_sigv4 conformance: $name", ({ profile }) => {
   it("the simulator refuses an unsigned, re-pathed, extended, stale, unknown-key or wrong-region request with S3's XML error", () =>
     sigv4Strictness(profile));
 });
+
+/** The Digest fields of an Authorization header the simulator saw. */
+const digestField = (header: string | string[] | undefined, name: string) =>
+  new RegExp(`[\\s,]${name}="?([^",]+)"?`).exec(` ${String(header ?? "").slice(7)}`)?.[1];
+
+const DIGEST_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]> = [
+  [
+    "setup answers the Digest challenge and saves the key pair after the test request passes; a wrong private key is refused (ERR_TEST_FAILED) and nothing is saved",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        const wrong = await auth
+          .login(profile.recipe, { values: profile.wrongValues, verify: true })
+          .catch((e: unknown) => e);
+        expect(isArcrunError(wrong, "ERR_TEST_FAILED")).toBe(true);
+        expect((wrong as Error).message).toContain("answered 401");
+        expect((wrong as Error).message).toContain("the credential was not saved");
+        expect(await (await auth.store()).get(profile.recipe, "default")).toBeUndefined();
+        // The challenge, the refused answer; never a retry of a refused password.
+        expect(sim.state.seen.map((r) => r.headers.authorization?.slice(0, 6) ?? "none")).toEqual([
+          "none",
+          "Digest",
+        ]);
+
+        const ok = await auth.login(profile.recipe, { values: profile.values, verify: true });
+        expect(ok.test).toMatchObject({ ok: true, tested: true });
+        const stored = await (await auth.store()).get(profile.recipe, "default");
+        expect(stored).toMatchObject({ type: "http_digest", values: profile.values });
+        const answered = sim.state.seen.at(-1)?.headers.authorization;
+        // The recipe prefers SHA-256, which the stand-in offers first; the password never goes on the wire.
+        expect(digestField(answered, "algorithm")).toBe("SHA-256");
+        expect(digestField(answered, "qop")).toBe("auth");
+        for (const r of sim.state.seen) {
+          expect(JSON.stringify(r.headers)).not.toContain(profile.values.private_key);
+        }
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+  [
+    "the client's methods, fetchFn and dispatcher all answer the challenge; later requests answer the held nonce with the next nc, without another 401",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        const client = auth.bind(profile.recipe, { secret: profile.values });
+        const accept = { accept: "application/vnd.atlas.2023-02-01+json" };
+        const viaGet = await client.get("/orgs", { headers: accept });
+        expect(viaGet.status).toBe(200);
+        const viaFetchFn = await client.fetchFn("https://cloud.mongodb.com/api/atlas/v2/orgs", {
+          headers: accept,
+        });
+        expect(viaFetchFn.status).toBe(200);
+        const viaDispatcher = await undiciRequest("https://cloud.mongodb.com/api/atlas/v2/groups", {
+          method: "POST",
+          headers: { ...accept, "content-type": "application/json" },
+          body: JSON.stringify({ name: "p", orgId: "o" }),
+          dispatcher: client.dispatcher,
+        });
+        expect(viaDispatcher.statusCode).toBe(201);
+        await viaDispatcher.body.text();
+        const statuses = sim.state.seen.map((r) => [r.headers.authorization ? "answer" : "none"]);
+        expect(statuses.flat()).toEqual(["none", "answer", "answer", "answer"]);
+        const answers = sim.state.seen.slice(1).map((r) => r.headers.authorization);
+        expect(answers.map((a) => digestField(a, "nc"))).toEqual(["00000001", "00000002", "00000003"]);
+        expect(new Set(answers.map((a) => digestField(a, "nonce"))).size).toBe(1);
+        expect(answers.map((a) => digestField(a, "uri"))).toEqual([
+          "/api/atlas/v2/orgs",
+          "/api/atlas/v2/orgs",
+          "/api/atlas/v2/groups",
+        ]);
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+  [
+    "the simulator refuses a replayed nc and nonce; an expired nonce (stale=true) or a forgotten one is answered again with a new one",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        const client = auth.bind(profile.recipe, { secret: profile.values });
+        const accept = { accept: "application/vnd.atlas.2023-02-01+json" };
+        expect((await client.get("/orgs", { headers: accept })).status).toBe(200);
+        const accepted = sim.state.seen.at(-1);
+        const replay = await sim.fetch("https://cloud.mongodb.com/api/atlas/v2/orgs", {
+          headers: { ...accept, authorization: String(accepted?.headers.authorization) },
+        });
+        expect(replay.status).toBe(401);
+        expect(replay.headers.get("www-authenticate")).not.toContain("stale=true");
+        // Without the versioned Accept header a right answer is still refused, with Atlas's 406.
+        const unversioned = await client.get("/orgs");
+        expect(unversioned.status).toBe(406);
+
+        const nonces = atlasNonces(sim.state);
+        expireAtlasNonces(sim.state);
+        const before = sim.state.seen.length;
+        expect((await client.get("/orgs", { headers: accept })).status).toBe(200);
+        const again = sim.state.seen.slice(before);
+        expect(again).toHaveLength(2);
+        expect(atlasNonces(sim.state)).toBe(nonces + 1);
+        expect(digestField(again[1]?.headers.authorization, "nc")).toBe("00000001");
+
+        // A server that forgot its nonces refuses the held one without stale=true: the new challenge is
+        // answered once (nc=1), and a refused first answer would end there.
+        forgetAtlasNonces(sim.state);
+        const from = sim.state.seen.length;
+        expect((await client.get("/orgs", { headers: accept })).status).toBe(200);
+        expect(sim.state.seen.slice(from).map((r) => digestField(r.headers.authorization, "nc"))).toEqual([
+          "00000002",
+          "00000001",
+        ]);
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+];
+
+describe.each(EXCHANGE_PROFILES.filter((p) => p.profile.kind === "http_digest"))(
+  "http_digest conformance: $name",
+  ({ profile }) => {
+    for (const [title, step] of DIGEST_STEPS) it(title, () => step(profile));
+  },
+);
+
+/** The XRPC method names the simulator saw, in order. */
+const xrpcSeen = (sim: Simulator, from = 0) =>
+  sim.state.seen.slice(from).map((r) => r.url.pathname.replace(/^\/xrpc\//, ""));
+
+const SESSION_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]> = [
+  [
+    "setup logs in and saves the values with the session after the test request passes; a wrong password is refused with a clear error and nothing is saved",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        const wrong = await auth
+          .login(profile.recipe, { values: profile.wrongValues, verify: true })
+          .catch((e: unknown) => e);
+        expect(isArcrunError(wrong)).toBe(true);
+        expect((wrong as Error).message).toContain("the login was refused (HTTP 401 (AuthenticationRequired");
+        expect((wrong as Error).message).not.toContain(String(profile.wrongValues.app_password));
+        expect(await (await auth.store()).get(profile.recipe, "default")).toBeUndefined();
+
+        const before = sim.state.seen.length;
+        const ok = await auth.login(profile.recipe, { values: profile.values, verify: true });
+        expect(ok.test).toMatchObject({ ok: true, tested: true });
+        expect(xrpcSeen(sim, before)).toEqual([
+          "com.atproto.server.createSession",
+          "com.atproto.server.getSession",
+        ]);
+        const stored = await (await auth.store()).get(profile.recipe, "default");
+        expect(stored).toMatchObject({ type: "session", values: profile.values });
+        if (stored?.type !== "session") throw new Error("no session record");
+        expect(stored.access_token?.split(".")).toHaveLength(3);
+        expect(stored.refresh_token).toBeDefined();
+        // The access JWT's exp claim (two hours) is when it is due, read without verifying.
+        expect(stored.expires_at).toBeGreaterThan(Date.now() + 3_600_000);
+        // The password goes to createSession only, never to the API.
+        for (const r of sim.state.seen.slice(before + 1)) {
+          expect(JSON.stringify(r)).not.toContain(String(profile.values.app_password));
+        }
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+  [
+    "another process uses the stored session without logging in; a session due for renewal is refreshed once for concurrent requests, and the rotated refresh token is kept",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const make = (now?: () => number) =>
+          createAuth({
+            env: home.env,
+            interactive: false,
+            dispatcher: sim.dispatcher,
+            ...(now ? { now } : {}),
+          });
+        await make().login(profile.recipe, { values: profile.values, verify: true });
+        const first = await (await make().store()).get(profile.recipe, "default");
+
+        let from = sim.state.seen.length;
+        const again = make().bind(profile.recipe);
+        expect((await again.get("/app.bsky.actor.getProfile?actor=a")).status).toBe(200);
+        expect(xrpcSeen(sim, from)).toEqual(["app.bsky.actor.getProfile"]);
+
+        from = sim.state.seen.length;
+        const later = make(() => Date.now() + 3 * 3_600_000).bind(profile.recipe);
+        const answers = await Promise.all([
+          later.get("/app.bsky.actor.getProfile?actor=a"),
+          later.get("/app.bsky.actor.getProfile?actor=b"),
+        ]);
+        expect(answers.map((r) => r.status)).toEqual([200, 200]);
+        expect(xrpcSeen(sim, from)).toEqual([
+          "com.atproto.server.refreshSession",
+          "app.bsky.actor.getProfile",
+          "app.bsky.actor.getProfile",
+        ]);
+        expect(sim.state.seen[from]?.headers.authorization).toBe(
+          `Bearer ${first?.type === "session" ? first.refresh_token : ""}`,
+        );
+        const renewed = await (await make().store()).get(profile.recipe, "default");
+        expect(renewed?.type === "session" && renewed.refresh_token).not.toBe(
+          first?.type === "session" && first.refresh_token,
+        );
+        expect(blueskyLogins(sim.state)).toBe(1);
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+  [
+    "an access token the provider ended (400 ExpiredToken) is renewed once and the request retried; a dead refresh token logs in again; a replayed refresh token is refused",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        await auth.login(profile.recipe, { values: profile.values, verify: true });
+        const client = auth.bind(profile.recipe);
+        const used = await (await auth.store()).get(profile.recipe, "default");
+
+        expireBlueskyTokens(sim.state, "access");
+        let from = sim.state.seen.length;
+        expect((await client.get("/app.bsky.actor.getProfile?actor=a")).status).toBe(200);
+        expect(xrpcSeen(sim, from)).toEqual([
+          "app.bsky.actor.getProfile",
+          "com.atproto.server.refreshSession",
+          "app.bsky.actor.getProfile",
+        ]);
+        expect(sim.state.seen[from]?.url.pathname).toBeDefined();
+
+        // The refresh token used above was deleted when redeemed: a second use is refused.
+        const replay = await sim.fetch("https://bsky.social/xrpc/com.atproto.server.refreshSession", {
+          method: "POST",
+          headers: { authorization: `Bearer ${used?.type === "session" ? used.refresh_token : ""}` },
+        });
+        expect(replay.status).toBe(400);
+        expect(await replay.json()).toMatchObject({ error: "ExpiredToken" });
+
+        expireBlueskyTokens(sim.state, "all");
+        from = sim.state.seen.length;
+        expect((await client.get("/app.bsky.actor.getProfile?actor=a")).status).toBe(200);
+        expect(xrpcSeen(sim, from)).toEqual([
+          "app.bsky.actor.getProfile",
+          "com.atproto.server.refreshSession",
+          "com.atproto.server.createSession",
+          "app.bsky.actor.getProfile",
+        ]);
+        expect(blueskyLogins(sim.state)).toBe(2);
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+  [
+    "logout ends the session at the provider with the refresh token, then deletes it locally",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        await auth.login(profile.recipe, { values: profile.values, verify: true });
+        const stored = await (await auth.store()).get(profile.recipe, "default");
+        const refresh = stored?.type === "session" ? stored.refresh_token : undefined;
+        const from = sim.state.seen.length;
+        const out = await auth.logout(profile.recipe);
+        expect(out).toMatchObject({ deleted: true, revocation: "revoked" });
+        expect(xrpcSeen(sim, from)).toEqual(["com.atproto.server.deleteSession"]);
+        expect(sim.state.seen[from]?.headers.authorization).toBe(`Bearer ${refresh}`);
+        expect(await (await auth.store()).get(profile.recipe, "default")).toBeUndefined();
+        const after = await sim.fetch("https://bsky.social/xrpc/com.atproto.server.refreshSession", {
+          method: "POST",
+          headers: { authorization: `Bearer ${refresh}` },
+        });
+        expect(after.status).toBe(400);
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+];
+
+/** The path of each request the simulator saw, from `from` on. */
+const pathsSeen = (sim: Simulator, from = 0) =>
+  sim.state.seen.slice(from).map((r) => `${r.method} ${r.url.pathname}${r.url.search}`);
+
+/**
+ * Supabase Auth (profiles/supabase.ts): the refresh token goes in a JSON body (bearer: none), the API key on
+ * every request, and a dead refresh token is named by error_code.
+ */
+const SUPABASE_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]> = [
+  [
+    "setup signs in with the password grant and the API key; a wrong password is refused (invalid_credentials) and nothing is saved",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        const wrong = await auth
+          .login(profile.recipe, { values: profile.wrongValues, verify: true })
+          .catch((e: unknown) => e);
+        expect(isArcrunError(wrong, "ERR_INVALID_SECRET")).toBe(true);
+        expect((wrong as Error).message).toContain("the login was refused (HTTP 400 (invalid_credentials");
+        expect(await (await auth.store()).get(profile.recipe, "default")).toBeUndefined();
+        const from = sim.state.seen.length;
+        const ok = await auth.login(profile.recipe, { values: profile.values, verify: true });
+        expect(ok.test).toMatchObject({ ok: true, tested: true });
+        expect(pathsSeen(sim, from)).toEqual([
+          "POST /auth/v1/token?grant_type=password",
+          "GET /auth/v1/user",
+        ]);
+        for (const r of sim.state.seen) expect(r.headers.apikey).toBe(profile.values.publishable_key);
+        const stored = await (await auth.store()).get(profile.recipe, "default");
+        if (stored?.type !== "session") throw new Error("no session record");
+        // expires_in (3600 s) is when it is due.
+        expect(stored.expires_at).toBeGreaterThan(Date.now() + 3_000_000);
+        expect(stored.refresh_token).toBeDefined();
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+  [
+    "a session due for renewal is refreshed with the refresh token in the JSON body; a dead refresh token logs in again; an expired access token (403 bad_jwt) is renewed once",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const make = (now?: () => number) =>
+          createAuth({
+            env: home.env,
+            interactive: false,
+            dispatcher: sim.dispatcher,
+            ...(now ? { now } : {}),
+          });
+        await make().login(profile.recipe, { values: profile.values, verify: true });
+        const first = await (await make().store()).get(profile.recipe, "default");
+        const held = first?.type === "session" ? first.refresh_token : undefined;
+
+        let from = sim.state.seen.length;
+        const later = make(() => Date.now() + 2 * 3_600_000).bind(profile.recipe);
+        expect((await later.get("/rest/v1/todos")).status).toBe(200);
+        expect(pathsSeen(sim, from)).toEqual([
+          "POST /auth/v1/token?grant_type=refresh_token",
+          "GET /rest/v1/todos",
+        ]);
+        const refresh = sim.state.seen[from];
+        expect(JSON.parse(refresh?.body ?? "{}")).toEqual({ refresh_token: held });
+        expect(refresh?.headers.authorization).toBeUndefined();
+
+        forgetSupabaseRefresh(sim.state);
+        from = sim.state.seen.length;
+        const muchLater = make(() => Date.now() + 4 * 3_600_000).bind(profile.recipe);
+        expect((await muchLater.get("/rest/v1/todos")).status).toBe(200);
+        expect(pathsSeen(sim, from)).toEqual([
+          "POST /auth/v1/token?grant_type=refresh_token",
+          "POST /auth/v1/token?grant_type=password",
+          "GET /rest/v1/todos",
+        ]);
+
+        expireSupabaseAccess(sim.state);
+        from = sim.state.seen.length;
+        expect((await muchLater.get("/rest/v1/todos")).status).toBe(200);
+        expect(pathsSeen(sim, from)).toEqual([
+          "GET /rest/v1/todos",
+          "POST /auth/v1/token?grant_type=refresh_token",
+          "GET /rest/v1/todos",
+        ]);
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+  [
+    "logout calls POST /logout with the access token, which ends the refresh tokens",
+    async (profile) => {
+      const sim = await startSimulator(profile);
+      const home = await makeHome();
+      try {
+        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+        await auth.login(profile.recipe, { values: profile.values, verify: true });
+        const stored = await (await auth.store()).get(profile.recipe, "default");
+        const from = sim.state.seen.length;
+        expect(await auth.logout(profile.recipe)).toMatchObject({ deleted: true, revocation: "revoked" });
+        expect(pathsSeen(sim, from)).toEqual(["POST /auth/v1/logout"]);
+        expect(sim.state.seen[from]?.headers.authorization).toBe(
+          `Bearer ${stored?.type === "session" ? stored.access_token : ""}`,
+        );
+        const origin = `https://${profile.values.project_ref}.supabase.co`;
+        const after = await sim.fetch(`${origin}/auth/v1/token?grant_type=refresh_token`, {
+          method: "POST",
+          headers: { apikey: String(profile.values.publishable_key), "content-type": "application/json" },
+          body: JSON.stringify({ refresh_token: stored?.type === "session" ? stored.refresh_token : "" }),
+        });
+        expect(await after.json()).toMatchObject({ error_code: "refresh_token_not_found" });
+      } finally {
+        await sim.close();
+        await home.cleanup();
+      }
+    },
+  ],
+];
+
+/** The conformance steps of each session recipe: its provider's rules differ (where tokens go, errors). */
+const SESSION_STEPS_BY_RECIPE: Record<string, typeof SESSION_STEPS> = {
+  bluesky: SESSION_STEPS,
+  supabase_user: SUPABASE_STEPS,
+};
+
+describe.each(EXCHANGE_PROFILES.filter((p) => p.profile.kind === "session"))(
+  "session conformance: $name",
+  ({ profile }) => {
+    it("has conformance steps", () => expect(SESSION_STEPS_BY_RECIPE[profile.recipe]).toBeDefined());
+    for (const [title, step] of SESSION_STEPS_BY_RECIPE[profile.recipe] ?? []) it(title, () => step(profile));
+  },
+);
 
 describe("GitHub logins complete whatever the scope answer looks like", () => {
   it.each([

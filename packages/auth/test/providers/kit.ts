@@ -178,3 +178,52 @@ export function bearerRevokeRoute(ok: () => SimReply = () => json(200, {})): Rou
 }
 
 export { formReply, json };
+
+export interface ClientCredentialsRules {
+  /** How the client must authenticate: Basic, body, or either. */
+  clientAuth: "basic" | "post" | "basic_or_post";
+  body: "form" | "json" | "form_or_json";
+  /** Parameters the request must carry, with the exact value (Auth0's audience). */
+  requiredParams?(sim: ProviderState): Record<string, string>;
+  /** The scopes a token of this client has (set when the app is registered, not by the request). */
+  scopes: string[];
+  /** The `scope` of the answer, as the provider writes it; undefined: left out. */
+  scopeEcho(granted: string[]): string | undefined;
+  expiresIn: number;
+  /** token_type as the provider writes it (Spotify: "bearer"); "Bearer" unless said. */
+  tokenType?: string;
+  /** Extra fields of a successful answer. */
+  extra?(sim: ProviderState): Record<string, unknown>;
+  /** How an error is answered, when not RFC 6749 section 5.2 (400 JSON; 401 for invalid_client). */
+  errorReply?(req: SimRequest, error: string): SimReply;
+}
+
+/** A token endpoint for the client credentials grant (RFC 6749 section 4.4.2) only; never a refresh token. */
+export function clientCredentialsRoute(rules: ClientCredentialsRules): Route {
+  const fail = (req: SimRequest, error: string): SimReply =>
+    rules.errorReply?.(req, error) ?? json(error === "invalid_client" ? 401 : 400, { error });
+  return (req, sim) => {
+    const type = req.headers["content-type"] ?? "";
+    const isJson = type.includes("application/json");
+    const isForm = type.includes("application/x-www-form-urlencoded");
+    if ((rules.body === "form" && !isForm) || (rules.body === "json" && !isJson) || (!isJson && !isForm)) {
+      return fail(req, "invalid_request");
+    }
+    if (!sim.clientAuthenticated(req, rules.clientAuth)) return fail(req, "invalid_client");
+    const p = params(req);
+    if (p.grant_type !== "client_credentials") return fail(req, "unsupported_grant_type");
+    for (const [k, v] of Object.entries(rules.requiredParams?.(sim) ?? {})) {
+      if (p[k] !== v) return fail(req, "access_denied");
+    }
+    const grant = sim.newGrant(rules.scopes);
+    const body: Record<string, unknown> = {
+      access_token: sim.issueAccess(grant),
+      token_type: rules.tokenType ?? "Bearer",
+      expires_in: rules.expiresIn,
+      ...(rules.extra?.(sim) ?? {}),
+    };
+    const scope = rules.scopeEcho(grant.scopes);
+    if (scope !== undefined) body.scope = scope;
+    return json(200, body);
+  };
+}

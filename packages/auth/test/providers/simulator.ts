@@ -70,7 +70,38 @@ export interface SigV4Profile {
   routes: Record<string, Route>;
 }
 
-export type Profile = OAuthProfile | StaticKeyProfile | SigV4Profile;
+/**
+ * A `grant: client_credentials` recipe (RFC 6749 section 4.4): no person and no redirect; the client's own
+ * id and secret get a token, and a new one when it is due or refused (kit.ts clientCredentialsRoute).
+ */
+export interface ClientCredentialsProfile {
+  kind: "client_credentials";
+  recipe: string;
+  docs: string[];
+  routes: Record<string, Route>;
+  /** Values of the recipe's required_secrets (a tenant domain), given as environment. */
+  values?: Record<string, string>;
+}
+
+/**
+ * A provider with a challenge-response or login exchange (an `http_digest` or `session` recipe): the values
+ * setup is given, the same with a password the provider refuses, and its routes.
+ */
+export interface ExchangeProfile {
+  kind: "http_digest" | "session";
+  recipe: string;
+  docs: string[];
+  values: Record<string, string>;
+  wrongValues: Record<string, string>;
+  routes: Record<string, Route>;
+}
+
+export type Profile =
+  | OAuthProfile
+  | StaticKeyProfile
+  | SigV4Profile
+  | ClientCredentialsProfile
+  | ExchangeProfile;
 
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): SimReply => ({
   status,
@@ -175,6 +206,13 @@ export class ProviderState {
       if (createHash("sha256").update(verifier).digest("base64url") !== c.challenge) return undefined;
     }
     return c.grant;
+  }
+
+  /** The client credentials grant: a grant of the client itself, with the scopes the provider gives it. */
+  newGrant(scopes: string[]): Grant {
+    const grant: Grant = { id: randomBytes(6).toString("hex"), scopes, revoked: false };
+    this.grants.push(grant);
+    return grant;
   }
 
   issueAccess(grant: Grant): string {

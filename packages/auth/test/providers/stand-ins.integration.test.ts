@@ -11,8 +11,11 @@ import { asana } from "./profiles/asana.js";
 import { bitbucket } from "./profiles/bitbucket.js";
 import { calendly } from "./profiles/calendly.js";
 import { discord } from "./profiles/discord.js";
+import { docusignDemo } from "./profiles/docusign.js";
+import { mailchimpOAuth } from "./profiles/mailchimp.js";
 import { slackOAuth } from "./profiles/slack.js";
 import { todoist } from "./profiles/todoist.js";
+import { wrikeOAuth } from "./profiles/wrike.js";
 import { type OAuthProfile, type Simulator, startSimulator } from "./simulator.js";
 
 let sim: Simulator | undefined;
@@ -51,6 +54,9 @@ describe("redirect URIs: only the registered one", () => {
     ["calendly, another port", calendly, "http://localhost:1234/callback", withPkce],
     ["bitbucket, another port", bitbucket, "http://localhost:8974/callback", {}],
     ["bitbucket, a sibling path", bitbucket, "http://localhost:8973/callbackx", {}],
+    ["mailchimp, localhost for 127.0.0.1", mailchimpOAuth, "http://localhost:9012/callback", {}],
+    ["wrike, another port", wrikeOAuth, "http://localhost:9999/callback", {}],
+    ["docusign, another port", docusignDemo, "http://localhost:9999/callback", withPkce],
   ] as const)("%s is refused without a redirect", async (_t, profile, redirect, extra) => {
     const res = await authorize(profile, {
       ...(profile === slackOAuth ? withPkce : {}),

@@ -96,6 +96,39 @@ describe("client credentials grant (RFC 6749 section 4.4) with the user's own cl
     }
   });
 
+  it("{{client.id}} in the inject is the id of the client the app token was issued to (Twitch's Client-Id)", async () => {
+    // The resource answers only when Client-Id names the client the token was issued to, as Twitch's Helix
+    // does ("Client ID and OAuth token do not match", https://dev.twitch.tv/docs/api/get-started/).
+    const op = await startTestProvider({
+      resource: (req, res, token) => {
+        if (req.headers["client-id"] === token.client_id) return false;
+        res.writeHead(401, { "content-type": "application/json" });
+        res.end(JSON.stringify({ message: "Client ID and OAuth token do not match" }));
+        return true;
+      },
+    });
+    try {
+      await home.writeRecipe({
+        ...ccRecipe(op, "cc_client_id", { token_auth_method: "client_secret_basic" }),
+        inject: {
+          header: { Authorization: "Bearer {{runtime.access_token}}", "Client-Id": "{{client.id}}" },
+        },
+      });
+      const env = {
+        ...home.env,
+        ARCRUN_CC_CLIENT_ID_CLIENT_ID: op.confidentialClient.client_id,
+        ARCRUN_CC_CLIENT_ID_CLIENT_SECRET: op.confidentialClient.client_secret,
+      };
+      const auth = createAuth({ env, store: "memory", interactive: false });
+      const res = await auth.bind("cc_client_id").get("/users");
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { client_id: string }).client_id).toBe(op.confidentialClient.client_id);
+      await auth.close();
+    } finally {
+      await op.close();
+    }
+  });
+
   it("no client anywhere: ERR_NO_CLIENT says which variables or config.yaml key to set", async () => {
     const op = await startTestProvider();
     try {

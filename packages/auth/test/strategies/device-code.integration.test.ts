@@ -12,7 +12,8 @@ let home: TestHome;
 beforeAll(async () => {
   // Slow pages: the verification URL answers with a page that posts itself from script, and the browser
   // driver must wait for that post rather than take the page for the last one.
-  op = await startTestProvider({ pageLatencyMs: 300 });
+  // Polls every second rather than the default 5 s (the provider's interval; RFC 8628 section 3.2).
+  op = await startTestProvider({ pageLatencyMs: 300, deviceIntervalSeconds: 1 });
   browser = await launchConsentBrowser();
   home = await makeHome();
   await home.writeRecipe(providerRecipe(op, "local_device"));

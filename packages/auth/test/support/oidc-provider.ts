@@ -50,6 +50,12 @@ export interface TestProviderOptions {
    * browser driver looks.
    */
   pageLatencyMs?: number;
+  /**
+   * The `interval` the device authorization response carries (RFC 8628 section 3.2: the minimum seconds
+   * between polls). oidc-provider sends none, so a client waits the default 5 s between polls (section 3.5);
+   * a test that polls while the browser approves sets 1 to wait less.
+   */
+  deviceIntervalSeconds?: number;
 }
 
 /** The active part of an RFC 7662 introspection response. */
@@ -208,6 +214,14 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
     },
   });
   provider.proxy = false;
+  const interval = options.deviceIntervalSeconds;
+  if (interval !== undefined) {
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.path === "/device/auth" && ctx.status === 200 && typeof ctx.body === "object" && ctx.body)
+        ctx.body = { ...ctx.body, interval };
+    });
+  }
 
   // RFC 7523 section 2.1: verify the assertion (signature, iss, aud = token URL, exp - iat <= 1 h).
   const tokenUrl = `${issuer}/token`;

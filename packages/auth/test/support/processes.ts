@@ -1,4 +1,4 @@
-/** Child processes running arcrun-auth from source (through tsx), for tests that need several processes. */
+/** Child processes running arcrun-auth from source (through tsx, or bundled), for tests that need several processes. */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
@@ -14,10 +14,13 @@ export interface Worker {
   go(): void;
 }
 
-/** Starts `script` (TypeScript) with `env`; the script prints "ready", then waits for a line on stdin. */
+/**
+ * Starts `script` with `env`: TypeScript through tsx, or a script bundled by support/bundle.ts as it is. The
+ * script prints "ready", then waits for a line on stdin.
+ */
 export function startWorker(script: string, env: Record<string, string>): Worker {
-  const tsx = require.resolve("tsx");
-  const child = spawn(process.execPath, ["--import", tsx, script], { env, stdio: ["pipe", "pipe", "pipe"] });
+  const args = script.endsWith(".ts") ? ["--import", require.resolve("tsx"), script] : [script];
+  const child = spawn(process.execPath, args, { env, stdio: ["pipe", "pipe", "pipe"] });
   const lines: string[] = [];
   let stderr = "";
   child.stderr.on("data", (c: Buffer) => {

@@ -33,8 +33,12 @@ export function scrubSecret(text: unknown, service: Pick<Service, "clientId" | "
  * Builds the request to a provider endpoint with the shared app's client authentication.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 (client_secret_basic: form-encoded id and secret)
  */
-function providerRequest(service: Service, params: Record<string, string>): RequestInit {
-  const { token_auth_method: method, body_format: format } = service.oauth2;
+function providerRequest(
+  service: Service,
+  params: Record<string, string>,
+  method = service.oauth2.token_auth_method,
+): RequestInit {
+  const format = service.oauth2.body_format;
   const body: Record<string, string> = { ...params };
   const headers: Record<string, string> = { accept: "application/json" };
   if (method === "client_secret_basic") {
@@ -156,6 +160,7 @@ export async function tokenRequest(
 /**
  * Revokes a token at the provider.
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1
  */
 export async function revokeRequest(
   service: Service,
@@ -171,11 +176,28 @@ export async function revokeRequest(
       "The token expires on its own; to cut access now, remove the app in your account's security settings.",
     );
   }
+  // The recipe's revoke_token: an endpoint that takes access tokens only (Twitch, Trakt) would refuse a refresh
+  // token; RFC 7009 section 2.2.1 names this error unsupported_token_type. The provider is not called.
+  if (service.oauth2.revoke_token === "access" && hint === "refresh_token") {
+    throw new BrokerError(
+      400,
+      "unsupported_token_type",
+      `${service.id} revokes access tokens only.`,
+      "Send the access token with token_type_hint access_token (arcrun logout does).",
+    );
+  }
   // `bearer` (Slack, Dropbox): the access token authenticates its own revocation, there is no body.
+  // Otherwise the client authenticates as the recipe's revoke_auth_method says when it differs from the
+  // token endpoint's (Calendly wants the secret in the body there); a public client sends no secret either way.
+  const { token_auth_method: tokenAuth, revoke_auth_method: revokeAuth } = service.oauth2;
   const init: RequestInit =
     service.oauth2.revoke_style === "bearer"
       ? { method: "POST", headers: { authorization: `Bearer ${token}`, accept: "application/json" } }
-      : providerRequest(service, { token, ...(hint ? { token_type_hint: hint } : {}) });
+      : providerRequest(
+          service,
+          { token, ...(hint ? { token_type_hint: hint } : {}) },
+          revokeAuth && tokenAuth !== "none" ? revokeAuth : tokenAuth,
+        );
   const { status, body } = await call(service, url, init, "revocation");
   // RFC 7009 section 2.2: an invalid token is not an error (200); anything else outside 2xx is.
   if (status < 200 || status >= 300 || body?.ok === false) {

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv, Env } from "../env.js";
 import { readParams } from "../internal/body.js";
-import { type Config, getConfig, getService, type Limited } from "../internal/config.js";
+import { type Config, getConfig, getService, type Limited, type Service } from "../internal/config.js";
 import { importKey, open, randomToken, s256, seal, timingSafeEqual } from "../internal/crypto.js";
 import { BrokerError, misconfigured, START_AGAIN } from "../internal/errors.js";
 import { clean, revokeRequest, scrubSecret, tokenRequest } from "../internal/provider.js";
@@ -39,6 +39,23 @@ function toLoopback(redirectUri: string, params: Record<string, string | undefin
   const url = new URL(redirectUri);
   for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
   return url.href;
+}
+
+/**
+ * The query parameters the recipe captures from the authorization redirect (`oauth2.capture` with
+ * `from: redirect`, QuickBooks' realmId beside code and state): the provider sent them to the broker's
+ * callback, so the broker passes them on to the loopback, where the library reads them as from a direct
+ * redirect. Only declared names, and only values matching their pattern, are passed on (the library
+ * checks again and names a missing one).
+ */
+function redirectCaptures(oauth2: Service["oauth2"], q: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of Object.values(oauth2.capture)) {
+    if (c.from !== "redirect") continue;
+    const v = q[c.path];
+    if (v !== undefined && new RegExp(`^(?:${c.pattern})$`).test(v)) out[c.path] = v;
+  }
+  return out;
 }
 
 const aadOf = (h: Pick<Handoff, "service" | "code_challenge" | "redirect_uri">) =>
@@ -162,7 +179,7 @@ oauth.get("/oauth/callback", async (c) => {
   const sealed = await seal(await encryptionKey(c.env), JSON.stringify(tokens), aadOf(bound));
   const handoff: Handoff = { ...bound, ...sealed, expires_at: Date.now() + config.handoffTtlS * 1000 };
   await put(c.env.BROKER_KV, "handoff", code, handoff);
-  return back({ code });
+  return back({ ...redirectCaptures(service.oauth2, q), code });
 });
 
 /**

@@ -67,7 +67,7 @@ export const spec: CommandSpec = {
     "usage error naming them). The file is $ARCRUN_HOME/recipes/<id>.yaml, with the schema comment for\n" +
     "editors; it is validated at once, and the next step printed (arcrun setup <id>).\n" +
     "Auth kinds:\n" +
-    AUTH_KINDS.map((k) => `  ${k.padEnd(8)}${AUTH_KIND_HELP[k]}`).join("\n") +
+    AUTH_KINDS.map((k) => `  ${k.padEnd(11)}${AUTH_KIND_HELP[k]}`).join("\n") +
     "\nExamples:\n" +
     "  arcrun recipe new acme_api\n" +
     "  arcrun recipe new acme_api --base-url https://api.acme.com/v1 --auth header --header X-API-Key \\\n" +

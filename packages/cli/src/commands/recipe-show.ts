@@ -56,6 +56,8 @@ function human(r: Recipe): string[] {
     ...block("oauth2", r.oauth2),
     ...block("service_account", r.service_account),
     ...block("aws_sigv4", r.aws_sigv4),
+    ...block("http_digest", r.http_digest),
+    ...block("session", r.session),
     ...block("test", r.test),
   ];
 }

@@ -96,6 +96,10 @@ async function askSecrets(ctx: Context, recipe: Recipe): Promise<Record<string, 
   return values;
 }
 
+/** A value the OAuth recipe's endpoints name is set nowhere (arcrun-auth's ERR_NEEDS_LOGIN during a sign-in). */
+const isNeedsValues = (err: unknown) =>
+  err instanceof Error && (err as Error & { code?: unknown }).code === "ERR_NEEDS_LOGIN";
+
 const isNoClient = (err: unknown) =>
   err instanceof Error && (err as Error & { code?: unknown }).code === "ERR_NO_CLIENT";
 
@@ -230,6 +234,8 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
     const clientFile = str(args, "client-file");
     if (clientFile !== undefined) await saveClient(ctx, api, recipe, await readClientFile(clientFile));
     ui.err(`Connecting ${who}`);
+    // Values the recipe's endpoints name (a tenant domain) that nothing else gave: asked once, kept with the token.
+    let values: Record<string, string> | undefined;
     const login = () =>
       api.login(service, {
         ...options,
@@ -237,14 +243,24 @@ export async function run(ctx: Context, args: Parsed): Promise<number> {
         device: bool(args, "device"),
         verify: false,
         ...(scopes ? { scopes } : {}),
+        ...(values ? { values } : {}),
       });
-    try {
-      await login();
-    } catch (err) {
-      // No client yet: say what to register, take the client (pasted, or the downloaded file), then sign in.
-      if (!isNoClient(err) || clientFile !== undefined) throw err;
-      await askForClient(ctx, api, recipe);
-      await login();
+    let askedClient = clientFile !== undefined;
+    for (;;) {
+      try {
+        await login();
+        break;
+      } catch (err) {
+        const wanted = recipe.required_secrets.filter((s) => !s.optional && s.default === undefined);
+        if (isNeedsValues(err) && values === undefined && wanted.length > 0) {
+          values = await askSecrets(ctx, { ...recipe, required_secrets: wanted });
+          continue;
+        }
+        // No client yet: say what to register, take the client (pasted, or the downloaded file), then sign in.
+        if (!isNoClient(err) || askedClient) throw err;
+        askedClient = true;
+        await askForClient(ctx, api, recipe);
+      }
     }
     if (!noVerify && recipe.test) {
       const t = await withTest(ctx, service, true, async () => ({ test: await api.test(service, options) }));

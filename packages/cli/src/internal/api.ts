@@ -47,6 +47,8 @@ export interface TokenResult {
   tokenType: string;
   expiresAt?: number;
   scopes?: string[];
+  /** The id of the user's own OAuth client the token was issued to (`{{client.id}}`). */
+  clientId?: string;
 }
 
 export interface StoreInfo {
@@ -134,7 +136,14 @@ export interface Api {
   ): Promise<{ test: TestResult | null }>;
   login(
     service: string,
-    options: InstanceOptions & { browser: boolean; device: boolean; scopes?: string[]; verify: boolean },
+    options: InstanceOptions & {
+      browser: boolean;
+      device: boolean;
+      scopes?: string[];
+      verify: boolean;
+      /** Values the OAuth recipe's endpoints name (a tenant), kept with the token. */
+      values?: Record<string, string>;
+    },
   ): Promise<{ test: TestResult | null }>;
   logout(service: string, options: InstanceOptions): Promise<LogoutResult>;
   /**

@@ -143,10 +143,21 @@ class LineReader {
     this.#wake();
   };
 
+  #attached = false;
+
   constructor(stream: NodeJS.ReadableStream) {
     this.#stream = stream;
-    stream.on("data", this.#onData);
-    stream.on("end", this.#onEnd);
+    this.#attach();
+  }
+
+  /** Listens again after close(): a later question (a second prompt in one command) reads on, keeping what was buffered. */
+  #attach(): void {
+    if (this.#attached) return;
+    this.#attached = true;
+    this.#stream.on("data", this.#onData);
+    this.#stream.on("end", this.#onEnd);
+    if ((this.#stream as NodeJS.ReadableStream & { readableEnded?: boolean }).readableEnded)
+      this.#ended = true;
   }
 
   #wake(): void {
@@ -156,6 +167,7 @@ class LineReader {
   }
 
   async next(): Promise<string | undefined> {
+    this.#attach();
     try {
       return await this.#next();
     } finally {
@@ -185,6 +197,7 @@ class LineReader {
   }
 
   close(): void {
+    this.#attached = false;
     this.#stream.removeListener("data", this.#onData);
     this.#stream.removeListener("end", this.#onEnd);
     release(this.#stream);

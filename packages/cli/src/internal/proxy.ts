@@ -69,21 +69,56 @@ function sameHeader(value: string | string[] | undefined, expected: Buffer): boo
   return typeof value === "string" && value.length === expected.length && sameToken(value, expected);
 }
 
-/** Header names and query parameters a recipe injects (under every primitive it offers). */
-function injectedNames(recipe: Recipe): { headers: Set<string>; query: Set<string> } {
+/** Header names, query parameters and body fields a recipe injects (under every primitive it offers). */
+function injectedNames(recipe: Recipe): { headers: Set<string>; query: Set<string>; body: Set<string> } {
   const headers = new Set<string>();
   const query = new Set<string>();
+  const body = new Set<string>();
   for (const inject of [recipe.inject, recipe.oauth2?.inject, recipe.service_account?.inject]) {
     for (const k of Object.keys(inject?.header ?? {})) headers.add(k.toLowerCase());
     for (const k of Object.keys(inject?.query ?? {})) query.add(k);
+    for (const k of Object.keys(inject?.body?.fields ?? {})) body.add(k);
   }
-  return { headers, query };
+  return { headers, query, body };
+}
+
+/**
+ * The top-level field of a short form or JSON body that holds the token, for an SDK that sends its key only
+ * in the body (UptimeRobot's api_key, Plaid's secret); the body as read either way, since the request
+ * stream is consumed. Anything else (a stream, a long body, another kind) is not read.
+ */
+async function bodyCarrier(
+  req: IncomingMessage,
+  token: Buffer,
+): Promise<{ field?: string; body: Uint8Array } | undefined> {
+  const method = (req.method ?? "GET").toUpperCase();
+  const length = Number(req.headers["content-length"] ?? Number.NaN);
+  const type = req.headers["content-type"] ?? "";
+  const form = /^application\/x-www-form-urlencoded\b/i.test(type);
+  const json = /^application\/(?:[\w.-]+\+)?json\b/i.test(type);
+  if (method === "GET" || method === "HEAD" || !(form || json)) return undefined;
+  if (!Number.isFinite(length) || length > REPLAYABLE_BODY) return undefined;
+  const body = await readAll(req);
+  const text = Buffer.from(body).toString("utf8");
+  let entries: Array<[string, unknown]> = [];
+  if (form) entries = [...new URLSearchParams(text)];
+  else {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) entries = Object.entries(parsed);
+    } catch {
+      // not JSON: no field holds the token
+    }
+  }
+  const found = entries.find(([, v]) => typeof v === "string" && sameToken(v, token));
+  return found ? { field: found[0], body } : { body };
 }
 
 /**
  * Where the request carries the proxy token, or undefined when it does not: X-Arcrun-Proxy-Token, a Bearer
  * Authorization (both compared first, without parsing anything), then any header (the SDK's own key header,
  * such as x-api-key, whatever the recipe) or query parameter. Read before the route: no recipe is needed.
+ * Failing those, a short form or JSON body may hold it in a field the recipe fills (bodyCarrier).
  */
 function presented(
   req: IncomingMessage,
@@ -105,7 +140,7 @@ function presented(
 
 /**
  * The values in which a child may present the token: the bare value, `Bearer T` / `token T`, HTTP Basic with
- * T as the password (or user), and an AWS SigV4 `Credential=T/...` (an SDK that signs with T as its key id).
+ * T as the password (or user, or the whole user-pass), and an AWS SigV4 `Credential=T/...` (an SDK that signs with T as its key id).
  */
 function candidates(value: string): string[] {
   const out = [value.trim()];
@@ -116,6 +151,8 @@ function candidates(value: string): string[] {
       const decoded = Buffer.from(scheme[2], "base64").toString("utf8");
       const colon = decoded.indexOf(":");
       if (colon !== -1) out.push(decoded.slice(colon + 1), decoded.slice(0, colon));
+      // Basic of the key alone, no user:password pair (WakaTime's SDKs: docs/recipes.md, {{basic secret.V}}).
+      else out.push(decoded);
     } else if (kind === "aws4-hmac-sha256") {
       const cred = /Credential=([^/,\s]+)/.exec(scheme[2]);
       if (cred?.[1]) out.push(cred[1]);
@@ -176,7 +213,18 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const url = new URL(raw, "http://proxy.invalid");
     // The token first: a request without it learns nothing (not which services are served) and costs nothing
     // (no recipe read, no credential resolved).
-    const carrier = presented(req, url, token, bearer);
+    let carrier: { header?: string; query?: string; field?: string } | undefined = presented(
+      req,
+      url,
+      token,
+      bearer,
+    );
+    let read: Uint8Array | undefined;
+    if (!carrier) {
+      const inBody = await bodyCarrier(req, token);
+      read = inBody?.body;
+      if (inBody?.field !== undefined) carrier = { field: inBody.field };
+    }
     if (!carrier) {
       return send(
         res,
@@ -209,6 +257,15 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       );
     }
     const names = t.names;
+    if (carrier.field !== undefined && !names.body.has(carrier.field)) {
+      // Forwarded, the token would reach the API in a field the recipe's credential does not replace.
+      return send(
+        res,
+        401,
+        "ERR_PROXY_TOKEN",
+        `arcrun proxy: the proxy token is in the body field ${carrier.field}, which ${service}'s recipe does not fill${names.body.size > 0 ? ` (it fills ${[...names.body].join(", ")})` : ""}. Send it there, as a Bearer token or in X-Arcrun-Proxy-Token.`,
+      );
+    }
 
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) {
@@ -232,9 +289,17 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const method = (req.method ?? "GET").toUpperCase();
     const length = Number(req.headers["content-length"] ?? Number.NaN);
     let body: Uint8Array | Readable | undefined;
-    if (method === "GET" || method === "HEAD") {
+    if (read !== undefined) {
+      // Read already, for the token; the recipe's inject.body replaces the field that held it.
+      body = read;
+    } else if (method === "GET" || method === "HEAD") {
       req.resume();
-    } else if (t.info.primitive === "aws_sigv4" || (Number.isFinite(length) && length <= REPLAYABLE_BODY)) {
+    } else if (
+      // SigV4 hashes the body; Digest sends it again after the server's challenge: both need it whole.
+      t.info.primitive === "aws_sigv4" ||
+      t.info.primitive === "http_digest" ||
+      (Number.isFinite(length) && length <= REPLAYABLE_BODY)
+    ) {
       body = await readAll(req);
     } else {
       body = req;

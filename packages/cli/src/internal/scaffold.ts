@@ -1,13 +1,14 @@
 /** How a scaffolded recipe authenticates (docs/cli.md "recipe new"). */
-export type AuthKind = "bearer" | "header" | "query" | "basic" | "oauth2";
+export type AuthKind = "bearer" | "header" | "query" | "basic" | "basic_key" | "oauth2";
 
-export const AUTH_KINDS: readonly AuthKind[] = ["bearer", "header", "query", "basic", "oauth2"];
+export const AUTH_KINDS: readonly AuthKind[] = ["bearer", "header", "query", "basic", "basic_key", "oauth2"];
 
 export const AUTH_KIND_HELP: Record<AuthKind, string> = {
   bearer: "a key sent as Authorization: Bearer <key>",
   header: "a key in a header of the provider's choosing (X-API-Key, ...)",
   query: "a key in a query parameter (only where the provider takes it nowhere else)",
   basic: "HTTP Basic: a user name and a password or key",
+  basic_key: "HTTP Basic with the key as the user name and an empty password (curl -u KEY:)",
   oauth2: "OAuth 2.0 authorization code with your own OAuth app",
 };
 
@@ -94,6 +95,15 @@ export function scaffoldRecipe(a: ScaffoldAnswers, schemaPath: string): string {
         `  - { key: password, label: ${label("password or API key")} }`,
         "inject:",
         '  header: { Authorization: "Basic {{basic secret.user secret.password}}" }',
+      );
+      break;
+    case "basic_key":
+      lines.push(
+        "required_secrets:",
+        `  - { key: token, label: ${label("API key")} }`,
+        "inject:",
+        '  # base64 of "KEY:"; {{basic secret.token}} (no "") is base64 of the key alone, for a provider that wants that.',
+        `  header: { Authorization: 'Basic {{basic secret.token ""}}' }`,
       );
       break;
     case "oauth2":

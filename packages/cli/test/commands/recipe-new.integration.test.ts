@@ -91,7 +91,7 @@ describe("arcrun recipe new", () => {
     expect(text).toContain("{{basic secret.user secret.password}}");
   });
 
-  it("query and oauth2 kinds validate too", async () => {
+  it("query, basic_key and oauth2 kinds validate too", async () => {
     const q = await cli([
       "recipe",
       "new",
@@ -108,6 +108,25 @@ describe("arcrun recipe new", () => {
     ]);
     expect(q.code, q.stderr).toBe(0);
     expect(JSON.parse(q.stdout)).toMatchObject({ id: "acme_query", primitive: "static_key", valid: true });
+    const b = await cli([
+      "recipe",
+      "new",
+      "acme_basic_key",
+      "--base-url",
+      "https://api.acme.example",
+      "--auth",
+      "basic_key",
+      "--docs-url",
+      "https://docs.acme.example/basic",
+      "--json",
+    ]);
+    expect(b.code, b.stderr).toBe(0);
+    expect(JSON.parse(b.stdout)).toMatchObject({
+      id: "acme_basic_key",
+      primitive: "static_key",
+      valid: true,
+    });
+    expect(await readFile(fileOf("acme_basic_key"), "utf8")).toContain(`'Basic {{basic secret.token ""}}'`);
     const o = await cli([
       "recipe",
       "new",

@@ -148,4 +148,108 @@ describe("arcrun setup with no OAuth client configured", () => {
     const list = await run(["list", "--json", "--connected"], box.env);
     expect(list.stdout).not.toContain('"third"');
   });
+
+  it("a client credentials recipe: asks for the client id and secret (no redirect URI to register), keeps them, and gets a token without a browser", async () => {
+    await writeFile(
+      join(box.home, "recipes", "machine_app.yaml"),
+      JSON.stringify({
+        id: "machine_app",
+        display_name: "Local machine_app",
+        docs_url: "https://example.com/docs",
+        primitive: "oauth2",
+        base_url: op.resourceUrl,
+        hosts: ["127.0.0.1"],
+        oauth2: {
+          grant: "client_credentials",
+          token_url: op.urls.token,
+          scopes: ["api"],
+          token_auth_method: "client_secret_basic",
+          client_secret: "required",
+          client: "byo",
+        },
+        inject: { header: { Authorization: "Bearer {{runtime.access_token}}" } },
+      }),
+    );
+    const seen = (await readFile(urlFile, "utf8").catch(() => "")).split("\n").filter((l) => l !== "").length;
+    const cli = start(["setup", "machine_app"], box.env);
+    await cli.waitFor(/Client ID, or the path/);
+    expect(cli.output()).toContain("no person signs in (client credentials grant)");
+    expect(cli.output()).not.toContain("Redirect URI to register");
+    cli.write(`${op.confidentialClient.client_id}\n`);
+    await cli.waitFor(/Client secret/);
+    cli.write(`${op.confidentialClient.client_secret}\n`);
+    const r = await cli.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`Saved the machine_app OAuth client (${op.confidentialClient.client_id})`);
+    expect(r.stderr).toContain("is connected");
+    expect(r.stderr + r.stdout).not.toContain(op.confidentialClient.client_secret);
+    expect(await allText(box.home)).not.toContain(op.confidentialClient.client_secret);
+    // No browser was asked for.
+    expect(
+      (await readFile(urlFile, "utf8").catch(() => "")).split("\n").filter((l) => l !== ""),
+    ).toHaveLength(seen);
+    // The stored client gets the token from now on, without a question.
+    const token = await run(["token", "machine_app"], box.env);
+    expect(token.code, token.stderr).toBe(0);
+    expect(await op.introspect(token.stdout.trim())).toMatchObject({
+      active: true,
+      client_id: op.confidentialClient.client_id,
+    });
+  });
+
+  it("a value the token endpoint needs (a tenant) that nothing gives is asked for, used, and kept with the token", async () => {
+    const tenantRecipe = (id: string) => ({
+      id,
+      display_name: `Local ${id}`,
+      docs_url: "https://example.com/docs",
+      primitive: "oauth2",
+      base_url: op.resourceUrl,
+      hosts: ["127.0.0.1"],
+      required_secrets: [
+        { key: "tenant", label: "Tenant domain", sensitive: false, pattern: "[a-z0-9-]+\\.example\\.com" },
+      ],
+      oauth2: {
+        grant: "client_credentials",
+        token_url: op.urls.token,
+        token_params: { audience: "https://{{secret.tenant}}/api/" },
+        scopes: ["api"],
+        token_auth_method: "client_secret_basic",
+        client_secret: "required",
+        client: "byo",
+      },
+      inject: { header: { Authorization: "Bearer {{runtime.access_token}}" } },
+    });
+    for (const id of ["tenant_app", "piped_app"])
+      await writeFile(join(box.home, "recipes", `${id}.yaml`), JSON.stringify(tenantRecipe(id)));
+    const before = op.count("client_credentials");
+    const cli = start(["setup", "tenant_app"], box.env);
+    await cli.waitFor(/Tenant domain/);
+    cli.write("acme.example.com\n");
+    await cli.waitFor(/Client ID, or the path/);
+    cli.write(`${op.confidentialClient.client_id}\n`);
+    await cli.waitFor(/Client secret/);
+    cli.write(`${op.confidentialClient.client_secret}\n`);
+    const r = await cli.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("is connected");
+    const grants = op.tokenRequests.filter((t) => t.grant_type === "client_credentials").slice(before);
+    expect(grants.at(-1)?.params).toContain("audience");
+
+    // The tenant was kept with the token and the client in the store: setting up again asks nothing.
+    const again = await run(["setup", "tenant_app"], box.env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain("Tenant domain");
+    expect(again.stderr).toContain("is connected");
+
+    // From a pipe, every answer at once: the tenant, then the client id and secret, one per line, read
+    // across the two sets of questions.
+    const piped = await run(
+      ["setup", "piped_app"],
+      box.env,
+      `other.example.com\n${op.confidentialClient.client_id}\n${op.confidentialClient.client_secret}\n`,
+    );
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stderr).toContain("Tenant domain");
+    expect(piped.stderr).toContain("is connected");
+  });
 });

@@ -13,7 +13,8 @@ let box: Sandbox;
 const seen: string[] = [];
 
 beforeAll(async () => {
-  op = await startTestProvider();
+  // --device polls every second rather than the default 5 s (the provider's interval; RFC 8628 section 3.2).
+  op = await startTestProvider({ deviceIntervalSeconds: 1 });
   browser = await launchConsentBrowser();
   box = await sandbox();
   await writeFile(

@@ -11,6 +11,7 @@ import { newProxyToken, type RunningProxy, startProxy } from "../../src/internal
 
 const KEY = `sk-ant-${randomBytes(16).toString("hex")}`;
 const BOT = `123456:${randomBytes(16).toString("hex")}`;
+const ROBOT = `u${randomBytes(12).toString("hex")}`;
 let api: Server;
 let proxy: RunningProxy;
 let auth: Auth;
@@ -35,9 +36,11 @@ beforeAll(async () => {
   api = createServer((req, res) => {
     const hash = createHash("sha256");
     let bytes = 0;
+    const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => {
       hash.update(c);
       bytes += c.length;
+      chunks.push(c);
     });
     req.on("end", () => {
       seen.push({
@@ -51,6 +54,13 @@ beforeAll(async () => {
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(body));
       };
+      if (req.url?.startsWith("/v2/")) {
+        // UptimeRobot (https://uptimerobot.com/api/): the api_key in the form body; a wrong one is 200 with
+        // "stat": "fail".
+        const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+        const ok = form.get("api_key") === ROBOT;
+        return send(200, ok ? { stat: "ok", form: Object.fromEntries(form) } : { stat: "fail" });
+      }
       if (req.headers["x-api-key"] !== KEY)
         return send(401, {
           type: "error",
@@ -88,19 +98,20 @@ beforeAll(async () => {
   process.env.ARCRUN_TEST_HOST_MAP = JSON.stringify({
     "api.anthropic.com": origin,
     "api.telegram.org": origin,
+    "api.uptimerobot.com": origin,
   });
   await import("../support/host-map.mjs");
   home = await mkdtemp(join(tmpdir(), "arcrun-proxy-"));
   auth = createAuth({
     home,
     store: "memory",
-    env: { ANTHROPIC_API_KEY: KEY, TELEGRAM_BOT_TOKEN: BOT },
+    env: { ANTHROPIC_API_KEY: KEY, TELEGRAM_BOT_TOKEN: BOT, UPTIMEROBOT_API_KEY: ROBOT },
     interactive: false,
   });
   proxy = await startProxy({
     token,
     resolve: async (service, instance) => {
-      if (!["anthropic", "openai", "telegram"].includes(service)) return undefined;
+      if (!["anthropic", "openai", "telegram", "uptimerobot"].includes(service)) return undefined;
       const recipe = getRecipe(service);
       if (!recipe) return undefined;
       return { service, instance, recipe, client: auth.bind(service, { instance }) };
@@ -235,11 +246,38 @@ describe("the local proxy on the shipped anthropic recipe", () => {
       body: { url: "/v1/models?limit=1" },
     });
     expect(await call("/anthropic/models", { "x-custom-key": token })).toMatchObject({ status: 200 });
-    expect(seen.length).toBe(before + 2);
+    // HTTP Basic of the token as user, with an empty password, or as the whole user-pass (WakaTime's form).
+    for (const pair of [`${token}:`, token]) {
+      const authorization = `Basic ${Buffer.from(pair).toString("base64")}`;
+      expect(await call("/anthropic/models", { authorization })).toMatchObject({ status: 200 });
+    }
+    expect(seen.length).toBe(before + 4);
     for (const got of seen.slice(before)) {
       expect(JSON.stringify(got)).not.toContain(token);
       expect(got.headers["x-api-key"]).toBe(KEY);
     }
+  });
+
+  it("takes the token in the body field the recipe fills (UptimeRobot's api_key), never in another", async () => {
+    const before = seen.length;
+    const post = (form: Record<string, string>) =>
+      call(
+        "/uptimerobot/getAccountDetails",
+        { "content-type": "application/x-www-form-urlencoded" },
+        {
+          method: "POST",
+          body: new URLSearchParams(form).toString(),
+        },
+      );
+    const ok = await post({ api_key: token, format: "json" });
+    expect(ok).toMatchObject({ status: 200, body: { stat: "ok", form: { api_key: ROBOT, format: "json" } } });
+    // In a field the recipe does not fill, the token would be forwarded as it is: refused, nothing sent.
+    const other = await post({ note: token });
+    expect(other.status).toBe(401);
+    expect(other.body.error).toMatchObject({ code: "ERR_PROXY_TOKEN" });
+    expect(JSON.stringify(other.body.error)).toContain("body field note");
+    expect(seen.length).toBe(before + 1);
+    expect(JSON.stringify(seen.slice(before))).not.toContain(token);
   });
 
   it("answers 404 for a path without a service and for a service it does not serve", async () => {

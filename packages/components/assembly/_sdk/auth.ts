@@ -92,7 +92,8 @@ export function loadCredential(name: string, recipeOverride: string): Credential
 
 /**
  * The recipe's `inject` for `primitive` (static_key, oauth2, service_account), rendered and sealed by the
- * host: `{"headers":{...},"query":{...}}`, or null with authError set. `runtime` holds access_token and
+ * host: `{"headers":{...},"query":{...}}` (and `"body":{...},"body_format":"form"|"json"` for a recipe's
+ * `inject.body`), or null with authError set. `runtime` holds access_token and
  * token_type (handles or text).
  */
 export function renderInject(cred: Credential, primitive: string, runtime: Map<string, string>): string | null {
@@ -109,7 +110,10 @@ export function renderInject(cred: Credential, primitive: string, runtime: Map<s
     return null;
   }
   cred.baseUrl = getString(reply, "base_url");
-  return '{"headers":' + mapToJson(stringMap(getObj(reply, "headers"))) + ',"query":' + mapToJson(stringMap(getObj(reply, "query"))) + "}";
+  // A recipe's inject.body (UptimeRobot, Plaid): the fields for http_request's body, and its body_format.
+  const body = getObj(reply, "body");
+  const bodyPart = body == null ? "" : ',"body":' + mapToJson(stringMap(body)) + ',"body_format":' + quote(getString(reply, "body_format"));
+  return '{"headers":' + mapToJson(stringMap(getObj(reply, "headers"))) + ',"query":' + mapToJson(stringMap(getObj(reply, "query"))) + bodyPart + "}";
 }
 
 /** The output every auth component writes. */

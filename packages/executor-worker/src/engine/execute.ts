@@ -9,7 +9,10 @@ import type { Limits } from "./limits.js";
 export type { Execution, TraceEntry };
 
 /** What a run needs from its environment; the tenant's view of KV, the key, fetch and recipes. */
-export type RunEnvironment = Omit<HostContext, "secrets" | "budget" | "opened" | "maxResponseBytes"> & {
+export type RunEnvironment = Omit<
+  HostContext,
+  "secrets" | "budget" | "opened" | "maxResponseBytes" | "digestNonces"
+> & {
   modules: Readonly<Record<string, WebAssembly.Module>>;
   /** Forces asyncify even where JSPI exists (benchmarks and tests of both paths). */
   forceAsyncify?: boolean;
@@ -116,6 +119,7 @@ export async function executeWorkflow(
     budget: { hostCalls: 0, maxHostCalls: limits.host_calls },
     maxResponseBytes: limits.output_bytes,
     opened: new Map(),
+    digestNonces: new Map(),
   };
   const host = createHostFunctions(ctx);
   const execution: Execution = {

@@ -183,11 +183,12 @@ export function originAllowed(url: URL, patterns: readonly string[]): boolean {
 
 /**
  * A place in an outgoing request a sealed value may go: a header or query parameter (any, or by name), the
- * body, or the start of the URL's path right after `prefix` (a recipe's `inject.path_prefix`).
+ * body (anywhere, or only in the value of one top-level field of a form or JSON object: a recipe's
+ * `inject.body`), or the start of the URL's path right after `prefix` (a recipe's `inject.path_prefix`).
  */
 export type Position =
   | { in: "header" | "query"; name?: string }
-  | { in: "body" }
+  | { in: "body"; field?: string }
   | { in: "path"; prefix: string };
 
 /** A position on some hosts. A sealed value goes out only where one of its grants allows. */
@@ -217,15 +218,19 @@ function randomHandle(): string {
   return out;
 }
 
+/** How the host applies a signing handle at egress. */
+export type SignKind = "aws_sigv4" | "http_digest";
+
 export interface Sealed {
   credential: string;
   value: string;
   grants: readonly Grant[];
   /**
    * A signing handle: no value of its own; where its grant allows, the host drops it and signs the whole
-   * request with the credential instead (AWS SigV4: the signature covers method, URL, headers and body).
+   * request with the credential instead (AWS SigV4: the signature covers method, URL, headers and body;
+   * HTTP Digest: the host answers the server's challenge, docs/executor.md "HTTP Digest").
    */
-  sign?: "aws_sigv4";
+  sign?: SignKind;
 }
 
 interface Tainted {
@@ -259,7 +264,7 @@ export class SecretRegistry {
   }
 
   /** A signing handle for `credential` (see `Sealed.sign`), one per credential and grants within the run. */
-  sealSigner(credential: string, sign: "aws_sigv4", grants: readonly Grant[]): string {
+  sealSigner(credential: string, sign: SignKind, grants: readonly Grant[]): string {
     const id = `${credential}\u0000${JSON.stringify(grants)}\u0000sign:${sign}`;
     const known = this.memo.get(id);
     if (known !== undefined) return known;
@@ -303,7 +308,7 @@ export class SecretRegistry {
 
   /**
    * Registers each secret, and the HTTP Basic pair of any two values of which one is secret (`known`: the
-   * credential's values that are not secret, which may be a pair's user).
+   * credential's values that are not secret, which may be a pair's user), or of a secret and an empty half.
    */
   addSecrets(
     credential: string,
@@ -315,6 +320,10 @@ export class SecretRegistry {
     const all = [...hidden, ...Object.values(known)];
     for (const v of hidden) this.add(credential, v, hosts);
     for (const h of hidden) {
+      // The secret as a user with an empty password (`{{basic secret.KEY ""}}`: ImageKit, EasyPost, Lob), or
+      // as a password with an empty user (`{{basic "" secret.KEY}}`: lemlist).
+      this.addBasic(credential, h, "", hosts);
+      this.addBasic(credential, "", h, hosts);
       for (const v of all) {
         this.addBasic(credential, v, h, hosts);
         this.addBasic(credential, h, v, hosts);
@@ -399,13 +408,19 @@ export interface OpenedCredential {
   grants: Grant[];
 }
 
+/**
+ * A run's recipe by id: a built-in or operator recipe at once, a tenant's pushed one read from KV on first
+ * use (src/recipes.ts `runRecipes`).
+ */
+export type RecipeLookup = (id: string) => Recipe | undefined | Promise<Recipe | undefined>;
+
 /** What opening a credential needs from its execution. */
 export interface CredentialSource {
   tenant: string;
   kv: KvStore;
   /** The executor's key (checked), from which the tenant's is derived. */
   encryptionKey: () => string;
-  recipe: (id: string) => Recipe | undefined;
+  recipe: RecipeLookup;
   secrets: SecretRegistry;
   /** Per-execution cache of opened credentials. */
   opened: Map<string, Promise<OpenedCredential | undefined>>;
@@ -444,8 +459,8 @@ function injectBlocks(recipe: Recipe): NonNullable<Recipe["inject"]>[] {
 }
 
 /**
- * The grants of a credential's secrets: the headers and query parameters its recipe's inject names, on its
- * hosts (any header when there is no inject to say which); and the body and Authorization header of a
+ * The grants of a credential's secrets: the headers, query parameters and body fields its recipe's inject
+ * names, on its hosts (any header when there is no inject to say which); and the body and Authorization header of a
  * request to the recipe's token endpoints (a refresh, a client assertion).
  */
 function grantsFor(recipe: Recipe | undefined, hosts: string[], secrets: Record<string, string>): Grant[] {
@@ -456,6 +471,8 @@ function grantsFor(recipe: Recipe | undefined, hosts: string[], secrets: Record<
       grants.push({ position: { in: "header", name }, hosts });
     for (const name of Object.keys(inject.query ?? {}))
       grants.push({ position: { in: "query", name }, hosts });
+    for (const field of Object.keys(inject.body?.fields ?? {}))
+      grants.push({ position: { in: "body", field }, hosts });
   }
   if (injects.length === 0) grants.push({ position: { in: "header" }, hosts });
   const token = tokenHosts(recipe, secrets);
@@ -494,7 +511,7 @@ export function openCredential(src: CredentialSource, name: string): Promise<Ope
       const executorKey = src.encryptionKey();
       const plaintext = await decryptRecord(record, src.tenant, executorKey);
       if (record.v !== ENVELOPE_VERSION) await migrate(src, record, plaintext, executorKey);
-      const recipe = record.recipe ? src.recipe(record.recipe) : undefined;
+      const recipe = record.recipe ? await src.recipe(record.recipe) : undefined;
       const secrets = secretValues(plaintext);
       // A bare value is the recipe's first required secret (a GitHub token is `token`).
       const first = (recipe?.required_secrets ?? [])[0]?.key;
@@ -630,9 +647,10 @@ export function renderSealedBaseUrl(
 }
 
 /**
- * Renders the recipe's `inject` for a credential in the host and seals each header and query value, bound
- * to that one header or parameter on the credential's hosts. `runtime.access_token` may be a handle (of the
- * same credential), as the auth components hold tokens.
+ * Renders the recipe's `inject` for a credential in the host and seals each header, query and body field
+ * value, bound to that one header, parameter or body field on the credential's hosts. `runtime.access_token`
+ * may be a handle (of the same credential), as the auth components hold tokens; `{{client.id}}` is the
+ * credential's `client_id` (Twitch's Client-Id header).
  */
 export function renderSealedInject(
   src: CredentialSource,
@@ -640,7 +658,12 @@ export function renderSealedInject(
   recipe: Recipe,
   primitive: InjectPrimitive,
   runtime: Record<string, string>,
-): { headers: Record<string, string>; query: Record<string, string> } {
+): {
+  headers: Record<string, string>;
+  query: Record<string, string>;
+  body?: Record<string, string>;
+  body_format?: "form" | "json";
+} {
   const name = opened.record.name;
   const plainRuntime: Record<string, string> = {};
   for (const [k, v] of Object.entries(runtime)) {
@@ -654,8 +677,13 @@ export function renderSealedInject(
     plainRuntime[k] = sealed ? sealed.value : v;
   }
   const inject = injectFor(recipe, primitive);
-  const values: TemplateValues = { secret: opened.secrets, runtime: plainRuntime };
-  const render = (where: "header" | "query", block: Record<string, string> | undefined) => {
+  const clientId = opened.secrets.client_id;
+  const values: TemplateValues = {
+    secret: opened.secrets,
+    runtime: plainRuntime,
+    ...(clientId !== undefined ? { client: { id: clientId } } : {}),
+  };
+  const render = (where: "header" | "query" | "body", block: Record<string, string> | undefined) => {
     const out: Record<string, string> = {};
     for (const [key, template] of Object.entries(block ?? {})) {
       let value: string;
@@ -663,13 +691,15 @@ export function renderSealedInject(
         value = renderTemplate(template, values);
       } catch (err) {
         const variable = err instanceof MissingTemplateValue ? err.variable : "a value";
+        // {{client.id}} is the token set's client_id (the OAuth client it was issued to).
+        const key = variable === "client.id" ? " (client_id, in the JSON token set on stdin)" : "";
         throw new ExecutorError(
           "ERR_CREDENTIAL_INVALID",
-          `credential "${name}" has no value for {{${variable}}}; push it again with that key: arcrun creds push ${name}`,
+          `credential "${name}" has no value for {{${variable}}}; push it again with that key${key}: arcrun creds push ${name}`,
         );
       }
-      const grant: Grant = { position: { in: where, name: key }, hosts: opened.hosts };
-      out[key] = src.secrets.seal(name, value, [grant], opened.hosts);
+      const position: Position = where === "body" ? { in: "body", field: key } : { in: where, name: key };
+      out[key] = src.secrets.seal(name, value, [{ position, hosts: opened.hosts }], opened.hosts);
     }
     return out;
   };
@@ -680,5 +710,15 @@ export function renderSealedInject(
     const grant: Grant = { position: { in: "header", name: "authorization" }, hosts: opened.hosts };
     headers.authorization = src.secrets.sealSigner(name, "aws_sigv4", [grant]);
   }
-  return { headers, query: render("query", inject?.query) };
+  if (recipe.http_digest && primitive === "static_key") {
+    // Digest answers a challenge of the server (RFC 7616), so it too is done at egress: the user name and
+    // password never leave the host, and the component holds a handle the host replaces by the answer.
+    const grant: Grant = { position: { in: "header", name: "authorization" }, hosts: opened.hosts };
+    headers.authorization = src.secrets.sealSigner(name, "http_digest", [grant]);
+  }
+  const query = render("query", inject?.query);
+  if (!inject?.body) return { headers, query };
+  // The body fields go into the request body by the workflow (http_request's body and body_format); each
+  // handle is put back only in the value of its own field (host/egress.ts).
+  return { headers, query, body: render("body", inject.body.fields), body_format: inject.body.format };
 }

@@ -1,5 +1,11 @@
 import { base64Encode } from "../internal/base64.js";
-import { type Grant, originAllowed, type Position, type SecretRegistry } from "./credentials.js";
+import {
+  type Grant,
+  originAllowed,
+  type Position,
+  type SecretRegistry,
+  type SignKind,
+} from "./credentials.js";
 
 // The one place a sealed credential becomes plaintext again (docs/executor.md, "Sealed credentials"): an
 // exact handle, in a position one of its grants names, on a host that grant allows. Anything else that looks
@@ -12,7 +18,7 @@ export interface Egress {
   /** The credentials whose secrets this request carries. */
   carried: Set<string>;
   /** A credential the host must sign the request with (a signing handle was where its grant allows). */
-  sign?: { credential: string; kind: "aws_sigv4" };
+  sign?: { credential: string; kind: SignKind };
 }
 
 export interface EgressRefusal {
@@ -22,7 +28,7 @@ export interface EgressRefusal {
 }
 
 function describePosition(pos: Position): string {
-  if (pos.in === "body") return "the body";
+  if (pos.in === "body") return pos.field === undefined ? "the body" : `the body field ${pos.field}`;
   if (pos.in === "path") return `the URL's path after ${pos.prefix}`;
   return `${pos.in} ${pos.name ?? "(any)"}`;
 }
@@ -46,7 +52,11 @@ export function describeGrants(grants: readonly Grant[]): string {
 
 function matches(grant: Grant, pos: Position): boolean {
   if (grant.position.in !== pos.in) return false;
-  if (grant.position.in === "body" || pos.in === "body") return true;
+  // A grant of the whole body (a token endpoint's) matches anywhere in it; one of a body field only there.
+  if (grant.position.in === "body" && pos.in === "body") {
+    return grant.position.field === undefined || grant.position.field === pos.field;
+  }
+  if (grant.position.in === "body" || pos.in === "body") return false;
   if (grant.position.in === "path" || pos.in === "path") return false;
   const want = grant.position.name;
   if (want === undefined) return true;
@@ -60,6 +70,58 @@ function bodyEncoder(contentType: string): (v: string) => string {
   }
   if (/json/i.test(contentType)) return (v) => JSON.stringify(v).slice(1, -1);
   return (v) => v;
+}
+
+/** How many times `needle` occurs in `text`. */
+function occurrences(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
+/** Every string in a parsed JSON value, object keys included. */
+function* jsonStrings(value: unknown): Generator<string> {
+  if (typeof value === "string") yield value;
+  else if (Array.isArray(value)) for (const v of value) yield* jsonStrings(v);
+  else if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      yield k;
+      yield* jsonStrings(v);
+    }
+  }
+}
+
+/**
+ * The field a handle is in, when every occurrence of it in the body is in the value of one top-level field
+ * of a form (application/x-www-form-urlencoded) or JSON object: the recipe's `inject.body` positions. A
+ * handle anywhere else (another field, a nested value, a key, an escaped spelling of it) or in a body of
+ * another kind gives undefined, and the request is refused.
+ */
+function bodyFieldOf(body: string, contentType: string, handle: string): string | undefined {
+  let entries: Array<[string, unknown]>;
+  let strings: string[];
+  if (/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
+    entries = [...new URLSearchParams(body)];
+    strings = entries.flat() as string[];
+  } else if (/^application\/(?:[\w.-]+\+)?json\b/i.test(contentType)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return undefined;
+    entries = Object.entries(parsed);
+    strings = [...jsonStrings(parsed)];
+  } else {
+    return undefined;
+  }
+  const inText = occurrences(body, handle);
+  const holders = entries.filter(([, v]) => typeof v === "string" && v.includes(handle));
+  const field = holders[0]?.[0];
+  if (field === undefined || holders.length !== 1) return undefined;
+  // Parsed, the handle is as often in the body as in its text (no escaped spelling), and only in that value.
+  const parsedCount = strings.reduce((n, t) => n + occurrences(t, handle), 0);
+  const inField = occurrences(holders[0]?.[1] as string, handle);
+  return parsedCount === inText && inField === inText ? field : undefined;
 }
 
 /**
@@ -167,9 +229,21 @@ export function substituteSealed(
   }
   let outBody = body;
   if (body !== undefined) {
-    const r = plain(body, { in: "body" }, bodyEncoder(headers.get("content-type") ?? ""));
-    if (typeof r !== "string") return r;
-    outBody = r;
+    const type = headers.get("content-type") ?? "";
+    const encode = bodyEncoder(type);
+    for (const handle of secrets.handlesIn(body)) {
+      const sealed = secrets.unseal(handle);
+      if (!sealed) continue;
+      // Anywhere in the body of a request to a token endpoint; else only in the one field its recipe's
+      // inject.body names (UptimeRobot's api_key, Plaid's client_id and secret), in a form or JSON object.
+      const anywhere = sealed.grants.some(
+        (g) => g.position.in === "body" && g.position.field === undefined && originAllowed(url, g.hosts),
+      );
+      const field = anywhere ? undefined : bodyFieldOf(body, type, handle);
+      const r = plain(handle, field === undefined ? { in: "body" } : { in: "body", field }, encode);
+      if (typeof r !== "string") return r;
+      outBody = (outBody as string).split(handle).join(r);
+    }
   }
   return { url: href, headers: out, body: outBody, carried, ...(sign ? { sign } : {}) };
 }

@@ -2,6 +2,7 @@ import { MissingTemplateValue, signSigV4, sigV4Keys } from "@arcrun/recipes";
 import { HOST_STATUS } from "components/abi";
 import { ExecutorError, type ExecutorErrorCode } from "../errors.js";
 import { base64Decode, base64UrlEncode } from "../internal/base64.js";
+import { executorRefusal } from "../primitives.js";
 import { VERSION } from "../version.js";
 import type { HostContext } from "./context.js";
 import {
@@ -17,6 +18,7 @@ import {
   TOKEN_FIELDS,
   tokenCacheKey,
 } from "./credentials.js";
+import { chooseChallenge, type DigestNonce, digestAnswerFor, digestNonceKey } from "./digest.js";
 import { describeGrants, substituteSealed } from "./egress.js";
 import { cryptoDigest, cryptoHmac, cryptoOpen, cryptoSeal, sleep } from "./platform.js";
 import type { HostCall, HostFunctions, HostReply } from "./runtime.js";
@@ -154,22 +156,29 @@ async function httpRequest(ctx: HostContext, input: Record<string, unknown>): Pr
   const carried = [...egress.carried];
   const sendBody = method === "GET" || method === "HEAD" ? undefined : egress.body;
   let target = { url: egress.url, headers: egress.headers };
-  if (egress.sign) {
+  if (egress.sign?.kind === "aws_sigv4") {
     const signed = await signRequest(ctx, egress.sign.credential, method, target, sendBody);
     if ("status" in signed) return signed;
     target = signed;
   }
-  let res: Response;
-  try {
-    res = await ctx.fetch(
+  const send = (headers: Headers) =>
+    ctx.fetch(
       new Request(target.url, {
         method,
-        headers: target.headers,
+        headers,
         body: sendBody,
         // A redirect must not carry a credential to a host nobody checked.
         redirect: carried.length > 0 || plaintexts.length > 0 ? "manual" : "follow",
       }),
     );
+  let res: Response;
+  try {
+    const sent =
+      egress.sign?.kind === "http_digest"
+        ? await sendDigest(ctx, egress.sign.credential, method, target, send)
+        : await send(target.headers);
+    if (!(sent instanceof Response)) return sent;
+    res = sent;
   } catch (err) {
     return failed("ERR_COMPONENT_FAILED", fetchFailure(url.host, ctx.secrets.redact(String(err))));
   }
@@ -244,6 +253,72 @@ async function signRequest(
   }
 }
 
+/**
+ * Sends a request that carries a Digest handle (docs/executor.md "HTTP Digest"), answering the server's
+ * challenge with the credential of an `http_digest` recipe; the user name and password stay in the host.
+ * The first request of a run to an origin is challenged (401) and answered with nonce count 1; once an answer
+ * is accepted, the run keeps that nonce (host/digest.ts) and answers later requests at once with the count
+ * one higher (RFC 7616 section 3.4). A 401 to a kept nonce drops it and its new challenge is answered once:
+ * `stale=true` says the nonce expired and the answer was right (section 3.3), and a server may also refuse a
+ * nonce kept per origin for another protection space (realm, algorithm) of that origin. A 401 to an answer
+ * to a new challenge goes to the workflow (a wrong key: no retry loop), as does a 401 whose challenge the
+ * recipe does not accept.
+ */
+async function sendDigest(
+  ctx: HostContext,
+  name: string,
+  method: string,
+  target: { url: string; headers: Headers },
+  send: (headers: Headers) => Promise<Response>,
+): Promise<Response | HostReply> {
+  const opened = await openCredential(ctx, name);
+  const spec = opened?.recipe?.http_digest;
+  if (!opened || !spec) {
+    return failed(
+      "ERR_CREDENTIAL_INVALID",
+      `credential "${name}" cannot answer a Digest challenge: its recipe needs an http_digest block; push it again: arcrun creds push ${name} --recipe mongodb_atlas`,
+    );
+  }
+  const key = digestNonceKey(name, target.url);
+  const answer = async (kept: DigestNonce): Promise<Response | HostReply> => {
+    const headers = new Headers(target.headers);
+    try {
+      headers.set(
+        "authorization",
+        await digestAnswerFor(spec, opened.secrets, kept, method, target.url, kept.nc),
+      );
+    } catch (err) {
+      const variable = err instanceof MissingTemplateValue ? err.variable : "a value";
+      return failed(
+        "ERR_CREDENTIAL_INVALID",
+        `credential "${name}" has no value for {{${variable}}} (the recipe's http_digest block); push it again: arcrun creds push ${name}`,
+      );
+    }
+    return send(headers);
+  };
+  /** Answers a new challenge with count 1, and keeps its nonce when the server takes the answer. */
+  const answerNew = async (res: Response): Promise<Response | HostReply> => {
+    const chosen = chooseChallenge(res, spec);
+    if (!chosen) return res;
+    await res.body?.cancel();
+    const fresh: DigestNonce = { ...chosen, nc: 1 };
+    const answered = await answer(fresh);
+    if (answered instanceof Response && answered.status !== 401) ctx.digestNonces.set(key, fresh);
+    return answered;
+  };
+  const kept = ctx.digestNonces.get(key);
+  if (kept) {
+    // The count goes up before the request leaves, so requests sent at once never share one (section 3.4.4).
+    kept.nc += 1;
+    const res = await answer(kept);
+    if (!(res instanceof Response) || res.status !== 401) return res;
+    if (ctx.digestNonces.get(key) === kept) ctx.digestNonces.delete(key);
+    return answerNew(res);
+  }
+  const res = await send(target.headers);
+  return res.status === 401 ? answerNew(res) : res;
+}
+
 const KEY = /^(cred|oauth2|recipe):([A-Za-z0-9_.-]{1,128})$/;
 
 /**
@@ -260,7 +335,7 @@ async function kvGet(ctx: HostContext, input: Record<string, unknown>): Promise<
   }
   const [, space, name = ""] = m;
   if (space === "recipe") {
-    const recipe = ctx.recipe(name);
+    const recipe = await ctx.recipe(name);
     return recipe ? ok(recipe) : notFound();
   }
   const record = await loadRecord(ctx, name);
@@ -343,7 +418,7 @@ async function cryptoDecrypt(ctx: HostContext, input: Record<string, unknown>): 
     const endpoints = renderSealedEndpoints(
       ctx,
       opened,
-      opened.recipe ?? ctx.recipe(str(input.recipe) ?? ""),
+      opened.recipe ?? (await ctx.recipe(str(input.recipe) ?? "")),
     );
     return ok({ ...view, endpoints });
   }
@@ -353,8 +428,10 @@ async function cryptoDecrypt(ctx: HostContext, input: Record<string, unknown>): 
   // The credential's own recipe decides where its secrets go; a workflow names one only for a credential
   // pushed without.
   const recipeId = opened.record.recipe ?? str(input.recipe) ?? "";
-  const recipe = opened.recipe ?? ctx.recipe(recipeId);
+  const recipe = opened.recipe ?? (await ctx.recipe(recipeId));
   if (!recipe) return failed("ERR_BAD_REQUEST", `unknown recipe "${recipeId}"; run: arcrun list`);
+  const refused = executorRefusal(recipe);
+  if (refused) return failed("ERR_CREDENTIAL_INVALID", refused);
   const runtime: Record<string, string> = {};
   if (input.runtime && typeof input.runtime === "object") {
     for (const [k, v] of Object.entries(input.runtime)) if (typeof v === "string") runtime[k] = v;
@@ -416,7 +493,9 @@ async function cryptoSignRs256(ctx: HostContext, input: Record<string, unknown>)
     // The signature makes the assertion a bearer credential: sealed, it goes only into the body of a
     // request to the recipe's token endpoint (RFC 7523 section 2.1), never anywhere a component chooses.
     const signature = base64UrlEncode(new Uint8Array(sig));
-    const tokenHosts = opened.grants.filter((g) => g.position.in === "body").flatMap((g) => g.hosts);
+    const tokenHosts = opened.grants
+      .filter((g) => g.position.in === "body" && g.position.field === undefined)
+      .flatMap((g) => g.hosts);
     const grants: Grant[] = [{ position: { in: "body" }, hosts: tokenHosts }];
     return ok({ signature: ctx.secrets.seal(name, signature, grants, tokenHosts) });
   } catch {

@@ -8,6 +8,7 @@ import {
   decryptRecord,
 } from "../host/credentials.js";
 import { base64Decode } from "../internal/base64.js";
+import { executorRefusal } from "../primitives.js";
 import { getStoredRecipe } from "../recipes.js";
 import { recipeFor, storeFor } from "../tenant.js";
 import { type AppEnv, badRequest } from "./common.js";
@@ -66,6 +67,9 @@ credentialRoutes.post("/credentials", async (c) => {
   ) {
     throw invalid(`unknown recipe "${String(b.recipe)}"; run: arcrun list`);
   }
+  const refused = typeof b.recipe === "string" ? recipeFor(c)(b.recipe) : undefined;
+  const why = refused ? executorRefusal(refused) : undefined;
+  if (why) throw invalid(why);
   if (
     b.hosts !== undefined &&
     (!Array.isArray(b.hosts) ||

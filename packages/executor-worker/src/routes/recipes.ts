@@ -50,12 +50,10 @@ recipeRoutes.post("/recipes", async (c) => {
 /** GET /recipes: the tenant's pushed recipes (id, hosts, when), not their sources. */
 recipeRoutes.get("/recipes", async (c) => {
   const own = await tenantRecipes(c.env.ARCRUN_KV, c.get("tenant"));
-  const out = [];
-  for (const id of [...own.keys()].sort()) {
-    const s = await getStoredRecipe(c.env.ARCRUN_KV, c.get("tenant"), id);
-    if (s) out.push({ id: s.id, hosts: s.hosts, credential: s.credential, pushed_at: s.pushed_at });
-  }
-  return c.json({ recipes: out });
+  const recipes = [...own.values()]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((s) => ({ id: s.id, hosts: s.hosts, credential: s.credential, pushed_at: s.pushed_at }));
+  return c.json({ recipes });
 });
 
 recipeRoutes.delete("/recipes/:id", async (c) => {

@@ -8,10 +8,11 @@ import {
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ExecutorError } from "../errors.js";
+import { executorRefusal } from "../primitives.js";
 import { runStored, workflowFromStored } from "../run.js";
 import { cronTriggers } from "../scheduled.js";
-import { storeFor } from "../tenant.js";
-import { type AppEnv, badRequest, errorResponse } from "./common.js";
+import { recipeFor, storeFor } from "../tenant.js";
+import { type AppContext, type AppEnv, badRequest, errorResponse } from "./common.js";
 
 export const workflowRoutes = new Hono<AppEnv>();
 
@@ -41,6 +42,22 @@ const workflowBodyLimit = bodyLimit({
     ),
 });
 
+/**
+ * A node naming a recipe the executor does not run (src/primitives.ts: a session login) is refused at push,
+ * not at run time. Only literal recipe ids are checked: a credential's own recipe was checked when it was
+ * pushed (routes/credentials.ts), and the host refuses the rest when the node runs.
+ */
+function refuseRecipes(c: AppContext, doc: WorkflowDoc): void {
+  const recipe = recipeFor(c);
+  for (const [node, config] of Object.entries(doc.config)) {
+    const id = config.params.recipe;
+    if (typeof id !== "string") continue;
+    const found = recipe(id);
+    const why = found ? executorRefusal(found) : undefined;
+    if (why) throw new ExecutorError("ERR_WORKFLOW_INVALID", `node "${node}": ${why}`);
+  }
+}
+
 /** POST /webhooks/named: registers (or replaces) a workflow given as YAML or as the same structure in JSON. */
 workflowRoutes.post("/webhooks/named", workflowBodyLimit, async (c) => {
   try {
@@ -65,6 +82,7 @@ workflowRoutes.post("/webhooks/named", workflowBodyLimit, async (c) => {
     }
     const registry = c.get("registry");
     const graph = compileWorkflow(doc, { components: new Set(Object.keys(registry.modules)) });
+    refuseRecipes(c, doc);
     const store = storeFor(c);
     const existed = (await store.getWorkflow(graph.name)) !== undefined;
     const stored = { name: graph.name, format, source: text, updated_at: new Date().toISOString() };

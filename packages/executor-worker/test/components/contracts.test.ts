@@ -119,6 +119,7 @@ async function run(
     budget: { hostCalls: 0, maxHostCalls: 50 },
     maxResponseBytes: 1 << 20,
     opened: new Map(),
+    digestNonces: new Map(),
   };
   const module = new NodeModule(await readFile(join(distDir, `${id}.wasm`)));
   const result = await runComponent(

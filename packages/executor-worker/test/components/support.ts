@@ -86,6 +86,7 @@ export async function runNode(id: string, config: unknown, opts: RunOptions = {}
     budget: { hostCalls: 0, maxHostCalls: DEFAULT_LIMITS.host_calls },
     maxResponseBytes: DEFAULT_LIMITS.output_bytes,
     opened: new Map(),
+    digestNonces: new Map(),
   };
   const result = await runComponent(await load(id), JSON.stringify({ config }), createHostFunctions(ctx), {
     fuel: DEFAULT_LIMITS.node_fuel,

@@ -33,6 +33,8 @@ export async function startExecutor(
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-01",
     kvNamespaces: ["ARCRUN_KV"],
+    // As wrangler.toml declares it; the entry exports the class.
+    durableObjects: { FAILED_KEYS: { className: "AddressWindow", useSQLite: true } },
     bindings,
   });
   await mf.ready;

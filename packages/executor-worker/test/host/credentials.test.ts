@@ -19,7 +19,10 @@ describe("SecretRegistry", () => {
   it("finds a secret as is, URL-encoded, base64, and as HTTP Basic of two values", () => {
     expect(reg.find("Bearer key-123456").map((e) => e.credential)).toEqual(["mail"]);
     expect(reg.find(`q=${encodeURIComponent("secret value/with+chars")}`)).toHaveLength(1);
-    expect(reg.find(`Basic ${btoa("api:key-123456")}`)).toHaveLength(1);
+    // The pair, and (with a 3-byte user, base64 aligns) base64 of ":key-123456" within it: both the secret's.
+    expect([...new Set(reg.find(`Basic ${btoa("api:key-123456")}`).map((e) => e.credential))]).toEqual([
+      "mail",
+    ]);
     expect(reg.find(btoa("key-123456"))).toHaveLength(1);
     expect(reg.find("nothing here")).toEqual([]);
   });
@@ -50,6 +53,17 @@ describe("SecretRegistry", () => {
     const pair = btoa(`${sid}:tw_token_123`);
     expect(pair).toContain(btoa("tw_token_123"));
     expect(r.redact(`{"basic":"${pair}"}`)).toBe('{"basic":"[redacted]"}');
+  });
+
+  it("registers HTTP Basic of a secret with an empty password (key:) or an empty user (:key)", () => {
+    const r = new SecretRegistry();
+    // 11 characters: base64 of "key:" and of ":key" do not contain base64 of the key.
+    const key = "lk_12345678";
+    r.addSecrets("k", { api_key: key }, ["api.example.com"]);
+    for (const pair of [`${key}:`, `:${key}`]) {
+      expect(btoa(pair)).not.toContain(btoa(key));
+      expect(r.redact(`{"basic":"${btoa(pair)}"}`)).toBe('{"basic":"[redacted]"}');
+    }
   });
 
   it("registers the tokens of a token response", () => {

@@ -35,6 +35,7 @@ function hostFor(tenant: string, fetched: Request[] = []) {
     budget: { hostCalls: 0, maxHostCalls: 100 },
     maxResponseBytes: 1 << 20,
     opened: new Map(),
+    digestNonces: new Map(),
   };
   return createHostFunctions(ctx);
 }

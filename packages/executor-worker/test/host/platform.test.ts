@@ -42,6 +42,7 @@ function hostFor(tenant: string) {
     budget: { hostCalls: 0, maxHostCalls: 100 },
     maxResponseBytes: 1 << 20,
     opened: new Map(),
+    digestNonces: new Map(),
   };
   return { host: createHostFunctions(ctx), secrets };
 }

@@ -9,7 +9,11 @@ const KEY_B = "key-calm-b";
 let ex: LocalExecutor;
 
 interface ErrorReply {
-  error: { code: string; message: string; issues?: { limit?: string; node?: string; message: string }[] };
+  error: {
+    code: string;
+    message: string;
+    issues?: { limit?: string; node?: string; line?: number; message: string }[];
+  };
 }
 
 /** input -> n0 -> ... -> n{count-1}, each node reading the one before it. */
@@ -116,6 +120,14 @@ describe("POST /webhooks/named: hostile documents are a 400, never a 500", () =>
     expect((res.json as ErrorReply).error.issues?.[0]).toMatchObject({ limit: "depth" });
   });
 
+  it("10k block indicators on one line (each a level of nesting), alone and after a syntax error", async () => {
+    for (const text of [`${"- ".repeat(10_000)}x\n`, `]\n${"? ".repeat(10_000)}x\n`]) {
+      const res = await push(KEY_A, text);
+      expect(res.status, res.text).toBe(400);
+      expect((res.json as ErrorReply).error.issues?.[0]).toMatchObject({ limit: "depth" });
+    }
+  });
+
   it("a YAML alias bomb", async () => {
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
     for (let i = 1; i < 9; i++) {
@@ -127,6 +139,27 @@ describe("POST /webhooks/named: hostile documents are a 400, never a 500", () =>
     expect((res.json as ErrorReply).error).toMatchObject({
       code: "ERR_WORKFLOW_INVALID",
       message: expect.stringContaining("aliases (*name) expand too much"),
+    });
+  });
+
+  it("aliases of a long list that expand a 10 KB push to 500k values", async () => {
+    const list = Array(5_000).fill("x").join(",");
+    const res = await push(
+      KEY_A,
+      `name: wide\nflow: []\nconfig:\n  a:\n    component: wait\n    l: &l [${list}]\n    q: [${Array(99).fill("*l").join(", ")}]\n`,
+    );
+    expect(res.status, res.text).toBe(400);
+    expect((res.json as ErrorReply).error.issues?.[0]?.message).toContain(
+      "aliases (*name) expand too much (to more than 10000 values)",
+    );
+  });
+
+  it("an alias with no anchor is a 400 naming its line", async () => {
+    const res = await push(KEY_A, "name: orphan\nflow: []\nconfig:\n  a: *base\n");
+    expect(res.status, res.text).toBe(400);
+    expect((res.json as ErrorReply).error.issues?.[0]).toMatchObject({
+      line: 4,
+      message: expect.stringContaining("*base has no anchor"),
     });
   });
 

@@ -18,17 +18,46 @@ export function plainDepth(value: unknown, max: number): number {
 }
 
 /**
- * The same for a parsed YAML document's node tree (aliases are leaves here: they are counted when
- * resolved), and the keys that repeat one before them in the same mapping. The `yaml` package's own
- * uniqueKeys check compares each key with every earlier one (quadratic in a mapping's size); this one keeps
- * a Set per mapping.
+ * {@link plainDepth} and the number of values (objects, arrays, primitives) walked, for a value decoded from
+ * YAML whose aliases may make it far larger than its text: the walk stops once either bound is passed (a
+ * value that contains itself passes the depth first, being walked deepest first).
  */
-export function yamlShape(root: unknown, max: number): { depth: number; duplicates: Scalar[] } {
+export function plainShape(
+  value: unknown,
+  maxDepth: number,
+  maxValues: number,
+): { depth: number; values: number } {
   let deepest = 0;
+  let values = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (++values > maxValues) break;
+    if (typeof v !== "object" || v === null) continue;
+    if (d > deepest) deepest = d;
+    if (deepest > maxDepth) break;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return { depth: deepest, values };
+}
+
+/**
+ * The same for a parsed YAML document's node tree (aliases are leaves here: they are counted when
+ * resolved), the keys that repeat one before them in the same mapping, and the nodes in the tree. The
+ * `yaml` package's own uniqueKeys check compares each key with every earlier one (quadratic in a mapping's
+ * size); this one keeps a Set per mapping.
+ */
+export function yamlShape(
+  root: unknown,
+  max: number,
+): { depth: number; duplicates: Scalar[]; nodes: number } {
+  let deepest = 0;
+  let nodes = 0;
   const duplicates: Scalar[] = [];
   const stack: [unknown, number][] = [[root, 1]];
   while (stack.length > 0) {
     const [n, d] = stack.pop() as [unknown, number];
+    if (n !== null && n !== undefined) nodes++;
     if (!isMap(n) && !isSeq(n)) continue;
     if (d > deepest) deepest = d;
     if (deepest > max) break;
@@ -43,14 +72,14 @@ export function yamlShape(root: unknown, max: number): { depth: number; duplicat
       } else stack.push([item, d + 1]);
     }
   }
-  return { depth: deepest, duplicates };
+  return { depth: deepest, duplicates, nodes };
 }
 
 /**
  * A cheap upper guard before the YAML parser runs: the nesting of flow brackets (`[`, `{`) outside quotes
- * and comments, and of block indentation. The parser's own cost grows fast with nesting (a 100k-bracket
- * line takes seconds), so a text nested far beyond the limit is refused unparsed; the exact check is
- * {@link yamlDepth} on the parsed tree.
+ * and comments, and of block indentation and indicators (`- `, `? `, `: ` at a line's start, each a
+ * level). The parser's own cost grows fast with nesting (a 100k-bracket line takes seconds), so a text
+ * nested far beyond the limit is refused unparsed; the exact check is {@link yamlShape} on the parsed tree.
  */
 export function yamlTextDepth(text: string, max: number): number {
   let deepest = 0;
@@ -67,8 +96,21 @@ export function yamlTextDepth(text: string, max: number): number {
       continue;
     }
     if (lineStart) {
-      if (ch === " " || ch === "-") {
+      if (ch === " ") {
         indent++;
+        continue;
+      }
+      const next = text[i + 1];
+      if ((ch === "-" || ch === "?" || ch === ":") && (next === " " || next === "\n" || next === undefined)) {
+        // A block indicator opens a level where it stands: `- - - x` on one line nests three lists, which
+        // the parser reads by recursing once for each (10k of them exhaust its stack).
+        while (indents.length > 0 && (indents[indents.length - 1] as number) >= indent) indents.pop();
+        indents.push(indent);
+        indent++;
+        if (indents.length + brackets > deepest) {
+          deepest = indents.length + brackets;
+          if (deepest > max) return deepest;
+        }
         continue;
       }
       lineStart = false;

@@ -73,10 +73,16 @@ export class Logins {
     const instance = checkInstance(service, options.instance);
     const primitive = choosePrimitive(recipe, options.via);
     const result: LoginResult = { service, instance, primitive };
-    if (primitives[primitive].setup === "flow" && options.values === undefined) {
+    // An OAuth sign-in may be given the recipe's values its endpoints and base URL name (a tenant): they are
+    // used for this sign-in and kept with the token (docs/auth.md "The rest of the API").
+    const flowValues =
+      primitive === "oauth2" && options.values !== undefined
+        ? checkValues(recipe, service, instance, options.values)
+        : undefined;
+    if (primitives[primitive].setup === "flow" && (options.values === undefined || flowValues)) {
       const { strategy } = await this.#deps.strategies.setup(
         service,
-        { instance, via: primitive, interactive: true },
+        { instance, via: primitive, interactive: true, ...(flowValues ? { secret: flowValues } : {}) },
         false,
       );
       if (!strategy.login) {
@@ -121,6 +127,22 @@ export class Logins {
       values = await promptValues(await this.#deps.prompt(), recipe, service);
     }
     const checked = checkValues(recipe, service, instance, values);
+    if (options.verify && primitive === "session") {
+      // A session login is verified from the store, so that the session it logged in to is kept beside the
+      // values (the provider limits logins); the previous record comes back if the test fails.
+      const store = await this.#deps.stores.store();
+      const previous = await store.get(service, instance);
+      await this.setSecret(service, checked, { instance, via: primitive });
+      try {
+        result.test = await this.#verify(service, { instance, via: primitive }, recipe);
+      } catch (err) {
+        if (previous) await store.set(service, instance, previous);
+        else await store.delete(service, instance);
+        this.#deps.strategies.forget(service, instance);
+        throw err;
+      }
+      return result;
+    }
     if (options.verify) {
       result.test = await this.#verify(service, { instance, via: primitive, secret: checked }, recipe);
     }

@@ -18,6 +18,9 @@ export async function runTestRequest(
   if (spec.json !== undefined) {
     headers["content-type"] = "application/json";
     init.body = JSON.stringify(spec.json);
+  } else if (spec.form !== undefined) {
+    headers["content-type"] = "application/x-www-form-urlencoded";
+    init.body = new URLSearchParams(spec.form).toString();
   }
   init.headers = headers;
   const res = await client.fetch(await client[renderWithCredential](spec.path), init);

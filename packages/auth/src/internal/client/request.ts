@@ -98,7 +98,8 @@ export interface Target {
   hosts: string[];
   /**
    * API statuses after which the credential is refreshed once and the request retried once: the oauth2
-   * block's `refresh_on_status` (default 401), 401 for every other primitive. See docs/recipes.md.
+   * block's `refresh_on_status` (default 401), the session block's for a session, 401 for every other
+   * primitive. See docs/recipes.md.
    */
   refreshOn: readonly number[];
 }
@@ -134,7 +135,12 @@ export function targetFor(ctx: TargetContext, cred: ResolvedCredential): Target 
     baseOrigin: base.origin,
     basePath: `${base.pathname.replace(/\/+$/, "")}${prefix.replace(/\/+$/, "")}`,
     hosts,
-    refreshOn: primitive === "oauth2" ? (recipe.oauth2?.refresh_on_status ?? [401]) : [401],
+    refreshOn:
+      primitive === "oauth2"
+        ? (recipe.oauth2?.refresh_on_status ?? [401])
+        : primitive === "session"
+          ? (recipe.session?.refresh_on_status ?? [401])
+          : [401],
   };
   checkHost(base, t, service, instance);
   return t;

@@ -1,8 +1,8 @@
 /**
  * The send loop of a bound client, the one path every request takes (its methods, `fetch`, `fetchFn`
  * and `dispatcher`): resolve the credential, check the host, apply the credential with the strategy's
- * applier, send through the agent, then follow redirects (each hop checked), retry once with a fresh
- * credential after a 401 (or another status of the recipe's refresh_on_status), and retry idempotent
+ * applier, send through the agent, then follow redirects (each hop checked), answer a Digest challenge,
+ * retry once with a fresh credential after a 401 (or another status of the recipe's refresh_on_status), and retry idempotent
  * requests answered 429/503. See docs/architecture.md.
  */
 import { ArcrunError } from "../../errors.js";
@@ -63,6 +63,7 @@ export async function send(ctx: SendContext, req: Pending): Promise<Response> {
   let redirects = 0;
   let retriedRefresh = false;
   let retried403 = false;
+  let challenges = 0;
   for (;;) {
     const current = ctx.current();
     const { target, applier } = current instanceof Promise ? await current : current;
@@ -117,6 +118,16 @@ export async function send(ctx: SendContext, req: Pending): Promise<Response> {
         }
         req.url = next;
         req.path = undefined;
+        continue;
+      }
+    }
+
+    // A challenge-response scheme (HTTP Digest) answers a 401's challenge and sends the request again: once
+    // for a first challenge, once more for a stale nonce (RFC 7616 section 3.3). A refused answer is returned.
+    if (status === 401 && applier.challenge && challenges < 2 && req.body.replayable) {
+      if (applier.challenge(res.headers.get("www-authenticate"), out)) {
+        challenges++;
+        await discard(res);
         continue;
       }
     }

@@ -2,11 +2,12 @@
  * What every oauth2 flow of one bound service shares: the recipe's oauth2 block, the OAuth client (the
  * user's own or the broker), the token keeper (refresh, locks) and the login output.
  */
-import { OAUTH_URL_KEYS, type OAuth2Spec, renderTemplate } from "@arcrun/recipes";
+import { MissingTemplateValue, OAUTH_URL_KEYS, type OAuth2Spec, renderTemplate } from "@arcrun/recipes";
 import { ArcrunError } from "../../errors.js";
 import type { LoginOptions, OAuth2Credential, StrategyFactoryContext } from "../../types.js";
 import type { BrokerClient, BrokerContext } from "../broker/seam.js";
 import { credentialLockPath, SingleFlight, withFileLock } from "../lock.js";
+import { needsLogin } from "../secrets.js";
 import { findByoClient, noClientError, publicOrConfidential, storedClient } from "./client-config.js";
 import {
   type FlowContext,
@@ -62,16 +63,28 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
   const raw = oauthSpec(ctx);
   // A copy whose endpoints are filled in by ready(): the recipe's own object is shared and stays a template.
   const spec: OAuth2Spec = { ...raw };
-  let rendered: Promise<void> | undefined = OAUTH_URL_KEYS.some((k) => raw[k]?.includes("{{"))
-    ? undefined
-    : Promise.resolve();
+  const templated =
+    OAUTH_URL_KEYS.some((k) => raw[k]?.includes("{{")) ||
+    Object.values(raw.token_params).some((v) => v.includes("{{"));
+  let rendered: Promise<void> | undefined = templated ? undefined : Promise.resolve();
   const ready = (): Promise<void> => {
     rendered ??= (async () => {
       // readValues fills defaults and refuses a value that does not match the recipe's pattern.
-      const { values } = await ctx.readValues();
-      for (const k of OAUTH_URL_KEYS) {
-        const v = raw[k];
-        if (v !== undefined) spec[k] = renderTemplate(v, { secret: values });
+      const { values, missing } = await ctx.readValues();
+      try {
+        for (const k of OAUTH_URL_KEYS) {
+          const v = raw[k];
+          if (v !== undefined) spec[k] = renderTemplate(v, { secret: values });
+        }
+        // Token parameters may name the same values (Auth0's audience https://{{secret.domain}}/api/v2/).
+        spec.token_params = Object.fromEntries(
+          Object.entries(raw.token_params).map(([k, v]) => [k, renderTemplate(v, { secret: values })]),
+        );
+      } catch (err) {
+        // A value an endpoint needs (a tenant domain) is set nowhere: say which, and where to set it.
+        if (err instanceof MissingTemplateValue)
+          throw needsLogin(ctx.recipe, ctx.service, ctx.instance, missing);
+        throw err;
       }
     })();
     rendered.catch(() => {
@@ -166,6 +179,15 @@ export function createSession(ctx: StrategyFactoryContext): OAuthSession {
     out: (options) => options?.output ?? process.stderr,
     hint: setupHint(ctx),
   };
+}
+
+/**
+ * The recipe's values given with the call (`secret`: a tenant for the endpoints), to keep with the token so
+ * later calls find them in the store; only keys the recipe declares, never a token or a client.
+ */
+export function declaredValues(ctx: StrategyFactoryContext): Record<string, string> {
+  const keys = new Set(ctx.recipe.required_secrets.map((s) => s.key));
+  return Object.fromEntries(Object.entries(ctx.secret ?? {}).filter(([k]) => keys.has(k)));
 }
 
 /**

@@ -96,6 +96,8 @@ export function toCredential(
     values?: Record<string, string> | undefined;
     /** Values read from this answer or a lookup (`oauth2.capture`); the previous ones are kept otherwise. */
     captured?: Record<string, string> | undefined;
+    /** The id of your own client that obtained the token; a refresh keeps the previous one. */
+    clientId?: string | undefined;
   },
 ): OAuth2Credential {
   const prev = opts.previous;
@@ -112,6 +114,8 @@ export function toCredential(
     client: opts.client,
     status: "ok",
   };
+  const clientId = opts.clientId ?? prev?.client_id;
+  if (clientId !== undefined) cred.client_id = clientId;
   if (resp.expires_in !== undefined) cred.expires_at = opts.now + resp.expires_in * 1000;
   const refresh = resp.refresh_token ?? prev?.refresh_token;
   if (refresh !== undefined) cred.refresh_token = refresh;

@@ -363,6 +363,12 @@ const RULES: KeyRule[] = [
         "GET https://api.groq.com/openai/v1/models",
       ],
       [
+        "perplexity",
+        "https://docs.perplexity.ai/guides/perplexity-sdk-error-handling",
+        "api_key",
+        "GET https://api.perplexity.ai/v1/models",
+      ],
+      [
         "huggingface",
         "https://huggingface.co/docs/hub/security-tokens",
         "token",
@@ -1381,6 +1387,13 @@ const K_MIXPANEL = rnd(16);
 const K_SERVICENOW = rnd(12);
 const K_MUX = rnd(30);
 const K_CLOUDINARY = rnd(14);
+const K_IMAGEKIT = `private_${Buffer.from(randomBytes(18)).toString("base64url")}=`;
+const K_EASYPOST = `EZTK${rnd(16)}`;
+const K_CRONITOR = rnd(16);
+const K_WAKATIME = `waka_${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`;
+const K_CLOSE = `api_${rnd(12)}.${rnd(12)}`;
+const K_LOB = `test_${rnd(16)}`;
+const K_LEMLIST = rnd(16);
 
 const CATALOGUE_RULES: KeyRule[] = [
   {
@@ -2017,6 +2030,172 @@ const CATALOGUE_RULES: KeyRule[] = [
       headers: { "content-type": "text/html" },
       body: "<html><head><title>401 Authorization Required</title></head><body><h1>Authorization Required</h1></body></html>",
     }),
+  },
+  {
+    // "Authentication to the API is performed via HTTP Basic Auth. Provide your private API key as the basic
+    // auth username value. You do not need to provide a password." (api-keys; curl -u your_private_api_key:).
+    // "We return an error if you don't include your key ... or use an incorrect or outdated one": the 401
+    // status is the stand-in's reading of "an error", its body the stand-in's own.
+    recipe: "imagekit",
+    docs: "https://imagekit.io/docs/api-keys",
+    key: "private_key",
+    value: K_IMAGEKIT,
+    expected: `${K_IMAGEKIT}:`,
+    route: "GET https://api.imagekit.io/v1/files",
+    read: basicPair,
+    refuse: bearer401({ message: "Your account cannot be authenticated." }),
+    okBody: { files: [] },
+  },
+  {
+    // "Each request must be authenticated using an API Key, which serves as the Basic Authentication username
+    // (no password is required)" (docs/authentication); the 401 status and body are the stand-in's own.
+    recipe: "easypost",
+    docs: "https://docs.easypost.com/docs/authentication",
+    key: "api_key",
+    value: K_EASYPOST,
+    expected: `${K_EASYPOST}:`,
+    route: "GET https://api.easypost.com/v2/addresses",
+    read: basicPair,
+    refuse: bearer401({ error: { code: "APIKEY.INACTIVE", message: "This api key is no longer active." } }),
+  },
+  {
+    // "Provide your API key as the basic auth username value. You do not need to provide a password."
+    // (docs/api, API Authentication; curl -u API_KEY:); "API requests without authentication will also
+    // fail": the 401 and its body are the stand-in's own.
+    recipe: "cronitor",
+    docs: "https://cronitor.io/docs/api",
+    key: "api_key",
+    value: K_CRONITOR,
+    expected: `${K_CRONITOR}:`,
+    route: "GET https://cronitor.io/api/monitors",
+    read: basicPair,
+    refuse: bearer401({ detail: "Invalid API key" }),
+  },
+  {
+    // The secret API key, base64-encoded, is the whole HTTP Basic credential (developers, Authentication:
+    // "Authorization: Basic <base64 of your api key>"): no user:password pair, so "key:" is a different
+    // credential and refused; "401 - Unauthorized: ... your authentication was invalid" (developers,
+    // Introduction). The error body's shape ("Errors will be returned in the key named errors or error")
+    // is the page's; its text the stand-in's own.
+    recipe: "wakatime",
+    docs: "https://wakatime.com/developers",
+    key: "api_key",
+    value: K_WAKATIME,
+    route: "GET https://api.wakatime.com/api/v1/users/current",
+    read: (req) => {
+      const m = /^Basic (\S+)$/.exec(req.headers.authorization ?? "");
+      return m?.[1] ? Buffer.from(m[1], "base64").toString("utf8") : undefined;
+    },
+    refuse: bearer401({ error: "Unauthorized" }),
+    okBody: { data: { id: "u1", username: "ada" } },
+  },
+  {
+    // An account token as "Authorization: Bearer <token>" at https://backboard.railway.com/graphql/v2
+    // (reference/public-api: Endpoint, Creating a token). The GraphQL answer to a refused token is HTTP 200
+    // with "data": null and an errors array (the GraphQL response format; the message "Not Authorized" is
+    // Railway's, its extension code the stand-in's own), so only the body tells it apart.
+    recipe: "railway",
+    docs: "https://docs.railway.com/reference/public-api",
+    key: "token",
+    value: `${rnd(4)}-${rnd(2)}-${rnd(2)}-${rnd(2)}-${rnd(6)}`,
+    route: "POST https://backboard.railway.com/graphql/v2",
+    read: (req) => (/\bme\s*\{/.test(req.body) ? bearerOf(req) : undefined),
+    requiredHeaders: { "Content-Type": /application\/json/ },
+    refuse: () =>
+      json(200, {
+        data: null,
+        errors: [{ message: "Not Authorized", path: ["me"], extensions: { code: "UNAUTHENTICATED" } }],
+      }),
+    okBody: { data: { me: { id: "u1" } } },
+  },
+  {
+    // Every API function is GET /query with "Required: apikey" beside function and symbol (documentation,
+    // GLOBAL_QUOTE). A key that is not valid answers HTTP 200 with an "Error Message" field (the stand-in
+    // answers so; a refused or throttled call carries "Information" instead), never a 401.
+    recipe: "alpha_vantage",
+    docs: "https://www.alphavantage.co/documentation/",
+    key: "api_key",
+    value: rnd(8).toUpperCase(),
+    route: "GET https://www.alphavantage.co/query",
+    read: (req) =>
+      req.url.searchParams.get("function") === "GLOBAL_QUOTE" && req.url.searchParams.get("symbol") !== null
+        ? (req.url.searchParams.get("apikey") ?? undefined)
+        : undefined,
+    refuse: () =>
+      json(200, {
+        "Error Message":
+          "the parameter apikey is invalid or missing. Please claim your free API key on (https://www.alphavantage.co/support/#api-key).",
+      }),
+    okBody: { "Global Quote": { "01. symbol": "IBM", "05. price": "250.00" } },
+  },
+  {
+    // "The API key acts as the username and the password is always empty" (curl -u yourapikey:, GET
+    // /api/v1/me/); the 401 and its body are the stand-in's own.
+    recipe: "close",
+    docs: "https://developer.close.com/api/overview/api-key-authentication",
+    key: "api_key",
+    value: K_CLOSE,
+    expected: `${K_CLOSE}:`,
+    route: "GET https://api.close.com/api/v1/me/",
+    read: basicPair,
+    refuse: bearer401({ error: "The API key is invalid." }),
+    okBody: { id: "user_1", email: "ada@example.com" },
+  },
+  {
+    // "use your API key as the username while leaving the password blank ... Base64-encode [API_KEY]:";
+    // "Requests not properly authenticated will return a 401 error code" (Lob Help Center, Auth & API keys,
+    // https://lob.helpjuice.com/en_US/developer-documentation/authentication-api-keys); the error body is
+    // the stand-in's own.
+    recipe: "lob",
+    docs: "https://help.lob.com/account-management/api-keys",
+    key: "api_key",
+    value: K_LOB,
+    expected: `${K_LOB}:`,
+    route: "GET https://api.lob.com/v1/addresses",
+    read: basicPair,
+    refuse: bearer401({ error: { message: "Your API key is not valid.", status_code: 401 } }),
+    okBody: { data: [], object: "list", count: 0 },
+  },
+  {
+    // Every call is a POST of a JSON object that holds the key ("at minimum, you'll need to include a key",
+    // transactional-api-conventions); an invalid or revoked key is 401 (release note "Added support for 401
+    // Unauthorized response code", https://mailchimp.com/developer/release-notes/added-support-for-401-unauthorized-response-code/),
+    // with the documented error shape (status "error", code, name Invalid_Key, message). /users/ping2
+    // answers {"PING": "PONG!"} (https://mailchimp.com/developer/transactional/api/users/ping-2).
+    recipe: "mailchimp_transactional",
+    docs: "https://mailchimp.com/developer/transactional/guides/transactional-api-conventions/",
+    key: "api_key",
+    value: `md-${Buffer.from(randomBytes(16)).toString("base64url")}`,
+    route: "POST https://mandrillapp.com/api/1.0/users/ping2",
+    read: (req) => {
+      if (!/^application\/json/.test(req.headers["content-type"] ?? "")) return undefined;
+      try {
+        const body: unknown = JSON.parse(req.body);
+        const key = typeof body === "object" && body !== null ? (body as { key?: unknown }).key : undefined;
+        return typeof key === "string" ? key : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    refuse: bearer401({ status: "error", code: -1, name: "Invalid_Key", message: "Invalid API key" }),
+    okBody: { PING: "PONG!" },
+  },
+  {
+    // HTTP Basic with an empty user name and the API key as the password: base64 of ":YourApiKey", "THERE IS
+    // A COLON before your API key" (getting-started/authentication), so "KEY:" or the key alone is refused;
+    // GET /team (api-reference/endpoints/team/get-team). The 401 and its body are the stand-in's own.
+    recipe: "lemlist",
+    docs: "https://developer.lemlist.com/api-reference/getting-started/authentication",
+    key: "api_key",
+    value: K_LEMLIST,
+    expected: `:${K_LEMLIST}`,
+    route: "GET https://api.lemlist.com/api/team",
+    read: (req) => {
+      const m = /^Basic (\S+)$/.exec(req.headers.authorization ?? "");
+      return m?.[1] ? Buffer.from(m[1], "base64").toString("utf8") : undefined;
+    },
+    refuse: bearer401({ message: "Invalid API key" }),
+    okBody: { _id: "tea_1", name: "Ada's team" },
   },
 ];
 

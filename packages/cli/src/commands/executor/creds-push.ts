@@ -90,6 +90,16 @@ async function fromService(
   const options = instanceOptions(args, spec.name);
   if (recipe.primitive === "oauth2") {
     const t = await api.token(service, options);
+    // A recipe that sends the client id beside the token (Twitch's Client-Id, Trakt's trakt-api-key) needs
+    // the id of the client the token was issued to: the executor fills {{client.id}} from client_id.
+    const inject = JSON.stringify(recipe.oauth2?.inject ?? recipe.inject ?? {});
+    if (t.clientId === undefined && inject.includes("{{client.id}}")) {
+      throw new CliError(
+        "ERR_NEEDS_LOGIN",
+        `${service}'s stored token does not say which OAuth client it was issued to, and its recipe sends that client id with every request`,
+        `sign in again (arcrun setup ${service}), then push again; or push a JSON token set with client_id on stdin`,
+      );
+    }
     ctx.ui.err(
       ctx.ui.e.yellow(
         `note: ${service} is OAuth; its current access token is pushed${t.expiresAt ? ` (valid until ${new Date(t.expiresAt).toISOString()})` : ""}, and the executor cannot refresh it without a refresh token and client: push a JSON token set on stdin for that`,
@@ -101,6 +111,8 @@ async function fromService(
         access_token: t.accessToken,
         token_type: t.tokenType,
         ...(t.expiresAt ? { expires_at: Math.floor(t.expiresAt / 1000) } : {}),
+        // Not a secret (RFC 6749 section 2.2), but like the rest of the value it is never printed.
+        ...(t.clientId !== undefined ? { client_id: t.clientId } : {}),
       }),
     };
   }
