@@ -8,6 +8,15 @@ const tooLarge = (max: number) =>
     "Send a smaller request.",
   );
 
+/**
+ * How much of an oversized streamed body is read and thrown away before the 413 goes out. A server that
+ * answers while the client is still sending and then closes makes the client's TCP stack see a reset, and
+ * many clients then report "fetch failed" instead of the answer (Go's net/http reads up to 256 KiB of an
+ * unread body for the same reason); past this budget the stream is cancelled, so a hostile sender costs at
+ * most this much reading.
+ */
+const DRAIN_BYTES = 64 * 1024;
+
 /** Reads at most `max` bytes of a body, refusing more before reading it all (a declared or a streamed size). */
 async function readLimited(req: Request, max: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
@@ -21,6 +30,12 @@ async function readLimited(req: Request, max: number): Promise<string> {
     if (done) break;
     size += value.byteLength;
     if (size > max) {
+      let drained = size - max;
+      while (drained <= DRAIN_BYTES) {
+        const next = await reader.read();
+        if (next.done) throw tooLarge(max);
+        drained += next.value.byteLength;
+      }
       await reader.cancel();
       throw tooLarge(max);
     }
