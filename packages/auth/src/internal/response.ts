@@ -126,8 +126,13 @@ function define(Base: ResponseCtor) {
       return this.#headers;
     }
 
-    /** Called by the dispatch handler. */
+    /**
+     * Called by the dispatch handler. An empty chunk is dropped: undici hands one over when a paused
+     * connection resumes with nothing read yet, and queued into a stream it would fill the queue, pause
+     * the connection again and starve the reader (a slow stream reader never got past its first chunks).
+     */
     push(chunk: Uint8Array): void {
+      if (chunk.byteLength === 0) return;
       if (this.#sink) {
         this.#sink.enqueue(chunk);
         if ((this.#sink.desiredSize ?? 1) <= 0) this.#controller?.pause();
