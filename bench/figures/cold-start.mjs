@@ -5,8 +5,8 @@
 //
 // The arcrun side is the common case: the built-in `notion` recipe (no YAML to parse) with a stored
 // static key in the encrypted-file store (ARCRUN_STORE=encrypted-file: no keyring probe on a headless
-// machine). Its requests reach the local server through a dispatcher that rewrites the origin, so the
-// recipe's host allow-list and https URL stay as shipped. Two more arcrun figures are reported in details:
+// machine). Its requests reach the local server through the global dispatcher composed with an origin
+// rewrite, so the recipe's host allow-list and https URL stay as shipped. Two more arcrun figures are reported in details:
 // a user recipe in $ARCRUN_HOME/recipes as most starts see it (validated once, then read from the JSON cache
 // in $ARCRUN_HOME/cache/recipes), and the same with that cache removed before each run (a changed recipe
 // file: yaml and zod load).
@@ -35,10 +35,13 @@ process.stdout.write(JSON.stringify({ status: 200 }));
 const ARCRUN_COLD_BUILTIN = `
 const t0 = performance.now();
 const { createAuth } = await import("arcrun-auth");
-const { createRequire } = await import("node:module");
-const Agent = createRequire(import.meta.url)("undici/lib/dispatcher/agent.js");
 const origin = process.env.BENCH_ORIGIN;
-const dispatcher = new Agent().compose((dispatch) => (opts, handler) => dispatch({ ...opts, origin }, handler));
+// What a script without a dispatcher sends through (the process's global dispatcher, Node's own undici's
+// Agent, as fetch does), composed with an origin rewrite.
+void globalThis.Response;
+const dispatcher = globalThis[Symbol.for("undici.globalDispatcher.1")].compose(
+  (dispatch) => (opts, handler) => dispatch({ ...opts, origin }, handler),
+);
 const client = createAuth({ dispatcher }).bind("notion");
 const res = await client.get("/users/me");
 await res.text();

@@ -10,7 +10,10 @@ export interface AuthOptions {
   home?: string;
   /** A store object, or which one to pick. Default `$ARCRUN_STORE`, else "auto". */
   store?: CredentialStore | StoreChoice;
-  /** The dispatcher the bound clients (and token requests) go through. Default: one keep-alive undici Agent. */
+  /**
+   * The dispatcher the bound clients (and token requests) go through. Default: the process's global
+   * dispatcher, the one Node's fetch uses (`setGlobalDispatcher` from undici changes it for both).
+   */
   dispatcher?: Dispatcher;
   /** The fetch strategies use for token endpoints. Default: global fetch through `dispatcher` when given. */
   fetch?: typeof globalThis.fetch;

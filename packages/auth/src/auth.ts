@@ -340,7 +340,10 @@ export class Auth {
     return { home: this.home, store, services };
   }
 
-  /** Closes the HTTP agent this instance created (keep-alive sockets); a no-op for a caller's dispatcher. */
+  /**
+   * Kept for callers that close what they create; resolves at once. The clients send through the caller's
+   * dispatcher or the process's global one (Node's fetch's), neither of which is this instance's to close.
+   */
   close(): Promise<void> {
     return this.#clients.close();
   }

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { ArcrunError } from "../errors.js";
-import { type ArcrunResponse, prepareResponseClass, responseClass } from "./response.js";
+import { type ArcrunResponse, prepareResponseClass, type RawHeaders, responseClass } from "./response.js";
 import type { Dispatcher } from "./undici.js";
 
 /** A request body in the shapes fetch accepts, plus Node streams. */
@@ -122,6 +122,222 @@ function networkError(origin: string, err: unknown): ArcrunError {
 }
 
 /**
+ * undici's handler API changed in undici 7 (onRequestStart, onResponseStart, ... with a controller), and
+ * undici 8 knows only that one, while Node 20 and 22 ship undici 6, which knows only the old one (onConnect,
+ * onHeaders, ...). The default dispatcher is the one Node's fetch uses, so a handler answers both: undici 7
+ * and 8 call the controller methods, undici 6 calls the old ones, which this controller translates.
+ */
+class LegacyController implements Dispatcher.DispatchController {
+  readonly #abort: (err?: Error) => void;
+  #resume: (() => void) | undefined;
+  #paused = false;
+  #aborted = false;
+  #reason: Error | null = null;
+
+  constructor(abort: (err?: Error) => void) {
+    this.#abort = abort;
+  }
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  get reason(): Error | null {
+    return this.#reason;
+  }
+
+  setResume(resume: () => void): void {
+    this.#resume = resume;
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    if (this.#paused) {
+      this.#paused = false;
+      this.#resume?.();
+    }
+  }
+
+  abort(reason: Error): void {
+    if (!this.#aborted) {
+      this.#aborted = true;
+      this.#reason = reason;
+      this.#abort(reason);
+    }
+  }
+}
+
+/**
+ * undici 6's raw headers (name, value, name, value... as bytes) as the record undici 7 hands a controller
+ * handler: lower-case names, values read as UTF-8, a repeated name as an array, and content-disposition
+ * read as Latin-1 when content-length is present (undici's parseHeaders, nodejs/node#46528).
+ */
+export function headersFromRaw(raw: ReadonlyArray<Buffer | string>): RawHeaders {
+  const out: RawHeaders = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = String(raw[i]).toLowerCase();
+    const value = String(raw[i + 1]);
+    const prev = out[name];
+    if (prev === undefined) out[name] = value;
+    else if (typeof prev === "string") out[name] = [prev, value];
+    else prev.push(value);
+  }
+  const disposition = out["content-disposition"];
+  if (typeof disposition === "string" && out["content-length"] !== undefined) {
+    out["content-disposition"] = Buffer.from(disposition).toString("latin1");
+  }
+  return out;
+}
+
+/**
+ * One request's handler: resolves the promise with a standard Response as soon as the headers arrive; the
+ * body follows with backpressure (pause/resume). A class rather than closures: one allocation per request.
+ */
+class ResponseHandler implements Dispatcher.DispatchHandler {
+  readonly #options: Dispatcher.DispatchOptions;
+  readonly #signal: AbortSignal | undefined;
+  readonly #url: string;
+  readonly #resolve: (res: Response) => void;
+  readonly #reject: (err: unknown) => void;
+  #controller: Dispatcher.DispatchController | undefined;
+  #legacy: LegacyController | undefined;
+  #response: ArcrunResponse | undefined;
+  #settled = false;
+  readonly #onAbort: (() => void) | undefined;
+
+  constructor(
+    options: Dispatcher.DispatchOptions,
+    signal: AbortSignal | undefined,
+    url: string,
+    resolve: (res: Response) => void,
+    reject: (err: unknown) => void,
+  ) {
+    this.#options = options;
+    this.#signal = signal;
+    this.#url = url;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    if (signal) {
+      this.#onAbort = () => this.#aborted();
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+  }
+
+  #aborted(): void {
+    const signal = this.#signal;
+    const reason =
+      signal?.reason instanceof Error ? signal.reason : new DOMException("aborted", "AbortError");
+    const controller = this.#controller;
+    if (controller && !controller.aborted) controller.abort(reason);
+    if (!this.#settled) {
+      this.#settled = true;
+      this.#reject(signal?.reason ?? reason);
+    }
+  }
+
+  #done(): void {
+    if (this.#onAbort) this.#signal?.removeEventListener("abort", this.#onAbort);
+  }
+
+  /** dispatch threw before the request started. */
+  failed(err: unknown): void {
+    this.#done();
+    this.#settled = true;
+    this.#reject(networkError(String(this.#options.origin), err));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#signal?.aborted) {
+      this.#aborted();
+      return;
+    }
+    // undici writes the request right after this returns.
+    prepareResponseClass();
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: RawHeaders,
+    statusMessage?: string,
+  ): void {
+    if (statusCode < 200) return;
+    const hasBody = !NULL_BODY.has(statusCode) && this.#options.method !== "HEAD";
+    this.#settled = true;
+    try {
+      this.#response = new (responseClass())(
+        hasBody,
+        { status: statusCode, statusText: statusMessage ?? "" },
+        headers,
+        this.#url,
+        controller,
+      );
+    } catch (err) {
+      controller.abort(err instanceof Error ? err : new Error(String(err)));
+      this.#reject(networkError(String(this.#options.origin), err));
+      return;
+    }
+    this.#resolve(this.#response as unknown as Response);
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#response?.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+
+  onResponseEnd(): void {
+    this.#done();
+    this.#response?.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    this.#done();
+    if (!this.#settled) {
+      this.#settled = true;
+      const signal = this.#signal;
+      this.#reject(signal?.aborted ? signal.reason : networkError(String(this.#options.origin), err));
+      return;
+    }
+    this.#response?.fail(err);
+  }
+
+  // undici 6 (Node 20 and 22's fetch): the old handler API, translated.
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.#legacy = new LegacyController(abort);
+    this.onRequestStart(this.#legacy);
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+    const c = this.#legacy as LegacyController;
+    c.setResume(resume);
+    this.onResponseStart(c, statusCode, headersFromRaw(raw), statusText);
+    return !c.paused;
+  }
+
+  onData(chunk: Buffer): boolean {
+    const c = this.#legacy as LegacyController;
+    this.onResponseData(c, chunk);
+    return !c.paused;
+  }
+
+  onComplete(): void {
+    this.onResponseEnd();
+  }
+
+  onError(err: Error): void {
+    this.onResponseError(this.#legacy, err);
+  }
+}
+
+/**
  * One request through undici's dispatch API, resolved as a standard Response as soon as the headers
  * arrive; the body follows with backpressure (pause/resume). No redirect, retry or auth here.
  * `url` is what `response.url` says (the caller's URL, without injected credentials).
@@ -133,74 +349,15 @@ export function dispatchResponse(
   url: string,
 ): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
-    let controller: Dispatcher.DispatchController | undefined;
-    let response: ArcrunResponse | undefined;
-    let settled = false;
-    const onAbort = () => {
-      const reason =
-        signal?.reason instanceof Error ? signal.reason : new DOMException("aborted", "AbortError");
-      if (controller && !controller.aborted) controller.abort(reason);
-      if (!settled) {
-        settled = true;
-        reject(signal?.reason ?? reason);
-      }
-    };
-    if (signal) {
-      if (signal.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      signal.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
     }
-    const done = () => signal?.removeEventListener("abort", onAbort);
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(c) {
-        controller = c;
-        // undici writes the request right after this returns.
-        prepareResponseClass();
-      },
-      onResponseStart(c, statusCode, headers, statusMessage) {
-        if (statusCode < 200) return;
-        const hasBody = !NULL_BODY.has(statusCode) && options.method !== "HEAD";
-        settled = true;
-        try {
-          response = new (responseClass())(
-            hasBody,
-            { status: statusCode, statusText: statusMessage ?? "" },
-            headers,
-            url,
-            c,
-          );
-        } catch (err) {
-          c.abort(err instanceof Error ? err : new Error(String(err)));
-          reject(networkError(String(options.origin), err));
-          return;
-        }
-        resolve(response as unknown as Response);
-      },
-      onResponseData(_c, chunk) {
-        response?.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      },
-      onResponseEnd() {
-        done();
-        response?.end();
-      },
-      onResponseError(_c, err) {
-        done();
-        if (!settled) {
-          settled = true;
-          reject(signal?.aborted ? signal.reason : networkError(String(options.origin), err));
-          return;
-        }
-        response?.fail(err);
-      },
-    };
+    const handler = new ResponseHandler(options, signal, url, resolve, reject);
     try {
-      dispatcher.dispatch(options, handler);
+      dispatcher.dispatch(options, handler as unknown as Dispatcher.DispatchHandler);
     } catch (err) {
-      done();
-      settled = true;
-      reject(networkError(String(options.origin), err));
+      handler.failed(err);
     }
   });
 }

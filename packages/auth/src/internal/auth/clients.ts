@@ -1,6 +1,6 @@
 import type { BindOptions, TestResult } from "../../auth-options.js";
 import { BoundClient } from "../../client.js";
-import { type Agent, type Dispatcher, loadAgent } from "../undici.js";
+import { type Dispatcher, defaultDispatcher } from "../undici.js";
 import { checkInstance } from "./checks.js";
 import type { RecipeSource } from "./recipe-source.js";
 import type { StrategyCache } from "./strategy-cache.js";
@@ -8,7 +8,7 @@ import type { StrategyCache } from "./strategy-cache.js";
 export interface ClientsDeps {
   recipes: RecipeSource;
   strategies: StrategyCache;
-  /** The caller's dispatcher (AuthOptions.dispatcher); else the clients share one keep-alive Agent. */
+  /** The caller's dispatcher (AuthOptions.dispatcher); else the process's global one, as fetch uses. */
   dispatcher: Dispatcher | undefined;
   retries: number;
   maxRetryDelayMs: number;
@@ -22,16 +22,13 @@ export interface ClientsDeps {
  */
 export class Clients {
   readonly #deps: ClientsDeps;
-  #agent: Agent | undefined;
 
   constructor(deps: ClientsDeps) {
     this.#deps = deps;
   }
 
   #agentFor(): Dispatcher {
-    if (this.#deps.dispatcher) return this.#deps.dispatcher;
-    this.#agent ??= new (loadAgent())({ keepAliveTimeout: 10_000, connections: 128 });
-    return this.#agent;
+    return this.#deps.dispatcher ?? defaultDispatcher();
   }
 
   /** Auth.bind: synchronous and lazy; ERR_UNKNOWN_SERVICE at once when no recipe can have that id. */
@@ -60,10 +57,9 @@ export class Clients {
     return runTestRequest(this.bind(service, options), spec);
   }
 
-  /** Closes the agent the clients shared (keep-alive sockets); a no-op for a caller's dispatcher. */
-  async close(): Promise<void> {
-    const agent = this.#agent;
-    this.#agent = undefined;
-    await agent?.close();
-  }
+  /**
+   * Nothing of its own to close: the clients send through the caller's dispatcher or the process's global one
+   * (whose idle keep-alive sockets do not hold the process open), and closing either would break other code.
+   */
+  async close(): Promise<void> {}
 }
