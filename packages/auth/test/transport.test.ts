@@ -136,17 +136,22 @@ async function exercise(dispatcher: undici7.Dispatcher | undefined): Promise<voi
   const closed = await startServer();
   const port = closed.port;
   await closed.close();
+  const deadHome = tempHome({ dead_local: localRecipe("dead_local", "notion", `http://127.0.0.1:${port}`) });
   const dead = createAuth({
-    home: tempHome({ dead_local: localRecipe("dead_local", "notion", `http://127.0.0.1:${port}`) }).home,
+    home: deadHome.home,
     store: new MemoryStore(),
     env: {},
     interactive: false,
     secretsDirs: [],
     ...(dispatcher ? { dispatcher } : {}),
   });
-  await expect(dead.bind("dead_local", { secret: { token: "t" } }).get("/x")).rejects.toMatchObject({
-    code: "ERR_NETWORK",
-  });
+  try {
+    await expect(dead.bind("dead_local", { secret: { token: "t" } }).get("/x")).rejects.toMatchObject({
+      code: "ERR_NETWORK",
+    });
+  } finally {
+    deadHome.cleanup();
+  }
 }
 
 describe("the bound client's transport", () => {
