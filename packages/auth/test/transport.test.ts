@@ -2,11 +2,12 @@
 // dispatcher (Node's fetch's), and its response handler works with a dispatcher of every undici major a
 // caller may hold: 6 (Node 20 and 22's own; the old handler API only), 7 (both APIs), 8 (the new one only).
 // Real local servers and real undici copies (devDependencies undici-v6 and undici-v8), nothing mocked.
-import { spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { type AddressInfo, connect, type Socket } from "node:net";
 import { resolve } from "node:path";
+import { promisify } from "node:util";
 import * as undici7 from "undici";
 import * as undici6 from "undici-v6";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +15,7 @@ import { type Auth, createAuth, MemoryStore } from "../src/index.js";
 import { localRecipe, tempHome } from "./helpers/home.js";
 import { startServer, type TestServer } from "./helpers/server.js";
 
+const run = promisify(execFile);
 const PKG = resolve(import.meta.dirname, "..");
 const DIST = resolve(PKG, "dist/index.js");
 const GLOBAL_DISPATCHER = Symbol.for("undici.globalDispatcher.1");
@@ -218,24 +220,12 @@ describe("the bound client's transport", () => {
 
 /** Runs a script against the built package in a fresh Node process; its stdout parsed as JSON. */
 async function child(script: string, env: Record<string, string>): Promise<Record<string, unknown>> {
-  const p = spawn(
+  // Asynchronous: the proxy below answers from this process while the child runs.
+  const { stdout } = await run(
     process.execPath,
     ["--import", "./test/fixtures/trace-loads.mjs", "--input-type=module", "-e", script],
-    {
-      cwd: PKG,
-      env: { PATH: process.env.PATH ?? "", DIST, ...env },
-    },
+    { cwd: PKG, env: { PATH: process.env.PATH ?? "", DIST, ...env } },
   );
-  let stdout = "";
-  let stderr = "";
-  p.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  p.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const code = await new Promise<number | null>((done) => p.on("close", done));
-  expect(code, stderr).toBe(0);
   return JSON.parse(stdout) as Record<string, unknown>;
 }
 
