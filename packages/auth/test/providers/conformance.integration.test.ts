@@ -8,7 +8,7 @@ import { PassThrough } from "node:stream";
 import { getRecipe, loadCatalog } from "@arcrun/recipes";
 import { request as undiciRequest } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAuth, isArcrunError } from "../../src/index.js";
+import { type Auth, createAuth, isArcrunError } from "../../src/index.js";
 import { makeHome, type TestHome } from "../support/home.js";
 import { sink } from "../support/streams.js";
 import {
@@ -514,17 +514,36 @@ describe.each(SIGV4_PROFILES)("aws_sigv4 conformance: $name", ({ profile }) => {
 });
 
 /** The Digest fields of an Authorization header the simulator saw. */
+/**
+ * Runs `body` with a simulator of the profile and a fresh home, and closes both whatever happens. `make`
+ * creates an Auth on that home through the simulator (a separate process's view of the same store), with
+ * an optional clock.
+ */
+async function withSimulator(
+  profile: ExchangeProfile,
+  body: (t: { sim: Simulator; home: TestHome; make: (now?: () => number) => Auth }) => Promise<void>,
+): Promise<void> {
+  const sim = await startSimulator(profile);
+  const home = await makeHome();
+  const make = (now?: () => number) =>
+    createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher, ...(now ? { now } : {}) });
+  try {
+    await body({ sim, home, make });
+  } finally {
+    await sim.close();
+    await home.cleanup();
+  }
+}
+
 const digestField = (header: string | string[] | undefined, name: string) =>
   new RegExp(`[\\s,]${name}="?([^",]+)"?`).exec(` ${String(header ?? "").slice(7)}`)?.[1];
 
 const DIGEST_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]> = [
   [
     "setup answers the Digest challenge and saves the key pair after the test request passes; a wrong private key is refused (ERR_TEST_FAILED) and nothing is saved",
-    async (profile) => {
-      const sim = await startSimulator(profile);
-      const home = await makeHome();
-      try {
-        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+    (profile) =>
+      withSimulator(profile, async ({ sim, make }) => {
+        const auth = make();
         const wrong = await auth
           .login(profile.recipe, { values: profile.wrongValues, verify: true })
           .catch((e: unknown) => e);
@@ -549,19 +568,13 @@ const DIGEST_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]>
         for (const r of sim.state.seen) {
           expect(JSON.stringify(r.headers)).not.toContain(profile.values.private_key);
         }
-      } finally {
-        await sim.close();
-        await home.cleanup();
-      }
-    },
+      }),
   ],
   [
     "the client's methods, fetchFn and dispatcher all answer the challenge; later requests answer the held nonce with the next nc, without another 401",
-    async (profile) => {
-      const sim = await startSimulator(profile);
-      const home = await makeHome();
-      try {
-        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+    (profile) =>
+      withSimulator(profile, async ({ sim, make }) => {
+        const auth = make();
         const client = auth.bind(profile.recipe, { secret: profile.values });
         const accept = { accept: "application/vnd.atlas.2023-02-01+json" };
         const viaGet = await client.get("/orgs", { headers: accept });
@@ -588,19 +601,13 @@ const DIGEST_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]>
           "/api/atlas/v2/orgs",
           "/api/atlas/v2/groups",
         ]);
-      } finally {
-        await sim.close();
-        await home.cleanup();
-      }
-    },
+      }),
   ],
   [
     "the simulator refuses a replayed nc and nonce; an expired nonce (stale=true) or a forgotten one is answered again with a new one",
-    async (profile) => {
-      const sim = await startSimulator(profile);
-      const home = await makeHome();
-      try {
-        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+    (profile) =>
+      withSimulator(profile, async ({ sim, make }) => {
+        const auth = make();
         const client = auth.bind(profile.recipe, { secret: profile.values });
         const accept = { accept: "application/vnd.atlas.2023-02-01+json" };
         expect((await client.get("/orgs", { headers: accept })).status).toBe(200);
@@ -632,11 +639,7 @@ const DIGEST_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]>
           "00000002",
           "00000001",
         ]);
-      } finally {
-        await sim.close();
-        await home.cleanup();
-      }
-    },
+      }),
   ],
 ];
 
@@ -654,11 +657,9 @@ const xrpcSeen = (sim: Simulator, from = 0) =>
 const SESSION_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]> = [
   [
     "setup logs in and saves the values with the session after the test request passes; a wrong password is refused with a clear error and nothing is saved",
-    async (profile) => {
-      const sim = await startSimulator(profile);
-      const home = await makeHome();
-      try {
-        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+    (profile) =>
+      withSimulator(profile, async ({ sim, make }) => {
+        const auth = make();
         const wrong = await auth
           .login(profile.recipe, { values: profile.wrongValues, verify: true })
           .catch((e: unknown) => e);
@@ -685,25 +686,12 @@ const SESSION_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]
         for (const r of sim.state.seen.slice(before + 1)) {
           expect(JSON.stringify(r)).not.toContain(String(profile.values.app_password));
         }
-      } finally {
-        await sim.close();
-        await home.cleanup();
-      }
-    },
+      }),
   ],
   [
     "another process uses the stored session without logging in; a session due for renewal is refreshed once for concurrent requests, and the rotated refresh token is kept",
-    async (profile) => {
-      const sim = await startSimulator(profile);
-      const home = await makeHome();
-      try {
-        const make = (now?: () => number) =>
-          createAuth({
-            env: home.env,
-            interactive: false,
-            dispatcher: sim.dispatcher,
-            ...(now ? { now } : {}),
-          });
+    (profile) =>
+      withSimulator(profile, async ({ sim, make }) => {
         await make().login(profile.recipe, { values: profile.values, verify: true });
         const first = await (await make().store()).get(profile.recipe, "default");
 
@@ -732,19 +720,13 @@ const SESSION_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]
           first?.type === "session" && first.refresh_token,
         );
         expect(blueskyLogins(sim.state)).toBe(1);
-      } finally {
-        await sim.close();
-        await home.cleanup();
-      }
-    },
+      }),
   ],
   [
     "an access token the provider ended (400 ExpiredToken) is renewed once and the request retried; a dead refresh token logs in again; a replayed refresh token is refused",
-    async (profile) => {
-      const sim = await startSimulator(profile);
-      const home = await makeHome();
-      try {
-        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+    (profile) =>
+      withSimulator(profile, async ({ sim, make }) => {
+        const auth = make();
         await auth.login(profile.recipe, { values: profile.values, verify: true });
         const client = auth.bind(profile.recipe);
         const used = await (await auth.store()).get(profile.recipe, "default");
@@ -777,19 +759,13 @@ const SESSION_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]
           "app.bsky.actor.getProfile",
         ]);
         expect(blueskyLogins(sim.state)).toBe(2);
-      } finally {
-        await sim.close();
-        await home.cleanup();
-      }
-    },
+      }),
   ],
   [
     "logout ends the session at the provider with the refresh token, then deletes it locally",
-    async (profile) => {
-      const sim = await startSimulator(profile);
-      const home = await makeHome();
-      try {
-        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+    (profile) =>
+      withSimulator(profile, async ({ sim, make }) => {
+        const auth = make();
         await auth.login(profile.recipe, { values: profile.values, verify: true });
         const stored = await (await auth.store()).get(profile.recipe, "default");
         const refresh = stored?.type === "session" ? stored.refresh_token : undefined;
@@ -804,11 +780,7 @@ const SESSION_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]
           headers: { authorization: `Bearer ${refresh}` },
         });
         expect(after.status).toBe(400);
-      } finally {
-        await sim.close();
-        await home.cleanup();
-      }
-    },
+      }),
   ],
 ];
 
@@ -823,11 +795,9 @@ const pathsSeen = (sim: Simulator, from = 0) =>
 const SUPABASE_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]> = [
   [
     "setup signs in with the password grant and the API key; a wrong password is refused (invalid_credentials) and nothing is saved",
-    async (profile) => {
-      const sim = await startSimulator(profile);
-      const home = await makeHome();
-      try {
-        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+    (profile) =>
+      withSimulator(profile, async ({ sim, make }) => {
+        const auth = make();
         const wrong = await auth
           .login(profile.recipe, { values: profile.wrongValues, verify: true })
           .catch((e: unknown) => e);
@@ -847,25 +817,12 @@ const SUPABASE_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>
         // expires_in (3600 s) is when it is due.
         expect(stored.expires_at).toBeGreaterThan(Date.now() + 3_000_000);
         expect(stored.refresh_token).toBeDefined();
-      } finally {
-        await sim.close();
-        await home.cleanup();
-      }
-    },
+      }),
   ],
   [
     "a session due for renewal is refreshed with the refresh token in the JSON body; a dead refresh token logs in again; an expired access token (403 bad_jwt) is renewed once",
-    async (profile) => {
-      const sim = await startSimulator(profile);
-      const home = await makeHome();
-      try {
-        const make = (now?: () => number) =>
-          createAuth({
-            env: home.env,
-            interactive: false,
-            dispatcher: sim.dispatcher,
-            ...(now ? { now } : {}),
-          });
+    (profile) =>
+      withSimulator(profile, async ({ sim, make }) => {
         await make().login(profile.recipe, { values: profile.values, verify: true });
         const first = await (await make().store()).get(profile.recipe, "default");
         const held = first?.type === "session" ? first.refresh_token : undefined;
@@ -899,19 +856,13 @@ const SUPABASE_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>
           "POST /auth/v1/token?grant_type=refresh_token",
           "GET /rest/v1/todos",
         ]);
-      } finally {
-        await sim.close();
-        await home.cleanup();
-      }
-    },
+      }),
   ],
   [
     "logout calls POST /logout with the access token, which ends the refresh tokens",
-    async (profile) => {
-      const sim = await startSimulator(profile);
-      const home = await makeHome();
-      try {
-        const auth = createAuth({ env: home.env, interactive: false, dispatcher: sim.dispatcher });
+    (profile) =>
+      withSimulator(profile, async ({ sim, make }) => {
+        const auth = make();
         await auth.login(profile.recipe, { values: profile.values, verify: true });
         const stored = await (await auth.store()).get(profile.recipe, "default");
         const from = sim.state.seen.length;
@@ -927,11 +878,7 @@ const SUPABASE_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>
           body: JSON.stringify({ refresh_token: stored?.type === "session" ? stored.refresh_token : "" }),
         });
         expect(await after.json()).toMatchObject({ error_code: "refresh_token_not_found" });
-      } finally {
-        await sim.close();
-        await home.cleanup();
-      }
-    },
+      }),
   ],
 ];
 
