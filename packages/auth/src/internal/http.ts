@@ -179,7 +179,7 @@ class LegacyController implements Dispatcher.DispatchController {
  * handler: lower-case names, values read as UTF-8, a repeated name as an array, and content-disposition
  * read as Latin-1 when content-length is present (undici's parseHeaders, nodejs/node#46528).
  */
-export function headersFromRaw(raw: ReadonlyArray<Buffer | string>): RawHeaders {
+function headersFromRaw(raw: ReadonlyArray<Buffer | string>): RawHeaders {
   const out: RawHeaders = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = String(raw[i]).toLowerCase();

@@ -59,9 +59,10 @@ export function responseClass(): ReturnType<typeof define> {
 }
 
 /**
- * Makes the class soon, off the request's path: called once the first request is written, so that Node's
- * internal undici loads while the server answers rather than after its headers arrive (docs/bench.md,
- * "Cold start"). Does nothing once the class exists.
+ * Makes the class soon, off the request's path: called once the first request is written. With a caller's
+ * dispatcher, Node's internal undici (which the Response class loads) then loads while the server answers
+ * rather than after its headers arrive (docs/bench.md, "Cold start"); the default dispatcher has loaded it
+ * already. Does nothing once the class exists.
  */
 export function prepareResponseClass(): void {
   if (made === undefined) setImmediate(responseClass);

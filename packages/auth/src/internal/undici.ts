@@ -8,13 +8,7 @@ import type { Agent, Dispatcher } from "undici";
  */
 const requireUndici = createRequire(import.meta.url);
 
-let agentCtor: typeof Agent | undefined;
 let dispatcherCtor: typeof Dispatcher | undefined;
-
-export function loadAgent(): typeof Agent {
-  agentCtor ??= requireUndici("undici/lib/dispatcher/agent.js") as typeof Agent;
-  return agentCtor;
-}
 
 export function loadDispatcherBase(): typeof Dispatcher {
   dispatcherCtor ??= requireUndici("undici/lib/dispatcher/dispatcher.js") as typeof Dispatcher;
@@ -42,8 +36,11 @@ export function defaultDispatcher(): Dispatcher {
     d = g[GLOBAL_DISPATCHER];
   }
   if (d !== undefined) return d;
-  fallbackAgent ??= new (loadAgent())({ keepAliveTimeout: 10_000, connections: 128 });
+  if (!fallbackAgent) {
+    const AgentCtor = requireUndici("undici/lib/dispatcher/agent.js") as typeof Agent;
+    fallbackAgent = new AgentCtor({ keepAliveTimeout: 10_000, connections: 128 });
+  }
   return fallbackAgent;
 }
 
-export type { Agent, Dispatcher };
+export type { Dispatcher };
