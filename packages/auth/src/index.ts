@@ -50,6 +50,7 @@ export type {
   BrokerStartArgs,
 } from "./internal/broker/seam.js";
 export { OAUTH_CLIENT_ENTRY } from "./internal/oauth/client-entry.js";
+export { injectFor } from "./internal/recipe.js";
 export {
   initEncryptedFile,
   type KeyChoice,

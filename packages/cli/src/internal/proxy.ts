@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Readable } from "node:stream";
 import type { Recipe } from "@arcrun/recipes";
-import type { Client, ClientInfo } from "arcrun-auth";
+import { type Client, type ClientInfo, injectFor } from "arcrun-auth";
 import { refKey } from "./service-ref.js";
 
 /** The header a child may always use to present the proxy token; stripped before forwarding. */
@@ -69,16 +69,27 @@ function sameHeader(value: string | string[] | undefined, expected: Buffer): boo
   return typeof value === "string" && value.length === expected.length && sameToken(value, expected);
 }
 
-/** Header names, query parameters and body fields a recipe injects (under every primitive it offers). */
-function injectedNames(recipe: Recipe): { headers: Set<string>; query: Set<string>; body: Set<string> } {
+/**
+ * Header names and query parameters a recipe injects under every primitive it offers (the proxy strips them
+ * all from what a client sends), and the body fields the credential in use fills: a token may be accepted in
+ * a body field only where that credential's inject replaces it, since the body is forwarded as sent.
+ */
+function injectedNames(
+  recipe: Recipe,
+  primitive: ClientInfo["primitive"],
+): { headers: Set<string>; query: Set<string>; body: Set<string> } {
   const headers = new Set<string>();
   const query = new Set<string>();
-  const body = new Set<string>();
-  for (const inject of [recipe.inject, recipe.oauth2?.inject, recipe.service_account?.inject]) {
+  for (const inject of [
+    recipe.inject,
+    recipe.oauth2?.inject,
+    recipe.service_account?.inject,
+    recipe.session?.inject,
+  ]) {
     for (const k of Object.keys(inject?.header ?? {})) headers.add(k.toLowerCase());
     for (const k of Object.keys(inject?.query ?? {})) query.add(k);
-    for (const k of Object.keys(inject?.body?.fields ?? {})) body.add(k);
   }
+  const body = new Set(Object.keys(injectFor(recipe, primitive)?.body?.fields ?? {}));
   return { headers, query, body };
 }
 
@@ -199,7 +210,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       t = options.resolve(service, instance).then(async (r): Promise<Ready | undefined> => {
         if (!r) return undefined;
         const info = await r.client.ready();
-        return { ...r, info, names: injectedNames(r.recipe), base: new URL(info.baseUrl) };
+        return { ...r, info, names: injectedNames(r.recipe, info.primitive), base: new URL(info.baseUrl) };
       });
       // A failure (not connected yet) is not kept: the user may connect the service while the proxy runs.
       t.catch(() => targets.delete(key));
