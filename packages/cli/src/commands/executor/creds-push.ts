@@ -1,4 +1,5 @@
-import type { PrimitiveName } from "@arcrun/recipes";
+import { findExprs, type PrimitiveName, parseExpr } from "@arcrun/recipes";
+import { injectFor } from "arcrun-auth";
 import { bool, type CommandSpec, list, type Parsed, str } from "../../internal/args.js";
 import { instanceOptions } from "../../internal/common.js";
 import type { Context } from "../../internal/context.js";
@@ -92,8 +93,11 @@ async function fromService(
     const t = await api.token(service, options);
     // A recipe that sends the client id beside the token (Twitch's Client-Id, Trakt's trakt-api-key) needs
     // the id of the client the token was issued to: the executor fills {{client.id}} from client_id.
-    const inject = JSON.stringify(recipe.oauth2?.inject ?? recipe.inject ?? {});
-    if (t.clientId === undefined && inject.includes("{{client.id}}")) {
+    const sendsClientId = findExprs(JSON.stringify(injectFor(recipe, "oauth2") ?? {})).some((raw) => {
+      const expr = parseExpr(raw);
+      return typeof expr !== "string" && expr.kind === "client";
+    });
+    if (t.clientId === undefined && sendsClientId) {
       throw new CliError(
         "ERR_NEEDS_LOGIN",
         `${service}'s stored token does not say which OAuth client it was issued to, and its recipe sends that client id with every request`,
