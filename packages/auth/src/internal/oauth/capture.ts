@@ -9,7 +9,7 @@
 import { type CaptureSpec, hostAllowed, type InjectSpec, type Recipe, renderTemplate } from "@arcrun/recipes";
 import { ArcrunError } from "../../errors.js";
 import { USER_AGENT } from "../user-agent.js";
-import { type FlowContext, setupHint } from "./endpoint.js";
+import { type FlowContext, isRecord, setupHint } from "./endpoint.js";
 
 /** The string (or number, as text) at a dotted path; a numeric step picks an array element. */
 export function valueAt(body: unknown, path: string): string | undefined {
@@ -190,7 +190,7 @@ export interface LookupChoice {
  * not secrets), so the user can pick one.
  */
 export function chooseElement(ctx: FlowContext, body: unknown, choose: LookupChoice): unknown {
-  const elements = Array.isArray(body) ? body.filter(isObject) : [];
+  const elements = Array.isArray(body) ? body.filter(isRecord) : [];
   const first = elements[0];
   // An empty list has nothing to read: the captures then say which value is missing.
   if (first === undefined) return undefined;
@@ -212,10 +212,6 @@ export function chooseElement(ctx: FlowContext, body: unknown, choose: LookupCho
     `${ctx.service}: ${choose.key} "${wanted}" names none of the ${elements.length} this sign-in reaches (${listed}${elements.length > 20 ? ", ..." : ""}); set ${choose.key} to one of them (${choose.where}), then ${setupHint(ctx)}`,
     { service: ctx.service, instance: ctx.instance },
   );
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Whether a field names the value: equal (case and a trailing slash aside), or a URL whose host is it or begins with it and a dot. */
