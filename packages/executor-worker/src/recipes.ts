@@ -85,9 +85,7 @@ export function runRecipes(
     if (builtIn || !ID.test(id)) return builtIn;
     let pending = own.get(id);
     if (!pending) {
-      pending = kv
-        .get(recipeKey(tenant, id))
-        .then((raw) => (raw ? (JSON.parse(raw) as StoredRecipe).recipe : undefined));
+      pending = getStoredRecipe(kv, tenant, id).then((stored) => stored?.recipe);
       own.set(id, pending);
     }
     return pending;
@@ -95,7 +93,7 @@ export function runRecipes(
 }
 
 export async function getStoredRecipe(
-  kv: KVNamespace,
+  kv: Pick<KVNamespace, "get">,
   tenant: string,
   id: string,
 ): Promise<StoredRecipe | undefined> {

@@ -7,8 +7,8 @@ export { clientAddress as clientIp } from "@arcrun/recipes";
 const windows = new FixedWindowCounter();
 
 /**
- * Fixed-window counter per route and client address, kept in the isolate's memory (the counter is shared
- * with the executor's failed-key throttle). Cloudflare runs many isolates, so this bounds abuse per
+ * Fixed-window counter per route and client address, kept in the isolate's memory (FixedWindowCounter of
+ * @arcrun/recipes). Cloudflare runs many isolates, so this bounds abuse per
  * isolate, not globally; docs/broker.md says how to add a global rule.
  */
 export function checkRateLimit(route: Limited, ip: string, limit: RateLimit, now = Date.now()): void {

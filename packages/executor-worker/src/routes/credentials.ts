@@ -60,15 +60,15 @@ credentialRoutes.post("/credentials", async (c) => {
   }
   if (iv.length !== 12) throw invalid("iv must be 12 bytes (AES-GCM)");
   // A recipe of the catalogue (or ARCRUN_RECIPES), or one this tenant pushed (arcrun recipe push).
+  const builtIn = typeof b.recipe === "string" ? recipeFor(c)(b.recipe) : undefined;
   if (
     b.recipe !== undefined &&
     (typeof b.recipe !== "string" ||
-      (!recipeFor(c)(b.recipe) && !(await getStoredRecipe(c.env.ARCRUN_KV, c.get("tenant"), b.recipe))))
+      (!builtIn && !(await getStoredRecipe(c.env.ARCRUN_KV, c.get("tenant"), b.recipe))))
   ) {
     throw invalid(`unknown recipe "${String(b.recipe)}"; run: arcrun list`);
   }
-  const refused = typeof b.recipe === "string" ? recipeFor(c)(b.recipe) : undefined;
-  const why = refused ? executorRefusal(refused) : undefined;
+  const why = builtIn ? executorRefusal(builtIn) : undefined;
   if (why) throw invalid(why);
   if (
     b.hosts !== undefined &&
