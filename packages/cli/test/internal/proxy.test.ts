@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -12,6 +12,7 @@ import { newProxyToken, type RunningProxy, startProxy } from "../../src/internal
 const KEY = `sk-ant-${randomBytes(16).toString("hex")}`;
 const BOT = `123456:${randomBytes(16).toString("hex")}`;
 const ROBOT = `u${randomBytes(12).toString("hex")}`;
+const OAUTH_TOKEN = `oauth-${randomBytes(12).toString("hex")}`;
 let api: Server;
 let proxy: RunningProxy;
 let auth: Auth;
@@ -102,6 +103,23 @@ beforeAll(async () => {
   });
   await import("../support/host-map.mjs");
   home = await mkdtemp(join(tmpdir(), "arcrun-proxy-"));
+  // UptimeRobot with an OAuth alternative whose inject is a header (a made-up shape, to test the proxy's
+  // rule): connected through OAuth, the key's body field api_key is not filled by anything.
+  await mkdir(join(home, "recipes"), { recursive: true });
+  await writeFile(
+    join(home, "recipes", "uptimerobot_oauth.yaml"),
+    [
+      "id: uptimerobot_oauth",
+      "extends: uptimerobot",
+      "oauth2:",
+      "  authorize_url: https://api.uptimerobot.com/oauth/authorize",
+      "  token_url: https://api.uptimerobot.com/oauth/token",
+      "  scopes: [read]",
+      "  client: byo",
+      '  inject: { header: { Authorization: "Bearer {{runtime.access_token}}" } }',
+      "",
+    ].join("\n"),
+  );
   auth = createAuth({
     home,
     store: "memory",
@@ -111,6 +129,10 @@ beforeAll(async () => {
   proxy = await startProxy({
     token,
     resolve: async (service, instance) => {
+      if (service === "uptimerobot_oauth") {
+        const client = auth.bind(service, { instance, via: "oauth2", secret: { access_token: OAUTH_TOKEN } });
+        return { service, instance, recipe: await auth.recipe(service), client };
+      }
       if (!["anthropic", "openai", "telegram", "uptimerobot"].includes(service)) return undefined;
       const recipe = getRecipe(service);
       if (!recipe) return undefined;
@@ -277,6 +299,28 @@ describe("the local proxy on the shipped anthropic recipe", () => {
     expect(other.body.error).toMatchObject({ code: "ERR_PROXY_TOKEN" });
     expect(JSON.stringify(other.body.error)).toContain("body field note");
     expect(seen.length).toBe(before + 1);
+    expect(JSON.stringify(seen.slice(before))).not.toContain(token);
+  });
+
+  it("takes the token in a body field only where the credential in use fills it (not the key's field when connected through OAuth)", async () => {
+    const before = seen.length;
+    const res = await call(
+      "/uptimerobot_oauth/getAccountDetails",
+      { "content-type": "application/x-www-form-urlencoded" },
+      { method: "POST", body: new URLSearchParams({ api_key: token, format: "json" }).toString() },
+    );
+    expect(res.status).toBe(401);
+    expect(res.body.error).toMatchObject({ code: "ERR_PROXY_TOKEN" });
+    expect(JSON.stringify(res.body.error)).toContain("body field api_key");
+    expect(seen.length).toBe(before);
+    // As a Bearer token it is replaced by the OAuth token, and the body goes as sent.
+    const ok = await call(
+      "/uptimerobot_oauth/getAccountDetails",
+      { authorization: `Bearer ${token}`, "content-type": "application/x-www-form-urlencoded" },
+      { method: "POST", body: new URLSearchParams({ format: "json" }).toString() },
+    );
+    expect(ok.status).toBe(200);
+    expect(seen.at(-1)?.headers.authorization).toBe(`Bearer ${OAUTH_TOKEN}`);
     expect(JSON.stringify(seen.slice(before))).not.toContain(token);
   });
 
