@@ -571,12 +571,9 @@ export const SessionRequest = z.strictObject({
     .check(z.describe("A JSON body of string fields, e.g. { identifier: '{{secret.handle}}' }.")),
 });
 
-/**
- * A session login (a "log in with a key or password, get a session token" API, such as Bluesky's app
- * passwords): the login request gives an access token (and often a refresh token), which goes on each
- * request like an OAuth token; it is kept and refreshed like one, and when the refresh token is dead the
- * login is made again with the same values.
- */
+/** A dotted path into a JSON answer (Bluesky: accessJwt; Supabase Auth: error_code). */
+const dottedPath = () => z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/));
+
 /** A request of a session made with one of its tokens (a refresh, a logout), always a POST. */
 const SessionTokenRequest = z.strictObject({
   url: z.string().check(z.describe("An https URL on a host listed in hosts, called with POST.")),
@@ -599,6 +596,12 @@ const SessionTokenRequest = z.strictObject({
     ),
 });
 
+/**
+ * A session login (a "log in with a key or password, get a session token" API, such as Bluesky's app
+ * passwords): the login request gives an access token (and often a refresh token), which goes on each
+ * request like an OAuth token; it is kept and refreshed like one, and when the refresh token is dead the
+ * login is made again with the same values.
+ */
 export const Session = z.strictObject({
   login: SessionRequest.check(z.describe("The request that exchanges the secrets for a session.")),
   refresh: z
@@ -608,15 +611,15 @@ export const Session = z.strictObject({
     .optional(SessionTokenRequest)
     .check(z.describe("Where `arcrun logout` ends the session at the provider.")),
   token_path: z
-    ._default(z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/)), "access_token")
+    ._default(dottedPath(), "access_token")
     .check(
       z.describe("Dotted path to the access token in the login and refresh answers (Bluesky: accessJwt)."),
     ),
   refresh_token_path: z
-    .optional(z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/)))
+    .optional(dottedPath())
     .check(z.describe("Dotted path to the refresh token in the answers (Bluesky: refreshJwt).")),
   expires_in_path: z
-    .optional(z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/)))
+    .optional(dottedPath())
     .check(z.describe("Dotted path to the token's lifetime in seconds, when the answer gives one.")),
   expiry_from_jwt: z
     ._default(z.boolean(), false)
@@ -626,7 +629,7 @@ export const Session = z.strictObject({
       ),
     ),
   error_path: z
-    ._default(z.string().check(z.regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/)), "error")
+    ._default(dottedPath(), "error")
     .check(
       z.describe(
         "Dotted path to the error code of a refused answer, matched against relogin_errors (AT Protocol: error; Supabase Auth: error_code).",
