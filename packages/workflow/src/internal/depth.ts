@@ -5,16 +5,7 @@ import { isMap, isPair, isScalar, isSeq, type Node, type Scalar } from "yaml";
  * nested deeper than the call stack is exactly what this guards against). Stops once `max` is passed.
  */
 export function plainDepth(value: unknown, max: number): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop() as [unknown, number];
-    if (typeof v !== "object" || v === null) continue;
-    if (d > deepest) deepest = d;
-    if (deepest > max) return deepest;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
-  }
-  return deepest;
+  return plainShape(value, max, Number.POSITIVE_INFINITY).depth;
 }
 
 /**
