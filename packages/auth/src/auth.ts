@@ -345,7 +345,8 @@ export class Auth {
    * dispatcher or the process's global one (Node's fetch's), neither of which is this instance's to close.
    */
   close(): Promise<void> {
-    return this.#clients.close();
+    // Idle keep-alive sockets of either dispatcher do not hold the process open.
+    return Promise.resolve();
   }
 }
 

@@ -56,10 +56,4 @@ export class Clients {
     const { runTestRequest } = await import("./test-request.js");
     return runTestRequest(this.bind(service, options), spec);
   }
-
-  /**
-   * Nothing of its own to close: the clients send through the caller's dispatcher or the process's global one
-   * (whose idle keep-alive sockets do not hold the process open), and closing either would break other code.
-   */
-  async close(): Promise<void> {}
 }
