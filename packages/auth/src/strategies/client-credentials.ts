@@ -26,11 +26,15 @@ export function createClientCredentialsStrategy(ctx: StrategyFactoryContext): St
   // The recipe's values (a tenant domain) for its templates: base_url and hosts name them.
   let values: Promise<Record<string, string>> | undefined;
   const templateValues = (): Promise<Record<string, string>> => {
-    values ??= (async () =>
-      ctx.recipe.required_secrets.length > 0 ? (await ctx.readValues()).values : {})();
-    values.catch(() => {
-      values = undefined;
-    });
+    if (!values) {
+      const read = (async () =>
+        ctx.recipe.required_secrets.length > 0 ? (await ctx.readValues()).values : {})();
+      // A failed read is not kept: the next request reads again. Attached once, not per request.
+      read.catch(() => {
+        if (values === read) values = undefined;
+      });
+      values = read;
+    }
     return values;
   };
 
