@@ -739,7 +739,10 @@ const SESSION_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]
           "com.atproto.server.refreshSession",
           "app.bsky.actor.getProfile",
         ]);
-        expect(sim.state.seen[from]?.url.pathname).toBeDefined();
+        // The first attempt carried the stored access JWT, the one the stand-in had expired.
+        expect(sim.state.seen[from]?.headers.authorization).toBe(
+          `Bearer ${used?.type === "session" ? used.access_token : "no stored session"}`,
+        );
 
         // The refresh token used above was deleted when redeemed: a second use is refused.
         const replay = await sim.fetch("https://bsky.social/xrpc/com.atproto.server.refreshSession", {

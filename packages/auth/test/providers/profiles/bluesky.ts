@@ -18,6 +18,7 @@ const REFRESH_SESSION = "https://docs.bsky.app/docs/api/com-atproto-server-refre
 const GET_SESSION = "https://docs.bsky.app/docs/api/com-atproto-server-get-session";
 const DELETE_SESSION = "https://docs.bsky.app/docs/api/com-atproto-server-delete-session";
 const RATE_LIMITS = "https://docs.bsky.app/docs/advanced-guides/rate-limits";
+const GET_PROFILE = "https://docs.bsky.app/docs/api/app-bsky-actor-get-profile";
 /** The PDS's token claims (scope, sub, exp; refresh tokens carry a jti and are deleted when used). */
 const INDIGO_AUTH = "https://github.com/bluesky-social/indigo/blob/main/docs/auth.md";
 /** An expired access token, and a used refresh token, are answered 400 ExpiredToken. */
@@ -145,6 +146,7 @@ export const bluesky: ExchangeProfile = {
     GET_SESSION,
     DELETE_SESSION,
     RATE_LIMITS,
+    GET_PROFILE,
     INDIGO_AUTH,
     EXPIRED_400,
     REVOKED_400,
@@ -215,8 +217,12 @@ export const bluesky: ExchangeProfile = {
     "GET https://bsky.social/xrpc/com.atproto.server.getSession": withAccess(() =>
       json(200, { handle: HANDLE, did: DID, active: true }),
     ),
-    "GET https://bsky.social/xrpc/app.bsky.actor.getProfile": withAccess((req) =>
-      json(200, { did: DID, handle: req.url.searchParams.get("actor") ?? HANDLE }),
-    ),
+    // GET_PROFILE: actor (a handle or DID) is a required query parameter; a missing one is an XRPC
+    // InvalidRequest (400), the error shape of every XRPC method.
+    "GET https://bsky.social/xrpc/app.bsky.actor.getProfile": withAccess((req) => {
+      const actor = req.url.searchParams.get("actor");
+      if (!actor) return xrpcError(400, "InvalidRequest", 'Error: Params must have the property "actor"');
+      return json(200, { did: DID, handle: actor });
+    }),
   },
 };
