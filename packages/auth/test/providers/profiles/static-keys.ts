@@ -362,6 +362,10 @@ const RULES: KeyRule[] = [
         "api_key",
         "GET https://api.groq.com/openai/v1/models",
       ],
+      // The 401 for a wrong key is from the SDK error-handling guide cited here. The path is the recipe's,
+      // not checked against a reference: the multi-provider cookbook calls /v1/models with the API key,
+      // while the List Models reference (docs.perplexity.ai/api-reference/gateway-models-get) shows the
+      // gateway's /router/v1/models. To verify against the live API.
       [
         "perplexity",
         "https://docs.perplexity.ai/guides/perplexity-sdk-error-handling",
