@@ -704,17 +704,21 @@ export function renderSealedInject(
     return out;
   };
   const headers = render("header", inject?.header);
-  if (recipe.aws_sigv4 && primitive === "static_key") {
-    // SigV4 signs the request as sent, so it is done at egress: the component gets a signing handle in
-    // the Authorization header, which the host replaces by the signature (host/egress.ts).
+  // SigV4 signs the request as sent and Digest answers a challenge of the server (RFC 7616), so both are
+  // done at egress: the keys never leave the host, and the component gets a signing handle in the
+  // Authorization header, which the host replaces by the signature or the answer (host/egress.ts).
+  // A recipe has one of the two blocks; were both there, Digest wins.
+  const signer =
+    primitive !== "static_key"
+      ? undefined
+      : recipe.http_digest
+        ? "http_digest"
+        : recipe.aws_sigv4
+          ? "aws_sigv4"
+          : undefined;
+  if (signer) {
     const grant: Grant = { position: { in: "header", name: "authorization" }, hosts: opened.hosts };
-    headers.authorization = src.secrets.sealSigner(name, "aws_sigv4", [grant]);
-  }
-  if (recipe.http_digest && primitive === "static_key") {
-    // Digest answers a challenge of the server (RFC 7616), so it too is done at egress: the user name and
-    // password never leave the host, and the component holds a handle the host replaces by the answer.
-    const grant: Grant = { position: { in: "header", name: "authorization" }, hosts: opened.hosts };
-    headers.authorization = src.secrets.sealSigner(name, "http_digest", [grant]);
+    headers.authorization = src.secrets.sealSigner(name, signer, [grant]);
   }
   const query = render("query", inject?.query);
   if (!inject?.body) return { headers, query };
