@@ -101,9 +101,9 @@ function injectedNames(
 async function bodyCarrier(
   req: IncomingMessage,
   token: Buffer,
+  method: string,
+  length: number,
 ): Promise<{ field?: string; body: Uint8Array } | undefined> {
-  const method = (req.method ?? "GET").toUpperCase();
-  const length = Number(req.headers["content-length"] ?? Number.NaN);
   const type = req.headers["content-type"] ?? "";
   const form = /^application\/x-www-form-urlencoded\b/i.test(type);
   const json = /^application\/(?:[\w.-]+\+)?json\b/i.test(type);
@@ -222,8 +222,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = req.url ?? "/";
     const url = new URL(raw, "http://proxy.invalid");
-    // The token first: a request without it learns nothing (not which services are served) and costs nothing
-    // (no recipe read, no credential resolved).
+    const method = (req.method ?? "GET").toUpperCase();
+    const length = Number(req.headers["content-length"] ?? Number.NaN);
+    // The token first: a request without it learns nothing (not which services are served) and costs little
+    // (no recipe read, no credential resolved; a short form or JSON body is read to look for the token).
     let carrier: { header?: string; query?: string; field?: string } | undefined = presented(
       req,
       url,
@@ -232,7 +234,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     );
     let read: Uint8Array | undefined;
     if (!carrier) {
-      const inBody = await bodyCarrier(req, token);
+      const inBody = await bodyCarrier(req, token, method, length);
       read = inBody?.body;
       if (inBody?.field !== undefined) carrier = { field: inBody.field };
     }
@@ -297,8 +299,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       ? new URL(`${t.base.origin}${path}${url.search}`)
       : `${path === "/" ? "" : path}${url.search}`;
 
-    const method = (req.method ?? "GET").toUpperCase();
-    const length = Number(req.headers["content-length"] ?? Number.NaN);
     let body: Uint8Array | Readable | undefined;
     if (read !== undefined) {
       // Read already, for the token; the recipe's inject.body replaces the field that held it.
