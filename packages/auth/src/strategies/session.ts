@@ -333,7 +333,31 @@ export function createSessionStrategy(ctx: StrategyFactoryContext): Strategy {
           async revoke(credential) {
             const logout = s.logout;
             if (!logout || credential.type !== "session") return;
-            const request = tokenRequest(logout, credential, credential.values);
+            let tokens: { access_token?: string | undefined; refresh_token?: string | undefined } =
+              credential;
+            // A logout with the access token (Supabase Auth) needs a live one: renew a due token first, as
+            // OAuth logout does. A failed renewal leaves the stored one, whose refusal is then reported.
+            if (logout.bearer === "access_token" && s.refresh && credential.access_token !== undefined) {
+              const held: Tokens = {
+                access_token: credential.access_token,
+                issued_at: credential.issued_at ?? 0,
+                ...(credential.refresh_token !== undefined
+                  ? { refresh_token: credential.refresh_token }
+                  : {}),
+                ...(credential.expires_at !== undefined ? { expires_at: credential.expires_at } : {}),
+              };
+              const renewal = refreshDue(held, ctx.now())
+                ? tokenRequest(s.refresh, held, credential.values)
+                : undefined;
+              if (renewal) {
+                tokens = await call("refresh", renewal.url, {
+                  method: "POST",
+                  headers: renewal.headers,
+                  ...(renewal.json ? { json: renewal.json } : {}),
+                }).catch(() => credential);
+              }
+            }
+            const request = tokenRequest(logout, tokens, credential.values);
             if (!request) return;
             let res: Response;
             try {

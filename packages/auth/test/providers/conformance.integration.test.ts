@@ -883,6 +883,21 @@ const SUPABASE_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>
         expect(await after.json()).toMatchObject({ error_code: "refresh_token_not_found" });
       }),
   ],
+  [
+    "logout once the access token is due renews it first (POST /logout refuses an expired JWT with 403 bad_jwt), then ends the session",
+    (profile) =>
+      withSimulator(profile, async ({ sim, make }) => {
+        await make().login(profile.recipe, { values: profile.values, verify: true });
+        expireSupabaseAccess(sim.state);
+        const from = sim.state.seen.length;
+        const later = make(() => Date.now() + 2 * 3_600_000);
+        expect(await later.logout(profile.recipe)).toMatchObject({ deleted: true, revocation: "revoked" });
+        expect(pathsSeen(sim, from)).toEqual([
+          "POST /auth/v1/token?grant_type=refresh_token",
+          "POST /auth/v1/logout",
+        ]);
+      }),
+  ],
 ];
 
 /** The conformance steps of each session recipe: its provider's rules differ (where tokens go, errors). */
