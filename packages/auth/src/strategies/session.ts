@@ -256,9 +256,12 @@ export function createSessionStrategy(ctx: StrategyFactoryContext): Strategy {
     return true;
   };
 
-  /** The stored record of these values, whose session this process and others share. */
+  /**
+   * The stored record of these values, whose session this process and others share: read from the store, or
+   * given as the `secret` option (a login's test) when they are the stored values exactly.
+   */
   const storedRecord = async (): Promise<SessionCredential | undefined> => {
-    if (source !== "store") return undefined;
+    if (source !== "store" && source !== "option") return undefined;
     const rec = await ctx.store.get(service, instance).catch(() => undefined);
     return rec?.type === "session" && JSON.stringify(rec.values) === JSON.stringify(values) ? rec : undefined;
   };

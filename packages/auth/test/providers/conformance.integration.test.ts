@@ -656,6 +656,25 @@ const xrpcSeen = (sim: Simulator, from = 0) =>
 
 const SESSION_STEPS: Array<[string, (profile: ExchangeProfile) => Promise<void>]> = [
   [
+    "setup tests the values it was given, not different ones in the environment, and keeps the session with them",
+    (profile) =>
+      withSimulator(profile, async ({ sim, home }) => {
+        // The wrong values in every variable the recipe reads: a test that read them would be refused.
+        const env: Record<string, string> = { ...home.env };
+        for (const r of getRecipe(profile.recipe)?.required_secrets ?? []) {
+          const wrong = profile.wrongValues[r.key];
+          if (wrong === undefined) continue;
+          for (const name of [r.env ?? []].flat()) env[name] = String(wrong);
+        }
+        const auth = createAuth({ env, interactive: false, dispatcher: sim.dispatcher });
+        const out = await auth.login(profile.recipe, { values: profile.values, verify: true });
+        expect(out.test).toMatchObject({ ok: true, tested: true });
+        const stored = await (await auth.store()).get(profile.recipe, "default");
+        expect(stored).toMatchObject({ type: "session", values: profile.values });
+        expect(stored?.type === "session" ? stored.access_token : undefined).toBeDefined();
+      }),
+  ],
+  [
     "setup logs in and saves the values with the session after the test request passes; a wrong password is refused with a clear error and nothing is saved",
     (profile) =>
       withSimulator(profile, async ({ sim, make }) => {

@@ -128,13 +128,14 @@ export class Logins {
     }
     const checked = checkValues(recipe, service, instance, values);
     if (options.verify && primitive === "session") {
-      // A session login is verified from the store, so that the session it logged in to is kept beside the
-      // values (the provider limits logins); the previous record comes back if the test fails.
+      // A session login is saved before its test, so that the session it logs in to is kept beside the
+      // values (the provider limits logins); the test uses the values given (not the environment's), and the
+      // previous record comes back if it fails.
       const store = await this.#deps.stores.store();
       const previous = await store.get(service, instance);
       await this.setSecret(service, checked, { instance, via: primitive });
       try {
-        result.test = await this.#verify(service, { instance, via: primitive }, recipe);
+        result.test = await this.#verify(service, { instance, via: primitive, secret: checked }, recipe);
       } catch (err) {
         if (previous) await store.set(service, instance, previous);
         else await store.delete(service, instance);
